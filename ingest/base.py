@@ -1,0 +1,61 @@
+"""What every export reader returns, and the registry that detects formats by content.
+
+A reader module registers an ``ExportFormat``: a ``sniff`` that looks at the start of a file (never its name) and a
+``read`` that turns the whole file into canonical frames plus quarantined records. ``rows_read`` counts the source
+records of the file (lines of a JSONL file, data rows of a CSV, items of a JSON document's list), and must equal
+``rows_accepted + rows_quarantined``: nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The start of a file, decoded for sniffing."""
+
+    path: Path
+    head: bytes  # the first SNIFF_BYTES bytes
+    text: str  # head decoded (BOM-aware), '' when it is not text
+
+    @property
+    def first_line(self) -> str:
+        return self.text.split("\n", 1)[0].strip("\r")
+
+
+@dataclass
+class ReadResult:
+    format: str
+    frames: dict[str, pl.DataFrame]  # entity name (ingest.schema.ENTITIES) -> canonical frame with _source_line
+    quarantine: list[tuple[str, str, str]] = field(default_factory=list)  # (locator, reason, raw record)
+    rows_read: int = 0
+    rows_accepted: int = 0
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len(self.quarantine)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str  # e.g. "x_api_v2"
+    description: str  # what the file looks like, shown when a file is unrecognised
+    sniff: Callable[[Sample], bool]
+    read: Callable[[Path], ReadResult]
+    priority: int = 100  # lower is tried first: specific formats before generic ones
+
+
+REGISTRY: list[ExportFormat] = []
+
+
+def register(fmt: ExportFormat) -> ExportFormat:
+    REGISTRY.append(fmt)
+    REGISTRY.sort(key=lambda f: f.priority)
+    return fmt

@@ -1,14 +1,15 @@
 """What every export reader returns, and the registry that detects formats by content.
 
 A reader module registers an ``ExportFormat``: a ``sniff`` that looks at the start of a file (never its name) and a
-``read`` that turns the whole file into canonical frames plus quarantined records. ``rows_read`` counts the source
-records of the file (lines of a JSONL file, data rows of a CSV, items of a JSON document's list), and must equal
-``rows_accepted + rows_quarantined``: nothing is lost silently.
+``read`` that turns the file into canonical frames plus quarantined records, yielded in chunks so a large file streams
+with bounded memory (a small file yields one chunk). ``rows_read`` counts the source records of a chunk (lines of a
+JSONL file, data rows of a CSV, items of a JSON document's list), and must equal ``rows_accepted + rows_quarantined``:
+nothing is lost silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class ExportFormat:
     name: str  # e.g. "x_api_v2"
     description: str  # what the file looks like, shown when a file is unrecognised
     sniff: Callable[[Sample], bool]
-    read: Callable[[Path], ReadResult]
+    read: Callable[[Path], Iterator[ReadResult]]
     priority: int = 100  # lower is tried first: specific formats before generic ones
 
 

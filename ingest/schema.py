@@ -139,9 +139,18 @@ CRM_DEALS = {
     "created_at": UTC_TIME,
     "closed_at": UTC_TIME,
     "amount": pl.Float64,
-    "stage": pl.String,
-    "is_closed_won": pl.Boolean,
+    "pipeline_id": pl.String,
+    "stage_id": pl.String,  # joins crm_deal_stages in dbt (closed-won lives on the stage, not the deal)
     "is_deleted": pl.Boolean,
+}
+
+CRM_DEAL_STAGES = {
+    "crm": pl.String,
+    "pipeline_id": pl.String,
+    "stage_id": pl.String,
+    "label": pl.String,
+    "is_closed": pl.Boolean,
+    "is_closed_won": pl.Boolean,
 }
 
 CRM_DEAL_CONTACTS = {
@@ -180,7 +189,8 @@ CONTENT_METRICS = {
     "engagements": pl.Int64,
 }
 
-# entity name -> (raw table name, schema). The entity name is the key readers use in ReadResult.frames.
+# entity name -> schema. Each entity lands in the DuckDB table raw.<entity name>; the name is also the key readers use
+# in ReadResult.frames. Ingest bookkeeping lives beside them in raw.quarantine and raw.file_manifest.
 ENTITIES: dict[str, dict[str, pl.DataType]] = {
     "interactions": INTERACTIONS,
     "people": PEOPLE,
@@ -191,6 +201,7 @@ ENTITIES: dict[str, dict[str, pl.DataType]] = {
     "crm_form_submissions": CRM_FORM_SUBMISSIONS,
     "crm_deals": CRM_DEALS,
     "crm_deal_contacts": CRM_DEAL_CONTACTS,
+    "crm_deal_stages": CRM_DEAL_STAGES,
     "account_metrics": ACCOUNT_METRICS,
     "content_metrics": CONTENT_METRICS,
 }

@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` (set up + run the whole job on the demo exports) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup demo test dev lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+demo: setup
+	$(BIN)/ror demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml
+
+# Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version).
+lock:
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v "^pip==" | sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/' > requirements.lock
+
+clean:
+	rm -rf $(VENV) data .dagster_home dbt_project/target dbt_project/logs

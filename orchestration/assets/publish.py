@@ -1,0 +1,32 @@
+"""Serving layer: the marts, published to the file BI tools read, by atomic replace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from orchestration.assets.dbt import ror_dbt_models
+from orchestration.partitions import daily_partitions
+from orchestration.publish import publish
+from orchestration.resources import WarehouseResource
+
+
+@asset(
+    deps=[ror_dbt_models],
+    group_name="serving",
+    kinds={"duckdb"},
+    partitions_def=daily_partitions,
+    description="The serving DuckDB file: every table of schema marts plus marts.refresh_log and marts.column_docs, "
+    "swapped in atomically. BI tools connect to this file read-only.",
+)
+def serving_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    published = publish(warehouse.working_path, Path(warehouse.serving_path), context.run_id)
+    return MaterializeResult(
+        metadata={
+            "serving_path": warehouse.serving_path,
+            "refresh_id": context.run_id,
+            "tables": len(published),
+            **{f"rows.{table.name}": table.rows for table in published},
+        }
+    )

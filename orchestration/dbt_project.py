@@ -1,0 +1,20 @@
+"""The dbt project as Dagster sees it.
+
+The manifest is parsed when it is missing (a fresh clone), when `dagster dev` runs, or when ROR_DBT_PARSE=always
+(the `ror` command sets it so a refresh always builds the project as it is on disk).
+"""
+
+from __future__ import annotations
+
+import os
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+Settings.from_env().export_to_environment()  # dbt's profile reads ROR_WORK_DB
+
+ror_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+ror_dbt_project.prepare_if_dev()
+if os.environ.get("ROR_DBT_PARSE") == "always" or not ror_dbt_project.manifest_path.exists():
+    ror_dbt_project.preparer.prepare(ror_dbt_project)

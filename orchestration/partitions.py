@@ -1,0 +1,14 @@
+"""Daily partitions: one partition per UTC day of interactions.
+
+Today's partition exists (end_offset=1) so a refresh can run on the day's data so far; the schedule runs each day's
+partition shortly after midnight. dbt models receive the partition window as vars and rebuild it with a lookback
+for late data.
+"""
+
+from dagster import DailyPartitionsDefinition
+
+from orchestration.settings import Settings
+
+daily_partitions = DailyPartitionsDefinition(
+    start_date=Settings.from_env().partitions_start.isoformat(), end_offset=1, timezone="UTC"
+)

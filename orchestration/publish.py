@@ -1,0 +1,86 @@
+"""Publish the marts to the serving DuckDB file by atomic replace.
+
+DuckDB allows one writer or many readers per file, never both, so BI tools read a separate serving file. We build a
+complete new file next to it and ``os.replace`` it over the old one: readers that already opened the old file keep
+reading it (the inode lives on until they close), new connections see the new file, nobody ever sees half a refresh.
+Every published table carries the same ``refresh_id``; ``marts.refresh_log`` records what was published and
+``marts.column_docs`` carries each column's documented formula.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMA = "marts"
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    name: str
+    rows: int
+
+
+def _quote(identifier: str) -> str:
+    """Quote a table name read from the catalog (never from configuration or file contents)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views of schema marts in the attached working database."""
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = 'work' and table_schema = ? order by table_name",
+        [PUBLISHED_SCHEMA],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _column_comments(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    rows = con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'work' and schema_name = ? "
+        "and table_name = ? and comment is not null",
+        [PUBLISHED_SCHEMA, table],
+    ).fetchall()
+    return [(column, comment) for column, comment in rows]
+
+
+def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[PublishedTable]:
+    """Copy every table of schema ``marts`` from the working database into a fresh serving file, atomically."""
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    staging_path = serving_path.with_name(f".{serving_path.name}.{refresh_id}.publishing")
+    staging_path.unlink(missing_ok=True)
+    published: list[PublishedTable] = []
+    docs: list[tuple[str, str, str]] = []
+    published_at = datetime.now(UTC)
+    with duckdb.connect(str(staging_path)) as serving:
+        # The working database is attached read-only by a bound parameter: no SQL text is built from paths.
+        serving.execute("attach ? as work (read_only)", [str(working_path)])
+        serving.execute(f"create schema {PUBLISHED_SCHEMA}")
+        for table in mart_tables(serving):
+            source, target = f"work.{PUBLISHED_SCHEMA}.{_quote(table)}", f"{PUBLISHED_SCHEMA}.{_quote(table)}"
+            serving.execute(f"create table {target} as select *, ?::varchar as refresh_id from {source}", [refresh_id])
+            docs.extend((table, column, comment) for column, comment in _column_comments(serving, table))
+            (rows,) = serving.execute(f"select count(*) from {target}").fetchone()
+            published.append(PublishedTable(table, rows))
+        serving.execute("detach work")
+        serving.execute(
+            f"create table {PUBLISHED_SCHEMA}.refresh_log "
+            "(refresh_id varchar, published_at timestamptz, table_name varchar, row_count bigint)"
+        )
+        serving.executemany(
+            f"insert into {PUBLISHED_SCHEMA}.refresh_log values (?, ?, ?, ?)",
+            [(refresh_id, published_at, t.name, t.rows) for t in published],
+        )
+        # Column docs (dbt descriptions persisted as comments) as a plain table, which every BI tool can show.
+        serving.execute(
+            f"create table {PUBLISHED_SCHEMA}.column_docs (table_name varchar, column_name varchar, description varchar)"
+        )
+        serving.executemany(f"insert into {PUBLISHED_SCHEMA}.column_docs values (?, ?, ?)", docs)
+        serving.execute("checkpoint")
+    os.replace(staging_path, serving_path)
+    return published

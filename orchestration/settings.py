@@ -1,0 +1,49 @@
+"""Where things live, from environment variables with embedded defaults (see .env.example).
+
+Every path defaults to a folder inside the project checkout, so a fresh clone runs with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+
+def working_database_for(serving_path: Path) -> Path:
+    """The pipeline builds into a working database beside the serving file; BI tools only ever read the serving one."""
+    return serving_path.with_name(f"{serving_path.stem}.work{serving_path.suffix or '.duckdb'}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    serving_path: Path
+    partitions_start: date
+    dagster_home: Path
+
+    @property
+    def working_path(self) -> Path:
+        return working_database_for(self.serving_path)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            landing_dir=Path(env.get("ROR_LANDING_DIR", DEFAULT_DATA_DIR / "landing")).resolve(),
+            serving_path=Path(env.get("ROR_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse" / "ror.duckdb")).resolve(),
+            partitions_start=date.fromisoformat(env.get("ROR_PARTITIONS_START", "2024-01-01")),
+            dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
+        )
+
+    def export_to_environment(self) -> None:
+        """dbt and the Dagster instance read these from the environment; make them agree with this object."""
+        os.environ["ROR_LANDING_DIR"] = str(self.landing_dir)
+        os.environ["ROR_WAREHOUSE"] = str(self.serving_path)
+        os.environ["ROR_WORK_DB"] = str(self.working_path)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_home)

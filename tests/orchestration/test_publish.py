@@ -1,0 +1,51 @@
+import duckdb
+import pytest
+
+from orchestration.publish import publish
+
+
+@pytest.fixture
+def working_db(tmp_path):
+    path = tmp_path / "ror.work.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.advocacy (person_id varchar, referral_actions integer)")
+        con.execute("insert into marts.advocacy values ('p1', 3), ('p2', 0)")
+        con.execute("comment on column marts.advocacy.referral_actions is 'count of referral actions'")
+        con.execute("create schema staging")
+        con.execute("create table staging.not_published (x integer)")
+    return path
+
+
+def test_publish_copies_marts_with_one_refresh_id(tmp_path, working_db):
+    serving = tmp_path / "serve" / "ror.duckdb"
+    published = publish(working_db, serving, refresh_id="run-1")
+
+    assert [(t.name, t.rows) for t in published] == [("advocacy", 2)]
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select person_id, referral_actions, refresh_id from marts.advocacy order by 1").fetchall() == [
+            ("p1", 3, "run-1"),
+            ("p2", 0, "run-1"),
+        ]
+        assert con.execute("select table_name, row_count from marts.refresh_log").fetchall() == [("advocacy", 2)]
+        assert con.execute("select * from marts.column_docs").fetchall() == [
+            ("advocacy", "referral_actions", "count of referral actions")
+        ]
+        schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    assert "staging" not in schemas
+    assert sorted(p.name for p in serving.parent.iterdir()) == ["ror.duckdb"]  # no temporary file left behind
+
+
+def test_a_reader_of_the_old_file_keeps_its_snapshot_while_a_new_one_is_published(tmp_path, working_db):
+    serving = tmp_path / "ror.duckdb"
+    publish(working_db, serving, refresh_id="run-1")
+    reader = duckdb.connect(str(serving), read_only=True)
+    try:
+        with duckdb.connect(str(working_db)) as con:
+            con.execute("insert into marts.advocacy values ('p3', 1)")
+        publish(working_db, serving, refresh_id="run-2")
+        assert reader.execute("select count(*), min(refresh_id) from marts.advocacy").fetchone() == (2, "run-1")
+    finally:
+        reader.close()
+    with duckdb.connect(str(serving), read_only=True) as fresh:
+        assert fresh.execute("select count(*), min(refresh_id) from marts.advocacy").fetchone() == (3, "run-2")

@@ -20,8 +20,11 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise.
 dev: setup
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p $${DAGSTER_HOME:-$(CURDIR)/.dagster_home}
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml \
+		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 
 # Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version).
 lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import ror_dbt_project
 from orchestration.partitions import daily_partitions
+from orchestration.resources import WarehouseResource
 
 # Tag a run with ror/full_refresh=true (the UI's launchpad, or `ror refresh --full-refresh`) to rebuild incremental
 # models from scratch.
@@ -39,7 +41,9 @@ class RorDbtTranslator(DagsterDbtTranslator):
     # One dbt invocation for a whole backfill range: per-partition runs collide on dbt's temporary tables.
     backfill_policy=BackfillPolicy.single_run(),
 )
-def ror_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def ror_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # dbt's profile reads the working database from ROR_WORK_DB: point it at this run's warehouse resource.
+    os.environ["ROR_WORK_DB"] = str(warehouse.working_path)
     window = context.partition_time_window
     dbt_vars = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
     args = ["build", "--vars", json.dumps(dbt_vars)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.assets.dbt import ror_dbt_models
 from orchestration.partitions import daily_partitions
@@ -13,7 +13,8 @@ from orchestration.resources import WarehouseResource
 
 
 @asset(
-    deps=[ror_dbt_models],
+    # The manifest dependency lets its blocking row-accounting check stop publication.
+    deps=[ror_dbt_models, AssetKey(["raw", "file_manifest"])],
     group_name="serving",
     kinds={"duckdb"},
     partitions_def=daily_partitions,

@@ -1,0 +1,120 @@
+"""Asset checks beyond dbt's tests: row accounting, source freshness and volume anomalies on the raw layer.
+
+ERROR checks are blocking: a failure stops the run before publication, so the serving file keeps the last good data.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import UTC, datetime, timedelta
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
+
+from orchestration.resources import WarehouseResource
+
+FRESHNESS_LIMIT = timedelta(days=1)
+VOLUME_SIGMAS = 3.0
+VOLUME_TRAILING_DAYS = 28
+
+# raw table -> the column that says when its data happened
+SOURCE_TIME_COLUMNS = {
+    "interactions": "created_at",
+    "ad_insights": "date",
+    "crm_contacts": "created_at",
+    "account_metrics": "date",
+}
+
+
+@asset_check(
+    asset=AssetKey(["raw", "file_manifest"]),
+    blocking=True,
+    description="For every ingested file: rows read = rows accepted + rows quarantined. Nothing is lost silently.",
+)
+def raw_row_accounting(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        files, read, accepted, quarantined, broken = con.execute(
+            "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_accepted), 0), "
+            "coalesce(sum(rows_quarantined), 0), "
+            "count(*) filter (where rows_read <> rows_accepted + rows_quarantined) "
+            "from raw.file_manifest where status = 'loaded'"
+        ).fetchone()
+        unbalanced = con.execute(
+            "select source_file from raw.file_manifest "
+            "where status = 'loaded' and rows_read <> rows_accepted + rows_quarantined limit 20"
+        ).fetchall()
+    return AssetCheckResult(
+        passed=broken == 0,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "files": files,
+            "rows_read": read,
+            "rows_accepted": accepted,
+            "rows_quarantined": quarantined,
+            "unbalanced_files": ", ".join(name for (name,) in unbalanced) or "none",
+        },
+    )
+
+
+def _freshness_check(table: str, column: str):
+    @asset_check(
+        asset=AssetKey(["raw", table]),
+        name=f"{table}_fresh",
+        description=f"WARN when the newest raw.{table}.{column} is more than a day old (per platform or source).",
+    )
+    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+        group = "crm" if table.startswith("crm_") else "platform"
+        with warehouse.connect(read_only=True) as con:
+            newest = con.execute(
+                f"select {group}, max({column})::timestamptz from raw.{table} group by 1 order by 1"
+            ).fetchall()
+        now = datetime.now(UTC)
+        stale = {source: latest for source, latest in newest if latest is None or now - latest > FRESHNESS_LIMIT}
+        return AssetCheckResult(
+            passed=bool(newest) and not stale,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "newest_by_source": {source: str(latest) for source, latest in newest},
+                "stale_sources": sorted(stale) or "none",
+                "limit_hours": FRESHNESS_LIMIT.total_seconds() / 3600,
+            },
+        )
+
+    return _check
+
+
+freshness_checks = [_freshness_check(table, column) for table, column in SOURCE_TIME_COLUMNS.items()]
+
+
+@asset_check(
+    asset=AssetKey(["raw", "interactions"]),
+    description=f"WARN when the newest day's interaction count lies outside the trailing {VOLUME_TRAILING_DAYS}-day "
+    f"mean +/- {VOLUME_SIGMAS:g} sigma (a broken export or a real spike: look before you trust the marts).",
+)
+def interactions_volume_anomaly(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        daily = con.execute(
+            "with days as (select created_at::date as day, count(*) as n from raw.interactions group by 1), "
+            "spine as (select unnest(generate_series(min(day), max(day), interval 1 day))::date as day from days) "
+            "select spine.day, coalesce(days.n, 0) from spine left join days using (day) order by 1"
+        ).fetchall()
+    if len(daily) <= VOLUME_TRAILING_DAYS // 4:
+        return AssetCheckResult(passed=True, metadata={"days_of_history": len(daily), "note": "too little history"})
+    *history, (day, count) = daily
+    trailing = [n for _, n in history[-VOLUME_TRAILING_DAYS:]]
+    mean, sigma = statistics.fmean(trailing), statistics.pstdev(trailing)
+    low, high = mean - VOLUME_SIGMAS * sigma, mean + VOLUME_SIGMAS * sigma
+    return AssetCheckResult(
+        passed=low <= count <= high,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "day": str(day),
+            "rows": count,
+            "trailing_mean": round(mean, 1),
+            "trailing_sigma": round(sigma, 1),
+            "expected_low": round(max(low, 0), 1),
+            "expected_high": round(high, 1),
+        },
+    )
+
+
+raw_checks = [raw_row_accounting, *freshness_checks, interactions_volume_anomaly]

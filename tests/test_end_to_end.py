@@ -1,0 +1,104 @@
+"""The whole warehouse, as a user runs it: `ror refresh` over demo exports, on a real Dagster instance, a real DuckDB
+file, the real model and a real dbt build. Run twice: the second run must change nothing but the refresh id."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, DagsterRunStatus
+
+from ingest.demo import write_demo_exports
+
+ROR = Path(sys.executable).with_name("ror")
+MARTS = ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def _refresh(landing: Path, serving: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return result
+
+
+def _snapshot(serving: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows without the refresh id, sorted: what a BI tool would see."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from marts.refresh_log order by 1").fetchall()]
+        snapshot = {}
+        for table in tables:
+            columns = [c for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+                "and column_name <> 'refresh_id' order by column_index", [table]).fetchall()]
+            select = ", ".join(f'"{c}"' for c in columns)
+            snapshot[table] = sorted(con.execute(f'select {select} from marts."{table}"').fetchall(), key=repr)
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    landing, serving = root / "landing", root / "serve" / "ror.duckdb"
+    write_demo_exports(landing, days=14)
+    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home"), "ROR_PARTITIONS_START": "2026-01-01"}
+    first = _refresh(landing, serving, env)
+    return landing, serving, env, first
+
+
+def test_refresh_fills_every_mart_and_prints_a_summary(demo_run):
+    _, serving, _, first = demo_run
+    assert str(serving) in first.stdout
+    with duckdb.connect(str(serving), read_only=True) as con:
+        counts = dict(con.execute("select table_name, row_count from marts.refresh_log").fetchall())
+        for mart in MARTS:
+            assert counts.get(mart, 0) > 0, f"marts.{mart} is empty"
+            assert f"marts.{mart}" in first.stdout
+        (refresh_ids,) = con.execute("select count(distinct refresh_id) from marts.refresh_log").fetchone()
+        assert refresh_ids == 1
+        for mart in counts:
+            assert con.execute(f'select count(distinct refresh_id) from marts."{mart}"').fetchone() == (1,)
+
+
+def test_every_interaction_carries_sentiment_from_the_model(demo_run):
+    _, serving, _, _ = demo_run
+    with duckdb.connect(str(serving), read_only=True) as con:
+        unscored, versions = con.execute(
+            "select count(*) filter (where text_hash is not null and sentiment_label is null), "
+            "count(distinct model_version) from marts.fct_interactions"
+        ).fetchone()
+    assert unscored == 0
+    assert versions == 1
+
+
+def test_no_email_address_reaches_the_serving_file(demo_run):
+    _, serving, _, _ = demo_run
+    with duckdb.connect(str(serving), read_only=True) as con:
+        text_columns = con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
+            "and data_type = 'VARCHAR'"
+        ).fetchall()
+        for table, column in text_columns:
+            values = con.execute(f'select distinct "{column}" from marts."{table}" where "{column}" like \'%@%.%\'').fetchall()
+            leaked = [v for (v,) in values if EMAIL.search(v)]
+            assert not leaked, f"marts.{table}.{column} holds email addresses: {leaked[:3]}"
+
+
+def test_second_refresh_is_idempotent_and_both_runs_are_in_the_dagster_instance(demo_run):
+    landing, serving, env, _ = demo_run
+    before = _snapshot(serving)
+    _refresh(landing, serving, env)
+    assert _snapshot(serving) == before
+
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        runs = instance.get_runs()
+    assert [run.status for run in runs] == [DagsterRunStatus.SUCCESS, DagsterRunStatus.SUCCESS]
+    assert {run.job_name for run in runs} == {"ror_refresh"}

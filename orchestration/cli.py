@@ -34,10 +34,14 @@ def _configure(landing: Path | None, warehouse: Path | None) -> Settings:
     return settings
 
 
-def run_refresh(settings: Settings, partition: str | None = None, full_refresh: bool = False) -> bool:
-    """Materialize the refresh job for one partition (default: today's) on the real Dagster instance."""
+def run_refresh(
+    settings: Settings, partition: str | None = None, full_refresh: bool = False, until: str | None = None
+) -> bool:
+    """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
+    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy)."""
     os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
     from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
     from orchestration.definitions import defs
@@ -46,6 +50,9 @@ def run_refresh(settings: Settings, partition: str | None = None, full_refresh: 
 
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    if until is not None:
+        tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
+        partition_key = None
     with DagsterInstance.get() as instance:
         result = defs.get_job_def(REFRESH_JOB_NAME).execute_in_process(
             instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False
@@ -77,6 +84,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     ok = run_refresh(settings, args.partition, args.full_refresh)
     print_summary(settings)
     print(f"{'Refresh succeeded' if ok else 'Refresh FAILED'} in {time.perf_counter() - started:.0f} s")
+    return 0 if ok else 1
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    settings = _configure(args.landing, args.warehouse)
+    ok = run_refresh(settings, args.start, args.full_refresh, until=args.end)
+    print_summary(settings)
+    print(f"Backfill {args.start}..{args.end} {'succeeded' if ok else 'FAILED'}")
     return 0 if ok else 1
 
 
@@ -124,6 +139,10 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_day(value: str) -> str:
+    return date.fromisoformat(value).isoformat()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ror", description="Return on Relationship warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -131,9 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", help="ingest, enrich, build and publish (the scheduled job)")
     refresh.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
     refresh.add_argument("--warehouse", type=Path, help="serving DuckDB file BI tools read (default: $ROR_WAREHOUSE)")
-    refresh.add_argument("--partition", type=lambda s: date.fromisoformat(s).isoformat(), help="day (default: today)")
+    refresh.add_argument("--partition", type=_iso_day, help="day (default: today)")
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.set_defaults(func=cmd_refresh)
+
+    backfill = commands.add_parser("backfill", help="refresh a range of days as one run (same job as refresh)")
+    backfill.add_argument("--from", dest="start", required=True, type=_iso_day, help="first day, YYYY-MM-DD")
+    backfill.add_argument("--to", dest="end", required=True, type=_iso_day, help="last day, YYYY-MM-DD")
+    backfill.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
+    backfill.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
+    backfill.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
+    backfill.set_defaults(func=cmd_backfill)
 
     demo = commands.add_parser("demo", help="write the demo exports and refresh a warehouse from them")
     demo.add_argument("--landing", type=Path, help=f"where to write the demo exports (default: {DEMO_LANDING})")

@@ -1,6 +1,7 @@
 """The whole warehouse, as a user runs it: `ror refresh` over demo exports, on a real Dagster instance, a real DuckDB
 file, the real model and a real dbt build. Run twice: the second run must change nothing but the refresh id."""
 
+import json
 import os
 import re
 import subprocess
@@ -92,13 +93,38 @@ def test_no_email_address_reaches_the_serving_file(demo_run):
             assert not leaked, f"marts.{table}.{column} holds email addresses: {leaked[:3]}"
 
 
-def test_second_refresh_is_idempotent_and_both_runs_are_in_the_dagster_instance(demo_run):
-    landing, serving, env, _ = demo_run
-    before = _snapshot(serving)
-    _refresh(landing, serving, env)
-    assert _snapshot(serving) == before
+def _refresh_ids(serving: Path) -> set[str]:
+    with duckdb.connect(str(serving), read_only=True) as con:
+        return {r for (r,) in con.execute("select distinct refresh_id from marts.refresh_log").fetchall()}
 
+
+def test_second_refresh_is_idempotent_and_bi_readers_never_see_half_of_it(demo_run, tmp_path):
+    landing, serving, env, _ = demo_run
+    before, first_ids = _snapshot(serving), _refresh_ids(serving)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, Path(__file__).parent / "support" / "bi_reader.py", serving, stop],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _refresh(landing, serving, env)
+    finally:
+        stop.touch()
+        out, _ = reader.communicate(timeout=60)
+    report = json.loads(out)
+    second_ids = _refresh_ids(serving)
+
+    assert _snapshot(serving) == before
+    assert report["errors"] == []
+    assert report["reads"] > 10
+    assert set(report["refresh_ids"]) <= first_ids | second_ids
+    assert second_ids != first_ids
+
+
+def test_every_refresh_is_a_run_of_the_scheduled_job_in_the_dagster_instance(demo_run):
+    _, _, env, _ = demo_run
     with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         runs = instance.get_runs()
-    assert [run.status for run in runs] == [DagsterRunStatus.SUCCESS, DagsterRunStatus.SUCCESS]
+    assert runs and all(run.status == DagsterRunStatus.SUCCESS for run in runs)
     assert {run.job_name for run in runs} == {"ror_refresh"}

@@ -52,8 +52,9 @@ def _column_comments(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[s
 def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[PublishedTable]:
     """Copy every table of schema ``marts`` from the working database into a fresh serving file, atomically."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in serving_path.parent.glob(f".{serving_path.name}.*.publishing"):
+        leftover.unlink()  # a publication killed half-way: never swapped in, safe to drop
     staging_path = serving_path.with_name(f".{serving_path.name}.{refresh_id}.publishing")
-    staging_path.unlink(missing_ok=True)
     published: list[PublishedTable] = []
     docs: list[tuple[str, str, str]] = []
     published_at = datetime.now(UTC)

@@ -49,3 +49,17 @@ def test_a_reader_of_the_old_file_keeps_its_snapshot_while_a_new_one_is_publishe
         reader.close()
     with duckdb.connect(str(serving), read_only=True) as fresh:
         assert fresh.execute("select count(*), min(refresh_id) from marts.advocacy").fetchone() == (3, "run-2")
+
+
+def test_a_publication_killed_half_way_leaves_the_served_file_alone_and_is_cleaned_up(tmp_path, working_db):
+    serving = tmp_path / "ror.duckdb"
+    publish(working_db, serving, refresh_id="run-1")
+    half_written = tmp_path / ".ror.duckdb.run-2.publishing"
+    half_written.write_bytes(b"partial")
+
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select min(refresh_id) from marts.advocacy").fetchone() == ("run-1",)
+    publish(working_db, serving, refresh_id="run-3")
+    assert sorted(p.name for p in tmp_path.iterdir() if "ror.duckdb" in p.name and "work" not in p.name) == [
+        "ror.duckdb"
+    ]

@@ -1,0 +1,105 @@
+"""Build a small DuckDB warehouse from the hand-written CSVs in tests/fixtures/raw/.
+
+Each ``<entity>.csv`` holds the canonical columns of ``ingest.schema.ENTITIES[entity]`` (as text) plus a fixture-only
+``batch`` column: batch 1 is what the first ingest run loaded, batch 2 arrives later (late replies, edits, new days),
+so a test can load batch 1, build, append batch 2 and build incrementally. The loader's provenance columns are filled
+here the way ingest fills them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.schema import ENTITIES, PROVENANCE
+from ingest.text import text_hash
+from models.schema import TEXT_ENRICHMENT
+
+FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
+BATCH_INGESTED_AT = {
+    1: datetime(2026, 3, 8, 6, 0, tzinfo=timezone.utc),
+    2: datetime(2026, 3, 11, 6, 0, tzinfo=timezone.utc),
+}
+
+
+def _typed(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Parse a text column of the fixture CSV into a canonical dtype ('' is null)."""
+    text = pl.when(column.str.strip_chars() == "").then(None).otherwise(column)
+    if dtype == pl.Boolean:
+        return text.str.to_lowercase() == "true"
+    if isinstance(dtype, pl.Datetime):
+        return text.str.to_datetime(time_zone="UTC", time_unit="us")
+    if dtype == pl.Date:
+        return text.str.to_date()
+    if isinstance(dtype, pl.List):
+        return text.str.split("|")
+    return text.cast(dtype)
+
+
+def _read_fixture(name: str, schema: dict[str, pl.DataType], batches: set[int]) -> pl.DataFrame:
+    path = FIXTURE_DIR / f"{name}.csv"
+    if not path.exists():
+        return pl.DataFrame(schema={**schema, "batch": pl.Int64})
+    raw = pl.read_csv(path, infer_schema=False).with_row_index("_row", offset=1)
+    frame = raw.with_columns(pl.col("batch").cast(pl.Int64)).filter(pl.col("batch").is_in(sorted(batches)))
+    typed = [
+        (_typed(pl.col(column), dtype) if column in frame.columns else pl.lit(None, dtype)).alias(column)
+        for column, dtype in schema.items()
+    ]
+    return frame.select(*typed, "batch", "_row")
+
+
+def _with_provenance(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
+    canonical = list(ENTITIES[entity])
+    hashes = [
+        hashlib.sha256(repr(row).encode()).hexdigest() for row in frame.select(canonical).iter_rows()
+    ]
+    return frame.with_columns(
+        pl.lit(f"fixtures/{entity}.csv").alias("_source_file"),
+        pl.col("_row").cast(pl.Int64).alias("_source_line"),
+        pl.Series("_record_hash", hashes, dtype=pl.String),
+        pl.format("batch-{}", pl.col("batch")).alias("_batch_id"),
+        pl.col("batch").replace_strict(BATCH_INGESTED_AT, return_dtype=pl.Datetime("us", "UTC")).alias("_ingested_at"),
+    ).select(*canonical, *PROVENANCE)
+
+
+def _enrichment(batches: set[int]) -> pl.DataFrame:
+    schema = {name: dtype for name, dtype in TEXT_ENRICHMENT.items() if name not in ("text_hash", "sentiment_score")}
+    frame = _read_fixture("text_enrichment", {"text": pl.String, **schema}, batches)
+    return frame.with_columns(
+        pl.col("text").map_elements(text_hash, return_dtype=pl.String).alias("text_hash"),
+        (pl.col("p_positive") - pl.col("p_negative")).alias("sentiment_score"),
+    ).select(list(TEXT_ENRICHMENT))
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, scratch: Path) -> None:
+    # through Parquet: keeps dtypes (lists, UTC timestamps) without needing pyarrow in the venv
+    parquet = scratch / f"{table}.parquet"
+    frame.write_parquet(parquet)
+    con.execute(f"create table if not exists {table} as select * from read_parquet('{parquet}') limit 0")
+    con.execute(f"insert into {table} select * from read_parquet('{parquet}')")
+
+
+def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
+    """Append the fixture rows of ``batches`` to the warehouse at ``db_path`` (creating the tables on first use).
+
+    Returns rows appended per table.
+    """
+    frames = {}
+    for entity, schema in ENTITIES.items():
+        frame = _read_fixture(entity, schema, batches)
+        if "text" in schema:
+            frame = frame.with_columns(pl.col("text").map_elements(text_hash, return_dtype=pl.String).alias("text_hash"))
+        frames[f"raw.{entity}"] = _with_provenance(frame, entity)
+    frames["enrichment.text_enrichment"] = _enrichment(batches)
+    with tempfile.TemporaryDirectory() as scratch, duckdb.connect(str(db_path)) as con:
+        con.execute("create schema if not exists raw")
+        con.execute("create schema if not exists enrichment")
+        for table, frame in frames.items():
+            _append(con, table, frame, Path(scratch))
+    return {table: frame.height for table, frame in frames.items()}

@@ -1,0 +1,123 @@
+"""ingest_paths: walks the landing folder, reports every file, never lets one bad file stop the batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.base import REGISTRY, ExportFormat, ReadResult
+from ingest.pipeline import ingest_paths
+
+EVERY_FIXTURE = [
+    "x_twitter_v2/two_tweets.jsonl",
+    "x_twitter_v2/edited.jsonl",
+    "x_twitter_v2/quoted_edit.jsonl",
+    "x_twitter_v2/users.jsonl",
+    "meta_ads/facebook_ads_basic_ad_data.csv",
+    "meta_ads/facebook_ads_basic_ad_actions_data.csv",
+    "meta_ads/facebook_ads_creative_history_data.csv",
+    "hubspot/contact_data.csv",
+    "hubspot/deal_data.csv",
+    "generic/sprout_messages.csv",
+    "generic/canonical_interactions.jsonl",
+]
+
+
+def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, land, ingest, rows):
+    for fixture in EVERY_FIXTURE:
+        land(fixture)
+    land("hubspot/owner_data.csv")  # a table no reader loads
+    reports = ingest(con=warehouse)
+
+    by_file = {report.file: report for report in reports}
+    assert sorted(by_file) == sorted([*EVERY_FIXTURE, "hubspot/owner_data.csv"])
+    assert {by_file[fixture].status for fixture in EVERY_FIXTURE} == {"loaded"}
+    unrecognised = by_file["hubspot/owner_data.csv"]
+    assert unrecognised.status == "unrecognised" and "expected one of: x_api_v2" in unrecognised.message
+    assert by_file["generic/sprout_messages.csv"].to_dict() | {"sha256": None} == {
+        "file": "generic/sprout_messages.csv",
+        "detected_format": "sprout_social_messages",
+        "status": "loaded",
+        "rows_read": 6,
+        "rows_accepted": 5,
+        "rows_quarantined": 1,
+        "first_reasons": [by_file["generic/sprout_messages.csv"].first_reasons[0]],
+        "message": "",
+        "rows_inserted": 5,
+        "sha256": None,
+    }
+    manifest = rows(warehouse, "SELECT source_file, status FROM raw.file_manifest ORDER BY source_file")
+    assert len(manifest) == len(EVERY_FIXTURE) + 1
+    quarantine = rows(warehouse, "SELECT source_file, locator, detected_format FROM raw.quarantine")
+    assert quarantine == [
+        {"source_file": "generic/sprout_messages.csv", "locator": "row 6", "detected_format": "sprout_social_messages"}
+    ]
+
+
+def test_a_dry_run_reads_everything_and_loads_nothing(land, ingest, landing):
+    land("x_twitter_v2/two_tweets.jsonl")
+    land("hubspot/contact_data.csv")
+    before = sorted(path.name for path in landing.rglob("*"))
+    reports = ingest(con=None)
+    assert {(report.status, report.rows_read) for report in reports} == {("dry_run", 4), ("dry_run", 22)}
+    assert all(report.rows_inserted is None for report in reports)
+    assert sorted(path.name for path in landing.rglob("*")) == before
+
+
+def test_hidden_files_are_skipped_and_folders_walked_recursively(land, ingest, landing):
+    land("x_twitter_v2/two_tweets.jsonl", to="a/b/c/tweets.jsonl")
+    land("x_twitter_v2/edited.jsonl", to=".partial/edited.jsonl")
+    (landing / ".DS_Store").write_bytes(b"\x00\x01")
+    assert [report.file for report in ingest()] == ["a/b/c/tweets.jsonl"]
+
+
+def test_paths_outside_the_landing_folder_are_refused_symlinks_too(land, ingest, landing, tmp_path, fixtures_dir):
+    outside = tmp_path / "outside.jsonl"
+    outside.write_bytes((fixtures_dir / "x_twitter_v2/two_tweets.jsonl").read_bytes())
+    (landing / "sneaky.jsonl").symlink_to(outside)
+    land("x_twitter_v2/edited.jsonl")
+
+    reports = ingest(paths=[landing, outside])
+    statuses = {Path(report.file).name: report.status for report in reports}
+    assert statuses == {"sneaky.jsonl": "refused", "edited.jsonl": "dry_run", "outside.jsonl": "refused"}
+    refused = next(report for report in reports if report.file.endswith("sneaky.jsonl"))
+    assert "outside the landing folder" in refused.message
+
+
+def _format(name: str, read) -> ExportFormat:
+    return ExportFormat(name=name, description="test", sniff=lambda sample: "BOOM" in sample.text, read=read, priority=0)
+
+
+def test_a_reader_that_raises_fails_its_file_and_the_batch_goes_on(warehouse, land, ingest, landing, monkeypatch):
+    def explode(path):
+        raise KeyError("no such field 'entry'")
+        yield  # a generator, like every reader
+
+    monkeypatch.setattr("ingest.detect.REGISTRY", [_format("exploding", explode), *REGISTRY])
+    (landing / "boom.json").write_text('{"BOOM": 1}')
+    land("x_twitter_v2/two_tweets.jsonl")
+
+    reports = {report.file: report for report in ingest(con=warehouse)}
+    assert reports["boom.json"].status == "failed"
+    assert reports["boom.json"].message == "KeyError: \"no such field 'entry'\"; nothing from this file was loaded"
+    assert reports["x_twitter_v2/two_tweets.jsonl"].status == "loaded"
+    assert warehouse.execute("SELECT status FROM raw.file_manifest WHERE source_file = 'boom.json'").fetchall() == [
+        ("failed",)
+    ]
+
+
+def test_a_reader_that_loses_rows_is_caught(land, landing, monkeypatch):
+    def lossy(path):
+        yield ReadResult(format="lossy", frames={}, rows_read=3, rows_accepted=1)
+
+    monkeypatch.setattr("ingest.detect.REGISTRY", [_format("lossy", lossy), *REGISTRY])
+    (landing / "boom.json").write_text('{"BOOM": 1}')
+    (report,) = ingest_paths([landing], landing_root=landing, batch_id="b")
+    assert report.status == "failed" and "miscounted: 3 rows read but 1 accepted + 0 quarantined" in report.message
+
+
+def test_file_report_to_dict_has_the_documented_fields(land, ingest):
+    land("x_twitter_v2/two_tweets.jsonl")
+    (report,) = ingest()
+    documented = {"file", "detected_format", "status", "rows_read", "rows_accepted", "rows_quarantined",
+                  "first_reasons", "message"}  # fmt: skip
+    assert documented <= set(report.to_dict())

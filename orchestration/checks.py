@@ -3,7 +3,6 @@
 ERROR checks are blocking: a failure stops the run before publication, so the serving file keeps the last good data.
 """
 
-from __future__ import annotations
 
 import statistics
 from datetime import UTC, datetime, timedelta

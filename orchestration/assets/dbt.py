@@ -1,6 +1,5 @@
 """dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
 
-from __future__ import annotations
 
 import json
 import os

@@ -1,6 +1,5 @@
 """Enrichment layer: each unique text scored once per model version, cached in enrichment.text_enrichment."""
 
-from __future__ import annotations
 
 import time
 

@@ -1,7 +1,5 @@
 """Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently)."""
 
-from __future__ import annotations
-
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from ingest.pipeline import ingest_paths

@@ -1,7 +1,5 @@
 """Serving layer: the marts, published to the file BI tools read, by atomic replace."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset

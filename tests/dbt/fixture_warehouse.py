@@ -3,7 +3,8 @@
 Each ``<entity>.csv`` holds the canonical columns of ``ingest.schema.ENTITIES[entity]`` (as text) plus a fixture-only
 ``batch`` column: batch 1 is what the first ingest run loaded, batch 2 arrives later (late replies, edits, new days),
 so a test can load batch 1, build, append batch 2 and build incrementally. The loader's provenance columns are filled
-here the way ingest fills them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``.
+here the way ingest fills them. ``file_manifest.csv`` and ``quarantine.csv`` hold the bookkeeping tables as ingest
+writes them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.schema import ENTITIES, PROVENANCE
+from ingest.schema import ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE
 from ingest.text import text_hash
+from ingest.warehouse import ensure_raw_schema
+from models.cache import ensure_enrichment_table
 from models.schema import TEXT_ENRICHMENT
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
@@ -81,12 +84,14 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, scr
     # through Parquet: keeps dtypes (lists, UTC timestamps) without needing pyarrow in the venv
     parquet = scratch / f"{table}.parquet"
     frame.write_parquet(parquet)
-    con.execute(f"create table if not exists {table} as select * from read_parquet('{parquet}') limit 0")
-    con.execute(f"insert into {table} select * from read_parquet('{parquet}')")
+    con.execute(f"insert into {table} by name select * from read_parquet('{parquet}')")
 
 
 def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
-    """Append the fixture rows of ``batches`` to the warehouse at ``db_path`` (creating the tables on first use).
+    """Append the fixture rows of ``batches`` to the warehouse at ``db_path``.
+
+    The tables are created by the loaders' own DDL (``ingest.warehouse.ensure_raw_schema``,
+    ``models.cache.ensure_enrichment_table``), so the fixture has exactly the production columns and types.
 
     Returns rows appended per table.
     """
@@ -96,10 +101,12 @@ def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
         if "text" in schema:
             frame = frame.with_columns(pl.col("text").map_elements(text_hash, return_dtype=pl.String).alias("text_hash"))
         frames[f"raw.{entity}"] = _with_provenance(frame, entity)
+    for table, schema in (("file_manifest", FILE_MANIFEST), ("quarantine", QUARANTINE)):
+        frames[f"raw.{table}"] = _read_fixture(table, schema, batches).select(list(schema))
     frames["enrichment.text_enrichment"] = _enrichment(batches)
     with tempfile.TemporaryDirectory() as scratch, duckdb.connect(str(db_path)) as con:
-        con.execute("create schema if not exists raw")
-        con.execute("create schema if not exists enrichment")
+        ensure_raw_schema(con)
+        ensure_enrichment_table(con)
         for table, frame in frames.items():
             _append(con, table, frame, Path(scratch))
     return {table: frame.height for table, frame in frames.items()}

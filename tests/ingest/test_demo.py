@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -29,39 +30,52 @@ WINDOW_END = WINDOW_START + timedelta(days=DAYS)
 X_CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$")
 
 REAL_HEADERS = {
-    "meta_ads/facebook_ads_basic_ad_data.csv":
-        "ad_id,date,account_id,impressions,inline_link_clicks,spend,reach",
-    "meta_ads/facebook_ads_basic_ad_actions_data.csv":
-        "_fivetran_id,ad_id,date,index,_1_d_view,_7_d_click,_fivetran_synced,action_type,inline,value",
+    "meta_ads/facebook_ads_basic_ad_data.csv": "ad_id,date,account_id,impressions,inline_link_clicks,spend,reach",
+    "meta_ads/facebook_ads_basic_ad_actions_data.csv": (
+        "_fivetran_id,ad_id,date,index,_1_d_view,_7_d_click,_fivetran_synced,action_type,inline,value"
+    ),
     "meta_ads/facebook_ads_account_history_data.csv": "id,name,_fivetran_synced",
     "meta_ads/facebook_ads_campaign_history_data.csv": "id,account_id,name,_fivetran_synced,updated_time",
     "meta_ads/facebook_ads_ad_set_history_data.csv": "id,account_id,campaign_id,name,_fivetran_synced,updated_time",
-    "meta_ads/facebook_ads_ad_history_data.csv":
-        "id,account_id,ad_set_id,campaign_id,creative_id,name,_fivetran_synced,updated_time",
-    "meta_ads/facebook_ads_creative_history_data.csv":
+    "meta_ads/facebook_ads_ad_history_data.csv": (
+        "id,account_id,ad_set_id,campaign_id,creative_id,name,_fivetran_synced,updated_time"
+    ),
+    "meta_ads/facebook_ads_creative_history_data.csv": (
         "page_link,template_page_link,id,account_id,name,url_tags,_fivetran_synced,asset_feed_spec_link_urls,"
         "object_story_link_data_child_attachments,object_story_link_data_caption,object_story_link_data_description,"
-        "object_story_link_data_link,object_story_link_data_message,template_app_link_spec_ios,_fivetran_id",
+        "object_story_link_data_link,object_story_link_data_message,template_app_link_spec_ios,_fivetran_id"
+    ),
     # contact_data: the real columns first; the demo appends the property columns the sample lacks (UTM, source...)
-    "hubspot/contact_data.csv":
+    "hubspot/contact_data.csv": (
         "_fivetran_deleted,_fivetran_synced,property_email,id,property_company,property_firstname,property_lastname,"
         "property_email_1,property_createdate,property_jobtitle,property_annualrevenue,property_hs_merged_object_ids,"
-        "property_created_at,property_first_conversion_date",
-    "hubspot/contact_form_submission_data.csv":
-        "timestamp,form_id,contact_id,conversion_id,page_id,page_url,portal_id,title,_fivetran_synced",
-    "hubspot/deal_data.csv":
+        "property_created_at,property_first_conversion_date"
+    ),
+    "hubspot/contact_form_submission_data.csv": (
+        "timestamp,form_id,contact_id,conversion_id,page_id,page_url,portal_id,title,_fivetran_synced"
+    ),
+    "hubspot/deal_data.csv": (
         "deal_id,is_deleted,deal_pipeline_id,deal_pipeline_stage_id,owner_id,portal_id,property_dealname,"
-        "property_description,property_amount,property_closedate,property_createdate",
+        "property_description,property_amount,property_closedate,property_createdate"
+    ),
     "hubspot/deal_contact_data.csv": "contact_id,deal_id,_fivetran_synced,type_id,category",
-    "hubspot/deal_pipeline_stage_data.csv":
+    "hubspot/deal_pipeline_stage_data.csv": (
         "_fivetran_deleted,_fivetran_synced,active,closed_won,is_closed,display_order,probability,stage_id,label,"
-        "pipeline_id,created_at,updated_at",
-}  # fmt: skip
+        "pipeline_id,created_at,updated_at"
+    ),
+}
 CONTACT_PROPERTIES = (
-    "property_hs_analytics_source", "property_hs_analytics_source_data_1", "property_utm_source", "property_utm_medium",
-    "property_utm_campaign", "property_twitterhandle", "property_phone", "property_lifecyclestage",
-    "property_hs_lifecyclestage_lead_date", "property_hs_lifecyclestage_customer_date",
-)  # fmt: skip
+    "property_hs_analytics_source",
+    "property_hs_analytics_source_data_1",
+    "property_utm_source",
+    "property_utm_medium",
+    "property_utm_campaign",
+    "property_twitterhandle",
+    "property_phone",
+    "property_lifecyclestage",
+    "property_hs_lifecyclestage_lead_date",
+    "property_hs_lifecyclestage_customer_date",
+)
 
 
 @pytest.fixture(scope="module")
@@ -147,15 +161,23 @@ def test_every_x_line_is_a_twarc2_search_page(pages) -> None:
     for path, file_pages in by_file.items():
         tokens = [p["meta"].get("next_token") for p in file_pages]
         assert all(tokens[:-1]) and tokens[-1] is None, path.name
-        for token, following in zip(tokens, file_pages[1:]):
+        for token, following in zip(tokens[:-1], file_pages[1:], strict=True):
             assert f"next_token={token}" in following["__twarc"]["url"]
 
 
 def test_tweets_carry_the_v2_fields_with_string_ids_and_window_timestamps(pages) -> None:
     for _, page in pages:
         for tweet in page["data"] + page["includes"]["tweets"]:
-            for key in ("id", "author_id", "conversation_id", "created_at", "text", "lang", "public_metrics",
-                        "edit_history_tweet_ids"):  # fmt: skip
+            for key in (
+                "id",
+                "author_id",
+                "conversation_id",
+                "created_at",
+                "text",
+                "lang",
+                "public_metrics",
+                "edit_history_tweet_ids",
+            ):
                 assert key in tweet
             assert isinstance(tweet["id"], str) and tweet["id"].isdigit()
             assert tweet["author_id"].isdigit() and tweet["conversation_id"].isdigit()
@@ -202,8 +224,11 @@ def test_entities_match_the_text_and_brand_links_carry_the_organic_campaign(twee
             assert text[url["start"] : url["end"]] == url["url"] and url["url"].startswith("https://t.co/")
             query = parse_qs(urlsplit(url["expanded_url"]).query)
             if tweet["author_id"] in organic and "utm_source" in query:
-                assert query == {"utm_source": ["x"], "utm_medium": ["organic_social"],
-                                 "utm_campaign": [organic[tweet["author_id"]]]}  # fmt: skip
+                assert query == {
+                    "utm_source": ["x"],
+                    "utm_medium": ["organic_social"],
+                    "utm_campaign": [organic[tweet["author_id"]]],
+                }
                 tagged_links += 1
     assert tagged_links >= 60
 
@@ -233,9 +258,16 @@ def test_content_mix_and_volume(world) -> None:
     assert share["employee_post"] > 0.01 and share["quote"] > 0.01
     audience = [t for t in tweets if t.kind in ("audience_reply", "mention")]
     topics = Counter(t.topic for t in audience)
-    for topic, low, high in (("praise", 0.12, 0.35), ("complaint", 0.06, 0.2), ("question", 0.06, 0.2),
-                             ("purchase_intent", 0.02, 0.1), ("recommendation", 0.04, 0.15),
-                             ("low_effort", 0.03, 0.12), ("emoji", 0.02, 0.1), ("bare_tag", 0.01, 0.06)):  # fmt: skip
+    for topic, low, high in (
+        ("praise", 0.12, 0.35),
+        ("complaint", 0.06, 0.2),
+        ("question", 0.06, 0.2),
+        ("purchase_intent", 0.02, 0.1),
+        ("recommendation", 0.04, 0.15),
+        ("low_effort", 0.03, 0.12),
+        ("emoji", 0.02, 0.1),
+        ("bare_tag", 0.01, 0.06),
+    ):
         assert low <= topics[topic] / len(audience) <= high, topic
     foreign = [t for t in tweets if t.lang not in ("en", "art", "qam", "qst")]
     assert 0.005 <= len(foreign) / len(tweets) <= 0.05
@@ -264,7 +296,9 @@ def test_audience_has_repeat_engagers_one_offs_advocates_and_grows(world) -> Non
 def test_incidents_are_negative_spikes(world) -> None:
     for brand_id, day in (("lumen", 44), ("tidepool", 68)):
         per_day = Counter(
-            (t.created_at - WINDOW_START).days for t in world.tweets if t.brand_id == brand_id and t.topic == "complaint"
+            (t.created_at - WINDOW_START).days
+            for t in world.tweets
+            if t.brand_id == brand_id and t.topic == "complaint"
         )
         usual = [per_day[d] for d in range(DAYS) if abs(d - day) > 3]
         assert per_day[day] > statistics.mean(usual) + 5 * statistics.pstdev(usual), brand_id
@@ -333,8 +367,13 @@ def test_every_lead_and_purchase_action_type_appears_once_per_ad_and_day(landing
         types[row["action_type"]] += 1
         family = "lead" if "lead" in row["action_type"] else "purchase" if "purchase" in row["action_type"] else "click"
         seen[(row["ad_id"], row["date"], family)] += 1
-    assert set(types) == {"link_click", "lead", "offsite_conversion.fb_pixel_lead", "purchase",
-                          "offsite_conversion.fb_pixel_purchase"}  # fmt: skip
+    assert set(types) == {
+        "link_click",
+        "lead",
+        "offsite_conversion.fb_pixel_lead",
+        "purchase",
+        "offsite_conversion.fb_pixel_purchase",
+    }
     assert max(seen.values()) == 1, "an ad reports a lead (or purchase) under one action type only"
 
 
@@ -350,7 +389,9 @@ def test_creatives_and_forms_carry_the_seed_campaigns(landing: Path) -> None:
     assert campaigns == {b.paid_campaign.name for b in load_brands()}
     submissions = _rows(landing / "hubspot/contact_form_submission_data.csv")
     tagged = [parse_qs(urlsplit(r["page_url"]).query) for r in submissions if "utm_source=" in r["page_url"]]
-    assert {q["utm_campaign"][0] for q in tagged} == set(paid.values()) | {b.organic_campaign.utm_campaign for b in load_brands()}
+    assert {q["utm_campaign"][0] for q in tagged} == set(paid.values()) | {
+        b.organic_campaign.utm_campaign for b in load_brands()
+    }
 
 
 def test_x_engagers_reappear_in_hubspot_and_quiet_big_buyers_exist(landing: Path, tweets, users) -> None:
@@ -379,7 +420,45 @@ def test_crm_dates_fall_in_the_window(landing: Path) -> None:
         return not value or WINDOW_START <= datetime.fromisoformat(value).replace(tzinfo=timezone.utc) < WINDOW_END
 
     for row in _rows(landing / "hubspot/contact_data.csv"):
-        for column in ("property_createdate", "property_hs_lifecyclestage_lead_date", "property_hs_lifecyclestage_customer_date"):
+        for column in (
+            "property_createdate",
+            "property_hs_lifecyclestage_lead_date",
+            "property_hs_lifecyclestage_customer_date",
+        ):
             assert in_window(row[column]), (column, row[column])
     for row in _rows(landing / "hubspot/deal_data.csv"):
         assert in_window(row["property_createdate"]) and in_window(row["property_closedate"])
+
+
+# ------------------------------------------------------------------------------------------------ the project's readers
+def test_the_project_readers_recognise_and_read_every_demo_file(landing: Path) -> None:
+    from ingest.detect import detect
+
+    families = {"x": "x_api_v2", "meta_ads": "meta_ads.", "hubspot": "hubspot.", "generic": "sprout_social_messages"}
+    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
+        fmt = detect(path)
+        assert fmt is not None, path
+        assert fmt.name.startswith(families[path.parent.name]), (path, fmt.name)
+        results = list(fmt.read(path))
+        assert sum(r.rows_quarantined for r in results) == 0, (path, results[0].quarantine[:3])
+        assert sum(r.rows_accepted for r in results) > 0, path
+
+
+def test_facebook_pages_of_the_seeds_get_a_sprout_like_report(landing: Path) -> None:
+    pages = {b.facebook_page_id: b for b in load_brands() if b.facebook_page_id}
+    path = landing / "generic" / "sprout_facebook_messages.csv"
+    assert path.exists() == bool(pages)
+    if not pages:
+        return
+    rows = _rows(path)
+    ids = {row["Message ID"] for row in rows}
+    assert Counter(row["Message Type"] for row in rows).keys() == {"Post", "Comment", "Reply"}
+    for row in rows:
+        stamp = datetime.strptime(row["Timestamp (ET)"], "%m/%d/%Y %I:%M %p").replace(
+            tzinfo=ZoneInfo("America/New_York")
+        )
+        assert WINDOW_START <= stamp < WINDOW_END
+        assert row["Network"] == "Facebook" and row["Conversation ID"] in ids
+        assert row["In Reply To ID"] in ids or row["Message Type"] == "Post"
+        if row["Message Type"] != "Comment":
+            assert row["From Profile ID"] in pages

@@ -1,0 +1,31 @@
+{#- Raw timestamps are timezone-aware (UTC instants). Downstream models work on naive UTC timestamps so that a cast
+    to date gives the UTC date whatever the session's time zone. -#}
+{% macro to_utc_timestamp(column) -%}
+    {{ return(adapter.dispatch('to_utc_timestamp')(column)) }}
+{%- endmacro %}
+
+{% macro default__to_utc_timestamp(column) -%}
+    cast(({{ column }} at time zone 'UTC') as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro spark__to_utc_timestamp(column) -%}
+    to_utc_timestamp({{ column }}, current_timezone())
+{%- endmacro %}
+
+{#- Monday of the ISO week of a date, as a date. -#}
+{% macro iso_week_start(date_column) -%}
+    cast({{ dbt.date_trunc('week', date_column) }} as date)
+{%- endmacro %}
+
+{% macro month_start(date_column) -%}
+    cast({{ dbt.date_trunc('month', date_column) }} as date)
+{%- endmacro %}
+
+{#- Whole minutes (fractional) between two timestamps. -#}
+{% macro minutes_between(start_ts, end_ts) -%}
+    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ type_double() }}) / 60.0)
+{%- endmacro %}
+
+{% macro add_days(days, date_column) -%}
+    cast({{ dbt.dateadd('day', days, date_column) }} as date)
+{%- endmacro %}

@@ -1,0 +1,141 @@
+-- Ad insights per ad per day with the day's actions split by the ad_action_types seed (leads apart from purchases)
+-- and the ad's campaign attribution. utm_campaign: the ad's own utm_campaign, else its creative's utm_campaign
+-- column, else parsed from the creative's url_tags, else from the ad's url_tags. brand and channel come from the
+-- campaigns seed; an unknown utm_campaign falls back to the brand owning the ad account (owned_accounts seed) and
+-- the paid_social channel.
+with
+
+insights as (
+
+    select * from {{ ref('stg_ads__ad_insights') }}
+
+),
+
+actions as (
+
+    select * from {{ ref('stg_ads__ad_actions') }}
+
+),
+
+ad_objects as (
+
+    select * from {{ ref('stg_ads__ad_objects') }}
+
+),
+
+action_types as (
+
+    select * from {{ ref('ad_action_types') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('campaigns') }}
+
+),
+
+owned_accounts as (
+
+    select * from {{ ref('owned_accounts') }}
+
+),
+
+ads as (
+
+    select * from ad_objects where object_type = 'ad'
+
+),
+
+creatives as (
+
+    select * from ad_objects where object_type = 'creative'
+
+),
+
+ad_campaigns as (
+
+    select * from ad_objects where object_type = 'campaign'
+
+),
+
+ad_utm as (
+
+    select
+        ads.platform,
+        ads.object_id as ad_id,
+        ads.object_name as ad_name,
+        ads.campaign_id as ad_campaign_id,
+        ad_campaigns.object_name as ad_campaign_name,
+        coalesce(
+            ads.utm_campaign,
+            creatives.utm_campaign,
+            {{ url_parameter(dbt.concat(["'?'", "creatives.url_tags"]), 'utm_campaign') }},
+            {{ url_parameter(dbt.concat(["'?'", "ads.url_tags"]), 'utm_campaign') }}
+        ) as utm_campaign
+    from ads
+    left join creatives
+        on ads.platform = creatives.platform
+        and ads.creative_id = creatives.object_id
+    left join ad_campaigns
+        on ads.platform = ad_campaigns.platform
+        and ads.campaign_id = ad_campaigns.object_id
+
+),
+
+daily_actions as (
+
+    select
+        actions.platform,
+        actions.ad_id,
+        actions.action_date,
+        sum(case when action_types.counts_as = 'lead' then actions.action_count else 0 end) as ad_platform_leads,
+        sum(case when action_types.counts_as = 'purchase' then actions.action_count else 0 end)
+            as ad_platform_purchases
+    from actions
+    inner join action_types
+        on actions.platform = action_types.platform
+        and actions.action_type = action_types.action_type
+    group by actions.platform, actions.ad_id, actions.action_date
+
+),
+
+final as (
+
+    select
+        insights.ad_insight_key,
+        insights.platform,
+        insights.account_id,
+        insights.ad_id,
+        insights.insight_date,
+        ad_utm.ad_name,
+        ad_utm.ad_campaign_id,
+        ad_utm.ad_campaign_name,
+        ad_utm.utm_campaign,
+        campaigns.campaign_name,
+        coalesce(campaigns.brand_id, owned_accounts.brand_id) as brand_id,
+        coalesce(campaigns.channel, 'paid_social') as channel,
+        insights.spend,
+        insights.currency,
+        insights.impressions,
+        insights.clicks,
+        insights.reach,
+        coalesce(daily_actions.ad_platform_leads, 0) as ad_platform_leads,
+        coalesce(daily_actions.ad_platform_purchases, 0) as ad_platform_purchases
+    from insights
+    left join ad_utm
+        on insights.platform = ad_utm.platform
+        and insights.ad_id = ad_utm.ad_id
+    left join campaigns
+        on ad_utm.utm_campaign = campaigns.utm_campaign
+    left join owned_accounts
+        on insights.platform = owned_accounts.platform
+        and insights.account_id = owned_accounts.account_id
+    left join daily_actions
+        on insights.platform = daily_actions.platform
+        and insights.ad_id = daily_actions.ad_id
+        and insights.insight_date = daily_actions.action_date
+
+)
+
+select * from final

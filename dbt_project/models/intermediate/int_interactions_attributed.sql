@@ -1,0 +1,182 @@
+-- Attributes every interaction to a brand account, first rule that applies wins:
+--   1. author      the author is an owned account;
+--   2. conversation_root  the thread root (conversation_id) was written by an owned account;
+--   3. parent      the interaction replies to / quotes / shares / reacts to an owned account's interaction;
+--   4. in_reply_to it replies to an owned account (in_reply_to_author_id);
+--   5. mention     it mentions an owned account's handle on the same platform (the alphabetically first brand,
+--                  then account, when several are mentioned);
+--   6. conversation_mention  its thread root mentions an owned handle (a conversation about the brand that someone
+--                  else started, e.g. a customer's or an employee's post tagging the brand).
+-- owned_content_id is the owned interaction the row hangs under (an owned post itself, else its owned thread root,
+-- else its owned parent). Also flags brand authors, employees (seed) and the audience (neither), and finds the utm_campaign of the owned
+-- post the interaction belongs to (its own text when a brand account wrote it, else its thread root, else its
+-- parent, each only when an owned account wrote it), parsed from the post's text and url.
+with
+
+interactions as (
+
+    select * from {{ ref('stg_social__interactions') }}
+
+),
+
+mentions as (
+
+    select * from {{ ref('int_interaction_mentions_unnested') }}
+
+),
+
+owned_accounts as (
+
+    select
+        platform,
+        account_id,
+        brand_id,
+        lower(handle) as handle_lower
+    from {{ ref('owned_accounts') }}
+
+),
+
+employees as (
+
+    select * from {{ ref('employees') }}
+
+),
+
+owned_mentions_ranked as (
+
+    select
+        mentions.interaction_key,
+        owned_accounts.brand_id,
+        owned_accounts.account_id,
+        row_number() over (
+            partition by mentions.interaction_key
+            order by owned_accounts.brand_id, owned_accounts.account_id
+        ) as mention_rank
+    from mentions
+    inner join owned_accounts
+        on mentions.platform = owned_accounts.platform
+        and mentions.mentioned_handle = owned_accounts.handle_lower
+
+),
+
+first_owned_mention as (
+
+    select interaction_key, brand_id, account_id
+    from owned_mentions_ranked
+    where mention_rank = 1
+
+),
+
+joined as (
+
+    select
+        interactions.*,
+        author_owned.brand_id as author_brand_id,
+        author_owned.account_id as author_account_id,
+        root_owned.brand_id as root_brand_id,
+        root_owned.account_id as root_account_id,
+        parent_owned.brand_id as parent_brand_id,
+        parent_owned.account_id as parent_account_id,
+        reply_owned.brand_id as in_reply_to_brand_id,
+        reply_owned.account_id as in_reply_to_account_id,
+        first_owned_mention.brand_id as mention_brand_id,
+        first_owned_mention.account_id as mention_account_id,
+        root_mention.brand_id as root_mention_brand_id,
+        root_mention.account_id as root_mention_account_id,
+        employees.brand_id as employee_brand_id,
+        coalesce({{ url_parameter('interactions.text_content', 'utm_campaign') }},
+            {{ url_parameter('interactions.url', 'utm_campaign') }}) as own_utm_campaign,
+        coalesce({{ url_parameter('roots.text_content', 'utm_campaign') }},
+            {{ url_parameter('roots.url', 'utm_campaign') }}) as root_utm_campaign,
+        coalesce({{ url_parameter('parents.text_content', 'utm_campaign') }},
+            {{ url_parameter('parents.url', 'utm_campaign') }}) as parent_utm_campaign
+    from interactions
+    left join owned_accounts as author_owned
+        on interactions.platform = author_owned.platform
+        and interactions.author_id = author_owned.account_id
+    left join interactions as roots
+        on interactions.platform = roots.platform
+        and interactions.conversation_id = roots.interaction_id
+    left join owned_accounts as root_owned
+        on roots.platform = root_owned.platform
+        and roots.author_id = root_owned.account_id
+    left join interactions as parents
+        on interactions.platform = parents.platform
+        and interactions.parent_id = parents.interaction_id
+    left join owned_accounts as parent_owned
+        on parents.platform = parent_owned.platform
+        and parents.author_id = parent_owned.account_id
+    left join owned_accounts as reply_owned
+        on interactions.platform = reply_owned.platform
+        and interactions.in_reply_to_author_id = reply_owned.account_id
+    left join first_owned_mention
+        on interactions.interaction_key = first_owned_mention.interaction_key
+    left join first_owned_mention as root_mention
+        on roots.interaction_key = root_mention.interaction_key
+    left join employees
+        on interactions.platform = employees.platform
+        and interactions.author_id = employees.person_id
+
+),
+
+final as (
+
+    select
+        interaction_key,
+        platform,
+        interaction_id,
+        record_version,
+        interaction_type,
+        created_at_utc,
+        author_id,
+        author_handle,
+        author_name,
+        text_hash,
+        platform_lang,
+        parent_id,
+        conversation_id,
+        in_reply_to_author_id,
+        url,
+        like_count,
+        reply_count,
+        share_count,
+        quote_count,
+        impression_count,
+        ingested_at_utc,
+        coalesce(conversation_id, parent_id, interaction_id) as thread_key,
+        author_account_id is not null as is_brand_author,
+        employee_brand_id is not null as is_employee,
+        author_account_id is null and employee_brand_id is null as is_audience,
+        employee_brand_id,
+        coalesce(
+            author_brand_id, root_brand_id, parent_brand_id, in_reply_to_brand_id, mention_brand_id,
+            root_mention_brand_id
+        ) as brand_id,
+        coalesce(
+            author_account_id, root_account_id, parent_account_id, in_reply_to_account_id, mention_account_id,
+            root_mention_account_id
+        ) as brand_account_id,
+        case
+            when author_account_id is not null then 'author'
+            when root_account_id is not null then 'conversation_root'
+            when parent_account_id is not null then 'parent'
+            when in_reply_to_account_id is not null then 'in_reply_to'
+            when mention_account_id is not null then 'mention'
+            when root_mention_account_id is not null then 'conversation_mention'
+        end as attribution_rule,
+        mention_account_id is not null as mentions_owned_account,
+        case
+            when author_account_id is not null and interaction_type = 'post' then interaction_id
+            when root_account_id is not null then conversation_id
+            when parent_account_id is not null then parent_id
+        end as owned_content_id,
+        coalesce(
+            case when author_account_id is not null then own_utm_campaign end,
+            case when root_account_id is not null then root_utm_campaign end,
+            case when parent_account_id is not null then parent_utm_campaign end
+        ) as utm_campaign
+    from joined
+
+)
+
+select * from final

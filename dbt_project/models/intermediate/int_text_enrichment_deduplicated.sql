@@ -1,0 +1,52 @@
+-- One enrichment per text: several model versions may coexist in the cache; the newest run (latest enriched_at,
+-- then the highest model_version) wins, so a re-enrichment with a new model replaces the old labels everywhere.
+with
+
+text_enrichment as (
+
+    select * from {{ ref('stg_enrichment__text_enrichment') }}
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by text_hash
+            order by enriched_at_utc desc, model_version desc
+        ) as version_rank
+    from text_enrichment
+
+),
+
+final as (
+
+    select
+        text_hash,
+        model_name,
+        model_version,
+        sentiment_label,
+        p_negative,
+        p_neutral,
+        p_positive,
+        sentiment_score,
+        emotion_label,
+        p_anger,
+        p_joy,
+        p_optimism,
+        p_sadness,
+        is_question,
+        is_complaint,
+        is_praise,
+        is_recommendation,
+        is_purchase_intent,
+        is_substantive,
+        detected_lang,
+        enriched_at_utc
+    from versions_ranked
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,247 @@
+-- Per month (UTC) x brand: referral rate, the advocacy ladder, employee advocacy and the viral coefficient.
+-- Population: audience people (not brand accounts, not employees) who interacted with the brand in the month.
+-- Ladder, each step the people of the previous step who also meet its condition (so step conversions are <= 1):
+--   engager   interacted with the brand in the month;
+--   repeat    has at least 2 interactions with the brand up to the month's end;
+--   advocate  at least var('advocate_min_positive_interactions') positive interactions and one referral action in
+--             the var('advocate_window_days') days ending on the month's last day;
+--   lead      linked to a CRM contact (social handle) that became a lead by the month's end;
+--   customer  that contact became a customer by the month's end.
+-- Viral coefficient K = shares per participant x participants recruited per share = share-recruited engagers /
+-- engagers: a share-recruited engager's first interaction with the brand hangs directly under another audience
+-- member's share or quote of brand content. Null in months without any such share chain.
+{%- set month_end = add_days(-1, dbt.dateadd('month', 1, 'person_months.activity_month')) %}
+with
+
+interactions as (
+
+    select * from {{ ref('fct_interactions') }}
+
+),
+
+people as (
+
+    select * from {{ ref('int_people_linked') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_contacts_attributed') }}
+
+),
+
+brand_interactions as (
+
+    select
+        interactions.*,
+        {{ dbt.concat(["platform", "':'", "author_id"]) }} as person_key,
+        {{ month_start('created_date') }} as activity_month
+    from interactions
+    where not is_brand_author
+        and brand_id is not null
+
+),
+
+person_months as (
+
+    select
+        brand_id,
+        activity_month,
+        person_key,
+        count(case when is_referral_action then 1 end) as referral_actions
+    from brand_interactions
+    where is_audience
+    group by brand_id, activity_month, person_key
+
+),
+
+person_month_history as (
+
+    select
+        person_months.brand_id,
+        person_months.activity_month,
+        person_months.person_key,
+        person_months.referral_actions,
+        count(*) as interactions_to_date,
+        count(
+            case
+                when history.created_date > {{ add_days(-1 * (var('advocate_window_days') | int), month_end) }}
+                    and history.sentiment_label = 'positive' then 1
+            end
+        ) as positive_interactions_in_window,
+        count(
+            case
+                when history.created_date > {{ add_days(-1 * (var('advocate_window_days') | int), month_end) }}
+                    and history.is_referral_action then 1
+            end
+        ) as referral_actions_in_window,
+        max({{ month_end }}) as month_end_date
+    from person_months
+    inner join brand_interactions as history
+        on person_months.brand_id = history.brand_id
+        and person_months.person_key = history.person_key
+        and history.created_date <= {{ month_end }}
+    group by person_months.brand_id, person_months.activity_month, person_months.person_key,
+        person_months.referral_actions
+
+),
+
+ladder as (
+
+    select
+        person_month_history.*,
+        interactions_to_date >= 2 as is_repeat,
+        interactions_to_date >= 2
+            and positive_interactions_in_window >= {{ var('advocate_min_positive_interactions') }}
+            and referral_actions_in_window >= 1 as is_advocate,
+        cast(contacts.lead_at_utc as date) <= month_end_date as is_lead_by_month_end,
+        cast(contacts.customer_at_utc as date) <= month_end_date as is_customer_by_month_end
+    from person_month_history
+    left join people
+        on person_month_history.person_key = people.person_key
+    left join contacts
+        on people.contact_key = contacts.contact_key
+
+),
+
+ladder_counts as (
+
+    select
+        brand_id,
+        activity_month,
+        count(*) as engagers,
+        count(case when referral_actions > 0 then 1 end) as referring_engagers,
+        count(case when is_repeat then 1 end) as repeat_engagers,
+        count(case when is_advocate then 1 end) as advocates,
+        count(case when is_advocate and is_lead_by_month_end then 1 end) as advocate_leads,
+        count(case when is_advocate and is_lead_by_month_end and is_customer_by_month_end then 1 end)
+            as advocate_customers
+    from ladder
+    group by brand_id, activity_month
+
+),
+
+employee_activity as (
+
+    select
+        brand_interactions.brand_id,
+        brand_interactions.activity_month,
+        count(*) as employee_interactions,
+        count(case when brand_interactions.is_referral_action then 1 end) as employee_referral_actions,
+        cast(sum(case when brand_interactions.is_referral_action then people.followers_count end) as {{ dbt.type_bigint() }})
+            as employee_referral_potential_reach
+    from brand_interactions
+    left join people
+        on brand_interactions.person_key = people.person_key
+    where brand_interactions.is_employee
+    group by brand_interactions.brand_id, brand_interactions.activity_month
+
+),
+
+audience_shares as (
+
+    select platform, interaction_id, author_id, brand_id
+    from brand_interactions
+    where is_audience and is_brand_content_share
+
+),
+
+share_children as (
+
+    select
+        brand_interactions.interaction_key,
+        brand_interactions.brand_id,
+        brand_interactions.activity_month
+    from brand_interactions
+    inner join audience_shares
+        on brand_interactions.platform = audience_shares.platform
+        and brand_interactions.parent_id = audience_shares.interaction_id
+        and brand_interactions.author_id <> audience_shares.author_id
+    where brand_interactions.is_audience
+
+),
+
+first_interactions_ranked as (
+
+    select
+        interaction_key,
+        brand_id,
+        activity_month,
+        row_number() over (
+            partition by brand_id, person_key
+            order by created_at_utc, interaction_key
+        ) as interaction_rank
+    from brand_interactions
+    where is_audience
+
+),
+
+viral_counts as (
+
+    select
+        share_children.brand_id,
+        share_children.activity_month,
+        count(*) as share_child_interactions,
+        count(case when first_interactions_ranked.interaction_key is not null then 1 end)
+            as share_recruited_engagers
+    from share_children
+    left join first_interactions_ranked
+        on share_children.interaction_key = first_interactions_ranked.interaction_key
+        and first_interactions_ranked.interaction_rank = 1
+    group by share_children.brand_id, share_children.activity_month
+
+),
+
+shares_by_month as (
+
+    select
+        brand_id,
+        activity_month,
+        count(case when is_brand_content_share then 1 end) as audience_brand_content_shares
+    from brand_interactions
+    where is_audience
+    group by brand_id, activity_month
+
+),
+
+final as (
+
+    select
+        ladder_counts.activity_month,
+        ladder_counts.brand_id,
+        ladder_counts.engagers,
+        ladder_counts.referring_engagers,
+        {{ safe_divide('ladder_counts.referring_engagers', 'ladder_counts.engagers') }} as referral_rate,
+        ladder_counts.repeat_engagers,
+        ladder_counts.advocates,
+        ladder_counts.advocate_leads,
+        ladder_counts.advocate_customers,
+        {{ safe_divide('ladder_counts.repeat_engagers', 'ladder_counts.engagers') }} as engager_to_repeat_rate,
+        {{ safe_divide('ladder_counts.advocates', 'ladder_counts.repeat_engagers') }} as repeat_to_advocate_rate,
+        {{ safe_divide('ladder_counts.advocate_leads', 'ladder_counts.advocates') }} as advocate_to_lead_rate,
+        {{ safe_divide('ladder_counts.advocate_customers', 'ladder_counts.advocate_leads') }}
+            as lead_to_customer_rate,
+        coalesce(employee_activity.employee_interactions, 0) as employee_interactions,
+        coalesce(employee_activity.employee_referral_actions, 0) as employee_referral_actions,
+        employee_activity.employee_referral_potential_reach,
+        coalesce(shares_by_month.audience_brand_content_shares, 0) as audience_brand_content_shares,
+        coalesce(viral_counts.share_recruited_engagers, 0) as share_recruited_engagers,
+        case
+            when coalesce(viral_counts.share_child_interactions, 0) > 0
+                then {{ safe_divide('viral_counts.share_recruited_engagers', 'ladder_counts.engagers') }}
+        end as viral_coefficient
+    from ladder_counts
+    left join employee_activity
+        on ladder_counts.brand_id = employee_activity.brand_id
+        and ladder_counts.activity_month = employee_activity.activity_month
+    left join shares_by_month
+        on ladder_counts.brand_id = shares_by_month.brand_id
+        and ladder_counts.activity_month = shares_by_month.activity_month
+    left join viral_counts
+        on ladder_counts.brand_id = viral_counts.brand_id
+        and ladder_counts.activity_month = viral_counts.activity_month
+
+)
+
+select * from final

@@ -1,0 +1,181 @@
+-- One row per owned post (a post written by an owned account) with the audience response it received so far.
+-- Audience interactions belong to a post through owned_content_id (thread root or parent, see fct_interactions).
+-- Public counters and observed records are both used: amplifications and applause take the larger of the records
+-- we hold and the platform's own counters on the post (exports often carry counters without the records).
+with
+
+interactions as (
+
+    select * from {{ ref('fct_interactions') }}
+
+),
+
+interaction_types as (
+
+    select * from {{ ref('interaction_types') }}
+
+),
+
+followers_daily as (
+
+    select * from {{ ref('int_account_followers_daily') }}
+
+),
+
+content_metrics as (
+
+    select * from {{ ref('stg_pages__content_metrics') }}
+
+),
+
+posts as (
+
+    select *
+    from interactions
+    where is_brand_author and interaction_type = 'post'
+
+),
+
+audience_on_posts as (
+
+    select
+        interactions.*,
+        interaction_types.engagement_family
+    from interactions
+    inner join interaction_types
+        on interactions.interaction_type = interaction_types.interaction_type
+    where interactions.is_audience
+        and interactions.owned_content_id is not null
+
+),
+
+response_counts as (
+
+    select
+        platform,
+        owned_content_id as post_id,
+        count(case when engagement_family = 'conversation' then 1 end) as audience_comments_and_replies,
+        count(case when engagement_family = 'amplification' then 1 end) as observed_amplifications,
+        count(case when engagement_family = 'applause' then 1 end) as observed_reactions,
+        count(case when engagement_family = 'conversation' and is_substantive then 1 end)
+            as substantive_comments_and_replies,
+        count(case when engagement_family = 'conversation' and is_substantive is not null then 1 end)
+            as enriched_comments_and_replies,
+        count(case when engagement_family = 'conversation' and is_substantive and thread_has_brand_reply then 1 end)
+            as thoughtful_replies,
+        count(case when sentiment_label = 'positive' then 1 end) as positive_audience_interactions,
+        count(case when sentiment_label is not null then 1 end) as sentiment_scored_audience_interactions
+    from audience_on_posts
+    group by platform, owned_content_id
+
+),
+
+followers_as_of_ranked as (
+
+    select
+        posts.interaction_key,
+        followers_daily.followers,
+        row_number() over (
+            partition by posts.interaction_key
+            order by followers_daily.followers_date desc, followers_daily.followers_source
+        ) as recency_rank
+    from posts
+    inner join followers_daily
+        on posts.platform = followers_daily.platform
+        and posts.brand_account_id = followers_daily.account_id
+        and followers_daily.followers_date <= posts.created_date
+
+),
+
+lifetime_content_metrics as (
+
+    select
+        platform,
+        account_id,
+        content_id,
+        max(case when metric_date is null then impressions end) as lifetime_impressions,
+        cast(sum(case when metric_date is not null then impressions end) as {{ dbt.type_bigint() }}) as daily_impressions_total,
+        max(case when metric_date is null then reach end) as lifetime_reach
+    from content_metrics
+    group by platform, account_id, content_id
+
+),
+
+measured as (
+
+    select
+        posts.interaction_key,
+        posts.platform,
+        posts.interaction_id as post_id,
+        posts.brand_id,
+        posts.brand_account_id as account_id,
+        posts.created_at_utc,
+        posts.created_date,
+        posts.utm_campaign,
+        posts.campaign_name,
+        posts.campaign_channel,
+        coalesce(response_counts.audience_comments_and_replies, 0) as audience_comments_and_replies,
+        greatest(
+            coalesce(response_counts.observed_amplifications, 0),
+            coalesce(posts.share_count, 0) + coalesce(posts.quote_count, 0)
+        ) as amplifications,
+        greatest(coalesce(response_counts.observed_reactions, 0), coalesce(posts.like_count, 0)) as applause,
+        coalesce(response_counts.substantive_comments_and_replies, 0) as substantive_comments_and_replies,
+        coalesce(response_counts.enriched_comments_and_replies, 0) as enriched_comments_and_replies,
+        coalesce(response_counts.thoughtful_replies, 0) as thoughtful_replies,
+        coalesce(response_counts.positive_audience_interactions, 0) as positive_audience_interactions,
+        coalesce(response_counts.sentiment_scored_audience_interactions, 0)
+            as sentiment_scored_audience_interactions,
+        followers_as_of_ranked.followers as followers_at_post_time,
+        coalesce(
+            lifetime_content_metrics.lifetime_impressions,
+            lifetime_content_metrics.daily_impressions_total,
+            posts.impression_count
+        ) as impressions,
+        lifetime_content_metrics.lifetime_reach as reach
+    from posts
+    left join response_counts
+        on posts.platform = response_counts.platform
+        and posts.interaction_id = response_counts.post_id
+    left join followers_as_of_ranked
+        on posts.interaction_key = followers_as_of_ranked.interaction_key
+        and followers_as_of_ranked.recency_rank = 1
+    left join lifetime_content_metrics
+        on posts.platform = lifetime_content_metrics.platform
+        and posts.brand_account_id = lifetime_content_metrics.account_id
+        and posts.interaction_id = lifetime_content_metrics.content_id
+
+),
+
+final as (
+
+    select
+        interaction_key,
+        platform,
+        post_id,
+        brand_id,
+        account_id,
+        created_at_utc,
+        created_date,
+        utm_campaign,
+        campaign_name,
+        campaign_channel,
+        audience_comments_and_replies,
+        amplifications,
+        applause,
+        audience_comments_and_replies + amplifications + applause as engagements,
+        substantive_comments_and_replies,
+        enriched_comments_and_replies,
+        thoughtful_replies,
+        positive_audience_interactions,
+        sentiment_scored_audience_interactions,
+        {{ safe_divide('positive_audience_interactions', 'sentiment_scored_audience_interactions') }}
+            as affinity_rating,
+        followers_at_post_time,
+        impressions,
+        reach
+    from measured
+
+)
+
+select * from final

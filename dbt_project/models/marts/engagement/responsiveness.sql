@@ -1,0 +1,65 @@
+-- Per day (the audience message's UTC date) x platform x brand account: audience questions and complaints (intent
+-- heads of the enrichment) received, how many got a brand response (see fct_interactions.first_brand_response_*),
+-- the response rate and the median and p90 minutes to the first brand response among the answered ones.
+with
+
+interactions as (
+
+    select * from {{ ref('fct_interactions') }}
+
+),
+
+questions_and_complaints as (
+
+    select *
+    from interactions
+    where is_audience_message
+        and (coalesce(is_question, false) or coalesce(is_complaint, false))
+
+),
+
+aggregated as (
+
+    select
+        created_date as activity_date,
+        platform,
+        brand_id,
+        brand_account_id as account_id,
+        count(case when is_question then 1 end) as questions_received,
+        count(case when is_complaint then 1 end) as complaints_received,
+        count(*) as questions_or_complaints_received,
+        count(case when is_question and first_brand_response_at_utc is not null then 1 end)
+            as questions_answered,
+        count(case when is_complaint and first_brand_response_at_utc is not null then 1 end)
+            as complaints_answered,
+        count(case when first_brand_response_at_utc is not null then 1 end) as questions_or_complaints_answered,
+        {{ percentile_cont('first_brand_response_minutes', 0.5) }} as median_first_response_minutes,
+        {{ percentile_cont('first_brand_response_minutes', 0.9) }} as p90_first_response_minutes,
+        avg(first_brand_response_minutes) as mean_first_response_minutes
+    from questions_and_complaints
+    group by created_date, platform, brand_id, brand_account_id
+
+),
+
+final as (
+
+    select
+        activity_date,
+        platform,
+        brand_id,
+        account_id,
+        questions_received,
+        complaints_received,
+        questions_or_complaints_received,
+        questions_answered,
+        complaints_answered,
+        questions_or_complaints_answered,
+        {{ safe_divide('questions_or_complaints_answered', 'questions_or_complaints_received') }} as response_rate,
+        median_first_response_minutes,
+        p90_first_response_minutes,
+        mean_first_response_minutes
+    from aggregated
+
+)
+
+select * from final

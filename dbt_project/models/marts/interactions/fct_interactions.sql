@@ -1,0 +1,265 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='interaction_key',
+        on_schema_change='fail'
+    )
+}}
+
+-- Incremental (delete+insert on interaction_key): a run re-derives the interactions created in its window,
+-- [var('min_date') - var('lookback_days'), var('max_date')) - without vars, from lookback_days before the newest date
+-- already loaded, open-ended - and every interaction whose thread received anything new since the last run (a new
+-- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.
+-- Seed changes (owned accounts, employees, campaigns) need a --full-refresh.
+{%- set min_date = var('min_date') %}
+{%- set max_date = var('max_date') %}
+{%- set lookback_days = var('lookback_days') | int %}
+with
+
+interactions as (
+
+    select * from {{ ref('int_interactions_attributed') }}
+
+),
+
+enrichment as (
+
+    select * from {{ ref('int_text_enrichment_deduplicated') }}
+
+),
+
+brand_responses as (
+
+    select * from {{ ref('int_brand_responses_matched') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('campaigns') }}
+
+),
+
+interaction_types as (
+
+    select * from {{ ref('interaction_types') }}
+
+),
+
+enriched as (
+
+    select
+        interactions.*,
+        enrichment.model_name,
+        enrichment.model_version,
+        enrichment.sentiment_label,
+        enrichment.p_negative,
+        enrichment.p_neutral,
+        enrichment.p_positive,
+        enrichment.sentiment_score,
+        enrichment.emotion_label,
+        enrichment.is_question,
+        enrichment.is_complaint,
+        enrichment.is_praise,
+        enrichment.is_recommendation,
+        enrichment.is_purchase_intent,
+        enrichment.is_substantive,
+        enrichment.detected_lang,
+        enrichment.enriched_at_utc,
+        coalesce(interaction_types.is_audience_message, false) as is_audience_message
+    from interactions
+    left join enrichment
+        on interactions.text_hash = enrichment.text_hash
+    left join interaction_types
+        on interactions.interaction_type = interaction_types.interaction_type
+
+),
+
+threads as (
+
+    select
+        platform,
+        thread_key,
+        max(case when is_brand_author and interaction_type in ('comment', 'reply') then 1 else 0 end) = 1
+            as thread_has_brand_reply,
+        max(
+            case
+                when enriched_at_utc > ingested_at_utc then enriched_at_utc
+                else ingested_at_utc
+            end
+        ) as thread_loaded_at_utc
+    from enriched
+    group by platform, thread_key
+
+),
+
+joined as (
+
+    select
+        enriched.interaction_key,
+        enriched.platform,
+        enriched.interaction_id,
+        enriched.record_version,
+        enriched.interaction_type,
+        enriched.created_at_utc,
+        cast(enriched.created_at_utc as date) as created_date,
+        enriched.author_id,
+        enriched.author_handle,
+        enriched.author_name,
+        enriched.brand_id,
+        enriched.brand_account_id,
+        enriched.attribution_rule,
+        enriched.owned_content_id,
+        enriched.is_brand_author,
+        enriched.is_employee,
+        enriched.is_audience,
+        enriched.parent_id,
+        enriched.conversation_id,
+        enriched.thread_key,
+        enriched.in_reply_to_author_id,
+        enriched.text_hash,
+        enriched.sentiment_label,
+        enriched.sentiment_score,
+        enriched.p_negative,
+        enriched.p_neutral,
+        enriched.p_positive,
+        enriched.emotion_label,
+        enriched.is_question,
+        enriched.is_complaint,
+        enriched.is_praise,
+        enriched.is_recommendation,
+        enriched.is_purchase_intent,
+        enriched.is_substantive,
+        enriched.detected_lang,
+        enriched.model_name,
+        enriched.model_version,
+        enriched.utm_campaign,
+        campaigns.campaign_name,
+        campaigns.channel as campaign_channel,
+        enriched.like_count,
+        enriched.reply_count,
+        enriched.share_count,
+        enriched.quote_count,
+        enriched.impression_count,
+        enriched.is_audience_message and enriched.is_audience and enriched.brand_id is not null
+            as is_audience_message,
+        brand_responses.first_brand_response_at_utc,
+        brand_responses.first_brand_response_minutes,
+        coalesce(brand_responses.brand_responses, 0) as brand_responses,
+        coalesce(threads.thread_has_brand_reply, false) as thread_has_brand_reply,
+        not enriched.is_brand_author and enriched.brand_id is not null
+            and coalesce(enriched.is_recommendation, false) as is_recommendation_referral,
+        not enriched.is_brand_author and enriched.attribution_rule = 'mention'
+            and coalesce(enriched.sentiment_label = 'positive', false) as is_shout_out,
+        not enriched.is_brand_author and enriched.interaction_type in ('share', 'quote')
+            and coalesce(enriched.attribution_rule in ('conversation_root', 'parent'), false)
+            as is_brand_content_share,
+        not enriched.is_brand_author and enriched.brand_id is not null
+            and (
+                enriched.interaction_type = 'ugc'
+                or (enriched.interaction_type = 'post' and enriched.mentions_owned_account)
+            ) as is_ugc,
+        enriched.ingested_at_utc,
+        enriched.enriched_at_utc,
+        threads.thread_loaded_at_utc
+    from enriched
+    left join campaigns
+        on enriched.utm_campaign = campaigns.utm_campaign
+    left join brand_responses
+        on enriched.interaction_key = brand_responses.interaction_key
+    left join threads
+        on enriched.platform = threads.platform
+        and enriched.thread_key = threads.thread_key
+
+),
+
+in_window as (
+
+    select
+        *,
+        is_recommendation_referral or is_shout_out or is_brand_content_share or is_ugc as is_referral_action
+    from joined
+    {% if is_incremental() %}
+    where
+        thread_loaded_at_utc > (select max(thread_loaded_at_utc) from {{ this }})
+        or (
+            {% if min_date %}
+            created_date >= {{ add_days(-1 * lookback_days, "cast('" ~ min_date ~ "' as date)") }}
+            {% else %}
+            created_date >= (select {{ add_days(-1 * lookback_days, 'max(created_date)') }} from {{ this }})
+            {% endif %}
+            {% if max_date %}
+            and created_date < cast('{{ max_date }}' as date)
+            {% endif %}
+        )
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        interaction_key,
+        platform,
+        interaction_id,
+        record_version,
+        interaction_type,
+        created_at_utc,
+        created_date,
+        author_id,
+        author_handle,
+        author_name,
+        brand_id,
+        brand_account_id,
+        attribution_rule,
+        owned_content_id,
+        is_brand_author,
+        is_employee,
+        is_audience,
+        parent_id,
+        conversation_id,
+        thread_key,
+        in_reply_to_author_id,
+        text_hash,
+        sentiment_label,
+        sentiment_score,
+        p_negative,
+        p_neutral,
+        p_positive,
+        emotion_label,
+        is_question,
+        is_complaint,
+        is_praise,
+        is_recommendation,
+        is_purchase_intent,
+        is_substantive,
+        detected_lang,
+        model_name,
+        model_version,
+        utm_campaign,
+        campaign_name,
+        campaign_channel,
+        like_count,
+        reply_count,
+        share_count,
+        quote_count,
+        impression_count,
+        is_audience_message,
+        first_brand_response_at_utc,
+        first_brand_response_minutes,
+        brand_responses,
+        thread_has_brand_reply,
+        is_recommendation_referral,
+        is_shout_out,
+        is_brand_content_share,
+        is_ugc,
+        is_referral_action,
+        ingested_at_utc,
+        enriched_at_utc,
+        thread_loaded_at_utc
+    from in_window
+
+)
+
+select * from final

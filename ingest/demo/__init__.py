@@ -1,0 +1,99 @@
+"""Deterministic demo exports: three brands' X pages, Meta Ads tables and HubSpot tables, in the platforms' own formats.
+
+``write_demo_exports(landing)`` writes the same bytes for the same seed, window and seed files on every run: all
+randomness comes from ``random.Random`` instances seeded from ``seed``, nothing reads the clock, and files and rows are
+written in a fixed order. ``build_world`` returns the simulated world behind the files, for tests and for curious
+readers.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from ingest.demo.cast import Person, build_audience, build_staff
+from ingest.demo.hubspot import Crm, CrmBuilder, write_hubspot
+from ingest.demo.ids import IdMint
+from ingest.demo.meta_ads import MetaAds, plan_ads, write_meta_ads
+from ingest.demo.profiles import PROFILES, BrandProfile
+from ingest.demo.seeds import SEEDS_DIR, Brand, load_brands
+from ingest.demo.sprout import SproutReport
+from ingest.demo.x_export import XExport
+from ingest.demo.x_world import Tweet, XWorld
+
+__all__ = ["DemoWorld", "build_world", "write_demo_exports"]
+
+
+@dataclass
+class DemoWorld:
+    brands: list[Brand]
+    profiles: dict[str, BrandProfile]
+    staff: list[Person]
+    audience: list[Person]
+    tweets: list[Tweet]
+    meta: MetaAds
+    crm: Crm
+    start: date
+    days: int
+    seed: int
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time(0), tzinfo=timezone.utc)
+
+    @property
+    def end_at(self) -> datetime:
+        return self.start_at + timedelta(days=self.days)
+
+
+def build_world(
+    *, seed: int = 7, start: date = date(2026, 8, 1), days: int = 90, seeds_dir: Path = SEEDS_DIR
+) -> DemoWorld:
+    """The simulated brands, people, tweets, ad delivery and CRM records behind the export files."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    brands = load_brands(seeds_dir)
+    profiles = {brand.brand_id: PROFILES[brand.brand_id] for brand in brands}
+    ids = IdMint(random.Random(f"{seed}:ids"))
+    cast_rng = random.Random(f"{seed}:cast")
+    staff = build_staff(cast_rng, ids, brands, profiles)
+    taken = set()
+    for person in staff:
+        ids.reserve(person.person_id)
+        taken.add(person.handle.lower())
+    audience = build_audience(cast_rng, ids, list(profiles.values()), days, taken)
+    tweets = XWorld(random.Random(f"{seed}:x"), ids, brands, profiles, staff, audience, start, days).run()
+    meta = plan_ads(random.Random(f"{seed}:ads"), ids, brands, profiles, start, days)
+    crm = CrmBuilder(random.Random(f"{seed}:crm"), ids, brands, profiles, tweets, audience, meta, start, days).build()
+    return DemoWorld(brands, profiles, staff, audience, tweets, meta, crm, start, days, seed)
+
+
+def write_demo_exports(
+    landing: Path, *, seed: int = 7, start: date = date(2026, 8, 1), days: int = 90, seeds_dir: Path = SEEDS_DIR
+) -> list[Path]:
+    """Write the demo exports under ``landing`` (x/, meta_ads/, hubspot/, and generic/ when the seeds list Facebook
+    pages) and return their paths, sorted.
+
+    Files are overwritten in place; other files under ``landing`` are left alone.
+    """
+    world = build_world(seed=seed, start=start, days=days, seeds_dir=seeds_dir)
+    landing = Path(landing)
+    export_ids = IdMint(random.Random(f"{seed}:export"))
+    paths = XExport(
+        world.tweets,
+        world.staff + world.audience,
+        world.brands,
+        world.profiles,
+        export_ids,
+        world.start_at,
+        world.end_at,
+    ).write(landing / "x")
+    paths += write_meta_ads(landing / "meta_ads", world.meta, world.brands, world.profiles, start, days)
+    paths += write_hubspot(landing / "hubspot", world.crm, world.start_at, world.end_at)
+    sprout = SproutReport(
+        random.Random(f"{seed}:sprout"), export_ids, world.brands, world.profiles, world.audience, world.start_at, days
+    )
+    paths += sprout.write(landing / "generic" / "sprout_facebook_messages.csv")
+    return sorted(paths)

@@ -1,0 +1,331 @@
+"""Meta Ads for the demo brands, as the Fivetran Facebook Ads connector lands them (the sample tables' headers).
+
+Each brand runs its one paid campaign from the seeds: two ad sets (prospecting, retargeting), three ads, one creative
+each. Daily delivery follows the brand's economics (budget, CPM, link CTR, lead and purchase rates), pauses when the
+brand pauses (Lumen during its delivery crisis) and stops when the flight ends (Tidepool's summer SPF launch).
+
+Every ad reports its leads under exactly one lead action type and its purchases under one purchase type (instant-form
+ads: ``lead``; website ads: ``offsite_conversion.fb_pixel_lead``; retargeting: ``purchase``; prospecting:
+``offsite_conversion.fb_pixel_purchase``), so summing the lead types of ``ad_action_types.csv`` never counts a lead
+twice. (In real Meta exports ``lead`` and ``purchase`` are rollups that can include the pixel events.)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from ingest.demo.draws import binomial, poisson
+from ingest.demo.ids import IdMint
+from ingest.demo.profiles import BrandProfile
+from ingest.demo.seeds import Brand
+from ingest.demo.tables import fivetran_time, write_csv
+
+BASIC_AD = ("ad_id", "date", "account_id", "impressions", "inline_link_clicks", "spend", "reach")
+BASIC_AD_ACTIONS = (
+    "_fivetran_id",
+    "ad_id",
+    "date",
+    "index",
+    "_1_d_view",
+    "_7_d_click",
+    "_fivetran_synced",
+    "action_type",
+    "inline",
+    "value",
+)
+ACCOUNT_HISTORY = ("id", "name", "_fivetran_synced")
+CAMPAIGN_HISTORY = ("id", "account_id", "name", "_fivetran_synced", "updated_time")
+AD_SET_HISTORY = ("id", "account_id", "campaign_id", "name", "_fivetran_synced", "updated_time")
+AD_HISTORY = ("id", "account_id", "ad_set_id", "campaign_id", "creative_id", "name", "_fivetran_synced", "updated_time")
+CREATIVE_HISTORY = (
+    "page_link",
+    "template_page_link",
+    "id",
+    "account_id",
+    "name",
+    "url_tags",
+    "_fivetran_synced",
+    "asset_feed_spec_link_urls",
+    "object_story_link_data_child_attachments",
+    "object_story_link_data_caption",
+    "object_story_link_data_description",
+    "object_story_link_data_link",
+    "object_story_link_data_message",
+    "template_app_link_spec_ios",
+    "_fivetran_id",
+)
+BUDGET_SHARES = (0.42, 0.33, 0.25)  # of a brand's daily budget, by ad
+VIEW_THROUGH = 0.12  # share of conversions Meta credits to a view (1-day view) rather than a click (7-day click)
+
+
+@dataclass(frozen=True)
+class Ad:
+    brand_id: str
+    account_id: str
+    campaign_id: str
+    ad_set_id: str
+    ad_set_name: str
+    ad_id: str
+    creative_id: str
+    name: str
+    copy: str
+    retargeting: bool
+    lead_action: str
+    purchase_action: str
+    budget_share: float
+
+
+@dataclass(frozen=True)
+class AdDay:
+    ad: Ad
+    day: date
+    spend: float
+    impressions: int
+    reach: int
+    link_clicks: int
+    leads: int
+    view_leads: int  # of ``leads``, credited to a view
+    purchases: int
+
+
+@dataclass
+class MetaAds:
+    ads: list[Ad]
+    days: list[AdDay]
+    campaign_ids: dict[str, str]  # brand id -> campaign id
+
+    def leads_by_day(self, brand_id: str) -> list[tuple[AdDay, int]]:
+        return [(row, row.leads) for row in self.days if row.ad.brand_id == brand_id and row.leads]
+
+
+def slug(text: str) -> str:
+    """ "Autumn Blend - video 15s" -> "autumn_blend_video_15s" (the ad's utm_content)."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def plan_ads(
+    rng: random.Random, ids: IdMint, brands: Sequence[Brand], profiles: dict[str, BrandProfile], start: date, days: int
+) -> MetaAds:
+    ads: list[Ad] = []
+    rows: list[AdDay] = []
+    campaign_ids: dict[str, str] = {}
+    for brand in brands:
+        plan = profiles[brand.brand_id].ads
+        if plan.first_day >= days:  # the flight starts after the window: no campaign to show
+            continue
+        campaign_ids[brand.brand_id] = campaign_id = ids.digits(17, "238")
+        ad_set_ids = [ids.digits(17, "238") for _ in plan.ad_sets]
+        brand_ads = []
+        for index, (set_index, name, copy) in enumerate(plan.ads):
+            retargeting = set_index == len(plan.ad_sets) - 1
+            brand_ads.append(
+                Ad(
+                    brand_id=brand.brand_id,
+                    account_id=brand.meta_account_id,
+                    campaign_id=campaign_id,
+                    ad_set_id=ad_set_ids[set_index],
+                    ad_set_name=plan.ad_sets[set_index],
+                    ad_id=ids.digits(17, "238"),
+                    creative_id=ids.digits(17, "238"),
+                    name=name,
+                    copy=copy,
+                    retargeting=retargeting,
+                    lead_action="lead" if index == 0 else "offsite_conversion.fb_pixel_lead",
+                    purchase_action="purchase" if retargeting else "offsite_conversion.fb_pixel_purchase",
+                    budget_share=BUDGET_SHARES[index],
+                )
+            )
+        ads.extend(brand_ads)
+        for offset in range(plan.first_day, min(plan.last_day, days - 1) + 1):
+            if offset in plan.pause_days:
+                continue
+            ramp = min(1.0, 0.55 + 0.15 * (offset - plan.first_day))  # delivery ramps up over the first days
+            weekend = (start + timedelta(days=offset)).weekday() >= 5
+            for ad in brand_ads:
+                rows.append(
+                    _deliver(
+                        rng,
+                        ad,
+                        profiles[brand.brand_id],
+                        start + timedelta(days=offset),
+                        ramp * (0.9 if weekend else 1.0),
+                    )
+                )
+    return MetaAds(ads, rows, campaign_ids)
+
+
+def _deliver(rng: random.Random, ad: Ad, profile: BrandProfile, day: date, pace: float) -> AdDay:
+    plan = profile.ads
+    spend = round(plan.daily_budget * ad.budget_share * pace * rng.uniform(0.86, 1.1), 2)
+    impressions = int(spend / (plan.cpm * rng.uniform(0.85, 1.2)) * 1000)
+    reach = int(impressions / rng.uniform(1.15, 1.65 if ad.retargeting else 1.35))
+    link_clicks = poisson(rng, impressions * plan.link_ctr * rng.uniform(0.8, 1.2) * (1.3 if ad.retargeting else 1.0))
+    leads = poisson(rng, link_clicks * plan.lead_rate * (1.5 if ad.retargeting else 1.0))
+    purchases = poisson(rng, link_clicks * plan.purchase_rate * (1.8 if ad.retargeting else 1.0))
+    return AdDay(ad, day, spend, impressions, reach, link_clicks, leads, binomial(rng, leads, VIEW_THROUGH), purchases)
+
+
+def _fivetran_id(*parts: object) -> str:
+    return base64.b64encode(hashlib.sha1("|".join(map(str, parts)).encode()).digest()).decode()
+
+
+def _count(value: int) -> str | None:
+    return f"{float(value)}" if value else None
+
+
+def _synced(day: date, salt: int) -> datetime:
+    """When the connector picked a day's numbers up: the next morning."""
+    return datetime.combine(day + timedelta(days=1), time(6, 40), tzinfo=timezone.utc) + timedelta(
+        seconds=salt % 1800, milliseconds=(salt * 7919) % 1000
+    )
+
+
+def write_meta_ads(
+    folder: Path, meta: MetaAds, brands: Sequence[Brand], profiles: dict[str, BrandProfile], start: date, days: int
+) -> list[Path]:
+    window_start = datetime.combine(start, time(0), tzinfo=timezone.utc)
+    window_end = window_start + timedelta(days=days)
+    paths = [
+        write_csv(
+            folder / "facebook_ads_basic_ad_data.csv",
+            BASIC_AD,
+            (
+                (r.ad.ad_id, r.day.isoformat(), r.ad.account_id, r.impressions, r.link_clicks, r.spend, r.reach)
+                for r in meta.days
+            ),
+        ),
+    ]
+    action_rows = []
+    for number, r in enumerate(meta.days):
+        synced = fivetran_time(_synced(r.day, number), "micros")
+        # (action type, total, credited to a view, inline count); inline is Meta's on-ad count, kept for clicks only
+        actions = (
+            ("link_click", r.link_clicks, 0, r.link_clicks),
+            (r.ad.lead_action, r.leads, r.view_leads, 0),
+            (r.ad.purchase_action, r.purchases, r.purchases // 8, 0),
+        )
+        reported = [action for action in actions if action[1]]  # Fivetran lands only the actions that happened
+        for index, (action_type, total, by_view, inline) in enumerate(reported):
+            action_rows.append(
+                (
+                    _fivetran_id(r.ad.ad_id, r.day, action_type),
+                    r.ad.ad_id,
+                    r.day.isoformat(),
+                    index,
+                    _count(by_view),
+                    _count(total - by_view),
+                    synced,
+                    action_type,
+                    _count(inline),
+                    float(total),
+                )
+            )
+    paths.append(write_csv(folder / "facebook_ads_basic_ad_actions_data.csv", BASIC_AD_ACTIONS, action_rows))
+    paths.extend(_write_objects(folder, meta, brands, profiles, window_start, window_end))
+    return paths
+
+
+def _write_objects(
+    folder: Path,
+    meta: MetaAds,
+    brands: Sequence[Brand],
+    profiles: dict[str, BrandProfile],
+    window_start: datetime,
+    window_end: datetime,
+) -> list[Path]:
+    """History tables: a row per version of each object; the newest ``updated_time`` (or sync) wins."""
+    accounts, campaigns, ad_sets, ads, creatives = [], [], [], [], []
+    for brand in brands:
+        if brand.brand_id not in meta.campaign_ids:
+            continue
+        profile = profiles[brand.brand_id]
+        plan = profile.ads
+        created = window_start + timedelta(days=max(0, plan.first_day - 2), hours=10, minutes=12)
+        ended = window_start + timedelta(days=plan.last_day + 1, hours=9, minutes=3)
+        for sync_day in range(0, (window_end - window_start).days, 30):  # the connector re-reads accounts monthly
+            synced = window_start + timedelta(days=sync_day, hours=2, minutes=20, seconds=41, milliseconds=42)
+            accounts.append((brand.meta_account_id, brand.name, fivetran_time(synced, "millis")))
+        campaign_id = meta.campaign_ids[brand.brand_id]
+        versions = [created] + ([ended] if ended < window_end else [])
+        for version in versions:
+            synced = version + timedelta(hours=4, minutes=9)
+            campaigns.append(
+                (
+                    campaign_id,
+                    brand.meta_account_id,
+                    brand.paid_campaign.name,
+                    fivetran_time(synced, "iso_millis"),
+                    fivetran_time(version, "iso_seconds"),
+                )
+            )
+        brand_ads = [ad for ad in meta.ads if ad.brand_id == brand.brand_id]
+        for ad_set_id, ad_set_name in dict.fromkeys((ad.ad_set_id, ad.ad_set_name) for ad in brand_ads):
+            synced = created + timedelta(hours=4, minutes=10)
+            ad_sets.append(
+                (
+                    ad_set_id,
+                    brand.meta_account_id,
+                    campaign_id,
+                    ad_set_name,
+                    fivetran_time(synced, "iso_millis"),
+                    fivetran_time(created, "iso_seconds"),
+                )
+            )
+        for ad in brand_ads:
+            content = slug(ad.name)
+            refreshed = created + timedelta(days=9, hours=3)  # a creative refresh: same values, a new version row
+            for version in (created, refreshed) if refreshed < window_end else (created,):
+                ads.append(
+                    (
+                        ad.ad_id,
+                        ad.account_id,
+                        ad.ad_set_id,
+                        ad.campaign_id,
+                        ad.creative_id,
+                        ad.name,
+                        fivetran_time(version + timedelta(hours=4, minutes=11), "iso_millis"),
+                        fivetran_time(version, "iso_seconds"),
+                    )
+                )
+            landing = f"https://www.{profile.domain}/{profile.paid_path}"
+            tags = [
+                ("utm_source", "facebook"),
+                ("utm_medium", "paid_social"),
+                ("utm_campaign", brand.paid_campaign.utm_campaign),
+                ("utm_content", content),
+            ]
+            url_tags = json.dumps([{"key": k, "value": v, "type": "AD"} for k, v in tags], separators=(",", ":"))
+            creatives.append(
+                (
+                    landing,
+                    None,
+                    ad.creative_id,
+                    ad.account_id,
+                    f"{ad.name} - creative",
+                    url_tags,
+                    fivetran_time(created + timedelta(hours=4, minutes=12), "millis"),
+                    None,
+                    None,
+                    profile.domain,
+                    brand.paid_campaign.name,
+                    landing,
+                    ad.copy,
+                    None,
+                    _fivetran_id(ad.creative_id, "creative"),
+                )
+            )
+    return [
+        write_csv(folder / "facebook_ads_account_history_data.csv", ACCOUNT_HISTORY, accounts),
+        write_csv(folder / "facebook_ads_campaign_history_data.csv", CAMPAIGN_HISTORY, campaigns),
+        write_csv(folder / "facebook_ads_ad_set_history_data.csv", AD_SET_HISTORY, ad_sets),
+        write_csv(folder / "facebook_ads_ad_history_data.csv", AD_HISTORY, ads),
+        write_csv(folder / "facebook_ads_creative_history_data.csv", CREATIVE_HISTORY, creatives),
+    ]

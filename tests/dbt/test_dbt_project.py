@@ -1,0 +1,195 @@
+"""A real `dbt build` of dbt_project/ over a small hand-written warehouse (tests/fixtures/raw/).
+
+One module-scoped warehouse goes through the life of a deployment: batch 1 is loaded and built, batch 2 (late replies,
+an edit, a re-enrichment, new days) is appended and built incrementally, then everything is rebuilt with
+--full-refresh. The incremental marts must equal the full-refresh marts, and the marts must hold the hand-checked
+values below (the arithmetic is in each test).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner
+
+from fixture_warehouse import load_batches
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+MARTS = (
+    "fct_interactions",
+    "fct_owned_posts",
+    "engagement_quality",
+    "responsiveness",
+    "sentiment_trend",
+    "sentiment_trend_weekly",
+    "community_growth",
+    "community_cohorts",
+    "advocacy",
+    "advocacy_monthly",
+    "cost_per_lead",
+    "ror_scorecard",
+    "engagement_revenue_segments",
+    "ingest_audit",
+)
+
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    path: Path
+    target_dir: Path
+    incremental_marts: dict[str, list[tuple]]
+    full_refresh_marts: dict[str, list[tuple]]
+
+
+def run_dbt(*args: str, target_dir: Path) -> None:
+    result = dbtRunner().invoke(
+        [
+            *args,
+            "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(target_dir),
+            "--log-path", str(target_dir / "logs"),
+        ]
+    )
+    assert result.success, f"dbt {' '.join(args)} failed: {result.exception or result.result}"
+
+
+def snapshot_marts(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path)) as con:
+        return {table: con.sql(f"select * from marts.{table} order by all").fetchall() for table in MARTS}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehouse]:
+    root = tmp_path_factory.mktemp("dbt_fixture")
+    path, target_dir = root / "warehouse.duckdb", root / "target"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ROR_WORK_DB", str(path))
+        load_batches(path, {1})
+        run_dbt("build", target_dir=target_dir)
+        load_batches(path, {2})
+        run_dbt("build", "--exclude", "test_type:unit", target_dir=target_dir)
+        incremental = snapshot_marts(path)
+        run_dbt("build", "--full-refresh", "--exclude", "test_type:unit", target_dir=target_dir)
+        yield BuiltWarehouse(path, target_dir, incremental, snapshot_marts(path))
+
+
+def query(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse.path)) as con:
+        return con.sql(sql).fetchall()
+
+
+def test_incremental_run_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
+    # batch 2 touches rows outside the lookback window (a brand reply to a 7-day-old complaint, an edit of an old
+    # reply, a re-enrichment of a February text): the thread rule must re-derive them
+    for table in MARTS:
+        assert warehouse.incremental_marts[table] == warehouse.full_refresh_marts[table], table
+
+
+def test_marts_have_expected_row_counts(warehouse: BuiltWarehouse) -> None:
+    counts = {table: len(rows) for table, rows in warehouse.full_refresh_marts.items()}
+    assert counts["fct_interactions"] == 34  # 30 distinct ids in batch 1 (t105 has two versions) + 4 new in batch 2
+    assert counts["fct_owned_posts"] == 5  # t050, t101, t114, t201 on x; f301 on facebook
+    assert counts["engagement_quality"] == 5  # one day-account-campaign per post here
+    assert counts["ingest_audit"] == 3  # one row per file per batch in the manifest
+    # lumen x, account scope: 2026-03-03 .. 2026-03-10 (the newest date) = 8 days, days without interactions included
+    assert query(
+        warehouse,
+        "select count(*), count(*) filter (where audience_interactions = 0) from marts.sentiment_trend "
+        "where account_id = '1500000000000000002' and campaign_scope = 'account'",
+    ) == [(8, 5)]
+
+
+def test_fct_interactions_versions_enrichment_and_late_response(warehouse: BuiltWarehouse) -> None:
+    rows = query(
+        warehouse,
+        "select interaction_id, record_version, sentiment_label, model_version, is_substantive, "
+        "first_brand_response_minutes, brand_responses from marts.fct_interactions "
+        "where interaction_id in ('t052', 't102', 't105', 't107') order by interaction_id",
+    )
+    assert rows == [
+        ("t052", 0, "neutral", "v2", True, None, 0),  # re-enriched by the newer model v2
+        ("t102", 0, "neutral", "v1", True, 30.0, 2),  # two brand replies (10:00, 11:00): the first counts
+        ("t105", 1, "negative", "v1", True, 7 * 24 * 60.0, 1),  # edited; answered a week later (batch 2)
+        ("t107", 1, "positive", "v2", False, None, 0),  # "nice!!" (edit in batch 2) is not substantive
+    ]
+
+
+def test_engagement_quality_for_the_autumn_blend_post(warehouse: BuiltWarehouse) -> None:
+    # t101 on 2026-03-02: audience replies t102, t105, t106, t107, t118 = 5; amplifications = greatest(2 records
+    # (t108 share, t109 quote), 5 + 1 counters) = 6; applause = like_count 40; engagements 51; followers on
+    # 2026-03-02 (page metrics) 1012; impressions 2000; substantive 4 of 5 enriched (t107 "nice!!" is not); thoughtful
+    # 4 (thread has brand replies); affinity: positive t106, t107, t109, t118 of 6 scored (t102 neutral, t105 negative).
+    (row,) = query(
+        warehouse,
+        "select owned_posts, audience_comments_and_replies, amplifications, applause, engagements, "
+        "engagement_rate_by_followers, engagement_rate_by_impressions, engagement_rate_by_reach, "
+        "meaningful_comment_share, thoughtful_replies, affinity_rating, sentiment_scored_audience_interactions "
+        "from marts.engagement_quality where activity_date = '2026-03-02' and platform = 'x'",
+    )
+    assert row == (1, 5, 6, 40, 51, pytest.approx(51 / 1012), pytest.approx(51 / 2000), None, 0.8, 4,
+                   pytest.approx(4 / 6), 6)
+
+
+def test_responsiveness_and_sentiment_spine(warehouse: BuiltWarehouse) -> None:
+    # northwind x 2026-03-02: question t102 answered in 30 min, complaint t105 answered in 10080 min
+    assert query(
+        warehouse,
+        "select questions_or_complaints_received, questions_or_complaints_answered, response_rate, "
+        "median_first_response_minutes from marts.responsiveness "
+        "where activity_date = '2026-03-02' and account_id = '1500000000000000001'",
+    ) == [(2, 2, 1.0, (30 + 10080) / 2)]
+    # lumen 2026-03-05: no interactions, still a row with zero counts and null shares
+    assert query(
+        warehouse,
+        "select audience_interactions, positive_share, net_sentiment from marts.sentiment_trend "
+        "where activity_date = '2026-03-05' and account_id = '1500000000000000002' and campaign_scope = 'account'",
+    ) == [(0, None, None)]
+
+
+def test_advocacy_and_ladder(warehouse: BuiltWarehouse) -> None:
+    # carol: positive t051, t106, t110, t119 (4 of 5 scored; the share t108 has no text), referrals t108 (share),
+    # t110 (shout-out), t119 (recommendation + shout-out) -> advocate, rank 1 at northwind
+    assert query(
+        warehouse,
+        "select positive_interactions, referral_actions, is_advocate, advocacy_rank, is_lead from marts.advocacy "
+        "where person_key = 'x:9003' and brand_id = 'northwind'",
+    ) == [(4, 3, True, 1, True)]
+    # Alice on x and Alice on facebook are two people; only the x account links to her CRM contact
+    assert query(
+        warehouse,
+        "select person_key, contact_key from marts.advocacy where handle like 'alice%' and brand_id = 'northwind' "
+        "order by person_key",
+    ) == [("facebook:7001", None), ("x:9001", "hubspot:ct1")]
+
+
+def test_cost_per_lead_keeps_leads_apart_from_purchases(warehouse: BuiltWarehouse) -> None:
+    rows = query(
+        warehouse,
+        "select activity_date::varchar, brand_id, spend, ad_platform_leads, ad_platform_purchases, "
+        "cost_per_ad_platform_lead, crm_leads, cost_per_crm_lead, revenue, roi from marts.cost_per_lead "
+        "where channel = 'paid_social' order by activity_date, brand_id",
+    )
+    assert rows == [
+        # ad_1: 4 lead actions and 1 pixel purchase; contact ct1 became a lead that day
+        ("2026-03-02", "northwind", 50.0, 4.0, 1.0, 12.5, 1, 50.0, 0.0, -1.0),
+        # ad_2: spend 40 with no lead action -> cost per ad lead null; contact ct6 -> 40 per CRM lead
+        ("2026-03-03", "lumen", 40.0, 0.0, 0.0, None, 1, 40.0, 0.0, -1.0),
+        # ad_1's re-export (spend 35) replaces the first export (30); 2 lead_grouped actions; contact ct2
+        ("2026-03-03", "northwind", 35.0, 2.0, 0.0, 17.5, 1, 35.0, 0.0, -1.0),
+        # ct1's deal (120) closes on 03-04: revenue without ad data -> ROI null
+        ("2026-03-04", "northwind", None, None, None, None, 0, None, 120.0, None),
+    ]
+
+
+def test_docs_generate_offline(warehouse: BuiltWarehouse) -> None:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ROR_WORK_DB", str(warehouse.path))
+        run_dbt("docs", "generate", target_dir=warehouse.target_dir)
+    assert (warehouse.target_dir / "catalog.json").stat().st_size > 0
+    assert (warehouse.target_dir / "index.html").exists()

@@ -3,8 +3,9 @@
 A reader module registers an ``ExportFormat``: a ``sniff`` that looks at the start of a file (never its name) and a
 ``read`` that turns the file into canonical frames plus quarantined records, yielded in chunks so a large file streams
 with bounded memory (a small file yields one chunk). ``rows_read`` counts the source records of a chunk (lines of a
-JSONL file, data rows of a CSV, items of a JSON document's list), and must equal ``rows_accepted + rows_quarantined``:
-nothing is lost silently.
+JSONL file, data rows of a CSV, items of a JSON document's list; where one line holds many objects, as a twarc2 page
+does, each object, and a line that cannot be parsed counts once), and must equal ``rows_accepted +
+rows_quarantined``: nothing is lost silently. ``ingest.pipeline`` fails a file whose chunks do not add up.
 """
 
 from __future__ import annotations

@@ -13,36 +13,10 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
 from ingest.demo import write_demo_exports
+from support.runs import refresh, snapshot
 
-ROR = Path(sys.executable).with_name("ror")
 MARTS = ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-
-
-def _refresh(landing: Path, serving: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
-    return result
-
-
-def _snapshot(serving: Path) -> dict[str, list[tuple]]:
-    """Every mart's rows without the refresh id, sorted: what a BI tool would see."""
-    with duckdb.connect(str(serving), read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from marts.refresh_log order by 1").fetchall()]
-        snapshot = {}
-        for table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
-                "and column_name <> 'refresh_id' order by column_index", [table]).fetchall()]
-            select = ", ".join(f'"{c}"' for c in columns)
-            snapshot[table] = sorted(con.execute(f'select {select} from marts."{table}"').fetchall(), key=repr)
-    return snapshot
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +25,7 @@ def demo_run(tmp_path_factory):
     landing, serving = root / "landing", root / "serve" / "ror.duckdb"
     write_demo_exports(landing, days=14)
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home"), "ROR_PARTITIONS_START": "2026-01-01"}
-    first = _refresh(landing, serving, env)
+    first = refresh(landing, serving, env)
     return landing, serving, env, first
 
 
@@ -100,7 +74,7 @@ def _refresh_ids(serving: Path) -> set[str]:
 
 def test_second_refresh_is_idempotent_and_bi_readers_never_see_half_of_it(demo_run, tmp_path):
     landing, serving, env, _ = demo_run
-    before, first_ids = _snapshot(serving), _refresh_ids(serving)
+    before, first_ids = snapshot(serving), _refresh_ids(serving)
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
         [sys.executable, Path(__file__).parent / "support" / "bi_reader.py", serving, stop],
@@ -108,14 +82,14 @@ def test_second_refresh_is_idempotent_and_bi_readers_never_see_half_of_it(demo_r
         text=True,
     )
     try:
-        _refresh(landing, serving, env)
+        refresh(landing, serving, env)
     finally:
         stop.touch()
         out, _ = reader.communicate(timeout=60)
     report = json.loads(out)
     second_ids = _refresh_ids(serving)
 
-    assert _snapshot(serving) == before
+    assert snapshot(serving) == before
     assert report["errors"] == []
     assert report["reads"] > 10
     assert set(report["refresh_ids"]) <= first_ids | second_ids

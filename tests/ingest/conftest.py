@@ -105,8 +105,8 @@ def rows():
 
 
 @pytest.fixture
-def ingest(landing: Path):
-    """ingest(paths=None, con=None, batch_id="batch-1") -> reports, run over the landing folder by default.
+def run_ingest(landing: Path):
+    """run_ingest(paths=None, con=None, batch_id="batch-1") -> reports, run over the landing folder by default.
 
     Every report is checked for the contract: rows_read == rows_accepted + rows_quarantined.
     """

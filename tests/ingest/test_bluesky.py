@@ -44,7 +44,8 @@ def test_claims_posts_likes_follows_and_threads_but_not_feed_generators():
 
 
 def test_rejects_every_other_export():
-    others = [path for path in FIXTURES.glob("*/*") if path.parent != SAMPLES and path.name != "SOURCE.txt"]
+    others = [path for path in FIXTURES.rglob("*") if path.is_file() and path.name != "SOURCE.txt"]
+    others = [path for path in others if SAMPLES not in path.parents]
     claimed = [path.relative_to(FIXTURES) for path in others if bluesky.sniff(read_sample(path))]
     assert claimed == []
 

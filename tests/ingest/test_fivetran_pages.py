@@ -77,9 +77,8 @@ def test_every_table_is_claimed_by_exactly_its_own_format():
 
 
 def test_rejects_every_other_export():
-    others = [
-        path for path in FIXTURES.glob("*/*") if path.parent.name not in OWN_FOLDERS and path.name != "SOURCE.txt"
-    ]
+    others = [path for path in FIXTURES.rglob("*") if path.is_file() and path.name != "SOURCE.txt"]
+    others = [path for path in others if path.relative_to(FIXTURES).parts[0] not in OWN_FOLDERS]
     assert [path.relative_to(FIXTURES) for path in others if claimants(path)] == []
 
 
@@ -272,3 +271,11 @@ def test_the_day_of_a_midnight_instant_holds_for_any_utc_offset(tmp_path):
     path.write_text(header + "2020-04-09 15:00:00,1,1,10\n2020-04-10 07:00:00,2,1,10\n")
     metrics = read(path, "fivetran_facebook_pages_daily_page_metrics").frames["account_metrics"]
     assert metrics["date"].to_list() == [date(2020, 4, 9), date(2020, 4, 9)]
+
+
+def test_a_file_that_is_not_csv_is_one_quarantined_record(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b'date,page_id,page_fan_adds,page_impressions\n"2020-04-10,1,2,3\n')
+    result = read(path, "fivetran_facebook_pages_daily_page_metrics")
+    assert (result.rows_read, result.rows_quarantined) == (1, 1)
+    assert result.quarantine[0][1].startswith("unreadable CSV")

@@ -65,9 +65,12 @@ def test_not_an_export_says_what_it_is(tmp_path, fixtures_dir):
     noise.write_bytes(bytes(range(256)) * 8)
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
+    blank = tmp_path / "blank.jsonl"
+    blank.write_bytes(b"\n\r\n  \n")
 
     assert explain(png).reason == "not an export: a PNG image"
     assert "ZIP archive" in explain(archive).reason and "unzip" in explain(archive).reason
     assert explain(noise).reason == "not an export: binary data, not text"
     assert explain(empty).reason == "empty file"
-    assert all(detect(path) is None for path in (png, archive, noise, empty))
+    assert explain(blank).reason == "empty file (only blank lines)"
+    assert all(detect(path) is None for path in (png, archive, noise, empty, blank))

@@ -88,6 +88,16 @@ def test_a_mapping_that_misses_required_fields_says_which(tmp_path):
         Mapping.from_yaml(mapping_file)
 
 
+def test_a_mapping_with_an_unknown_zone_is_refused_when_loaded(tmp_path):
+    mapping_file = tmp_path / "zone.yaml"
+    mapping_file.write_text(
+        "name: zoned\nidentify: [id]\ncolumns: {id: interaction_id, when: created_at}\n"
+        "constants: {platform: x, interaction_type: post}\ntimestamp: {zone: Eastern}\n"
+    )
+    with pytest.raises(ValueError, match="unknown time zone 'Eastern'"):
+        Mapping.from_yaml(mapping_file)
+
+
 def test_a_broken_mapping_is_logged_and_left_out(tmp_path, caplog):
     (tmp_path / "broken.yaml").write_text("name: broken\n")
     (tmp_path / "fine.yml").write_text(

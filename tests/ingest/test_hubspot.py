@@ -71,4 +71,9 @@ def test_deals_stages_and_deal_contacts(read_export, fixtures_dir):
     assert stages.row(1, named=True)["is_closed_won"] is False
 
     links = read_export(fixtures_dir / "hubspot/deal_contact_data.csv").frames["crm_deal_contacts"]
-    assert links.row(0, named=True) == {"crm": "hubspot", "deal_id": "86133127", "contact_id": "1499466", "_source_line": 1}
+    assert links.row(0, named=True) == {
+        "crm": "hubspot",
+        "deal_id": "86133127",
+        "contact_id": "1499466",
+        "_source_line": 1,
+    }

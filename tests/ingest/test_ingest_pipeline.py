@@ -22,11 +22,11 @@ EVERY_FIXTURE = [
 ]
 
 
-def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, land, ingest, rows):
+def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, land, run_ingest, rows):
     for fixture in EVERY_FIXTURE:
         land(fixture)
     land("hubspot/owner_data.csv")  # a table no reader loads
-    reports = ingest(con=warehouse)
+    reports = run_ingest(con=warehouse)
 
     by_file = {report.file: report for report in reports}
     assert sorted(by_file) == sorted([*EVERY_FIXTURE, "hubspot/owner_data.csv"])
@@ -53,41 +53,50 @@ def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, land
     ]
 
 
-def test_a_dry_run_reads_everything_and_loads_nothing(land, ingest, landing):
+def test_a_dry_run_reads_everything_and_loads_nothing(land, run_ingest, landing):
     land("x_twitter_v2/two_tweets.jsonl")
     land("hubspot/contact_data.csv")
     before = sorted(path.name for path in landing.rglob("*"))
-    reports = ingest(con=None)
+    reports = run_ingest(con=None)
     assert {(report.status, report.rows_read) for report in reports} == {("dry_run", 4), ("dry_run", 22)}
     assert all(report.rows_inserted is None for report in reports)
     assert sorted(path.name for path in landing.rglob("*")) == before
 
 
-def test_hidden_files_are_skipped_and_folders_walked_recursively(land, ingest, landing):
+def test_hidden_files_are_skipped_and_folders_walked_recursively(land, run_ingest, landing):
     land("x_twitter_v2/two_tweets.jsonl", to="a/b/c/tweets.jsonl")
     land("x_twitter_v2/edited.jsonl", to=".partial/edited.jsonl")
     (landing / ".DS_Store").write_bytes(b"\x00\x01")
-    assert [report.file for report in ingest()] == ["a/b/c/tweets.jsonl"]
+    assert [report.file for report in run_ingest()] == ["a/b/c/tweets.jsonl"]
 
 
-def test_paths_outside_the_landing_folder_are_refused_symlinks_too(land, ingest, landing, tmp_path, fixtures_dir):
+def test_outside_paths_are_refused_symlinks_too_and_missing_paths_reported(
+    land, run_ingest, landing, tmp_path, fixtures_dir
+):
     outside = tmp_path / "outside.jsonl"
     outside.write_bytes((fixtures_dir / "x_twitter_v2/two_tweets.jsonl").read_bytes())
     (landing / "sneaky.jsonl").symlink_to(outside)
     land("x_twitter_v2/edited.jsonl")
 
-    reports = ingest(paths=[landing, outside])
+    reports = run_ingest(paths=[landing, outside, landing / "gone.jsonl"])
     statuses = {Path(report.file).name: report.status for report in reports}
-    assert statuses == {"sneaky.jsonl": "refused", "edited.jsonl": "dry_run", "outside.jsonl": "refused"}
+    assert statuses == {
+        "sneaky.jsonl": "refused",
+        "edited.jsonl": "dry_run",
+        "outside.jsonl": "refused",
+        "gone.jsonl": "missing",
+    }
     refused = next(report for report in reports if report.file.endswith("sneaky.jsonl"))
     assert "outside the landing folder" in refused.message
 
 
 def _format(name: str, read) -> ExportFormat:
-    return ExportFormat(name=name, description="test", sniff=lambda sample: "BOOM" in sample.text, read=read, priority=0)
+    return ExportFormat(
+        name=name, description="test", sniff=lambda sample: "BOOM" in sample.text, read=read, priority=0
+    )
 
 
-def test_a_reader_that_raises_fails_its_file_and_the_batch_goes_on(warehouse, land, ingest, landing, monkeypatch):
+def test_a_reader_that_raises_fails_its_file_and_the_batch_goes_on(warehouse, land, run_ingest, landing, monkeypatch):
     def explode(path):
         raise KeyError("no such field 'entry'")
         yield  # a generator, like every reader
@@ -96,7 +105,7 @@ def test_a_reader_that_raises_fails_its_file_and_the_batch_goes_on(warehouse, la
     (landing / "boom.json").write_text('{"BOOM": 1}')
     land("x_twitter_v2/two_tweets.jsonl")
 
-    reports = {report.file: report for report in ingest(con=warehouse)}
+    reports = {report.file: report for report in run_ingest(con=warehouse)}
     assert reports["boom.json"].status == "failed"
     assert reports["boom.json"].message == "KeyError: \"no such field 'entry'\"; nothing from this file was loaded"
     assert reports["x_twitter_v2/two_tweets.jsonl"].status == "loaded"
@@ -115,9 +124,9 @@ def test_a_reader_that_loses_rows_is_caught(land, landing, monkeypatch):
     assert report.status == "failed" and "miscounted: 3 rows read but 1 accepted + 0 quarantined" in report.message
 
 
-def test_file_report_to_dict_has_the_documented_fields(land, ingest):
+def test_file_report_to_dict_has_the_documented_fields(land, run_ingest):
     land("x_twitter_v2/two_tweets.jsonl")
-    (report,) = ingest()
+    (report,) = run_ingest()
     documented = {"file", "detected_format", "status", "rows_read", "rows_accepted", "rows_quarantined",
                   "first_reasons", "message"}  # fmt: skip
     assert documented <= set(report.to_dict())

@@ -1,4 +1,4 @@
-"""Meta Ads reader on the Fivetran Facebook Ads connector tables (tests/fixtures/meta_ads, from fivetran/dbt_facebook_ads)."""
+"""Meta Ads reader on the Fivetran Facebook Ads tables in tests/fixtures/meta_ads (from fivetran/dbt_facebook_ads)."""
 
 from __future__ import annotations
 

@@ -54,10 +54,10 @@ def test_a_column_whose_type_changed_is_an_error_not_a_silent_cast():
         ensure_raw_schema(con)
 
 
-def test_the_same_file_twice_lands_once(warehouse, land, ingest, rows):
+def test_the_same_file_twice_lands_once(warehouse, land, run_ingest, rows):
     land("x_twitter_v2/two_tweets.jsonl")
-    first = ingest(con=warehouse)
-    second = ingest(con=warehouse, batch_id="batch-2")
+    first = run_ingest(con=warehouse)
+    second = run_ingest(con=warehouse, batch_id="batch-2")
     assert [report.status for report in first] == ["loaded"]
     assert second[0].status == "duplicate_file" and "already loaded" in second[0].message
     assert _count(warehouse, "interactions") == 2 and _count(warehouse, "people") == 2
@@ -66,25 +66,25 @@ def test_the_same_file_twice_lands_once(warehouse, land, ingest, rows):
         {"status": "loaded", "rows_read": 4, "rows_accepted": 4},
         {"status": "duplicate_file", "rows_read": 0, "rows_accepted": 0},
     ]
-    ingest(con=warehouse, batch_id="batch-3")  # seen again with the same outcome: not logged again
+    run_ingest(con=warehouse, batch_id="batch-3")  # seen again with the same outcome: not logged again
     assert _count(warehouse, "file_manifest") == 2
 
 
-def test_the_same_record_in_two_files_lands_once_and_a_correction_is_a_new_row(warehouse, land, ingest, landing):
+def test_the_same_record_in_two_files_lands_once_and_a_correction_is_a_new_row(warehouse, land, run_ingest, landing):
     original = land("x_twitter_v2/two_tweets.jsonl")
-    ingest(con=warehouse)
+    run_ingest(con=warehouse)
     page = json.loads(original.read_text())
 
     page["__twarc"]["retrieved_at"] = "2021-05-20T00:00:00+00:00"  # another fetch of the same tweets
     (landing / "refetch.jsonl").write_text(json.dumps(page) + "\n")
-    (refetch,) = ingest(paths=[landing / "refetch.jsonl"], con=warehouse, batch_id="batch-2")
+    (refetch,) = run_ingest(paths=[landing / "refetch.jsonl"], con=warehouse, batch_id="batch-2")
     assert refetch.rows_accepted == 4
     assert _count(warehouse, "interactions") == 2  # identical tweets: no new rows
     assert _count(warehouse, "people") == 4  # the profiles were observed at a new time: new observations
 
     page["data"][0]["public_metrics"]["like_count"] = 7  # a corrected record
     (landing / "corrected.jsonl").write_text(json.dumps(page) + "\n")
-    (corrected,) = ingest(paths=[landing / "corrected.jsonl"], con=warehouse, batch_id="batch-3")
+    (corrected,) = run_ingest(paths=[landing / "corrected.jsonl"], con=warehouse, batch_id="batch-3")
     assert corrected.rows_inserted == 1
     likes = warehouse.execute(
         "SELECT like_count FROM raw.interactions WHERE interaction_id = '1394735776701816833' ORDER BY _ingested_at"
@@ -92,22 +92,26 @@ def test_the_same_record_in_two_files_lands_once_and_a_correction_is_a_new_row(w
     assert likes == [(0,), (7,)]  # history kept; staging picks the newest
 
 
-def test_the_loader_fills_text_hash_and_provenance(warehouse, land, ingest, rows):
+def test_the_loader_fills_text_hash_and_provenance(warehouse, land, run_ingest, rows):
     land("x_twitter_v2/two_tweets.jsonl", to="x/2021/two_tweets.jsonl")
-    ingest(con=warehouse, batch_id="run-42")
+    run_ingest(con=warehouse, batch_id="run-42")
     tweet = rows(warehouse, "SELECT * FROM raw.interactions WHERE interaction_id = '1391677057810288641'")[0]
     assert tweet["text_hash"] == text_hash("#POIUYTREWQ")
-    assert (tweet["_source_file"], tweet["_source_line"], tweet["_batch_id"]) == ("x/2021/two_tweets.jsonl", 1, "run-42")
+    assert (tweet["_source_file"], tweet["_source_line"], tweet["_batch_id"]) == (
+        "x/2021/two_tweets.jsonl",
+        1,
+        "run-42",
+    )
     assert len(tweet["_record_hash"]) == 64
     retweet = rows(warehouse, "SELECT text, text_hash FROM raw.interactions WHERE interaction_type = 'share'")[0]
     assert retweet == {"text": None, "text_hash": None}
 
 
-def test_people_without_a_response_time_are_observed_when_loaded(warehouse, fixtures_dir, landing, ingest, rows):
+def test_people_without_a_response_time_are_observed_when_loaded(warehouse, fixtures_dir, landing, run_ingest, rows):
     page = json.loads((fixtures_dir / "x_twitter_v2/two_tweets.jsonl").read_text())
     del page["__twarc"]
     (landing / "plain.json").write_text(json.dumps(page))
-    ingest(con=warehouse)
+    run_ingest(con=warehouse)
     observed = rows(warehouse, "SELECT DISTINCT observed_at = _ingested_at AS same FROM raw.people")
     assert observed == [{"same": True}]
 
@@ -126,3 +130,6 @@ def test_a_crash_mid_file_leaves_nothing_half_loaded(warehouse):
         load_file(warehouse, chunks(), entry, progress=progress)
     assert progress.rows_read == 1  # it got that far ...
     assert _count(warehouse, "people") == 0 and _count(warehouse, "file_manifest") == 0  # ... and rolled back
+    assert warehouse.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ingest_staging'"
+    ).fetchone() == (0,)

@@ -11,6 +11,7 @@ import pytest
 from ingest.readers._common import (
     ChunkBuilder,
     decode_bytes,
+    handles_expr,
     handles_in,
     iter_json_lines,
     parse_utc,
@@ -93,6 +94,12 @@ def test_read_csv_keeps_everything_as_exact_strings(tmp_path):
 def test_handles_in_finds_mentions_but_not_emails():
     assert handles_in("hi @Foo and @bar_baz. mail a@b.com, again @FOO") == ["foo", "bar_baz"]
     assert handles_in(None) == []
+
+
+def test_handles_expr_agrees_with_handles_in():
+    texts = ["hi @Foo and @bar_baz. mail a@b.com, again @FOO", "@start @a.b. x@y @_u", "(@Paren) @x!", "none", ""]
+    vectorised = pl.DataFrame({"text": texts}).select(handles_expr("text"))["text"].to_list()
+    assert vectorised == [handles_in(text) for text in texts]
 
 
 def test_utm_params_reads_urls_and_bare_query_strings():

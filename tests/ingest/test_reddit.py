@@ -34,7 +34,8 @@ def test_claims_every_reddit_sample_even_past_the_sniffing_window():
 
 
 def test_rejects_every_other_export():
-    others = [path for path in FIXTURES.glob("*/*") if path.parent != SAMPLES and path.name != "SOURCE.txt"]
+    others = [path for path in FIXTURES.rglob("*") if path.is_file() and path.name != "SOURCE.txt"]
+    others = [path for path in others if SAMPLES not in path.parents]
     claimed = [path.relative_to(FIXTURES) for path in others if reddit.sniff(read_sample(path))]
     assert claimed == []
 

@@ -104,3 +104,13 @@ def test_a_tweet_without_created_at_is_quarantined_alone(read_export, fixtures_d
     assert result.quarantine[0][:2] == ("line 1 $.data[0]", "missing required field created_at")
     assert result.frames["interactions"]["interaction_id"].to_list() == ["1391677057810288641"]
     assert result.rows_read == 4 and result.rows_accepted == 3
+
+
+def test_a_single_tweet_lookup_has_one_object_as_data(read_export, fixtures_dir, tmp_path):
+    page = json.loads((fixtures_dir / "x_twitter_v2/verified_type.jsonl").read_text())
+    page["data"] = page["data"][0]
+    del page["__twarc"]
+    single = tmp_path / "tweet.json"
+    single.write_text(json.dumps(page, indent=2))
+    result = read_export(single)
+    assert set(result.frames["interactions"]["interaction_id"]) == {"1603823063690199040"}

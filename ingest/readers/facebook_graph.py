@@ -1,0 +1,408 @@
+"""Facebook Graph API responses: Page feed posts, comments and their replies, Messenger conversations and messages, and
+the Page object itself.
+
+A response is one JSON document in one of the three shapes the Graph API answers with: a list page
+(``{"data": [...], "paging": {...}}``, ``paging.next`` is not followed), one object (``{"id": ...}``) or a batch keyed
+by id (``?ids=a,b`` -> ``{"a": {...}, "b": {...}}``). Each object in it is one record; comments nested under a post
+(``comments.data``) or under a comment are records too. ``_source_line`` is the record's 1-based position in the
+document, in reading order.
+
+Comment lists often come without ``id`` and ``from`` (the page asked only for message fields): the comment id and the
+thread are then read from ``permalink_url`` (``.../{page}/posts/{post}/?comment_id=C&reply_comment_id=R``), which is
+where Facebook itself encodes them. A comment on a post is a "comment"; a comment on a comment is a "reply".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import polars as pl
+
+from ingest.base import ExportFormat, ReadResult, Sample, register
+from ingest.readers._common import (
+    MAX_RAW_RECORD_CHARS,
+    handles_in,
+    id_text,
+    load_json,
+    parse_utc,
+    quarantined,
+    to_int,
+)
+from ingest.schema import ENTITIES, conform
+from ingest.text import text_hash
+
+FORMAT = "facebook_graph"
+PLATFORM = "facebook"
+
+# Keys that mark a Page-side object (post, comment, message, conversation, Page). Marketing API objects (campaigns,
+# ads, insights) also carry created_time, so their own keys rule a document out.
+_CONTENT_KEYS = re.compile(r'"(message|permalink_url|comment_count|status_type|story|message_count|fan_count)"\s*:')
+_ADS_KEYS = re.compile(r'"(account_id|campaign_id|adset_id|date_start|object_story_spec|objective)"\s*:')
+_INSTAGRAM_KEYS = re.compile(r'"(timestamp|media_type|mentioned_comment|mentioned_media)"\s*:')
+_NOT_PAGE_SIDE_KEYS = {
+    *("account_id", "campaign_id", "adset_id", "date_start", "object_story_spec", "objective"),
+    *("timestamp", "media_type", "mentioned_comment", "mentioned_media"),
+}
+_CREATED_TIME = re.compile(r'"created_time"\s*:')
+_PAGE_POST_PERMALINK = re.compile(r"facebook\.com/(\d+)/posts/(\d+)")
+
+
+# ------------------------------------------------------------------------------------------------ Graph responses
+# Shared with the Instagram reader: Instagram's API is an edge of the same Graph API and answers in the same shapes.
+
+
+def graph_records(document: Any) -> Iterator[tuple[str, Any]]:
+    """(JSON path, object) for each top-level record of a Graph API response, whatever its shape."""
+    if isinstance(document, dict) and isinstance(document.get("data"), list):
+        for index, item in enumerate(document["data"]):
+            yield f"$.data[{index}]", item
+    elif isinstance(document, dict) and "id" in document:
+        yield "$", document
+    elif isinstance(document, dict) and document and all(isinstance(value, dict) for value in document.values()):
+        for key, item in document.items():
+            yield f"$[{json.dumps(key)}]", item
+    elif isinstance(document, list):
+        for index, item in enumerate(document):
+            yield f"$[{index}]", item
+
+
+def nested_data(record: dict, key: str) -> list:
+    """The ``data`` list of an edge expanded inside an object (``"comments": {"data": [...]}``), else []."""
+    edge = record.get(key)
+    data = edge.get("data") if isinstance(edge, dict) else None
+    return data if isinstance(data, list) else []
+
+
+def paging_edge(document: Any) -> tuple[str, str] | None:
+    """(object id, edge) of the request a list page answers, read from its paging links: ``.../v11.0/123/comments?...``
+    -> ("123", "comments"). None when the page has no paging links."""
+    paging = document.get("paging") if isinstance(document, dict) else None
+    if not isinstance(paging, dict):
+        return None
+    for link in (paging.get("next"), paging.get("previous")):
+        if isinstance(link, str):
+            parts = [part for part in urlsplit(link).path.split("/") if part]
+            if parts and re.fullmatch(r"v\d+(\.\d+)?", parts[0]):
+                parts = parts[1:]
+            if len(parts) >= 2:
+                return parts[-2], parts[-1]
+    return None
+
+
+def sample_document(sample: Sample) -> Any | None:
+    """The sample parsed as JSON when it holds the whole document, else None (a large file cut at 64 KB)."""
+    try:
+        return json.loads(sample.text)
+    except ValueError:
+        return None
+
+
+def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
+    """A file that does not parse as the expected document is one record, quarantined with its start."""
+    raw = path.read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
+    return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
+
+
+def document_result(
+    format_name: str, rows: dict[str, list[dict]], quarantine: list[tuple[str, str, str]], records: int
+) -> ReadResult:
+    """The one chunk of a JSON document: ``records`` read, of which those not quarantined were accepted."""
+    return ReadResult(
+        format=format_name,
+        frames=frames_from_rows(rows),
+        quarantine=quarantine,
+        rows_read=records,
+        rows_accepted=records - len(quarantine),
+    )
+
+
+def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
+    """Canonical frames (with ``_source_line``) from row dicts per entity; entities without rows are left out."""
+    frames = {}
+    for entity, entity_rows in rows.items():
+        if entity_rows:
+            schema = {**ENTITIES[entity], "_source_line": pl.Int64}
+            frame = conform(pl.DataFrame(entity_rows, schema=schema, strict=False), entity)
+            if entity == "people":  # the same author on many records is one profile observation
+                frame = frame.unique(subset=list(ENTITIES[entity]), keep="first", maintain_order=True)
+            frames[entity] = frame
+    return frames
+
+
+# ------------------------------------------------------------------------------------------------ sniff
+
+
+def sniff(sample: Sample) -> bool:
+    document = sample_document(sample)
+    if document is not None:
+        records = [record for _, record in graph_records(document) if isinstance(record, dict)]
+        return bool(records) and all(_record_kind(record) is not None for record in records[:5])
+    text = sample.text.lstrip()
+    return (
+        text.startswith("{")
+        and bool(_CREATED_TIME.search(text))
+        and bool(_CONTENT_KEYS.search(text))
+        and not _ADS_KEYS.search(text)
+        and not _INSTAGRAM_KEYS.search(text)
+    )
+
+
+def _record_kind(record: dict) -> str | None:
+    """What a Graph object is: post, comment, message, conversation, page, or None when not a Page-side object."""
+    if record.keys() & _NOT_PAGE_SIDE_KEYS:
+        return None
+    record_id = str(record.get("id", ""))
+    if "message_count" in record or record_id.startswith("t_") or "messages" in record:
+        return "conversation"
+    if record_id.startswith(("m_", "mid.")):  # Messenger message ids
+        return "message"
+    if "created_time" in record or "message" in record or "story" in record:
+        permalink = str(record.get("permalink_url", ""))
+        if "comment_id=" in permalink or "comment_count" in record or "parent" in record:
+            return "comment"
+        return "post"
+    if "fan_count" in record or ("name" in record and ("username" in record or "category" in record)):
+        return "page"
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ read
+
+
+def read(path: Path) -> Iterator[ReadResult]:
+    try:
+        document = load_json(path)
+    except ValueError as error:
+        yield unreadable_document(FORMAT, path, error)
+        return
+    reader = _FacebookDocument()
+    for locator, record in graph_records(document):
+        reader.read_record(locator, record)
+    yield document_result(FORMAT, reader.rows, reader.quarantine, reader.position)
+
+
+class _FacebookDocument:
+    """Walks the records of one response, collecting canonical rows and quarantined records."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict]] = {"interactions": [], "people": []}
+        self.quarantine: list[tuple[str, str, str]] = []
+        self.position = 0  # records seen so far; the current record's _source_line
+
+    def read_record(self, locator: str, record: Any, context: dict | None = None) -> None:
+        """Read one record; ``context`` carries the post / comment / conversation a nested record hangs under."""
+        if not isinstance(record, dict):
+            self.position += 1
+            self.quarantine.append(quarantined(locator, "record is not a JSON object", record))
+            return
+        kind = (context or {}).get("kind") or _record_kind(record)
+        if kind == "conversation":
+            self._conversation(locator, record)
+            return
+        self.position += 1
+        try:
+            if kind == "post":
+                self._post(locator, record)
+            elif kind == "comment":
+                self._comment(locator, record, context or {})
+            elif kind == "message":
+                self._message(record, context or {})
+            elif kind == "page":
+                self._page(record)
+            else:
+                raise ValueError("not a Facebook post, comment, message, conversation or Page")
+        except ValueError as error:
+            self.quarantine.append(quarantined(locator, str(error), record))
+
+    def _conversation(self, locator: str, record: dict) -> None:
+        messages = nested_data(record, "messages")
+        if not messages:
+            # a conversation summary (snippet, message_count) holds no message of its own: it is counted and kept in
+            # quarantine so the missing messages are visible rather than silently absent
+            self.position += 1
+            reason = "conversation summary without messages: request fields=messages{message,from,to,created_time}"
+            self.quarantine.append(quarantined(locator, reason, record))
+            return
+        thread = {"conversation_id": id_text(record.get("id"))}
+        for index, message in enumerate(messages):
+            self.read_record(f"{locator}.messages.data[{index}]", message, {**thread, "kind": "message"})
+
+    def _post(self, locator: str, record: dict) -> None:
+        post_id = id_text(record.get("id"))
+        page_id = post_id.split("_", 1)[0] if post_id and "_" in post_id else None
+        author_id, author_name = _from(record)
+        comments = {"kind": "comment", "parent_id": post_id, "conversation_id": post_id}
+        try:
+            self._interaction(
+                interaction_id=_required(post_id, "id"),
+                interaction_type="post",
+                created_at=_created(record),
+                author_id=author_id or page_id,
+                author_name=author_name,
+                text=record.get("message") or record.get("story"),
+                conversation_id=post_id,
+                url=record.get("permalink_url"),
+                like_count=_first_not_none(_summary_count(record, "reactions"), _summary_count(record, "likes")),
+                reply_count=_summary_count(record, "comments"),
+                share_count=to_int((record.get("shares") or {}).get("count")),
+            )
+        finally:  # nested comments are records of their own, read even when their post could not be
+            self._read_nested(locator, record, {**comments, "parent_author_id": author_id or page_id})
+
+    def _comment(self, locator: str, record: dict, context: dict) -> None:
+        comment_id, linked_parent_id, linked_post_id = _comment_links(record)
+        # a comment nested under its post / comment is placed by the nesting; a listed one by its own links
+        parent_id = context.get("parent_id") or linked_parent_id
+        post_id = context.get("conversation_id") or linked_post_id
+        is_reply = parent_id is not None and parent_id != post_id
+        author_id, author_name = _from(record)
+        replies = {
+            "kind": "comment",
+            "parent_id": comment_id,
+            "conversation_id": post_id,
+            "parent_author_id": author_id,
+        }
+        try:
+            self._interaction(
+                interaction_id=_required(comment_id, "comment id (id or permalink_url)"),
+                interaction_type="reply" if is_reply else "comment",
+                created_at=_created(record),
+                author_id=author_id,
+                author_name=author_name,
+                text=record.get("message"),
+                parent_id=parent_id or post_id,
+                conversation_id=post_id,
+                in_reply_to_author_id=context.get("parent_author_id"),
+                url=record.get("permalink_url"),
+                like_count=to_int(record.get("like_count")),
+                reply_count=to_int(record.get("comment_count")),
+            )
+        finally:
+            self._read_nested(locator, record, replies)
+
+    def _read_nested(self, locator: str, record: dict, context: dict) -> None:
+        for index, comment in enumerate(nested_data(record, "comments")):
+            self.read_record(f"{locator}.comments.data[{index}]", comment, context)
+
+    def _message(self, record: dict, context: dict) -> None:
+        author_id, author_name = _from(record)
+        recipients = nested_data(record, "to")
+        self._interaction(
+            interaction_id=_required_id(record),
+            interaction_type="message",
+            created_at=_created(record),
+            author_id=author_id,
+            author_name=author_name,
+            text=record.get("message"),
+            conversation_id=context.get("conversation_id"),
+            in_reply_to_author_id=id_text(recipients[0].get("id")) if len(recipients) == 1 else None,
+        )
+
+    def _page(self, record: dict) -> None:
+        self.rows["people"].append(
+            {
+                "platform": PLATFORM,
+                "person_id": _required_id(record),
+                "handle": record.get("username"),
+                "display_name": record.get("name"),
+                "description": record.get("about") or record.get("description"),
+                "followers_count": to_int(record.get("followers_count", record.get("fan_count"))),
+                "_source_line": self.position,
+            }
+        )
+
+    def _interaction(self, **values: Any) -> None:
+        text = values.get("text") or None
+        self.rows["interactions"].append(
+            {
+                "platform": PLATFORM,
+                "record_version": 0,
+                **values,
+                "text": text,
+                "text_hash": text_hash(text),
+                "mentioned_handles": handles_in(text),
+                "_source_line": self.position,
+            }
+        )
+        if values.get("author_id") and values.get("author_name"):
+            self.rows["people"].append(
+                {
+                    "platform": PLATFORM,
+                    "person_id": values["author_id"],
+                    "display_name": values["author_name"],
+                    "_source_line": self.position,
+                }
+            )
+
+
+def _required_id(record: dict) -> str:
+    return _required(id_text(record.get("id")), "id")
+
+
+def _required(value: str | None, name: str) -> str:
+    if value is None:
+        raise ValueError(f"{name} missing")
+    return value
+
+
+def _created(record: dict) -> datetime:
+    if not record.get("created_time"):
+        raise ValueError("created_time missing")
+    return parse_utc(record["created_time"])
+
+
+def _from(record: dict) -> tuple[str | None, str | None]:
+    """Author id and name from ``from`` (its e-mail address, present on Messenger messages, is not kept)."""
+    author = record.get("from")
+    if not isinstance(author, dict):
+        return None, None
+    return id_text(author.get("id")), author.get("name")
+
+
+def _summary_count(record: dict, edge: str) -> int | None:
+    container = record.get(edge)
+    summary = container.get("summary") if isinstance(container, dict) else None
+    return to_int(summary.get("total_count")) if isinstance(summary, dict) else None
+
+
+def _first_not_none(*values: Any) -> Any:
+    return next((value for value in values if value is not None), None)
+
+
+def _comment_links(record: dict) -> tuple[str | None, str | None, str | None]:
+    """(comment id, parent comment id or None, post id) from the record's id, parent and permalink_url."""
+    comment_id = id_text(record.get("id"))
+    parent = record.get("parent")
+    parent_id = id_text(parent.get("id")) if isinstance(parent, dict) else None
+    post_id = None
+    permalink = str(record.get("permalink_url") or "")
+    match = _PAGE_POST_PERMALINK.search(permalink)
+    if match:
+        page_id, post_number = match.groups()
+        post_id = f"{page_id}_{post_number}"
+        query = parse_qs(urlsplit(permalink).query)
+        top_comment = query.get("comment_id", [None])[0]
+        reply_comment = query.get("reply_comment_id", [None])[0]
+        # comment ids are "{post number}_{comment number}"; a reply's permalink names the comment it answers
+        if comment_id is None and (reply_comment or top_comment):
+            comment_id = f"{post_number}_{reply_comment or top_comment}"
+        if parent_id is None and reply_comment and top_comment:
+            parent_id = f"{post_number}_{top_comment}"
+    return comment_id, parent_id, post_id
+
+
+register(
+    ExportFormat(
+        FORMAT,
+        "Facebook Graph API JSON response: Page feed/posts, comments, Messenger conversations/messages, Page object",
+        sniff,
+        read,
+        priority=100,
+    )
+)

@@ -1,0 +1,317 @@
+"""The raw layer in DuckDB: one append-only table per canonical entity, plus the quarantine and the file manifest.
+
+Loading is idempotent at two levels. A file whose sha256 the manifest already lists as loaded is skipped. Inside a
+file, a record whose ``_record_hash`` (sha256 over its canonical columns) is already in its table is not inserted
+again, so the same record in two files lands once, while a corrected record (same id, new version or content) is a
+new row: raw keeps history and dbt staging picks the newest. Each file's raw rows, quarantine and manifest row land in
+one transaction, so a crash mid-file leaves nothing half-loaded. Frames reach DuckDB through the Arrow C stream
+interface (no SQL is built from file contents; table names come from ``ingest.schema``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import duckdb
+import polars as pl
+
+from ingest.base import ReadResult
+from ingest.schema import ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE, UTC_TIME, conform
+from ingest.text import text_hash_expr
+
+RAW_SCHEMA = "raw"
+STAGING_SCHEMA = "ingest_staging"  # per-file staging tables, dropped once the file is loaded (see load_file)
+BOOKKEEPING_TABLES = {"quarantine": QUARANTINE, "file_manifest": FILE_MANIFEST}
+REASONS_KEPT = 5  # distinct quarantine reasons a FileLoad remembers for the report
+_TEMPORAL_TEXT = {pl.Date: "%Y-%m-%d", UTC_TIME: "%Y-%m-%dT%H:%M:%S%.6fZ"}
+
+
+def duckdb_type(dtype: pl.DataType) -> str:
+    """The DuckDB column type for a canonical polars dtype."""
+    if dtype == UTC_TIME:
+        return "TIMESTAMPTZ"
+    if isinstance(dtype, pl.List):
+        return f"{duckdb_type(dtype.inner)}[]"
+    simple = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN", pl.Date: "DATE"}
+    for polars_type, sql_type in simple.items():
+        if dtype == polars_type:
+            return sql_type
+    raise TypeError(f"no DuckDB type for {dtype}")
+
+
+def raw_table_columns() -> dict[str, dict[str, pl.DataType]]:
+    """Every raw table and its columns: entities (canonical columns + provenance), quarantine, file manifest."""
+    tables = {entity: {**schema, **PROVENANCE} for entity, schema in ENTITIES.items()}
+    return {**tables, **BOOKKEEPING_TABLES}
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``raw`` and every raw table; add columns that a newer ``ingest.schema`` introduced.
+
+    A column whose type no longer matches the contract is an error rather than a silent cast.
+    """
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for table, columns in raw_table_columns().items():
+        column_sql = ", ".join(f'"{name}" {duckdb_type(dtype)}' for name, dtype in columns.items())
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} ({column_sql})")
+        existing = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = ? AND table_name = ?",
+                [RAW_SCHEMA, table],
+            ).fetchall()
+        )
+        for name, dtype in columns.items():
+            wanted = duckdb_type(dtype)
+            if name not in existing:
+                con.execute(f'ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN "{name}" {wanted}')
+            elif _normalised_type(existing[name]) != _normalised_type(wanted):
+                raise TypeError(f"{RAW_SCHEMA}.{table}.{name} is {existing[name]}, the contract says {wanted}")
+
+
+def _normalised_type(sql_type: str) -> str:
+    return sql_type.upper().replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
+
+
+class _ArrowStream:
+    """Hands a polars frame to DuckDB through the Arrow PyCapsule stream (no pyarrow needed)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)
+
+
+def record_hash_expr(entity: str) -> pl.Expr:
+    """sha256 (hex) over the canonical columns of ``entity``: the identity of a record in its raw table.
+
+    Timestamps and dates are written in a fixed text format first, so the hash does not depend on how a library
+    happens to serialise them.
+    """
+    columns = []
+    for name, dtype in ENTITIES[entity].items():
+        column = pl.col(name)
+        if dtype in _TEMPORAL_TEXT:
+            column = column.dt.to_string(_TEMPORAL_TEXT[dtype])
+        columns.append(column.alias(name))
+    return pl.struct(columns).struct.json_encode().map_batches(_sha256_hex, return_dtype=pl.String)
+
+
+def _sha256_hex(texts: pl.Series) -> pl.Series:
+    return pl.Series([hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts], dtype=pl.String)
+
+
+def strip_nul_characters(frame: pl.DataFrame) -> pl.DataFrame:
+    """NUL characters carry no meaning in social text and trip tools downstream; every string column loses them."""
+    return frame.with_columns(
+        pl.col(pl.String).str.replace_all("\x00", "", literal=True),
+        pl.col(pl.List(pl.String)).list.eval(pl.element().str.replace_all("\x00", "", literal=True)),
+    )
+
+
+def with_provenance(
+    frame: pl.DataFrame, entity: str, *, source_file: str, batch_id: str, ingested_at: datetime
+) -> pl.DataFrame:
+    """Canonical columns + provenance, one row per distinct record (first occurrence in the file wins)."""
+    canonical = strip_nul_characters(conform(frame, entity))  # conform keeps _source_line when the reader set it
+    if entity == "interactions":
+        # one definition of the text hash whatever the reader did: it keys the enrichment cache
+        canonical = canonical.with_columns(text_hash_expr("text").alias("text_hash"))
+    source_line = pl.col("_source_line") if "_source_line" in canonical.columns else pl.lit(None)
+    hashed = canonical.with_columns(
+        pl.lit(source_file, pl.String).alias("_source_file"),
+        source_line.cast(pl.Int64).alias("_source_line"),
+        record_hash_expr(entity).alias("_record_hash"),
+        pl.lit(batch_id, pl.String).alias("_batch_id"),
+        pl.lit(ingested_at, UTC_TIME).alias("_ingested_at"),
+    )
+    if entity == "people":
+        # a profile without a response time was observed when its file landed; filled after hashing, so the same
+        # profile in two files is still one record
+        hashed = hashed.with_columns(pl.col("observed_at").fill_null(pl.col("_ingested_at")))
+    return hashed.select(*ENTITIES[entity], *PROVENANCE).unique("_record_hash", keep="first", maintain_order=True)
+
+
+def _append(
+    con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame, *, skip_known_in: tuple[str, ...] = ()
+) -> int:
+    """Insert a frame into ``target`` through an Arrow scan, leaving out records whose ``_record_hash`` is already in
+    any table of ``skip_known_in``. Returns the number of rows inserted."""
+    if frame.is_empty():
+        return 0
+    view = "_ingest_chunk"
+    con.register(view, _ArrowStream(frame))
+    try:
+        known = " AND ".join(
+            f"NOT EXISTS (SELECT 1 FROM {table} AS known WHERE known._record_hash = {view}._record_hash)"
+            for table in skip_known_in
+        )
+        inserted = con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {view}{' WHERE ' + known if known else ''}")
+        return int(inserted.fetchone()[0])
+    finally:
+        con.unregister(view)
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def file_already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """The source file under which this content was loaded before, or None."""
+    row = con.execute(
+        f"SELECT source_file FROM {RAW_SCHEMA}.file_manifest WHERE sha256 = ? AND status = 'loaded' LIMIT 1", [sha256]
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+@dataclass
+class FileLoad:
+    """What loading one file did, counted as the chunks went in."""
+
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    rows_inserted: int = 0  # raw rows actually added (records already present are not inserted again)
+    quarantine_reasons: list[str] = field(default_factory=list)  # distinct, in order of first appearance, capped
+
+    def count(self, chunk: ReadResult) -> None:
+        self.rows_read += chunk.rows_read
+        self.rows_accepted += chunk.rows_accepted
+        self.rows_quarantined += chunk.rows_quarantined
+        for _, reason, _ in chunk.quarantine:
+            if len(self.quarantine_reasons) < REASONS_KEPT and reason not in self.quarantine_reasons:
+                self.quarantine_reasons.append(reason)
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    source_file: str
+    sha256: str
+    size_bytes: int
+    detected_format: str | None
+    status: str
+    message: str | None
+    batch_id: str
+    ingested_at: datetime
+
+
+def quarantine_frame(chunk: ReadResult, *, source_file: str, batch_id: str, ingested_at: datetime) -> pl.DataFrame:
+    rows = [
+        {
+            "source_file": source_file,
+            "locator": locator,
+            "detected_format": chunk.format,
+            "reason": reason,
+            "raw_record": raw.replace("\x00", ""),
+            "_batch_id": batch_id,
+            "_ingested_at": ingested_at,
+        }
+        for locator, reason, raw in chunk.quarantine
+    ]
+    return pl.DataFrame(rows, schema=QUARANTINE)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, chunks: Iterable[ReadResult], entry: ManifestEntry, *, progress: FileLoad
+) -> FileLoad:
+    """Load every chunk of one file; its raw rows, quarantine and manifest row land in ONE transaction.
+
+    Chunks first go to staging tables (schema ``ingest_staging``, one short transaction per chunk, already without the
+    records raw or the staging table hold), then a single transaction copies them into ``raw`` and writes the
+    manifest row. DuckDB keeps every row appended inside an open transaction in memory, so appending chunk after chunk
+    inside the final transaction would make memory grow with the file; one INSERT ... SELECT does not. A crash before
+    that transaction commits leaves raw untouched (the staging tables are dropped and rebuilt on the next load).
+
+    ``progress`` is filled in as chunks arrive, so a caller knows how far a file got when a chunk raises; the
+    exception is re-raised.
+    """
+    staged: list[str] = []
+    try:
+        for chunk in chunks:
+            progress.count(chunk)
+            frames = {
+                entity: with_provenance(
+                    frame, entity, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
+                )
+                for entity, frame in chunk.frames.items()
+            }
+            frames["quarantine"] = quarantine_frame(
+                chunk, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
+            )
+            with _transaction(con):
+                for table, frame in frames.items():
+                    if frame.is_empty():
+                        continue
+                    if table not in staged:
+                        _create_staging(con, table)
+                        staged.append(table)
+                    skip = () if table == "quarantine" else (f"{RAW_SCHEMA}.{table}", f"{STAGING_SCHEMA}.{table}")
+                    inserted = _append(con, f"{STAGING_SCHEMA}.{table}", frame, skip_known_in=skip)
+                    progress.rows_inserted += 0 if table == "quarantine" else inserted
+        with _transaction(con):
+            for table in staged:
+                con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} BY NAME SELECT * FROM {STAGING_SCHEMA}.{table}")
+            _append(con, f"{RAW_SCHEMA}.file_manifest", manifest_frame(entry, progress))
+    finally:
+        for table in staged:
+            con.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
+    return progress
+
+
+def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGING_SCHEMA}")
+    con.execute(f"CREATE OR REPLACE TABLE {STAGING_SCHEMA}.{table} AS SELECT * FROM {RAW_SCHEMA}.{table} LIMIT 0")
+
+
+def manifest_frame(entry: ManifestEntry, counts: FileLoad | None) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "source_file": entry.source_file,
+                "sha256": entry.sha256,
+                "size_bytes": entry.size_bytes,
+                "detected_format": entry.detected_format,
+                "status": entry.status,
+                "message": entry.message,
+                "rows_read": counts.rows_read if counts else 0,
+                "rows_accepted": counts.rows_accepted if counts else 0,
+                "rows_quarantined": counts.rows_quarantined if counts else 0,
+                "_batch_id": entry.batch_id,
+                "_ingested_at": entry.ingested_at,
+            }
+        ],
+        schema=FILE_MANIFEST,
+    )
+
+
+def record_file(con: duckdb.DuckDBPyConnection, entry: ManifestEntry, counts: FileLoad | None = None) -> bool:
+    """Write a manifest row for a file that did not load (duplicate, unrecognised, failed).
+
+    The same file seen again with the same outcome is not logged again, so a file left in the landing folder does not
+    add a row on every scheduled run. Returns whether a row was written.
+    """
+    seen = con.execute(
+        f"SELECT 1 FROM {RAW_SCHEMA}.file_manifest WHERE sha256 = ? AND status = ? AND source_file = ?"
+        " AND message IS NOT DISTINCT FROM ? LIMIT 1",
+        [entry.sha256, entry.status, entry.source_file, entry.message],
+    ).fetchone()
+    if seen:
+        return False
+    _append(con, f"{RAW_SCHEMA}.file_manifest", manifest_frame(entry, counts))
+    return True
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

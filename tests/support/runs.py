@@ -1,0 +1,35 @@
+"""Running `ror refresh` the way a user does, and reading what a BI tool would see."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+ROR = Path(sys.executable).with_name("ror")
+
+
+def refresh(landing: Path, serving: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return result
+
+
+def snapshot(serving: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows without the refresh id, sorted: what a BI tool would see."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from marts.refresh_log order by 1").fetchall()]
+        snapshot = {}
+        for table in tables:
+            columns = [c for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+                "and column_name <> 'refresh_id' order by column_index", [table]).fetchall()]
+            select = ", ".join(f'"{c}"' for c in columns)
+            snapshot[table] = sorted(con.execute(f'select {select} from marts."{table}"').fetchall(), key=repr)
+    return snapshot

@@ -18,6 +18,8 @@ class WarehouseResource(ConfigurableResource):
     """The serving DuckDB file BI tools read, and the working database the pipeline builds into beside it."""
 
     serving_path: str
+    # Bounds DuckDB's buffer pool so a large ingest spills to disk instead of growing with the file.
+    memory_limit: str = "1GB"
 
     @property
     def working_path(self) -> Path:
@@ -27,7 +29,7 @@ class WarehouseResource(ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection to the working database: closed before dbt runs (one writer per file)."""
         self.working_path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.working_path), read_only=read_only)
+        con = duckdb.connect(str(self.working_path), read_only=read_only, config={"memory_limit": self.memory_limit})
         try:
             yield con
         finally:

@@ -1,8 +1,8 @@
-"""Asset checks beyond dbt's tests: row accounting, source freshness and volume anomalies on the raw layer.
+"""Asset checks beyond dbt's tests: row accounting, source freshness and volume anomalies on the raw layer, and
+the negative-sentiment spike on marts.sentiment_trend.
 
 ERROR checks are blocking: a failure stops the run before publication, so the serving file keeps the last good data.
 """
-
 
 import statistics
 from datetime import UTC, datetime, timedelta
@@ -116,4 +116,46 @@ def interactions_volume_anomaly(warehouse: WarehouseResource) -> AssetCheckResul
     )
 
 
-raw_checks = [raw_row_accounting, *freshness_checks, interactions_volume_anomaly]
+SPIKE_RECENT_DAYS = 7
+
+
+@asset_check(
+    asset=AssetKey(["sentiment_trend"]),
+    description=f"WARN when a brand account had a negative-sentiment spike (marts.sentiment_trend.is_negative_spike: "
+    f"negative share above its trailing mean + k sigma) in the latest {SPIKE_RECENT_DAYS} days of data.",
+)
+def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        spikes = con.execute(
+            "with recent as (select max(activity_date) - ? as since from marts.sentiment_trend) "
+            "select activity_date, platform, brand_id, account_id, sentiment_scored_interactions, "
+            "round(negative_share, 3), round(negative_share_trailing_mean, 3), "
+            "round(negative_share_trailing_stddev, 3) "
+            "from marts.sentiment_trend, recent "
+            "where campaign_scope = 'account' and is_negative_spike and activity_date > since "
+            "order by activity_date, platform, brand_id",
+            [SPIKE_RECENT_DAYS],
+        ).fetchall()
+    return AssetCheckResult(
+        passed=not spikes,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "spikes": len(spikes),
+            "details": [
+                {
+                    "date": str(day),
+                    "platform": platform,
+                    "brand_id": brand,
+                    "account_id": account,
+                    "scored_interactions": scored,
+                    "negative_share": share,
+                    "trailing_mean": mean,
+                    "trailing_sigma": sigma,
+                }
+                for day, platform, brand, account, scored, share, mean, sigma in spikes
+            ],
+        },
+    )
+
+
+ror_checks = [raw_row_accounting, *freshness_checks, interactions_volume_anomaly, negative_sentiment_spike]

@@ -79,7 +79,8 @@ def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[Pub
         )
         # Column docs (dbt descriptions persisted as comments) as a plain table, which every BI tool can show.
         serving.execute(
-            f"create table {PUBLISHED_SCHEMA}.column_docs (table_name varchar, column_name varchar, description varchar)"
+            f"create table {PUBLISHED_SCHEMA}.column_docs "
+            "(table_name varchar, column_name varchar, description varchar)"
         )
         serving.executemany(f"insert into {PUBLISHED_SCHEMA}.column_docs values (?, ?, ?)", docs)
         serving.execute("checkpoint")

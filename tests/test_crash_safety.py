@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.runs import ROR, refresh, snapshot
 
 from ingest.demo import write_demo_exports
-from support.runs import ROR, refresh, snapshot
 
 # (step whose start we wait for, seconds to wait after it starts before SIGKILL)
 KILL_POINTS = [
@@ -71,9 +71,7 @@ def test_killing_a_refresh_at_any_stage_then_rerunning_gives_the_uninterrupted_m
 
     assert snapshot(serving) == snapshot(reference)
     with duckdb.connect(str(serving.with_name("ror.work.duckdb")), read_only=True) as con:
-        duplicates = con.execute(
-            "select count(*) - count(distinct _record_hash) from raw.interactions"
-        ).fetchone()[0]
+        duplicates = con.execute("select count(*) - count(distinct _record_hash) from raw.interactions").fetchone()[0]
         files_loaded_twice = con.execute(
             "select count(*) from (select sha256 from raw.file_manifest where status = 'loaded' "
             "group by sha256 having count(*) > 1)"

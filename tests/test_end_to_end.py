@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
+from support.runs import refresh, snapshot
 
 from ingest.demo import write_demo_exports
-from support.runs import refresh, snapshot
 
 MARTS = ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -58,11 +58,12 @@ def test_no_email_address_reaches_the_serving_file(demo_run):
     _, serving, _, _ = demo_run
     with duckdb.connect(str(serving), read_only=True) as con:
         text_columns = con.execute(
-            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-            "and data_type = 'VARCHAR'"
+            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' and data_type = 'VARCHAR'"
         ).fetchall()
         for table, column in text_columns:
-            values = con.execute(f'select distinct "{column}" from marts."{table}" where "{column}" like \'%@%.%\'').fetchall()
+            values = con.execute(
+                f'select distinct "{column}" from marts."{table}" where "{column}" like \'%@%.%\''
+            ).fetchall()
             leaked = [v for (v,) in values if EMAIL.search(v)]
             assert not leaked, f"marts.{table}.{column} holds email addresses: {leaked[:3]}"
 

@@ -1,6 +1,5 @@
 """dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
 
-
 import json
 import os
 from collections.abc import Mapping

@@ -1,14 +1,15 @@
 """Enrichment layer: each unique text scored once per model version, cached in enrichment.text_enrichment."""
 
-
 import time
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from models.enrich import Enricher
 
 from models.cache import ensure_enrichment_table, store, texts_to_enrich
-from models.enrich import Enricher
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
+
+CHUNK_TEXTS = 1024
 
 
 @asset(
@@ -30,11 +31,15 @@ def text_enrichment(context: AssetExecutionContext, warehouse: WarehouseResource
         ).fetchone()
     context.log.info(f"{pending.height} of {unique_texts} unique texts need scoring by {enricher.model_version}")
     started = time.perf_counter()
-    enriched = enricher.enrich(pending) if pending.height else None
-    seconds = time.perf_counter() - started
-    if enriched is not None:
+    # Stored chunk by chunk: progress shows in the run log, and a killed run keeps what it already scored.
+    for offset in range(0, pending.height, CHUNK_TEXTS):
+        enriched = enricher.enrich(pending.slice(offset, CHUNK_TEXTS))
         with warehouse.connect() as con:
             store(con, enriched)
+        done = min(offset + CHUNK_TEXTS, pending.height)
+        rate = done / (time.perf_counter() - started)
+        context.log.info(f"scored {done}/{pending.height} texts ({rate:.0f} texts/s)")
+    seconds = time.perf_counter() - started
     return MaterializeResult(
         metadata={
             "model_name": enricher.model_name,

@@ -23,7 +23,9 @@ def test_publish_copies_marts_with_one_refresh_id(tmp_path, working_db):
 
     assert [(t.name, t.rows) for t in published] == [("advocacy", 2)]
     with duckdb.connect(str(serving), read_only=True) as con:
-        assert con.execute("select person_id, referral_actions, refresh_id from marts.advocacy order by 1").fetchall() == [
+        assert con.execute(
+            "select person_id, referral_actions, refresh_id from marts.advocacy order by 1"
+        ).fetchall() == [
             ("p1", 3, "run-1"),
             ("p2", 0, "run-1"),
         ]

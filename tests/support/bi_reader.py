@@ -2,7 +2,8 @@
 Superset uses), opened and closed in a loop until a stop file appears.
 
 Each pass opens a new connection, reads the refresh id of every mart, and records an error if any query fails or if
-the marts disagree (a half-published refresh). Prints one JSON line: {"reads": n, "errors": [...], "refresh_ids": [...]}.
+the marts disagree (a half-published refresh). Prints one JSON line:
+{"reads": n, "errors": [...], "refresh_ids": [...]}.
 """
 
 import json

@@ -27,9 +27,14 @@ def snapshot(serving: Path) -> dict[str, list[tuple]]:
         tables = [t for (t,) in con.execute("select table_name from marts.refresh_log order by 1").fetchall()]
         snapshot = {}
         for table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
-                "and column_name <> 'refresh_id' order by column_index", [table]).fetchall()]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+                    "and column_name <> 'refresh_id' order by column_index",
+                    [table],
+                ).fetchall()
+            ]
             select = ", ".join(f'"{c}"' for c in columns)
             snapshot[table] = sorted(con.execute(f'select {select} from marts."{table}"').fetchall(), key=repr)
     return snapshot

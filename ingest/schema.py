@@ -41,6 +41,7 @@ INTERACTIONS = {
     "conversation_id": pl.String,  # thread root id (the post a comment tree hangs under)
     "in_reply_to_author_id": pl.String,  # author of the parent, when the export names it
     "mentioned_handles": pl.List(pl.String),  # handles mentioned in the text, lowercase, without '@'
+    "link_urls": pl.List(pl.String),  # expanded URLs the interaction links to (not shortened t.co links), in order
     "url": pl.String,
     "like_count": pl.Int64,  # public metrics on the object itself, when the export carries them
     "reply_count": pl.Int64,

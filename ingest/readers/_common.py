@@ -1,4 +1,5 @@
-"""Helpers every export reader needs: timestamps, text decoding, JSON lines, CSV, handles, UTM tags, quarantine.
+"""Helpers every export reader needs: timestamps, text decoding, JSON lines and documents, CSV, handles, links, UTM
+tags, quarantine.
 
 Readers stay small by leaning on these; each helper raises ``ValueError`` with a message fit for a quarantine reason.
 """
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample
-from ingest.schema import ENTITIES, UTC_TIME
+from ingest.schema import ENTITIES, UTC_TIME, conform
 
 MAX_RAW_RECORD_CHARS = 10_000  # raw.quarantine keeps this much of an offending record
 JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per ReadResult when a file streams
@@ -273,6 +274,96 @@ def load_json(path: Path) -> Any:
         raise ValueError(f"malformed JSON document: {error}") from None
 
 
+# ------------------------------------------------------------------------------------------------ JSON documents
+# Readers of one-JSON-document-per-file exports (Graph API, YouTube, Reddit, Bluesky): each record of the document is
+# one source record; the whole document becomes one chunk.
+
+
+def sample_document(sample: Sample) -> Any | None:
+    """The sample parsed as JSON when it holds the whole document, else None (a large file cut at 64 KB)."""
+    try:
+        return json.loads(sample.text)
+    except ValueError:
+        return None
+
+
+def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
+    """A file that does not parse as the expected document is one record, quarantined with its start."""
+    raw = Path(path).read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
+    return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
+
+
+def document_result(
+    format_name: str, rows: dict[str, list[dict]], quarantine: list[tuple[str, str, str]], records: int
+) -> ReadResult:
+    """The one chunk of a JSON document: ``records`` read, of which those not quarantined were accepted."""
+    return ReadResult(
+        format=format_name,
+        frames=frames_from_rows(rows),
+        quarantine=quarantine,
+        rows_read=records,
+        rows_accepted=records - len(quarantine),
+    )
+
+
+def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
+    """Canonical frames (with ``_source_line``) from row dicts per entity; entities without rows are left out."""
+    frames = {}
+    for entity, entity_rows in rows.items():
+        if entity_rows:
+            schema = {**ENTITIES[entity], "_source_line": pl.Int64}
+            frame = conform(pl.DataFrame(entity_rows, schema=schema, strict=False), entity)
+            if entity == "people":  # the same author on many records is one profile observation
+                frame = frame.unique(subset=list(ENTITIES[entity]), keep="first", maintain_order=True)
+            frames[entity] = frame
+    return frames
+
+
+# Graph API responses: Facebook's and Instagram's (an edge of the same Graph API) answer in the same shapes.
+
+
+def graph_records(document: Any) -> Iterator[tuple[str, Any]]:
+    """(JSON path, object) for each top-level record of a Graph API response, whatever its shape: a list page
+    (``{"data": [...]}``), one object (``{"id": ...}``), a batch keyed by id (``?ids=a,b``) or a plain list."""
+    if isinstance(document, dict) and isinstance(document.get("data"), list):
+        for index, item in enumerate(document["data"]):
+            yield f"$.data[{index}]", item
+    elif isinstance(document, dict) and "id" in document:
+        yield "$", document
+    elif isinstance(document, dict) and document and all(isinstance(value, dict) for value in document.values()):
+        for key, item in document.items():
+            yield f"$[{json.dumps(key)}]", item
+    elif isinstance(document, list):
+        for index, item in enumerate(document):
+            yield f"$[{index}]", item
+
+
+def nested_data(record: dict, key: str) -> list:
+    """The ``data`` list of an edge expanded inside an object (``"comments": {"data": [...]}``), else []."""
+    edge = record.get(key)
+    data = edge.get("data") if isinstance(edge, dict) else None
+    return data if isinstance(data, list) else []
+
+
+_GRAPH_API_VERSION = re.compile(r"v\d+(\.\d+)?")
+
+
+def paging_edge(document: Any) -> tuple[str, str] | None:
+    """(object id, edge) of the request a list page answers, read from its paging links: ``.../v11.0/123/comments?...``
+    -> ("123", "comments"). None when the page has no paging links."""
+    paging = document.get("paging") if isinstance(document, dict) else None
+    if not isinstance(paging, dict):
+        return None
+    for link in (paging.get("next"), paging.get("previous")):
+        if isinstance(link, str):
+            parts = [part for part in urlsplit(link).path.split("/") if part]
+            if parts and _GRAPH_API_VERSION.fullmatch(parts[0]):
+                parts = parts[1:]
+            if len(parts) >= 2:
+                return parts[-2], parts[-1]
+    return None
+
+
 # ---------------------------------------------------------------------------------------------------------- CSV
 
 
@@ -280,7 +371,8 @@ def read_csv(path: Path) -> pl.DataFrame:
     """A CSV file with every column as a string, plus ``_source_line`` (1-based data row, header excluded).
 
     Quoted fields may hold line breaks and bare carriage returns; any encoding ``decode_bytes`` knows is accepted.
-    Blank strings become nulls so "missing" has one spelling.
+    Empty fields become nulls so "missing" has one spelling, quoted ones (``""``) included: spreadsheet tools and
+    connectors quote every field, and no reader tells an empty quoted value from an absent one.
     """
     data = Path(path).read_bytes()
     if _needs_transcoding(data):  # polars reads only UTF-8 (a UTF-8 BOM is fine)
@@ -294,7 +386,8 @@ def read_csv(path: Path) -> pl.DataFrame:
         row_index_name="_source_line",
         row_index_offset=1,
     )
-    return frame.with_columns(pl.col("_source_line").cast(pl.Int64))
+    # empty_string_is_null covers unquoted empty fields only; a quoted "" still reads as ""
+    return frame.with_columns(pl.col(pl.String).replace("", None), pl.col("_source_line").cast(pl.Int64))
 
 
 def _needs_transcoding(data: bytes) -> bool:
@@ -373,6 +466,13 @@ def handles_expr(column: str) -> pl.Expr:
     """``handles_in`` as a polars expression (vectorised: no Python per row); null text gives null."""
     found = pl.col(column).str.extract_all(_HANDLE_WITH_LEAD)
     return found.list.eval(pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase().unique(maintain_order=True))
+
+
+def distinct_links(urls: Iterable[Any]) -> list[str]:
+    """The URLs among ``urls`` (a reader's candidates, some missing), trimmed, each once, in order of first appearance:
+    the order matters, since the first link carrying a UTM campaign attributes a post."""
+    found = (url.strip() for url in urls if isinstance(url, str))
+    return list(dict.fromkeys(url for url in found if url))
 
 
 def utm_params(url_or_query: str | None) -> dict[str, str | None]:

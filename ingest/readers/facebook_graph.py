@@ -14,7 +14,6 @@ where Facebook itself encodes them. A comment on a post is a "comment"; a commen
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,19 +21,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import polars as pl
-
 from ingest.base import ExportFormat, ReadResult, Sample, register
 from ingest.readers._common import (
-    MAX_RAW_RECORD_CHARS,
+    distinct_links,
+    document_result,
+    graph_records,
     handles_in,
     id_text,
     load_json,
+    nested_data,
     parse_utc,
     quarantined,
+    sample_document,
     to_int,
+    unreadable_document,
 )
-from ingest.schema import ENTITIES, conform
 from ingest.text import text_hash
 
 FORMAT = "facebook_graph"
@@ -51,88 +52,7 @@ _NOT_PAGE_SIDE_KEYS = {
 }
 _CREATED_TIME = re.compile(r'"created_time"\s*:')
 _PAGE_POST_PERMALINK = re.compile(r"facebook\.com/(\d+)/posts/(\d+)")
-
-
-# ------------------------------------------------------------------------------------------------ Graph responses
-# Shared with the Instagram reader: Instagram's API is an edge of the same Graph API and answers in the same shapes.
-
-
-def graph_records(document: Any) -> Iterator[tuple[str, Any]]:
-    """(JSON path, object) for each top-level record of a Graph API response, whatever its shape."""
-    if isinstance(document, dict) and isinstance(document.get("data"), list):
-        for index, item in enumerate(document["data"]):
-            yield f"$.data[{index}]", item
-    elif isinstance(document, dict) and "id" in document:
-        yield "$", document
-    elif isinstance(document, dict) and document and all(isinstance(value, dict) for value in document.values()):
-        for key, item in document.items():
-            yield f"$[{json.dumps(key)}]", item
-    elif isinstance(document, list):
-        for index, item in enumerate(document):
-            yield f"$[{index}]", item
-
-
-def nested_data(record: dict, key: str) -> list:
-    """The ``data`` list of an edge expanded inside an object (``"comments": {"data": [...]}``), else []."""
-    edge = record.get(key)
-    data = edge.get("data") if isinstance(edge, dict) else None
-    return data if isinstance(data, list) else []
-
-
-def paging_edge(document: Any) -> tuple[str, str] | None:
-    """(object id, edge) of the request a list page answers, read from its paging links: ``.../v11.0/123/comments?...``
-    -> ("123", "comments"). None when the page has no paging links."""
-    paging = document.get("paging") if isinstance(document, dict) else None
-    if not isinstance(paging, dict):
-        return None
-    for link in (paging.get("next"), paging.get("previous")):
-        if isinstance(link, str):
-            parts = [part for part in urlsplit(link).path.split("/") if part]
-            if parts and re.fullmatch(r"v\d+(\.\d+)?", parts[0]):
-                parts = parts[1:]
-            if len(parts) >= 2:
-                return parts[-2], parts[-1]
-    return None
-
-
-def sample_document(sample: Sample) -> Any | None:
-    """The sample parsed as JSON when it holds the whole document, else None (a large file cut at 64 KB)."""
-    try:
-        return json.loads(sample.text)
-    except ValueError:
-        return None
-
-
-def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
-    """A file that does not parse as the expected document is one record, quarantined with its start."""
-    raw = path.read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
-    return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
-
-
-def document_result(
-    format_name: str, rows: dict[str, list[dict]], quarantine: list[tuple[str, str, str]], records: int
-) -> ReadResult:
-    """The one chunk of a JSON document: ``records`` read, of which those not quarantined were accepted."""
-    return ReadResult(
-        format=format_name,
-        frames=frames_from_rows(rows),
-        quarantine=quarantine,
-        rows_read=records,
-        rows_accepted=records - len(quarantine),
-    )
-
-
-def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
-    """Canonical frames (with ``_source_line``) from row dicts per entity; entities without rows are left out."""
-    frames = {}
-    for entity, entity_rows in rows.items():
-        if entity_rows:
-            schema = {**ENTITIES[entity], "_source_line": pl.Int64}
-            frame = conform(pl.DataFrame(entity_rows, schema=schema, strict=False), entity)
-            if entity == "people":  # the same author on many records is one profile observation
-                frame = frame.unique(subset=list(ENTITIES[entity]), keep="first", maintain_order=True)
-            frames[entity] = frame
-    return frames
+_LINK_SHIM = re.compile(r"^https?://(?:l|lm)\.facebook\.com/l\.php$")  # Facebook's outbound-link redirect
 
 
 # ------------------------------------------------------------------------------------------------ sniff
@@ -248,6 +168,7 @@ class _FacebookDocument:
                 text=record.get("message") or record.get("story"),
                 conversation_id=post_id,
                 url=record.get("permalink_url"),
+                link_urls=_post_links(record),
                 like_count=_first_not_none(_summary_count(record, "reactions"), _summary_count(record, "likes")),
                 reply_count=_summary_count(record, "comments"),
                 share_count=to_int((record.get("shares") or {}).get("count")),
@@ -369,6 +290,32 @@ def _summary_count(record: dict, edge: str) -> int | None:
     container = record.get(edge)
     summary = container.get("summary") if isinstance(container, dict) else None
     return to_int(summary.get("total_count")) if isinstance(summary, dict) else None
+
+
+def _post_links(record: dict) -> list[str] | None:
+    """The URLs a post links to: its ``link``, then each attachment's and sub-attachment's URL (``unshimmed_url``,
+    else ``url`` taken out of Facebook's l.facebook.com redirect). None when the response holds neither field (not
+    requested: unknown, not "no links")."""
+    if "link" not in record and "attachments" not in record:
+        return None
+    found = [record.get("link")]
+    for attachment in nested_data(record, "attachments"):
+        for item in (attachment, *nested_data(attachment, "subattachments")):
+            if isinstance(item, dict):
+                found.append(item.get("unshimmed_url") or _unshimmed(item.get("url")))
+    return distinct_links(found)
+
+
+def _unshimmed(url: Any) -> Any:
+    """The target of an ``https://l.facebook.com/l.php?u=<encoded target>&h=...`` redirect; other values unchanged."""
+    if not isinstance(url, str):
+        return url
+    parts = urlsplit(url.strip())
+    if _LINK_SHIM.match(f"{parts.scheme}://{parts.netloc}{parts.path}"):
+        target = parse_qs(parts.query).get("u")
+        if target:
+            return target[0]
+    return url
 
 
 def _first_not_none(*values: Any) -> Any:

@@ -577,8 +577,7 @@ def read_table(table: Table, path: Path) -> ReadResult:
         raw_start = path.read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
         result.quarantine.append(quarantined("file", f"unreadable CSV: {error}", raw_start))
         return result
-    # a quoted empty field ("") is as missing as an empty one; absent optional columns read as missing too
-    raw = raw.with_columns(pl.col(pl.String).replace("", None))
+    # absent optional columns read as missing
     raw = raw.with_columns(
         pl.lit(None, pl.String).alias(name) for name in _referenced_columns(table) - set(raw.columns)
     )

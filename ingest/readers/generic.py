@@ -55,6 +55,7 @@ MAPPINGS_DIR_VARIABLE = "ROR_MAPPINGS_DIR"
 REQUIRED_FIELDS = ("platform", "interaction_id", "interaction_type", "created_at")
 ID_FIELDS = ("interaction_id", "author_id", "parent_id", "conversation_id", "in_reply_to_author_id")
 COUNT_FIELDS = tuple(name for name, dtype in INTERACTIONS.items() if dtype == pl.Int64 and name != "record_version")
+LIST_FIELDS = tuple(name for name, dtype in INTERACTIONS.items() if isinstance(dtype, pl.List))
 _HANDLE_SEPARATORS = r"[\s,;|]+"
 
 
@@ -179,7 +180,7 @@ def _sniffer(mapping: Mapping):
 # ------------------------------------------------------------------------------------------------ reading
 
 
-def _as_text(value: Any) -> str | None:
+def _as_text(value: Any, list_separator: str = ",") -> str | None:
     """A JSON value as the string a CSV would hold: integers exact, lists joined, objects as JSON."""
     if value is None:
         return None
@@ -190,7 +191,7 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list) and all(isinstance(item, str | int) for item in value):
-        return ",".join(str(item) for item in value)
+        return list_separator.join(str(item) for item in value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -207,7 +208,8 @@ def _extract(record: dict[str, Any], paths: list[tuple[list[str], str]]) -> dict
         for part in parts[1:]:
             child = _lowercase_keys(node)
             node = None if child is None else child.get(part)
-        row[target] = _as_text(node)
+        # a JSON list feeding a list field is joined by line breaks: a comma may sit inside a URL
+        row[target] = _as_text(node, "\n" if target in LIST_FIELDS else ",")
     return row
 
 
@@ -328,6 +330,18 @@ def _to_interactions(
         .list.eval(pl.element().filter(pl.element() != ""))
     )
     from_text = handles_expr("text")
+    links = (
+        pl.col("link_urls")
+        .str.strip_chars()
+        .str.strip_prefix("[")
+        .str.strip_suffix("]")
+        .str.replace_all('"', "", literal=True)  # a JSON array in a cell; a URL never holds a bare quote
+        .str.replace_all(r"[,;]\s*(https?://)", " $1")  # a comma or semicolon before the next URL separates
+        .str.replace_all(r"[\s|]+", " ")
+        .str.strip_chars()
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != "").unique(maintain_order=True))
+    )
     frame = good.select(
         pl.col("__platform").alias("platform"),
         pl.col("interaction_id").str.strip_chars(),
@@ -341,6 +355,7 @@ def _to_interactions(
         pl.col("lang"),
         *(pl.col(name).str.strip_chars() for name in ("parent_id", "conversation_id", "in_reply_to_author_id")),
         pl.when(pl.col("mentioned_handles").is_not_null()).then(listed).otherwise(from_text).alias("mentioned_handles"),
+        links.alias("link_urls"),
         pl.col("url"),
         *(integer_column(name) for name in COUNT_FIELDS),
         pl.col("_source_line"),

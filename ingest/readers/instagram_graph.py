@@ -28,13 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import handles_in, id_text, load_json, parse_utc, quarantined, to_int
-from ingest.readers.facebook_graph import (
+from ingest.readers._common import (
     document_result,
     graph_records,
+    handles_in,
+    id_text,
+    load_json,
     nested_data,
     paging_edge,
+    parse_utc,
+    quarantined,
     sample_document,
+    to_int,
     unreadable_document,
 )
 from ingest.text import text_hash

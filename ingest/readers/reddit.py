@@ -25,8 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import id_text, load_json, parse_utc, quarantined, to_int
-from ingest.readers.facebook_graph import document_result, sample_document, unreadable_document
+from ingest.readers._common import (
+    document_result,
+    id_text,
+    load_json,
+    parse_utc,
+    quarantined,
+    sample_document,
+    to_int,
+    unreadable_document,
+)
 from ingest.text import text_hash
 
 FORMAT = "reddit_api"

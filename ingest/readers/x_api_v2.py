@@ -5,9 +5,10 @@ A page holds ``data`` (tweets, or users for a user lookup), ``includes.users`` (
 twarc2 adds ``__twarc`` with the time it fetched the page. Each tweet object and each user object is one source
 record: tweets become interactions, users become people.
 
-Interaction types: a retweet is a ``share`` whose text stays null (its text is the truncated "RT @x: ..." of someone
-else's words, which must not be scored as the retweeter's), a reply is a ``reply`` (also when it quotes), a quote
-tweet a ``quote``, an original tweet that mentions another account a ``mention``, any other original tweet a ``post``.
+Interaction types: a retweet is a ``share`` whose text and links stay null (its text is the truncated "RT @x: ..." of
+someone else's words, which must not be scored or attributed as the retweeter's), a reply is a ``reply`` (also when it
+quotes), a quote tweet a ``quote``, an original tweet that mentions another account a ``mention``, any other original
+tweet a ``post``. ``link_urls`` holds the expanded URLs of ``entities.urls``: the text only has t.co links.
 An edited tweet keeps the id of its first version (``edit_history_tweet_ids[0]``) with ``record_version`` its
 position in the edit history, so staging can keep the newest version.
 """
@@ -24,6 +25,7 @@ from ingest.base import ExportFormat, ReadResult, Sample, register
 from ingest.readers._common import (
     MAX_RAW_RECORD_CHARS,
     ChunkBuilder,
+    distinct_links,
     handles_in,
     id_text,
     iter_json_lines,
@@ -174,8 +176,9 @@ def _interaction(
     references = {ref.get("type"): id_text(ref.get("id")) for ref in tweet.get("referenced_tweets") or []}
     mentioned = _mentioned_handles(tweet)
     text = (tweet.get("note_tweet") or {}).get("text") or tweet.get("text")
+    links = _link_urls(tweet)
     if "retweeted" in references:
-        kind, parent, text = "share", references["retweeted"], None
+        kind, parent, text, links = "share", references["retweeted"], None, None
     elif "replied_to" in references:
         kind, parent = "reply", references["replied_to"]
     elif "quoted" in references:
@@ -201,6 +204,7 @@ def _interaction(
         "conversation_id": first_version.get(conversation, conversation) if conversation else None,
         "in_reply_to_author_id": id_text(tweet.get("in_reply_to_user_id")),
         "mentioned_handles": mentioned,
+        "link_urls": links,
         "url": f"https://x.com/{author_handle or 'i/web'}/status/{tweet_id}",
         "like_count": to_int(metrics.get("like_count")),
         "reply_count": to_int(metrics.get("reply_count")),
@@ -219,6 +223,18 @@ def _mentioned_handles(tweet: dict[str, Any]) -> list[str]:
     return list(
         dict.fromkeys(str(m["username"]).lower() for m in mentions if isinstance(m, dict) and m.get("username"))
     )
+
+
+def _link_urls(tweet: dict[str, Any]) -> list[str]:
+    """The expanded URLs of the tweet's links in text order (``entities.urls``, the long text's own entities first for
+    a long post), falling back to the t.co ``url`` when the API gave no expansion. The text itself only holds t.co
+    links, which carry no UTM tags."""
+    found = []
+    for holder in (tweet.get("note_tweet") or {}, tweet):
+        for link in (holder.get("entities") or {}).get("urls") or []:
+            if isinstance(link, dict):
+                found.append(link.get("expanded_url") or link.get("url"))
+    return distinct_links(found)
 
 
 def _person(user: Any, retrieved_at: Any, line_number: int) -> dict[str, Any]:

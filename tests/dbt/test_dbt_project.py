@@ -136,6 +136,30 @@ def test_engagement_quality_for_the_autumn_blend_post(warehouse: BuiltWarehouse)
                    pytest.approx(4 / 6), 6)
 
 
+def test_a_post_is_in_the_campaign_of_its_first_link_carrying_utm_campaign(warehouse: BuiltWarehouse) -> None:
+    # f301 (Facebook) has no URL in its text; of its two links only the second carries utm_campaign=nw_barista_club
+    assert query(
+        warehouse,
+        "select post_id, utm_campaign, campaign_name, campaign_channel from marts.fct_owned_posts "
+        "where platform = 'facebook'",
+    ) == [("f301", "nw_barista_club", "Barista Club (organic)", "organic_social")]
+    # its thread inherits the campaign: comment f302, brand reply f303, reactions f304 and f305
+    assert query(
+        warehouse,
+        "select interaction_id, utm_campaign from marts.fct_interactions where platform = 'facebook' order by 1",
+    ) == [(f"f30{n}", "nw_barista_club") for n in range(1, 6)]
+    assert query(
+        warehouse, "select utm_campaign, owned_posts from marts.engagement_quality where platform = 'facebook'"
+    ) == [("nw_barista_club", 1)]
+    # campaign series of the Facebook page: 2026-03-02 (first audience interaction) .. 2026-03-10 (newest date) = 9
+    # days; audience interactions f302, f304 (03-02) and f305 (03-03) = 3
+    assert query(
+        warehouse,
+        "select count(*), sum(audience_interactions) from marts.sentiment_trend "
+        "where platform = 'facebook' and campaign_scope = 'campaign' and utm_campaign = 'nw_barista_club'",
+    ) == [(9, 3)]
+
+
 def test_responsiveness_and_sentiment_spine(warehouse: BuiltWarehouse) -> None:
     # northwind x 2026-03-02: question t102 answered in 30 min, complaint t105 answered in 10080 min
     assert query(

@@ -3,6 +3,7 @@
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import polars as pl
 import pytest
@@ -65,6 +66,39 @@ def test_post_mentions_come_from_the_message():
     posts = read_one(SAMPLES / "posts_feed_fields_p1.json").frames["interactions"]
     assert by_id(posts, "4_10113332572050531")["mentioned_handles"] == ["adam.the.creator"]
     assert by_id(posts, "4_10113332572050531")["author_id"] == "4"
+
+
+def test_post_links_come_from_the_attachments_without_facebooks_redirect():
+    posts = read_one(SAMPLES / "posts_feeds_default_fields_p1.json").frames["interactions"]
+    shared = by_id(posts, "19292868552_10158347294088553")  # a shared article: url goes through l.facebook.com
+    assert shared["link_urls"] == [
+        "https://engineering.fb.com/2021/05/20/networking-traffic/peering-automation/?utm_source=social-facebook"
+        "&utm_medium=fb4d&utm_campaign=organic&utm_content=post-url&utm_offering=engineering"
+        "&utm_product=Peering-automation-at-Facebook_07082021&eventSource=OrganicSocialFB4D&content_id=Py4ExKngmEFlnJN"
+    ]
+    photo = by_id(posts, "19292868552_10158349356748553")
+    assert photo["link_urls"] == [
+        "https://www.facebook.com/FacebookforDevelopers/photos/a.441861428552/10158349355013553/?type=3"
+    ]
+    # a response that did not ask for link or attachments says nothing about links: unknown, not "none"
+    unasked = read_one(SAMPLES / "posts_feed_fields_p1.json").frames["interactions"]
+    assert by_id(unasked, "4_10113332572050531")["link_urls"] is None
+
+
+def test_post_links_read_the_link_field_and_unwrap_redirects_in_sub_attachments(tmp_path):
+    target = "https://shop.example/mugs?utm_source=facebook&utm_campaign=mugs"
+    shim = "https://l.facebook.com/l.php?u=" + quote(target, safe="") + "&h=AT0"
+    post = {
+        "id": "1_2",
+        "created_time": "2026-03-02T15:00:00+0000",
+        "message": "New mugs",
+        "link": "https://shop.example/",
+        "attachments": {"data": [{"type": "album", "subattachments": {"data": [{"url": shim}, {"url": shim}]}}]},
+    }
+    without_links = {**post, "id": "1_3", "link": None, "attachments": {"data": []}}
+    posts = read_one(write(tmp_path, {"data": [post, without_links]})).frames["interactions"]
+    assert by_id(posts, "1_2")["link_urls"] == ["https://shop.example/", target]
+    assert by_id(posts, "1_3")["link_urls"] == []
 
 
 def test_batch_keyed_by_id_reads_each_post():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 
@@ -79,6 +80,40 @@ def test_a_jsonl_mapping_with_nested_paths_and_constants(tmp_path):
     row = chunk.frames["interactions"].row(0, named=True)
     assert (row["platform"], row["interaction_type"], row["author_name"]) == ("trustpilot", "review", "Ana")
     assert row["created_at"] == datetime(2024, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_column_mapped_to_link_urls_splits_between_urls_not_inside_them(tmp_path):
+    campaign = "https://shop.example/a?utm_campaign=fall,winter&utm_source=x"  # a comma inside a query string
+    mapping_file = tmp_path / "tool.yaml"
+    mapping_file.write_text(
+        "name: tool_posts\n"
+        "identify: [post_id, posted, links]\n"
+        "columns: {post_id: interaction_id, posted: created_at, links: link_urls}\n"
+        "constants: {platform: x, interaction_type: post}\n"
+    )
+    export = tmp_path / "posts.csv"
+    export.write_text(
+        "post_id,posted,links\n"
+        f'p1,2024-11-01T10:00:00Z,"{campaign},https://b.example/ | c.example/x"\n'
+        f'p2,2024-11-01T11:00:00Z,"[""https://b.example/"", ""{campaign}""]"\n'  # a JSON array in a cell
+        "p3,2024-11-01T12:00:00Z,https://b.example/; https://b.example/\n"
+        'p4,2024-11-01T13:00:00Z,""\n'
+    )
+    fmt = mapping_format(Mapping.from_yaml(mapping_file), priority=1)
+    (chunk,) = fmt.read(export)
+    links = dict(chunk.frames["interactions"].select("interaction_id", "link_urls").iter_rows())
+    assert links == {
+        "p1": [campaign, "https://b.example/", "c.example/x"],
+        "p2": ["https://b.example/", campaign],
+        "p3": ["https://b.example/"],  # each URL once
+        "p4": None,
+    }
+
+    jsonl = tmp_path / "posts.jsonl"
+    record = {"post_id": "p5", "posted": "2024-11-01T10:00:00Z", "links": [campaign, "b.example/x,y"]}
+    jsonl.write_text(json.dumps(record) + "\n")
+    (chunk,) = fmt.read(jsonl)
+    assert chunk.frames["interactions"]["link_urls"].to_list() == [[campaign, "b.example/x,y"]]
 
 
 def test_a_mapping_that_misses_required_fields_says_which(tmp_path):

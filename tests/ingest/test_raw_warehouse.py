@@ -12,7 +12,7 @@ import pytest
 from ingest.base import ReadResult
 from ingest.schema import ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE
 from ingest.text import text_hash
-from ingest.warehouse import FileLoad, ManifestEntry, ensure_raw_schema, load_file
+from ingest.warehouse import FileLoad, ManifestEntry, duckdb_type, ensure_raw_schema, load_file
 
 
 def _columns(con, table: str) -> list[str]:
@@ -45,6 +45,30 @@ def test_a_column_added_to_the_contract_is_added_to_an_existing_table():
     con.execute("CREATE SCHEMA raw; CREATE TABLE raw.people (platform VARCHAR, person_id VARCHAR)")
     ensure_raw_schema(con)
     assert _columns(con, "people") == [*ENTITIES["people"], *PROVENANCE]
+
+
+def test_a_warehouse_from_before_link_urls_is_upgraded_in_place(land, run_ingest, rows):
+    # users keep their warehouse between versions: raw.interactions as the previous version created it, with a row
+    con = duckdb.connect()
+    before = {name: dtype for name, dtype in {**ENTITIES["interactions"], **PROVENANCE}.items() if name != "link_urls"}
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.interactions ({', '.join(f'{n} {duckdb_type(t)}' for n, t in before.items())})")
+    con.execute("INSERT INTO raw.interactions (platform, interaction_id, record_version) VALUES ('x', 'old', 0)")
+
+    ensure_raw_schema(con)
+    assert set(_columns(con, "interactions")) == {*ENTITIES["interactions"], *PROVENANCE}
+    assert con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'interactions'"
+        " AND column_name = 'link_urls'"
+    ).fetchall() == [("VARCHAR[]",)]
+
+    land("x_twitter_v2/edited.jsonl")
+    (report,) = run_ingest(con=con)
+    assert report.status == "loaded"
+    links = rows(con, "SELECT interaction_id, record_version, link_urls FROM raw.interactions ORDER BY ALL")
+    assert links[-1] == {"interaction_id": "old", "record_version": 0, "link_urls": None}  # the old row is kept as is
+    assert {"interaction_id": "1576994746135764992", "record_version": 1,
+            "link_urls": ["https://twitter.com/i/web/status/1576994789110992896"]} in links  # fmt: skip
 
 
 def test_a_column_whose_type_changed_is_an_error_not_a_silent_cast():

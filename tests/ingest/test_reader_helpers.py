@@ -91,6 +91,13 @@ def test_read_csv_keeps_everything_as_exact_strings(tmp_path):
     assert frame.row(0, named=True) == {"_source_line": 1, "id": "1394735776701816833", "n": "007"}
 
 
+def test_read_csv_reads_empty_fields_quoted_or_not_as_missing(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text('id,text,note\n1,"",\n2," ",x\n')
+    frame = read_csv(path)
+    assert frame.select("id", "text", "note").rows() == [("1", None, None), ("2", " ", "x")]  # whitespace is content
+
+
 def test_handles_in_finds_mentions_but_not_emails():
     assert handles_in("hi @Foo and @bar_baz. mail a@b.com, again @FOO") == ["foo", "bar_baz"]
     assert handles_in(None) == []

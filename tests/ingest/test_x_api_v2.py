@@ -114,3 +114,38 @@ def test_a_single_tweet_lookup_has_one_object_as_data(read_export, fixtures_dir,
     single.write_text(json.dumps(page, indent=2))
     result = read_export(single)
     assert set(result.frames["interactions"]["interaction_id"]) == {"1603823063690199040"}
+
+
+def test_links_are_the_expanded_urls_in_text_order(read_export, fixtures_dir):
+    tweets = _by_id(read_export(fixtures_dir / "x_twitter_v2/edited.jsonl").frames["interactions"])
+    first = tweets[("1576994746135764992", 0)]
+    assert "https://t.co/glJ0r9uh9F" in first["text"]  # the text only holds the shortened links
+    assert first["link_urls"] == [
+        "https://twitter.com/i/web/status/1576994746135764992",
+        "https://twitter.com/wongmjane/status/1576994746135764992/photo/1",
+    ]
+    two = _by_id(read_export(fixtures_dir / "x_twitter_v2/two_tweets.jsonl").frames["interactions"])
+    assert two[("1391677057810288641", 0)]["link_urls"] == []  # a tweet without links
+    assert two[("1394735776701816833", 0)]["link_urls"] is None  # a retweet's links are the original author's
+
+
+def test_a_long_post_links_from_its_note_and_an_unexpanded_link_keeps_its_url(read_export, fixtures_dir, tmp_path):
+    page = json.loads((fixtures_dir / "x_twitter_v2/two_tweets.jsonl").read_text())
+    original = page["includes"]["tweets"][0]
+    campaign = "https://shop.example/autumn?utm_source=x&utm_campaign=autumn"
+    original["entities"] = {
+        "urls": [
+            {"url": "https://t.co/aaa", "expanded_url": "https://twitter.com/i/web/status/1391677057810288641"},
+            {"url": "https://t.co/bbb"},  # no expansion in the response: the t.co link is all there is
+        ]
+    }
+    original["note_tweet"] = {
+        "text": "A long post https://t.co/ccc",
+        "entities": {"urls": [{"url": "https://t.co/ccc", "expanded_url": campaign}]},
+    }
+    path = tmp_path / "page.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+
+    tweet = _by_id(read_export(path).frames["interactions"])[("1391677057810288641", 0)]
+    assert tweet["text"] == "A long post https://t.co/ccc"
+    assert tweet["link_urls"] == [campaign, "https://twitter.com/i/web/status/1391677057810288641", "https://t.co/bbb"]

@@ -8,9 +8,11 @@
 --   6. conversation_mention  its thread root mentions an owned handle (a conversation about the brand that someone
 --                  else started, e.g. a customer's or an employee's post tagging the brand).
 -- owned_content_id is the owned interaction the row hangs under (an owned post itself, else its owned thread root,
--- else its owned parent). Also flags brand authors, employees (seed) and the audience (neither), and finds the utm_campaign of the owned
--- post the interaction belongs to (its own text when a brand account wrote it, else its thread root, else its
--- parent, each only when an owned account wrote it), parsed from the post's text and url.
+-- else its owned parent). Also flags brand authors, employees (seed) and the audience (neither), and finds the
+-- utm_campaign of the owned post the interaction belongs to (itself when a brand account wrote it, else its thread
+-- root, else its parent, each only when an owned account wrote it): the utm_campaign query parameter of the post's
+-- first link that carries one (link_urls: X shows only t.co links in the text), else of a URL in its text, else of
+-- its url. fct_interactions maps it to a campaign through the campaigns seed.
 with
 
 interactions as (
@@ -84,11 +86,14 @@ joined as (
         root_mention.brand_id as root_mention_brand_id,
         root_mention.account_id as root_mention_account_id,
         employees.brand_id as employee_brand_id,
-        coalesce({{ url_parameter('interactions.text_content', 'utm_campaign') }},
+        coalesce({{ first_url_parameter('interactions.link_urls', 'utm_campaign') }},
+            {{ url_parameter('interactions.text_content', 'utm_campaign') }},
             {{ url_parameter('interactions.url', 'utm_campaign') }}) as own_utm_campaign,
-        coalesce({{ url_parameter('roots.text_content', 'utm_campaign') }},
+        coalesce({{ first_url_parameter('roots.link_urls', 'utm_campaign') }},
+            {{ url_parameter('roots.text_content', 'utm_campaign') }},
             {{ url_parameter('roots.url', 'utm_campaign') }}) as root_utm_campaign,
-        coalesce({{ url_parameter('parents.text_content', 'utm_campaign') }},
+        coalesce({{ first_url_parameter('parents.link_urls', 'utm_campaign') }},
+            {{ url_parameter('parents.text_content', 'utm_campaign') }},
             {{ url_parameter('parents.url', 'utm_campaign') }}) as parent_utm_campaign
     from interactions
     left join owned_accounts as author_owned

@@ -37,6 +37,7 @@ final as (
         conversation_id,
         in_reply_to_author_id,
         mentioned_handles,
+        link_urls,
         url,
         like_count,
         reply_count,

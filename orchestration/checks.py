@@ -120,7 +120,7 @@ SPIKE_RECENT_DAYS = 7
 
 
 @asset_check(
-    asset=AssetKey(["sentiment_trend"]),
+    asset=AssetKey(["marts", "sentiment_trend"]),
     description=f"WARN when a brand account had a negative-sentiment spike (marts.sentiment_trend.is_negative_spike: "
     f"negative share above its trailing mean + k sigma) in the latest {SPIKE_RECENT_DAYS} days of data.",
 )

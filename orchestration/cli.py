@@ -54,7 +54,7 @@ def run_refresh(
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
     with DagsterInstance.get() as instance:
-        result = defs.get_job_def(REFRESH_JOB_NAME).execute_in_process(
+        result = defs.resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
             instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False
         )
     return result.success

@@ -2,7 +2,8 @@
 
 Today's partition exists (end_offset=1) so a refresh can run on the day's data so far; the schedule runs each day's
 partition shortly after midnight. dbt models receive the partition window as vars and rebuild it with a lookback
-for late data.
+for late data. Every asset of the refresh job uses a single-run backfill policy: a backfill over a range of days is
+one run, so dbt's temporary tables never collide (dagster issues 17778, 23725).
 """
 
 from dagster import DailyPartitionsDefinition

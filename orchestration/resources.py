@@ -10,7 +10,7 @@ import duckdb
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_project import ror_dbt_project
+from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
 from orchestration.settings import Settings, working_database_for
 
 
@@ -50,5 +50,5 @@ def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
         "landing": LandingResource(landing_dir=str(settings.landing_dir)),
-        "dbt": DbtCliResource(project_dir=ror_dbt_project),
+        "dbt": DbtCliResource(project_dir=ror_dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

@@ -2,7 +2,7 @@
 
 import time
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
 from models.enrich import Enricher
 
 from models.cache import ensure_enrichment_table, store, texts_to_enrich
@@ -18,6 +18,7 @@ CHUNK_TEXTS = 1024
     group_name="enrichment",
     kinds={"duckdb", "pytorch"},
     partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
     description="Sentiment, emotion, intent, substance and language of every unique interaction text, keyed by "
     "(text_hash, model_version). Texts already scored by this model version are served from the cache.",
 )

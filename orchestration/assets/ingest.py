@@ -1,6 +1,6 @@
 """Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently)."""
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
 
 from ingest.pipeline import ingest_paths
 from ingest.schema import ENTITIES
@@ -29,6 +29,7 @@ def raw_key(table: str) -> AssetKey:
     ],
     partitions_def=daily_partitions,
     can_subset=False,
+    backfill_policy=BackfillPolicy.single_run(),
 )
 def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     """Ingest every file under the landing folder. Files already loaded (same sha256) are skipped, records already

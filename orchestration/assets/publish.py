@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
 
 from orchestration.assets.dbt import ror_dbt_models
 from orchestration.partitions import daily_partitions
@@ -16,6 +16,7 @@ from orchestration.resources import WarehouseResource
     group_name="serving",
     kinds={"duckdb"},
     partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
     description="The serving DuckDB file: every table of schema marts plus marts.refresh_log and marts.column_docs, "
     "swapped in atomically. BI tools connect to this file read-only.",
 )

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, build_sensor_context
+from dagster import AssetKey, BackfillPolicy, build_sensor_context
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def test_asset_graph_runs_from_raw_exports_to_the_serving_file(defs):
     assert AssetKey(["raw", "interactions"]) in keys
     assert AssetKey(["enrichment", "text_enrichment"]) in keys
     for mart in ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead"):
-        assert AssetKey([mart]) in keys
+        assert AssetKey(["marts", mart]) in keys
     serving = AssetKey(["serving_warehouse"])
     upstream: set[AssetKey] = set()
     frontier = [serving]
@@ -50,12 +50,17 @@ def test_asset_graph_runs_from_raw_exports_to_the_serving_file(defs):
                 frontier.append(parent)
     # dbt sources are the Python assets that write them: the lineage is unbroken from exports to BI.
     assert {AssetKey(["raw", "interactions"]), AssetKey(["enrichment", "text_enrichment"])} <= upstream
-    assert AssetKey(["fct_interactions"]) in upstream
+    assert AssetKey(["marts", "fct_interactions"]) in upstream
 
 
 def test_refresh_job_schedule_and_sensor_are_defined(defs):
-    job = defs.get_job_def("ror_refresh")
+    job = defs.resolve_job_def("ror_refresh")
     assert job.partitions_def is not None
+    # every asset runs a backfill range as one run (dbt temp tables collide otherwise)
+    assert {
+        str(policy)
+        for policy in [a.backfill_policy for a in defs.resolve_asset_graph().assets_defs if a.backfill_policy]
+    } == {str(BackfillPolicy.single_run())}
     assert defs.get_schedule_def("daily_ror_refresh").job_name == "ror_refresh"
     assert defs.get_sensor_def("landing_files_sensor")
 
@@ -64,19 +69,19 @@ def test_sensor_starts_one_run_per_new_set_of_files(defs, tmp_path, monkeypatch)
     monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path))
     sensor = defs.get_sensor_def("landing_files_sensor")
 
-    first = sensor.evaluate_tick(build_sensor_context(cursor=None))
+    first = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
     assert isinstance(first.skip_message, str) and not first.run_requests
 
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "page.jsonl").write_text('{"data": []}\n')
-    second = sensor.evaluate_tick(build_sensor_context(cursor=None))
+    second = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
     assert len(second.run_requests) == 1
     assert set(json.loads(second.cursor)) == {"x/page.jsonl"}
 
-    third = sensor.evaluate_tick(build_sensor_context(cursor=second.cursor))
+    third = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=second.cursor))
     assert not third.run_requests, "the same files must not start a second run"
 
     (tmp_path / "x" / "page2.jsonl").write_text('{"data": []}\n')
-    fourth = sensor.evaluate_tick(build_sensor_context(cursor=second.cursor))
+    fourth = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=second.cursor))
     assert len(fourth.run_requests) == 1
     assert fourth.run_requests[0].run_key != second.run_requests[0].run_key

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -128,7 +129,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
-    return 1 if any(r.status == "failed" for r in reports) else 0
+    # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.
+    return 1 if any(r.status in ("failed", "refused", "missing", "unrecognised") for r in reports) else 0
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
@@ -184,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     return args.func(args)
 

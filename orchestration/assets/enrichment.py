@@ -3,9 +3,9 @@
 import time
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
-from models.enrich import Enricher
 
 from models.cache import ensure_enrichment_table, store, texts_to_enrich
+from models.enrich import Enricher
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
 

@@ -1,5 +1,8 @@
 """Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently)."""
 
+import json
+import time
+
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
 
 from ingest.pipeline import ingest_paths
@@ -35,14 +38,17 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
     """Ingest every file under the landing folder. Files already loaded (same sha256) are skipped, records already
     present (same record hash) are not inserted again, so re-running any partition is idempotent."""
     landing.path.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     with warehouse.connect() as con:
         ensure_raw_schema(con)
         before = _row_counts(con)
         reports = ingest_paths([landing.path], landing_root=landing.path, con=con, batch_id=context.run_id)
         after = _row_counts(con)
+    seconds = round(time.perf_counter() - started, 2)
     for report in reports:
         line = report.to_dict()
-        (context.log.warning if line["status"] in ("unrecognised", "failed") else context.log.info)(str(line))
+        log = context.log.warning if line["status"] in ("unrecognised", "failed", "refused") else context.log.info
+        log(json.dumps(line, default=str))  # one JSON object per file: greppable, parseable
     files_by_status: dict[str, int] = {}
     for report in reports:
         files_by_status[report.status] = files_by_status.get(report.status, 0) + 1
@@ -53,6 +59,7 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
                 "row_count": after[table],
                 "new_rows": after[table] - before[table],
                 "files_seen": len(reports),
+                "ingest_seconds": seconds,
                 **{f"files_{status}": count for status, count in sorted(files_by_status.items())},
             },
         )

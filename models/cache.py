@@ -1,0 +1,83 @@
+"""The enrichment cache in DuckDB: each unique text is scored once per model version.
+
+``enrichment.text_enrichment`` holds one row per (text_hash, model_version) with the columns of
+``models.schema.TEXT_ENRICHMENT``. A new model version re-scores exactly the texts it has not seen; rows of older
+versions stay (dbt picks the version it reports). A DuckDB connection goes in; no Dagster here.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from models.schema import TEXT_ENRICHMENT
+
+TABLE = "enrichment.text_enrichment"
+
+_DUCKDB_TYPES = {
+    pl.String: "VARCHAR",
+    pl.Float64: "DOUBLE",
+    pl.Boolean: "BOOLEAN",
+    pl.Datetime("us", "UTC"): "TIMESTAMPTZ",
+}
+
+
+def _duckdb_type(dtype: pl.DataType) -> str:
+    for polars_type, duckdb_type in _DUCKDB_TYPES.items():
+        if dtype == polars_type:
+            return duckdb_type
+    raise TypeError(f"no DuckDB type mapped for {dtype}")
+
+
+class _ArrowStream:
+    """A polars frame seen by DuckDB through the Arrow PyCapsule stream only (no pyarrow needed)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)
+
+
+def ensure_enrichment_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``enrichment`` and table ``text_enrichment`` (primary key text_hash, model_version) if absent."""
+    columns = ",\n    ".join(f"{name} {_duckdb_type(dtype)}" for name, dtype in TEXT_ENRICHMENT.items())
+    con.execute("create schema if not exists enrichment")
+    con.execute(f"create table if not exists {TABLE} (\n    {columns},\n    primary key (text_hash, model_version)\n)")
+
+
+def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:
+    """Distinct (text_hash, text) of raw.interactions not yet enriched by ``model_version``.
+
+    Texts with the same hash are the same normalised text, so any one of them stands for all.
+    """
+    query = con.sql(
+        f"""
+        select interactions.text_hash, any_value(interactions.text) as text
+        from raw.interactions as interactions
+        where interactions.text_hash is not null
+          and interactions.text is not null
+          and not exists (
+              select 1 from {TABLE} as cached
+              where cached.text_hash = interactions.text_hash and cached.model_version = $model_version
+          )
+        group by interactions.text_hash
+        order by interactions.text_hash
+        """,
+        params={"model_version": model_version},
+    )
+    return pl.DataFrame(query, schema={"text_hash": pl.String, "text": pl.String})
+
+
+def store(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
+    """Insert enriched rows, ignoring any (text_hash, model_version) already stored; returns rows offered."""
+    missing = [name for name in TEXT_ENRICHMENT if name not in frame.columns]
+    if missing:
+        raise ValueError(f"enrichment frame lacks columns {missing}")
+    rows = frame.select(list(TEXT_ENRICHMENT)).cast(TEXT_ENRICHMENT)
+    con.register("incoming_enrichment", _ArrowStream(rows))
+    try:
+        con.execute(f"insert or ignore into {TABLE} by name select * from incoming_enrichment").fetchall()
+    finally:
+        con.unregister("incoming_enrichment")
+    return rows.height

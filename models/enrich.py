@@ -1,0 +1,194 @@
+"""Enrichment of unique texts: sentiment, emotion, intent, substance and language, one row per text_hash.
+
+One pass of the shared encoder (models.encoder) feeds every head (models.heads); the substance and language columns
+come from transparent rules (models.substance, models.language). A Hugging Face sequence-classification model can
+replace the sentiment head (models.sentiment_override). The sentiment and emotion heads are trained on TweetEval
+(Barbieri, Camacho-Collados, Espinosa-Anke, Neves, Findings of EMNLP 2020); see models/README.md.
+
+``Enricher.model_version`` is a hash of everything that decides the outputs: encoder weights, tokenizer and feature
+recipe, precision (fp32 / int8), head weights and the card fields that act on outputs (thresholds, offsets...), the
+sentiment override's weights and label mapping, and the rules' parameters. Changing any of them makes a new version,
+and the cache (models.cache) re-scores texts for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from models import language, substance
+from models.encoder import DEFAULT_BATCH_SIZE, Encoder
+from models.heads import HEADS_DIR, LoadedHead, check_head_fits, load_head
+from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS, TEXT_ENRICHMENT
+from models.sentiment_override import SentimentModel, parse_label_mapping
+
+HEADS_NAME = "ror-heads"
+CHUNK_TEXTS = 4096
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def rule_parameters() -> dict[str, object]:
+    """The parameters of the substance and language rules: part of the model version, like weights."""
+    return {
+        "substance_min_words": substance.MIN_WORDS,
+        "substance_short_word_letters": substance.SHORT_WORD_LETTERS,
+        "substance_phrases": sorted(substance.LOW_EFFORT_PHRASES),
+        "language_detector": f"py3langid {_package_version('py3langid')}",
+        "language_languages": list(language.LANGUAGES),
+        "language_min_confidence": language.MIN_CONFIDENCE,
+    }
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def _env_flag(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE_WORDS:
+        return True
+    if lowered in _FALSE_WORDS:
+        return False
+    raise ValueError(f"expected a boolean (1/0, true/false, yes/no, on/off), got {value!r}")
+
+
+@dataclass(frozen=True)
+class EnrichConfig:
+    """What decides the enrichment. Every field has a working default: the packaged encoder and committed heads."""
+
+    encoder: str | None = None  # Hugging Face id (already in the local cache) or folder; None: packaged MiniLM
+    heads_dir: Path = HEADS_DIR  # heads trained for that encoder (models.training.* --heads-dir)
+    sentiment_model: str | None = None  # HF sequence-classification id or folder replacing the sentiment head
+    sentiment_labels: Mapping[int, str] | None = None  # its label ids -> negative/neutral/positive; None: id2label
+    int8: bool = True  # per-channel int8 ONNX encoder on CPU (see models/README.md for the measured cost)
+    batch_size: int = DEFAULT_BATCH_SIZE
+    device: str | None = None  # "cpu", "cuda", "cuda:1"; None: CUDA when present, else CPU
+    cache_dir: Path | None = None  # for the int8 export; None: ROR_MODEL_CACHE or ~/.cache/ror-warehouse
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> EnrichConfig:
+        """Read ROR_ENCODER, ROR_HEADS_DIR, ROR_SENTIMENT_MODEL, ROR_SENTIMENT_LABELS, ROR_ENRICH_INT8,
+        ROR_ENRICH_BATCH_SIZE, ROR_ENRICH_DEVICE and ROR_MODEL_CACHE (documented in models/README.md)."""
+        env = os.environ if env is None else env
+        labels = env.get("ROR_SENTIMENT_LABELS")
+        return cls(
+            encoder=env.get("ROR_ENCODER") or None,
+            heads_dir=Path(env["ROR_HEADS_DIR"]) if env.get("ROR_HEADS_DIR") else HEADS_DIR,
+            sentiment_model=env.get("ROR_SENTIMENT_MODEL") or None,
+            sentiment_labels=parse_label_mapping(labels) if labels else None,
+            int8=_env_flag(env.get("ROR_ENRICH_INT8"), cls.int8),
+            batch_size=int(env.get("ROR_ENRICH_BATCH_SIZE") or DEFAULT_BATCH_SIZE),
+            device=env.get("ROR_ENRICH_DEVICE") or None,
+            cache_dir=Path(env["ROR_MODEL_CACHE"]) if env.get("ROR_MODEL_CACHE") else None,
+        )
+
+
+class Enricher:
+    """Loads the encoder, heads and optional sentiment model once; ``enrich`` scores frames of unique texts."""
+
+    def __init__(self, config: EnrichConfig | None = None) -> None:
+        self.config = config or EnrichConfig()
+        self.encoder = Encoder(
+            self.config.encoder,
+            int8=self.config.int8,
+            device=self.config.device,
+            batch_size=self.config.batch_size,
+            cache_dir=self.config.cache_dir,
+        )
+        self.heads: dict[str, LoadedHead] = {
+            name: load_head(name, self.config.heads_dir) for name in ("sentiment", "emotion", "intent")
+        }
+        for head in self.heads.values():
+            check_head_fits(head, self.encoder.name, self.encoder.dim, self.encoder.layers)
+        for name, expected in (("sentiment", SENTIMENT_LABELS), ("emotion", EMOTION_LABELS), ("intent", INTENT_LABELS)):
+            if tuple(self.heads[name].card.labels) != expected:
+                raise ValueError(f"{name} head labels {self.heads[name].card.labels} != {expected}")
+        self.sentiment_model = None
+        if self.config.sentiment_model:
+            self.sentiment_model = SentimentModel(
+                self.config.sentiment_model,
+                self.config.sentiment_labels,
+                device=self.config.device,
+                batch_size=self.config.batch_size,
+            )
+        encoder_short = self.encoder.name.rsplit("/", 1)[-1]
+        self.model_name = f"{encoder_short}+{HEADS_NAME}"
+        if self.sentiment_model is not None:
+            self.model_name += f"+sentiment:{self.sentiment_model.name}"
+        self.model_version = self._version()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Enricher:
+        return cls(EnrichConfig.from_env(env))
+
+    def _version(self) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"encoder={self.encoder.fingerprint}:{self.encoder.precision}".encode())
+        for name, head in sorted(self.heads.items()):
+            digest.update(f"{name}={head.fingerprint()}".encode())
+        if self.sentiment_model is not None:
+            digest.update(f"sentiment_model={self.sentiment_model.fingerprint}".encode())
+        digest.update(json.dumps(rule_parameters(), sort_keys=True).encode())
+        return digest.hexdigest()[:16]
+
+    def enrich(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` has unique, non-null text_hash and non-null text; returns exactly the TEXT_ENRICHMENT columns.
+
+        Large frames are scored in chunks of ``CHUNK_TEXTS`` so memory stays flat (features are ~9 KB a text).
+        """
+        if frame["text_hash"].null_count() or frame["text"].null_count():
+            raise ValueError("enrich needs a text_hash and a text on every row")
+        if frame["text_hash"].n_unique() != frame.height:
+            raise ValueError("enrich needs unique text_hash values (score each text once)")
+        enriched_at = datetime.now(UTC)
+        chunks = [self._enrich_chunk(chunk, enriched_at) for chunk in frame.iter_slices(CHUNK_TEXTS)]
+        return pl.concat(chunks) if chunks else pl.DataFrame(schema=TEXT_ENRICHMENT)
+
+    def _enrich_chunk(self, frame: pl.DataFrame, enriched_at: datetime) -> pl.DataFrame:
+        texts = frame["text"].to_list()
+        features = self.encoder.encode(texts)
+        sentiment = self._sentiment(texts, features)
+        emotion = self.heads["emotion"].probabilities(self._inputs("emotion", features))
+        intent = self.heads["intent"].decisions(self._inputs("intent", features))
+        columns: dict[str, object] = {
+            "text_hash": frame["text_hash"],
+            "model_name": [self.model_name] * frame.height,
+            "model_version": [self.model_version] * frame.height,
+            "sentiment_label": _argmax_labels(sentiment, SENTIMENT_LABELS),
+            "p_negative": sentiment[:, 0],
+            "p_neutral": sentiment[:, 1],
+            "p_positive": sentiment[:, 2],
+            "sentiment_score": np.clip(sentiment[:, 2] - sentiment[:, 0], -1.0, 1.0),
+            "emotion_label": _argmax_labels(emotion, EMOTION_LABELS),
+            **{f"p_{label}": emotion[:, index] for index, label in enumerate(EMOTION_LABELS)},
+            **{f"is_{label}": intent[:, index] for index, label in enumerate(INTENT_LABELS)},
+            "is_substantive": [substance.is_substantive(text) for text in texts],
+            "detected_lang": [language.detect_language(text) for text in texts],
+            "enriched_at": [enriched_at] * frame.height,
+        }
+        return pl.DataFrame(columns, schema=TEXT_ENRICHMENT)
+
+    def _inputs(self, name: str, features: np.ndarray) -> np.ndarray:
+        return features[:, -self.heads[name].card.feature_layers * self.encoder.dim :]
+
+    def _sentiment(self, texts: list[str], features: np.ndarray) -> np.ndarray:
+        if self.sentiment_model is not None:
+            return self.sentiment_model.probabilities(texts)
+        return self.heads["sentiment"].probabilities(self._inputs("sentiment", features))
+
+
+def _argmax_labels(probabilities: np.ndarray, labels: tuple[str, ...]) -> list[str]:
+    return [labels[index] for index in probabilities.argmax(axis=1)]

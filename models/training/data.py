@@ -1,0 +1,79 @@
+"""Training data and the feature cache.
+
+TweetEval (Barbieri et al., 2020, Findings of EMNLP; github.com/cardiffnlp/tweeteval) is read from
+``ROR_TWEETEVAL_DIR`` (default: data/tweeteval in the checkout), laid out as TweetEval's datasets/ folder:
+``<task>/<split>_text.txt`` and ``<task>/<split>_labels.txt``, one tweet / label id per line.
+
+Encoding 65k tweets takes minutes on two cores, so features are computed once per (encoder fingerprint, file
+content) and kept as .npy under ``ROR_FEATURE_CACHE`` (default: data/features in the checkout, gitignored); heads are
+then trained from the cache in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models.encoder import Encoder
+from models.schema import INTENT_LABELS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+INTENT_DATA = Path(__file__).resolve().parents[1] / "data" / "intent_labelled.jsonl"
+
+
+def tweeteval_dir() -> Path:
+    return Path(os.environ.get("ROR_TWEETEVAL_DIR") or PROJECT_ROOT / "data" / "tweeteval")
+
+
+def feature_cache_dir() -> Path:
+    return Path(os.environ.get("ROR_FEATURE_CACHE") or PROJECT_ROOT / "data" / "features")
+
+
+@dataclass(frozen=True)
+class LabelledTexts:
+    name: str  # e.g. "tweeteval/sentiment/train"; also the feature cache file's stem
+    texts: list[str]
+    labels: np.ndarray  # (n,) class ids, or (n, labels) 0/1 for multi-label data
+
+
+def read_tweeteval(task: str, split: str, root: Path | None = None) -> LabelledTexts:
+    folder = (root or tweeteval_dir()) / task
+    texts = (folder / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = np.array([int(line) for line in (folder / f"{split}_labels.txt").read_text().split()], dtype=np.int64)
+    if len(texts) != len(labels):
+        raise ValueError(f"{folder}/{split}: {len(texts)} texts but {len(labels)} labels")
+    return LabelledTexts(f"tweeteval_{task}_{split}", texts, labels)
+
+
+def tweeteval_label_names(task: str, root: Path | None = None) -> list[str]:
+    """Label names in id order, from TweetEval's mapping.txt (``id<TAB>name`` per line)."""
+    lines = ((root or tweeteval_dir()) / task / "mapping.txt").read_text(encoding="utf-8").splitlines()
+    pairs = sorted((int(index), name.strip()) for index, name in (line.split("\t") for line in lines if line.strip()))
+    return [name for _, name in pairs]
+
+
+def read_intent(split: str, path: Path = INTENT_DATA) -> LabelledTexts:
+    """The hand-written intent set: texts and a (n, 5) 0/1 matrix in INTENT_LABELS order."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [row for row in rows if row["split"] == split]
+    labels = np.array([[int(row[label]) for label in INTENT_LABELS] for row in rows], dtype=np.int64)
+    return LabelledTexts(f"intent_{split}", [row["text"] for row in rows], labels)
+
+
+def cached_features(encoder: Encoder, data: LabelledTexts, cache_dir: Path | None = None) -> np.ndarray:
+    """The encoder's features for ``data.texts``, from the cache when this encoder already encoded these texts."""
+    content = hashlib.sha256("\n".join(data.texts).encode("utf-8")).hexdigest()[:12]
+    path = (cache_dir or feature_cache_dir()) / encoder.fingerprint[:16] / f"{data.name}_{content}.npy"
+    if path.exists():
+        return np.load(path)
+    features = encoder.encode(data.texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_suffix(".partial.npy")
+    np.save(scratch, features)
+    os.replace(scratch, path)
+    return features

@@ -1,0 +1,74 @@
+import numpy as np
+
+from models.encoder import PACKAGED_ENCODER_NAME, Encoder, length_sorted_batches
+
+
+def test_length_sorted_batches_cover_every_row_once_and_pad_to_the_batch_longest():
+    token_ids = [[1, 2, 3, 4, 5], [1], [1, 2], [1, 2, 3], [1, 2, 3, 4, 5, 6, 7]]
+    seen = []
+    for rows, input_ids, attention_mask in length_sorted_batches(token_ids, batch_size=2, pad_id=0):
+        seen.extend(rows.tolist())
+        assert input_ids.shape[1] == max(len(token_ids[row]) for row in rows)
+        assert attention_mask.sum(axis=1).tolist() == [len(token_ids[row]) for row in rows]
+        for line, row in enumerate(rows):
+            assert input_ids[line, : len(token_ids[row])].tolist() == token_ids[row]
+    assert sorted(seen) == list(range(len(token_ids)))
+    assert seen == [1, 2, 3, 0, 4]  # shortest first
+
+
+def test_packaged_encoder_gives_unit_length_blocks_per_layer(encoder):
+    features = encoder.encode(["I love this coffee", "The train is late again", "ok"])
+    assert encoder.name == PACKAGED_ENCODER_NAME
+    assert features.shape == (3, encoder.dim * encoder.layers) == (3, 384 * 6)
+    blocks = features.reshape(3, encoder.layers, encoder.dim)
+    np.testing.assert_allclose(np.linalg.norm(blocks, axis=-1), 1.0, atol=1e-5)
+
+
+def test_rows_come_back_in_input_order_whatever_the_batching(encoder):
+    texts = ["short", "a much longer text about bikes, coffee and the weather today", "medium length text"]
+    forwards = encoder.encode(texts)
+    backwards = encoder.encode(texts[::-1])
+    np.testing.assert_allclose(forwards, backwards[::-1], atol=1e-5)
+
+
+def test_sentence_embeddings_put_paraphrases_closer_than_unrelated_texts(encoder):
+    texts = ["My parcel never arrived", "The package was not delivered", "I adore sunny beaches"]
+    embeddings = encoder.sentence_embeddings(encoder.encode(texts))
+    similarity = embeddings @ embeddings.T
+    assert similarity[0, 1] > similarity[0, 2] + 0.2
+
+
+def test_int8_export_stays_close_to_fp32(encoder, model_cache):
+    texts = ["Love the new autumn blend!", "Worst delivery service ever, still waiting", "Do you ship to Ireland?"]
+    quantized = Encoder(int8=True, cache_dir=model_cache)
+    assert quantized.precision == "int8-onnx-per-channel"
+    assert list((model_cache / "onnx").glob("*-int8-per-channel.onnx"))
+    cosine = np.sum(
+        quantized.sentence_embeddings(quantized.encode(texts)) * encoder.sentence_embeddings(encoder.encode(texts)),
+        axis=1,
+    )
+    assert cosine.min() > 0.95
+
+
+def test_an_alternative_encoder_loads_from_a_local_folder(tiny_encoder_dir, encoder):
+    tiny = Encoder(tiny_encoder_dir)
+    features = tiny.encode(["i love this coffee", "the worst service ever"])
+    assert tiny.name == tiny_encoder_dir.name
+    assert (tiny.dim, tiny.layers) == (32, 2)
+    assert features.shape == (2, 64)
+    assert tiny.fingerprint != encoder.fingerprint
+
+
+def test_padding_does_not_change_a_text_features(encoder, model_cache):
+    short, longer = (
+        "Refund please",
+        "My order from last week still has not arrived and support keeps closing my tickets",
+    )
+    alone = encoder.encode([short])
+    padded = encoder.encode([short, longer])[:1]  # batched with a longer text, so padded to its length
+    np.testing.assert_allclose(alone, padded, atol=1e-5)
+    quantized = Encoder(int8=True, cache_dir=model_cache)
+    cosine = np.sum(
+        quantized.sentence_embeddings(quantized.encode([short, longer])[:1]) * encoder.sentence_embeddings(alone)
+    )
+    assert cosine > 0.95  # int8 quantises activations per batch, so a neighbour moves a text a little, never a lot

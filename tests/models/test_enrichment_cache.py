@@ -1,0 +1,59 @@
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.text import text_hash
+from models.cache import ensure_enrichment_table, store, texts_to_enrich
+from models.schema import TEXT_ENRICHMENT
+
+TEXTS = ["Love the autumn blend", " Love  the autumn blend ", "Parcel never arrived", "Do you ship to Ireland?"]
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect(":memory:")
+    connection.execute("create schema raw")
+    connection.execute("create table raw.interactions (interaction_id varchar, text_hash varchar, text varchar)")
+    rows = [(f"i{index}", text_hash(text), text) for index, text in enumerate(TEXTS)] + [("i9", None, None)]
+    connection.executemany("insert into raw.interactions values (?, ?, ?)", rows)
+    ensure_enrichment_table(connection)
+    yield connection
+    connection.close()
+
+
+def test_table_has_the_contract_columns_and_key(con):
+    columns = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'enrichment' and table_name = 'text_enrichment' order by ordinal_position"
+    ).fetchall()
+    assert [name for (name,) in columns] == list(TEXT_ENRICHMENT)
+    ensure_enrichment_table(con)  # a second call is harmless
+
+
+def test_each_unique_text_is_scored_once_per_model_version(con, enricher):
+    pending = texts_to_enrich(con, enricher.model_version)
+    assert pending.columns == ["text_hash", "text"]
+    assert pending.height == 3  # two spellings of one text share a hash; the row without text is skipped
+    store(con, enricher.enrich(pending))
+    assert texts_to_enrich(con, enricher.model_version).height == 0
+
+    con.execute("insert into raw.interactions values ('i10', ?, 'A brand new text')", [text_hash("A brand new text")])
+    pending = texts_to_enrich(con, enricher.model_version)
+    assert pending["text"].to_list() == ["A brand new text"]
+
+    assert texts_to_enrich(con, "another-version").height == 4  # a new model version re-scores everything
+
+
+def test_store_is_idempotent_on_text_hash_and_model_version(con, enricher):
+    enriched = enricher.enrich(texts_to_enrich(con, enricher.model_version))
+    store(con, enriched)
+    store(con, enriched)
+    [(count,)] = con.sql("select count(*) from enrichment.text_enrichment").fetchall()
+    assert count == enriched.height
+    stored = pl.DataFrame(con.sql("select * from enrichment.text_enrichment order by text_hash"))
+    assert stored["sentiment_label"].to_list() == enriched.sort("text_hash")["sentiment_label"].to_list()
+
+
+def test_store_refuses_a_frame_missing_columns(con):
+    with pytest.raises(ValueError, match="lacks columns"):
+        store(con, pl.DataFrame({"text_hash": ["x"]}))

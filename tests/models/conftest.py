@@ -1,51 +1,14 @@
-"""Shared fixtures: the real packaged encoder and committed heads (loaded once), and tiny models built on the spot."""
+"""Shared fixtures: the real packaged encoder and committed heads (loaded once), a tiny encoder built on the spot."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 import pytest
-import torch
-from transformers import BertConfig, BertForSequenceClassification, BertModel, BertTokenizerFast
+from tiny_models import build_tiny_bert
 
 from models.encoder import Encoder
 from models.enrich import EnrichConfig, Enricher
-
-TINY_VOCAB = (
-    "[PAD] [UNK] [CLS] [SEP] [MASK] i love hate this it coffee bike great awful service the is not a good bad ever "
-    "worst best thanks refund order my ! ? . ,"
-).split()
-
-
-def build_tiny_bert(folder: Path, id2label: dict[int, str] | None = None, seed: int = 0) -> Path:
-    """A 2-layer, 32-wide BERT with a tiny WordPiece vocabulary, saved like any Hugging Face model folder.
-
-    With ``id2label`` it is a sequence classifier, else a bare encoder.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    vocab_file = folder / "vocab.txt"
-    vocab_file.write_text("\n".join(TINY_VOCAB) + "\n", encoding="utf-8")
-    BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True).save_pretrained(folder)
-    config = BertConfig(
-        vocab_size=len(TINY_VOCAB),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-    )
-    torch.manual_seed(seed)
-    if id2label is None:
-        model = BertModel(config)
-    else:
-        config.id2label = id2label
-        config.label2id = {label: index for index, label in id2label.items()}
-        model = BertForSequenceClassification(config)
-    model.save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")

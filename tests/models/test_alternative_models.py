@@ -3,7 +3,7 @@
 import numpy as np
 import polars as pl
 import pytest
-from conftest import build_tiny_bert
+from tiny_models import build_tiny_bert
 
 from ingest.text import text_hash
 from models.encoder import Encoder

@@ -1,9 +1,9 @@
 """A real `dbt build` of dbt_project/ over a small hand-written warehouse (tests/fixtures/raw/).
 
 One module-scoped warehouse goes through the life of a deployment: batch 1 is loaded and built, batch 2 (late replies,
-an edit, a re-enrichment, new days) is appended and built incrementally, then everything is rebuilt with
---full-refresh. The incremental marts must equal the full-refresh marts, and the marts must hold the hand-checked
-values below (the arithmetic is in each test).
+an edit, a re-enrichment, new days) is appended and built incrementally, the daily sentiment mart is rerun for one
+late partition (as Dagster does), then everything is rebuilt with --full-refresh. The incremental marts must equal the
+full-refresh marts, and the marts must hold the hand-checked values below (the arithmetic is in each test).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -42,7 +43,9 @@ MARTS = (
 class BuiltWarehouse:
     path: Path
     target_dir: Path
+    batch_1_marts: dict[str, list[tuple]]
     incremental_marts: dict[str, list[tuple]]
+    partition_rerun_marts: dict[str, list[tuple]]
     full_refresh_marts: dict[str, list[tuple]]
 
 
@@ -72,11 +75,20 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehou
         env.setenv("ROR_WORK_DB", str(path))
         load_batches(path, {1})
         run_dbt("build", target_dir=target_dir)
+        batch_1 = snapshot_marts(path)
         load_batches(path, {2})
         run_dbt("build", "--exclude", "test_type:unit", target_dir=target_dir)
         incremental = snapshot_marts(path)
+        # nothing new loaded: sentiment_trend recomputes only 2026-03-06 (min_date - lookback_days 3) .. 03-10, whose
+        # 28-day and trailing windows reach back to February
+        run_dbt(
+            "run", "--select", "sentiment_trend",
+            "--vars", '{"min_date": "2026-03-09", "max_date": "2026-03-10"}',
+            target_dir=target_dir,
+        )
+        partition_rerun = snapshot_marts(path)
         run_dbt("build", "--full-refresh", "--exclude", "test_type:unit", target_dir=target_dir)
-        yield BuiltWarehouse(path, target_dir, incremental, snapshot_marts(path))
+        yield BuiltWarehouse(path, target_dir, batch_1, incremental, partition_rerun, snapshot_marts(path))
 
 
 def query(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:
@@ -89,6 +101,21 @@ def test_incremental_run_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
     # reply, a re-enrichment of a February text): the thread rule must re-derive them
     for table in MARTS:
         assert warehouse.incremental_marts[table] == warehouse.full_refresh_marts[table], table
+
+
+def test_batch_2_changes_sentiment_days_before_the_lookback_window(warehouse: BuiltWarehouse) -> None:
+    # batch 1's newest day is 2026-03-06, so the lookback window (3 days) of the batch-2 run starts on 03-03; the
+    # re-enrichment of February's t052 still changes the sentiment of earlier days (not only the bookkeeping
+    # interactions_loaded_at_utc, the last column), which the incremental run must have recomputed
+    def days_before_window(marts: dict[str, list[tuple]]) -> list[tuple]:
+        return [row[:-1] for row in marts["sentiment_trend"] if row[0] < date(2026, 3, 3)]
+
+    assert days_before_window(warehouse.batch_1_marts) != days_before_window(warehouse.full_refresh_marts)
+
+
+def test_sentiment_partition_rerun_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
+    # the rerun replaced its days with rolling and trailing windows read from days it did not recompute
+    assert warehouse.partition_rerun_marts["sentiment_trend"] == warehouse.full_refresh_marts["sentiment_trend"]
 
 
 def test_marts_have_expected_row_counts(warehouse: BuiltWarehouse) -> None:

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_date',
+        on_schema_change='fail'
+    )
+}}
+
 -- Daily sentiment of audience interactions per platform x brand account, in two scopes: campaign_scope 'account'
 -- (every audience interaction of the account, utm_campaign null) and 'campaign' (one series per utm_campaign).
 -- Each series runs from its first active day to the newest interaction date in the warehouse; a day without
@@ -7,6 +16,18 @@
 -- spike_trailing_days days' negative shares (days with a share), a volume spike likewise on audience interactions;
 -- with fewer than two trailing values there is no sigma and no spike, and a negative spike also needs at least
 -- spike_min_interactions sentiment-scored interactions that day (a share of a handful is noise).
+--
+-- Incremental (delete+insert): a run recomputes every series for every day from its first recomputed date on and
+-- replaces those days whole. That date is var('min_date') - var('lookback_days') (without min_date: lookback_days
+-- before the newest day already here; never after the day after that newest day), or earlier when an audience
+-- interaction of an earlier day changed since the last run (fct_interactions re-derives whole threads;
+-- interactions_loaded_at_utc is the high-water mark). The unique_key is activity_date rather than the grain:
+-- utm_campaign is null in 'account' series and the delete matches keys with '=', which never matches null. The run
+-- reads context_days more days of interactions so that the 28-day and trailing windows of recomputed days are exact.
+-- Seed changes (owned accounts, campaigns) and logic changes need a --full-refresh.
+{%- set min_date = var('min_date') %}
+{%- set lookback_days = var('lookback_days') | int %}
+{%- set context_days = [27, var('spike_trailing_days') | int] | max %}
 {%- set rolling_7d = "partition by series_key order by activity_date rows between 6 preceding and current row" %}
 {%- set rolling_28d = "partition by series_key order by activity_date rows between 27 preceding and current row" %}
 {%- set trailing = "partition by series_key order by activity_date rows between "
@@ -26,6 +47,67 @@ audience as (
     where is_audience and brand_id is not null
 
 ),
+{% if is_incremental() %}
+
+existing_series as (
+
+    select
+        {{ dbt.concat(["platform", "'|'", "account_id", "'|'", "campaign_scope", "'|'",
+            "coalesce(utm_campaign, '')"]) }} as series_key,
+        platform,
+        brand_id,
+        account_id,
+        campaign_scope,
+        utm_campaign,
+        min(activity_date) as first_activity_date
+    from {{ this }}
+    group by platform, brand_id, account_id, campaign_scope, utm_campaign
+
+),
+
+recompute_window as (
+
+    select
+        {% if min_date %}
+        {{ add_days(-1 * lookback_days, "cast('" ~ min_date ~ "' as date)") }}
+        {% else %}
+        (select {{ add_days(-1 * lookback_days, 'max(activity_date)') }} from {{ this }})
+        {% endif %}
+            as window_start_date,
+        -- the day after the newest day here: a min_date past it must not leave a gap in the series
+        (select {{ add_days(1, 'max(activity_date)') }} from {{ this }}) as first_missing_date,
+        (
+            select min(created_date)
+            from audience
+            where thread_loaded_at_utc > (select max(interactions_loaded_at_utc) from {{ this }})
+        ) as first_changed_date
+
+),
+
+recompute_from as (
+
+    -- the earliest of the three (a null first_changed_date: nothing changed); null when the table is empty, which
+    -- recomputes everything
+    select
+        case
+            when first_changed_date < window_start_date and first_changed_date < first_missing_date
+                then first_changed_date
+            when first_missing_date < window_start_date then first_missing_date
+            else window_start_date
+        end as first_recomputed_date
+    from recompute_window
+
+),
+
+read_from as (
+
+    select
+        first_recomputed_date,
+        {{ add_days(-1 * context_days, 'first_recomputed_date') }} as first_read_date
+    from recompute_from
+
+),
+{% endif %}
 
 scoped as (
 
@@ -67,8 +149,13 @@ daily as (
         count(case when emotion_label = 'anger' then 1 end) as anger_interactions,
         count(case when emotion_label = 'joy' then 1 end) as joy_interactions,
         count(case when emotion_label = 'optimism' then 1 end) as optimism_interactions,
-        count(case when emotion_label = 'sadness' then 1 end) as sadness_interactions
+        count(case when emotion_label = 'sadness' then 1 end) as sadness_interactions,
+        max(thread_loaded_at_utc) as interactions_loaded_at_utc
     from scoped
+    {% if is_incremental() %}
+    where created_date >= (select first_read_date from read_from)
+        or (select first_read_date from read_from) is null
+    {% endif %}
     group by
         platform, brand_id, brand_account_id, campaign_scope, utm_campaign, created_date
 
@@ -83,9 +170,28 @@ series_bounds as (
         account_id,
         campaign_scope,
         utm_campaign,
+        {% if is_incremental() %}
+        -- a series older than the days read starts at the first day read (its earlier days are not needed)
+        case
+            when min(activity_date) < (select first_read_date from read_from)
+                then (select first_read_date from read_from)
+            else min(activity_date)
+        end as first_activity_date,
+        {% else %}
         min(activity_date) as first_activity_date,
+        {% endif %}
         (select max(created_date) from interactions) as last_activity_date
-    from daily
+    from (
+        select series_key, platform, brand_id, account_id, campaign_scope, utm_campaign, activity_date
+        from daily
+        {% if is_incremental() %}
+        -- series already here with no interactions in the days read still run to the newest date
+        union all
+        select series_key, platform, brand_id, account_id, campaign_scope, utm_campaign,
+            first_activity_date as activity_date
+        from existing_series
+        {% endif %}
+    ) as series_days
     group by series_key, platform, brand_id, account_id, campaign_scope, utm_campaign
 
 ),
@@ -122,7 +228,8 @@ filled as (
         coalesce(daily.anger_interactions, 0) as anger_interactions,
         coalesce(daily.joy_interactions, 0) as joy_interactions,
         coalesce(daily.optimism_interactions, 0) as optimism_interactions,
-        coalesce(daily.sadness_interactions, 0) as sadness_interactions
+        coalesce(daily.sadness_interactions, 0) as sadness_interactions,
+        daily.interactions_loaded_at_utc
     from spine
     left join daily
         on spine.series_key = daily.series_key
@@ -202,8 +309,13 @@ final as (
         coalesce(
             audience_interactions > volume_trailing_mean + {{ var('spike_k') }} * volume_trailing_stddev,
             false
-        ) as is_volume_spike
+        ) as is_volume_spike,
+        interactions_loaded_at_utc
     from windowed
+    {% if is_incremental() %}
+    where activity_date >= (select first_recomputed_date from read_from)
+        or (select first_recomputed_date from read_from) is null
+    {% endif %}
 
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -51,12 +51,14 @@ def ingest_paths(
     landing_root: Path | str,
     con: duckdb.DuckDBPyConnection | None = None,
     batch_id: str,
+    on_file: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
     """Detect, read and (when ``con`` is given) load every file under ``paths``; one FileReport per file.
 
     Directories are walked recursively (hidden files and folders, e.g. ``.DS_Store`` or ``.part`` uploads, are
     skipped). Paths that resolve outside ``landing_root``, symlinks included, are refused. ``con`` must already hold
-    the raw schema (``ingest.warehouse.ensure_raw_schema``).
+    the raw schema (``ingest.warehouse.ensure_raw_schema``). ``on_file`` is called with each file's report as soon as
+    the file is done (progress display).
     """
     root = Path(landing_root).resolve()
     reports = []
@@ -69,6 +71,8 @@ def ingest_paths(
             report = _ingest_file(path, relative=path.relative_to(root).as_posix(), con=con, batch_id=batch_id)
         (log.warning if report.status in ("unrecognised", "failed", "refused") else log.info)("%s", report.to_dict())
         reports.append(report)
+        if on_file is not None:
+            on_file(report)
     return reports
 
 

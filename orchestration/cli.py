@@ -1,7 +1,8 @@
-"""The `ror` command: refresh the warehouse, run the demo, inspect exports, enrich a file.
+"""The `ror` command: refresh the warehouse, run the demo, inspect exports, enrich a file, write the report.
 
 `ror refresh` and `ror demo` materialize the same Dagster job the daily schedule runs, on the Dagster instance under
-DAGSTER_HOME, so every run shows up in the UI with its metadata and checks.
+DAGSTER_HOME, so every run shows up in the UI with its metadata and checks. Quiet by default (progress bars and a
+summary); --verbose prints Dagster's full log and a traceback for unexpected errors.
 """
 
 from __future__ import annotations
@@ -18,6 +19,29 @@ from pathlib import Path
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
+
+# Exit codes (also in `ror --help`).
+EXIT_OK = 0
+EXIT_FAILED = 1  # the run (or a file, a step, a blocking check) failed
+EXIT_USAGE = 2  # wrong arguments: unknown option, malformed or reversed dates
+EXIT_INPUT = 3  # input not usable: missing file or folder, unknown column or brand, empty warehouse
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    success
+  {EXIT_FAILED}    the run failed (a step or a blocking check), or a file could not be ingested
+  {EXIT_USAGE}    wrong arguments (unknown option, malformed or reversed dates)
+  {EXIT_INPUT}    input not usable (missing file or folder, unknown column or brand, empty warehouse)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+
+
+class UserError(Exception):
+    """A problem the person running `ror` can fix: printed as one or two lines, never as a traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _configure(landing: Path | None, warehouse: Path | None) -> Settings:
@@ -36,10 +60,17 @@ def _configure(landing: Path | None, warehouse: Path | None) -> Settings:
 
 
 def run_refresh(
-    settings: Settings, partition: str | None = None, full_refresh: bool = False, until: str | None = None
-) -> bool:
+    settings: Settings,
+    partition: str | None = None,
+    full_refresh: bool = False,
+    until: str | None = None,
+    verbose: bool = False,
+):
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
-    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy)."""
+    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy).
+
+    Quiet: Dagster's console log is silenced and a progress bar per stage follows the run's events. Returns
+    (success, outcome) where outcome tallies checks and step errors (None when verbose)."""
     os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -54,46 +85,63 @@ def run_refresh(
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
+    from dagster._core.utils import make_new_run_id
+
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    run_id = make_new_run_id()
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
-            instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False
-        )
-    return result.success
+        if verbose:
+            result = job.execute_in_process(
+                instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False, run_id=run_id
+            )
+            return result.success, None
+        from orchestration.console import RunProgress
+
+        quiet_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+        with RunProgress(_console()) as progress:
+            instance.add_event_listener(run_id, progress.listen)
+            result = job.execute_in_process(
+                run_config=quiet_config, instance=instance, partition_key=partition_key, tags=tags,
+                raise_on_error=False, run_id=run_id,
+            )
+        return result.success, progress.outcome
 
 
-def print_summary(settings: Settings) -> None:
-    import duckdb
+def _console():
+    from rich.console import Console
 
-    if not settings.serving_path.exists():
-        print("No serving warehouse was published.", file=sys.stderr)
-        return
-    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
-        rows = con.execute(
-            "select table_name, row_count, refresh_id from marts.refresh_log order by table_name"
-        ).fetchall()
-    print(f"\nServing warehouse: {settings.serving_path}")
-    print(f"Working database:  {settings.working_path}")
-    print(f"Refresh id:        {rows[0][2] if rows else '-'}")
-    width = max((len(name) for name, _, _ in rows), default=10)
-    for name, count, _ in rows:
-        print(f"  marts.{name:<{width}}  {count:>8} rows")
+    return Console(highlight=False)
+
+
+def _finish(settings: Settings, ok: bool, outcome, started: float, what: str) -> int:
+    from orchestration.assets.report import report_dir_for
+    from orchestration.console import print_summary
+
+    report_dir = report_dir_for(settings.serving_path)
+    reports = sorted(report_dir.glob("ror-report-*.html")) if ok and report_dir.is_dir() else []
+    print_summary(
+        _console(), ok=ok, seconds=time.perf_counter() - started, serving_path=settings.serving_path,
+        working_path=settings.working_path, outcome=outcome, reports=reports, what=what,
+    )
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     settings = _configure(args.landing, args.warehouse)
     started = time.perf_counter()
-    ok = run_refresh(settings, args.partition, args.full_refresh)
-    print_summary(settings)
-    print(f"{'Refresh succeeded' if ok else 'Refresh FAILED'} in {time.perf_counter() - started:.0f} s")
-    return 0 if ok else 1
+    ok, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
+    return _finish(settings, ok, outcome, started, "Refresh")
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    if args.start > args.end:
+        raise UserError(
+            f"--from {args.start} is after --to {args.end}: give the first day of the range first", EXIT_USAGE
+        )
     settings = _configure(args.landing, args.warehouse)
-    ok = run_refresh(settings, args.start, args.full_refresh, until=args.end)
-    print_summary(settings)
-    print(f"Backfill {args.start}..{args.end} {'succeeded' if ok else 'FAILED'}")
-    return 0 if ok else 1
+    started = time.perf_counter()
+    ok, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
+    return _finish(settings, ok, outcome, started, f"Backfill {args.start}..{args.end}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -101,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     landing = args.landing or DEMO_LANDING
     files = write_demo_exports(landing)
-    print(f"Wrote {len(files)} demo export files to {landing}")
+    _console().print(f"Wrote {len(files)} demo export files to {landing}")
     args.landing = landing
     args.partition = None
     args.full_refresh = False
@@ -112,6 +160,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.pipeline import ingest_paths
 
     paths = [Path(p).resolve() for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"no such file or folder: {', '.join(missing)}")
     root = Path(args.landing).resolve() if args.landing else Path(os.path.commonpath(paths))
     if root.is_file():
         root = root.parent
@@ -136,27 +187,77 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_enrich(args: argparse.Namespace) -> int:
     from models.enrich_file import enrich_file
 
-    enrich_file(Path(args.input), args.text_column, Path(args.output), progress=not args.quiet)
+    source = Path(args.input)
+    if not source.is_file():
+        raise UserError(f"no such file: {source} (give a CSV, JSONL or Parquet file with --input)")
+    try:
+        enrich_file(source, args.text_column, Path(args.output), progress=not args.quiet)
+    except ValueError as error:  # wrong column, unsupported format, clashing columns: the message says which
+        raise UserError(str(error)) from error
     print(f"Wrote {args.output}")
-    return 0
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from report import EmptyWarehouseError, Period, UnknownBrandError, write_reports
+
+    warehouse = args.warehouse or Settings.from_env().serving_path
+    if not warehouse.is_file():
+        raise UserError(f"no warehouse at {warehouse}: run `ror refresh` (or `make demo`) first, or pass --warehouse")
+    if (args.start is None) != (args.end is None):
+        raise UserError("give both --from and --to, or neither (default: the latest six weeks)", EXIT_USAGE)
+    period = None
+    if args.start is not None:
+        if args.start > args.end:
+            raise UserError(f"--from {args.start} is after --to {args.end}: give the first day first", EXIT_USAGE)
+        period = Period(date.fromisoformat(args.start), date.fromisoformat(args.end))
+    try:
+        reports = write_reports(warehouse, args.out, brand=args.brand, period=period)
+    except (UnknownBrandError, EmptyWarehouseError) as error:
+        raise UserError(str(error)) from error
+    for written in reports:
+        print(f"{written.path}  ({written.brand}: {written.charts_drawn} charts, {written.charts_empty} without data)")
+    return EXIT_OK
 
 
 def _iso_day(value: str) -> str:
-    return date.fromisoformat(value).isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day: write it as YYYY-MM-DD") from None
+
+
+def _examples(*lines: str) -> str:
+    return "example:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ror", description="Return on Relationship warehouse.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="full Dagster log; tracebacks on errors")
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="ror", description="Return on Relationship warehouse.", formatter_class=formatter,
+        epilog=_examples("ror demo", "ror refresh --landing exports/ --warehouse ror.duckdb",
+                         "ror report --out reports/") + "\n\n" + EXIT_CODES,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    refresh = commands.add_parser("refresh", help="ingest, enrich, build and publish (the scheduled job)")
+    def command(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=help, description=help, parents=[common], formatter_class=formatter,
+            epilog=_examples(*examples) + "\n\n" + EXIT_CODES,
+        )
+
+    refresh = command("refresh", "ingest, enrich, build and publish (the scheduled job)",
+                      "ror refresh --landing exports/ --warehouse data/warehouse/ror.duckdb")
     refresh.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
     refresh.add_argument("--warehouse", type=Path, help="serving DuckDB file BI tools read (default: $ROR_WAREHOUSE)")
     refresh.add_argument("--partition", type=_iso_day, help="day (default: today)")
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.set_defaults(func=cmd_refresh)
 
-    backfill = commands.add_parser("backfill", help="refresh a range of days as one run (same job as refresh)")
+    backfill = command("backfill", "refresh a range of days as one run (same job as refresh)",
+                       "ror backfill --from 2026-08-01 --to 2026-08-31 --full-refresh")
     backfill.add_argument("--from", dest="start", required=True, type=_iso_day, help="first day, YYYY-MM-DD")
     backfill.add_argument("--to", dest="end", required=True, type=_iso_day, help="last day, YYYY-MM-DD")
     backfill.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
@@ -164,31 +265,62 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     backfill.set_defaults(func=cmd_backfill)
 
-    demo = commands.add_parser("demo", help="write the demo exports and refresh a warehouse from them")
+    demo = command("demo", "write the demo exports and refresh a warehouse from them", "ror demo")
     demo.add_argument("--landing", type=Path, help=f"where to write the demo exports (default: {DEMO_LANDING})")
     demo.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
     demo.set_defaults(func=cmd_demo)
 
-    ingest = commands.add_parser("ingest", help="detect, read and load export files (or only report with --dry-run)")
+    ingest = command("ingest", "detect, read and load export files (or only report with --dry-run)",
+                     "ror ingest exports/ --dry-run")
     ingest.add_argument("paths", nargs="+", help="files or folders")
     ingest.add_argument("--dry-run", action="store_true", help="print one JSON report per file, change nothing")
     ingest.add_argument("--landing", help="landing root the paths must stay inside (default: their common folder)")
     ingest.add_argument("--warehouse", type=Path, help="serving DuckDB file whose working database receives the rows")
     ingest.set_defaults(func=cmd_ingest)
 
-    enrich = commands.add_parser("enrich", help="add sentiment, emotion and intent columns to any file's text column")
+    enrich = command("enrich", "add sentiment, emotion and intent columns to any file's text column",
+                     "ror enrich --input comments.csv --text-column message --output comments.parquet")
     enrich.add_argument("--input", required=True, help="CSV, JSONL or Parquet file")
     enrich.add_argument("--text-column", required=True)
     enrich.add_argument("--output", required=True, help="Parquet file to write")
     enrich.add_argument("--quiet", action="store_true", help="no progress bar")
     enrich.set_defaults(func=cmd_enrich)
+
+    report = command("report", "write the self-contained HTML ROR report, one file per brand",
+                     "ror report --out reports/",
+                     "ror report --warehouse ror.duckdb --out reports/ --brand acme --from 2026-08-01 --to 2026-08-31")
+    report.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
+    report.add_argument("--out", type=Path, required=True, help="folder to write the HTML files to")
+    report.add_argument("--brand", help="one brand id (default: every brand in the warehouse)")
+    report.add_argument("--from", dest="start", type=_iso_day, help="first day, YYYY-MM-DD (default: six weeks back)")
+    report.add_argument("--to", dest="end", type=_iso_day, help="last day, YYYY-MM-DD (default: the latest data)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        import warnings
+
+        warnings.filterwarnings("ignore")  # library deprecation and preview notes are for developers, see --verbose
+    try:
+        return args.func(args)
+    except UserError as error:
+        print(f"ror {args.command}: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"ror {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if verbose:
+            raise
+        print(f"ror {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
+        print("Run it again with --verbose for the full log and traceback.", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

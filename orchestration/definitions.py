@@ -6,13 +6,14 @@ from orchestration.assets.dbt import ror_dbt_models
 from orchestration.assets.enrichment import text_enrichment
 from orchestration.assets.ingest import raw_exports
 from orchestration.assets.publish import serving_warehouse
+from orchestration.assets.report import ror_report
 from orchestration.checks import ror_checks
 from orchestration.jobs import daily_refresh_schedule, landing_files_sensor, ror_refresh_job
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 
 defs = Definitions(
-    assets=[raw_exports, text_enrichment, ror_dbt_models, serving_warehouse],
+    assets=[raw_exports, text_enrichment, ror_dbt_models, serving_warehouse, ror_report],
     asset_checks=ror_checks,
     jobs=[ror_refresh_job],
     schedules=[daily_refresh_schedule],

@@ -5,11 +5,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import ror_dbt_project
+from orchestration.mart_metadata import mart_metadata
 from orchestration.partitions import daily_partitions
+from orchestration.progress import progress_line
 from orchestration.resources import WarehouseResource
 
 # Tag a run with ror/full_refresh=true (the UI's launchpad, or `ror refresh --full-refresh`) to rebuild incremental
@@ -47,4 +49,16 @@ def ror_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehous
     args = ["build", "--vars", json.dumps(dbt_vars)]
     if context.run.tags.get(FULL_REFRESH_TAG) == "true":
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
+    nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+    context.log.info(progress_line("dbt", 0, nodes, "nodes"))
+    # Mart outputs wait for the end of the dbt run: dbt holds the working database's only write connection until then,
+    # and their preview and row counts are read from it.
+    marts: list[Output] = []
+    for event in dbt.cli(args, context=context).stream():
+        if isinstance(event, Output) and event.output_name.startswith("marts__"):
+            marts.append(event)
+        else:
+            yield event
+    with warehouse.connect(read_only=True) as con:
+        for event in marts:
+            yield event.with_metadata({**event.metadata, **mart_metadata(con, event.output_name.removeprefix("marts__"))})

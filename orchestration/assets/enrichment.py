@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Materialize
 from models.cache import ensure_enrichment_table, store, texts_to_enrich
 from models.enrich import Enricher
 from orchestration.partitions import daily_partitions
+from orchestration.progress import progress_line
 from orchestration.resources import WarehouseResource
 
 CHUNK_TEXTS = 1024
@@ -31,6 +32,7 @@ def text_enrichment(context: AssetExecutionContext, warehouse: WarehouseResource
             "select count(distinct text_hash) from raw.interactions where text_hash is not null"
         ).fetchone()
     context.log.info(f"{pending.height} of {unique_texts} unique texts need scoring by {enricher.model_version}")
+    context.log.info(progress_line("enrichment", 0, pending.height, "texts"))
     started = time.perf_counter()
     # Stored chunk by chunk: progress shows in the run log, and a killed run keeps what it already scored.
     for offset in range(0, pending.height, CHUNK_TEXTS):
@@ -39,7 +41,7 @@ def text_enrichment(context: AssetExecutionContext, warehouse: WarehouseResource
             store(con, enriched)
         done = min(offset + CHUNK_TEXTS, pending.height)
         rate = done / (time.perf_counter() - started)
-        context.log.info(f"scored {done}/{pending.height} texts ({rate:.0f} texts/s)")
+        context.log.info(progress_line("enrichment", done, pending.height, "texts", f"{rate:.0f} texts/s"))
     seconds = time.perf_counter() - started
     return MaterializeResult(
         metadata={

@@ -9,6 +9,7 @@ from ingest.pipeline import ingest_paths
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.partitions import daily_partitions
+from orchestration.progress import progress_line
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_TABLES = (*ENTITIES, "quarantine", "file_manifest")
@@ -39,10 +40,19 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
     present (same record hash) are not inserted again, so re-running any partition is idempotent."""
     landing.path.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    total = _visible_files(landing.path)
+    done: list[str] = []
+
+    def file_done(report) -> None:
+        done.append(report.file)
+        context.log.info(progress_line("ingest", len(done), max(total, len(done)), "files"))
+
     with warehouse.connect() as con:
         ensure_raw_schema(con)
         before = _row_counts(con)
-        reports = ingest_paths([landing.path], landing_root=landing.path, con=con, batch_id=context.run_id)
+        reports = ingest_paths(
+            [landing.path], landing_root=landing.path, con=con, batch_id=context.run_id, on_file=file_done
+        )
         after = _row_counts(con)
     seconds = round(time.perf_counter() - started, 2)
     for report in reports:
@@ -63,6 +73,14 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
                 **{f"files_{status}": count for status, count in sorted(files_by_status.items())},
             },
         )
+
+
+def _visible_files(folder) -> int:
+    """Files the ingest will walk (hidden files and folders are skipped there too): the progress bar's total."""
+    return sum(
+        1 for path in folder.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
 
 
 def _row_counts(con) -> dict[str, int]:

@@ -1,0 +1,150 @@
+"""What `ror` shows while a refresh runs and after it: one progress bar per stage, then a one-screen summary.
+
+The bars follow the run's Dagster events (an instance event listener): step starts and ends, the progress lines the
+assets log (see orchestration.progress), dbt's materializations and test results. Nothing here changes what runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from orchestration.progress import parse_progress_line
+
+# step key -> what the bar says
+STAGES = {
+    "raw_exports": "ingest",
+    "enrichment__text_enrichment": "enrichment",
+    "ror_dbt_models": "dbt models and tests",
+    "serving_warehouse": "publish",
+    "ror_report": "report",
+}
+
+
+@dataclass
+class CheckTally:
+    passed: int = 0
+    warned: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    checks: CheckTally = field(default_factory=CheckTally)
+    step_errors: list[str] = field(default_factory=list)
+
+
+class RunProgress:
+    """A rich progress display fed by Dagster events of one run: ``listen`` is the instance event callback."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+        self.outcome = RunOutcome()
+
+    def __enter__(self) -> RunProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def _task(self, step: str) -> int:
+        if step not in self.tasks:
+            self.tasks[step] = self.progress.add_task(STAGES.get(step, step), total=None, detail="")
+        return self.tasks[step]
+
+    def listen(self, entry) -> None:
+        step = entry.step_key
+        event = entry.dagster_event
+        if event is None:
+            parsed = parse_progress_line(entry.user_message or "")
+            if parsed is not None and step is not None:
+                task = self._task(step)
+                self.progress.update(task, total=parsed.total, completed=parsed.done, detail=parsed.detail)
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START" and step:
+            self._task(step)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            self._tally(event.event_specific_data)
+            if step == "ror_dbt_models":
+                self.progress.advance(self._task(step))
+        elif kind == "ASSET_MATERIALIZATION" and step == "ror_dbt_models":
+            self.progress.advance(self._task(step))
+        elif kind == "STEP_SUCCESS" and step:
+            task = self._task(step)
+            total = self.progress.tasks[task].total
+            self.progress.update(task, total=total or 1, completed=total or 1)
+        elif kind == "STEP_FAILURE" and step:
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()[0] if error else "failed"
+            self.outcome.step_errors.append(f"{STAGES.get(step, step)}: {message}")
+            self.progress.update(self._task(step), detail="[red]failed[/red]")
+
+    def _tally(self, evaluation) -> None:
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.passed:
+            self.outcome.checks.passed += 1
+        elif evaluation.severity.value == "WARN":
+            self.outcome.checks.warned.append(name)
+        else:
+            self.outcome.checks.failed.append(name)
+
+
+def mart_rows(serving_path: Path) -> tuple[str | None, list[tuple[str, int]]]:
+    """(refresh id, [(table, rows)]) of the published serving file."""
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, row_count, refresh_id from marts.refresh_log order by table_name"
+        ).fetchall()
+    return (rows[0][2] if rows else None), [(name, count) for name, count, _ in rows]
+
+
+def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: Path, working_path: Path,
+                  outcome: RunOutcome | None, reports: list[Path], what: str = "Refresh") -> None:
+    """The screen a person reads after a refresh: what was built, what the checks said, where things are, next steps."""
+    console.print()
+    if serving_path.exists():
+        refresh_id, rows = mart_rows(serving_path)
+        table = Table(title=f"Published marts (refresh {refresh_id or '-'})", title_justify="left", box=None,
+                      show_header=False, pad_edge=False)
+        table.add_column("mart")
+        table.add_column("rows", justify="right")
+        for name, count in rows:
+            table.add_row(f"marts.{name}", f"{count:,}")
+        console.print(table)
+    else:
+        console.print("[yellow]No serving warehouse has been published yet.[/yellow]")
+    if outcome is not None:
+        checks = outcome.checks
+        line = f"Checks: [green]{checks.passed} passed[/green], "
+        line += f"[yellow]{len(checks.warned)} warned[/yellow], " if checks.warned else "0 warned, "
+        line += f"[red]{len(checks.failed)} failed[/red]" if checks.failed else "0 failed"
+        console.print(line)
+        for name in checks.warned[:5]:
+            console.print(f"  [yellow]warn[/yellow] {name}")
+        for name in checks.failed[:5]:
+            console.print(f"  [red]fail[/red] {name}")
+        for error in outcome.step_errors[:5]:
+            console.print(f"  [red]error[/red] {error}")
+    console.print(f"Warehouse (BI tools, read-only): {serving_path}")
+    console.print(f"Working database:                {working_path}")
+    for report in reports:
+        console.print(f"Report:                          {report}")
+    verdict = "[green]succeeded[/green]" if ok else "[red]FAILED[/red]"
+    console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
+    console.print("Next: " + (
+        "open the report in a browser; `make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
+        if ok else
+        "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
+        "the serving file still holds the last good data."))

@@ -66,7 +66,9 @@ def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.Da
         """,
         params={"model_version": model_version},
     )
-    return pl.DataFrame(query, schema={"text_hash": pl.String, "text": pl.String})
+    # Through numpy, not the relation's Arrow stream: polars keeps that stream's DuckDB objects alive past interpreter
+    # shutdown, which DuckDB's bindings report as "nanobind: leaked instance" notes at exit.
+    return pl.DataFrame(query.fetchnumpy(), schema={"text_hash": pl.String, "text": pl.String})
 
 
 def store(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:

@@ -1,0 +1,86 @@
+"""`ror` given wrong input on purpose: one or two lines on stderr that say what to do, a documented exit code, no
+traceback; and every command's --help shows an example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import EXIT_INPUT, EXIT_USAGE, build_parser, main
+
+COMMANDS = ("refresh", "backfill", "demo", "ingest", "enrich", "report")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit:  # argparse's own usage errors
+        code = exit.code
+    return code, capsys.readouterr().err
+
+
+def assert_short_error(stderr: str, *expected: str) -> None:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 2, stderr
+    assert "Traceback" not in stderr
+    for text in expected:
+        assert text in stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    parser = build_parser()
+    subparser = parser._subparsers._group_actions[0].choices[command]
+    help_text = subparser.format_help()
+    assert "example:" in help_text and f"ror {command}" in help_text
+    assert "exit codes:" in help_text
+
+
+def test_reversed_backfill_range_is_refused(capsys) -> None:
+    code, err = run(capsys, "backfill", "--from", "2026-09-01", "--to", "2026-08-01")
+    assert code == EXIT_USAGE
+    assert_short_error(err, "--from 2026-09-01 is after --to 2026-08-01")
+
+
+def test_malformed_day_is_refused(capsys) -> None:
+    code, err = run(capsys, "backfill", "--from", "2026-13-01", "--to", "2026-12-01")
+    assert code == EXIT_USAGE
+    assert "write it as YYYY-MM-DD" in err and "Traceback" not in err
+
+
+def test_enrich_missing_file(capsys, tmp_path: Path) -> None:
+    code, err = run(capsys, "enrich", "--input", str(tmp_path / "nope.csv"), "--text-column", "message",
+                    "--output", str(tmp_path / "out.parquet"))
+    assert code == EXIT_INPUT
+    assert_short_error(err, "no such file", "nope.csv")
+
+
+def test_enrich_wrong_column_names_the_columns(capsys, tmp_path: Path) -> None:
+    source = tmp_path / "comments.csv"
+    source.write_text("id,message\n1,love it\n")
+    code, err = run(capsys, "enrich", "--input", str(source), "--text-column", "body",
+                    "--output", str(tmp_path / "out.parquet"))
+    assert code == EXIT_INPUT
+    assert_short_error(err, "'body'", "message")
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_ingest_missing_path(capsys, tmp_path: Path) -> None:
+    code, err = run(capsys, "ingest", str(tmp_path / "missing"), "--dry-run")
+    assert code == EXIT_INPUT
+    assert_short_error(err, "no such file or folder")
+
+
+def test_report_without_a_warehouse(capsys, tmp_path: Path) -> None:
+    code, err = run(capsys, "report", "--warehouse", str(tmp_path / "none.duckdb"), "--out", str(tmp_path))
+    assert code == EXIT_INPUT
+    assert_short_error(err, "no warehouse at", "ror refresh")
+
+
+def test_report_with_half_a_period(capsys, tmp_path: Path) -> None:
+    warehouse = tmp_path / "ror.duckdb"
+    warehouse.touch()
+    code, err = run(capsys, "report", "--warehouse", str(warehouse), "--out", str(tmp_path), "--from", "2026-08-01")
+    assert code == EXIT_USAGE
+    assert_short_error(err, "both --from and --to")

@@ -17,6 +17,9 @@ from pathlib import Path
 import duckdb
 
 PUBLISHED_SCHEMA = "marts"
+# BI tools embed older DuckDB releases (Evidence's Node DuckDB 1.4, the Metabase and DBeaver drivers): a file written
+# in DuckDB 2.0's default storage format is unreadable to them, so the serving file uses the 1.x format.
+SERVING_STORAGE_VERSION = "v1.0.0"
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[Pub
     published: list[PublishedTable] = []
     docs: list[tuple[str, str, str]] = []
     published_at = datetime.now(UTC)
-    with duckdb.connect(str(staging_path)) as serving:
+    storage = {"storage_compatibility_version": SERVING_STORAGE_VERSION}
+    with duckdb.connect(str(staging_path), config=storage) as serving:
         # The working database is attached read-only by a bound parameter: no SQL text is built from paths.
         serving.execute("attach ? as work (read_only)", [str(working_path)])
         serving.execute(f"create schema {PUBLISHED_SCHEMA}")

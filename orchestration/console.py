@@ -56,12 +56,17 @@ class RunProgress:
         return self
 
     def __exit__(self, *exc) -> None:
+        for task in self.progress.tasks:
+            if task.total is None:  # the checks bar: its size is known only at the end
+                self.progress.update(task.id, total=task.completed)
         self.progress.stop()
 
     def _task(self, step: str) -> int:
-        if step not in self.tasks:
-            self.tasks[step] = self.progress.add_task(STAGES.get(step, step), total=None, detail="")
-        return self.tasks[step]
+        """One bar per stage; the steps of asset checks outside dbt share a single `checks` bar."""
+        stage = STAGES.get(step, "checks")
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=None, detail="")
+        return self.tasks[stage]
 
     def listen(self, entry) -> None:
         step = entry.step_key
@@ -73,7 +78,9 @@ class RunProgress:
                 self.progress.update(task, total=parsed.total, completed=parsed.done, detail=parsed.detail)
             return
         kind = event.event_type_value
-        if kind == "STEP_START" and step:
+        if step is None:  # run-level events: the summary reports the outcome
+            return
+        if kind == "STEP_START":
             self._task(step)
         elif kind == "ASSET_CHECK_EVALUATION":
             self._tally(event.event_specific_data)
@@ -81,11 +88,13 @@ class RunProgress:
                 self.progress.advance(self._task(step))
         elif kind == "ASSET_MATERIALIZATION" and step == "ror_dbt_models":
             self.progress.advance(self._task(step))
-        elif kind == "STEP_SUCCESS" and step:
+        elif kind == "STEP_SUCCESS" and step not in STAGES:
+            self.progress.advance(self._task(step))
+        elif kind == "STEP_SUCCESS":
             task = self._task(step)
             total = self.progress.tasks[task].total
             self.progress.update(task, total=total or 1, completed=total or 1)
-        elif kind == "STEP_FAILURE" and step:
+        elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error
             message = error.message.strip().splitlines()[0] if error else "failed"
             self.outcome.step_errors.append(f"{STAGES.get(step, step)}: {message}")

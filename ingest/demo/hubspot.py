@@ -26,7 +26,7 @@ from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.meta_ads import MetaAds, slug
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 from ingest.demo.tables import fivetran_time, write_csv
 from ingest.demo.x_world import Tweet
 

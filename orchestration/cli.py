@@ -234,7 +234,7 @@ def _iso_day(value: str) -> str:
     return date.fromisoformat(value).isoformat()
 
 
-CONFIG_HELP = f"configuration file: brands, accounts, campaigns, vars (default: ${CONFIG_ENV_VARIABLE}; none: no brands)"
+CONFIG_HELP = f"configuration file: brands, accounts, campaigns, vars (default: ${CONFIG_ENV_VARIABLE}; none: no brand)"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -141,7 +141,8 @@ def _cross_checks(config: RorConfig, file: str, root: yaml.Node | None) -> list[
             key = (employee.platform, employee.person_id or employee.handle.lower())
             once(employees, key, ("brands", b, "employees", e), f"{employee.platform} employee {key[1]}")
         for c, campaign in enumerate(brand.campaigns):
-            once(campaigns, campaign.utm_campaign, ("brands", b, "campaigns", c), f"utm_campaign {campaign.utm_campaign!r}")
+            what = f"utm_campaign {campaign.utm_campaign!r}"
+            once(campaigns, campaign.utm_campaign, ("brands", b, "campaigns", c), what)
     action_types: dict = {}
     for i, row in enumerate(config.ad_action_types):
         once(action_types, (row.platform, row.action_type), ("ad_action_types", i), f"{row.platform} {row.action_type}")

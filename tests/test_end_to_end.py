@@ -136,7 +136,9 @@ def test_two_warehouses_keep_their_own_configuration_and_a_changed_one_rebuilds(
     project_before = _project_files_digest()
 
     refresh(landing, other, other_env, config=one_brand)
-    attribution = "select distinct brand_id, is_employee, campaign_name from marts.fct_interactions where brand_id is not null"
+    attribution = (
+        "select distinct brand_id, is_employee, campaign_name from marts.fct_interactions where brand_id is not null"
+    )
     with duckdb.connect(str(other), read_only=True) as con:
         assert {row[0] for row in con.execute(attribution).fetchall()} == {"northwind"}
         assert {row[1:] for row in con.execute(attribution).fetchall()} == {(False, None)}

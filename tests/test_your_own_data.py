@@ -66,7 +66,9 @@ def test_every_mart_is_published_and_every_file_accounted_for(walkthrough):
     assert audit_files > 0
     files = {p.relative_to(landing).as_posix() for p in landing.rglob("*") if p.is_file()}
     with duckdb.connect(str(serving.with_name("ror.work.duckdb")), read_only=True) as con:
-        manifest = con.execute("select source_file, rows_read, rows_accepted, rows_quarantined from raw.file_manifest").fetchall()
+        manifest = con.execute(
+            "select source_file, rows_read, rows_accepted, rows_quarantined from raw.file_manifest"
+        ).fetchall()
         resolved = con.execute(
             "select account_id from intermediate.int_owned_accounts_resolved where handle = 'test.marshal.dev'"
         ).fetchall()

@@ -71,7 +71,12 @@ def build_world(
 
 
 def write_demo_exports(
-    landing: Path, *, seed: int = 7, start: date = date(2026, 8, 1), days: int = 90, brands: tuple[Brand, ...] = DEMO_BRANDS
+    landing: Path,
+    *,
+    seed: int = 7,
+    start: date = date(2026, 8, 1),
+    days: int = 90,
+    brands: tuple[Brand, ...] = DEMO_BRANDS,
 ) -> list[Path]:
     """Write the demo exports under ``landing`` (x/, meta_ads/, hubspot/, and generic/ when a brand has a Facebook
     page) and return their paths, sorted.

@@ -98,7 +98,8 @@ def demo_config(brands: tuple[Brand, ...] = DEMO_BRANDS) -> dict[str, object]:
             {"platform": "meta", "account_id": brand.meta_account_id},
         ]
         if brand.facebook_page_id:
-            accounts.append({"platform": "facebook", "account_id": brand.facebook_page_id, "handle": brand.facebook_handle})
+            page = {"platform": "facebook", "account_id": brand.facebook_page_id, "handle": brand.facebook_handle}
+            accounts.append(page)
         entries.append(
             {
                 "id": brand.brand_id,

@@ -16,7 +16,8 @@ def run_ror(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
 
 def test_a_missing_landing_folder_is_an_error_before_any_work(tmp_path):
     serving = tmp_path / "wh" / "ror.duckdb"
-    result = run_ror("refresh", "--landing", str(tmp_path / "does-not-exist"), "--warehouse", str(serving), tmp_path=tmp_path)
+    missing = str(tmp_path / "does-not-exist")
+    result = run_ror("refresh", "--landing", missing, "--warehouse", str(serving), tmp_path=tmp_path)
     assert result.returncode == 2
     assert f"The landing folder {tmp_path / 'does-not-exist'} does not exist" in result.stderr
     assert "Traceback" not in result.stderr

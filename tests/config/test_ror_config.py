@@ -1,4 +1,4 @@
-"""The configuration file: what it accepts, how it says what is wrong (file, line, what to fix), the tables it writes."""
+"""The configuration file: what it accepts, how it says what is wrong (file, line, what to fix), its tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from ror_config import ConfigError, RorConfig, config_tables, load_config, write_config_tables
+from ror_config import ConfigError, DbtVars, RorConfig, config_tables, load_config, write_config_tables
+from ror_config.tables import config_changed_since_last_build, record_build
 
 CONTRACT_EXAMPLE = """\
 brands:
@@ -70,7 +71,8 @@ def test_empty_file_empty_lists_and_handle_only_accounts_are_fine(tmp_path):
 
 
 def test_unquoted_integer_ids_keep_every_digit_and_floats_are_refused_with_their_line(tmp_path):
-    config = load_config(write(tmp_path, "brands: [{id: a, name: A, accounts: [{platform: x, account_id: 1500000000000000001}]}]"))
+    unquoted = "brands: [{id: a, name: A, accounts: [{platform: x, account_id: 1500000000000000001}]}]"
+    config = load_config(write(tmp_path, unquoted))
     assert config.brands[0].accounts[0].account_id == "1500000000000000001"
     path = write(
         tmp_path,
@@ -108,9 +110,11 @@ def test_every_problem_is_reported_with_its_line_and_what_to_fix(tmp_path):
         """,
     )
     problems = problems_of(path)
-    assert f"{path}:4: brands[0].acounts: unknown key 'acounts' (check the spelling; see the README's 'Your own data')" in problems
+    unknown = "unknown key 'acounts' (check the spelling; see the README's 'Your own data')"
+    assert f"{path}:4: brands[0].acounts: {unknown}" in problems
     assert f"{path}:8: brands[1].accounts[0]: give account_id or handle (or both)" in problems
-    assert any(p.startswith(f"{path}:10: brands[1].campaigns[0].channel: Input should be 'paid_social' or") for p in problems)
+    channel = f"{path}:10: brands[1].campaigns[0].channel: Input should be 'paid_social' or"
+    assert any(p.startswith(channel) for p in problems)
     assert any(p.startswith(f"{path}:12: vars.spike_k: Input should be greater than 0") for p in problems)
     assert len(problems) == 4  # cross-checks (the repeated brand id) and folders wait for a valid document
 
@@ -175,3 +179,15 @@ def test_ror_config_check_prints_ok_or_the_problems(tmp_path, capsys):
     bad = write(tmp_path, "brands: [{id: Not A Slug, name: x}]\n", "bad.yaml")
     assert main(["config", "check", str(bad)]) == 1
     assert f"{bad}:1: brands[0].id: String should match pattern" in capsys.readouterr().err
+
+
+def test_a_changed_configuration_is_noticed_until_a_build_records_it(tmp_path):
+    acme = RorConfig.model_validate({"brands": [{"id": "acme", "name": "Acme"}]})
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        write_config_tables(con, acme)
+        assert config_changed_since_last_build(con)  # no build recorded yet
+        record_build(con)
+        write_config_tables(con, acme)
+        assert not config_changed_since_last_build(con)
+        write_config_tables(con, acme.model_copy(update={"vars": DbtVars(spike_k=3)}))
+        assert config_changed_since_last_build(con)

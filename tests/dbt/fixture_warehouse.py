@@ -4,8 +4,8 @@ Each ``<entity>.csv`` holds the canonical columns of ``ingest.schema.ENTITIES[en
 ``batch`` column: batch 1 is what the first ingest run loaded, batch 2 arrives later (late replies, edits, new days),
 so a test can load batch 1, build, append batch 2 and build incrementally. The loader's provenance columns are filled
 here the way ingest fills them. ``file_manifest.csv`` and ``quarantine.csv`` hold the bookkeeping tables as ingest
-writes them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``. The brands, accounts
-and campaigns come from ``fixture_config.yaml``, loaded into schema config as the refresh job does.
+writes them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``. The brands,
+accounts and campaigns come from ``fixture_config.yaml``, loaded into schema config as the refresh job does.
 """
 
 from __future__ import annotations

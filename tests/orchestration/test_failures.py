@@ -44,18 +44,16 @@ def test_a_failed_mart_test_is_explained_with_its_offending_rows(tmp_path):
     )
     assert [r["unique_id"] for r in failed_dbt_nodes(results)] == ["test.ror_warehouse.unique_fct_interaction_key.123"]
     text = explain_dbt_failure(results, query, path)
-    assert text.startswith("Blocking check failed: dbt test unique_fct_interaction_key (1 offending rows). First rows:")
+    first_line = "Blocking check failed: dbt test unique_fct_interaction_key (1 offending rows). First rows:"
+    assert text.startswith(first_line)
     assert "interaction_key='k1', n_records=2" in text
     assert "The serving file keeps the last good version." in text and path in text
     assert "not_null_stg_x_key" not in text  # a warning is not a failure
 
 
 def test_a_model_error_quotes_dbt_and_row_accounting_names_the_files():
-    text = explain_dbt_failure(
-        run_results({"unique_id": "model.ror_warehouse.fct", "status": "error", "message": "Binder Error: no column x"}),
-        None,
-        "/w.duckdb",
-    )
+    model_error = {"unique_id": "model.ror_warehouse.fct", "status": "error", "message": "Binder Error: no column x"}
+    text = explain_dbt_failure(run_results(model_error), None, "/w.duckdb")
     assert text.startswith("dbt model fct failed: Binder Error: no column x")
     assert "raw_row_accounting" in explain_row_accounting({"unbalanced_files": "x/a.jsonl"})
     assert "x/a.jsonl" in explain_row_accounting({"unbalanced_files": "x/a.jsonl"})

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -197,13 +198,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.pipeline import ingest_paths
-
     paths = [Path(p).resolve() for p in args.paths]
     root = Path(args.landing).resolve() if args.landing else Path(os.path.commonpath(paths))
     if root.is_file():
         root = root.parent
-    _load_configuration(_configure(None, args.warehouse, args.config))  # its mapping folders
+    settings = Settings.from_env()
+    if args.config is not None:
+        settings = replace(settings, config_path=args.config.resolve())
+    _load_configuration(settings)  # its mapping folders, before the readers load the mappings
+    from ingest.pipeline import ingest_paths
+
     if args.dry_run:
         reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run")
     else:
@@ -211,7 +215,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         from ingest.warehouse import ensure_raw_schema
 
-        settings = Settings.from_env()
+        settings = _configure(None, args.warehouse, args.config)
         settings.working_path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(settings.working_path)) as con:
             ensure_raw_schema(con)

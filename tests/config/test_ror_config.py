@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -191,3 +194,29 @@ def test_a_changed_configuration_is_noticed_until_a_build_records_it(tmp_path):
         assert not config_changed_since_last_build(con)
         write_config_tables(con, acme.model_copy(update={"vars": DbtVars(spike_k=3)}))
         assert config_changed_since_last_build(con)
+
+
+def test_mapping_folders_of_the_configuration_reach_the_readers(tmp_path):
+    mappings, landing = tmp_path / "my_mappings", tmp_path / "landing"
+    mappings.mkdir()
+    landing.mkdir()
+    (mappings / "helpdesk.yaml").write_text(
+        textwrap.dedent(
+            """\
+            name: helpdesk_tickets
+            identify: [ticket_ref, opened_at, customer, body]
+            columns: {ticket_ref: interaction_id, opened_at: created_at, customer: author_id, body: text}
+            constants: {platform: x, interaction_type: comment}
+            """
+        )
+    )
+    (landing / "tickets.csv").write_text("ticket_ref,opened_at,customer,body\nt1,2026-08-01T10:00:00Z,c9,Help please\n")
+    config = write(tmp_path, "mappings: [my_mappings]\n")
+    result = subprocess.run(
+        [Path(sys.executable).with_name("ror"), "ingest", landing, "--dry-run", "--config", config],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    (report,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (report["detected_format"], report["rows_accepted"]) == ("helpdesk_tickets", 1), result.stderr

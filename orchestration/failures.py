@@ -45,7 +45,7 @@ def explain_dbt_failure(run_results: dict[str, Any], query: QueryRunner | None, 
         label = _node_label(unique_id)
         if unique_id.startswith("test.") and result.get("status") == "fail":
             failing = result.get("failures")
-            text = f"Blocking check failed: {label} ({failing} offending rows)."
+            text = f"Blocking check failed: {label}, {failing} offending row{'' if failing == 1 else 's'}."
             sql = result.get("compiled_code")
             if query is not None and sql:
                 try:
@@ -61,8 +61,8 @@ def explain_dbt_failure(run_results: dict[str, Any], query: QueryRunner | None, 
         paragraphs.append(f"... and {len(failures) - MAX_FAILURES_EXPLAINED} more failed dbt nodes.")
     paragraphs.append(
         "The serving file keeps the last good version. Next: look at these rows in the working database "
-        f"({working_path}; the mart tables hold this run's results), fix the export, the mapping or the configuration "
-        "that produced them, then run `ror refresh` again (`--verbose` shows dbt's whole log)."
+        f"({working_path}, which holds this run's tables), fix the export, the mapping or the configuration that "
+        "produced them, then run `ror refresh` again (`--verbose` shows the whole log)."
     )
     return "\n".join(paragraphs)
 

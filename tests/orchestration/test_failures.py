@@ -44,7 +44,7 @@ def test_a_failed_mart_test_is_explained_with_its_offending_rows(tmp_path):
     )
     assert [r["unique_id"] for r in failed_dbt_nodes(results)] == ["test.ror_warehouse.unique_fct_interaction_key.123"]
     text = explain_dbt_failure(results, query, path)
-    first_line = "Blocking check failed: dbt test unique_fct_interaction_key (1 offending rows). First rows:"
+    first_line = "Blocking check failed: dbt test unique_fct_interaction_key, 1 offending row. First rows:"
     assert text.startswith(first_line)
     assert "interaction_key='k1', n_records=2" in text
     assert "The serving file keeps the last good version." in text and path in text

@@ -1,4 +1,5 @@
-"""The `ror` command: refresh the warehouse, run the demo, inspect exports, enrich a file, write the report.
+"""The `ror` command: refresh the warehouse, run the demo, inspect exports, check a configuration, enrich a file,
+write the report.
 
 `ror refresh` and `ror demo` materialize the same Dagster job the daily schedule runs, on the Dagster instance under
 DAGSTER_HOME, so every run shows up in the UI with its metadata and checks. Quiet by default (progress bars and a
@@ -13,25 +14,29 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
+from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
 
-# Exit codes (also in `ror --help`).
+
+# Exit codes (also in every command's --help).
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run (or a file, a step, a blocking check) failed
-EXIT_USAGE = 2  # wrong arguments: unknown option, malformed or reversed dates
-EXIT_INPUT = 3  # input not usable: missing file or folder, unknown column or brand, empty warehouse
+EXIT_USAGE = 2  # the command cannot start: wrong arguments, invalid configuration, missing landing folder
+EXIT_INPUT = 3  # input not usable: missing file, unknown column or brand, no warehouse yet
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
   {EXIT_FAILED}    the run failed (a step or a blocking check), or a file could not be ingested
-  {EXIT_USAGE}    wrong arguments (unknown option, malformed or reversed dates)
-  {EXIT_INPUT}    input not usable (missing file or folder, unknown column or brand, empty warehouse)
+  {EXIT_USAGE}    the command cannot start: wrong arguments (unknown option, malformed or reversed dates), an invalid
+       configuration file, a missing landing folder
+  {EXIT_INPUT}    input not usable: a missing file, an unknown column or brand, no warehouse yet
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 
@@ -44,12 +49,21 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
-def _configure(landing: Path | None, warehouse: Path | None) -> Settings:
+class UsageError(UserError):
+    """A problem the user can fix before any work starts (a missing folder, an invalid configuration file)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, EXIT_USAGE)
+
+
+def _configure(landing: Path | None, warehouse: Path | None, config: Path | None = None) -> Settings:
     """Command-line paths override the environment; everything downstream reads the exported environment."""
     if landing is not None:
         os.environ["ROR_LANDING_DIR"] = str(landing)
     if warehouse is not None:
         os.environ["ROR_WAREHOUSE"] = str(warehouse)
+    if config is not None:
+        os.environ[CONFIG_ENV_VARIABLE] = str(config)
     settings = Settings.from_env()
     settings.export_to_environment()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
@@ -57,6 +71,32 @@ def _configure(landing: Path | None, warehouse: Path | None) -> Settings:
     if not instance_config.exists():
         instance_config.write_text("telemetry:\n  enabled: false\n")
     return settings
+
+
+def _load_configuration(settings: Settings) -> RorConfig:
+    """The configuration file named by --config or ROR_CONFIG, validated; none named: no brands. Its mapping folders
+    join ROR_MAPPINGS_DIR for the readers."""
+    if settings.config_path is None:
+        return RorConfig()
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        raise UsageError(f"{error}\nFix the configuration file (`ror config check FILE` re-checks it).") from None
+    if config.mappings:
+        known = [folder for folder in os.environ.get("ROR_MAPPINGS_DIR", "").split(os.pathsep) if folder]
+        os.environ["ROR_MAPPINGS_DIR"] = os.pathsep.join([*map(str, config.mappings), *known])
+    return config
+
+
+def _preflight(settings: Settings) -> RorConfig:
+    """Everything a refresh needs that the user controls, checked before any work starts."""
+    config = _load_configuration(settings)
+    if not settings.landing_dir.is_dir():
+        raise UsageError(
+            f"The landing folder {settings.landing_dir} does not exist. Put your export files in a folder and pass it "
+            "with --landing (or set ROR_LANDING_DIR)."
+        )
+    return config
 
 
 def run_refresh(
@@ -69,8 +109,9 @@ def run_refresh(
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
     ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy).
 
-    Quiet: Dagster's console log is silenced and a progress bar per stage follows the run's events. Returns
-    (success, outcome) where outcome tallies checks and step errors (None when verbose)."""
+    Returns (Dagster's result, outcome). Without ``verbose`` the run's log (tracebacks included) stays in the instance,
+    a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
+    are explained by ``explain_failed_run``."""
     os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -94,7 +135,7 @@ def run_refresh(
             result = job.execute_in_process(
                 instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False, run_id=run_id
             )
-            return result.success, None
+            return result, None
         from orchestration.console import RunProgress
 
         quiet_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -104,7 +145,30 @@ def run_refresh(
                 run_config=quiet_config, instance=instance, partition_key=partition_key, tags=tags,
                 raise_on_error=False, run_id=run_id,
             )
-        return result.success, progress.outcome
+        return result, progress.outcome
+
+
+def explain_failed_run(result, verbose: bool) -> str:
+    """What failed, in a few lines: failed blocking checks with their explanation, failed steps with theirs."""
+    from orchestration.failures import explain_row_accounting
+
+    lines = []
+    # dbt tests' failures are explained, with their rows, by the dbt step's failure below.
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.check_name == "raw_row_accounting":
+            metadata = {key: value.value for key, value in evaluation.metadata.items()}
+            lines.append(explain_row_accounting(metadata))
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        failure = event.step_failure_data
+        description = failure.user_failure_data.description if failure.user_failure_data else None
+        lines.append(description or f"Step {event.step_key} failed: {failure.error.message.strip()}")
+        if verbose and failure.error is not None:
+            lines.append(failure.error.to_string())
+    if not lines:
+        lines.append("The refresh failed: run it again with --verbose to see the whole log.")
+    return "\n".join(lines)
 
 
 def _console():
@@ -113,52 +177,71 @@ def _console():
     return Console(highlight=False)
 
 
-def _finish(settings: Settings, ok: bool, outcome, started: float, what: str) -> int:
+def _finish(settings: Settings, result, outcome, started: float, what: str, verbose: bool) -> int:
+    """The closing screen: the summary, and on failure what failed (on stderr)."""
     from orchestration.assets.report import report_dir_for
     from orchestration.console import print_summary
 
+    if not result.success:
+        print(explain_failed_run(result, verbose), file=sys.stderr)
     report_dir = report_dir_for(settings.serving_path)
-    reports = sorted(report_dir.glob("ror-report-*.html")) if ok and report_dir.is_dir() else []
+    reports = sorted(report_dir.glob("ror-report-*.html")) if result.success and report_dir.is_dir() else []
     print_summary(
-        _console(), ok=ok, seconds=time.perf_counter() - started, serving_path=settings.serving_path,
+        _console(), ok=result.success, seconds=time.perf_counter() - started, serving_path=settings.serving_path,
         working_path=settings.working_path, outcome=outcome, reports=reports, what=what,
     )
-    return EXIT_OK if ok else EXIT_FAILED
+    return EXIT_OK if result.success else EXIT_FAILED
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    settings = _configure(args.landing, args.warehouse)
+    settings = _configure(args.landing, args.warehouse, args.config)
+    _preflight(settings)
     started = time.perf_counter()
-    ok, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
-    return _finish(settings, ok, outcome, started, "Refresh")
+    result, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
+    return _finish(settings, result, outcome, started, "Refresh", args.verbose)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     if args.start > args.end:
-        raise UserError(
-            f"--from {args.start} is after --to {args.end}: give the first day of the range first", EXIT_USAGE
-        )
-    settings = _configure(args.landing, args.warehouse)
+        raise UsageError(f"--from {args.start} is after --to {args.end}: give the first day of the range first")
+    settings = _configure(args.landing, args.warehouse, args.config)
+    _preflight(settings)
     started = time.perf_counter()
-    ok, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
-    return _finish(settings, ok, outcome, started, f"Backfill {args.start}..{args.end}")
+    result, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
+    return _finish(settings, result, outcome, started, f"Backfill {args.start}..{args.end}", args.verbose)
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.file)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    accounts = sum(len(brand.accounts) for brand in config.brands)
+    print(f"OK: {args.file}: {len(config.brands)} brands, {accounts} accounts, {len(config.mappings)} mapping folders")
+    return 0
+
+
+def demo_config_path(landing: Path) -> Path:
+    """The demo's configuration file lives beside its landing folder (inside, it would be ingested as an export)."""
+    return landing.resolve().parent / "ror.yaml"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import write_demo_exports
+    from ingest.demo import write_demo_config, write_demo_exports
 
     landing = args.landing or DEMO_LANDING
     files = write_demo_exports(landing)
-    _console().print(f"Wrote {len(files)} demo export files to {landing}")
+    config = write_demo_config(demo_config_path(landing))
+    _console().print(f"Wrote {len(files)} demo export files to {landing} and their configuration to {config}")
     args.landing = landing
+    args.config = config
     args.partition = None
     args.full_refresh = False
     return cmd_refresh(args)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.pipeline import ingest_paths
-
     paths = [Path(p).resolve() for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -166,6 +249,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.landing).resolve() if args.landing else Path(os.path.commonpath(paths))
     if root.is_file():
         root = root.parent
+    settings = Settings.from_env()
+    if args.config is not None:
+        settings = replace(settings, config_path=args.config.resolve())
+    _load_configuration(settings)  # its mapping folders, before the readers load the mappings
+    from ingest.pipeline import ingest_paths
+
     if args.dry_run:
         reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run")
     else:
@@ -173,7 +262,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         from ingest.warehouse import ensure_raw_schema
 
-        settings = _configure(None, args.warehouse)
+        settings = _configure(None, args.warehouse, args.config)
         settings.working_path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(settings.working_path)) as con:
             ensure_raw_schema(con)
@@ -205,11 +294,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not warehouse.is_file():
         raise UserError(f"no warehouse at {warehouse}: run `ror refresh` (or `make demo`) first, or pass --warehouse")
     if (args.start is None) != (args.end is None):
-        raise UserError("give both --from and --to, or neither (default: the latest six weeks)", EXIT_USAGE)
+        raise UsageError("give both --from and --to, or neither (default: the latest six weeks)")
     period = None
     if args.start is not None:
         if args.start > args.end:
-            raise UserError(f"--from {args.start} is after --to {args.end}: give the first day first", EXIT_USAGE)
+            raise UsageError(f"--from {args.start} is after --to {args.end}: give the first day first")
         period = Period(date.fromisoformat(args.start), date.fromisoformat(args.end))
     try:
         reports = write_reports(warehouse, args.out, brand=args.brand, period=period)
@@ -231,29 +320,33 @@ def _examples(*lines: str) -> str:
     return "example:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+CONFIG_HELP = f"configuration file: brands, accounts, campaigns, vars (default: ${CONFIG_ENV_VARIABLE}; none: no brand)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true", help="full Dagster log; tracebacks on errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="the run's full log; tracebacks on errors")
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="ror", description="Return on Relationship warehouse.", formatter_class=formatter,
-        epilog=_examples("ror demo", "ror refresh --landing exports/ --warehouse ror.duckdb",
+        epilog=_examples("ror demo", "ror refresh --landing exports/ --config ror.yaml --warehouse ror.duckdb",
                          "ror report --out reports/") + "\n\n" + EXIT_CODES,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
-        return commands.add_parser(
+    def command(name: str, help: str, *examples: str, parent=commands) -> argparse.ArgumentParser:
+        return parent.add_parser(
             name, help=help, description=help, parents=[common], formatter_class=formatter,
             epilog=_examples(*examples) + "\n\n" + EXIT_CODES,
         )
 
     refresh = command("refresh", "ingest, enrich, build and publish (the scheduled job)",
-                      "ror refresh --landing exports/ --warehouse data/warehouse/ror.duckdb")
+                      "ror refresh --landing exports/ --config ror.yaml --warehouse data/warehouse/ror.duckdb")
     refresh.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
     refresh.add_argument("--warehouse", type=Path, help="serving DuckDB file BI tools read (default: $ROR_WAREHOUSE)")
     refresh.add_argument("--partition", type=_iso_day, help="day (default: today)")
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
+    refresh.add_argument("--config", type=Path, help=CONFIG_HELP)
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = command("backfill", "refresh a range of days as one run (same job as refresh)",
@@ -263,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
     backfill.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
     backfill.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
+    backfill.add_argument("--config", type=Path, help=CONFIG_HELP)
     backfill.set_defaults(func=cmd_backfill)
 
     demo = command("demo", "write the demo exports and refresh a warehouse from them", "ror demo")
@@ -276,7 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dry-run", action="store_true", help="print one JSON report per file, change nothing")
     ingest.add_argument("--landing", help="landing root the paths must stay inside (default: their common folder)")
     ingest.add_argument("--warehouse", type=Path, help="serving DuckDB file whose working database receives the rows")
+    ingest.add_argument("--config", type=Path, help=CONFIG_HELP + " (for its mapping folders)")
     ingest.set_defaults(func=cmd_ingest)
+
+    config = command("config", "the configuration file (brands, accounts, campaigns, vars)", "ror config check ror.yaml")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    check = command("check", "validate a configuration file: OK, or every problem by line", "ror config check ror.yaml",
+                    parent=config_commands)
+    check.add_argument("file", type=Path)
+    check.set_defaults(func=cmd_config_check)
 
     enrich = command("enrich", "add sentiment, emotion and intent columns to any file's text column",
                      "ror enrich --input comments.csv --text-column message --output comments.parquet")

@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
 from orchestration.settings import Settings, working_database_for
+from ror_config import RorConfig, load_config
 
 
 class WarehouseResource(ConfigurableResource):
@@ -46,9 +47,20 @@ class LandingResource(ConfigurableResource):
         return Path(self.landing_dir)
 
 
+class ConfigFileResource(ConfigurableResource):
+    """The warehouse's configuration file (brands, accounts, employees, campaigns, ad action types, dbt vars)."""
+
+    config_path: str | None = None
+
+    def load(self) -> RorConfig:
+        """The validated configuration; without a file, the empty one (no brands: nothing is attributed)."""
+        return load_config(self.config_path) if self.config_path else RorConfig()
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
         "landing": LandingResource(landing_dir=str(settings.landing_dir)),
+        "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
         "dbt": DbtCliResource(project_dir=ror_dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

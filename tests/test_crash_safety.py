@@ -31,7 +31,8 @@ KILL_POINTS = [
 def _refresh_killed_during(step: str, delay: float, landing: Path, serving: Path, env: dict) -> bool:
     """Start a refresh, SIGKILL it `delay` seconds after `step` starts; True if the kill landed before it finished."""
     process = subprocess.Popen(
-        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
+        # --verbose: the run's log (with its STEP_START events) goes to stderr
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving, "--verbose"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -1,18 +1,21 @@
 """dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Output
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Failure, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_args import dbt_build_args
 from orchestration.dbt_project import ror_dbt_project
+from orchestration.failures import explain_dbt_failure
 from orchestration.mart_metadata import mart_metadata
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_line
-from orchestration.resources import WarehouseResource
+from orchestration.resources import ConfigFileResource, WarehouseResource
+from ror_config.tables import config_changed_since_last_build, record_build
 
 # Tag a run with ror/full_refresh=true (the UI's launchpad, or `ror refresh --full-refresh`) to rebuild incremental
 # models from scratch.
@@ -33,6 +36,15 @@ class RorDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+def _query_working_database(working_path: str):
+    def query(sql: str) -> tuple[list[str], list[tuple]]:
+        with duckdb.connect(working_path, read_only=True) as con:
+            cursor = con.execute(sql)
+            return [column[0] for column in cursor.description], cursor.fetchall()
+
+    return query
+
+
 @dbt_assets(
     manifest=ror_dbt_project.manifest_path,
     project=ror_dbt_project,
@@ -41,24 +53,43 @@ class RorDbtTranslator(DagsterDbtTranslator):
     # One dbt invocation for a whole backfill range: per-partition runs collide on dbt's temporary tables.
     backfill_policy=BackfillPolicy.single_run(),
 )
-def ror_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def ror_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, ror_config: ConfigFileResource
+):
     # dbt's profile reads the working database from ROR_WORK_DB: point it at this run's warehouse resource.
     os.environ["ROR_WORK_DB"] = str(warehouse.working_path)
     window = context.partition_time_window
-    dbt_vars = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
-    args = ["build", "--vars", json.dumps(dbt_vars)]
-    if context.run.tags.get(FULL_REFRESH_TAG) == "true":
-        args.append("--full-refresh")
+    with warehouse.connect() as con:
+        # Incremental models keep rows derived from the configuration of their last build: a changed configuration
+        # (brands, accounts, campaigns, vars) rebuilds them from scratch instead of mixing two configurations.
+        config_changed = config_changed_since_last_build(con)
+    if config_changed:
+        context.log.info("the configuration changed since the last dbt build: rebuilding incremental models")
+    full_refresh = config_changed or context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    args = dbt_build_args(window.start.date(), window.end.date(), ror_config.load().vars.given(), full_refresh)
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     context.log.info(progress_line("dbt", 0, nodes, "nodes"))
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     # Mart outputs wait for the end of the dbt run: dbt holds the working database's only write connection until then,
     # and their preview and row counts are read from it.
     marts: list[Output] = []
-    for event in dbt.cli(args, context=context).stream():
+    for event in invocation.stream():
         if isinstance(event, Output) and event.output_name.startswith("marts__"):
             marts.append(event)
         else:
             yield event
     with warehouse.connect(read_only=True) as con:
         for event in marts:
-            yield event.with_metadata({**event.metadata, **mart_metadata(con, event.output_name.removeprefix("marts__"))})
+            table = event.output_name.removeprefix("marts__")
+            yield event.with_metadata({**event.metadata, **mart_metadata(con, table)})
+    if not invocation.is_successful():
+        try:
+            run_results = invocation.get_artifact("run_results.json")
+        except FileNotFoundError:  # dbt stopped before running any node (a project or profile error)
+            run_results = {}
+        explanation = explain_dbt_failure(
+            run_results, _query_working_database(str(warehouse.working_path)), str(warehouse.working_path)
+        )
+        raise Failure(description=explanation)
+    with warehouse.connect() as con:
+        record_build(con)

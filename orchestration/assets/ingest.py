@@ -3,7 +3,15 @@
 import json
 import time
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    multi_asset,
+)
 
 from ingest.pipeline import ingest_paths
 from ingest.schema import ENTITIES
@@ -38,7 +46,11 @@ def raw_key(table: str) -> AssetKey:
 def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     """Ingest every file under the landing folder. Files already loaded (same sha256) are skipped, records already
     present (same record hash) are not inserted again, so re-running any partition is idempotent."""
-    landing.path.mkdir(parents=True, exist_ok=True)
+    if not landing.path.is_dir():
+        raise Failure(
+            description=f"The landing folder {landing.path} does not exist: create it and deliver exports there, or "
+            "point ROR_LANDING_DIR (`ror refresh --landing`) at the folder that holds them."
+        )
     started = time.perf_counter()
     total = _visible_files(landing.path)
     done: list[str] = []

@@ -9,6 +9,7 @@ summary); --verbose prints Dagster's full log and a traceback for unexpected err
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -113,8 +114,21 @@ def run_refresh(
     a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
     are explained by ``explain_failed_run``."""
     os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
+    if verbose:
+        return _execute(partition, full_refresh, until, progress=None), None
+    from orchestration.console import RunProgress
+
+    # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
+    # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
+    with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        result = _execute(partition, full_refresh, until, progress=progress)
+    return result, progress.outcome
+
+
+def _execute(partition: str | None, full_refresh: bool, until: str | None, progress):
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+    from dagster._core.utils import make_new_run_id
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
     from orchestration.definitions import defs
@@ -126,26 +140,15 @@ def run_refresh(
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
-    from dagster._core.utils import make_new_run_id
-
-    job = defs.resolve_job_def(REFRESH_JOB_NAME)
     run_id = make_new_run_id()
+    run_config = {} if progress is None else {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     with DagsterInstance.get() as instance:
-        if verbose:
-            result = job.execute_in_process(
-                instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False, run_id=run_id
-            )
-            return result, None
-        from orchestration.console import RunProgress
-
-        quiet_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-        with RunProgress(_console()) as progress:
+        if progress is not None:
             instance.add_event_listener(run_id, progress.listen)
-            result = job.execute_in_process(
-                run_config=quiet_config, instance=instance, partition_key=partition_key, tags=tags,
-                raise_on_error=False, run_id=run_id,
-            )
-        return result, progress.outcome
+        return defs.resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
+            run_config=run_config, instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False,
+            run_id=run_id,
+        )
 
 
 def explain_failed_run(result, verbose: bool) -> str:
@@ -174,7 +177,7 @@ def explain_failed_run(result, verbose: bool) -> str:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, file=sys.stdout)
 
 
 def _finish(settings: Settings, result, outcome, started: float, what: str, verbose: bool) -> int:

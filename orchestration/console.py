@@ -47,6 +47,7 @@ class RunProgress:
         self.progress = Progress(
             SpinnerColumn(), TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=False,
+            redirect_stdout=False, redirect_stderr=False,
         )
         self.tasks: dict[str, int] = {}
         self.outcome = RunOutcome()

@@ -408,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     verbose = getattr(args, "verbose", False)
     handler = logging.StreamHandler()
     # Libraries set their own loggers' levels (Dagster's to INFO): the handler's level is what keeps quiet mode quiet.
-    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    # Their warnings (e.g. dagster-dbt on tests outside the check selection) are for developers: --verbose shows them.
+    handler.setLevel(logging.INFO if verbose else logging.ERROR)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     if not verbose:

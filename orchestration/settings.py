@@ -26,6 +26,8 @@ class Settings:
     serving_path: Path
     partitions_start: date
     dagster_home: Path
+    # A landing file must be left untouched this long before it is ingested (it may still be being copied in).
+    settle_seconds: float = 60.0
 
     @property
     def working_path(self) -> Path:
@@ -39,6 +41,7 @@ class Settings:
             serving_path=Path(env.get("ROR_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse" / "ror.duckdb")).resolve(),
             partitions_start=date.fromisoformat(env.get("ROR_PARTITIONS_START", "2024-01-01")),
             dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
+            settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
         )
 
     def export_to_environment(self) -> None:

@@ -1,21 +1,9 @@
 """The instance the project writes queues runs of one warehouse one at a time and monitors runs."""
 
 from dagster import DagsterInstance, DagsterRunStatus
-from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
-from dagster._core.test_utils import create_run_for_test
-from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
+from support.run_queue import runs_the_queue_would_start, submit
 
 from orchestration.instance import INSTANCE_CONFIG, LEGACY_CONTENT, WAREHOUSE_TAG, write_instance_config
-
-# Queued runs name where their job comes from; the queue only reads their tags.
-JOB_ORIGIN = RemoteJobOrigin(
-    RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("ror"), "__repository__"), "ror_refresh"
-)
-
-
-def _queue_would_start(instance: DagsterInstance) -> set[str]:
-    daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
-    return {run.run_id for run in daemon._get_runs_to_dequeue(instance, instance.get_concurrency_config(), None)}
 
 
 def test_two_runs_of_one_warehouse_submitted_together_start_one_after_the_other(tmp_path):
@@ -24,13 +12,7 @@ def test_two_runs_of_one_warehouse_submitted_together_start_one_after_the_other(
         assert instance.run_monitoring_enabled
 
         def run(warehouse: str, status: DagsterRunStatus = DagsterRunStatus.QUEUED) -> str:
-            return create_run_for_test(
-                instance,
-                job_name="ror_refresh",
-                status=status,
-                tags={WAREHOUSE_TAG: warehouse},
-                remote_job_origin=JOB_ORIGIN,
-            ).run_id
+            return submit(instance, {WAREHOUSE_TAG: warehouse}, status)
 
         # The schedule and the sensor submit a run of warehouse a at the same moment; warehouse b is independent.
         first, second, elsewhere = run("/w/a.duckdb"), run("/w/a.duckdb"), run("/w/b.duckdb")
@@ -38,7 +20,7 @@ def test_two_runs_of_one_warehouse_submitted_together_start_one_after_the_other(
         run("/w/c.duckdb", DagsterRunStatus.STARTED)
         behind_the_cli = run("/w/c.duckdb")
 
-        to_start = _queue_would_start(instance)
+        to_start = runs_the_queue_would_start(instance)
         assert to_start == {first, elsewhere}
         assert second not in to_start and behind_the_cli not in to_start
 

@@ -7,10 +7,11 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.test_utils import create_run_for_test
 
 from orchestration.cli import EXIT_WAREHOUSE_BUSY
@@ -76,9 +77,7 @@ def test_a_waiting_writer_starts_when_the_holder_ends_and_finds_no_abandoned_run
 
     thread = threading.Thread(target=second_writer)
     thread.start()
-    while not waited_for:
-        assert thread.is_alive()
-        threading.Event().wait(0.05)
+    _eventually(lambda: waited_for)
     assert not acquired.is_set()
     assert waited_for[0].run_id == "run-a"
     other_process_holds.stdin.close()  # the first run ends cleanly
@@ -140,3 +139,46 @@ def test_ror_refresh_stops_at_once_with_one_line_when_another_run_holds_the_ware
     assert len(lines) == 1, result.stderr
     assert "run run-a" in lines[0] and "since" in lines[0] and "--wait" in lines[0]
     assert not list((tmp_path / "home").glob("history/runs/*"))  # no run was created for the refused attempt
+
+
+def test_a_run_launched_from_the_ui_waits_inside_the_job_for_the_warehouse(tmp_path, working, other_process_holds):
+    from dagster import materialize
+
+    from orchestration.assets.ingest import raw_exports
+    from orchestration.resources import LandingResource, WarehouseResource
+
+    (tmp_path / "landing").mkdir()
+    resources = {
+        "warehouse": WarehouseResource(serving_path=str(working.with_name("ror.duckdb"))),
+        "landing": LandingResource(landing_dir=str(tmp_path / "landing")),
+    }
+    with DagsterInstance.ephemeral() as instance:
+        outcome = {}
+        run = threading.Thread(
+            target=lambda: outcome.update(
+                result=materialize([raw_exports], instance=instance, partition_key="2026-01-01", resources=resources)
+            )
+        )
+        run.start()
+
+        def waiting_messages() -> list[str]:
+            return [e.message for e in instance.all_logs(run_id) if "Waiting for the warehouse" in e.message]
+
+        (run_id,) = [
+            r.run_id for r in _eventually(lambda: instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])))
+        ]
+        (message,) = _eventually(waiting_messages)
+        assert "run run-a" in message
+        assert not working.exists()  # nothing written while it waits
+        other_process_holds.stdin.close()
+        run.join(timeout=120)
+        assert outcome["result"].success and working.exists()
+        assert current_holder(lock_path_for(working)) is None
+
+
+def _eventually(condition, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
+    return result

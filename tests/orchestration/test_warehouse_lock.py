@@ -123,12 +123,22 @@ def test_the_run_of_a_dead_holder_is_marked_failed_with_the_reason(tmp_path):
         assert "pid 123" in failure.message and "died" in failure.message
 
 
-def test_ror_refresh_stops_at_once_with_one_line_when_another_run_holds_the_warehouse(
-    tmp_path, working, other_process_holds
+@pytest.mark.parametrize(
+    "command",
+    [["refresh"], ["backfill", "--from", "2026-01-01", "--to", "2026-01-02"], ["ingest", "{landing}"]],
+    ids=lambda command: command[0],
+)
+def test_a_second_ror_command_stops_at_once_with_one_line_when_another_run_holds_the_warehouse(
+    tmp_path, working, other_process_holds, command
 ):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "export.csv").write_text("a,b\n1,2\n")
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    if command[0] != "ingest":
+        command = [*command, "--landing", str(landing)]
     result = subprocess.run(
-        [ROR, "refresh", "--landing", tmp_path / "landing", "--warehouse", working.with_name("ror.duckdb")],
+        [ROR, *[part.format(landing=landing) for part in command], "--warehouse", working.with_name("ror.duckdb")],
         env=env,
         capture_output=True,
         text=True,
@@ -138,7 +148,7 @@ def test_ror_refresh_stops_at_once_with_one_line_when_another_run_holds_the_ware
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "run run-a" in lines[0] and "since" in lines[0] and "--wait" in lines[0]
-    assert not list((tmp_path / "home").glob("history/runs/*"))  # no run was created for the refused attempt
+    assert not working.exists()  # nothing was written
 
 
 def test_a_run_launched_from_the_ui_waits_inside_the_job_for_the_warehouse(tmp_path, working, other_process_holds):

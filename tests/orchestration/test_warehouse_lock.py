@@ -31,7 +31,8 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from orchestration.warehouse_lock import warehouse_writer_lock
-    with warehouse_writer_lock(sys.argv[1], command="ror refresh", wait=False, run_id="run-a"):
+    run_id = sys.argv[2] if len(sys.argv) > 2 else "run-a"
+    with warehouse_writer_lock(sys.argv[1], command="ror refresh", wait=False, run_id=run_id):
         print("held", flush=True)
         sys.stdin.read()
     """
@@ -53,6 +54,35 @@ def other_process_holds(working):
     if process.poll() is None:
         process.stdin.close()
         process.wait(timeout=30)
+
+
+def test_the_landing_sensor_marks_the_run_of_a_killed_writer_failed_at_its_next_tick(tmp_path, monkeypatch):
+    from dagster import build_sensor_context
+
+    from orchestration.definitions import defs
+
+    serving = tmp_path / "serve" / "ror.duckdb"
+    monkeypatch.setenv("ROR_WAREHOUSE", str(serving))
+    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path / "landing"))
+    with DagsterInstance.ephemeral() as instance:
+        run = create_run_for_test(instance, job_name="ror_refresh", status=DagsterRunStatus.STARTED)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(serving.with_name("ror.work.duckdb")), run.run_id],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert holder.stdout.readline().strip() == "held"
+        sensor = defs.get_sensor_def("landing_files_sensor")
+        context = build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        sensor.evaluate_tick(context)
+        assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.STARTED  # alive: left alone
+
+        holder.kill()
+        holder.wait(timeout=30)
+        sensor.evaluate_tick(context)
+        assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.FAILURE
+        assert "Found by the landing sensor" in instance.all_logs(run.run_id)[-1].message
 
 
 def test_a_second_writer_is_refused_at_once_naming_the_run_that_holds_it(working, other_process_holds):

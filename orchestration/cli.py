@@ -12,14 +12,19 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
+from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
+# sysexits' EX_TEMPFAIL: another run holds the warehouse, try again later (or with --wait).
+EXIT_WAREHOUSE_BUSY = 75
 
 
 class UsageError(Exception):
@@ -28,6 +33,8 @@ class UsageError(Exception):
 
 def _configure(landing: Path | None, warehouse: Path | None, config: Path | None = None) -> Settings:
     """Command-line paths override the environment; everything downstream reads the exported environment."""
+    from orchestration.instance import write_instance_config
+
     if landing is not None:
         os.environ["ROR_LANDING_DIR"] = str(landing)
     if warehouse is not None:
@@ -36,10 +43,7 @@ def _configure(landing: Path | None, warehouse: Path | None, config: Path | None
         os.environ[CONFIG_ENV_VARIABLE] = str(config)
     settings = Settings.from_env()
     settings.export_to_environment()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_config = settings.dagster_home / "dagster.yaml"
-    if not instance_config.exists():
-        instance_config.write_text("telemetry:\n  enabled: false\n")
+    write_instance_config(settings.dagster_home)
     return settings
 
 
@@ -67,6 +71,40 @@ def _preflight(settings: Settings) -> RorConfig:
             "with --landing (or set ROR_LANDING_DIR)."
         )
     return config
+
+
+@contextmanager
+def writing_the_warehouse(settings: Settings, command: str, wait: bool) -> Iterator[None]:
+    """Hold the warehouse's writer lock for the block, or exit at once (EXIT_WAREHOUSE_BUSY) saying who holds it."""
+    from dagster import DagsterInstance
+
+    from orchestration.instance import mark_run_abandoned
+
+    def waiting(holder: LockHolder | None) -> None:
+        who = holder.describe() if holder else "another process"
+        print(f"Waiting: the warehouse {settings.serving_path} is being refreshed by {who}", file=sys.stderr)
+
+    def abandoned(holder: LockHolder) -> None:
+        with DagsterInstance.get() as instance:
+            if mark_run_abandoned(instance, holder, found_by=command):
+                print(f"Marked run {holder.run_id} failed: its process {holder.pid} died mid-run", file=sys.stderr)
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                warehouse_writer_lock(
+                    settings.working_path, command=command, wait=wait, on_wait=waiting, on_abandoned=abandoned
+                )
+            )
+        except WarehouseBusy as busy:
+            who = busy.holder.describe() if busy.holder else "another process"
+            print(
+                f"ror: the warehouse {settings.serving_path} is being refreshed by {who}; "
+                "run the same command with --wait to start when it ends.",
+                file=sys.stderr,
+            )
+            raise SystemExit(EXIT_WAREHOUSE_BUSY) from None
+        yield
 
 
 def run_refresh(
@@ -143,10 +181,13 @@ def print_summary(settings: Settings) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    if args.settle_seconds is not None:
+        os.environ["ROR_SETTLE_SECONDS"] = str(args.settle_seconds)
     settings = _configure(args.landing, args.warehouse, args.config)
     _preflight(settings)
     started = time.perf_counter()
-    result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
+    with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
+        result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
     if result.success:
         print_summary(settings)
     else:
@@ -158,7 +199,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     settings = _configure(args.landing, args.warehouse, args.config)
     _preflight(settings)
-    result = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
+    with writing_the_warehouse(settings, "ror backfill", args.wait):
+        result = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
     if result.success:
         print_summary(settings)
     else:
@@ -194,6 +236,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.config = config
     args.partition = None
     args.full_refresh = False
+    args.settle_seconds = 0  # the demo's files were written completely just now
     return cmd_refresh(args)
 
 
@@ -217,9 +260,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         settings = _configure(None, args.warehouse, args.config)
         settings.working_path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(settings.working_path)) as con:
-            ensure_raw_schema(con)
-            reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
+        with writing_the_warehouse(settings, "ror ingest", args.wait):
+            with duckdb.connect(str(settings.working_path)) as con:
+                ensure_raw_schema(con)
+                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.
@@ -241,6 +285,14 @@ def _iso_day(value: str) -> str:
 CONFIG_HELP = f"configuration file: brands, accounts, campaigns, vars (default: ${CONFIG_ENV_VARIABLE}; none: no brand)"
 
 
+def _add_wait_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run is writing the warehouse, wait for it to end (default: stop at once, saying which run)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ror", description="Return on Relationship warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -252,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.add_argument("--config", type=Path, help=CONFIG_HELP)
     refresh.add_argument("--verbose", action="store_true", help="show the run's log and tracebacks")
+    refresh.add_argument(
+        "--settle-seconds",
+        type=float,
+        help="skip landing files changed more recently than this, as still being copied in "
+        "(default: $ROR_SETTLE_SECONDS or 60; 0 takes every file)",
+    )
+    _add_wait_flag(refresh)
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = commands.add_parser("backfill", help="refresh a range of days as one run (same job as refresh)")
@@ -262,12 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     backfill.add_argument("--config", type=Path, help=CONFIG_HELP)
     backfill.add_argument("--verbose", action="store_true", help="show the run's log and tracebacks")
+    _add_wait_flag(backfill)
     backfill.set_defaults(func=cmd_backfill)
 
     demo = commands.add_parser("demo", help="write the demo exports and refresh a warehouse from them")
     demo.add_argument("--landing", type=Path, help=f"where to write the demo exports (default: {DEMO_LANDING})")
     demo.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
     demo.add_argument("--verbose", action="store_true", help="show the run's log and tracebacks")
+    _add_wait_flag(demo)
     demo.set_defaults(func=cmd_demo)
 
     ingest = commands.add_parser("ingest", help="detect, read and load export files (or only report with --dry-run)")
@@ -276,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--landing", help="landing root the paths must stay inside (default: their common folder)")
     ingest.add_argument("--warehouse", type=Path, help="serving DuckDB file whose working database receives the rows")
     ingest.add_argument("--config", type=Path, help=CONFIG_HELP + " (for its mapping folders)")
+    _add_wait_flag(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     config = commands.add_parser("config", help="the configuration file (brands, accounts, campaigns, vars)")

@@ -1,0 +1,70 @@
+"""Bluesky: the brand account's posts and the posts that mention it, each with its whole thread.
+
+Endpoints of the public AppView (no credentials): ``app.bsky.feed.getAuthorFeed`` and ``app.bsky.feed.searchPosts``
+(``mentions`` = the account, ``since`` = the last run minus the look-back) find the posts, newest first; for each,
+``app.bsky.feed.getPostThread`` returns the post with its like, repost, reply and quote counts and its replies, which
+is what is landed (the ``bluesky_atproto`` reader takes thread views; feed and search pages only point at posts).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from extract.config import Account, ExtractSetup
+from extract.extraction import Extraction
+
+CREDENTIALS: tuple[str, ...] = ()
+_PAGING = {"token_path": "cursor", "token_param": "cursor"}
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]) -> None:
+    settings = setup.config.bluesky
+    client = extraction.client(settings.base_url)
+    for account in accounts:
+        key = account.key
+        actor = account.account_id or account.handle
+        since = extraction.since(extraction.watermark(key, "posts"))
+
+        def threads(posts: list[dict], parent_height: int, since: datetime, key: str = key) -> None:
+            for post in posts:
+                created = _time(post.get("indexedAt") or (post.get("record") or {}).get("createdAt"))
+                if created is not None and created >= since:
+                    response = extraction.single(
+                        client, "app.bsky.feed.getPostThread",
+                        {"uri": post["uri"], "depth": settings.thread_depth, "parentHeight": parent_height},
+                    )
+                    extraction.land(key, "threads", response, 1)
+
+        def newer_than_since(posts: list[dict], since: datetime = since) -> bool:
+            moments = [_time(post.get("indexedAt")) for post in posts]
+            moments = [moment for moment in moments if moment is not None]
+            return bool(moments) and min(moments) >= since
+
+        def own_posts(document: Any) -> list[dict]:
+            # reposts of other people's posts carry a "reason"; they are the account sharing, not posting
+            return [item["post"] for item in document.get("feed") or [] if "reason" not in item]
+
+        feed = extraction.paged(
+            client, key, "posts", "app.bsky.feed.getAuthorFeed",
+            {"actor": actor, "limit": 100, "filter": "posts_and_author_threads"},
+            records_path="feed", keep_going=lambda document: newer_than_since(own_posts(document)),
+            on_page=lambda document: threads(own_posts(document), 0, since), land=False, **_PAGING,
+        )
+        if settings.search_mentions and account.handle:
+            mention_since = extraction.since(extraction.watermark(key, "mentions"))
+            mentions = extraction.paged(
+                client, key, "mentions", "app.bsky.feed.searchPosts",
+                {"q": account.handle, "mentions": account.handle, "sort": "latest", "limit": 100,
+                 "since": mention_since.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                records_path="posts", on_page=lambda document: threads(document.get("posts") or [], 1, mention_since),
+                land=False, **_PAGING,
+            )
+            if mentions.complete:
+                extraction.finish(key, "mentions", mentions.started_at)
+        if feed.complete:
+            extraction.finish(key, "posts", feed.started_at)

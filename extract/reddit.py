@@ -79,15 +79,23 @@ def _comment_tree(extraction: Extraction, client, key: str, post_id: str, limit:
     tree = response.json()
     extraction.land(key, "comments", response, _count_comments(tree))
     folded = _folded(tree)
+    asked: set[str] = set()
     while folded:
         batch, folded = folded[:_MORE_PER_REQUEST], folded[_MORE_PER_REQUEST:]
+        asked.update(batch)
         response = extraction.single(
             client, "api/morechildren",
             {"link_id": f"t3_{post_id}", "children": ",".join(batch), "api_type": "json", "raw_json": 1},
         )
         things = ((response.json().get("json") or {}).get("data") or {}).get("things") or []
         extraction.land(key, "comments", response, sum(thing.get("kind") == "t1" for thing in things))
-        folded += [child for thing in things if thing.get("kind") == "more" for child in thing["data"]["children"]]
+        folded += [
+            child
+            for thing in things
+            if thing.get("kind") == "more"
+            for child in thing["data"].get("children", [])
+            if child not in asked and child not in folded
+        ]
 
 
 def _walk(node: Any):

@@ -77,11 +77,14 @@ def _recent_videos(extraction: Extraction, client, key: str, uploads: str, windo
 def _comment_threads(extraction: Extraction, client, key: str, channel_id: str) -> None:
     since = extraction.since(extraction.watermark(key, "comment_threads"))
 
+    def started(thread: dict) -> datetime | None:
+        return _time(((thread.get("snippet") or {}).get("topLevelComment") or {}).get("snippet", {}).get("publishedAt"))
+
     def replies(document: Any) -> None:
         for thread in document.get("items") or []:
             snippet = thread.get("snippet") or {}
             inline = len((thread.get("replies") or {}).get("comments") or [])
-            if snippet.get("totalReplyCount", 0) > inline:
+            if snippet.get("totalReplyCount", 0) > inline and (started(thread) or since) >= since:
                 extraction.paged(
                     client, key, f"replies/{thread['id']}", "comments",
                     {"part": "snippet", "parentId": thread["id"], "maxResults": 100, "textFormat": "plainText"},
@@ -90,11 +93,7 @@ def _comment_threads(extraction: Extraction, client, key: str, channel_id: str) 
                 extraction.finish(key, f"replies/{thread['id']}", None)
 
     def newer_than_since(document: Any) -> bool:
-        moments = [
-            _time(((thread.get("snippet") or {}).get("topLevelComment") or {}).get("snippet", {}).get("publishedAt"))
-            for thread in document.get("items") or []
-        ]
-        moments = [moment for moment in moments if moment is not None]
+        moments = [moment for thread in document.get("items") or [] if (moment := started(thread)) is not None]
         return bool(moments) and min(moments) >= since
 
     threads = extraction.paged(

@@ -36,7 +36,11 @@ def _configure(landing: Path | None, warehouse: Path | None) -> Settings:
 
 
 def run_refresh(
-    settings: Settings, partition: str | None = None, full_refresh: bool = False, until: str | None = None
+    settings: Settings,
+    partition: str | None = None,
+    full_refresh: bool = False,
+    until: str | None = None,
+    pull: bool = False,
 ) -> bool:
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
     ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy)."""
@@ -45,12 +49,14 @@ def run_refresh(
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
+    from orchestration.assets.extract import PULL_TAG
     from orchestration.definitions import defs
     from orchestration.jobs import REFRESH_JOB_NAME
     from orchestration.partitions import daily_partitions
 
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    tags[PULL_TAG] = "true" if pull else "false"
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
@@ -82,7 +88,7 @@ def print_summary(settings: Settings) -> None:
 def cmd_refresh(args: argparse.Namespace) -> int:
     settings = _configure(args.landing, args.warehouse)
     started = time.perf_counter()
-    ok = run_refresh(settings, args.partition, args.full_refresh)
+    ok = run_refresh(settings, args.partition, args.full_refresh, pull=args.pull)
     print_summary(settings)
     print(f"{'Refresh succeeded' if ok else 'Refresh FAILED'} in {time.perf_counter() - started:.0f} s")
     return 0 if ok else 1
@@ -105,6 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.landing = landing
     args.partition = None
     args.full_refresh = False
+    args.pull = False
     return cmd_refresh(args)
 
 
@@ -154,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--warehouse", type=Path, help="serving DuckDB file BI tools read (default: $ROR_WAREHOUSE)")
     refresh.add_argument("--partition", type=_iso_day, help="day (default: today)")
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
+    refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = commands.add_parser("backfill", help="refresh a range of days as one run (same job as refresh)")

@@ -19,6 +19,8 @@ from dagster import (
     sensor,
 )
 
+from extract.landing import EXTRACT_FOLDER
+from orchestration.assets.extract import PULL_TAG
 from orchestration.partitions import daily_partitions
 from orchestration.settings import Settings
 
@@ -45,13 +47,15 @@ daily_refresh_schedule = build_schedule_from_partitioned_job(
 
 
 def landing_snapshot(landing_dir: Path) -> dict[str, str]:
-    """Every regular file under the landing folder -> 'size:mtime_ns' (a changed file counts as new)."""
+    """Every regular file under the landing folder -> 'size:mtime_ns' (a changed file counts as new). Pages the
+    extractors landed are left out: the run that pulled them ingested them."""
     if not landing_dir.is_dir():
         return {}
     return {
         str(path.relative_to(landing_dir)): f"{stat.st_size}:{stat.st_mtime_ns}"
         for path in sorted(landing_dir.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
+        and path.relative_to(landing_dir).parts[0] != EXTRACT_FOLDER
         for stat in [path.stat()]
     }
 
@@ -71,4 +75,6 @@ def landing_files_sensor(context: SensorEvaluationContext):
     context.update_cursor(json.dumps(current, sort_keys=True))
     run_key = hashlib.sha256(json.dumps({n: current[n] for n in new_files}).encode()).hexdigest()[:16]
     partition_key = daily_partitions.get_last_partition_key()
-    return RunRequest(run_key=run_key, partition_key=partition_key, tags={"ror/new_files": str(len(new_files))})
+    # Files were delivered: ingest them without pulling from the APIs (the daily schedule pulls).
+    tags = {"ror/new_files": str(len(new_files)), PULL_TAG: "false"}
+    return RunRequest(run_key=run_key, partition_key=partition_key, tags=tags)

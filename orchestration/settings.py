@@ -26,6 +26,7 @@ class Settings:
     serving_path: Path
     partitions_start: date
     dagster_home: Path
+    config_path: Path | None = None  # the configuration file (brands, accounts, extract:), ROR_CONFIG
 
     @property
     def working_path(self) -> Path:
@@ -39,6 +40,7 @@ class Settings:
             serving_path=Path(env.get("ROR_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse" / "ror.duckdb")).resolve(),
             partitions_start=date.fromisoformat(env.get("ROR_PARTITIONS_START", "2024-01-01")),
             dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
+            config_path=Path(env["ROR_CONFIG"]).resolve() if env.get("ROR_CONFIG") else None,
         )
 
     def export_to_environment(self) -> None:
@@ -47,3 +49,5 @@ class Settings:
         os.environ["ROR_WAREHOUSE"] = str(self.serving_path)
         os.environ["ROR_WORK_DB"] = str(self.working_path)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        if self.config_path is not None:
+            os.environ["ROR_CONFIG"] = str(self.config_path)

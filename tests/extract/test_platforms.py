@@ -12,7 +12,7 @@ from extract.landing import EXTRACT_FOLDER
 from extract.run import run_extractor
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
-from tests.extract.conftest import RUN_AT, fixture_json, make_setup
+from tests.support.api_replay import RUN_AT, fixture_json, make_setup
 
 
 def landed_files(tmp_path) -> list:

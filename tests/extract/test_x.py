@@ -11,7 +11,7 @@ from extract.landing import EXTRACT_FOLDER
 from extract.run import run_extractor
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
-from tests.extract.conftest import RUN_AT, make_setup, twarc_pages
+from tests.support.api_replay import RUN_AT, make_setup, twarc_pages
 
 USER = "1500000000000000001"
 TOKEN = "recorded-token-value-123"

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from extract.config import Account, ExtractSetup
-from extract.extraction import Extraction
+from extract.extraction import CredentialsRejected, Extraction
 
 CREDENTIALS: tuple[str, ...] = ()
 _PAGING = {"token_path": "cursor", "token_param": "cursor"}
@@ -55,16 +55,30 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
             records_path="feed", keep_going=lambda document: newer_than_since(own_posts(document)),
             on_page=lambda document: threads(own_posts(document), 0, since), land=False, **_PAGING,
         )
-        if settings.search_mentions and account.handle:
-            mention_since = extraction.since(extraction.watermark(key, "mentions"))
-            mentions = extraction.paged(
-                client, key, "mentions", "app.bsky.feed.searchPosts",
-                {"q": account.handle, "mentions": account.handle, "sort": "latest", "limit": 100,
-                 "since": mention_since.strftime("%Y-%m-%dT%H:%M:%SZ")},
-                records_path="posts", on_page=lambda document: threads(document.get("posts") or [], 1, mention_since),
-                land=False, **_PAGING,
-            )
-            if mentions.complete:
-                extraction.finish(key, "mentions", mentions.started_at)
         if feed.complete:
             extraction.finish(key, "posts", feed.started_at)
+        if settings.search_mentions and account.handle:
+            _mentions(extraction, client, key, account.handle, threads)
+
+
+def _mentions(extraction: Extraction, client, key: str, handle: str, threads) -> None:
+    """Posts anywhere that mention the account. Bluesky's own public AppView often refuses post search without a
+    login (403): then mentions outside the account's own threads are skipped, said in the report, and the rest of
+    the run goes on."""
+    since = extraction.since(extraction.watermark(key, "mentions"))
+    try:
+        mentions = extraction.paged(
+            client, key, "mentions", "app.bsky.feed.searchPosts",
+            {"q": handle, "mentions": handle, "sort": "latest", "limit": 100,
+             "since": since.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            records_path="posts", on_page=lambda document: threads(document.get("posts") or [], 1, since),
+            land=False, **_PAGING,
+        )
+    except CredentialsRejected:
+        extraction.report.message = (
+            "post search refused by the AppView (it often is without a login): mentions outside the account's own "
+            "threads were skipped; set extract.bluesky.search_mentions: false, or base_url to an AppView that serves it"
+        )
+        return
+    if mentions.complete:
+        extraction.finish(key, "mentions", mentions.started_at)

@@ -180,3 +180,12 @@ def test_bluesky_needs_no_credentials_and_lands_threads(httpserver, replay, tmp_
     assert second.status == "ok" and second.pages_landed == 0
     assert replay.requests_to("/bluesky/app.bsky.feed.getPostThread") == []
     assert replay.requests_to("/bluesky/app.bsky.feed.searchPosts")[0]["since"] == "2026-11-01T00:00:00Z"
+
+
+def test_bluesky_post_search_refused_skips_mentions_and_keeps_the_threads(httpserver, replay, tmp_path, working_db):
+    bluesky_api(replay)
+    replay.fail("/bluesky/app.bsky.feed.searchPosts", 403)
+    report = run(httpserver, tmp_path, working_db, "bluesky", [Account("acme", "bluesky", None, HANDLE)], {})
+
+    assert report.status == "ok" and "mentions" in report.message and "search_mentions" in report.message
+    assert len(landed_files(tmp_path)) == 1

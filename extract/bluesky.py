@@ -35,7 +35,8 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
                 created = _time(post.get("indexedAt") or (post.get("record") or {}).get("createdAt"))
                 if created is not None and created >= since:
                     response = extraction.single(
-                        client, "app.bsky.feed.getPostThread",
+                        client,
+                        "app.bsky.feed.getPostThread",
                         {"uri": post["uri"], "depth": settings.thread_depth, "parentHeight": parent_height},
                     )
                     extraction.land(key, "threads", response, 1)
@@ -50,10 +51,16 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
             return [item["post"] for item in document.get("feed") or [] if "reason" not in item]
 
         feed = extraction.paged(
-            client, key, "posts", "app.bsky.feed.getAuthorFeed",
+            client,
+            key,
+            "posts",
+            "app.bsky.feed.getAuthorFeed",
             {"actor": actor, "limit": 100, "filter": "posts_and_author_threads"},
-            records_path="feed", keep_going=lambda document: newer_than_since(own_posts(document)),
-            on_page=lambda document: threads(own_posts(document), 0, since), land=False, **_PAGING,
+            records_path="feed",
+            keep_going=lambda document: newer_than_since(own_posts(document)),
+            on_page=lambda document, since=since: threads(own_posts(document), 0, since),
+            land=False,
+            **_PAGING,
         )
         if feed.complete:
             extraction.finish(key, "posts", feed.started_at)
@@ -68,11 +75,21 @@ def _mentions(extraction: Extraction, client, key: str, handle: str, threads) ->
     since = extraction.since(extraction.watermark(key, "mentions"))
     try:
         mentions = extraction.paged(
-            client, key, "mentions", "app.bsky.feed.searchPosts",
-            {"q": handle, "mentions": handle, "sort": "latest", "limit": 100,
-             "since": since.strftime("%Y-%m-%dT%H:%M:%SZ")},
-            records_path="posts", on_page=lambda document: threads(document.get("posts") or [], 1, since),
-            land=False, **_PAGING,
+            client,
+            key,
+            "mentions",
+            "app.bsky.feed.searchPosts",
+            {
+                "q": handle,
+                "mentions": handle,
+                "sort": "latest",
+                "limit": 100,
+                "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            records_path="posts",
+            on_page=lambda document: threads(document.get("posts") or [], 1, since),
+            land=False,
+            **_PAGING,
         )
     except CredentialsRejected:
         extraction.report.message = (

@@ -66,7 +66,12 @@ class Pass:
     documents: list[Any] = field(default_factory=list)  # parsed pages of this run (not saved)
 
     def saved(self) -> dict[str, Any]:
-        return {"params": self.params, "started_at": self.started_at, "next_page": self.next_page, "newest": self.newest}
+        return {
+            "params": self.params,
+            "started_at": self.started_at,
+            "next_page": self.next_page,
+            "newest": self.newest,
+        }
 
 
 class RequestBudget:
@@ -137,8 +142,9 @@ class Extraction:
         # Counted at the transport, below the retries, so every attempt spends budget (request hooks would be
         # replaced by the REST client's own).
         self.budget.watch(session.get_adapter(base_url))
-        return RESTClient(base_url=base_url, headers={"User-Agent": USER_AGENT} | (headers or {}), auth=auth,
-                          session=session)
+        return RESTClient(
+            base_url=base_url, headers={"User-Agent": USER_AGENT} | (headers or {}), auth=auth, session=session
+        )
 
     def single(self, client, path: str, params: dict[str, Any] | None = None) -> requests.Response:
         """One request that is not paged (a lookup, a thread); ``land`` writes it."""
@@ -146,8 +152,17 @@ class Extraction:
 
         self._check_budget()
         with self._errors(path):
-            page = next(iter(client.paginate(path, params=dict(params or {}), paginator=SinglePagePaginator(),
-                                             data_selector="$", timeout=self.config.timeout_seconds)))
+            page = next(
+                iter(
+                    client.paginate(
+                        path,
+                        params=dict(params or {}),
+                        paginator=SinglePagePaginator(),
+                        data_selector="$",
+                        timeout=self.config.timeout_seconds,
+                    )
+                )
+            )
         return page.response
 
     def paged(
@@ -181,8 +196,13 @@ class Extraction:
         paginator = JSONResponseCursorPaginator(cursor_path=token_path, cursor_param=token_param)
         self._check_budget()
         with self._errors(path):
-            for page in client.paginate(path, params=request_params, paginator=paginator, data_selector=records_path,
-                                        timeout=self.config.timeout_seconds):
+            for page in client.paginate(
+                path,
+                params=request_params,
+                paginator=paginator,
+                data_selector=records_path,
+                timeout=self.config.timeout_seconds,
+            ):
                 document = page.response.json()
                 run.documents.append(document)
                 if newest is not None and run.newest is None:

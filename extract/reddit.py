@@ -42,8 +42,10 @@ def _token_auth(setup: ExtractSetup, session):
 def listings(setup: ExtractSetup, accounts: list[Account]) -> list[tuple[str, str, dict[str, Any]]]:
     """(cursor key, path, params) of every listing to read."""
     found = [(account.key, f"user/{account.handle or account.account_id}/submitted", {}) for account in accounts]
-    found += [(f"search_{term}", "search", {"q": term, "sort": "new", "type": "link"})
-              for term in setup.config.reddit.search_terms]
+    found += [
+        (f"search_{term}", "search", {"q": term, "sort": "new", "type": "link"})
+        for term in setup.config.reddit.search_terms
+    ]
     found += [(f"r_{name}", f"r/{name}/new", {}) for name in setup.config.reddit.subreddits]
     return found
 
@@ -66,8 +68,14 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
             return bool(created) and min(created) >= since
 
         posts = extraction.paged(
-            client, key, "posts", path, {"limit": 100, "raw_json": 1, **params},
-            keep_going=newer_than_since, on_page=comment_trees, **_PAGING,
+            client,
+            key,
+            "posts",
+            path,
+            {"limit": 100, "raw_json": 1, **params},
+            keep_going=newer_than_since,
+            on_page=comment_trees,
+            **_PAGING,
         )
         if posts.complete:
             extraction.finish(key, "posts", posts.started_at)
@@ -84,7 +92,8 @@ def _comment_tree(extraction: Extraction, client, key: str, post_id: str, limit:
         batch, folded = folded[:_MORE_PER_REQUEST], folded[_MORE_PER_REQUEST:]
         asked.update(batch)
         response = extraction.single(
-            client, "api/morechildren",
+            client,
+            "api/morechildren",
             {"link_id": f"t3_{post_id}", "children": ",".join(batch), "api_type": "json", "raw_json": 1},
         )
         things = ((response.json().get("json") or {}).get("data") or {}).get("things") or []

@@ -83,4 +83,6 @@ def run_extractors(
     now: datetime | None = None,
     log: Callable[[str], None] = print,
 ) -> list[ExtractReport]:
-    return [run_extractor(setup, platform, landing_dir=landing_dir, con=con, now=now, log=log) for platform in PLATFORMS]
+    return [
+        run_extractor(setup, platform, landing_dir=landing_dir, con=con, now=now, log=log) for platform in PLATFORMS
+    ]

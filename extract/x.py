@@ -46,16 +46,25 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
             for tweet in document.get("data") or []:
                 if (tweet.get("public_metrics") or {}).get("quote_count", 0) > 0:
                     extraction.paged(
-                        client, key, f"quotes/{tweet['id']}", f"tweets/{tweet['id']}/quote_tweets",
-                        {"max_results": settings.max_results, **_FIELDS}, landing_stream="quotes", **paging,
+                        client,
+                        key,
+                        f"quotes/{tweet['id']}",
+                        f"tweets/{tweet['id']}/quote_tweets",
+                        {"max_results": settings.max_results, **_FIELDS},
+                        landing_stream="quotes",
+                        **paging,
                     )
                     extraction.finish(key, f"quotes/{tweet['id']}", None)
 
         posts_since = extraction.since(extraction.watermark(key, "posts"))
         posts = extraction.paged(
-            client, key, "posts", f"users/{user_id}/tweets",
+            client,
+            key,
+            "posts",
+            f"users/{user_id}/tweets",
             {"max_results": settings.max_results, "start_time": x_time(posts_since), **_FIELDS},
-            on_page=quotes_of, **paging,
+            on_page=quotes_of,
+            **paging,
         )
         if posts.complete:
             extraction.finish(key, "posts", posts.started_at)
@@ -63,9 +72,13 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
         since_id = extraction.watermark(key, "mentions")
         window = {"since_id": since_id} if since_id else {"start_time": x_time(extraction.since(None))}
         mentions = extraction.paged(
-            client, key, "mentions", f"users/{user_id}/mentions",
+            client,
+            key,
+            "mentions",
+            f"users/{user_id}/mentions",
             {"max_results": settings.max_results, **window, **_FIELDS},
-            newest=lambda document: (document.get("meta") or {}).get("newest_id"), **paging,
+            newest=lambda document: (document.get("meta") or {}).get("newest_id"),
+            **paging,
         )
         if mentions.complete:
             extraction.finish(key, "mentions", mentions.newest)

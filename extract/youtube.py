@@ -40,7 +40,9 @@ def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]
         channel = channels[0]
         uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
         if uploads:
-            _recent_videos(extraction, client, key, uploads, extraction.now - timedelta(days=settings.video_window_days))
+            _recent_videos(
+                extraction, client, key, uploads, extraction.now - timedelta(days=settings.video_window_days)
+            )
         _comment_threads(extraction, client, key, channel["id"])
 
 
@@ -67,9 +69,15 @@ def _recent_videos(extraction: Extraction, client, key: str, uploads: str, windo
         return bool(moments) and min(moments) >= window_start
 
     extraction.paged(
-        client, key, "uploads", "playlistItems",
+        client,
+        key,
+        "uploads",
+        "playlistItems",
         {"part": "contentDetails,snippet", "playlistId": uploads, "maxResults": 50},
-        keep_going=newer_than_window, on_page=statistics, land=False, **_PAGING,
+        keep_going=newer_than_window,
+        on_page=statistics,
+        land=False,
+        **_PAGING,
     )
     extraction.finish(key, "uploads", None)
 
@@ -86,9 +94,13 @@ def _comment_threads(extraction: Extraction, client, key: str, channel_id: str) 
             inline = len((thread.get("replies") or {}).get("comments") or [])
             if snippet.get("totalReplyCount", 0) > inline and (started(thread) or since) >= since:
                 extraction.paged(
-                    client, key, f"replies/{thread['id']}", "comments",
+                    client,
+                    key,
+                    f"replies/{thread['id']}",
+                    "comments",
                     {"part": "snippet", "parentId": thread["id"], "maxResults": 100, "textFormat": "plainText"},
-                    landing_stream="comments", **_PAGING,
+                    landing_stream="comments",
+                    **_PAGING,
                 )
                 extraction.finish(key, f"replies/{thread['id']}", None)
 
@@ -97,10 +109,20 @@ def _comment_threads(extraction: Extraction, client, key: str, channel_id: str) 
         return bool(moments) and min(moments) >= since
 
     threads = extraction.paged(
-        client, key, "comment_threads", "commentThreads",
-        {"part": "snippet,replies", "allThreadsRelatedToChannelId": channel_id, "order": "time", "maxResults": 100,
-         "textFormat": "plainText"},
-        keep_going=newer_than_since, on_page=replies, **_PAGING,
+        client,
+        key,
+        "comment_threads",
+        "commentThreads",
+        {
+            "part": "snippet,replies",
+            "allThreadsRelatedToChannelId": channel_id,
+            "order": "time",
+            "maxResults": 100,
+            "textFormat": "plainText",
+        },
+        keep_going=newer_than_since,
+        on_page=replies,
+        **_PAGING,
     )
     if threads.complete:
         extraction.finish(key, "comment_threads", threads.started_at)

@@ -2,10 +2,10 @@
 
 The assets are cursor-driven (each run fetches what is new since the last one, whatever the partition); they share the
 job's daily partitions only so that the daily schedule and a backfill run them with the rest. An extractor that is not
-configured or has no credentials (or runs in a run tagged ror/pull=false) is skipped with one line saying which variable would enable it; one that fails
-reports why in its metadata and the refresh goes on with whatever is in the landing folder.
+configured or has no credentials is skipped with one line saying which variable would enable it (and every one is, in
+a run tagged ror/pull=false); one that fails reports why in its metadata and the refresh goes on with whatever is in
+the landing folder.
 """
-
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, BackfillPolicy, MaterializeResult, asset
 

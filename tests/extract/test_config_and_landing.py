@@ -13,11 +13,15 @@ from ingest.pipeline import ingest_paths
 
 CONFIG = {
     "brands": [
-        {"id": "acme", "name": "Acme Coffee", "accounts": [
-            {"platform": "x", "account_id": "1500000000000000001", "handle": "AcmeCoffee"},
-            {"platform": "bluesky", "handle": "@acme.bsky.social"},
-            {"platform": "facebook", "account_id": "123"},  # not extracted here: Meta Graph has no extractor yet
-        ]},
+        {
+            "id": "acme",
+            "name": "Acme Coffee",
+            "accounts": [
+                {"platform": "x", "account_id": "1500000000000000001", "handle": "AcmeCoffee"},
+                {"platform": "bluesky", "handle": "@acme.bsky.social"},
+                {"platform": "facebook", "account_id": "123"},  # not extracted here: Meta Graph has no extractor yet
+            ],
+        },
         {"id": "bolt", "accounts": [{"platform": "YouTube", "account_id": "UCbolt"}]},
     ],
     "extract": {"secrets_file": "secrets.env", "look_back_hours": 6, "x": {"base_url": "http://proxy.local/2"}},

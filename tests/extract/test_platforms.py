@@ -58,8 +58,12 @@ def youtube_api(replay) -> None:
     replay.routes["/youtube/playlistItems"] = {None: uploads}
     last = fixture_json("youtube_data_api/comment_threads_by_video_paged_1.json")
     last.pop("nextPageToken")
-    replay.pages("/youtube/commentThreads", [fixture_json("youtube_data_api/comment_threads_all_to_me.json"), last],
-                 "pageToken", lambda page, token: page.__setitem__("nextPageToken", token))
+    replay.pages(
+        "/youtube/commentThreads",
+        [fixture_json("youtube_data_api/comment_threads_all_to_me.json"), last],
+        "pageToken",
+        lambda page, token: page.__setitem__("nextPageToken", token),
+    )
     replies = fixture_json("youtube_data_api/comments_by_parent_paged_1.json")
     replies.pop("nextPageToken")
     replay.routes["/youtube/comments"] = {None: replies}
@@ -75,7 +79,9 @@ def test_youtube_lands_channel_videos_and_every_comment_thread_page(httpserver, 
     assert replay.requests_to("/youtube/commentThreads")[0]["allThreadsRelatedToChannelId"] == CHANNEL
     # two threads have more replies than they carry inline: their replies are listed with comments.list
     assert [args["parentId"] for args in replay.requests_to("/youtube/comments")] == [
-        "UgwSRpgkjCe6OHHe3IJ4AaABAg", "UgwI_ylXVnzPS8Q-oAV4AaABAg"]
+        "UgwSRpgkjCe6OHHe3IJ4AaABAg",
+        "UgwI_ylXVnzPS8Q-oAV4AaABAg",
+    ]
     assert all(headers.get("X-Goog-Api-Key") == "recorded-key" for _, _, headers in replay.seen)
     assert all("key" not in args for _, args, _ in replay.seen)
     rows = ingest_landed(tmp_path, working_db)
@@ -110,11 +116,17 @@ def reddit_api(replay) -> None:
     first_tree = fixture_json("reddit/TestSubmission.test_comments.resp1.json")
     second_tree = fixture_json("reddit/TestCommentForest.test_replace__all.resp1.json")
     # the subreddit's new posts: the submissions of the recorded comment trees, newest first
-    replay.pages("/reddit/r/acme/new", [second_tree[0], first_tree[0]], "after",
-                 lambda page, token: page["data"].__setitem__("after", token))
+    replay.pages(
+        "/reddit/r/acme/new",
+        [second_tree[0], first_tree[0]],
+        "after",
+        lambda page, token: page["data"].__setitem__("after", token),
+    )
     replay.routes["/reddit/comments/2gmzqe"] = {None: first_tree}
     replay.routes["/reddit/comments/3hahrw"] = {None: second_tree}
-    replay.routes["/reddit/api/morechildren"] = {None: fixture_json("reddit/TestCommentForest.test_replace__all.resp2.json")}
+    replay.routes["/reddit/api/morechildren"] = {
+        None: fixture_json("reddit/TestCommentForest.test_replace__all.resp2.json")
+    }
 
 
 def test_reddit_lands_listings_comment_trees_and_folded_comments(httpserver, replay, tmp_path, working_db):
@@ -126,8 +138,11 @@ def test_reddit_lands_listings_comment_trees_and_folded_comments(httpserver, rep
     assert [args.get("after") for args in replay.requests_to("/reddit/r/acme/new")] == [None, "page2"]
     assert len(replay.requests_to("/reddit/api/morechildren")) == 1
     assert replay.requests_to("/reddit/api/morechildren")[0]["link_id"] == "t3_3hahrw"
-    assert all(headers.get("Authorization") == "Bearer reddit-token"
-               for path, _, headers in replay.seen if path != "/reddit-token")
+    assert all(
+        headers.get("Authorization") == "Bearer reddit-token"
+        for path, _, headers in replay.seen
+        if path != "/reddit-token"
+    )
     rows = ingest_landed(tmp_path, working_db)
     assert rows["interactions"] >= 2 + 476 + 11
 
@@ -156,8 +171,12 @@ HANDLE = "test.marshal.dev"
 def bluesky_api(replay) -> None:
     thread = fixture_json("bluesky/thread_view_post_with_embed_media.json")
     post = thread["thread"]["post"]
-    replay.pages("/bluesky/app.bsky.feed.getAuthorFeed", [{"feed": [{"post": post}]}, {"feed": []}], "cursor",
-                 lambda page, token: page.__setitem__("cursor", token))
+    replay.pages(
+        "/bluesky/app.bsky.feed.getAuthorFeed",
+        [{"feed": [{"post": post}]}, {"feed": []}],
+        "cursor",
+        lambda page, token: page.__setitem__("cursor", token),
+    )
     replay.routes["/bluesky/app.bsky.feed.searchPosts"] = {None: {"posts": [post]}}
     replay.routes["/bluesky/app.bsky.feed.getPostThread"] = {None: thread}
 
@@ -168,7 +187,10 @@ def test_bluesky_needs_no_credentials_and_lands_threads(httpserver, replay, tmp_
     report = run(httpserver, tmp_path, working_db, "bluesky", accounts, {})
 
     assert report.status == "ok", report.message
-    assert [args.get("cursor") for args in replay.requests_to("/bluesky/app.bsky.feed.getAuthorFeed")] == [None, "page2"]
+    assert [args.get("cursor") for args in replay.requests_to("/bluesky/app.bsky.feed.getAuthorFeed")] == [
+        None,
+        "page2",
+    ]
     assert replay.requests_to("/bluesky/app.bsky.feed.searchPosts")[0]["mentions"] == HANDLE
     assert len(replay.requests_to("/bluesky/app.bsky.feed.getPostThread")) == 2  # the post, and the mention
     assert len(landed_files(tmp_path)) == 1  # the same thread twice lands once

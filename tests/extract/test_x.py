@@ -41,9 +41,14 @@ def x_api(replay):
 
 
 def run_x(httpserver, tmp_path, con, environ=None, lines=None, **config):
-    setup = make_setup(httpserver, {"x": config.pop("x", {})}, [ACCOUNT],
-                       {"ROR_X_BEARER_TOKEN": TOKEN} if environ is None else environ, **config)
-    log = (lines.append if lines is not None else lambda line: None)
+    setup = make_setup(
+        httpserver,
+        {"x": config.pop("x", {})},
+        [ACCOUNT],
+        {"ROR_X_BEARER_TOKEN": TOKEN} if environ is None else environ,
+        **config,
+    )
+    log = lines.append if lines is not None else lambda line: None
     return run_extractor(setup, "x", landing_dir=tmp_path / "landing", con=con, now=RUN_AT, log=log)
 
 
@@ -117,8 +122,10 @@ def test_without_a_token_the_extractor_is_skipped_with_the_variable_to_set(https
     report = run_x(httpserver, tmp_path, working_db, environ={}, lines=lines)
 
     assert report.status == "skipped" and x_api.seen == []
-    assert lines == ["x: skipped: set ROR_X_BEARER_TOKEN (environment or extract.secrets_file) to enable it; "
-                     "0 pages (0 new), 0 records, 0 requests"]
+    assert lines == [
+        "x: skipped: set ROR_X_BEARER_TOKEN (environment or extract.secrets_file) to enable it; "
+        "0 pages (0 new), 0 records, 0 requests"
+    ]
 
 
 def test_an_empty_page_lands_nothing(httpserver, replay, tmp_path, working_db):

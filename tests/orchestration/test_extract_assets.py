@@ -11,8 +11,8 @@ from dagster import AssetKey, build_sensor_context, materialize
 from orchestration.assets.extract import EXTRACT_GROUP, PULL_TAG, extract_assets
 from orchestration.assets.ingest import raw_exports
 from orchestration.resources import ExtractResource, LandingResource, WarehouseResource
-from tests.support.api_replay import replay, twarc_pages  # noqa: F401 (replay: a fixture)
 from tests.extract.test_x import MENTIONS, POSTS, QUOTES, USER, _next_token, mention_pages
+from tests.support.api_replay import twarc_pages
 
 PLATFORMS = ("x", "youtube", "reddit", "bluesky")
 
@@ -52,20 +52,26 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
     replay.pages(POSTS, twarc_pages("x_twitter_v2/edited.jsonl"), "pagination_token", _next_token)
     replay.pages(QUOTES, twarc_pages("x_twitter_v2/quoted_edit.jsonl"), "pagination_token", _next_token)
     config = {
-        "brands": [{"id": "acme", "name": "Acme", "accounts": [
-            {"platform": "x", "account_id": USER, "handle": "AcmeCoffee"},
-            {"platform": "youtube", "account_id": "UC_x5XG1OV2P6uZZ5FSM9Ttw"},
-        ]}],
-        "extract": {"first_run_days": 10000, "backoff_seconds": 0,
-                    "x": {"base_url": httpserver.url_for("/x")}},
+        "brands": [
+            {
+                "id": "acme",
+                "name": "Acme",
+                "accounts": [
+                    {"platform": "x", "account_id": USER, "handle": "AcmeCoffee"},
+                    {"platform": "youtube", "account_id": "UC_x5XG1OV2P6uZZ5FSM9Ttw"},
+                ],
+            }
+        ],
+        "extract": {"first_run_days": 10000, "backoff_seconds": 0, "x": {"base_url": httpserver.url_for("/x")}},
     }
     config_path = tmp_path / "ror.yml"
     config_path.write_text(yaml.safe_dump(config))
     monkeypatch.setenv("ROR_X_BEARER_TOKEN", "token-from-the-environment")
     monkeypatch.delenv("ROR_YOUTUBE_API_KEY", raising=False)
 
-    result = materialize([*extract_assets, raw_exports], resources=_resources(tmp_path, config_path),
-                         partition_key="2026-11-01")
+    result = materialize(
+        [*extract_assets, raw_exports], resources=_resources(tmp_path, config_path), partition_key="2026-11-01"
+    )
 
     assert result.success
     x = _metadata(result, "x")
@@ -81,12 +87,20 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
 
 def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_path, monkeypatch):
     config_path = tmp_path / "ror.yml"
-    config_path.write_text(yaml.safe_dump({
-        "brands": [{"id": "acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}],
-        "extract": {"bluesky": {"base_url": httpserver.url_for("/bluesky")}},
-    }))
-    result = materialize([*extract_assets, raw_exports], resources=_resources(tmp_path, config_path),
-                         partition_key="2026-11-01", tags={PULL_TAG: "false"})
+    config_path.write_text(
+        yaml.safe_dump(
+            {
+                "brands": [{"id": "acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}],
+                "extract": {"bluesky": {"base_url": httpserver.url_for("/bluesky")}},
+            }
+        )
+    )
+    result = materialize(
+        [*extract_assets, raw_exports],
+        resources=_resources(tmp_path, config_path),
+        partition_key="2026-11-01",
+        tags={PULL_TAG: "false"},
+    )
 
     assert result.success and replay.seen == []
     assert {_metadata(result, platform)["status"] for platform in PLATFORMS} == {"skipped"}
@@ -94,8 +108,9 @@ def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_
 
 def test_without_a_configuration_every_extractor_is_skipped_and_ingest_still_runs(tmp_path):
     (tmp_path / "landing").mkdir()
-    result = materialize([*extract_assets, raw_exports], resources=_resources(tmp_path, None),
-                         partition_key="2026-11-01")
+    result = materialize(
+        [*extract_assets, raw_exports], resources=_resources(tmp_path, None), partition_key="2026-11-01"
+    )
 
     assert result.success
     assert {_metadata(result, platform)["status"] for platform in PLATFORMS} == {"skipped"}

@@ -56,8 +56,9 @@ class Replay:
         self.seen.append((request.path, dict(request.args), dict(request.headers)))
         if self.failures.get(request.path):
             status, headers = self.failures[request.path].pop(0)
-            return Response(json.dumps({"error": status}), status=status, headers=headers,
-                            content_type="application/json")
+            return Response(
+                json.dumps({"error": status}), status=status, headers=headers, content_type="application/json"
+            )
         if request.path in self.handlers:
             return self.handlers[request.path](request)
         if request.path not in self.routes:
@@ -83,8 +84,9 @@ def working_db(tmp_path):
     con.close()
 
 
-def make_setup(httpserver, platform_settings: dict, accounts: list[Account], environ: dict[str, str],
-               **config) -> ExtractSetup:
+def make_setup(
+    httpserver, platform_settings: dict, accounts: list[Account], environ: dict[str, str], **config
+) -> ExtractSetup:
     """A configuration pointing every platform at the local server, retrying without long waits."""
     document = {
         "first_run_days": 10000,

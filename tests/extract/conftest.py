@@ -1,1 +1,0 @@
-from tests.support.api_replay import replay, working_db  # noqa: F401 (fixtures)

@@ -43,3 +43,9 @@ class CursorStore:
             "insert or replace into extract.cursors values (?, ?, ?, ?, now())",
             [extractor, account, stream, json.dumps(state, sort_keys=True)],
         )
+
+    def delete(self, extractor: str, account: str, stream: str) -> None:
+        self.con.execute(
+            "delete from extract.cursors where extractor = ? and account = ? and stream = ?",
+            [extractor, account, stream],
+        )

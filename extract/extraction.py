@@ -127,7 +127,7 @@ class Extraction:
 
     # -------------------------------------------------------------------------------------------- HTTP
 
-    def client(self, base_url: str, headers: dict[str, str] | None = None, auth: Any = None):
+    def client(self, base_url: str, headers: dict[str, str] | None = None, user_agent: str = USER_AGENT):
         from dlt.sources.helpers.requests import Client
         from dlt.sources.helpers.rest_client import RESTClient
 
@@ -142,9 +142,8 @@ class Extraction:
         # Counted at the transport, below the retries, so every attempt spends budget (request hooks would be
         # replaced by the REST client's own).
         self.budget.watch(session.get_adapter(base_url))
-        return RESTClient(
-            base_url=base_url, headers={"User-Agent": USER_AGENT} | (headers or {}), auth=auth, session=session
-        )
+        session.headers["User-Agent"] = user_agent  # on every request, token requests included
+        return RESTClient(base_url=base_url, headers=headers, session=session)
 
     def single(self, client, path: str, params: dict[str, Any] | None = None) -> requests.Response:
         """One request that is not paged (a lookup, a thread); ``land`` writes it."""
@@ -230,7 +229,10 @@ class Extraction:
         state.pop("pass", None)
         if watermark is not None:
             state["watermark"] = watermark
-        self.cursors.put(self.platform, account, stream, state)
+        if state:
+            self.cursors.put(self.platform, account, stream, state)
+        else:  # a listing read whole each time (quotes of a post, replies of a thread) keeps no row once done
+            self.cursors.delete(self.platform, account, stream)
 
     def watermark(self, account: str, stream: str) -> str | None:
         return self.cursors.get(self.platform, account, stream).get("watermark")

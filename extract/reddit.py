@@ -52,7 +52,7 @@ def listings(setup: ExtractSetup, accounts: list[Account]) -> list[tuple[str, st
 
 def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]) -> None:
     settings = setup.config.reddit
-    client = extraction.client(settings.base_url, headers={"User-Agent": settings.user_agent})
+    client = extraction.client(settings.base_url, user_agent=settings.user_agent)
     client.auth = _token_auth(setup, client.session)
     for key, path, params in listings(setup, accounts):
         since = extraction.since(extraction.watermark(key, "posts")).timestamp()

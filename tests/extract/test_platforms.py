@@ -108,7 +108,8 @@ REDDIT_SECRETS = {"ROR_REDDIT_CLIENT_ID": "app-id", "ROR_REDDIT_CLIENT_SECRET": 
 def reddit_api(replay) -> None:
     def token(request: Request) -> Response:
         expected = "Basic " + base64.b64encode(b"app-id:app-secret").decode()
-        if request.method != "POST" or request.headers.get("Authorization") != expected:
+        named = request.headers.get("User-Agent", "").startswith("ror-warehouse/")  # Reddit throttles anonymous agents
+        if request.method != "POST" or request.headers.get("Authorization") != expected or not named:
             return Response('{"error": "invalid_grant"}', status=401, content_type="application/json")
         return Response('{"access_token": "reddit-token", "expires_in": 3600}', content_type="application/json")
 

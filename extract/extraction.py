@@ -8,6 +8,8 @@ ends up in logs and error messages).
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -79,21 +81,27 @@ class RequestBudget:
         self.limit = limit
         self.used = 0
 
-    def watch(self, adapter: requests.adapters.HTTPAdapter) -> None:
-        if getattr(adapter, "_ror_budget", None) is self:
-            return
-        send = adapter.send
-
-        def counted_send(*args: Any, **kwargs: Any) -> requests.Response:
-            self.used += 1
-            return send(*args, **kwargs)
-
-        adapter.send = counted_send
-        adapter._ror_budget = self
-
     @property
     def exhausted(self) -> bool:
         return self.used >= self.limit
+
+
+def _instrument(adapter: requests.adapters.HTTPAdapter, budget: RequestBudget, reset_header: str | None) -> None:
+    """At the transport, below dlt's retries (request hooks would be replaced by the REST client's own): every
+    attempt spends budget, and a 429 that announces the end of its window in ``reset_header`` instead of
+    ``Retry-After`` gets the equivalent ``Retry-After``, so the session waits for the window instead of backing off
+    blindly into it."""
+    send = adapter.send
+
+    def send_counted(*args: Any, **kwargs: Any) -> requests.Response:
+        budget.used += 1
+        response = send(*args, **kwargs)
+        reset = response.headers.get(reset_header) if reset_header and response.status_code == 429 else None
+        if reset and reset.isdigit() and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(max(1, math.ceil(int(reset) - time.time())))
+        return response
+
+    adapter.send = send_counted
 
 
 class Extraction:
@@ -127,7 +135,16 @@ class Extraction:
 
     # -------------------------------------------------------------------------------------------- HTTP
 
-    def client(self, base_url: str, headers: dict[str, str] | None = None, user_agent: str = USER_AGENT):
+    def client(
+        self,
+        base_url: str,
+        headers: dict[str, str] | None = None,
+        user_agent: str = USER_AGENT,
+        rate_limit_reset_header: str | None = None,
+    ):
+        """dlt's REST client on a retrying session. ``rate_limit_reset_header`` names the header in which an API
+        that sends no ``Retry-After`` announces, in epoch seconds, when its rate-limit window ends (X's
+        x-rate-limit-reset)."""
         from dlt.sources.helpers.requests import Client
         from dlt.sources.helpers.rest_client import RESTClient
 
@@ -139,9 +156,7 @@ class Extraction:
             request_max_retry_delay=self.config.max_retry_delay_seconds,
             respect_retry_after_header=True,
         ).session
-        # Counted at the transport, below the retries, so every attempt spends budget (request hooks would be
-        # replaced by the REST client's own).
-        self.budget.watch(session.get_adapter(base_url))
+        _instrument(session.get_adapter(base_url), self.budget, rate_limit_reset_header)
         session.headers["User-Agent"] = user_agent  # on every request, token requests included
         return RESTClient(base_url=base_url, headers=headers, session=session)
 

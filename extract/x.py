@@ -34,7 +34,9 @@ def x_time(moment) -> str:
 def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]) -> None:
     settings = setup.config.x
     token = setup.secrets.get(TOKEN_VARIABLE)
-    client = extraction.client(settings.base_url, headers={"Authorization": f"Bearer {token}"})
+    client = extraction.client(
+        settings.base_url, headers={"Authorization": f"Bearer {token}"}, rate_limit_reset_header="x-rate-limit-reset"
+    )
     paging = {"token_path": "meta.next_token", "token_param": "pagination_token", "records_path": "data"}
     for account in accounts:
         user_id = _user_id(extraction, client, account)

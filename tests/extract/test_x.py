@@ -99,6 +99,16 @@ def test_a_429_waits_as_long_as_retry_after_says_then_goes_on(httpserver, x_api,
     assert report.requests == 6 and report.pages_landed == 5
 
 
+def test_a_429_with_only_x_rate_limit_reset_waits_for_the_window(httpserver, x_api, tmp_path, working_db):
+    x_api.fail(MENTIONS, 429, {"x-rate-limit-reset": str(int(time.time()) + 2), "x-rate-limit-remaining": "0"})
+    started = time.monotonic()
+    report = run_x(httpserver, tmp_path, working_db)
+
+    assert report.status == "ok", report.message
+    assert time.monotonic() - started >= 1  # X sends no Retry-After; its reset time stands in for it
+    assert len(x_api.requests_to(MENTIONS)) == 4
+
+
 def test_a_500_is_retried_then_succeeds(httpserver, x_api, tmp_path, working_db):
     x_api.fail(POSTS, 500)
     report = run_x(httpserver, tmp_path, working_db)

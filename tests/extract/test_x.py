@@ -201,3 +201,21 @@ def test_the_request_budget_stops_a_run_that_the_next_run_finishes(httpserver, x
     assert resumed.status == "ok"
     assert [args.get("pagination_token") for args in x_api.requests_to(MENTIONS)] == ["page2", "page3"]
     assert len(landed_files(tmp_path)) == 5
+
+
+def test_a_handle_is_looked_up_once_and_the_user_landed_as_a_person(httpserver, x_api, tmp_path, working_db):
+    user = twarc_pages("x_twitter_v2/users.jsonl")[0]["data"][0]
+    user["id"] = USER
+    x_api.routes["/x/users/by/username/AcmeCoffee"] = {None: {"data": user}}
+    handle_only = Account("acme", "x", None, "AcmeCoffee")
+    setup = make_setup(httpserver, {}, [handle_only], {"ROR_X_BEARER_TOKEN": TOKEN})
+    for _ in range(2):
+        report = run_extractor(setup, "x", landing_dir=tmp_path / "landing", con=working_db, now=RUN_AT, log=print)
+        assert report.status == "ok", report.message
+
+    assert len(x_api.requests_to("/x/users/by/username/AcmeCoffee")) == 1  # the id is kept with the cursors
+    assert len(x_api.requests_to(MENTIONS)) == 6
+    ensure_raw_schema(working_db)
+    ingest_paths([tmp_path / "landing"], landing_root=tmp_path / "landing", con=working_db, batch_id="t")
+    people = working_db.execute("select count(*) from raw.people where person_id = ?", [USER]).fetchone()[0]
+    assert people >= 1

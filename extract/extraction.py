@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,7 +65,6 @@ class Pass:
     next_page: str | None = None
     newest: str | None = None  # what the first page says is newest (X: meta.newest_id)
     complete: bool = False
-    documents: list[Any] = field(default_factory=list)  # parsed pages of this run (not saved)
 
     def saved(self) -> dict[str, Any]:
         return {
@@ -218,7 +217,6 @@ class Extraction:
                 timeout=self.config.timeout_seconds,
             ):
                 document = page.response.json()
-                run.documents.append(document)
                 if newest is not None and run.newest is None:
                     run.newest = newest(document)
                 if land:

@@ -113,6 +113,7 @@ def run_refresh(
     full_refresh: bool = False,
     until: str | None = None,
     verbose: bool = False,
+    pull: bool = False,
 ):
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
     ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy). Returns Dagster's result;
@@ -123,12 +124,14 @@ def run_refresh(
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
+    from orchestration.assets.extract import PULL_TAG
     from orchestration.definitions import defs
     from orchestration.jobs import REFRESH_JOB_NAME
     from orchestration.partitions import daily_partitions
 
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    tags[PULL_TAG] = "true" if pull else "false"
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
@@ -187,7 +190,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _preflight(settings)
     started = time.perf_counter()
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
-        result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
+        result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull)
     if result.success:
         print_summary(settings)
     else:
@@ -237,6 +240,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.partition = None
     args.full_refresh = False
     args.settle_seconds = 0  # the demo's files were written completely just now
+    args.pull = False
     return cmd_refresh(args)
 
 
@@ -311,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $ROR_SETTLE_SECONDS or 60; 0 takes every file)",
     )
     _add_wait_flag(refresh)
+    refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = commands.add_parser("backfill", help="refresh a range of days as one run (same job as refresh)")

@@ -1,9 +1,10 @@
 """The ``extract:`` section of the configuration file, the brand accounts it reads, and where credentials come from.
 
-The configuration file (``ror refresh --config FILE`` / ``ROR_CONFIG``) names the brands and their accounts per
-platform; ``extract:`` says how to reach each API (base URLs, budgets, look-back) and, optionally, which secrets file
-holds the credentials. Credentials themselves never live in the configuration: each is read from the environment, or
-from the secrets file (``NAME=value`` lines) when the environment does not set it.
+The configuration file (``ror refresh --config FILE`` / ``ROR_CONFIG``, loaded and validated by ``ror_config``) names
+the brands and their accounts per platform; ``extract:`` (carried there untouched) says how to reach each API (base
+URLs, budgets, look-back) and, optionally, which secrets file holds the credentials. Credentials themselves never
+live in the configuration: each is read from the environment, or from the secrets file (``NAME=value`` lines) when
+the environment does not set it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from ror_config import RorConfig, load_config
 
 PLATFORMS = ("x", "youtube", "reddit", "bluesky")
 
@@ -126,41 +127,34 @@ def read_secrets_file(path: Path) -> dict[str, str]:
     return values
 
 
-def load_extract_setup(config_path: Path | None, environ: dict[str, str] | None = None) -> ExtractSetup:
-    """The ``extract:`` section and the brand accounts of ``config_path``; defaults and no accounts without one."""
+def extract_setup(config: RorConfig, config_path: Path | None, environ: dict[str, str] | None = None) -> ExtractSetup:
+    """The ``extract:`` section and brand accounts of a loaded configuration file; ``config_path`` is where a relative
+    ``secrets_file`` is found."""
     environ = os.environ if environ is None else environ
-    document: dict[str, Any] = {}
-    if config_path is not None:
-        document = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
-        if not isinstance(document, dict):
-            raise ValueError(f"{config_path}: expected a mapping with brands: and extract:")
-    config = ExtractConfig.model_validate(document.get("extract") or {})
+    extract_config = ExtractConfig.model_validate(config.extract or {})
     file_values: dict[str, str] = {}
-    if config.secrets_file is not None:
-        secrets_path = config.secrets_file
+    if extract_config.secrets_file is not None:
+        secrets_path = extract_config.secrets_file
         if not secrets_path.is_absolute() and config_path is not None:
             secrets_path = Path(config_path).parent / secrets_path
         if not secrets_path.is_file():
             raise FileNotFoundError(f"extract.secrets_file {secrets_path} does not exist: create it or remove the key")
         file_values = read_secrets_file(secrets_path)
-    return ExtractSetup(config, tuple(brand_accounts(document)), Secrets(environ, file_values))
+    return ExtractSetup(extract_config, tuple(brand_accounts(config)), Secrets(environ, file_values))
 
 
-def brand_accounts(document: dict[str, Any]) -> list[Account]:
-    """``brands[].accounts[]`` on the platforms extracted here (the configuration's shared layout)."""
-    accounts = []
-    for brand in document.get("brands") or []:
-        for entry in brand.get("accounts") or []:
-            platform = str(entry.get("platform", "")).lower()
-            account_id = entry.get("account_id")
-            handle = entry.get("handle")
-            if platform in PLATFORMS and (account_id or handle):
-                accounts.append(
-                    Account(
-                        brand_id=str(brand["id"]),
-                        platform=platform,
-                        account_id=str(account_id) if account_id else None,
-                        handle=str(handle).lstrip("@") if handle else None,
-                    )
-                )
-    return accounts
+def load_extract_setup(config_path: Path | None, environ: dict[str, str] | None = None) -> ExtractSetup:
+    """``extract_setup`` of the configuration file at ``config_path`` (validated by ror_config); without one, the
+    defaults and no accounts."""
+    config = load_config(config_path) if config_path is not None else RorConfig()
+    return extract_setup(config, config_path, environ)
+
+
+def brand_accounts(config: RorConfig) -> list[Account]:
+    """The brands' own accounts on the platforms extracted here."""
+    return [
+        Account(brand.id, account.platform, account.account_id, account.handle)
+        for brand in config.brands
+        for account in brand.accounts
+        if account.platform in PLATFORMS
+    ]

@@ -191,6 +191,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
         result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull)
+    if args.pull:
+        from orchestration.assets.extract import pull_report_lines
+
+        print("\n".join(pull_report_lines(result)))
     if result.success:
         print_summary(settings)
     else:
@@ -308,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.add_argument("--config", type=Path, help=CONFIG_HELP)
     refresh.add_argument("--verbose", action="store_true", help="show the run's log and tracebacks")
+    refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
     refresh.add_argument(
         "--settle-seconds",
         type=float,
@@ -315,7 +320,6 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $ROR_SETTLE_SECONDS or 60; 0 takes every file)",
     )
     _add_wait_flag(refresh)
-    refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = commands.add_parser("backfill", help="refresh a range of days as one run (same job as refresh)")

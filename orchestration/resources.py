@@ -10,7 +10,6 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
-from extract.config import ExtractSetup, load_extract_setup
 from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
 from orchestration.instance import mark_run_abandoned
 from orchestration.settings import Settings, working_database_for
@@ -87,21 +86,10 @@ class ConfigFileResource(ConfigurableResource):
         return load_config(self.config_path) if self.config_path else RorConfig()
 
 
-class ExtractResource(ConfigurableResource):
-    """The configuration file whose brands' accounts and ``extract:`` section drive the API extractors; credentials
-    are read from the environment (or the secrets file it names) when a run starts, never stored here."""
-
-    config_path: str = ""
-
-    def setup(self) -> ExtractSetup:
-        return load_extract_setup(Path(self.config_path) if self.config_path else None)
-
-
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
         "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
         "landing": LandingResource(landing_dir=str(settings.landing_dir), settle_seconds=settings.settle_seconds),
-        "extract": ExtractResource(config_path=str(settings.config_path or "")),
         "dbt": DbtCliResource(project_dir=ror_dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

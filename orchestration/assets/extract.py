@@ -7,13 +7,15 @@ a run tagged ror/pull=false); one that fails reports why in its metadata and the
 the landing folder.
 """
 
+from pathlib import Path
+
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, BackfillPolicy, MaterializeResult, asset
 
-from extract.config import PLATFORMS
+from extract.config import PLATFORMS, extract_setup
 from extract.extraction import ExtractReport
 from extract.run import run_extractor
 from orchestration.partitions import daily_partitions
-from orchestration.resources import ExtractResource, LandingResource, WarehouseResource
+from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
 EXTRACT_GROUP = "extract"
 # Runs tagged ror/pull=false (`ror refresh` without --pull, the landing-folder sensor) ingest only what was delivered.
@@ -36,13 +38,16 @@ def _extract_asset(platform: str) -> AssetsDefinition:
         f"<landing>/extract/{platform}/ for raw_exports to ingest.",
     )
     def _extract(
-        context: AssetExecutionContext, extract: ExtractResource, landing: LandingResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        ror_config: ConfigFileResource,
+        landing: LandingResource,
+        warehouse: WarehouseResource,
     ) -> MaterializeResult:
         if context.run.tags.get(PULL_TAG) == "false":
             report = ExtractReport(platform, status="skipped", message=NOT_PULLING)
             context.log.info(report.line())
             return MaterializeResult(metadata=report.to_dict())
-        setup = extract.setup()
+        setup = extract_setup(ror_config.load(), Path(ror_config.config_path) if ror_config.config_path else None)
         with warehouse.connect() as con:
             report = run_extractor(setup, platform, landing_dir=landing.path, con=con, log=_logger(context, platform))
         return MaterializeResult(metadata=report.to_dict())
@@ -59,3 +64,13 @@ def _logger(context: AssetExecutionContext, platform: str):
 
 extract_assets = [_extract_asset(platform) for platform in PLATFORMS]
 EXTRACT_KEYS = [extract_key(platform) for platform in PLATFORMS]
+
+
+def pull_report_lines(result) -> list[str]:
+    """One line per extractor from a finished run's materializations (what `ror refresh --pull` prints)."""
+    lines = []
+    for platform in PLATFORMS:
+        for event in result.asset_materializations_for_node(extract_key(platform).to_python_identifier()):
+            report = ExtractReport(**{key: value.value for key, value in event.metadata.items()})
+            lines.append(report.line())
+    return lines

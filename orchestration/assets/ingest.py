@@ -53,6 +53,7 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
             description=f"The landing folder {landing.path} does not exist: create it and deliver exports there, or "
             "point ROR_LANDING_DIR (`ror refresh --landing`) at the folder that holds them."
         )
+    # Pulled pages are renamed into place whole (extract.landing): they count as settled at once.
     settled, changing = split_settled(landing_files(landing.path), landing.settle_seconds)
     for file in changing:
         context.log.info(f"{file.relative} changed less than {landing.settle_seconds:g} s ago: left for a later run")

@@ -22,7 +22,7 @@ CONFIG = {
                 {"platform": "facebook", "account_id": "123"},  # not extracted here: Meta Graph has no extractor yet
             ],
         },
-        {"id": "bolt", "accounts": [{"platform": "YouTube", "account_id": "UCbolt"}]},
+        {"id": "bolt", "name": "Bolt", "accounts": [{"platform": "YouTube", "account_id": "UCbolt"}]},
     ],
     "extract": {"secrets_file": "secrets.env", "look_back_hours": 6, "x": {"base_url": "http://proxy.local/2"}},
 }
@@ -62,7 +62,7 @@ def test_credentials_come_from_the_environment_first_then_the_secrets_file(tmp_p
 def test_a_missing_secrets_file_or_a_misspelt_key_is_an_error_that_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="secrets.env"):
         load_extract_setup(write_config(tmp_path), environ={})
-    with pytest.raises(pydantic.ValidationError, match="look_bak_hours"):
+    with pytest.raises(pydantic.ValidationError, match="look_bak_hours"):  # ror_config carries extract: untouched
         load_extract_setup(write_config(tmp_path, {"extract": {"look_bak_hours": 1}}), environ={})
     (tmp_path / "secrets.env").write_text("ROR_X_BEARER_TOKEN\n")
     with pytest.raises(ValueError, match="expected NAME=value"):

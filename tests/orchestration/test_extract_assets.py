@@ -10,7 +10,7 @@ from dagster import AssetKey, build_sensor_context, materialize
 
 from orchestration.assets.extract import EXTRACT_GROUP, PULL_TAG, extract_assets
 from orchestration.assets.ingest import raw_exports
-from orchestration.resources import ExtractResource, LandingResource, WarehouseResource
+from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 from tests.extract.test_x import MENTIONS, POSTS, QUOTES, USER, _next_token, mention_pages
 from tests.support.api_replay import twarc_pages
 
@@ -37,8 +37,8 @@ def test_extraction_assets_feed_raw_exports_and_run_in_the_scheduled_job(defs):
 def _resources(tmp_path, config_path):
     (tmp_path / "landing").mkdir(exist_ok=True)  # a refresh needs its landing folder to exist
     return {
-        "extract": ExtractResource(config_path=str(config_path) if config_path else ""),
-        "landing": LandingResource(landing_dir=str(tmp_path / "landing")),
+        "ror_config": ConfigFileResource(config_path=str(config_path) if config_path else None),
+        "landing": LandingResource(landing_dir=str(tmp_path / "landing"), settle_seconds=60),
         "warehouse": WarehouseResource(serving_path=str(tmp_path / "ror.duckdb")),
     }
 
@@ -87,11 +87,14 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
 
 
 def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_path, monkeypatch):
+    (tmp_path / "landing").mkdir()
     config_path = tmp_path / "ror.yml"
     config_path.write_text(
         yaml.safe_dump(
             {
-                "brands": [{"id": "acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}],
+                "brands": [
+                    {"id": "acme", "name": "Acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}
+                ],
                 "extract": {"bluesky": {"base_url": httpserver.url_for("/bluesky")}},
             }
         )

@@ -15,14 +15,19 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
+from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
+# sysexits' EX_TEMPFAIL: another run holds the warehouse, try again later (or with --wait).
+EXIT_WAREHOUSE_BUSY = 75
 
 
 # Exit codes (also in every command's --help).
@@ -59,6 +64,8 @@ class UsageError(UserError):
 
 def _configure(landing: Path | None, warehouse: Path | None, config: Path | None = None) -> Settings:
     """Command-line paths override the environment; everything downstream reads the exported environment."""
+    from orchestration.instance import write_instance_config
+
     if landing is not None:
         os.environ["ROR_LANDING_DIR"] = str(landing)
     if warehouse is not None:
@@ -67,10 +74,7 @@ def _configure(landing: Path | None, warehouse: Path | None, config: Path | None
         os.environ[CONFIG_ENV_VARIABLE] = str(config)
     settings = Settings.from_env()
     settings.export_to_environment()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_config = settings.dagster_home / "dagster.yaml"
-    if not instance_config.exists():
-        instance_config.write_text("telemetry:\n  enabled: false\n")
+    write_instance_config(settings.dagster_home)
     return settings
 
 
@@ -100,12 +104,47 @@ def _preflight(settings: Settings) -> RorConfig:
     return config
 
 
+@contextmanager
+def writing_the_warehouse(settings: Settings, command: str, wait: bool) -> Iterator[None]:
+    """Hold the warehouse's writer lock for the block, or exit at once (EXIT_WAREHOUSE_BUSY) saying who holds it."""
+    from dagster import DagsterInstance
+
+    from orchestration.instance import mark_run_abandoned
+
+    def waiting(holder: LockHolder | None) -> None:
+        who = holder.describe() if holder else "another process"
+        print(f"Waiting: the warehouse {settings.serving_path} is being refreshed by {who}", file=sys.stderr)
+
+    def abandoned(holder: LockHolder) -> None:
+        with DagsterInstance.get() as instance:
+            if mark_run_abandoned(instance, holder, found_by=command):
+                print(f"Marked run {holder.run_id} failed: its process {holder.pid} died mid-run", file=sys.stderr)
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                warehouse_writer_lock(
+                    settings.working_path, command=command, wait=wait, on_wait=waiting, on_abandoned=abandoned
+                )
+            )
+        except WarehouseBusy as busy:
+            who = busy.holder.describe() if busy.holder else "another process"
+            print(
+                f"ror: the warehouse {settings.serving_path} is being refreshed by {who}; "
+                "run the same command with --wait to start when it ends.",
+                file=sys.stderr,
+            )
+            raise SystemExit(EXIT_WAREHOUSE_BUSY) from None
+        yield
+
+
 def run_refresh(
     settings: Settings,
     partition: str | None = None,
     full_refresh: bool = False,
     until: str | None = None,
     verbose: bool = False,
+    pull: bool = False,
 ):
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
     ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy).
@@ -115,28 +154,30 @@ def run_refresh(
     are explained by ``explain_failed_run``."""
     os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
     if verbose:
-        return _execute(partition, full_refresh, until, progress=None), None
+        return _execute(partition, full_refresh, until, pull, progress=None), None
     from orchestration.console import RunProgress
 
     # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
     # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
     with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        result = _execute(partition, full_refresh, until, progress=progress)
+        result = _execute(partition, full_refresh, until, pull, progress=progress)
     return result, progress.outcome
 
 
-def _execute(partition: str | None, full_refresh: bool, until: str | None, progress):
+def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, progress):
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
     from dagster._core.utils import make_new_run_id
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
+    from orchestration.assets.extract import PULL_TAG
     from orchestration.definitions import defs
     from orchestration.jobs import REFRESH_JOB_NAME
     from orchestration.partitions import daily_partitions
 
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    tags[PULL_TAG] = "true" if pull else "false"
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
@@ -197,10 +238,19 @@ def _finish(settings: Settings, result, outcome, started: float, what: str, verb
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    if args.settle_seconds is not None:
+        os.environ["ROR_SETTLE_SECONDS"] = str(args.settle_seconds)
     settings = _configure(args.landing, args.warehouse, args.config)
     _preflight(settings)
     started = time.perf_counter()
-    result, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
+    with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
+        result, outcome = run_refresh(
+            settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull
+        )
+    if args.pull:
+        from orchestration.assets.extract import pull_report_lines
+
+        print("\n".join(pull_report_lines(result)))
     return _finish(settings, result, outcome, started, "Refresh", args.verbose)
 
 
@@ -210,7 +260,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = _configure(args.landing, args.warehouse, args.config)
     _preflight(settings)
     started = time.perf_counter()
-    result, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
+    with writing_the_warehouse(settings, "ror backfill", args.wait):
+        result, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
     return _finish(settings, result, outcome, started, f"Backfill {args.start}..{args.end}", args.verbose)
 
 
@@ -241,6 +292,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.config = config
     args.partition = None
     args.full_refresh = False
+    args.settle_seconds = 0  # the demo's files were written completely just now
+    args.pull = False
     return cmd_refresh(args)
 
 
@@ -267,9 +320,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         settings = _configure(None, args.warehouse, args.config)
         settings.working_path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(settings.working_path)) as con:
-            ensure_raw_schema(con)
-            reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
+        with writing_the_warehouse(settings, "ror ingest", args.wait):
+            with duckdb.connect(str(settings.working_path)) as con:
+                ensure_raw_schema(con)
+                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.
@@ -326,6 +380,14 @@ def _examples(*lines: str) -> str:
 CONFIG_HELP = f"configuration file: brands, accounts, campaigns, vars (default: ${CONFIG_ENV_VARIABLE}; none: no brand)"
 
 
+def _add_wait_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run is writing the warehouse, wait for it to end (default: stop at once, saying which run)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="the run's full log; tracebacks on errors")
@@ -350,6 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--partition", type=_iso_day, help="day (default: today)")
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.add_argument("--config", type=Path, help=CONFIG_HELP)
+    refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
+    refresh.add_argument(
+        "--settle-seconds",
+        type=float,
+        help="skip landing files changed more recently than this, as still being copied in "
+        "(default: $ROR_SETTLE_SECONDS or 60; 0 takes every file)",
+    )
+    _add_wait_flag(refresh)
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = command("backfill", "refresh a range of days as one run (same job as refresh)",
@@ -360,11 +430,13 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
     backfill.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     backfill.add_argument("--config", type=Path, help=CONFIG_HELP)
+    _add_wait_flag(backfill)
     backfill.set_defaults(func=cmd_backfill)
 
     demo = command("demo", "write the demo exports and refresh a warehouse from them", "ror demo")
     demo.add_argument("--landing", type=Path, help=f"where to write the demo exports (default: {DEMO_LANDING})")
     demo.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
+    _add_wait_flag(demo)
     demo.set_defaults(func=cmd_demo)
 
     ingest = command("ingest", "detect, read and load export files (or only report with --dry-run)",
@@ -374,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--landing", help="landing root the paths must stay inside (default: their common folder)")
     ingest.add_argument("--warehouse", type=Path, help="serving DuckDB file whose working database receives the rows")
     ingest.add_argument("--config", type=Path, help=CONFIG_HELP + " (for its mapping folders)")
+    _add_wait_flag(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     config = command("config", "the configuration file (brands, accounts, campaigns, vars)", "ror config check ror.yaml")

@@ -30,6 +30,8 @@ class Settings:
     dagster_home: Path
     # The configuration file (brands, accounts, campaigns, vars); None: no brands, nothing attributed.
     config_path: Path | None = None
+    # A landing file must be left untouched this long before it is ingested (it may still be being copied in).
+    settle_seconds: float = 60.0
 
     @property
     def working_path(self) -> Path:
@@ -44,6 +46,7 @@ class Settings:
             partitions_start=date.fromisoformat(env.get("ROR_PARTITIONS_START", "2024-01-01")),
             dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
             config_path=Path(env[CONFIG_ENV_VARIABLE]).resolve() if env.get(CONFIG_ENV_VARIABLE) else None,
+            settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
         )
 
     def export_to_environment(self) -> None:

@@ -449,7 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait_flag(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
-    config = command("config", "the configuration file (brands, accounts, campaigns, vars)", "ror config check ror.yaml")
+    config = command(
+        "config", "the configuration file (brands, accounts, campaigns, vars)", "ror config check ror.yaml"
+    )
     config_commands = config.add_subparsers(dest="config_command", required=True)
     check = command("check", "validate a configuration file: OK, or every problem by line", "ror config check ror.yaml",
                     parent=config_commands)

@@ -55,7 +55,8 @@ def net_sentiment(wh: Warehouse, brand: str, period: Period) -> Chart:
     if not spikes.is_empty():
         fig.add_trace(go.Scatter(x=spikes["activity_date"].to_list(), y=spikes["net_sentiment_7d"].to_list(),
                                  mode="markers", name="negative spike",
-                                 marker={"color": "#d62728", "size": 11, "symbol": "circle-open", "line": {"width": 3}}))
+                                 marker={"color": "#d62728", "size": 11, "symbol": "circle-open",
+                                         "line": {"width": 3}}))
     fig.add_hline(y=0, line_dash="dot", line_color="#999")
     chart.figure = _style(fig)
     return chart
@@ -111,7 +112,8 @@ def response_times(wh: Warehouse, brand: str, period: Period) -> Chart:
                                on=["median_first_response_minutes", "p90_first_response_minutes"],
                                variable_name="measure", value_name="minutes")
             .drop_nulls("minutes")
-            .with_columns(series=pl.col("platform") + " " + pl.col("measure").str.replace("_first_response_minutes", "")))
+            .with_columns(series=pl.col("platform") + " "
+                          + pl.col("measure").str.replace("_first_response_minutes", "")))
     fig = px.line(long, x="activity_date", y="minutes", color="series", line_dash="measure",
                   labels={"activity_date": "", "minutes": "minutes to first reply", "series": "", "measure": ""})
     fig.add_vrect(x0=previous.start, x1=previous.end, fillcolor="#888", opacity=0.12, line_width=0,
@@ -162,7 +164,8 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Chart:
     chart = Chart("advocacy_ladder", "Advocacy ladder",
                   "People on each rung in the latest month of the period: engager -> repeat -> advocate -> lead -> "
                   "customer.",
-                  "marts.advocacy_monthly.engagers, repeat_engagers, advocates, advocate_leads, advocate_customers", None)
+                  "marts.advocacy_monthly.engagers, repeat_engagers, advocates, advocate_leads, advocate_customers",
+                  None)
     if data.empty:
         chart.note = _missing_note(data, "engagers")
         return chart

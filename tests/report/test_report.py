@@ -10,11 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.browser import open_page
 
 from report import Period, UnknownBrandError, write_reports
 from report.charts import CHARTS, net_sentiment
 from report.queries import Warehouse
-from support.browser import open_page
 
 FIXTURE_PERIOD = Period(date(2026, 2, 1), date(2026, 3, 10))
 
@@ -40,7 +40,7 @@ def test_a_mart_without_a_column_leaves_its_chart_out_with_a_note(tmp_path: Path
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.sentiment_trend as select date '2026-03-01' as activity_date, 'acme' as brand_id")
+        con.execute("create table marts.sentiment_trend as select date '2026-03-01' as activity_date, 'acme' brand_id")
         chart = net_sentiment(Warehouse(con), "acme", FIXTURE_PERIOD)
     assert chart.figure is None
     assert "marts.sentiment_trend.net_sentiment_7d" in chart.note

@@ -179,7 +179,6 @@ TABLES: tuple[Table, ...] = (
                         *(f"post_reactions_{kind}_total" for kind in ("like", "love", "haha", "wow", "sorry", "anger"))
                     ),
                     "video_views": "post_video_views",
-                    "engagements": "post_engaged_users",  # people who engaged: Meta's own engagement numerator
                 },
                 fold="latest",
                 fold_key=("content_id",),
@@ -351,8 +350,6 @@ TABLES: tuple[Table, ...] = (
                     "likes": "like_count",
                     "comments": "comment_count",
                     "shares": "share_count",
-                    # LinkedIn's "engagement" column is a rate; its numerator is clicks + likes + comments + shares
-                    "engagements": Sum("click_count", "like_count", "comment_count", "share_count"),
                 },
                 fold="latest",
                 fold_key=("content_id",),

@@ -1,5 +1,7 @@
 -- One enrichment per text: several model versions may coexist in the cache; the newest run (latest enriched_at,
 -- then the highest model_version) wins, so a re-enrichment with a new model replaces the old labels everywhere.
+-- sentiment_score is computed here, its one home: p_positive - p_negative, in [-1, 1], rounded to 6 decimal places
+-- (the enrichment passes the class probabilities through).
 with
 
 text_enrichment as (
@@ -30,7 +32,7 @@ final as (
         p_negative,
         p_neutral,
         p_positive,
-        sentiment_score,
+        {{ round_rate('p_positive - p_negative') }} as sentiment_score,
         emotion_label,
         p_anger,
         p_joy,

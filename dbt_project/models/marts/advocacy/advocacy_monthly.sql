@@ -2,7 +2,8 @@
 -- Population: audience people (not brand accounts, not employees) who interacted with the brand in the month.
 -- Ladder, each step the people of the previous step who also meet its condition (so step conversions are <= 1):
 --   engager   interacted with the brand in the month;
---   repeat    has at least 2 interactions with the brand up to the month's end;
+--   repeat    has at least 2 interactions with the brand up to the month's end (the engager-to-repeat rate is
+--             null in the warehouse's first observed month: earlier interactions were not observed);
 --   advocate  at least var('advocate_min_positive_interactions') positive interactions and one referral action in
 --             the var('advocate_window_days') days ending on the month's last day;
 --   lead      linked to a CRM contact (social handle) that became a lead by the month's end;
@@ -242,8 +243,10 @@ final as (
         ladder_counts.advocates,
         ladder_counts.advocate_leads,
         ladder_counts.advocate_customers,
-        {{ safe_divide('ladder_counts.ladder_repeat_engagers', 'ladder_counts.engagers') }}
-            as engager_to_ladder_repeat_rate,
+        case
+            when ladder_counts.activity_month > (select {{ month_start('min(created_date)') }} from interactions)
+                then {{ safe_divide('ladder_counts.ladder_repeat_engagers', 'ladder_counts.engagers') }}
+        end as engager_to_ladder_repeat_rate,
         {{ safe_divide('ladder_counts.advocates', 'ladder_counts.ladder_repeat_engagers') }}
             as ladder_repeat_to_advocate_rate,
         {{ safe_divide('ladder_counts.advocate_leads', 'ladder_counts.advocates') }} as advocate_to_lead_rate,

@@ -208,7 +208,7 @@ final as (
         questions_or_complaints_answered_by_brand_or_employee,
         {{ safe_divide('questions_or_complaints_answered_by_brand_or_employee', 'questions_or_complaints_received') }}
             as brand_or_employee_response_rate,
-        median_first_response_minutes,
+        round(median_first_response_minutes, 2) as median_first_response_minutes,
         spend,
         ad_platform_leads,
         ad_platform_purchases,

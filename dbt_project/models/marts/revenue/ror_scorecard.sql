@@ -1,6 +1,6 @@
 -- Per month (UTC) x brand x channel: Return on Relationship measures beside ROI measures, on the same row.
 -- channel 'all' is the brand's month (every channel together: the row where ROR and ROI are read side by side); the
--- other rows break it down by channel: the campaigns seed's channel of the interaction's campaign (paid_social /
+-- other rows break it down by channel: the configured campaign's channel of the interaction's campaign (paid_social /
 -- organic_social; social interactions with no known campaign count as organic_social) and cost_per_lead's channel.
 -- The ROI side is cost_per_lead summed per month (rows without a brand are left out). ROR side: audience
 -- interactions and engagers, net sentiment, referral rate, brand-only and brand-or-employee response rates and

@@ -25,16 +25,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    document_result,
-    handles_in,
-    load_json,
-    parse_utc,
-    quarantined,
-    sample_document,
-    to_int,
-    unreadable_document,
-)
+from ingest.readers.ids import to_int
+from ingest.readers.json_pages import document_result, sample_document, unreadable_document
+from ingest.readers.links import handles_in
+from ingest.readers.quarantine import quarantined
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 from ingest.text import text_hash
 
 FORMAT = "bluesky_atproto"

@@ -22,20 +22,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    distinct_links,
-    document_result,
-    graph_records,
-    handles_in,
-    id_text,
-    load_json,
-    nested_data,
-    parse_utc,
-    quarantined,
-    sample_document,
-    to_int,
-    unreadable_document,
-)
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import document_result, graph_records, nested_data, sample_document, unreadable_document
+from ingest.readers.links import distinct_links, handles_in
+from ingest.readers.quarantine import quarantined
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 from ingest.text import text_hash
 
 FORMAT = "facebook_graph"

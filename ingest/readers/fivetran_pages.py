@@ -34,7 +34,9 @@ from typing import Literal
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import MAX_RAW_RECORD_CHARS, csv_header, handles_in, quarantined, read_csv
+from ingest.readers.csv_tables import csv_header, read_csv
+from ingest.readers.links import handles_in
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
 from ingest.schema import ENTITIES, UTC_TIME, conform
 from ingest.text import text_hash_expr
 

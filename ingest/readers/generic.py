@@ -28,24 +28,13 @@ import polars as pl
 import yaml
 
 from ingest.base import REGISTRY, SNIFF_BYTES, ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    JSON_LINES_PER_CHUNK,
-    bad_timestamp,
-    csv_header,
-    decode_head,
-    first_reason,
-    handles_expr,
-    integer_column,
-    iter_json_lines,
-    line_locator,
-    mangled_id,
-    missing,
-    not_integer,
-    quarantined,
-    read_csv,
-    split_quarantine,
-    utc_column,
-)
+from ingest.readers.csv_tables import csv_header, integer_column, not_integer, read_csv
+from ingest.readers.ids import mangled_id
+from ingest.readers.json_pages import JSON_LINES_PER_CHUNK
+from ingest.readers.links import handles_expr
+from ingest.readers.quarantine import first_reason, line_locator, missing, quarantined, split_quarantine
+from ingest.readers.text_files import decode_head, iter_json_lines
+from ingest.readers.timestamps import bad_timestamp, utc_column
 from ingest.schema import INTERACTION_TYPES, INTERACTIONS, UTC_TIME
 
 log = logging.getLogger(__name__)

@@ -17,18 +17,11 @@ import polars as pl
 
 from ingest.base import ReadResult, register
 from ingest.privacy import email_hash_expr, phone_hash_expr
-from ingest.readers._common import (
-    bad_timestamp,
-    csv_result,
-    csv_table_format,
-    ensure_columns,
-    first_reason,
-    mangled_id,
-    missing,
-    not_number,
-    utc_column,
-    utm_params,
-)
+from ingest.readers.csv_tables import csv_result, csv_table_format, ensure_columns, not_number
+from ingest.readers.ids import mangled_id
+from ingest.readers.links import utm_params
+from ingest.readers.quarantine import first_reason, missing
+from ingest.readers.timestamps import bad_timestamp, utc_column
 
 CRM = "hubspot"
 FIVETRAN_ZONE = "UTC"

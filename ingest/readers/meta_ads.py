@@ -18,23 +18,18 @@ from typing import Any
 import polars as pl
 
 from ingest.base import ReadResult, register
-from ingest.readers._common import (
-    UTM_FIELDS,
-    bad_date,
-    bad_timestamp,
+from ingest.readers.csv_tables import (
     csv_result,
     csv_table_format,
-    date_column,
     ensure_columns,
-    first_reason,
     integer_column,
-    mangled_id,
-    missing,
     not_integer,
     not_number,
-    utc_column,
-    utm_params,
 )
+from ingest.readers.ids import mangled_id
+from ingest.readers.links import UTM_FIELDS, utm_params
+from ingest.readers.quarantine import first_reason, missing
+from ingest.readers.timestamps import bad_date, bad_timestamp, date_column, utc_column
 
 PLATFORM = "meta"
 FIVETRAN_ZONE = "UTC"

@@ -22,20 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    MAX_RAW_RECORD_CHARS,
-    ChunkBuilder,
-    distinct_links,
-    handles_in,
-    id_text,
-    iter_json_lines,
-    line_locator,
-    load_json,
-    parse_utc,
-    parse_utc_or_none,
-    read_text,
-    to_int,
-)
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import ChunkBuilder
+from ingest.readers.links import distinct_links, handles_in
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, line_locator
+from ingest.readers.text_files import iter_json_lines, load_json, read_text
+from ingest.readers.timestamps import parse_utc, parse_utc_or_none
 
 FORMAT = "x_api_v2"
 PLATFORM = "x"

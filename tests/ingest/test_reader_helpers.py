@@ -8,18 +8,12 @@ from datetime import datetime, timezone
 import polars as pl
 import pytest
 
-from ingest.readers._common import (
-    ChunkBuilder,
-    decode_bytes,
-    handles_expr,
-    handles_in,
-    iter_json_lines,
-    parse_utc,
-    read_csv,
-    split_quarantine,
-    utc_column,
-    utm_params,
-)
+from ingest.readers.csv_tables import read_csv
+from ingest.readers.json_pages import ChunkBuilder
+from ingest.readers.links import handles_expr, handles_in, utm_params
+from ingest.readers.quarantine import split_quarantine
+from ingest.readers.text_files import decode_bytes, iter_json_lines
+from ingest.readers.timestamps import parse_utc, utc_column
 
 UTC = timezone.utc
 

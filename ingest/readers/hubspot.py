@@ -18,11 +18,12 @@ import polars as pl
 from ingest.base import ReadResult, register
 from ingest.privacy import email_hash_expr, phone_hash_expr
 from ingest.readers.csv_tables import csv_result, csv_table_format, ensure_columns, not_number
-from ingest.readers.ids import mangled_id
+from ingest.readers.ids import exact_ids, mangled_id
 from ingest.readers.links import utm_params
 from ingest.readers.quarantine import first_reason, missing
 from ingest.readers.timestamps import bad_timestamp, utc_column
 
+_ID_COLUMNS = ("id", "contact_id", "deal_id")  # ids a spreadsheet may have written as N.0
 CRM = "hubspot"
 FIVETRAN_ZONE = "UTC"
 CONTACT_PROPERTIES = (
@@ -74,6 +75,7 @@ def social_handle(column: str) -> pl.Expr:
 
 
 def build_contacts(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, CONTACT_PROPERTIES)
     created = pl.coalesce("property_createdate", "property_created_at")
     updated = pl.coalesce("property_lastmodifieddate", "_fivetran_synced")
@@ -117,6 +119,7 @@ def _page_utm(url: str) -> dict[str, str | None]:
 
 
 def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["form_id", "conversion_id", "page_url", "title"])
     with_utm = raw.with_columns(
         pl.col("page_url").map_elements(_page_utm, return_dtype=_PAGE_UTM, skip_nulls=True).alias("__utm")
@@ -138,6 +141,7 @@ def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
 
 
 def build_deals(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(
         raw, ["is_deleted", "deal_pipeline_id", "deal_pipeline_stage_id", "property_amount", "property_closedate",
               "property_createdate"]
@@ -163,12 +167,14 @@ def build_deals(raw: pl.DataFrame) -> ReadResult:
 
 
 def build_deal_contacts(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     reason = first_reason(missing("deal_id"), missing("contact_id"), mangled_id("deal_id"), mangled_id("contact_id"))
     build = [pl.lit(CRM).alias("crm"), pl.col("deal_id"), pl.col("contact_id")]
     return csv_result("hubspot.deal_contact", "crm_deal_contacts", raw, reason, build)
 
 
 def build_deal_stages(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["label", "is_closed", "closed_won"])
     reason = first_reason(missing("stage_id"), _bad_boolean("is_closed"), _bad_boolean("closed_won"))
     build = [

@@ -26,11 +26,13 @@ from ingest.readers.csv_tables import (
     not_integer,
     not_number,
 )
-from ingest.readers.ids import mangled_id
+from ingest.readers.ids import exact_ids, mangled_id
 from ingest.readers.links import UTM_FIELDS, utm_params
 from ingest.readers.quarantine import first_reason, missing
 from ingest.readers.timestamps import bad_date, bad_timestamp, date_column, utc_column
 
+# ids a spreadsheet may have written as N.0 (exact up to 2^53)
+_ID_COLUMNS = ("id", "ad_id", "account_id", "campaign_id", "ad_set_id", "creative_id")
 PLATFORM = "meta"
 FIVETRAN_ZONE = "UTC"
 
@@ -61,6 +63,7 @@ def _ids_ok(*columns: str) -> list[pl.Expr]:
 
 
 def build_basic_ad(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["account_id", "reach"])
     reason = first_reason(
         missing("ad_id"),
@@ -87,6 +90,7 @@ def build_basic_ad(raw: pl.DataFrame) -> ReadResult:
 
 
 def build_basic_ad_actions(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     reason = first_reason(
         missing("ad_id"),
         missing("date"),
@@ -109,6 +113,7 @@ def _ad_object_builder(object_type: str, parent_columns: dict[str, str]):
     """Build function for a history table of ``object_type``; ``parent_columns`` maps canonical -> file column."""
 
     def build(raw: pl.DataFrame) -> ReadResult:
+        raw = exact_ids(raw, _ID_COLUMNS)
         raw = ensure_columns(raw, ["name", "updated_time", "_fivetran_synced", *parent_columns.values()])
         updated = pl.coalesce(pl.col("updated_time"), pl.col("_fivetran_synced"))
         checked = raw.with_columns(updated.alias("__updated"))
@@ -188,6 +193,7 @@ def creative_utm(row: dict[str, Any]) -> dict[str, str | None]:
 
 
 def build_creative_history(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     if "url_tags" not in raw.columns and "url_tags_string" in raw.columns:
         raw = raw.rename({"url_tags_string": "url_tags"})
     raw = ensure_columns(raw, ["account_id", "name", "url_tags", "_fivetran_synced", *CREATIVE_LINK_COLUMNS])

@@ -134,6 +134,15 @@ CRM_FORM_SUBMISSIONS = {
     "utm_campaign": pl.String,
 }
 
+CRM_FORMS = {
+    "crm": pl.String,
+    "form_id": pl.String,  # joins crm_form_submissions.form_id (HubSpot's form guid)
+    "name": pl.String,
+    "form_type": pl.String,  # e.g. REGULAR, POPUP
+    "created_at": UTC_TIME,
+    "updated_at": UTC_TIME,  # history rows: the newest wins in staging
+}
+
 CRM_DEALS = {
     "crm": pl.String,
     "deal_id": pl.String,
@@ -200,6 +209,7 @@ ENTITIES: dict[str, dict[str, pl.DataType]] = {
     "ad_objects": AD_OBJECTS,
     "crm_contacts": CRM_CONTACTS,
     "crm_form_submissions": CRM_FORM_SUBMISSIONS,
+    "crm_forms": CRM_FORMS,
     "crm_deals": CRM_DEALS,
     "crm_deal_contacts": CRM_DEAL_CONTACTS,
     "crm_deal_stages": CRM_DEAL_STAGES,
@@ -231,7 +241,7 @@ FILE_MANIFEST = {
     "sha256": pl.String,
     "size_bytes": pl.Int64,
     "detected_format": pl.String,  # null when unrecognised
-    "status": pl.String,  # loaded | duplicate_file | unrecognised | failed
+    "status": pl.String,  # loaded | skipped | duplicate_file | unrecognised | failed
     "message": pl.String,
     "rows_read": pl.Int64,
     "rows_accepted": pl.Int64,

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
+from ingest.base import ExportFormat, ReadResult, Sample, register, register_skipped
 from ingest.readers.ids import to_int
 from ingest.readers.json_pages import document_result, sample_document, unreadable_document
 from ingest.readers.links import handles_in
@@ -61,8 +61,11 @@ def sniff(sample: Sample) -> bool:
         return isinstance(document["thread"], dict) and "post" in document["thread"]
     if "subject" in document and ("follows" in document or "followers" in document):
         return True
-    records = document.get("records") if isinstance(document.get("records"), list) else [document]
-    return bool(records) and all(_record_type(record) in _RECORD_TYPES for record in records[:5])
+    if isinstance(document.get("records"), list):  # com.atproto.repo.listRecords; an empty page has no records
+        return document.keys() <= {"records", "cursor"} and all(
+            _record_type(record) in _RECORD_TYPES for record in document["records"][:5]
+        )
+    return _record_type(document) in _RECORD_TYPES
 
 
 def _record_type(record: Any) -> str | None:
@@ -311,4 +314,17 @@ register(
         read,
         priority=100,
     )
+)
+
+
+def _is_feed_generator(sample: Sample) -> bool:
+    document = sample_document(sample)
+    return isinstance(document, dict) and _record_type(document) == "app.bsky.feed.generator"
+
+
+register_skipped(
+    "bluesky_feed_generator",
+    "AT Protocol app.bsky.feed.generator record (a custom feed's did, displayName, description)",
+    "the declaration of a custom feed (its name and description): it holds no posts, likes, follows or people",
+    _is_feed_generator,
 )

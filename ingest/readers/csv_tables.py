@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.base import ExportFormat, ReadResult, Sample
+from ingest.base import ExportFormat, ReadResult, Sample, register_skipped
 from ingest.readers.quarantine import split_quarantine
 from ingest.readers.text_files import decode_bytes, text_encoding
 
@@ -61,21 +61,16 @@ def read_csv_lowercase(path: Path) -> pl.DataFrame:
     return frame.rename({name: name.strip().lower() for name in frame.columns if name != "_source_line"})
 
 
-def csv_table_format(
-    *,
-    name: str,
-    description: str,
+def header_sniffer(
     required: Iterable[str],
-    build: Callable[[pl.DataFrame], ReadResult],
+    *,
     any_of: Iterable[str] = (),
     excluded: Iterable[str] = (),
     allowed: Iterable[str] | None = None,
-    priority: int = 40,
-) -> ExportFormat:
-    """An ExportFormat for one connector table in CSV, recognised by its header: every ``required`` column, at least
-    one of ``any_of`` (when given), none of the ``excluded`` ones and, when ``allowed`` is given, nothing outside it
-    (for tables whose columns are too common to tell apart otherwise). ``build`` turns the whole file (lowercased
-    columns, ``_source_line``) into a result."""
+) -> Callable[[Sample], bool]:
+    """A sniff that claims a CSV whose header has every ``required`` column, at least one of ``any_of`` (when given),
+    none of the ``excluded`` ones and, when ``allowed`` is given, nothing outside it (for tables whose columns are too
+    common to tell apart otherwise)."""
     required_set, any_of_set, excluded_set = set(required), set(any_of), set(excluded)
     allowed_set = None if allowed is None else set(allowed) | required_set | any_of_set
 
@@ -88,10 +83,34 @@ def csv_table_format(
             and (allowed_set is None or header <= allowed_set)
         )
 
+    return sniff
+
+
+def csv_table_format(
+    *,
+    name: str,
+    description: str,
+    required: Iterable[str],
+    build: Callable[[pl.DataFrame], ReadResult],
+    any_of: Iterable[str] = (),
+    excluded: Iterable[str] = (),
+    allowed: Iterable[str] | None = None,
+    priority: int = 40,
+) -> ExportFormat:
+    """An ExportFormat for one connector table in CSV, recognised by its header (see ``header_sniffer``). ``build``
+    turns the whole file (lowercased columns, ``_source_line``) into a result."""
+
     def read(path: Path) -> Iterator[ReadResult]:
         yield build(read_csv_lowercase(path))
 
+    sniff = header_sniffer(required, any_of=any_of, excluded=excluded, allowed=allowed)
     return ExportFormat(name=name, description=description, sniff=sniff, read=read, priority=priority)
+
+
+def skip_csv_table(name: str, description: str, why: str, required: Iterable[str], **header: Iterable[str]) -> None:
+    """Register a connector table the warehouse deliberately does not load, recognised by its header like
+    ``csv_table_format``: its files are reported as skipped with ``why``."""
+    register_skipped(name, description, why, header_sniffer(required, **header))
 
 
 def not_integer(column: str) -> pl.Expr:

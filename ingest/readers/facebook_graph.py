@@ -23,7 +23,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
 from ingest.readers.ids import id_text, to_int
-from ingest.readers.json_pages import document_result, graph_records, nested_data, sample_document, unreadable_document
+from ingest.readers.json_pages import (
+    document_result,
+    graph_records,
+    is_empty_graph_page,
+    nested_data,
+    sample_document,
+    unreadable_document,
+)
 from ingest.readers.links import distinct_links, handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
@@ -52,6 +59,9 @@ _LINK_SHIM = re.compile(r"^https?://(?:l|lm)\.facebook\.com/l\.php$")  # Faceboo
 
 def sniff(sample: Sample) -> bool:
     document = sample_document(sample)
+    if is_empty_graph_page(document):
+        # nothing tells an empty Facebook page from an empty Instagram one; read here, it gives 0 rows either way
+        return True
     if document is not None:
         records = [record for _, record in graph_records(document) if isinstance(record, dict)]
         return bool(records) and all(_record_kind(record) is not None for record in records[:5])

@@ -34,7 +34,7 @@ from typing import Literal
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers.csv_tables import csv_header, read_csv
+from ingest.readers.csv_tables import csv_header, read_csv, skip_csv_table
 from ingest.readers.links import handles_in
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
 from ingest.schema import ENTITIES, UTC_TIME, conform
@@ -710,3 +710,45 @@ def _target_frame(table: Table, target: Target, valid: pl.DataFrame) -> pl.DataF
 
 for _table in TABLES:
     register(ExportFormat(_table.name, _table.description, _sniffer(_table), _reader(_table), priority=50))
+
+# Known tables the warehouse deliberately does not load.
+_SYNCED = ("_fivetran_synced",)
+skip_csv_table(
+    "fivetran_linkedin_pages_organization_post",
+    "Fivetran linkedin_pages organization_share / organization_ugc_post CSV (organization id, share_id or"
+    " ugc_post_id)",
+    "a bridge from an organisation to its posts: every post already names its author (share_history,"
+    " ugc_post_history)",
+    [],
+    any_of=["share_id", "ugc_post_id"],
+    allowed=("organization_id", "organiation_id", *_SYNCED),  # the connector spells it organiation_id
+)
+skip_csv_table(
+    "fivetran_linkedin_pages_statistic_bridge",
+    "Fivetran linkedin_pages ugc_post_share_statistic / share_share_statistic CSV (share_statistic_id, ugc_post_id"
+    " or share_id)",
+    "a bridge from a statistics row to its post: share_statistic rows already name their post (_share_entity_urn),"
+    " which is how their impressions, likes, comments and shares reach the content metrics",
+    ["share_statistic_id"],
+    any_of=["share_id", "ugc_post_id"],
+    allowed=_SYNCED,
+)
+skip_csv_table(
+    "fivetran_linkedin_pages_content",
+    "Fivetran linkedin_pages post_content / share_content CSV (article_title, media_id, poll_question, type)",
+    "the attached article, media or poll of a post: the post's text and links come from its history table",
+    ["article_title", "media_id", "poll_question"],
+)
+skip_csv_table(
+    "fivetran_twitter_organic_account_history",
+    "Fivetran twitter_organic account_history CSV (id, name, approval_status, timezone, business_id)",
+    "the X Ads account's settings (name, time zone, approval status); it carries no follower counts: followers per"
+    " day come from twitter_user_history",
+    ["id", "approval_status", "timezone", "business_id"],
+)
+skip_csv_table(
+    "fivetran_youtube_analytics_demographics",
+    "Fivetran youtube_analytics channel_demographics CSV (channel_id, age_group, gender, views_percentage)",
+    "the share of views by age group and gender: ROR counts interactions and views, not audience demographics",
+    ["channel_id", "age_group", "gender", "views_percentage"],
+)

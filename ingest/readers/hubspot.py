@@ -4,7 +4,8 @@
   optional (real portals carry different sets): createdate, lastmodifieddate, lifecyclestage, the lifecycle dates,
   hs_analytics_source (+ _data_1), utm_source / utm_medium / utm_campaign, twitterhandle, email and phone. Email and
   phone are hashed here (ingest.privacy) and never leave the reader in clear.
-- ``contact_form_submission`` -> crm_form_submissions, with utm_* parsed from the page URL.
+- ``contact_form_submission`` -> crm_form_submissions, with utm_* parsed from the page URL; ``form`` -> crm_forms
+  (the names of the forms those submissions name by guid).
 - ``deal`` -> crm_deals, ``deal_contact`` -> crm_deal_contacts, ``deal_pipeline_stage`` -> crm_deal_stages (whether
   a deal is won lives on its stage).
 
@@ -17,7 +18,7 @@ import polars as pl
 
 from ingest.base import ReadResult, register
 from ingest.privacy import email_hash_expr, phone_hash_expr
-from ingest.readers.csv_tables import csv_result, csv_table_format, ensure_columns, not_number
+from ingest.readers.csv_tables import csv_result, csv_table_format, ensure_columns, not_number, skip_csv_table
 from ingest.readers.ids import exact_ids, mangled_id
 from ingest.readers.links import utm_params
 from ingest.readers.quarantine import first_reason, missing
@@ -140,6 +141,20 @@ def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
     return csv_result("hubspot.contact_form_submission", "crm_form_submissions", with_utm, reason, build)
 
 
+def build_forms(raw: pl.DataFrame) -> ReadResult:
+    raw = ensure_columns(raw, ["form_type", "created_at", "updated_at"])
+    reason = first_reason(missing("guid"), *_bad_timestamps("created_at", "updated_at"))
+    build = [
+        pl.lit(CRM).alias("crm"),
+        pl.col("guid").str.strip_chars().alias("form_id"),
+        pl.col("name"),
+        pl.col("form_type"),
+        _timestamp("created_at").alias("created_at"),
+        _timestamp("updated_at").alias("updated_at"),
+    ]
+    return csv_result("hubspot.form", "crm_forms", raw, reason, build)
+
+
 def build_deals(raw: pl.DataFrame) -> ReadResult:
     raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(
@@ -209,6 +224,15 @@ register(
 )
 register(
     csv_table_format(
+        name="hubspot.form",
+        description="Fivetran HubSpot form CSV (guid, name, form_type, portal_id, submit_text)",
+        required=["guid", "name", "portal_id"],
+        any_of=["form_type", "submit_text"],
+        build=build_forms,
+    )
+)
+register(
+    csv_table_format(
         name="hubspot.deal",
         description="Fivetran HubSpot deal CSV (deal_id, deal_pipeline_stage_id, property_amount, property_createdate)",
         required=["deal_id", "deal_pipeline_stage_id"],
@@ -232,4 +256,34 @@ register(
         required=["stage_id", "pipeline_id", "label", "closed_won"],
         build=build_deal_stages,
     )
+)
+
+# Known tables the warehouse deliberately does not load.
+skip_csv_table(
+    "hubspot.owner",
+    "Fivetran HubSpot owner CSV (owner_id, email, first_name, last_name)",
+    "the portal's own users (sales owners), not customers or audience; ROR attributes relationships to contacts"
+    " and deals, not to the staff who own them",
+    ["owner_id", "email", "first_name", "last_name"],
+)
+skip_csv_table(
+    "hubspot.engagement",
+    "Fivetran HubSpot engagement CSV (id, type, portal_id)",
+    "the sales activity log (calls, e-mails, meetings, notes): no social interaction or attribution in it",
+    ["id", "type", "portal_id"],
+    excluded=["owner_id", "email", "contact_id", "deal_id"],
+)
+skip_csv_table(
+    "hubspot.engagement_email",
+    "Fivetran HubSpot engagement_email CSV (engagement_id, property_hs_email_subject, property_hs_email_text)",
+    "the text of sales e-mails: private correspondence, not social interactions, and personal data the warehouse"
+    " does not keep",
+    ["engagement_id", "property_hs_email_subject"],
+)
+skip_csv_table(
+    "hubspot.contact_property_history",
+    "Fivetran HubSpot contact_property_history CSV (contact_id, name, value, timestamp, source)",
+    "every past value of every contact property, e-mails and names included: the warehouse keeps the current contact"
+    " (contact table, contact data hashed), whose lifecycle dates already say when a contact became a lead or customer",
+    ["contact_id", "name", "value", "timestamp", "source"],
 )

@@ -76,6 +76,14 @@ def graph_records(document: Any) -> Iterator[tuple[str, Any]]:
             yield f"$[{index}]", item
 
 
+def is_empty_graph_page(document: Any) -> bool:
+    """A Graph API list page with no records (``{"data": [], "paging": ...}``): the last page of an edge, or an edge
+    with nothing on it."""
+    return (
+        isinstance(document, dict) and document.get("data") == [] and document.keys() <= {"data", "paging", "summary"}
+    )
+
+
 def nested_data(record: dict, key: str) -> list:
     """The ``data`` list of an edge expanded inside an object (``"comments": {"data": [...]}``), else []."""
     edge = record.get(key)

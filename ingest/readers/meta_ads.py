@@ -25,6 +25,7 @@ from ingest.readers.csv_tables import (
     integer_column,
     not_integer,
     not_number,
+    skip_csv_table,
 )
 from ingest.readers.ids import exact_ids, mangled_id
 from ingest.readers.links import UTM_FIELDS, utm_params
@@ -295,4 +296,30 @@ register(
         any_of=["url_tags", "url_tags_string"],
         build=build_creative_history,
     )
+)
+
+# Known tables the warehouse deliberately does not load.
+skip_csv_table(
+    "meta_ads.basic_ad_action_values",
+    "Fivetran Facebook Ads basic_ad_action_values CSV (ad_id, date, action_type, value; no inline / _1_d_view)",
+    "the money value of actions (purchase value): ROR counts leads and purchases (basic_ad_actions) against spend,"
+    " it does not take revenue from the ad platform",
+    ["ad_id", "date", "action_type", "value"],
+    excluded=["inline", "_1_d_view"],
+)
+for _split in ("country", "region"):
+    skip_csv_table(
+        f"meta_ads.demographics_{_split}",
+        f"Fivetran Facebook Ads demographics_{_split} CSV (account_id, date, {_split}, impressions, reach, spend)",
+        f"the account's delivery split by {_split}: ROR measures per ad and day, whose totals come from basic_ad",
+        ["account_id", "date", _split, "impressions", "spend"],
+        excluded=["ad_id"],
+    )
+skip_csv_table(
+    "meta_ads.demographics_actions",
+    "Fivetran Facebook Ads demographics_country_actions / demographics_region_actions CSV (account_id, date,"
+    " action_type, value; no ad_id)",
+    "the account's actions split by country or region: the per-ad counts come from basic_ad_actions",
+    ["account_id", "date", "action_type", "value", "index"],
+    excluded=["ad_id"],
 )

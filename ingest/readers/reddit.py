@@ -46,9 +46,10 @@ def sniff(sample: Sample) -> bool:
     document = sample_document(sample)
     if document is not None:
         try:
-            return bool(_top_things(document))
+            _top_things(document)  # an empty Listing is a page with no things, still Reddit's
         except ValueError:
             return False
+        return True
     return bool(_SNIFF_LISTING.match(sample.text) or _SNIFF_THINGS.match(sample.text[:4000]))
 
 

@@ -715,10 +715,8 @@ for _table in TABLES:
 _SYNCED = ("_fivetran_synced",)
 skip_csv_table(
     "fivetran_linkedin_pages_organization_post",
-    "Fivetran linkedin_pages organization_share / organization_ugc_post CSV (organization id, share_id or"
-    " ugc_post_id)",
-    "a bridge from an organisation to its posts: every post already names its author (share_history,"
-    " ugc_post_history)",
+    "Fivetran linkedin_pages organization_share / organization_ugc_post CSV (organization id, share_id or ugc_post_id)",
+    "a bridge from an organisation to its posts: every post already names its author (share_history, ugc_post_history)",
     [],
     any_of=["share_id", "ugc_post_id"],
     allowed=("organization_id", "organiation_id", *_SYNCED),  # the connector spells it organiation_id

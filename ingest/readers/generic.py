@@ -275,7 +275,7 @@ def _created_at(mapping: Mapping) -> tuple[pl.Expr, pl.Expr]:
         problem = f"created_at: the format {fmt} has no zone and the mapping names none (timestamp.zone)"
         return pl.lit(None, UTC_TIME), pl.when(pl.col("created_at").is_not_null()).then(pl.lit(problem))
     reason = pl.when(pl.col("created_at").is_not_null() & parsed.is_null()).then(
-        pl.format(f"created_at: '{{}}' does not match the format {fmt}", pl.col("created_at"))
+        pl.lit(f"created_at does not match the format {fmt}")
     )
     return parsed, reason
 

@@ -64,9 +64,7 @@ def _boolean(column: str) -> pl.Expr:
 
 def _bad_boolean(column: str) -> pl.Expr:
     value = pl.col(column).str.strip_chars().str.to_lowercase()
-    return pl.when(value.is_not_null() & ~value.is_in((*_TRUE, *_FALSE))).then(
-        pl.format(f"{column} is not true/false: '{{}}'", pl.col(column))
-    )
+    return pl.when(value.is_not_null() & ~value.is_in((*_TRUE, *_FALSE))).then(pl.lit(f"{column} is not true/false"))
 
 
 def social_handle(column: str) -> pl.Expr:
@@ -84,8 +82,13 @@ def build_contacts(raw: pl.DataFrame) -> ReadResult:
     reason = first_reason(
         missing("id"),
         mangled_id("id"),
-        *_bad_timestamps(
-            "__created", "__updated", "property_hs_lifecyclestage_lead_date", "property_hs_lifecyclestage_customer_date"
+        *_bad_timestamps(  # each source column on its own, so the reason names the one the file holds
+            "property_createdate",
+            "property_created_at",
+            "property_lastmodifieddate",
+            "_fivetran_synced",
+            "property_hs_lifecyclestage_lead_date",
+            "property_hs_lifecyclestage_customer_date",
         ),
     )
     handle = social_handle("property_twitterhandle")

@@ -14,12 +14,15 @@ def to_int(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"not a count: {value!r}")
+        raise ValueError("not a count (true/false)")
     if isinstance(value, int):
         return value
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("not a number") from None
     if not number.is_integer():
-        raise ValueError(f"not a whole number: {value!r}")
+        raise ValueError("not a whole number")
     return int(number)
 
 

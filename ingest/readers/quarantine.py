@@ -9,11 +9,20 @@ from typing import Any
 
 import polars as pl
 
+from ingest.privacy import protect_contact_fields
+
 MAX_RAW_RECORD_CHARS = 10_000  # raw.quarantine keeps this much of an offending record
 
 
 def quarantined(locator: str, reason: str, raw_record: Any) -> tuple[str, str, str]:
-    """A ReadResult.quarantine entry: where (e.g. "line 12"), why, and the record as text (truncated)."""
+    """A ReadResult.quarantine entry: where (e.g. "line 12"), why, and the record as text (truncated). A record given
+    as a dict has its contact fields hashed or redacted first (``ingest.privacy.protect_contact_fields``)."""
+    if isinstance(raw_record, dict):  # values cut to what is kept anyway before they are scanned for contact data
+        cut = {
+            name: value[:MAX_RAW_RECORD_CHARS] if isinstance(value, str) else value
+            for name, value in raw_record.items()
+        }
+        raw_record = protect_contact_fields(cut)
     raw = raw_record if isinstance(raw_record, str) else json.dumps(raw_record, ensure_ascii=False, default=str)
     return locator, reason, raw[:MAX_RAW_RECORD_CHARS]
 
@@ -30,7 +39,8 @@ def split_quarantine(frame: pl.DataFrame, reason: pl.Expr) -> tuple[pl.DataFrame
     """Split a frame by a per-row ``reason`` expression (null = the row is fine).
 
     Returns the good rows and, for the others, quarantine entries ("row N", reason, the source row as JSON). The frame
-    must carry ``_source_line``; columns starting with ``_`` (helpers) and empty values are left out of the raw record.
+    must carry ``_source_line``; columns starting with ``_`` (helpers) and empty values are left out of the raw record,
+    and contact fields (emails, phones, names of people) are hashed or redacted in it.
     """
     checked = frame.with_columns(reason.alias("__reason"))
     bad = checked.filter(pl.col("__reason").is_not_null())

@@ -42,27 +42,27 @@ def parse_utc(value: Any, *, assume_zone: str | tzinfo | None = None) -> datetim
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, bool) or value is None:
-        raise ValueError(f"not a timestamp: {value!r}")
+        raise ValueError("not a timestamp (missing or true/false)")
     elif isinstance(value, int | float):
         parsed = _from_epoch(float(value), value)
     elif isinstance(value, str):
         parsed = _parse_timestamp_text(value.strip())
     else:
-        raise ValueError(f"not a timestamp: {value!r} ({type(value).__name__})")
+        raise ValueError(f"not a timestamp (a {type(value).__name__})")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         if assume_zone is None:
-            raise ValueError(f"timestamp {value!s} has no time zone (naive) and no zone was assumed for this export")
+            raise ValueError("timestamp has no time zone (naive) and no zone was assumed for this export")
         parsed = parsed.replace(tzinfo=_zone(assume_zone))
     return parsed.astimezone(UTC)
 
 
 def _from_epoch(seconds: float, original: Any) -> datetime:
     if not math.isfinite(seconds):
-        raise ValueError(f"not a timestamp: {original!r}")
+        raise ValueError("not a timestamp (not a finite number)")
     try:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError) as error:
-        raise ValueError(f"epoch seconds out of range: {original!r}") from error
+        raise ValueError("epoch seconds out of range") from error
 
 
 def _parse_timestamp_text(text: str) -> datetime:
@@ -79,7 +79,10 @@ def _parse_timestamp_text(text: str) -> datetime:
             return datetime.strptime(text, layout)
         except ValueError:
             continue
-    raise ValueError(f"unparseable timestamp {text!r}")
+    raise ValueError(
+        "unparseable timestamp (expected ISO 8601 with a zone, epoch seconds or a Twitter date such as"
+        " Wed Oct 10 20:19:24 +0000 2018)"
+    )
 
 
 def parse_utc_or_none(value: Any, *, assume_zone: str | tzinfo | None = None) -> datetime | None:
@@ -170,9 +173,7 @@ def bad_timestamp(column: str, *, assume_zone: str | None = None) -> pl.Expr:
 def bad_date(column: str) -> pl.Expr:
     """Reason expression: a non-blank value that is not an ISO date (YYYY-MM-DD)."""
     parsed = pl.col(column).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-    return pl.when(pl.col(column).is_not_null() & parsed.is_null()).then(
-        pl.format(f"{column} is not a date (YYYY-MM-DD): '{{}}'", pl.col(column))
-    )
+    return pl.when(pl.col(column).is_not_null() & parsed.is_null()).then(pl.lit(f"{column} is not a date (YYYY-MM-DD)"))
 
 
 def date_column(column: str) -> pl.Expr:

@@ -35,7 +35,7 @@ INTERACTIONS = {
     "author_handle": pl.String,  # public handle without '@', as the platform spells it
     "author_name": pl.String,
     "text": pl.String,  # null when the interaction has no text (reaction, follow, plain share)
-    "text_hash": pl.String,  # ingest.text.text_hash(text); null when text is null
+    "text_hash": pl.String,  # ingest.text.text_hash(text), computed once by the loader; null when text is null
     "lang": pl.String,  # language the platform reports, if any
     "parent_id": pl.String,  # what this replies to / quotes / shares / reacts to
     "conversation_id": pl.String,  # thread root id (the post a comment tree hangs under)

@@ -27,14 +27,12 @@ Recipe for a new JSON API reader (copy it into ``ingest/readers/<platform>.py``;
         chunk = ChunkBuilder(FORMAT)
         for index, post in enumerate(posts):
             try:
-                text = post.get("text")
                 row = {
                     "platform": PLATFORM,
                     "interaction_id": id_text(post["id"]),
                     "interaction_type": "post",
                     "created_at": parse_utc(post["created"]),
-                    "text": text,
-                    "text_hash": text_hash(text),
+                    "text": post.get("text"),  # the loader adds text_hash, one definition for every reader
                     "_source_line": index + 1,
                 }
             except (KeyError, ValueError) as error:  # the reason names the field and the problem, not the value

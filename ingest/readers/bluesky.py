@@ -31,7 +31,6 @@ from ingest.readers.links import handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
-from ingest.text import text_hash
 
 FORMAT = "bluesky_atproto"
 PLATFORM = "bluesky"
@@ -157,7 +156,6 @@ class _BlueskyDocument:
                 "author_handle": author.get("handle") if isinstance(author, dict) else None,
                 "author_name": author.get("displayName") if isinstance(author, dict) else None,
                 "text": text,
-                "text_hash": text_hash(text),
                 "lang": langs[0] if isinstance(langs, list) and langs else None,
                 "parent_id": parent_id,
                 "conversation_id": conversation_id,

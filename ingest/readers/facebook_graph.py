@@ -35,7 +35,6 @@ from ingest.readers.links import distinct_links, handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
-from ingest.text import text_hash
 
 FORMAT = "facebook_graph"
 PLATFORM = "facebook"
@@ -248,7 +247,6 @@ class _FacebookDocument:
                 "record_version": 0,
                 **values,
                 "text": text,
-                "text_hash": text_hash(text),
                 "mentioned_handles": handles_in(text),
                 "_source_line": self.position,
             }

@@ -38,7 +38,6 @@ from ingest.readers.csv_tables import csv_header, read_csv, skip_csv_table
 from ingest.readers.links import handles_in
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
 from ingest.schema import ENTITIES, UTC_TIME, conform
-from ingest.text import text_hash_expr
 
 
 @dataclass(frozen=True)
@@ -699,7 +698,6 @@ def _target_frame(table: Table, target: Target, valid: pl.DataFrame) -> pl.DataF
         )
     if target.entity == "interactions":
         frame = frame.with_columns(
-            text_hash=text_hash_expr("text"),
             mentioned_handles=pl.col("text").map_elements(
                 handles_in, return_dtype=pl.List(pl.String), skip_nulls=False
             ),

@@ -41,7 +41,6 @@ from ingest.readers.links import handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
-from ingest.text import text_hash
 
 FORMAT = "instagram_graph"
 PLATFORM = "instagram"
@@ -307,7 +306,6 @@ class _InstagramDocument:
                 "created_at": parse_utc(record["timestamp"]),
                 "author_handle": handle,
                 "text": text,
-                "text_hash": text_hash(text),
                 "mentioned_handles": handles_in(text),
                 **values,
                 "_source_line": self.position,

@@ -30,7 +30,6 @@ from ingest.readers.json_pages import document_result, sample_document, unreadab
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
-from ingest.text import text_hash
 
 FORMAT = "reddit_api"
 PLATFORM = "reddit"
@@ -181,7 +180,6 @@ class _RedditDocument:
                 "created_at": parse_utc(data["created_utc"]),
                 "author_id": author,
                 "author_handle": author,
-                "text_hash": text_hash(text),
                 "mentioned_handles": list(dict.fromkeys(name.lower() for name in _USER_MENTION.findall(text or ""))),
                 "like_count": to_int(data.get("score")),
                 **values,

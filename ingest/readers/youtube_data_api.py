@@ -33,7 +33,6 @@ from ingest.readers.links import handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
-from ingest.text import text_hash
 
 FORMAT = "youtube_data_api"
 PLATFORM = "youtube"
@@ -219,7 +218,6 @@ class _YouTubeDocument:
             {
                 "platform": PLATFORM,
                 **values,
-                "text_hash": text_hash(text),
                 "mentioned_handles": handles_in(text),
                 "_source_line": self.position,
             }

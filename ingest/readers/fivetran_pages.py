@@ -37,6 +37,7 @@ from ingest.base import ExportFormat, ReadResult, Sample, register
 from ingest.readers.csv_tables import csv_header, read_csv, skip_csv_table
 from ingest.readers.links import handles_in
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
+from ingest.readers.timestamps import utc_column
 from ingest.schema import ENTITIES, UTC_TIME, conform
 
 
@@ -91,13 +92,11 @@ class Table:
 
 # ------------------------------------------------------------------------------------------------ value helpers
 
-_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
+FIVETRAN_ZONE = "UTC"  # Fivetran writes UTC without saying so
 
 
 def _timestamp(column: str) -> pl.Expr:
-    text = pl.col(column).str.strip_chars().str.replace(r"(?i)\s*(UTC|Z)$", "").str.replace("T", " ")
-    parsed = [text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _TIMESTAMP_FORMATS]
-    return pl.coalesce(parsed).dt.replace_time_zone("UTC")
+    return utc_column(column, assume_zone=FIVETRAN_ZONE)
 
 
 def _count(column: str) -> pl.Expr:

@@ -70,6 +70,8 @@ def _parse_timestamp_text(text: str) -> datetime:
         raise ValueError("empty timestamp")
     if _EPOCH_SECONDS.fullmatch(text):
         return _from_epoch(float(text), text)
+    if text.upper().endswith(" UTC"):  # "2024-01-01 10:00:00 UTC", as BigQuery and some warehouses write it
+        return _parse_timestamp_text(text[:-4].strip()).replace(tzinfo=UTC)
     try:  # Python 3.11 reads ISO 8601 with Z, +00:00, +0000 and any number of fractional digits
         return datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
     except ValueError:
@@ -96,7 +98,8 @@ _AWARE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z",)  # offsets: +00:00, +0000, -05:00
 
 _ZULU_FORMATS = ("%Y-%m-%dT%H:%M:%S%.fZ",)
 
-_NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f")  # Fivetran and most database exports
+# Fivetran and most database exports; a bare date is its midnight
+_NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d")
 
 
 def _native_utc(column: str, assume_zone: str | None) -> pl.Expr:

@@ -49,6 +49,23 @@ def test_parse_utc_raises_a_clear_error_for_garbage(value):
         parse_utc(value)
 
 
+def test_utc_column_reads_what_parse_utc_reads():
+    """One parser: the polars fast path and parse_utc accept the same spellings (Fivetran's included)."""
+    values = [
+        "2021-04-01 17:32:47",
+        "2021-04-01T17:32:47.123",
+        "2024-12-30 3:15:52",
+        "2021-04-01",
+        "2021-04-01 17:32:47 UTC",
+        "2021-04-01T17:32:47Z",
+        "2021-04-01T19:32:47+02:00",
+        "1617298367",
+    ]
+    parsed = pl.DataFrame({"t": values}).select(utc_column("t", assume_zone="UTC"))["t"].to_list()
+    assert parsed == [parse_utc(value, assume_zone="UTC") for value in values]
+    assert None not in parsed
+
+
 def test_utc_column_turns_bad_values_into_nulls():
     frame = pl.DataFrame({"t": ["2021-01-01T00:00:00Z", "", None, "bad", "2021-01-01 00:00:00"]})
     parsed = frame.select(utc_column("t"))["t"].to_list()

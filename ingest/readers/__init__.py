@@ -3,8 +3,9 @@
 Shared helpers, by concern (modules that register nothing):
 
 - ``text_files``: decoding (BOM, UTF-16, Latin-1 fallback), lines, JSON lines, whole JSON documents;
-- ``json_pages``: API responses: ``ChunkBuilder`` (each source record accepted with its rows, or quarantined),
-  ``sample_document``, ``unreadable_document``, Graph API page shapes;
+- ``json_pages``: API responses: ``ChunkBuilder`` (each source record accepted with its rows, or quarantined; chunks
+  for streams of pages) and ``RecordDocument`` (the same for a document read whole, which the Graph, YouTube, Reddit
+  and Bluesky readers subclass), ``sample_document``, ``unreadable_document``, Graph API page shapes;
 - ``csv_tables``: CSV read as strings, tables recognised by header (``csv_table_format``), reason expressions;
 - ``timestamps``: ``parse_utc`` and its column forms ``utc_column`` / ``bad_timestamp`` (one parser, same inputs);
 - ``ids``: exact ids (``id_text``, ``exact_id``, ``mangled_id``: ``N.0`` is fine up to 2^53) and counts;

@@ -26,9 +26,8 @@ from typing import Any, Literal
 
 from ingest.base import ExportFormat, ReadResult, Sample, register, register_skipped
 from ingest.readers.ids import to_int
-from ingest.readers.json_pages import document_result, sample_document, unreadable_document
+from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
 from ingest.readers.links import handles_in
-from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
 
@@ -90,16 +89,12 @@ def read(path: Path) -> Iterator[ReadResult]:
             reader.read_record(f"$.records[{index}]", record)
     else:
         reader.read_record("$", document)
-    rows = {"interactions": reader.interactions, "people": reader.people}
-    yield document_result(FORMAT, rows, reader.quarantine, reader.position)
+    yield reader.result()
 
 
-class _BlueskyDocument:
+class _BlueskyDocument(RecordDocument):
     def __init__(self) -> None:
-        self.interactions: list[dict] = []
-        self.people: list[dict] = []
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0
+        super().__init__(FORMAT)
 
     def _guarded(self, locator: str, raw: Any, read_one: Callable[[], None]) -> None:
         """Count one record and read it; a record that cannot be read goes to quarantine."""
@@ -107,7 +102,7 @@ class _BlueskyDocument:
         try:
             read_one()
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), raw))
+            self.reject(locator, str(error), raw)
 
     # -------------------------------------------------------------------------------------------- records
 
@@ -145,7 +140,8 @@ class _BlueskyDocument:
         author = view.get("author") if view else None
         langs = value.get("langs")
         is_post = record_type == "app.bsky.feed.post"
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "interaction_id": uri,
@@ -167,7 +163,7 @@ class _BlueskyDocument:
                 "share_count": to_int(view.get("repostCount")) if view else None,
                 "quote_count": to_int(view.get("quoteCount")) if view else None,
                 "_source_line": self.position,
-            }
+            },
         )
         if isinstance(author, dict):
             self._person(author)
@@ -222,7 +218,8 @@ class _BlueskyDocument:
         if not isinstance(record_uri, str) or _uri_parts(record_uri)[0] != follower["did"]:
             raise ValueError("follow record not in the response (viewer is not the subject): no follow time")
         self._person(profile)
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "interaction_id": record_uri,
@@ -236,11 +233,12 @@ class _BlueskyDocument:
                 "in_reply_to_author_id": followed["did"],
                 "mentioned_handles": [],
                 "_source_line": self.position,
-            }
+            },
         )
 
     def _person(self, profile: dict) -> None:
-        self.people.append(
+        self.add(
+            "people",
             {
                 "platform": PLATFORM,
                 "person_id": profile.get("did"),
@@ -251,7 +249,7 @@ class _BlueskyDocument:
                 "following_count": to_int(profile.get("followsCount")),
                 "account_created_at": parse_utc(profile["createdAt"]) if profile.get("createdAt") else None,
                 "_source_line": self.position,
-            }
+            },
         )
 
 

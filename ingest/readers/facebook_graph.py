@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from ingest.base import ExportFormat, ReadResult, Sample, register
 from ingest.readers.ids import id_text, to_int
 from ingest.readers.json_pages import (
-    document_result,
+    RecordDocument,
     graph_records,
     is_empty_graph_page,
     nested_data,
@@ -32,7 +32,6 @@ from ingest.readers.json_pages import (
     unreadable_document,
 )
 from ingest.readers.links import distinct_links, handles_in
-from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import load_json
 from ingest.readers.timestamps import parse_utc
 
@@ -105,22 +104,20 @@ def read(path: Path) -> Iterator[ReadResult]:
     reader = _FacebookDocument()
     for locator, record in graph_records(document):
         reader.read_record(locator, record)
-    yield document_result(FORMAT, reader.rows, reader.quarantine, reader.position)
+    yield reader.result()
 
 
-class _FacebookDocument:
+class _FacebookDocument(RecordDocument):
     """Walks the records of one response, collecting canonical rows and quarantined records."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[dict]] = {"interactions": [], "people": []}
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0  # records seen so far; the current record's _source_line
+        super().__init__(FORMAT)
 
     def read_record(self, locator: str, record: Any, context: dict | None = None) -> None:
         """Read one record; ``context`` carries the post / comment / conversation a nested record hangs under."""
         if not isinstance(record, dict):
             self.position += 1
-            self.quarantine.append(quarantined(locator, "record is not a JSON object", record))
+            self.reject(locator, "record is not a JSON object", record)
             return
         kind = (context or {}).get("kind") or _record_kind(record)
         if kind == "conversation":
@@ -139,7 +136,7 @@ class _FacebookDocument:
             else:
                 raise ValueError("not a Facebook post, comment, message, conversation or Page")
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), record))
+            self.reject(locator, str(error), record)
 
     def _conversation(self, locator: str, record: dict) -> None:
         messages = nested_data(record, "messages")
@@ -148,7 +145,7 @@ class _FacebookDocument:
             # quarantine so the missing messages are visible rather than silently absent
             self.position += 1
             reason = "conversation summary without messages: request fields=messages{message,from,to,created_time}"
-            self.quarantine.append(quarantined(locator, reason, record))
+            self.reject(locator, reason, record)
             return
         thread = {"conversation_id": id_text(record.get("id"))}
         for index, message in enumerate(messages):
@@ -227,7 +224,8 @@ class _FacebookDocument:
         )
 
     def _page(self, record: dict) -> None:
-        self.rows["people"].append(
+        self.add(
+            "people",
             {
                 "platform": PLATFORM,
                 "person_id": _required_id(record),
@@ -236,12 +234,13 @@ class _FacebookDocument:
                 "description": record.get("about") or record.get("description"),
                 "followers_count": to_int(record.get("followers_count", record.get("fan_count"))),
                 "_source_line": self.position,
-            }
+            },
         )
 
     def _interaction(self, **values: Any) -> None:
         text = values.get("text") or None
-        self.rows["interactions"].append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "record_version": 0,
@@ -249,16 +248,17 @@ class _FacebookDocument:
                 "text": text,
                 "mentioned_handles": handles_in(text),
                 "_source_line": self.position,
-            }
+            },
         )
         if values.get("author_id") and values.get("author_name"):
-            self.rows["people"].append(
+            self.add(
+                "people",
                 {
                     "platform": PLATFORM,
                     "person_id": values["author_id"],
                     "display_name": values["author_name"],
                     "_source_line": self.position,
-                }
+                },
             )
 
 

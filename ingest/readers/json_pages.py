@@ -34,6 +34,32 @@ def unreadable_document(format_name: str, path: Path, error: ValueError) -> Read
     return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
 
 
+class RecordDocument:
+    """The one shape of a reader of JSON documents (API responses read whole): walk the document's records; for each,
+    ``self.position += 1`` (the record's position is its rows' ``_source_line``), then ``add`` its canonical rows or
+    ``reject`` it with a reason. ``result`` is the document's one chunk, with ``rows_read`` = records seen, so
+    ``rows_read = rows_accepted + rows_quarantined`` holds. (A streaming reader of many pages uses ``ChunkBuilder``.)
+    """
+
+    def __init__(self, format_name: str) -> None:
+        self.format_name = format_name
+        self.rows: dict[str, list[dict]] = {}
+        self.quarantine: list[tuple[str, str, str]] = []
+        self.position = 0  # records seen so far; the current record's _source_line
+
+    def add(self, entity: str, row: dict) -> None:
+        """A canonical row of the current record (a record may give none, or several in several entities)."""
+        self.rows.setdefault(entity, []).append(row)
+
+    def reject(self, locator: str, reason: str, record: Any) -> None:
+        """The current record, quarantined."""
+        self.quarantine.append(quarantined(locator, reason, record))
+
+    def result(self, **more_rows: list[dict]) -> ReadResult:
+        """The document's chunk; ``more_rows`` adds entities a reader collected on its own (e.g. folded by key)."""
+        return document_result(self.format_name, {**self.rows, **more_rows}, self.quarantine, self.position)
+
+
 def document_result(
     format_name: str, rows: dict[str, list[dict]], quarantine: list[tuple[str, str, str]], records: int
 ) -> ReadResult:

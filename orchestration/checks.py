@@ -1,10 +1,10 @@
-"""Asset checks beyond dbt's tests: row accounting, source freshness and volume anomalies on the raw layer, and
-the negative-sentiment spike on marts.sentiment_trend.
+"""Asset checks beyond dbt's tests: row accounting and source freshness on the raw layer, and the negative-sentiment
+and volume spikes on marts.sentiment_trend. A spike has one definition, in dbt (sentiment_trend.is_negative_spike and
+is_volume_spike, with their sigma floors); the checks only read it.
 
 ERROR checks are blocking: a failure stops the run before publication, so the serving file keeps the last good data.
 """
 
-import statistics
 from datetime import UTC, datetime, timedelta
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
@@ -12,8 +12,6 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 from orchestration.resources import WarehouseResource
 
 FRESHNESS_LIMIT = timedelta(days=1)
-VOLUME_SIGMAS = 3.0
-VOLUME_TRAILING_DAYS = 28
 
 # raw table -> the column that says when its data happened
 SOURCE_TIME_COLUMNS = {
@@ -84,45 +82,13 @@ def _freshness_check(table: str, column: str):
 freshness_checks = [_freshness_check(table, column) for table, column in SOURCE_TIME_COLUMNS.items()]
 
 
-@asset_check(
-    asset=AssetKey(["raw", "interactions"]),
-    description=f"WARN when the newest day's interaction count lies outside the trailing {VOLUME_TRAILING_DAYS}-day "
-    f"mean +/- {VOLUME_SIGMAS:g} sigma (a broken export or a real spike: look before you trust the marts).",
-)
-def interactions_volume_anomaly(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        daily = con.execute(
-            "with days as (select created_at::date as day, count(*) as n from raw.interactions group by 1), "
-            "spine as (select unnest(generate_series(min(day), max(day), interval 1 day))::date as day from days) "
-            "select spine.day, coalesce(days.n, 0) from spine left join days using (day) order by 1"
-        ).fetchall()
-    if len(daily) <= VOLUME_TRAILING_DAYS // 4:
-        return AssetCheckResult(passed=True, metadata={"days_of_history": len(daily), "note": "too little history"})
-    *history, (day, count) = daily
-    trailing = [n for _, n in history[-VOLUME_TRAILING_DAYS:]]
-    mean, sigma = statistics.fmean(trailing), statistics.pstdev(trailing)
-    low, high = mean - VOLUME_SIGMAS * sigma, mean + VOLUME_SIGMAS * sigma
-    return AssetCheckResult(
-        passed=low <= count <= high,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "day": str(day),
-            "rows": count,
-            "trailing_mean": round(mean, 1),
-            "trailing_sigma": round(sigma, 1),
-            "expected_low": round(max(low, 0), 1),
-            "expected_high": round(high, 1),
-        },
-    )
-
-
 SPIKE_RECENT_DAYS = 7
 
 
 @asset_check(
     asset=AssetKey(["marts", "sentiment_trend"]),
     description=f"WARN when a brand account had a negative-sentiment spike (marts.sentiment_trend.is_negative_spike: "
-    f"negative share above its trailing mean + k sigma) in the latest {SPIKE_RECENT_DAYS} days of data.",
+    f"negative share above its trailing mean + k sigma, sigma at least spike_min_share_sigma) in the latest {SPIKE_RECENT_DAYS} days of data.",
 )
 def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
@@ -158,4 +124,42 @@ def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
-ror_checks = [raw_row_accounting, *freshness_checks, interactions_volume_anomaly, negative_sentiment_spike]
+@asset_check(
+    asset=AssetKey(["marts", "sentiment_trend"]),
+    description=f"WARN when a brand account had an audience volume spike (marts.sentiment_trend.is_volume_spike: "
+    f"interactions above the trailing mean + k sigma, sigma at least sqrt(mean)) in the latest {SPIKE_RECENT_DAYS} "
+    "days of data: a real surge or a broken export, look before you trust the marts.",
+)
+def audience_volume_spike(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        spikes = con.execute(
+            "with recent as (select max(activity_date) - ? as since from marts.sentiment_trend) "
+            "select activity_date, platform, brand_id, account_id, audience_interactions, "
+            "round(volume_trailing_mean, 1), round(volume_trailing_stddev, 1) "
+            "from marts.sentiment_trend, recent "
+            "where campaign_scope = 'account' and is_volume_spike and activity_date > since "
+            "order by activity_date, platform, brand_id",
+            [SPIKE_RECENT_DAYS],
+        ).fetchall()
+    return AssetCheckResult(
+        passed=not spikes,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "spikes": len(spikes),
+            "details": [
+                {
+                    "date": str(day),
+                    "platform": platform,
+                    "brand_id": brand,
+                    "account_id": account,
+                    "audience_interactions": volume,
+                    "trailing_mean": mean,
+                    "trailing_sigma": sigma,
+                }
+                for day, platform, brand, account, volume, mean, sigma in spikes
+            ],
+        },
+    )
+
+
+ror_checks = [raw_row_accounting, *freshness_checks, negative_sentiment_spike, audience_volume_spike]

@@ -121,6 +121,8 @@ class DbtVars(_Strict):
     spike_k: float | None = Field(default=None, gt=0)
     spike_trailing_days: int | None = Field(default=None, ge=2)
     spike_min_interactions: int | None = Field(default=None, ge=1)
+    spike_min_share_sigma: float | None = Field(default=None, ge=0)
+    viral_window_days: int | None = Field(default=None, ge=1)
     advocate_min_positive_interactions: int | None = Field(default=None, ge=1)
     advocate_window_days: int | None = Field(default=None, ge=1)
     engaged_min_interactions: int | None = Field(default=None, ge=1)

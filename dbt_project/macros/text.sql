@@ -19,3 +19,20 @@
 {% macro spark__unnest_list(list_column) -%}
     explode({{ list_column }})
 {%- endmacro %}
+
+{#- Number of elements of a list column; null for a null list. -#}
+{% macro list_length(list_column) -%}
+    {{ return(adapter.dispatch('list_length')(list_column)) }}
+{%- endmacro %}
+
+{% macro default__list_length(list_column) -%}
+    cardinality({{ list_column }})
+{%- endmacro %}
+
+{% macro duckdb__list_length(list_column) -%}
+    len({{ list_column }})
+{%- endmacro %}
+
+{% macro spark__list_length(list_column) -%}
+    size({{ list_column }})
+{%- endmacro %}

@@ -21,9 +21,10 @@
     cast({{ dbt.date_trunc('month', date_column) }} as date)
 {%- endmacro %}
 
-{#- Whole minutes (fractional) between two timestamps. -#}
+{#- Minutes between two timestamps (fractional, from whole seconds), rounded to 2 decimal places (the documented
+    precision of every minutes column). -#}
 {% macro minutes_between(start_ts, end_ts) -%}
-    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ type_double() }}) / 60.0)
+    round(cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ type_double() }}) / 60.0, 2)
 {%- endmacro %}
 
 {% macro add_days(days, date_column) -%}

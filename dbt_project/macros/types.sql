@@ -14,3 +14,9 @@
 {% macro bigquery__type_double() -%}
     float64
 {%- endmacro %}
+
+{#- Money (spend, deal amounts, revenue): an exact decimal, so sums are identical whatever order rows are added in.
+    Two decimal places: ad platforms and CRMs report amounts in cents. -#}
+{% macro type_money() -%}
+    decimal(18, 2)
+{%- endmacro %}

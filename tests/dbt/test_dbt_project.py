@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -159,8 +160,8 @@ def test_engagement_quality_for_the_autumn_blend_post(warehouse: BuiltWarehouse)
         "meaningful_comment_share, thoughtful_replies, affinity_rating, sentiment_scored_audience_interactions "
         "from marts.engagement_quality where activity_date = '2026-03-02' and platform = 'x'",
     )
-    assert row == (1, 5, 6, 40, 51, pytest.approx(51 / 1012), pytest.approx(51 / 2000), None, 0.8, 4,
-                   pytest.approx(4 / 6), 6)
+    # rates are rounded to 6 decimal places (the documented precision)
+    assert row == (1, 5, 6, 40, 51, round(51 / 1012, 6), round(51 / 2000, 6), None, 0.8, 4, round(4 / 6, 6), 6)
 
 
 def test_a_post_is_in_the_campaign_of_its_first_link_carrying_utm_campaign(warehouse: BuiltWarehouse) -> None:
@@ -223,18 +224,23 @@ def test_cost_per_lead_keeps_leads_apart_from_purchases(warehouse: BuiltWarehous
     rows = query(
         warehouse,
         "select activity_date::varchar, brand_id, spend, ad_platform_leads, ad_platform_purchases, "
-        "cost_per_ad_platform_lead, crm_leads, cost_per_crm_lead, revenue, roi from marts.cost_per_lead "
-        "where channel = 'paid_social' order by activity_date, brand_id",
+        "cost_per_ad_platform_lead, crm_leads, cost_per_crm_lead, revenue, cash_roi, lead_cohort_revenue, "
+        "lead_cohort_roi from marts.cost_per_lead where channel = 'paid_social' order by activity_date, brand_id",
     )
     assert rows == [
-        # ad_1: 4 lead actions and 1 pixel purchase; contact ct1 became a lead that day
-        ("2026-03-02", "northwind", 50.0, 4.0, 1.0, 12.5, 1, 50.0, 0.0, -1.0),
+        # ad_1: lead 4 and the same 4 again as the pixel lead (lead wins by precedence: 4, not 8); the pixel purchase
+        # and omni_purchase report one purchase (omni_purchase wins: 1); contact ct1 became a lead that day, and its
+        # deal (120, closed 03-04) is that day's lead-cohort revenue: (120 - 50) / 50 = 1.4
+        ("2026-03-02", "northwind", Decimal("50.00"), 4.0, 1.0, 12.5, 1, 50.0, Decimal("0.00"), -1.0,
+         Decimal("120.00"), 1.4),
         # ad_2: spend 40 with no lead action -> cost per ad lead null; contact ct6 -> 40 per CRM lead
-        ("2026-03-03", "lumen", 40.0, 0.0, 0.0, None, 1, 40.0, 0.0, -1.0),
+        ("2026-03-03", "lumen", Decimal("40.00"), 0.0, 0.0, None, 1, 40.0, Decimal("0.00"), -1.0, Decimal("0.00"),
+         -1.0),
         # ad_1's re-export (spend 35) replaces the first export (30); 2 lead_grouped actions; contact ct2
-        ("2026-03-03", "northwind", 35.0, 2.0, 0.0, 17.5, 1, 35.0, 0.0, -1.0),
-        # ct1's deal (120) closes on 03-04: revenue without ad data -> ROI null
-        ("2026-03-04", "northwind", None, None, None, None, 0, None, 120.0, None),
+        ("2026-03-03", "northwind", Decimal("35.00"), 2.0, 0.0, 17.5, 1, 35.0, Decimal("0.00"), -1.0,
+         Decimal("0.00"), -1.0),
+        # ct1's deal (120) closes on 03-04: revenue without ad data -> cash ROI null
+        ("2026-03-04", "northwind", None, None, None, None, 0, None, Decimal("120.00"), None, Decimal("0.00"), None),
     ]
 
 

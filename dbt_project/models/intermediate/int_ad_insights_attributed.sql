@@ -1,8 +1,11 @@
 -- Ad insights per ad per day with the day's actions split by int_ad_action_types_overridden (leads apart from
--- purchases) and the ad's campaign attribution. utm_campaign: the ad's own utm_campaign, else its creative's
--- utm_campaign column, else parsed from the creative's url_tags, else from the ad's url_tags. brand and channel come
--- from the configured campaigns; an unknown utm_campaign falls back to the brand owning the ad account (configured
--- brand accounts) and the paid_social channel.
+-- purchases) and the ad's campaign attribution. Meta reports one conversion under several overlapping action types,
+-- so per ad, day and family (counts_as) only the reported action type of the lowest precedence counts (lead before
+-- onsite_conversion.lead_grouped before offsite_conversion.fb_pixel_lead; omni_purchase before purchase before
+-- offsite_conversion.fb_pixel_purchase): summing them would count one lead two or three times. utm_campaign: the
+-- ad's own utm_campaign, else its creative's utm_campaign column, else parsed from the creative's url_tags, else from
+-- the ad's url_tags. brand and channel come from the configured campaigns; an unknown utm_campaign falls back to the
+-- brand owning the ad account (configured brand accounts) and the paid_social channel.
 with
 
 insights as (
@@ -84,20 +87,36 @@ ad_utm as (
 
 ),
 
-daily_actions as (
+family_actions_ranked as (
 
     select
         actions.platform,
         actions.ad_id,
         actions.action_date,
-        sum(case when action_types.counts_as = 'lead' then actions.action_count else 0 end) as ad_platform_leads,
-        sum(case when action_types.counts_as = 'purchase' then actions.action_count else 0 end)
-            as ad_platform_purchases
+        action_types.counts_as,
+        actions.action_count,
+        dense_rank() over (
+            partition by actions.platform, actions.ad_id, actions.action_date, action_types.counts_as
+            order by action_types.precedence
+        ) as precedence_rank
     from actions
     inner join action_types
         on actions.platform = action_types.platform
         and actions.action_type = action_types.action_type
-    group by actions.platform, actions.ad_id, actions.action_date
+
+),
+
+daily_actions as (
+
+    select
+        platform,
+        ad_id,
+        action_date,
+        sum(case when counts_as = 'lead' then action_count else 0 end) as ad_platform_leads,
+        sum(case when counts_as = 'purchase' then action_count else 0 end) as ad_platform_purchases
+    from family_actions_ranked
+    where precedence_rank = 1
+    group by platform, ad_id, action_date
 
 ),
 

@@ -1,10 +1,14 @@
 -- For every audience message (an audience interaction attributed to a brand whose type expects a response, seed
--- interaction_types.is_audience_message), the first brand response: the earliest interaction written by an owned
--- account of the same brand on the same platform, strictly after the message, that
+-- interaction_types.is_audience_message), its first response by the brand and its first response by the brand or
+-- one of its employees (employees seed). A response is a reply, comment or direct message (never a share, retweet,
+-- quote or reaction) written by an owned account of the message's brand (or, for the second, by an employee of that
+-- brand) on the same platform, strictly after the message, that
 --   * replies to the message itself (parent_id = the message), or
---   * sits in the message's thread (same conversation) and replies to the message's author, or
+--   * replies to a later message of the same author in the same conversation (the customer's follow-up: answering
+--     it answers the thread up to it), never to an earlier one, or
 --   * for a direct message, is a later message in the same conversation.
--- Several brand replies in a thread: the earliest counts. No brand reply: no row here (null response time in marts).
+-- Several responses: the earliest counts (then the lowest interaction key). No response: no row here (null
+-- response times in the marts).
 with
 
 interactions as (
@@ -31,11 +35,14 @@ audience_messages as (
 
 ),
 
-brand_interactions as (
+responders as (
 
-    select *
+    select
+        interactions.*,
+        coalesce(interactions.employee_brand_id, interactions.brand_id) as responder_brand_id
     from interactions
-    where is_brand_author
+    where (interactions.is_brand_author or interactions.is_employee)
+        and interactions.interaction_type in ('comment', 'reply', 'message')
 
 ),
 
@@ -43,26 +50,29 @@ responses as (
 
     select
         audience_messages.interaction_key,
-        brand_interactions.interaction_key as response_interaction_key,
-        brand_interactions.created_at_utc as response_created_at_utc,
+        responders.interaction_key as response_interaction_key,
+        responders.is_brand_author as is_brand_response,
+        responders.created_at_utc as response_created_at_utc,
         audience_messages.created_at_utc as message_created_at_utc
     from audience_messages
-    inner join brand_interactions
-        on audience_messages.platform = brand_interactions.platform
-        and audience_messages.brand_id = brand_interactions.brand_id
-        and brand_interactions.created_at_utc > audience_messages.created_at_utc
-        and (
-            brand_interactions.parent_id = audience_messages.interaction_id
-            or (
-                coalesce(brand_interactions.conversation_id, brand_interactions.interaction_id)
-                    = coalesce(audience_messages.conversation_id, audience_messages.interaction_id)
-                and brand_interactions.in_reply_to_author_id = audience_messages.author_id
-            )
-            or (
-                audience_messages.interaction_type = 'message'
-                and brand_interactions.interaction_type = 'message'
-                and brand_interactions.conversation_id = audience_messages.conversation_id
-            )
+    inner join responders
+        on audience_messages.platform = responders.platform
+        and audience_messages.brand_id = responders.responder_brand_id
+        and responders.created_at_utc > audience_messages.created_at_utc
+    left join interactions as answered
+        on responders.platform = answered.platform
+        and responders.parent_id = answered.interaction_id
+    where responders.parent_id = audience_messages.interaction_id
+        or (
+            answered.author_id = audience_messages.author_id
+            and answered.created_at_utc > audience_messages.created_at_utc
+            and coalesce(answered.conversation_id, answered.interaction_id)
+                = coalesce(audience_messages.conversation_id, audience_messages.interaction_id)
+        )
+        or (
+            audience_messages.interaction_type = 'message'
+            and responders.interaction_type = 'message'
+            and responders.conversation_id = audience_messages.conversation_id
         )
 
 ),
@@ -72,10 +82,13 @@ responses_ranked as (
     select
         *,
         row_number() over (
-            partition by interaction_key
+            partition by interaction_key, is_brand_response
             order by response_created_at_utc, response_interaction_key
         ) as response_rank,
-        count(*) over (partition by interaction_key) as brand_responses
+        row_number() over (
+            partition by interaction_key
+            order by response_created_at_utc, response_interaction_key
+        ) as any_response_rank
     from responses
 
 ),
@@ -84,12 +97,27 @@ final as (
 
     select
         interaction_key,
-        response_interaction_key as first_brand_response_key,
-        response_created_at_utc as first_brand_response_at_utc,
-        {{ minutes_between('message_created_at_utc', 'response_created_at_utc') }} as first_brand_response_minutes,
-        brand_responses
+        max(case when is_brand_response and response_rank = 1 then response_interaction_key end)
+            as first_brand_response_key,
+        max(case when is_brand_response and response_rank = 1 then response_created_at_utc end)
+            as first_brand_response_at_utc,
+        max(
+            case
+                when is_brand_response and response_rank = 1
+                    then {{ minutes_between('message_created_at_utc', 'response_created_at_utc') }}
+            end
+        ) as first_brand_response_minutes,
+        count(case when is_brand_response then 1 end) as brand_responses,
+        max(case when any_response_rank = 1 then response_created_at_utc end)
+            as first_brand_or_employee_response_at_utc,
+        max(
+            case
+                when any_response_rank = 1
+                    then {{ minutes_between('message_created_at_utc', 'response_created_at_utc') }}
+            end
+        ) as first_brand_or_employee_response_minutes
     from responses_ranked
-    where response_rank = 1
+    group by interaction_key
 
 )
 

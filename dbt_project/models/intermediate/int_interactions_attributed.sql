@@ -3,10 +3,16 @@
 --   2. conversation_root  the thread root (conversation_id) was written by an owned account;
 --   3. parent      the interaction replies to / quotes / shares / reacts to an owned account's interaction;
 --   4. in_reply_to it replies to an owned account (in_reply_to_author_id);
---   5. mention     it mentions an owned account's handle on the same platform (the alphabetically first brand,
+--   5. answered    an owned account replied to it directly (a reply, comment or message whose parent_id is this
+--                  interaction; the earliest such reply, then the lowest account id, when several brands answered):
+--                  customers tag @acme, @AcmeHelp answers, and the message belongs to the brand that answered;
+--   6. mention     it mentions an owned account's handle on the same platform (the alphabetically first brand,
 --                  then account, when several are mentioned);
---   6. conversation_mention  its thread root mentions an owned handle (a conversation about the brand that someone
---                  else started, e.g. a customer's or an employee's post tagging the brand).
+--   7. conversation_mention  its thread root mentions an owned handle (a conversation about the brand that someone
+--                  else started, e.g. a customer's or an employee's post tagging the brand);
+--   8. conversation_answered  an owned account answered its thread root directly (rule 5 applied to the root): a
+--                  customer's follow-up under their own answered message.
+-- A customer reply to the brand's own reply is rule 3 (parent).
 -- owned_content_id is the owned interaction the row hangs under (an owned post itself, else its owned thread root,
 -- else its owned parent). Also flags brand authors, employees (configured) and the audience (neither), and finds the
 -- utm_campaign of the owned post the interaction belongs to (itself when a brand account wrote it, else its thread
@@ -71,6 +77,34 @@ first_owned_mention as (
 
 ),
 
+owned_answers_ranked as (
+
+    select
+        answers.platform,
+        answers.parent_id as answered_id,
+        owned_accounts.brand_id,
+        owned_accounts.account_id,
+        row_number() over (
+            partition by answers.platform, answers.parent_id
+            order by answers.created_at_utc, owned_accounts.account_id
+        ) as answer_rank
+    from interactions as answers
+    inner join owned_accounts
+        on answers.platform = owned_accounts.platform
+        and answers.author_id = owned_accounts.account_id
+    where answers.parent_id is not null
+        and answers.interaction_type in ('comment', 'reply', 'message')
+
+),
+
+first_owned_answer as (
+
+    select platform, answered_id, brand_id, account_id
+    from owned_answers_ranked
+    where answer_rank = 1
+
+),
+
 joined as (
 
     select
@@ -87,6 +121,10 @@ joined as (
         first_owned_mention.account_id as mention_account_id,
         root_mention.brand_id as root_mention_brand_id,
         root_mention.account_id as root_mention_account_id,
+        answer_owned.brand_id as answered_brand_id,
+        answer_owned.account_id as answered_account_id,
+        root_answer_owned.brand_id as root_answered_brand_id,
+        root_answer_owned.account_id as root_answered_account_id,
         employees.brand_id as employee_brand_id,
         coalesce({{ first_url_parameter('interactions.link_urls', 'utm_campaign') }},
             {{ url_parameter('interactions.text_content', 'utm_campaign') }},
@@ -120,6 +158,12 @@ joined as (
         on interactions.interaction_key = first_owned_mention.interaction_key
     left join first_owned_mention as root_mention
         on roots.interaction_key = root_mention.interaction_key
+    left join first_owned_answer as answer_owned
+        on interactions.platform = answer_owned.platform
+        and interactions.interaction_id = answer_owned.answered_id
+    left join first_owned_answer as root_answer_owned
+        on roots.platform = root_answer_owned.platform
+        and roots.interaction_id = root_answer_owned.answered_id
     left join employees
         on interactions.platform = employees.platform
         and interactions.author_id = employees.person_id
@@ -156,21 +200,24 @@ final as (
         author_account_id is null and employee_brand_id is null as is_audience,
         employee_brand_id,
         coalesce(
-            author_brand_id, root_brand_id, parent_brand_id, in_reply_to_brand_id, mention_brand_id,
-            root_mention_brand_id
+            author_brand_id, root_brand_id, parent_brand_id, in_reply_to_brand_id, answered_brand_id,
+            mention_brand_id, root_mention_brand_id, root_answered_brand_id
         ) as brand_id,
         coalesce(
-            author_account_id, root_account_id, parent_account_id, in_reply_to_account_id, mention_account_id,
-            root_mention_account_id
+            author_account_id, root_account_id, parent_account_id, in_reply_to_account_id, answered_account_id,
+            mention_account_id, root_mention_account_id, root_answered_account_id
         ) as brand_account_id,
         case
             when author_account_id is not null then 'author'
             when root_account_id is not null then 'conversation_root'
             when parent_account_id is not null then 'parent'
             when in_reply_to_account_id is not null then 'in_reply_to'
+            when answered_account_id is not null then 'answered'
             when mention_account_id is not null then 'mention'
             when root_mention_account_id is not null then 'conversation_mention'
+            when root_answered_account_id is not null then 'conversation_answered'
         end as attribution_rule,
+        coalesce({{ list_length('link_urls') }}, 0) > 0 as has_link_or_media,
         mention_account_id is not null as mentions_owned_account,
         case
             when author_account_id is not null and interaction_type = 'post' then interaction_id

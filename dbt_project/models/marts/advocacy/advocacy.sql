@@ -3,7 +3,10 @@
 -- Advocate: at least var('advocate_min_positive_interactions') positive interactions and at least one referral
 -- action with the brand within the last var('advocate_window_days') days, counted back from the newest interaction
 -- date in the warehouse. advocacy_rank orders the brand's people by referral actions, then positive interactions,
--- then interactions (1 = strongest); brand accounts themselves are not people here.
+-- then interactions (1 = strongest) among the brand's audience: employees speak for the brand, so they are listed
+-- (is_employee) but not ranked (advocacy_monthly leaves them out of the ladder too); brand accounts themselves are
+-- not people here. Lead and customer: the person's CRM contact, counted only when that contact is attributed to
+-- this brand (int_contacts_attributed.brand_id), never because it belongs to another brand.
 with
 
 interactions as (
@@ -95,14 +98,16 @@ final as (
         people.followers_count,
         aggregated.positive_interactions_in_window >= {{ var('advocate_min_positive_interactions') }}
             and aggregated.referral_actions_in_window >= 1 as is_advocate,
-        row_number() over (
-            partition by aggregated.brand_id
-            order by
-                aggregated.referral_actions desc,
-                aggregated.positive_interactions desc,
-                aggregated.interactions desc,
-                aggregated.person_key
-        ) as advocacy_rank,
+        case
+            when not coalesce(people.is_employee, false) then row_number() over (
+                partition by aggregated.brand_id, coalesce(people.is_employee, false)
+                order by
+                    aggregated.referral_actions desc,
+                    aggregated.positive_interactions desc,
+                    aggregated.interactions desc,
+                    aggregated.person_key
+            )
+        end as advocacy_rank,
         people.contact_key,
         contacts.lead_at_utc is not null as is_lead,
         contacts.customer_at_utc is not null as is_customer
@@ -111,6 +116,7 @@ final as (
         on aggregated.person_key = people.person_key
     left join contacts
         on people.contact_key = contacts.contact_key
+        and aggregated.brand_id = contacts.brand_id
 
 )
 

@@ -2,14 +2,19 @@
 -- Population: audience people (not brand accounts, not employees) who interacted with the brand in the month.
 -- Ladder, each step the people of the previous step who also meet its condition (so step conversions are <= 1):
 --   engager   interacted with the brand in the month;
---   repeat    has at least 2 interactions with the brand up to the month's end;
+--   repeat    has at least 2 interactions with the brand up to the month's end (the engager-to-repeat rate is
+--             null in the warehouse's first observed month: earlier interactions were not observed);
 --   advocate  at least var('advocate_min_positive_interactions') positive interactions and one referral action in
 --             the var('advocate_window_days') days ending on the month's last day;
 --   lead      linked to a CRM contact (social handle) that became a lead by the month's end;
 --   customer  that contact became a customer by the month's end.
 -- Viral coefficient K = shares per participant x participants recruited per share = share-recruited engagers /
--- engagers: a share-recruited engager's first interaction with the brand hangs directly under another audience
--- member's share or quote of brand content. Null in months without any such share chain.
+-- engagers. Exports never say who saw a share (and replies never hang under a retweet), so recruitment is read from
+-- timing: a share-recruited engager's first interaction with the brand ever is on an owned post that another
+-- audience member shared or quoted in the var('viral_window_days') days before it. Zero when nobody was, null only
+-- without engagers.
+-- Employee advocacy: employees' interactions and referral actions; potential impressions add the employee's followers
+-- once per referral action, potential reach once per employee who made one.
 {%- set month_end = add_days(-1, dbt.dateadd('month', 1, 'person_months.activity_month')) %}
 with
 
@@ -102,6 +107,7 @@ ladder as (
         on person_month_history.person_key = people.person_key
     left join contacts
         on people.contact_key = contacts.contact_key
+        and person_month_history.brand_id = contacts.brand_id
 
 ),
 
@@ -112,7 +118,7 @@ ladder_counts as (
         activity_month,
         count(*) as engagers,
         count(case when referral_actions > 0 then 1 end) as referring_engagers,
-        count(case when is_repeat then 1 end) as repeat_engagers,
+        count(case when is_repeat then 1 end) as ladder_repeat_engagers,
         count(case when is_advocate then 1 end) as advocates,
         count(case when is_advocate and is_lead_by_month_end then 1 end) as advocate_leads,
         count(case when is_advocate and is_lead_by_month_end and is_customer_by_month_end then 1 end)
@@ -130,7 +136,7 @@ employee_activity as (
         count(*) as employee_interactions,
         count(case when brand_interactions.is_referral_action then 1 end) as employee_referral_actions,
         cast(sum(case when brand_interactions.is_referral_action then people.followers_count end) as {{ dbt.type_bigint() }})
-            as employee_referral_potential_reach
+            as employee_referral_potential_impressions
     from brand_interactions
     left join people
         on brand_interactions.person_key = people.person_key
@@ -139,35 +145,44 @@ employee_activity as (
 
 ),
 
-audience_shares as (
+referring_employees as (
 
-    select platform, interaction_id, author_id, brand_id
+    select distinct brand_interactions.brand_id, brand_interactions.activity_month, people.person_key,
+        people.followers_count
     from brand_interactions
-    where is_audience and is_brand_content_share
+    inner join people
+        on brand_interactions.person_key = people.person_key
+    where brand_interactions.is_employee and brand_interactions.is_referral_action
 
 ),
 
-share_children as (
+employee_reach as (
 
-    select
-        brand_interactions.interaction_key,
-        brand_interactions.brand_id,
-        brand_interactions.activity_month
+    select brand_id, activity_month,
+        cast(sum(followers_count) as {{ dbt.type_bigint() }}) as employee_referral_potential_reach
+    from referring_employees
+    group by brand_id, activity_month
+
+),
+
+audience_shares as (
+
+    select platform, owned_content_id, author_id, brand_id, created_at_utc
     from brand_interactions
-    inner join audience_shares
-        on brand_interactions.platform = audience_shares.platform
-        and brand_interactions.parent_id = audience_shares.interaction_id
-        and brand_interactions.author_id <> audience_shares.author_id
-    where brand_interactions.is_audience
+    where is_audience and is_brand_content_share
 
 ),
 
 first_interactions_ranked as (
 
     select
-        interaction_key,
+        platform,
+        owned_content_id,
+        author_id,
         brand_id,
         activity_month,
+        created_at_utc,
+        person_key,
         row_number() over (
             partition by brand_id, person_key
             order by created_at_utc, interaction_key
@@ -177,19 +192,30 @@ first_interactions_ranked as (
 
 ),
 
+share_recruited as (
+
+    select distinct
+        first_interactions_ranked.brand_id,
+        first_interactions_ranked.activity_month,
+        first_interactions_ranked.person_key
+    from first_interactions_ranked
+    inner join audience_shares
+        on first_interactions_ranked.platform = audience_shares.platform
+        and first_interactions_ranked.brand_id = audience_shares.brand_id
+        and first_interactions_ranked.owned_content_id = audience_shares.owned_content_id
+        and first_interactions_ranked.author_id <> audience_shares.author_id
+        and audience_shares.created_at_utc < first_interactions_ranked.created_at_utc
+        and audience_shares.created_at_utc >= {{ dbt.dateadd(
+            'day', -1 * (var('viral_window_days') | int), 'first_interactions_ranked.created_at_utc') }}
+    where first_interactions_ranked.interaction_rank = 1
+
+),
+
 viral_counts as (
 
-    select
-        share_children.brand_id,
-        share_children.activity_month,
-        count(*) as share_child_interactions,
-        count(case when first_interactions_ranked.interaction_key is not null then 1 end)
-            as share_recruited_engagers
-    from share_children
-    left join first_interactions_ranked
-        on share_children.interaction_key = first_interactions_ranked.interaction_key
-        and first_interactions_ranked.interaction_rank = 1
-    group by share_children.brand_id, share_children.activity_month
+    select brand_id, activity_month, count(*) as share_recruited_engagers
+    from share_recruited
+    group by brand_id, activity_month
 
 ),
 
@@ -213,28 +239,34 @@ final as (
         ladder_counts.engagers,
         ladder_counts.referring_engagers,
         {{ safe_divide('ladder_counts.referring_engagers', 'ladder_counts.engagers') }} as referral_rate,
-        ladder_counts.repeat_engagers,
+        ladder_counts.ladder_repeat_engagers,
         ladder_counts.advocates,
         ladder_counts.advocate_leads,
         ladder_counts.advocate_customers,
-        {{ safe_divide('ladder_counts.repeat_engagers', 'ladder_counts.engagers') }} as engager_to_repeat_rate,
-        {{ safe_divide('ladder_counts.advocates', 'ladder_counts.repeat_engagers') }} as repeat_to_advocate_rate,
+        case
+            when ladder_counts.activity_month > (select {{ month_start('min(created_date)') }} from interactions)
+                then {{ safe_divide('ladder_counts.ladder_repeat_engagers', 'ladder_counts.engagers') }}
+        end as engager_to_ladder_repeat_rate,
+        {{ safe_divide('ladder_counts.advocates', 'ladder_counts.ladder_repeat_engagers') }}
+            as ladder_repeat_to_advocate_rate,
         {{ safe_divide('ladder_counts.advocate_leads', 'ladder_counts.advocates') }} as advocate_to_lead_rate,
         {{ safe_divide('ladder_counts.advocate_customers', 'ladder_counts.advocate_leads') }}
-            as lead_to_customer_rate,
+            as advocate_lead_to_customer_rate,
         coalesce(employee_activity.employee_interactions, 0) as employee_interactions,
         coalesce(employee_activity.employee_referral_actions, 0) as employee_referral_actions,
-        employee_activity.employee_referral_potential_reach,
+        employee_activity.employee_referral_potential_impressions,
+        employee_reach.employee_referral_potential_reach,
         coalesce(shares_by_month.audience_brand_content_shares, 0) as audience_brand_content_shares,
         coalesce(viral_counts.share_recruited_engagers, 0) as share_recruited_engagers,
-        case
-            when coalesce(viral_counts.share_child_interactions, 0) > 0
-                then {{ safe_divide('viral_counts.share_recruited_engagers', 'ladder_counts.engagers') }}
-        end as viral_coefficient
+        {{ safe_divide('coalesce(viral_counts.share_recruited_engagers, 0)', 'ladder_counts.engagers') }}
+            as viral_coefficient
     from ladder_counts
     left join employee_activity
         on ladder_counts.brand_id = employee_activity.brand_id
         and ladder_counts.activity_month = employee_activity.activity_month
+    left join employee_reach
+        on ladder_counts.brand_id = employee_reach.brand_id
+        and ladder_counts.activity_month = employee_reach.activity_month
     left join shares_by_month
         on ladder_counts.brand_id = shares_by_month.brand_id
         and ladder_counts.activity_month = shares_by_month.activity_month

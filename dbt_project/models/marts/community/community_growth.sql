@@ -2,8 +2,12 @@
 -- attributed to the account), new engagers (first interaction with the account ever), returning engagers, the
 -- repeat-engager rate (engagers of the previous month who engage again this month / engagers of the previous month)
 -- and the channel return rate (returning engagers / engagers). Each account's months run from its first engager
--- month to the newest month in the warehouse, so a month without engagers is a row of zeros. Follower change comes
--- from page metrics (account_metrics) and is null where the platform export has none.
+-- month to the newest month in the warehouse, so a month without engagers is a row of zeros. In the warehouse's first
+-- observed month every engager looks new: the rates that need history (repeat-engager and channel return rates)
+-- are null there, not 0. Followers at the end of the month: the account's last daily followers figure of the month
+-- (int_account_followers_daily: page metrics, else profile snapshots such as the X profiles of the owned accounts);
+-- follower change: gained - lost where page metrics give them, else the change in end-of-month followers since the
+-- previous month that has a figure.
 with
 
 interactions as (
@@ -15,6 +19,12 @@ interactions as (
 account_metrics as (
 
     select * from {{ ref('stg_pages__account_metrics') }}
+
+),
+
+followers_daily as (
+
+    select * from {{ ref('int_account_followers_daily') }}
 
 ),
 
@@ -53,7 +63,8 @@ account_bounds as (
         brand_id,
         account_id,
         min(activity_month) as first_month,
-        (select {{ month_start('max(created_date)') }} from interactions) as last_month
+        (select {{ month_start('max(created_date)') }} from interactions) as last_month,
+        (select {{ month_start('min(created_date)') }} from interactions) as first_observed_month
     from person_months
     group by platform, brand_id, account_id
 
@@ -105,34 +116,45 @@ carried_over as (
 
 ),
 
-follower_months as (
+follower_flows as (
 
     select
         platform,
         account_id,
         {{ month_start('metric_date') }} as activity_month,
         cast(sum(followers_gained) as {{ dbt.type_bigint() }}) as followers_gained,
-        cast(sum(followers_lost) as {{ dbt.type_bigint() }}) as followers_lost,
-        max(case when followers is not null then metric_date end) as last_followers_date
+        cast(sum(followers_lost) as {{ dbt.type_bigint() }}) as followers_lost
     from account_metrics
     group by platform, account_id, {{ month_start('metric_date') }}
+
+),
+
+followers_ranked as (
+
+    select
+        platform,
+        account_id,
+        {{ month_start('followers_date') }} as activity_month,
+        followers,
+        row_number() over (
+            partition by platform, account_id, {{ month_start('followers_date') }}
+            order by followers_date desc, followers_source
+        ) as recency_rank
+    from followers_daily
 
 ),
 
 month_end_followers as (
 
     select
-        follower_months.platform,
-        follower_months.account_id,
-        follower_months.activity_month,
-        follower_months.followers_gained,
-        follower_months.followers_lost,
-        account_metrics.followers as followers_end_of_month
-    from follower_months
-    left join account_metrics
-        on follower_months.platform = account_metrics.platform
-        and follower_months.account_id = account_metrics.account_id
-        and follower_months.last_followers_date = account_metrics.metric_date
+        platform,
+        account_id,
+        activity_month,
+        followers as followers_end_of_month,
+        lag(followers) over (partition by platform, account_id order by activity_month)
+            as previous_followers_end_of_month
+    from followers_ranked
+    where recency_rank = 1
 
 ),
 
@@ -148,12 +170,20 @@ final as (
         coalesce(engager_counts.returning_engagers, 0) as returning_engagers,
         coalesce(carried_over.previous_month_engagers, 0) as previous_month_engagers,
         coalesce(carried_over.previous_month_engagers_retained, 0) as previous_month_engagers_retained,
-        {{ safe_divide('carried_over.previous_month_engagers_retained', 'carried_over.previous_month_engagers') }}
-            as repeat_engager_rate,
-        {{ safe_divide('engager_counts.returning_engagers', 'engager_counts.engagers') }} as channel_return_rate,
-        month_end_followers.followers_gained,
-        month_end_followers.followers_lost,
-        month_end_followers.followers_gained - month_end_followers.followers_lost as net_follower_change,
+        case
+            when month_spine.activity_month > account_bounds.first_observed_month then
+                {{ safe_divide('carried_over.previous_month_engagers_retained', 'carried_over.previous_month_engagers') }}
+        end as repeat_engager_rate,
+        case
+            when month_spine.activity_month > account_bounds.first_observed_month then
+                {{ safe_divide('engager_counts.returning_engagers', 'engager_counts.engagers') }}
+        end as channel_return_rate,
+        follower_flows.followers_gained,
+        follower_flows.followers_lost,
+        coalesce(
+            follower_flows.followers_gained - follower_flows.followers_lost,
+            month_end_followers.followers_end_of_month - month_end_followers.previous_followers_end_of_month
+        ) as net_follower_change,
         month_end_followers.followers_end_of_month
     from month_spine
     left join engager_counts
@@ -164,6 +194,14 @@ final as (
         on month_spine.platform = carried_over.platform
         and month_spine.account_id = carried_over.account_id
         and month_spine.activity_month = carried_over.activity_month
+    inner join account_bounds
+        on month_spine.platform = account_bounds.platform
+        and month_spine.account_id = account_bounds.account_id
+        and month_spine.brand_id = account_bounds.brand_id
+    left join follower_flows
+        on month_spine.platform = follower_flows.platform
+        and month_spine.account_id = follower_flows.account_id
+        and month_spine.activity_month = follower_flows.activity_month
     left join month_end_followers
         on month_spine.platform = month_end_followers.platform
         and month_spine.account_id = month_end_followers.account_id

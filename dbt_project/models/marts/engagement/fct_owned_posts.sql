@@ -1,7 +1,9 @@
 -- One row per owned post (a post written by an owned account) with the audience response it received so far.
 -- Audience interactions belong to a post through owned_content_id (thread root or parent, see fct_interactions).
--- Public counters and observed records are both used: amplifications and applause take the larger of the records
--- we hold and the platform's own counters on the post (exports often carry counters without the records).
+-- Public counters and observed records are both used (exports often carry counters without the records), and only
+-- the audience counts: amplifications and applause take the larger of the audience records we hold and the
+-- platform's counters on the post minus the records we hold of employees and brand accounts (the platform counts
+-- everyone; an employee's retweet is not audience amplification).
 with
 
 interactions as (
@@ -49,6 +51,23 @@ audience_on_posts as (
 
 ),
 
+non_audience_counts as (
+
+    select
+        interactions.platform,
+        interactions.parent_id as post_id,
+        count(case when interaction_types.engagement_family = 'amplification' then 1 end)
+            as non_audience_amplifications,
+        count(case when interaction_types.engagement_family = 'applause' then 1 end) as non_audience_reactions
+    from interactions
+    inner join interaction_types
+        on interactions.interaction_type = interaction_types.interaction_type
+    where not interactions.is_audience
+        and interactions.parent_id is not null
+    group by interactions.platform, interactions.parent_id
+
+),
+
 response_counts as (
 
     select
@@ -91,13 +110,12 @@ lifetime_content_metrics as (
 
     select
         platform,
-        account_id,
         content_id,
         max(case when metric_date is null then impressions end) as lifetime_impressions,
         cast(sum(case when metric_date is not null then impressions end) as {{ dbt.type_bigint() }}) as daily_impressions_total,
         max(case when metric_date is null then reach end) as lifetime_reach
     from content_metrics
-    group by platform, account_id, content_id
+    group by platform, content_id
 
 ),
 
@@ -118,8 +136,12 @@ measured as (
         greatest(
             coalesce(response_counts.observed_amplifications, 0),
             coalesce(posts.share_count, 0) + coalesce(posts.quote_count, 0)
+                - coalesce(non_audience_counts.non_audience_amplifications, 0)
         ) as amplifications,
-        greatest(coalesce(response_counts.observed_reactions, 0), coalesce(posts.like_count, 0)) as applause,
+        greatest(
+            coalesce(response_counts.observed_reactions, 0),
+            coalesce(posts.like_count, 0) - coalesce(non_audience_counts.non_audience_reactions, 0)
+        ) as applause,
         coalesce(response_counts.substantive_comments_and_replies, 0) as substantive_comments_and_replies,
         coalesce(response_counts.enriched_comments_and_replies, 0) as enriched_comments_and_replies,
         coalesce(response_counts.thoughtful_replies, 0) as thoughtful_replies,
@@ -137,12 +159,15 @@ measured as (
     left join response_counts
         on posts.platform = response_counts.platform
         and posts.interaction_id = response_counts.post_id
+    left join non_audience_counts
+        on posts.platform = non_audience_counts.platform
+        and posts.interaction_id = non_audience_counts.post_id
     left join followers_as_of_ranked
         on posts.interaction_key = followers_as_of_ranked.interaction_key
         and followers_as_of_ranked.recency_rank = 1
     left join lifetime_content_metrics
         on posts.platform = lifetime_content_metrics.platform
-        and posts.brand_account_id = lifetime_content_metrics.account_id
+        -- a content id is unique within its platform; the account of a metric row is often absent (see staging)
         and posts.interaction_id = lifetime_content_metrics.content_id
 
 ),

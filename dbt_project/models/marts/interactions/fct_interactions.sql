@@ -148,6 +148,8 @@ joined as (
         brand_responses.first_brand_response_at_utc,
         brand_responses.first_brand_response_minutes,
         coalesce(brand_responses.brand_responses, 0) as brand_responses,
+        brand_responses.first_brand_or_employee_response_at_utc,
+        brand_responses.first_brand_or_employee_response_minutes,
         coalesce(threads.thread_has_brand_reply, false) as thread_has_brand_reply,
         not enriched.is_brand_author and enriched.brand_id is not null
             and coalesce(enriched.is_recommendation, false) as is_recommendation_referral,
@@ -156,11 +158,17 @@ joined as (
         not enriched.is_brand_author and enriched.interaction_type in ('share', 'quote')
             and coalesce(enriched.attribution_rule in ('conversation_root', 'parent'), false)
             as is_brand_content_share,
-        not enriched.is_brand_author and enriched.brand_id is not null
+        enriched.is_audience and enriched.brand_id is not null
             and (
                 enriched.interaction_type = 'ugc'
-                or (enriched.interaction_type = 'post' and enriched.mentions_owned_account)
+                or (
+                    enriched.interaction_type in ('post', 'mention')
+                    and enriched.parent_id is null
+                    and enriched.mentions_owned_account
+                    and enriched.has_link_or_media
+                )
             ) as is_ugc,
+        coalesce(enriched.sentiment_label = 'negative', false) as is_negative,
         enriched.ingested_at_utc,
         enriched.enriched_at_utc,
         threads.thread_loaded_at_utc
@@ -179,7 +187,9 @@ in_window as (
 
     select
         *,
-        is_recommendation_referral or is_shout_out or is_brand_content_share or is_ugc as is_referral_action
+        is_shout_out
+            or ((is_recommendation_referral or is_brand_content_share or is_ugc) and not is_negative)
+            as is_referral_action
     from joined
     {% if is_incremental() %}
     where
@@ -250,6 +260,8 @@ final as (
         first_brand_response_at_utc,
         first_brand_response_minutes,
         brand_responses,
+        first_brand_or_employee_response_at_utc,
+        first_brand_or_employee_response_minutes,
         thread_has_brand_reply,
         is_recommendation_referral,
         is_shout_out,

@@ -8,8 +8,12 @@
 --              customer date; revenue is closed-won deal amounts on their close date, through the deal's primary
 --              contact. Contacts without social attribution are left out.
 -- Rates: cost per lead = spend / leads, lead-to-customer rate follows the day's CRM leads (how many are customers
--- now), ROI = (revenue - spend) / spend; zero denominators give null, and so does a row without ad data
--- (spend, impressions, clicks and ad platform counts are null there, not zero: organic leads cost nothing we know).
+-- now). Two ROI views: cash_roi = (revenue - spend) / spend with revenue on the deal's close date and spend on the
+-- ad's date (a day with spend and no closing is -1 even when its leads buy later); lead_cohort_roi =
+-- (lead_cohort_revenue - spend) / spend with lead_cohort_revenue the closed-won revenue so far of the CRM leads
+-- created that day in that channel and campaign (what the day's spend generated). Zero denominators give null, and
+-- so does a row without ad data (spend, impressions, clicks and ad platform counts are null there, not zero:
+-- organic leads cost nothing we know). Money is decimal(18, 2); rates are rounded to 6 decimal places.
 with
 
 ad_days as (
@@ -51,7 +55,8 @@ paid as (
         cast(0 as {{ dbt.type_bigint() }}) as crm_leads,
         cast(0 as {{ dbt.type_bigint() }}) as crm_leads_now_customers,
         cast(0 as {{ dbt.type_bigint() }}) as crm_customers,
-        cast(0 as {{ type_double() }}) as revenue
+        cast(0 as {{ type_money() }}) as revenue,
+        cast(0 as {{ type_money() }}) as lead_cohort_revenue
     from ad_days
 
 ),
@@ -63,7 +68,7 @@ crm_leads as (
         channel,
         brand_id,
         utm_campaign,
-        cast(null as {{ type_double() }}) as spend,
+        cast(null as {{ type_money() }}) as spend,
         cast(null as {{ dbt.type_bigint() }}) as impressions,
         cast(null as {{ dbt.type_bigint() }}) as clicks,
         cast(null as {{ type_double() }}) as ad_platform_leads,
@@ -71,7 +76,8 @@ crm_leads as (
         1 as crm_leads,
         case when customer_at_utc is not null then 1 else 0 end as crm_leads_now_customers,
         0 as crm_customers,
-        cast(0 as {{ type_double() }}) as revenue
+        cast(0 as {{ type_money() }}) as revenue,
+        cast(won_revenue as {{ type_money() }}) as lead_cohort_revenue
     from contacts
     where channel is not null and lead_at_utc is not null
 
@@ -84,7 +90,7 @@ crm_customers as (
         channel,
         brand_id,
         utm_campaign,
-        cast(null as {{ type_double() }}) as spend,
+        cast(null as {{ type_money() }}) as spend,
         cast(null as {{ dbt.type_bigint() }}) as impressions,
         cast(null as {{ dbt.type_bigint() }}) as clicks,
         cast(null as {{ type_double() }}) as ad_platform_leads,
@@ -92,7 +98,8 @@ crm_customers as (
         0 as crm_leads,
         0 as crm_leads_now_customers,
         1 as crm_customers,
-        cast(0 as {{ type_double() }}) as revenue
+        cast(0 as {{ type_money() }}) as revenue,
+        cast(0 as {{ type_money() }}) as lead_cohort_revenue
     from contacts
     where channel is not null and customer_at_utc is not null
 
@@ -105,7 +112,7 @@ crm_revenue as (
         contacts.channel,
         contacts.brand_id,
         contacts.utm_campaign,
-        cast(null as {{ type_double() }}) as spend,
+        cast(null as {{ type_money() }}) as spend,
         cast(null as {{ dbt.type_bigint() }}) as impressions,
         cast(null as {{ dbt.type_bigint() }}) as clicks,
         cast(null as {{ type_double() }}) as ad_platform_leads,
@@ -113,7 +120,8 @@ crm_revenue as (
         0 as crm_leads,
         0 as crm_leads_now_customers,
         0 as crm_customers,
-        won_deals.amount as revenue
+        won_deals.amount as revenue,
+        cast(0 as {{ type_money() }}) as lead_cohort_revenue
     from won_deals
     inner join contacts
         on won_deals.contact_key = contacts.contact_key
@@ -140,15 +148,16 @@ aggregated as (
         channel,
         brand_id,
         utm_campaign,
-        sum(spend) as spend,
+        cast(sum(spend) as {{ type_money() }}) as spend,
         cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
         cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks,
-        sum(ad_platform_leads) as ad_platform_leads,
-        sum(ad_platform_purchases) as ad_platform_purchases,
+        {{ round_rate('sum(ad_platform_leads)') }} as ad_platform_leads,
+        {{ round_rate('sum(ad_platform_purchases)') }} as ad_platform_purchases,
         cast(sum(crm_leads) as {{ dbt.type_bigint() }}) as crm_leads,
         cast(sum(crm_leads_now_customers) as {{ dbt.type_bigint() }}) as crm_leads_now_customers,
         cast(sum(crm_customers) as {{ dbt.type_bigint() }}) as crm_customers,
-        sum(revenue) as revenue
+        cast(sum(revenue) as {{ type_money() }}) as revenue,
+        cast(sum(lead_cohort_revenue) as {{ type_money() }}) as lead_cohort_revenue
     from unioned
     group by activity_date, channel, brand_id, utm_campaign
 
@@ -174,7 +183,9 @@ final as (
         {{ safe_divide('aggregated.crm_leads_now_customers', 'aggregated.crm_leads') }} as lead_to_customer_rate,
         aggregated.crm_customers,
         aggregated.revenue,
-        {{ safe_divide('aggregated.revenue - aggregated.spend', 'aggregated.spend') }} as roi
+        {{ safe_divide('aggregated.revenue - aggregated.spend', 'aggregated.spend') }} as cash_roi,
+        aggregated.lead_cohort_revenue,
+        {{ safe_divide('aggregated.lead_cohort_revenue - aggregated.spend', 'aggregated.spend') }} as lead_cohort_roi
     from aggregated
     left join campaigns
         on aggregated.utm_campaign = campaigns.utm_campaign

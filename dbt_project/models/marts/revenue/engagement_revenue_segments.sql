@@ -87,7 +87,7 @@ aggregated as (
         segment,
         count(*) as people,
         cast(sum(interactions) as {{ dbt.type_bigint() }}) as interactions,
-        sum(revenue) as revenue
+        cast(sum(revenue) as {{ type_money() }}) as revenue
     from segmented
     group by brand_id, segment
 

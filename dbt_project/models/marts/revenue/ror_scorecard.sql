@@ -1,9 +1,11 @@
--- Per month (UTC) x brand x channel: Return on Relationship measures beside ROI measures.
--- channel: the configured campaign's channel of the interaction's campaign (paid_social / organic_social); social
--- interactions with no known campaign count as organic_social. The ROI side is cost_per_lead summed per month
--- (rows without a brand are left out). ROR side: audience interactions and engagers, net sentiment, referral rate,
--- brand response rate and median first response; ROI side: spend, leads (ad platform and CRM), customers, revenue,
--- cost per lead and ROI. A brand-month-channel with only one side has nulls on the other.
+-- Per month (UTC) x brand x channel: Return on Relationship measures beside ROI measures, on the same row.
+-- channel 'all' is the brand's month (every channel together: the row where ROR and ROI are read side by side); the
+-- other rows break it down by channel: the configured campaign's channel of the interaction's campaign (paid_social /
+-- organic_social; social interactions with no known campaign count as organic_social) and cost_per_lead's channel.
+-- The ROI side is cost_per_lead summed per month (rows without a brand are left out). ROR side: audience
+-- interactions and engagers, net sentiment, referral rate, brand-only and brand-or-employee response rates and
+-- median first response; ROI side: spend, leads (ad platform and CRM), customers, revenue, cost per lead, cash ROI
+-- and lead-cohort ROI. A channel row with only one side has nulls on the other.
 with
 
 interactions as (
@@ -18,15 +20,27 @@ cost_per_lead as (
 
 ),
 
+channel_scopes as (
+
+    select 'channel' as channel_scope
+    union all
+    select 'all' as channel_scope
+
+),
+
 audience as (
 
     select
         interactions.*,
         {{ month_start('created_date') }} as activity_month,
-        coalesce(campaign_channel, 'organic_social') as channel,
+        case
+            when channel_scopes.channel_scope = 'all' then 'all'
+            else coalesce(interactions.campaign_channel, 'organic_social')
+        end as channel,
         {{ dbt.concat(["platform", "':'", "author_id"]) }} as person_key
     from interactions
-    where is_audience and brand_id is not null
+    cross join channel_scopes
+    where interactions.is_audience and interactions.brand_id is not null
 
 ),
 
@@ -73,6 +87,12 @@ ror as (
                     and audience.first_brand_response_at_utc is not null then 1
             end
         ) as questions_or_complaints_answered,
+        count(
+            case
+                when audience.is_audience_message and (audience.is_question or audience.is_complaint)
+                    and audience.first_brand_or_employee_response_at_utc is not null then 1
+            end
+        ) as questions_or_complaints_answered_by_brand_or_employee,
         {{ percentile_cont(
             "case when audience.is_audience_message and (audience.is_question or audience.is_complaint)
                 then audience.first_brand_response_minutes end", 0.5) }} as median_first_response_minutes
@@ -92,20 +112,39 @@ referrers as (
 
 ),
 
+paid_and_crm as (
+
+    select
+        cost_per_lead.activity_date,
+        cost_per_lead.brand_id,
+        case when channel_scopes.channel_scope = 'all' then 'all' else cost_per_lead.channel end as channel,
+        cost_per_lead.spend,
+        cost_per_lead.ad_platform_leads,
+        cost_per_lead.ad_platform_purchases,
+        cost_per_lead.crm_leads,
+        cost_per_lead.crm_customers,
+        cost_per_lead.revenue,
+        cost_per_lead.lead_cohort_revenue
+    from cost_per_lead
+    cross join channel_scopes
+    where cost_per_lead.brand_id is not null
+
+),
+
 roi as (
 
     select
         {{ month_start('activity_date') }} as activity_month,
         brand_id,
         channel,
-        sum(spend) as spend,
-        sum(ad_platform_leads) as ad_platform_leads,
-        sum(ad_platform_purchases) as ad_platform_purchases,
+        cast(sum(spend) as {{ type_money() }}) as spend,
+        {{ round_rate('sum(ad_platform_leads)') }} as ad_platform_leads,
+        {{ round_rate('sum(ad_platform_purchases)') }} as ad_platform_purchases,
         cast(sum(crm_leads) as {{ dbt.type_bigint() }}) as crm_leads,
         cast(sum(crm_customers) as {{ dbt.type_bigint() }}) as crm_customers,
-        sum(revenue) as revenue
-    from cost_per_lead
-    where brand_id is not null
+        cast(sum(revenue) as {{ type_money() }}) as revenue,
+        cast(sum(lead_cohort_revenue) as {{ type_money() }}) as lead_cohort_revenue
+    from paid_and_crm
     group by {{ month_start('activity_date') }}, brand_id, channel
 
 ),
@@ -126,13 +165,15 @@ joined as (
         referrers.referring_engagers,
         ror.questions_or_complaints_received,
         ror.questions_or_complaints_answered,
+        ror.questions_or_complaints_answered_by_brand_or_employee,
         ror.median_first_response_minutes,
         roi.spend,
         roi.ad_platform_leads,
         roi.ad_platform_purchases,
         roi.crm_leads,
         roi.crm_customers,
-        roi.revenue
+        roi.revenue,
+        roi.lead_cohort_revenue
     from ror
     left join referrers
         on ror.activity_month = referrers.activity_month
@@ -164,7 +205,10 @@ final as (
         questions_or_complaints_answered,
         {{ safe_divide('questions_or_complaints_answered', 'questions_or_complaints_received') }}
             as brand_response_rate,
-        median_first_response_minutes,
+        questions_or_complaints_answered_by_brand_or_employee,
+        {{ safe_divide('questions_or_complaints_answered_by_brand_or_employee', 'questions_or_complaints_received') }}
+            as brand_or_employee_response_rate,
+        round(median_first_response_minutes, 2) as median_first_response_minutes,
         spend,
         ad_platform_leads,
         ad_platform_purchases,
@@ -174,7 +218,9 @@ final as (
         {{ safe_divide('spend', 'ad_platform_leads') }} as cost_per_ad_platform_lead,
         {{ safe_divide('spend', 'crm_leads') }} as cost_per_crm_lead,
         {{ safe_divide('revenue', 'crm_leads') }} as revenue_per_crm_lead,
-        {{ safe_divide('revenue - spend', 'spend') }} as roi
+        {{ safe_divide('revenue - spend', 'spend') }} as cash_roi,
+        lead_cohort_revenue,
+        {{ safe_divide('lead_cohort_revenue - spend', 'spend') }} as lead_cohort_roi
     from joined
 
 )

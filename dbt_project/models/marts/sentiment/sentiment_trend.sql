@@ -15,7 +15,10 @@
 -- negative spike when its negative share exceeds the mean + spike_k x sample standard deviation of the previous
 -- spike_trailing_days days' negative shares (days with a share), a volume spike likewise on audience interactions;
 -- with fewer than two trailing values there is no sigma and no spike, and a negative spike also needs at least
--- spike_min_interactions sentiment-scored interactions that day (a share of a handful is noise).
+-- spike_min_interactions sentiment-scored interactions that day (a share of a handful is noise). Sigma has a floor:
+-- var('spike_min_share_sigma') for the negative share, sqrt(trailing mean) for the volume (the spread of a count by
+-- chance alone), so a calm week with sigma 0 does not make one extra negative a spike. This is the one definition of
+-- a spike: the Dagster spike checks read is_negative_spike and is_volume_spike.
 --
 -- Incremental (delete+insert): a run recomputes every series for every day from its first recomputed date on and
 -- replaces those days whole. That date is var('min_date') - var('lookback_days') (without min_date: lookback_days
@@ -145,7 +148,7 @@ daily as (
         count(case when sentiment_label = 'positive' then 1 end) as positive_interactions,
         count(case when sentiment_label = 'neutral' then 1 end) as neutral_interactions,
         count(case when sentiment_label = 'negative' then 1 end) as negative_interactions,
-        sum(sentiment_score) as sentiment_score_sum,
+        {{ exact_sum('sentiment_score') }} as sentiment_score_sum,
         count(case when emotion_label is not null then 1 end) as emotion_labelled_interactions,
         count(case when emotion_label = 'anger' then 1 end) as anger_interactions,
         count(case when emotion_label = 'joy' then 1 end) as joy_interactions,
@@ -258,10 +261,13 @@ windowed as (
         sum(positive_interactions) over ({{ rolling_28d }}) as positive_interactions_28d,
         sum(negative_interactions) over ({{ rolling_28d }}) as negative_interactions_28d,
         sum(sentiment_scored_interactions) over ({{ rolling_28d }}) as sentiment_scored_interactions_28d,
-        avg(negative_share) over ({{ trailing }}) as negative_share_trailing_mean,
-        stddev_samp(negative_share) over ({{ trailing }}) as negative_share_trailing_stddev,
-        avg(cast(audience_interactions as {{ type_double() }})) over ({{ trailing }}) as volume_trailing_mean,
-        stddev_samp(cast(audience_interactions as {{ type_double() }})) over ({{ trailing }}) as volume_trailing_stddev
+        {{ round_rate('avg(negative_share) over (' ~ trailing ~ ')') }} as negative_share_trailing_mean,
+        {{ round_rate('stddev_samp(negative_share) over (' ~ trailing ~ ')') }}
+            as negative_share_trailing_stddev,
+        {{ round_rate('avg(cast(audience_interactions as ' ~ type_double() ~ ')) over (' ~ trailing ~ ')') }}
+            as volume_trailing_mean,
+        {{ round_rate('stddev_samp(cast(audience_interactions as ' ~ type_double() ~ ')) over (' ~ trailing ~ ')') }}
+            as volume_trailing_stddev
     from shares
 
 ),
@@ -282,7 +288,7 @@ final as (
         negative_interactions,
         positive_share,
         negative_share,
-        positive_share - negative_share as net_sentiment,
+        {{ round_rate('positive_share - negative_share') }} as net_sentiment,
         sentiment_score_sum,
         {{ safe_divide('sentiment_score_sum', 'sentiment_scored_interactions') }} as mean_sentiment_score,
         emotion_labelled_interactions,
@@ -302,13 +308,20 @@ final as (
         negative_share_trailing_stddev,
         sentiment_scored_interactions >= {{ var('spike_min_interactions') }}
             and coalesce(
-                negative_share > negative_share_trailing_mean + {{ var('spike_k') }} * negative_share_trailing_stddev,
+                negative_share > negative_share_trailing_mean + {{ var('spike_k') }} * case
+                    when negative_share_trailing_stddev < {{ var('spike_min_share_sigma') }}
+                        then {{ var('spike_min_share_sigma') }}
+                    else negative_share_trailing_stddev
+                end,
                 false
             ) as is_negative_spike,
         volume_trailing_mean,
         volume_trailing_stddev,
         coalesce(
-            audience_interactions > volume_trailing_mean + {{ var('spike_k') }} * volume_trailing_stddev,
+            audience_interactions > volume_trailing_mean + {{ var('spike_k') }} * case
+                when volume_trailing_stddev < sqrt(volume_trailing_mean) then sqrt(volume_trailing_mean)
+                else volume_trailing_stddev
+            end,
             false
         ) as is_volume_spike,
         interactions_loaded_at_utc

@@ -23,7 +23,7 @@ weekly as (
         cast(sum(positive_interactions) as {{ dbt.type_bigint() }}) as positive_interactions,
         cast(sum(neutral_interactions) as {{ dbt.type_bigint() }}) as neutral_interactions,
         cast(sum(negative_interactions) as {{ dbt.type_bigint() }}) as negative_interactions,
-        sum(sentiment_score_sum) as sentiment_score_sum,
+        {{ exact_sum('sentiment_score_sum') }} as sentiment_score_sum,
         cast(sum(emotion_labelled_interactions) as {{ dbt.type_bigint() }}) as emotion_labelled_interactions,
         cast(sum(anger_interactions) as {{ dbt.type_bigint() }}) as anger_interactions,
         cast(sum(joy_interactions) as {{ dbt.type_bigint() }}) as joy_interactions,

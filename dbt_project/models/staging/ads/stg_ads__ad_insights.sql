@@ -27,7 +27,7 @@ final as (
         account_id,
         ad_id,
         cast(date as date) as insight_date,
-        cast(spend as {{ type_double() }}) as spend,
+        cast(spend as {{ type_money() }}) as spend,
         currency,
         impressions,
         clicks,

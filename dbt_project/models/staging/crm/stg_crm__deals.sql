@@ -26,7 +26,7 @@ final as (
         deal_id,
         {{ to_utc_timestamp('created_at') }} as created_at_utc,
         {{ to_utc_timestamp('closed_at') }} as closed_at_utc,
-        cast(amount as {{ type_double() }}) as amount,
+        cast(amount as {{ type_money() }}) as amount,
         pipeline_id,
         stage_id,
         coalesce(is_deleted, false) as is_deleted

@@ -29,7 +29,6 @@ final as (
         cast(p_negative as {{ type_double() }}) as p_negative,
         cast(p_neutral as {{ type_double() }}) as p_neutral,
         cast(p_positive as {{ type_double() }}) as p_positive,
-        cast(sentiment_score as {{ type_double() }}) as sentiment_score,
         emotion_label,
         cast(p_anger as {{ type_double() }}) as p_anger,
         cast(p_joy as {{ type_double() }}) as p_joy,

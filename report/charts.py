@@ -164,7 +164,7 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Chart:
     chart = Chart("advocacy_ladder", "Advocacy ladder",
                   "People on each rung in the latest month of the period: engager -> repeat -> advocate -> lead -> "
                   "customer.",
-                  "marts.advocacy_monthly.engagers, repeat_engagers, advocates, advocate_leads, advocate_customers",
+                  "marts.advocacy_monthly.engagers, ladder_repeat_engagers, advocates, advocate_leads, advocate_customers",
                   None)
     if data.empty:
         chart.note = _missing_note(data, "engagers")
@@ -172,7 +172,7 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Chart:
     row = data.frame.row(0, named=True)
     rungs = pl.DataFrame({
         "rung": ["engagers", "repeat engagers", "advocates", "advocate leads", "advocate customers"],
-        "people": [row["engagers"], row["repeat_engagers"], row["advocates"], row["advocate_leads"],
+        "people": [row["engagers"], row["ladder_repeat_engagers"], row["advocates"], row["advocate_leads"],
                    row["advocate_customers"]],
     })
     fig = px.funnel(rungs, x="people", y="rung", labels={"rung": ""})
@@ -237,16 +237,18 @@ def cost_per_lead(wh: Warehouse, brand: str, period: Period) -> Chart:
 def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Chart:
     data = queries.ror_beside_roi(wh, brand, period)
     chart = Chart("ror_beside_roi", "ROR beside ROI",
-                  "Relationship measures (net sentiment, response rate, referral rate) beside return on ad spend, per "
+                  "Relationship measures (net sentiment, response rate, referral rate) beside return on ad spend (cash: "
+                  "revenue closed that month; lead cohort: revenue of the leads that month's spend brought), per "
                   "channel and month.",
-                  "marts.ror_scorecard.net_sentiment, brand_response_rate, referral_rate, roi", None)
+                  "marts.ror_scorecard.net_sentiment, brand_response_rate, referral_rate, cash_roi, lead_cohort_roi",
+                  None)
     if data.empty:
         chart.note = _missing_note(data, "scorecard months")
         return chart
-    measures = ["net_sentiment", "brand_response_rate", "referral_rate", "roi"]
+    measures = ["net_sentiment", "brand_response_rate", "referral_rate", "cash_roi", "lead_cohort_roi"]
     long = data.frame.unpivot(index=["activity_month", "channel"], on=measures, variable_name="measure",
                               value_name="value").drop_nulls("value")
-    fig = px.bar(long, x="activity_month", y="value", color="channel", facet_col="measure", facet_col_wrap=4,
+    fig = px.bar(long, x="activity_month", y="value", color="channel", facet_col="measure", facet_col_wrap=5,
                  barmode="group", labels={"activity_month": "", "value": ""})
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_yaxes(matches=None, showticklabels=True)

@@ -77,7 +77,8 @@ class Warehouse:
         cursor = self.con.execute(sql, params or [])
         names = [d[0] for d in cursor.description]
         frame = pl.DataFrame(cursor.fetchall(), schema=names, orient="row", infer_schema_length=None)
-        return Extract(frame)
+        # Money is DECIMAL in the marts (exact sums); a chart only needs floats, and plotting maths refuses decimals.
+        return Extract(frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)))
 
     def brands(self) -> list[str]:
         for table in ("ror_scorecard", "sentiment_trend", "fct_interactions"):
@@ -166,7 +167,7 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Extract:
     """The ladder in the latest month of the period (people are counted once per month in advocacy_monthly)."""
     return wh.select(
         "advocacy_monthly",
-        ["activity_month", "engagers", "repeat_engagers", "advocates", "advocate_leads", "advocate_customers"],
+        ["activity_month", "engagers", "ladder_repeat_engagers", "advocates", "advocate_leads", "advocate_customers"],
         MONTH_RANGE, [brand, period.start, period.end], "activity_month desc", limit=1,
     )
 
@@ -200,6 +201,6 @@ def channel_cost_per_lead(wh: Warehouse, brand: str, period: Period) -> Extract:
 def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "ror_scorecard",
-        ["activity_month", "channel", "net_sentiment", "brand_response_rate", "referral_rate", "roi"],
+        ["activity_month", "channel", "net_sentiment", "brand_response_rate", "referral_rate", "cash_roi", "lead_cohort_roi"],
         MONTH_RANGE, [brand, period.start, period.end], "activity_month, channel",
     )

@@ -141,6 +141,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from models.evaluate import main as evaluate_main
+
+    return evaluate_main(["--output", str(args.output)] if args.output else [])
+
+
 def _iso_day(value: str) -> str:
     return date.fromisoformat(value).isoformat()
 
@@ -182,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("--output", required=True, help="Parquet file to write")
     enrich.add_argument("--quiet", action="store_true", help="no progress bar")
     enrich.set_defaults(func=cmd_enrich)
+
+    evaluate = commands.add_parser("evaluate", help="score the enrichment models on held-out data (needs TweetEval)")
+    evaluate.add_argument("--output", type=Path, help="Markdown file to write (default: models/EVALUATION.md)")
+    evaluate.set_defaults(func=cmd_evaluate)
     return parser
 
 

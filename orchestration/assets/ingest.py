@@ -3,11 +3,21 @@
 import json
 import time
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    multi_asset,
+)
 
 from ingest.pipeline import ingest_paths
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
+from orchestration.assets.extract import EXTRACT_KEYS
+from orchestration.landing import landing_files, split_settled
 from orchestration.partitions import daily_partitions
 from orchestration.resources import LandingResource, WarehouseResource
 
@@ -27,6 +37,7 @@ def raw_key(table: str) -> AssetKey:
             kinds={"duckdb", "polars"},
             description=f"raw.{table}: append-only rows landed from export files (see ingest/schema.py).",
             skippable=True,
+            deps=EXTRACT_KEYS,  # what the extractors pulled is ingested in the same run
         )
         for table in RAW_TABLES
     ],
@@ -35,14 +46,23 @@ def raw_key(table: str) -> AssetKey:
     backfill_policy=BackfillPolicy.single_run(),
 )
 def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
-    """Ingest every file under the landing folder. Files already loaded (same sha256) are skipped, records already
-    present (same record hash) are not inserted again, so re-running any partition is idempotent."""
-    landing.path.mkdir(parents=True, exist_ok=True)
+    """Ingest every settled file under the landing folder. Files already loaded (same sha256) are skipped, records
+    already present (same record hash) are not inserted again, so re-running any partition is idempotent."""
+    if not landing.path.is_dir():
+        raise Failure(
+            description=f"The landing folder {landing.path} does not exist: create it and deliver exports there, or "
+            "point ROR_LANDING_DIR (`ror refresh --landing`) at the folder that holds them."
+        )
+    # Pulled pages are renamed into place whole (extract.landing): they count as settled at once.
+    settled, changing = split_settled(landing_files(landing.path), landing.settle_seconds)
+    for file in changing:
+        context.log.info(f"{file.relative} changed less than {landing.settle_seconds:g} s ago: left for a later run")
     started = time.perf_counter()
     with warehouse.connect() as con:
         ensure_raw_schema(con)
         before = _row_counts(con)
-        reports = ingest_paths([landing.path], landing_root=landing.path, con=con, batch_id=context.run_id)
+        paths = [file.path for file in settled]
+        reports = ingest_paths(paths, landing_root=landing.path, con=con, batch_id=context.run_id)
         after = _row_counts(con)
     seconds = round(time.perf_counter() - started, 2)
     for report in reports:
@@ -59,6 +79,7 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
                 "row_count": after[table],
                 "new_rows": after[table] - before[table],
                 "files_seen": len(reports),
+                "files_still_changing": len(changing),
                 "ingest_seconds": seconds,
                 **{f"files_{status}": count for status, count in sorted(files_by_status.items())},
             },

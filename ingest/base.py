@@ -6,6 +6,10 @@ with bounded memory (a small file yields one chunk). ``rows_read`` counts the so
 JSONL file, data rows of a CSV, items of a JSON document's list; where one line holds many objects, as a twarc2 page
 does, each object, and a line that cannot be parsed counts once), and must equal ``rows_accepted +
 rows_quarantined``: nothing is lost silently. ``ingest.pipeline`` fails a file whose chunks do not add up.
+
+A layout the warehouse knows but deliberately does not use (CRM owners, audience demographics, compliance events) is
+registered with ``register_skipped`` and a reason, so every file ends as loaded, skipped (with why), unrecognised (with
+what was expected) or failed (with its error).
 """
 
 from __future__ import annotations
@@ -52,9 +56,22 @@ class ExportFormat:
     sniff: Callable[[Sample], bool]
     read: Callable[[Path], Iterator[ReadResult]]
     priority: int = 100  # lower is tried first: specific formats before generic ones
+    # non-empty for a known layout the warehouse deliberately does not use: why (the file is reported as skipped and
+    # never read)
+    skipped_because: str = ""
 
 
 REGISTRY: list[ExportFormat] = []
+
+
+def _nothing_to_read(path: Path) -> Iterator[ReadResult]:
+    yield from ()
+
+
+def register_skipped(name: str, description: str, why: str, sniff: Callable[[Sample], bool]) -> ExportFormat:
+    """Register a layout the warehouse recognises but deliberately does not load (owners, demographics, ...): its
+    files end as ``skipped`` with ``why``, not as unrecognised. Tried after every reader of the same priority."""
+    return register(ExportFormat(name, description, sniff, _nothing_to_read, priority=190, skipped_because=why))
 
 
 def register(fmt: ExportFormat) -> ExportFormat:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ingest.readers  # noqa: F401  (importing the package registers every reader)
 from ingest.base import REGISTRY, SNIFF_BYTES, ExportFormat, Sample
-from ingest.readers._common import decode_head
+from ingest.readers.text_files import decode_head
 
 # Files people drop into a landing folder by mistake, named so the report says what to do instead.
 _BINARY_SIGNATURES = (

@@ -30,8 +30,9 @@ MAX_REPORTED_REASONS = 5
 class FileReport:
     file: str  # path relative to the landing folder (as given when it lies outside)
     detected_format: str | None
-    # loaded | duplicate_file | unrecognised | failed, as in raw.file_manifest; and, never written there: dry_run (read
-    # without a connection), refused (resolves outside the landing folder), missing (a given path that does not exist)
+    # loaded | skipped | duplicate_file | unrecognised | failed, as in raw.file_manifest; and, never written there:
+    # dry_run (read without a connection), refused (resolves outside the landing folder), missing (a given path that
+    # does not exist). skipped: a known layout the warehouse deliberately does not use, the message says why.
     status: str
     rows_read: int = 0
     rows_accepted: int = 0
@@ -125,6 +126,12 @@ def _ingest_file(path: Path, *, relative: str, con: duckdb.DuckDBPyConnection | 
         return FileReport(relative, None, "unrecognised", message=detection.reason, sha256=sha256)
 
     fmt = detection.format
+    if fmt.skipped_because:
+        message = f"a known layout the warehouse does not load: {fmt.skipped_because}"
+        if con is not None:
+            record_file(con, entry("skipped", fmt.name, message))
+        return FileReport(relative, fmt.name, "skipped", message=message, sha256=sha256)
+
     progress = FileLoad()
     try:
         if con is None:

@@ -1,4 +1,5 @@
-"""Personal contact data (emails, phone numbers) is hashed in the reader and never stored in clear.
+"""Personal contact data (emails, phone numbers) is hashed in the reader and never stored in clear, in quarantined
+records neither (``protect_contact_fields``: names and addresses there are redacted).
 
 The hash is HMAC-SHA256 keyed with a secret salt, so the same email gives the same hash across files and runs (CRM
 contacts can be joined to other sources that carry the same salted hash) while a dictionary of known emails cannot be
@@ -14,6 +15,7 @@ import hmac
 import os
 import re
 import warnings
+from typing import Any
 
 import polars as pl
 
@@ -22,6 +24,16 @@ ENVIRONMENT_VARIABLE = "ROR_ENV"
 DEVELOPMENT_SALT = "ror-warehouse-development-salt (not secret: set ROR_HASH_SALT)"
 
 _NON_DIGITS = re.compile(r"\D+")
+# Contact fields by column name, as CRMs and spreadsheets name them (HubSpot property_email, property_firstname ...).
+_EMAIL_FIELD = re.compile(r"e-?mail", re.IGNORECASE)
+_PHONE_FIELD = re.compile(r"phone|mobile|fax", re.IGNORECASE)
+_PERSONAL_FIELD = re.compile(
+    r"(first|last|middle|full|given|family|sur)_?name|salutation|address|street|city|zip|postal|birth",
+    re.IGNORECASE,
+)
+REDACTED = "[redacted]"
+# bounded (RFC 5321 limits) so a long text without an address is scanned in linear time
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
 class MissingSaltError(RuntimeError):
@@ -95,3 +107,35 @@ def phone_hash_expr(column: str) -> pl.Expr:
     """``hash_phone`` over a string column (the salt is read once per call)."""
     salt = hash_salt()
     return pl.col(column).map_elements(lambda value: hash_phone(value, salt=salt), return_dtype=pl.String)
+
+
+def protect_contact_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """A record fit for quarantine: emails and phone numbers replaced by their salted hashes (``hashed:<hex>``, the
+    value ``crm_contacts`` carries, so the row can still be matched), names, addresses and birth dates by
+    ``[redacted]``; an e-mail address in any other field (a shifted column, a note) is hashed too. The quarantine
+    entry's file and line point to the original for whoever may read it."""
+    salts: list[bytes] = []  # read once, and only when something is hashed (no salt needed for a clean record)
+
+    def salt() -> bytes:
+        if not salts:
+            salts.append(hash_salt())
+        return salts[0]
+
+    def hashed(digest: str | None) -> str | None:
+        return None if digest is None else f"hashed:{digest}"
+
+    protected: dict[str, Any] = {}
+    for name, value in record.items():
+        if value is None or not isinstance(value, str | int):
+            protected[name] = value
+        elif _EMAIL_FIELD.search(name):
+            protected[name] = hashed(hash_email(str(value), salt=salt()))
+        elif _PHONE_FIELD.search(name):
+            protected[name] = hashed(hash_phone(str(value), salt=salt()))
+        elif _PERSONAL_FIELD.search(name):
+            protected[name] = REDACTED
+        elif isinstance(value, str) and "@" in value and _EMAIL_ADDRESS.search(value):
+            protected[name] = _EMAIL_ADDRESS.sub(lambda found: hashed(hash_email(found[0], salt=salt())), value)
+        else:
+            protected[name] = value
+    return protected

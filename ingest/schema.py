@@ -35,7 +35,7 @@ INTERACTIONS = {
     "author_handle": pl.String,  # public handle without '@', as the platform spells it
     "author_name": pl.String,
     "text": pl.String,  # null when the interaction has no text (reaction, follow, plain share)
-    "text_hash": pl.String,  # ingest.text.text_hash(text); null when text is null
+    "text_hash": pl.String,  # ingest.text.text_hash(text), computed once by the loader; null when text is null
     "lang": pl.String,  # language the platform reports, if any
     "parent_id": pl.String,  # what this replies to / quotes / shares / reacts to
     "conversation_id": pl.String,  # thread root id (the post a comment tree hangs under)
@@ -134,6 +134,15 @@ CRM_FORM_SUBMISSIONS = {
     "utm_campaign": pl.String,
 }
 
+CRM_FORMS = {
+    "crm": pl.String,
+    "form_id": pl.String,  # joins crm_form_submissions.form_id (HubSpot's form guid)
+    "name": pl.String,
+    "form_type": pl.String,  # e.g. REGULAR, POPUP
+    "created_at": UTC_TIME,
+    "updated_at": UTC_TIME,  # history rows: the newest wins in staging
+}
+
 CRM_DEALS = {
     "crm": pl.String,
     "deal_id": pl.String,
@@ -200,6 +209,7 @@ ENTITIES: dict[str, dict[str, pl.DataType]] = {
     "ad_objects": AD_OBJECTS,
     "crm_contacts": CRM_CONTACTS,
     "crm_form_submissions": CRM_FORM_SUBMISSIONS,
+    "crm_forms": CRM_FORMS,
     "crm_deals": CRM_DEALS,
     "crm_deal_contacts": CRM_DEAL_CONTACTS,
     "crm_deal_stages": CRM_DEAL_STAGES,
@@ -231,7 +241,7 @@ FILE_MANIFEST = {
     "sha256": pl.String,
     "size_bytes": pl.Int64,
     "detected_format": pl.String,  # null when unrecognised
-    "status": pl.String,  # loaded | duplicate_file | unrecognised | failed
+    "status": pl.String,  # loaded | skipped | duplicate_file | unrecognised | failed
     "message": pl.String,
     "rows_read": pl.Int64,
     "rows_accepted": pl.Int64,

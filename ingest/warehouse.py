@@ -297,7 +297,7 @@ def manifest_frame(entry: ManifestEntry, counts: FileLoad | None) -> pl.DataFram
 
 
 def record_file(con: duckdb.DuckDBPyConnection, entry: ManifestEntry, counts: FileLoad | None = None) -> bool:
-    """Write a manifest row for a file that did not load (duplicate, unrecognised, failed).
+    """Write a manifest row for a file that did not load (skipped, duplicate, unrecognised, failed).
 
     The same file seen again with the same outcome is not logged again, so a file left in the landing folder does not
     add a row on every scheduled run. Returns whether a row was written.

@@ -1,4 +1,54 @@
-"""Export readers. Importing this package registers every reader module in it (see ingest.base.register)."""
+"""Export readers. Importing this package registers every reader module in it (see ingest.base.register).
+
+Shared helpers, by concern (modules that register nothing):
+
+- ``text_files``: decoding (BOM, UTF-16, Latin-1 fallback), lines, JSON lines, whole JSON documents;
+- ``json_pages``: API responses: ``ChunkBuilder`` (each source record accepted with its rows, or quarantined; chunks
+  for streams of pages) and ``RecordDocument`` (the same for a document read whole, which the Graph, YouTube, Reddit
+  and Bluesky readers subclass), ``sample_document``, ``unreadable_document``, Graph API page shapes;
+- ``csv_tables``: CSV read as strings, tables recognised by header (``csv_table_format``), reason expressions;
+- ``timestamps``: ``parse_utc`` and its column forms ``utc_column`` / ``bad_timestamp`` (one parser, same inputs);
+- ``ids``: exact ids (``id_text``, ``exact_id``, ``mangled_id``: ``N.0`` is fine up to 2^53) and counts;
+- ``links``: @handles, links, UTM tags; ``quarantine``: entries and locators (reasons never quote values).
+
+Recipe for a new JSON API reader (copy it into ``ingest/readers/<platform>.py``; ``reddit.py`` is a complete one)::
+
+    FORMAT, PLATFORM = "acme_api", "acme"
+
+    def sniff(sample: Sample) -> bool:  # by content, never by file name; an empty page is still this API's
+        document = sample_document(sample)
+        return isinstance(document, dict) and isinstance(document.get("posts"), list)
+
+    def read(path: Path) -> Iterator[ReadResult]:
+        try:
+            posts = load_json(path)["posts"]
+        except (ValueError, KeyError, TypeError) as error:
+            yield unreadable_document(FORMAT, path, ValueError(f"not an Acme page: {error}"))
+            return
+        chunk = ChunkBuilder(FORMAT)
+        for index, post in enumerate(posts):
+            try:
+                row = {
+                    "platform": PLATFORM,
+                    "interaction_id": id_text(post["id"]),
+                    "interaction_type": "post",
+                    "created_at": parse_utc(post["created"]),
+                    "text": post.get("text"),  # the loader adds text_hash, one definition for every reader
+                    "_source_line": index + 1,
+                }
+            except (KeyError, ValueError) as error:  # the reason names the field and the problem, not the value
+                chunk.reject(f"$.posts[{index}]", str(error), post)
+                continue
+            chunk.accept({"interactions": [row]})
+        if (result := chunk.flush()) is not None:  # None when the page held no records
+            yield result
+
+    register(ExportFormat(FORMAT, "Acme API page ({'posts': [...]})", sniff, read))
+
+Every source record is accepted or rejected exactly once, so ``rows_read = rows_accepted + rows_quarantined`` holds.
+A layout the warehouse knows but does not use is registered with ``ingest.base.register_skipped`` and why (for a CSV
+table, ``csv_tables.skip_csv_table``), so its files are reported as skipped rather than unrecognised.
+"""
 
 import importlib
 import pkgutil

@@ -24,18 +24,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    document_result,
-    handles_in,
-    load_json,
-    parse_utc,
-    quarantined,
-    sample_document,
-    to_int,
-    unreadable_document,
-)
-from ingest.text import text_hash
+from ingest.base import ExportFormat, ReadResult, Sample, register, register_skipped
+from ingest.readers.ids import to_int
+from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
+from ingest.readers.links import handles_in
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 
 FORMAT = "bluesky_atproto"
 PLATFORM = "bluesky"
@@ -65,8 +59,11 @@ def sniff(sample: Sample) -> bool:
         return isinstance(document["thread"], dict) and "post" in document["thread"]
     if "subject" in document and ("follows" in document or "followers" in document):
         return True
-    records = document.get("records") if isinstance(document.get("records"), list) else [document]
-    return bool(records) and all(_record_type(record) in _RECORD_TYPES for record in records[:5])
+    if isinstance(document.get("records"), list):  # com.atproto.repo.listRecords; an empty page has no records
+        return document.keys() <= {"records", "cursor"} and all(
+            _record_type(record) in _RECORD_TYPES for record in document["records"][:5]
+        )
+    return _record_type(document) in _RECORD_TYPES
 
 
 def _record_type(record: Any) -> str | None:
@@ -92,16 +89,12 @@ def read(path: Path) -> Iterator[ReadResult]:
             reader.read_record(f"$.records[{index}]", record)
     else:
         reader.read_record("$", document)
-    rows = {"interactions": reader.interactions, "people": reader.people}
-    yield document_result(FORMAT, rows, reader.quarantine, reader.position)
+    yield reader.result()
 
 
-class _BlueskyDocument:
+class _BlueskyDocument(RecordDocument):
     def __init__(self) -> None:
-        self.interactions: list[dict] = []
-        self.people: list[dict] = []
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0
+        super().__init__(FORMAT)
 
     def _guarded(self, locator: str, raw: Any, read_one: Callable[[], None]) -> None:
         """Count one record and read it; a record that cannot be read goes to quarantine."""
@@ -109,7 +102,7 @@ class _BlueskyDocument:
         try:
             read_one()
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), raw))
+            self.reject(locator, str(error), raw)
 
     # -------------------------------------------------------------------------------------------- records
 
@@ -147,7 +140,8 @@ class _BlueskyDocument:
         author = view.get("author") if view else None
         langs = value.get("langs")
         is_post = record_type == "app.bsky.feed.post"
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "interaction_id": uri,
@@ -158,7 +152,6 @@ class _BlueskyDocument:
                 "author_handle": author.get("handle") if isinstance(author, dict) else None,
                 "author_name": author.get("displayName") if isinstance(author, dict) else None,
                 "text": text,
-                "text_hash": text_hash(text),
                 "lang": langs[0] if isinstance(langs, list) and langs else None,
                 "parent_id": parent_id,
                 "conversation_id": conversation_id,
@@ -170,7 +163,7 @@ class _BlueskyDocument:
                 "share_count": to_int(view.get("repostCount")) if view else None,
                 "quote_count": to_int(view.get("quoteCount")) if view else None,
                 "_source_line": self.position,
-            }
+            },
         )
         if isinstance(author, dict):
             self._person(author)
@@ -225,7 +218,8 @@ class _BlueskyDocument:
         if not isinstance(record_uri, str) or _uri_parts(record_uri)[0] != follower["did"]:
             raise ValueError("follow record not in the response (viewer is not the subject): no follow time")
         self._person(profile)
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "interaction_id": record_uri,
@@ -239,11 +233,12 @@ class _BlueskyDocument:
                 "in_reply_to_author_id": followed["did"],
                 "mentioned_handles": [],
                 "_source_line": self.position,
-            }
+            },
         )
 
     def _person(self, profile: dict) -> None:
-        self.people.append(
+        self.add(
+            "people",
             {
                 "platform": PLATFORM,
                 "person_id": profile.get("did"),
@@ -254,7 +249,7 @@ class _BlueskyDocument:
                 "following_count": to_int(profile.get("followsCount")),
                 "account_created_at": parse_utc(profile["createdAt"]) if profile.get("createdAt") else None,
                 "_source_line": self.position,
-            }
+            },
         )
 
 
@@ -315,4 +310,17 @@ register(
         read,
         priority=100,
     )
+)
+
+
+def _is_feed_generator(sample: Sample) -> bool:
+    document = sample_document(sample)
+    return isinstance(document, dict) and _record_type(document) == "app.bsky.feed.generator"
+
+
+register_skipped(
+    "bluesky_feed_generator",
+    "AT Protocol app.bsky.feed.generator record (a custom feed's did, displayName, description)",
+    "the declaration of a custom feed (its name and description): it holds no posts, likes, follows or people",
+    _is_feed_generator,
 )

@@ -22,21 +22,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    distinct_links,
-    document_result,
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import (
+    RecordDocument,
     graph_records,
-    handles_in,
-    id_text,
-    load_json,
+    is_empty_graph_page,
     nested_data,
-    parse_utc,
-    quarantined,
     sample_document,
-    to_int,
     unreadable_document,
 )
-from ingest.text import text_hash
+from ingest.readers.links import distinct_links, handles_in
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 
 FORMAT = "facebook_graph"
 PLATFORM = "facebook"
@@ -60,6 +57,9 @@ _LINK_SHIM = re.compile(r"^https?://(?:l|lm)\.facebook\.com/l\.php$")  # Faceboo
 
 def sniff(sample: Sample) -> bool:
     document = sample_document(sample)
+    if is_empty_graph_page(document):
+        # nothing tells an empty Facebook page from an empty Instagram one; read here, it gives 0 rows either way
+        return True
     if document is not None:
         records = [record for _, record in graph_records(document) if isinstance(record, dict)]
         return bool(records) and all(_record_kind(record) is not None for record in records[:5])
@@ -104,22 +104,20 @@ def read(path: Path) -> Iterator[ReadResult]:
     reader = _FacebookDocument()
     for locator, record in graph_records(document):
         reader.read_record(locator, record)
-    yield document_result(FORMAT, reader.rows, reader.quarantine, reader.position)
+    yield reader.result()
 
 
-class _FacebookDocument:
+class _FacebookDocument(RecordDocument):
     """Walks the records of one response, collecting canonical rows and quarantined records."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[dict]] = {"interactions": [], "people": []}
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0  # records seen so far; the current record's _source_line
+        super().__init__(FORMAT)
 
     def read_record(self, locator: str, record: Any, context: dict | None = None) -> None:
         """Read one record; ``context`` carries the post / comment / conversation a nested record hangs under."""
         if not isinstance(record, dict):
             self.position += 1
-            self.quarantine.append(quarantined(locator, "record is not a JSON object", record))
+            self.reject(locator, "record is not a JSON object", record)
             return
         kind = (context or {}).get("kind") or _record_kind(record)
         if kind == "conversation":
@@ -138,7 +136,7 @@ class _FacebookDocument:
             else:
                 raise ValueError("not a Facebook post, comment, message, conversation or Page")
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), record))
+            self.reject(locator, str(error), record)
 
     def _conversation(self, locator: str, record: dict) -> None:
         messages = nested_data(record, "messages")
@@ -147,7 +145,7 @@ class _FacebookDocument:
             # quarantine so the missing messages are visible rather than silently absent
             self.position += 1
             reason = "conversation summary without messages: request fields=messages{message,from,to,created_time}"
-            self.quarantine.append(quarantined(locator, reason, record))
+            self.reject(locator, reason, record)
             return
         thread = {"conversation_id": id_text(record.get("id"))}
         for index, message in enumerate(messages):
@@ -226,7 +224,8 @@ class _FacebookDocument:
         )
 
     def _page(self, record: dict) -> None:
-        self.rows["people"].append(
+        self.add(
+            "people",
             {
                 "platform": PLATFORM,
                 "person_id": _required_id(record),
@@ -235,30 +234,31 @@ class _FacebookDocument:
                 "description": record.get("about") or record.get("description"),
                 "followers_count": to_int(record.get("followers_count", record.get("fan_count"))),
                 "_source_line": self.position,
-            }
+            },
         )
 
     def _interaction(self, **values: Any) -> None:
         text = values.get("text") or None
-        self.rows["interactions"].append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "record_version": 0,
                 **values,
                 "text": text,
-                "text_hash": text_hash(text),
                 "mentioned_handles": handles_in(text),
                 "_source_line": self.position,
-            }
+            },
         )
         if values.get("author_id") and values.get("author_name"):
-            self.rows["people"].append(
+            self.add(
+                "people",
                 {
                     "platform": PLATFORM,
                     "person_id": values["author_id"],
                     "display_name": values["author_name"],
                     "_source_line": self.position,
-                }
+                },
             )
 
 

@@ -34,9 +34,11 @@ from typing import Literal
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import MAX_RAW_RECORD_CHARS, csv_header, handles_in, quarantined, read_csv
+from ingest.readers.csv_tables import csv_header, read_csv, skip_csv_table
+from ingest.readers.links import handles_in
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
+from ingest.readers.timestamps import utc_column
 from ingest.schema import ENTITIES, UTC_TIME, conform
-from ingest.text import text_hash_expr
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,11 @@ class Table:
 
 # ------------------------------------------------------------------------------------------------ value helpers
 
-_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
+FIVETRAN_ZONE = "UTC"  # Fivetran writes UTC without saying so
 
 
 def _timestamp(column: str) -> pl.Expr:
-    text = pl.col(column).str.strip_chars().str.replace(r"(?i)\s*(UTC|Z)$", "").str.replace("T", " ")
-    parsed = [text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _TIMESTAMP_FORMATS]
-    return pl.coalesce(parsed).dt.replace_time_zone("UTC")
+    return utc_column(column, assume_zone=FIVETRAN_ZONE)
 
 
 def _count(column: str) -> pl.Expr:
@@ -697,7 +697,6 @@ def _target_frame(table: Table, target: Target, valid: pl.DataFrame) -> pl.DataF
         )
     if target.entity == "interactions":
         frame = frame.with_columns(
-            text_hash=text_hash_expr("text"),
             mentioned_handles=pl.col("text").map_elements(
                 handles_in, return_dtype=pl.List(pl.String), skip_nulls=False
             ),
@@ -708,3 +707,43 @@ def _target_frame(table: Table, target: Target, valid: pl.DataFrame) -> pl.DataF
 
 for _table in TABLES:
     register(ExportFormat(_table.name, _table.description, _sniffer(_table), _reader(_table), priority=50))
+
+# Known tables the warehouse deliberately does not load.
+_SYNCED = ("_fivetran_synced",)
+skip_csv_table(
+    "fivetran_linkedin_pages_organization_post",
+    "Fivetran linkedin_pages organization_share / organization_ugc_post CSV (organization id, share_id or ugc_post_id)",
+    "a bridge from an organisation to its posts: every post already names its author (share_history, ugc_post_history)",
+    [],
+    any_of=["share_id", "ugc_post_id"],
+    allowed=("organization_id", "organiation_id", *_SYNCED),  # the connector spells it organiation_id
+)
+skip_csv_table(
+    "fivetran_linkedin_pages_statistic_bridge",
+    "Fivetran linkedin_pages ugc_post_share_statistic / share_share_statistic CSV (share_statistic_id, ugc_post_id"
+    " or share_id)",
+    "a bridge from a statistics row to its post: share_statistic rows already name their post (_share_entity_urn),"
+    " which is how their impressions, likes, comments and shares reach the content metrics",
+    ["share_statistic_id"],
+    any_of=["share_id", "ugc_post_id"],
+    allowed=_SYNCED,
+)
+skip_csv_table(
+    "fivetran_linkedin_pages_content",
+    "Fivetran linkedin_pages post_content / share_content CSV (article_title, media_id, poll_question, type)",
+    "the attached article, media or poll of a post: the post's text and links come from its history table",
+    ["article_title", "media_id", "poll_question"],
+)
+skip_csv_table(
+    "fivetran_twitter_organic_account_history",
+    "Fivetran twitter_organic account_history CSV (id, name, approval_status, timezone, business_id)",
+    "the X Ads account's settings (name, time zone, approval status); it carries no follower counts: followers per"
+    " day come from twitter_user_history",
+    ["id", "approval_status", "timezone", "business_id"],
+)
+skip_csv_table(
+    "fivetran_youtube_analytics_demographics",
+    "Fivetran youtube_analytics channel_demographics CSV (channel_id, age_group, gender, views_percentage)",
+    "the share of views by age group and gender: ROR counts interactions and views, not audience demographics",
+    ["channel_id", "age_group", "gender", "views_percentage"],
+)

@@ -9,7 +9,9 @@
 
 Every file is reduced to a frame of strings (CSV columns, or JSON values as text) and then validated and typed by the
 same polars expressions, so both file types and both layouts quarantine the same problems with the same reasons.
-JSONL streams in chunks; ids that are JSON integers stay exact (they are never read through a float).
+JSONL streams in chunks; ids that are JSON integers stay exact (they are never read through a float). Ids written as
+``N.0`` or ``N.00`` (spreadsheets, pandas) are the integer N when that is exact (|N| <= 2^53); beyond that, or in
+scientific notation, the row is quarantined: its exact id is lost.
 """
 
 from __future__ import annotations
@@ -28,24 +30,13 @@ import polars as pl
 import yaml
 
 from ingest.base import REGISTRY, SNIFF_BYTES, ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    JSON_LINES_PER_CHUNK,
-    bad_timestamp,
-    csv_header,
-    decode_head,
-    first_reason,
-    handles_expr,
-    integer_column,
-    iter_json_lines,
-    line_locator,
-    mangled_id,
-    missing,
-    not_integer,
-    quarantined,
-    read_csv,
-    split_quarantine,
-    utc_column,
-)
+from ingest.readers.csv_tables import csv_header, integer_column, not_integer, read_csv
+from ingest.readers.ids import exact_id, mangled_id
+from ingest.readers.json_pages import JSON_LINES_PER_CHUNK
+from ingest.readers.links import handles_expr
+from ingest.readers.quarantine import first_reason, line_locator, missing, quarantined, split_quarantine
+from ingest.readers.text_files import decode_head, iter_json_lines
+from ingest.readers.timestamps import bad_timestamp, utc_column
 from ingest.schema import INTERACTION_TYPES, INTERACTIONS, UTC_TIME
 
 log = logging.getLogger(__name__)
@@ -284,7 +275,7 @@ def _created_at(mapping: Mapping) -> tuple[pl.Expr, pl.Expr]:
         problem = f"created_at: the format {fmt} has no zone and the mapping names none (timestamp.zone)"
         return pl.lit(None, UTC_TIME), pl.when(pl.col("created_at").is_not_null()).then(pl.lit(problem))
     reason = pl.when(pl.col("created_at").is_not_null() & parsed.is_null()).then(
-        pl.format(f"created_at: '{{}}' does not match the format {fmt}", pl.col("created_at"))
+        pl.lit(f"created_at does not match the format {fmt}")
     )
     return parsed, reason
 
@@ -344,16 +335,16 @@ def _to_interactions(
     )
     frame = good.select(
         pl.col("__platform").alias("platform"),
-        pl.col("interaction_id").str.strip_chars(),
+        exact_id("interaction_id"),
         pl.col("__interaction_type").alias("interaction_type"),
         integer_column("record_version").fill_null(0),
         created_at.alias("created_at"),
-        pl.col("author_id").str.strip_chars(),
+        exact_id("author_id"),
         pl.col("author_handle").str.strip_chars().str.strip_prefix("@"),
         pl.col("author_name"),
         pl.col("text"),
         pl.col("lang"),
-        *(pl.col(name).str.strip_chars() for name in ("parent_id", "conversation_id", "in_reply_to_author_id")),
+        *(exact_id(name) for name in ("parent_id", "conversation_id", "in_reply_to_author_id")),
         pl.when(pl.col("mentioned_handles").is_not_null()).then(listed).otherwise(from_text).alias("mentioned_handles"),
         links.alias("link_urls"),
         pl.col("url"),

@@ -4,7 +4,8 @@
   optional (real portals carry different sets): createdate, lastmodifieddate, lifecyclestage, the lifecycle dates,
   hs_analytics_source (+ _data_1), utm_source / utm_medium / utm_campaign, twitterhandle, email and phone. Email and
   phone are hashed here (ingest.privacy) and never leave the reader in clear.
-- ``contact_form_submission`` -> crm_form_submissions, with utm_* parsed from the page URL.
+- ``contact_form_submission`` -> crm_form_submissions, with utm_* parsed from the page URL; ``form`` -> crm_forms
+  (the names of the forms those submissions name by guid).
 - ``deal`` -> crm_deals, ``deal_contact`` -> crm_deal_contacts, ``deal_pipeline_stage`` -> crm_deal_stages (whether
   a deal is won lives on its stage).
 
@@ -17,19 +18,13 @@ import polars as pl
 
 from ingest.base import ReadResult, register
 from ingest.privacy import email_hash_expr, phone_hash_expr
-from ingest.readers._common import (
-    bad_timestamp,
-    csv_result,
-    csv_table_format,
-    ensure_columns,
-    first_reason,
-    mangled_id,
-    missing,
-    not_number,
-    utc_column,
-    utm_params,
-)
+from ingest.readers.csv_tables import csv_result, csv_table_format, ensure_columns, not_number, skip_csv_table
+from ingest.readers.ids import exact_ids, mangled_id
+from ingest.readers.links import utm_params
+from ingest.readers.quarantine import first_reason, missing
+from ingest.readers.timestamps import bad_timestamp, utc_column
 
+_ID_COLUMNS = ("id", "contact_id", "deal_id")  # ids a spreadsheet may have written as N.0
 CRM = "hubspot"
 FIVETRAN_ZONE = "UTC"
 CONTACT_PROPERTIES = (
@@ -69,9 +64,7 @@ def _boolean(column: str) -> pl.Expr:
 
 def _bad_boolean(column: str) -> pl.Expr:
     value = pl.col(column).str.strip_chars().str.to_lowercase()
-    return pl.when(value.is_not_null() & ~value.is_in((*_TRUE, *_FALSE))).then(
-        pl.format(f"{column} is not true/false: '{{}}'", pl.col(column))
-    )
+    return pl.when(value.is_not_null() & ~value.is_in((*_TRUE, *_FALSE))).then(pl.lit(f"{column} is not true/false"))
 
 
 def social_handle(column: str) -> pl.Expr:
@@ -81,6 +74,7 @@ def social_handle(column: str) -> pl.Expr:
 
 
 def build_contacts(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, CONTACT_PROPERTIES)
     created = pl.coalesce("property_createdate", "property_created_at")
     updated = pl.coalesce("property_lastmodifieddate", "_fivetran_synced")
@@ -88,8 +82,13 @@ def build_contacts(raw: pl.DataFrame) -> ReadResult:
     reason = first_reason(
         missing("id"),
         mangled_id("id"),
-        *_bad_timestamps(
-            "__created", "__updated", "property_hs_lifecyclestage_lead_date", "property_hs_lifecyclestage_customer_date"
+        *_bad_timestamps(  # each source column on its own, so the reason names the one the file holds
+            "property_createdate",
+            "property_created_at",
+            "property_lastmodifieddate",
+            "_fivetran_synced",
+            "property_hs_lifecyclestage_lead_date",
+            "property_hs_lifecyclestage_customer_date",
         ),
     )
     handle = social_handle("property_twitterhandle")
@@ -124,6 +123,7 @@ def _page_utm(url: str) -> dict[str, str | None]:
 
 
 def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["form_id", "conversion_id", "page_url", "title"])
     with_utm = raw.with_columns(
         pl.col("page_url").map_elements(_page_utm, return_dtype=_PAGE_UTM, skip_nulls=True).alias("__utm")
@@ -144,7 +144,22 @@ def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
     return csv_result("hubspot.contact_form_submission", "crm_form_submissions", with_utm, reason, build)
 
 
+def build_forms(raw: pl.DataFrame) -> ReadResult:
+    raw = ensure_columns(raw, ["form_type", "created_at", "updated_at"])
+    reason = first_reason(missing("guid"), *_bad_timestamps("created_at", "updated_at"))
+    build = [
+        pl.lit(CRM).alias("crm"),
+        pl.col("guid").str.strip_chars().alias("form_id"),
+        pl.col("name"),
+        pl.col("form_type"),
+        _timestamp("created_at").alias("created_at"),
+        _timestamp("updated_at").alias("updated_at"),
+    ]
+    return csv_result("hubspot.form", "crm_forms", raw, reason, build)
+
+
 def build_deals(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(
         raw, ["is_deleted", "deal_pipeline_id", "deal_pipeline_stage_id", "property_amount", "property_closedate",
               "property_createdate"]
@@ -170,12 +185,14 @@ def build_deals(raw: pl.DataFrame) -> ReadResult:
 
 
 def build_deal_contacts(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     reason = first_reason(missing("deal_id"), missing("contact_id"), mangled_id("deal_id"), mangled_id("contact_id"))
     build = [pl.lit(CRM).alias("crm"), pl.col("deal_id"), pl.col("contact_id")]
     return csv_result("hubspot.deal_contact", "crm_deal_contacts", raw, reason, build)
 
 
 def build_deal_stages(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["label", "is_closed", "closed_won"])
     reason = first_reason(missing("stage_id"), _bad_boolean("is_closed"), _bad_boolean("closed_won"))
     build = [
@@ -210,6 +227,15 @@ register(
 )
 register(
     csv_table_format(
+        name="hubspot.form",
+        description="Fivetran HubSpot form CSV (guid, name, form_type, portal_id, submit_text)",
+        required=["guid", "name", "portal_id"],
+        any_of=["form_type", "submit_text"],
+        build=build_forms,
+    )
+)
+register(
+    csv_table_format(
         name="hubspot.deal",
         description="Fivetran HubSpot deal CSV (deal_id, deal_pipeline_stage_id, property_amount, property_createdate)",
         required=["deal_id", "deal_pipeline_stage_id"],
@@ -233,4 +259,34 @@ register(
         required=["stage_id", "pipeline_id", "label", "closed_won"],
         build=build_deal_stages,
     )
+)
+
+# Known tables the warehouse deliberately does not load.
+skip_csv_table(
+    "hubspot.owner",
+    "Fivetran HubSpot owner CSV (owner_id, email, first_name, last_name)",
+    "the portal's own users (sales owners), not customers or audience; ROR attributes relationships to contacts"
+    " and deals, not to the staff who own them",
+    ["owner_id", "email", "first_name", "last_name"],
+)
+skip_csv_table(
+    "hubspot.engagement",
+    "Fivetran HubSpot engagement CSV (id, type, portal_id)",
+    "the sales activity log (calls, e-mails, meetings, notes): no social interaction or attribution in it",
+    ["id", "type", "portal_id"],
+    excluded=["owner_id", "email", "contact_id", "deal_id"],
+)
+skip_csv_table(
+    "hubspot.engagement_email",
+    "Fivetran HubSpot engagement_email CSV (engagement_id, property_hs_email_subject, property_hs_email_text)",
+    "the text of sales e-mails: private correspondence, not social interactions, and personal data the warehouse"
+    " does not keep",
+    ["engagement_id", "property_hs_email_subject"],
+)
+skip_csv_table(
+    "hubspot.contact_property_history",
+    "Fivetran HubSpot contact_property_history CSV (contact_id, name, value, timestamp, source)",
+    "every past value of every contact property, e-mails and names included: the warehouse keeps the current contact"
+    " (contact table, contact data hashed), whose lifecycle dates already say when a contact became a lead or customer",
+    ["contact_id", "name", "value", "timestamp", "source"],
 )

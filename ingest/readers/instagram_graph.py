@@ -28,21 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    document_result,
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import (
+    RecordDocument,
     graph_records,
-    handles_in,
-    id_text,
-    load_json,
     nested_data,
     paging_edge,
-    parse_utc,
-    quarantined,
     sample_document,
-    to_int,
     unreadable_document,
 )
-from ingest.text import text_hash
+from ingest.readers.links import handles_in
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 
 FORMAT = "instagram_graph"
 PLATFORM = "instagram"
@@ -119,13 +116,10 @@ def read(path: Path) -> Iterator[ReadResult]:
     reader = _InstagramDocument(_edge_of(document, path))
     for locator, record in graph_records(document):
         reader.read_record(locator, record)
-    rows = {
-        "interactions": reader.interactions,
-        "people": reader.people,
-        "content_metrics": list(reader.content_metrics.values()),
-        "account_metrics": list(reader.account_metrics.values()),
-    }
-    yield document_result(FORMAT, rows, reader.quarantine, reader.position)
+    yield reader.result(
+        content_metrics=list(reader.content_metrics.values()),
+        account_metrics=list(reader.account_metrics.values()),
+    )
 
 
 def _edge_of(document: Any, path: Path) -> tuple[str | None, str | None]:
@@ -137,20 +131,17 @@ def _edge_of(document: Any, path: Path) -> tuple[str | None, str | None]:
     return None, next((_FILE_NAME_EDGES[word] for word in words if word in _FILE_NAME_EDGES), None)
 
 
-class _InstagramDocument:
+class _InstagramDocument(RecordDocument):
     def __init__(self, edge: tuple[str | None, str | None]) -> None:
+        super().__init__(FORMAT)
         self.edge_owner, self.edge = edge
-        self.interactions: list[dict] = []
-        self.people: list[dict] = []
         self.content_metrics: dict[str, dict] = {}  # content id -> row (one row per media, metrics side by side)
         self.account_metrics: dict[tuple[str, date], dict] = {}  # (account id, day) -> row
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0
 
     def read_record(self, locator: str, record: Any, context: dict | None = None) -> None:
         self.position += 1
         if not isinstance(record, dict):
-            self.quarantine.append(quarantined(locator, "record is not a JSON object", record))
+            self.reject(locator, "record is not a JSON object", record)
             return
         kind = _record_kind(record)
         try:
@@ -167,7 +158,7 @@ class _InstagramDocument:
             else:
                 raise ValueError("not an Instagram media, comment, mention, insight or user")
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), record))
+            self.reject(locator, str(error), record)
 
     def _media(self, locator: str, record: dict, interaction_type: str | None = None) -> None:
         media_id = id_text(record.get("id"))
@@ -282,7 +273,8 @@ class _InstagramDocument:
             raise ValueError(f"insight period {period!r}: only lifetime (media) and day (account) are read")
 
     def _user(self, record: dict) -> None:
-        self.people.append(
+        self.add(
+            "people",
             {
                 "platform": PLATFORM,
                 "person_id": _required_id(record),
@@ -292,7 +284,7 @@ class _InstagramDocument:
                 "followers_count": to_int(record.get("followers_count")),
                 "following_count": to_int(record.get("follows_count")),
                 "_source_line": self.position,
-            }
+            },
         )
 
     def _interaction(self, record: dict, **values: Any) -> None:
@@ -301,22 +293,22 @@ class _InstagramDocument:
         text = values.pop("text") or None
         author = record.get("from")
         handle = record.get("username") or (author.get("username") if isinstance(author, dict) else None)
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "record_version": 0,
                 "created_at": parse_utc(record["timestamp"]),
                 "author_handle": handle,
                 "text": text,
-                "text_hash": text_hash(text),
                 "mentioned_handles": handles_in(text),
                 **values,
                 "_source_line": self.position,
-            }
+            },
         )
         if values.get("author_id") and handle:
             person = {"platform": PLATFORM, "person_id": values["author_id"], "handle": handle}
-            self.people.append({**person, "_source_line": self.position})
+            self.add("people", {**person, "_source_line": self.position})
 
 
 def _required_id(record: dict) -> str:

@@ -18,24 +18,22 @@ from typing import Any
 import polars as pl
 
 from ingest.base import ReadResult, register
-from ingest.readers._common import (
-    UTM_FIELDS,
-    bad_date,
-    bad_timestamp,
+from ingest.readers.csv_tables import (
     csv_result,
     csv_table_format,
-    date_column,
     ensure_columns,
-    first_reason,
     integer_column,
-    mangled_id,
-    missing,
     not_integer,
     not_number,
-    utc_column,
-    utm_params,
+    skip_csv_table,
 )
+from ingest.readers.ids import exact_ids, mangled_id
+from ingest.readers.links import UTM_FIELDS, utm_params
+from ingest.readers.quarantine import first_reason, missing
+from ingest.readers.timestamps import bad_date, bad_timestamp, date_column, utc_column
 
+# ids a spreadsheet may have written as N.0 (exact up to 2^53)
+_ID_COLUMNS = ("id", "ad_id", "account_id", "campaign_id", "ad_set_id", "creative_id")
 PLATFORM = "meta"
 FIVETRAN_ZONE = "UTC"
 
@@ -66,6 +64,7 @@ def _ids_ok(*columns: str) -> list[pl.Expr]:
 
 
 def build_basic_ad(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["account_id", "reach"])
     reason = first_reason(
         missing("ad_id"),
@@ -92,6 +91,7 @@ def build_basic_ad(raw: pl.DataFrame) -> ReadResult:
 
 
 def build_basic_ad_actions(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     reason = first_reason(
         missing("ad_id"),
         missing("date"),
@@ -114,6 +114,7 @@ def _ad_object_builder(object_type: str, parent_columns: dict[str, str]):
     """Build function for a history table of ``object_type``; ``parent_columns`` maps canonical -> file column."""
 
     def build(raw: pl.DataFrame) -> ReadResult:
+        raw = exact_ids(raw, _ID_COLUMNS)
         raw = ensure_columns(raw, ["name", "updated_time", "_fivetran_synced", *parent_columns.values()])
         updated = pl.coalesce(pl.col("updated_time"), pl.col("_fivetran_synced"))
         checked = raw.with_columns(updated.alias("__updated"))
@@ -193,6 +194,7 @@ def creative_utm(row: dict[str, Any]) -> dict[str, str | None]:
 
 
 def build_creative_history(raw: pl.DataFrame) -> ReadResult:
+    raw = exact_ids(raw, _ID_COLUMNS)
     if "url_tags" not in raw.columns and "url_tags_string" in raw.columns:
         raw = raw.rename({"url_tags_string": "url_tags"})
     raw = ensure_columns(raw, ["account_id", "name", "url_tags", "_fivetran_synced", *CREATIVE_LINK_COLUMNS])
@@ -294,4 +296,30 @@ register(
         any_of=["url_tags", "url_tags_string"],
         build=build_creative_history,
     )
+)
+
+# Known tables the warehouse deliberately does not load.
+skip_csv_table(
+    "meta_ads.basic_ad_action_values",
+    "Fivetran Facebook Ads basic_ad_action_values CSV (ad_id, date, action_type, value; no inline / _1_d_view)",
+    "the money value of actions (purchase value): ROR counts leads and purchases (basic_ad_actions) against spend,"
+    " it does not take revenue from the ad platform",
+    ["ad_id", "date", "action_type", "value"],
+    excluded=["inline", "_1_d_view"],
+)
+for _split in ("country", "region"):
+    skip_csv_table(
+        f"meta_ads.demographics_{_split}",
+        f"Fivetran Facebook Ads demographics_{_split} CSV (account_id, date, {_split}, impressions, reach, spend)",
+        f"the account's delivery split by {_split}: ROR measures per ad and day, whose totals come from basic_ad",
+        ["account_id", "date", _split, "impressions", "spend"],
+        excluded=["ad_id"],
+    )
+skip_csv_table(
+    "meta_ads.demographics_actions",
+    "Fivetran Facebook Ads demographics_country_actions / demographics_region_actions CSV (account_id, date,"
+    " action_type, value; no ad_id)",
+    "the account's actions split by country or region: the per-ad counts come from basic_ad_actions",
+    ["account_id", "date", "action_type", "value", "index"],
+    excluded=["ad_id"],
 )

@@ -25,17 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    document_result,
-    id_text,
-    load_json,
-    parse_utc,
-    quarantined,
-    sample_document,
-    to_int,
-    unreadable_document,
-)
-from ingest.text import text_hash
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 
 FORMAT = "reddit_api"
 PLATFORM = "reddit"
@@ -51,9 +44,10 @@ def sniff(sample: Sample) -> bool:
     document = sample_document(sample)
     if document is not None:
         try:
-            return bool(_top_things(document))
+            _top_things(document)  # an empty Listing is a page with no things, still Reddit's
         except ValueError:
             return False
+        return True
     return bool(_SNIFF_LISTING.match(sample.text) or _SNIFF_THINGS.match(sample.text[:4000]))
 
 
@@ -98,16 +92,12 @@ def read(path: Path) -> Iterator[ReadResult]:
     for locator, thing in things:
         reader.read_thing(locator, thing)
     reader.link_parent_authors()
-    rows = {"interactions": reader.interactions, "people": reader.people}
-    yield document_result(FORMAT, rows, reader.quarantine, reader.position)
+    yield reader.result()
 
 
-class _RedditDocument:
+class _RedditDocument(RecordDocument):
     def __init__(self) -> None:
-        self.interactions: list[dict] = []
-        self.people: list[dict] = []
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0
+        super().__init__(FORMAT)
         self.authors: dict[str, str | None] = {}  # fullname -> author, to name the author of each parent
         self.post_permalinks: dict[str, str] = {}  # t3 fullname -> permalink, to build comment URLs
 
@@ -127,7 +117,7 @@ class _RedditDocument:
             else:
                 raise ValueError(f"thing kind {kind!r} is not read (submissions t3 and comments t1)")
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), thing))
+            self.reject(locator, str(error), thing)
         # the replies are records of their own, read even when their parent could not be
         replies = data.get("replies") if isinstance(data, dict) else None
         if _is_listing(replies):
@@ -176,7 +166,8 @@ class _RedditDocument:
         self.authors[values["interaction_id"]] = author
         edited = data.get("edited")  # false, or the edit time in epoch seconds
         text = values["text"]
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 "record_version": int(edited)
@@ -185,26 +176,26 @@ class _RedditDocument:
                 "created_at": parse_utc(data["created_utc"]),
                 "author_id": author,
                 "author_handle": author,
-                "text_hash": text_hash(text),
                 "mentioned_handles": list(dict.fromkeys(name.lower() for name in _USER_MENTION.findall(text or ""))),
                 "like_count": to_int(data.get("score")),
                 **values,
                 "_source_line": self.position,
-            }
+            },
         )
         if author is not None:
-            self.people.append(
+            self.add(
+                "people",
                 {
                     "platform": PLATFORM,
                     "person_id": author,
                     "handle": author,
                     "_source_line": self.position,
-                }
+                },
             )
 
     def link_parent_authors(self) -> None:
         """Name each record's parent author where the parent is in the same response."""
-        for row in self.interactions:
+        for row in self.rows.get("interactions", []):
             parent_id = row.get("parent_id")
             if parent_id is not None:
                 row["in_reply_to_author_id"] = self.authors.get(parent_id)

@@ -21,26 +21,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    MAX_RAW_RECORD_CHARS,
-    ChunkBuilder,
-    distinct_links,
-    handles_in,
-    id_text,
-    iter_json_lines,
-    line_locator,
-    load_json,
-    parse_utc,
-    parse_utc_or_none,
-    read_text,
-    to_int,
-)
+from ingest.base import ExportFormat, ReadResult, Sample, register, register_skipped
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import ChunkBuilder
+from ingest.readers.links import distinct_links, handles_in
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, line_locator
+from ingest.readers.text_files import iter_json_lines, load_json, read_text
+from ingest.readers.timestamps import parse_utc, parse_utc_or_none
 
 FORMAT = "x_api_v2"
 PLATFORM = "x"
 _TWEET_MARKERS = ('"edit_history_tweet_ids"', '"conversation_id"', '"retweet_count"', '"referenced_tweets"')
 _USER_MARKERS = ('"username"', '"followers_count"')
+_EMPTY_PAGE = re.compile(r'\{\s*"meta"\s*:\s*\{\s*"result_count"\s*:\s*0\b')  # a search with no results
 
 
 def sniff(sample: Sample) -> bool:
@@ -52,7 +45,7 @@ def sniff(sample: Sample) -> bool:
     has_data = re.search(r'"data"\s*:\s*[\[{]', text) is not None  # a list, or one object for a single lookup
     tweets = sum(marker in text for marker in _TWEET_MARKERS) >= 2
     users = all(marker in text for marker in _USER_MARKERS)
-    return has_data and (tweets or users)
+    return (has_data and (tweets or users)) or bool(_EMPTY_PAGE.match(text))
 
 
 def read(path: Path) -> Iterator[ReadResult]:
@@ -60,8 +53,9 @@ def read(path: Path) -> Iterator[ReadResult]:
     for line_number, page, raw_line in _pages(path):
         if isinstance(page, ValueError):
             builder.reject(line_locator(line_number), str(page), raw_line)
-        elif not isinstance(page, dict) or not ({"data", "includes"} & page.keys()):
-            builder.reject(line_locator(line_number), "not an X API v2 response page (no data or includes)", raw_line)
+        elif not isinstance(page, dict) or not ({"data", "includes", "meta"} & page.keys()):
+            problem = "not an X API v2 response page (no data, includes or meta)"
+            builder.reject(line_locator(line_number), problem, raw_line)
         else:
             _read_page(page, line_number, builder)
         if builder.full:
@@ -264,4 +258,25 @@ register(
         read=read,
         priority=20,
     )
+)
+
+
+_COMPLIANCE_KEYS = {"id", "action", "created_at", "redacted_at", "reason"}
+
+
+def _is_compliance_stream(sample: Sample) -> bool:
+    first = sample.text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    try:
+        event = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(event, dict) and {"id", "action"} <= event.keys() <= _COMPLIANCE_KEYS
+
+
+register_skipped(
+    "x_compliance_events",
+    "X API compliance events, one JSON object a line (id, action: delete / protect / ..., created_at, reason)",
+    "notices that tweets were deleted, protected or withheld, not interactions; to honour them, remove the export"
+    " files that hold those tweets and refresh",
+    _is_compliance_stream,
 )

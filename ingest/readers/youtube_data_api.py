@@ -27,18 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers._common import (
-    document_result,
-    handles_in,
-    id_text,
-    load_json,
-    parse_utc,
-    quarantined,
-    sample_document,
-    to_int,
-    unreadable_document,
-)
-from ingest.text import text_hash
+from ingest.readers.ids import id_text, to_int
+from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
+from ingest.readers.links import handles_in
+from ingest.readers.text_files import load_json
+from ingest.readers.timestamps import parse_utc
 
 FORMAT = "youtube_data_api"
 PLATFORM = "youtube"
@@ -66,13 +59,7 @@ def read(path: Path) -> Iterator[ReadResult]:
     reader = _YouTubeDocument(_written_at(path))
     for locator, resource in resources:
         reader.read_record(locator, resource)
-    rows = {
-        "interactions": reader.interactions,
-        "people": reader.people,
-        "content_metrics": reader.content_metrics,
-        "account_metrics": reader.account_metrics,
-    }
-    yield document_result(FORMAT, rows, reader.quarantine, reader.position)
+    yield reader.result()
 
 
 def _resources(document: Any) -> list[tuple[str, Any]]:
@@ -83,15 +70,10 @@ def _resources(document: Any) -> list[tuple[str, Any]]:
     return [("$", document)]
 
 
-class _YouTubeDocument:
+class _YouTubeDocument(RecordDocument):
     def __init__(self, written_at: datetime) -> None:
+        super().__init__(FORMAT)
         self.written_at = written_at
-        self.interactions: list[dict] = []
-        self.people: list[dict] = []
-        self.content_metrics: list[dict] = []
-        self.account_metrics: list[dict] = []
-        self.quarantine: list[tuple[str, str, str]] = []
-        self.position = 0
 
     def read_record(self, locator: str, resource: Any, thread: dict | None = None) -> None:
         self.position += 1
@@ -110,7 +92,7 @@ class _YouTubeDocument:
             else:
                 raise ValueError(f"resource kind {kind!r} is not read (comment threads, comments, videos, channels)")
         except ValueError as error:
-            self.quarantine.append(quarantined(locator, str(error), resource))
+            self.reject(locator, str(error), resource)
 
     def _thread(self, locator: str, resource: dict) -> None:
         snippet = resource["snippet"]
@@ -180,7 +162,8 @@ class _YouTubeDocument:
             reply_count=comments,
         )
         if statistics:
-            self.content_metrics.append(
+            self.add(
+                "content_metrics",
                 {
                     "platform": PLATFORM,
                     "account_id": snippet.get("channelId"),
@@ -190,7 +173,7 @@ class _YouTubeDocument:
                     "comments": comments,
                     "video_views": to_int(statistics.get("viewCount")),
                     "_source_line": self.position,
-                }
+                },
             )
 
     def _channel(self, resource: dict) -> None:
@@ -208,30 +191,31 @@ class _YouTubeDocument:
             account_created_at=parse_utc(snippet["publishedAt"]) if snippet.get("publishedAt") else None,
         )
         if subscribers is not None:
-            self.account_metrics.append(
+            self.add(
+                "account_metrics",
                 {
                     "platform": PLATFORM,
                     "account_id": channel_id,
                     "date": self.written_at.date(),
                     "followers": subscribers,
                     "_source_line": self.position,
-                }
+                },
             )
 
     def _add_interaction(self, **values: Any) -> None:
         text = values["text"]
-        self.interactions.append(
+        self.add(
+            "interactions",
             {
                 "platform": PLATFORM,
                 **values,
-                "text_hash": text_hash(text),
                 "mentioned_handles": handles_in(text),
                 "_source_line": self.position,
-            }
+            },
         )
 
     def _add_person(self, **values: Any) -> None:
-        self.people.append({"platform": PLATFORM, **values, "_source_line": self.position})
+        self.add("people", {"platform": PLATFORM, **values, "_source_line": self.position})
 
 
 def _written_at(path: Path) -> datetime:

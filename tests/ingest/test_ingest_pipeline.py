@@ -22,16 +22,19 @@ EVERY_FIXTURE = [
 ]
 
 
-def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, land, run_ingest, rows):
+def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, landing, land, run_ingest, rows):
     for fixture in EVERY_FIXTURE:
         land(fixture)
-    land("hubspot/owner_data.csv")  # a table no reader loads
+    land("hubspot/owner_data.csv")  # a table the warehouse deliberately does not load
+    (landing / "generic/notes.csv").write_text("colour,shape\nred,round\n")  # a layout nobody knows
     reports = run_ingest(con=warehouse)
 
     by_file = {report.file: report for report in reports}
-    assert sorted(by_file) == sorted([*EVERY_FIXTURE, "hubspot/owner_data.csv"])
+    assert sorted(by_file) == sorted([*EVERY_FIXTURE, "hubspot/owner_data.csv", "generic/notes.csv"])
     assert {by_file[fixture].status for fixture in EVERY_FIXTURE} == {"loaded"}
-    unrecognised = by_file["hubspot/owner_data.csv"]
+    skipped = by_file["hubspot/owner_data.csv"]
+    assert skipped.status == "skipped" and "not customers or audience" in skipped.message
+    unrecognised = by_file["generic/notes.csv"]
     assert unrecognised.status == "unrecognised" and "expected one of: x_api_v2" in unrecognised.message
     assert by_file["generic/sprout_messages.csv"].to_dict() | {"sha256": None} == {
         "file": "generic/sprout_messages.csv",
@@ -46,7 +49,7 @@ def test_a_whole_landing_folder_loads_and_every_file_is_reported(warehouse, land
         "sha256": None,
     }
     manifest = rows(warehouse, "SELECT source_file, status FROM raw.file_manifest ORDER BY source_file")
-    assert len(manifest) == len(EVERY_FIXTURE) + 1
+    assert len(manifest) == len(EVERY_FIXTURE) + 2
     quarantine = rows(warehouse, "SELECT source_file, locator, detected_format FROM raw.quarantine")
     assert quarantine == [
         {"source_file": "generic/sprout_messages.csv", "locator": "row 6", "detected_format": "sprout_social_messages"}

@@ -8,18 +8,12 @@ from datetime import datetime, timezone
 import polars as pl
 import pytest
 
-from ingest.readers._common import (
-    ChunkBuilder,
-    decode_bytes,
-    handles_expr,
-    handles_in,
-    iter_json_lines,
-    parse_utc,
-    read_csv,
-    split_quarantine,
-    utc_column,
-    utm_params,
-)
+from ingest.readers.csv_tables import read_csv
+from ingest.readers.json_pages import ChunkBuilder
+from ingest.readers.links import handles_expr, handles_in, utm_params
+from ingest.readers.quarantine import split_quarantine
+from ingest.readers.text_files import decode_bytes, iter_json_lines
+from ingest.readers.timestamps import parse_utc, utc_column
 
 UTC = timezone.utc
 
@@ -53,6 +47,23 @@ def test_parse_utc_refuses_naive_timestamps_unless_a_zone_is_assumed():
 def test_parse_utc_raises_a_clear_error_for_garbage(value):
     with pytest.raises(ValueError, match="timestamp"):
         parse_utc(value)
+
+
+def test_utc_column_reads_what_parse_utc_reads():
+    """One parser: the polars fast path and parse_utc accept the same spellings (Fivetran's included)."""
+    values = [
+        "2021-04-01 17:32:47",
+        "2021-04-01T17:32:47.123",
+        "2024-12-30 3:15:52",
+        "2021-04-01",
+        "2021-04-01 17:32:47 UTC",
+        "2021-04-01T17:32:47Z",
+        "2021-04-01T19:32:47+02:00",
+        "1617298367",
+    ]
+    parsed = pl.DataFrame({"t": values}).select(utc_column("t", assume_zone="UTC"))["t"].to_list()
+    assert parsed == [parse_utc(value, assume_zone="UTC") for value in values]
+    assert None not in parsed
 
 
 def test_utc_column_turns_bad_values_into_nulls():

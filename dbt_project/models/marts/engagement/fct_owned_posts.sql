@@ -91,13 +91,12 @@ lifetime_content_metrics as (
 
     select
         platform,
-        account_id,
         content_id,
         max(case when metric_date is null then impressions end) as lifetime_impressions,
         cast(sum(case when metric_date is not null then impressions end) as {{ dbt.type_bigint() }}) as daily_impressions_total,
         max(case when metric_date is null then reach end) as lifetime_reach
     from content_metrics
-    group by platform, account_id, content_id
+    group by platform, content_id
 
 ),
 
@@ -142,7 +141,7 @@ measured as (
         and followers_as_of_ranked.recency_rank = 1
     left join lifetime_content_metrics
         on posts.platform = lifetime_content_metrics.platform
-        and posts.brand_account_id = lifetime_content_metrics.account_id
+        -- a content id is unique within its platform; the account of a metric row is often absent (see staging)
         and posts.interaction_id = lifetime_content_metrics.content_id
 
 ),

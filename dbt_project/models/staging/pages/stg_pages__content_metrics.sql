@@ -11,7 +11,7 @@ loads_ranked as (
     select
         *,
         row_number() over (
-            partition by platform, account_id, content_id, date
+            partition by platform, content_id, date
             order by _ingested_at desc, _source_file desc, _source_line desc
         ) as load_rank
     from source
@@ -21,7 +21,7 @@ loads_ranked as (
 final as (
 
     select
-        {{ dbt.concat(["platform", "':'", "account_id", "':'", "content_id", "':'",
+        {{ dbt.concat(["platform", "':'", "content_id", "':'",
             "coalesce(" ~ dbt.cast("date", dbt.type_string()) ~ ", 'lifetime')"]) }} as content_metric_key,
         platform,
         account_id,

@@ -1,0 +1,191 @@
+"""JSON API responses: the record-document pattern every reader of API pages follows (the recipe is in the package
+docstring). ``ChunkBuilder`` counts each source record as accepted (with the canonical rows it gave) or quarantined, so
+``rows_read = rows_accepted + rows_quarantined`` holds by construction; the Graph API helpers walk its page shapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import polars as pl
+
+from ingest.base import ReadResult, Sample
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
+from ingest.schema import ENTITIES, conform
+
+JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per ReadResult when a file streams
+
+
+def sample_document(sample: Sample) -> Any | None:
+    """The sample parsed as JSON when it holds the whole document, else None (a large file cut at 64 KB)."""
+    try:
+        return json.loads(sample.text)
+    except ValueError:
+        return None
+
+
+def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
+    """A file that does not parse as the expected document is one record, quarantined with its start."""
+    raw = Path(path).read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
+    return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
+
+
+class RecordDocument:
+    """The one shape of a reader of JSON documents (API responses read whole): walk the document's records; for each,
+    ``self.position += 1`` (the record's position is its rows' ``_source_line``), then ``add`` its canonical rows or
+    ``reject`` it with a reason. ``result`` is the document's one chunk, with ``rows_read`` = records seen, so
+    ``rows_read = rows_accepted + rows_quarantined`` holds. (A streaming reader of many pages uses ``ChunkBuilder``.)
+    """
+
+    def __init__(self, format_name: str) -> None:
+        self.format_name = format_name
+        self.rows: dict[str, list[dict]] = {}
+        self.quarantine: list[tuple[str, str, str]] = []
+        self.position = 0  # records seen so far; the current record's _source_line
+
+    def add(self, entity: str, row: dict) -> None:
+        """A canonical row of the current record (a record may give none, or several in several entities)."""
+        self.rows.setdefault(entity, []).append(row)
+
+    def reject(self, locator: str, reason: str, record: Any) -> None:
+        """The current record, quarantined."""
+        self.quarantine.append(quarantined(locator, reason, record))
+
+    def result(self, **more_rows: list[dict]) -> ReadResult:
+        """The document's chunk; ``more_rows`` adds entities a reader collected on its own (e.g. folded by key)."""
+        return document_result(self.format_name, {**self.rows, **more_rows}, self.quarantine, self.position)
+
+
+def document_result(
+    format_name: str, rows: dict[str, list[dict]], quarantine: list[tuple[str, str, str]], records: int
+) -> ReadResult:
+    """The one chunk of a JSON document: ``records`` read, of which those not quarantined were accepted."""
+    return ReadResult(
+        format=format_name,
+        frames=frames_from_rows(rows),
+        quarantine=quarantine,
+        rows_read=records,
+        rows_accepted=records - len(quarantine),
+    )
+
+
+def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
+    """Canonical frames (with ``_source_line``) from row dicts per entity; entities without rows are left out."""
+    frames = {}
+    for entity, entity_rows in rows.items():
+        if entity_rows:
+            schema = {**ENTITIES[entity], "_source_line": pl.Int64}
+            frame = conform(pl.DataFrame(entity_rows, schema=schema, strict=False), entity)
+            if entity == "people":  # the same author on many records is one profile observation
+                frame = frame.unique(subset=list(ENTITIES[entity]), keep="first", maintain_order=True)
+            frames[entity] = frame
+    return frames
+
+
+def graph_records(document: Any) -> Iterator[tuple[str, Any]]:
+    """(JSON path, object) for each top-level record of a Graph API response, whatever its shape: a list page
+    (``{"data": [...]}``), one object (``{"id": ...}``), a batch keyed by id (``?ids=a,b``) or a plain list."""
+    if isinstance(document, dict) and isinstance(document.get("data"), list):
+        for index, item in enumerate(document["data"]):
+            yield f"$.data[{index}]", item
+    elif isinstance(document, dict) and "id" in document:
+        yield "$", document
+    elif isinstance(document, dict) and document and all(isinstance(value, dict) for value in document.values()):
+        for key, item in document.items():
+            yield f"$[{json.dumps(key)}]", item
+    elif isinstance(document, list):
+        for index, item in enumerate(document):
+            yield f"$[{index}]", item
+
+
+def is_empty_graph_page(document: Any) -> bool:
+    """A Graph API list page with no records (``{"data": [], "paging": ...}``): the last page of an edge, or an edge
+    with nothing on it."""
+    return (
+        isinstance(document, dict) and document.get("data") == [] and document.keys() <= {"data", "paging", "summary"}
+    )
+
+
+def nested_data(record: dict, key: str) -> list:
+    """The ``data`` list of an edge expanded inside an object (``"comments": {"data": [...]}``), else []."""
+    edge = record.get(key)
+    data = edge.get("data") if isinstance(edge, dict) else None
+    return data if isinstance(data, list) else []
+
+
+_GRAPH_API_VERSION = re.compile(r"v\d+(\.\d+)?")
+
+
+def paging_edge(document: Any) -> tuple[str, str] | None:
+    """(object id, edge) of the request a list page answers, read from its paging links: ``.../v11.0/123/comments?...``
+    -> ("123", "comments"). None when the page has no paging links."""
+    paging = document.get("paging") if isinstance(document, dict) else None
+    if not isinstance(paging, dict):
+        return None
+    for link in (paging.get("next"), paging.get("previous")):
+        if isinstance(link, str):
+            parts = [part for part in urlsplit(link).path.split("/") if part]
+            if parts and _GRAPH_API_VERSION.fullmatch(parts[0]):
+                parts = parts[1:]
+            if len(parts) >= 2:
+                return parts[-2], parts[-1]
+    return None
+
+
+class ChunkBuilder:
+    """Collects the rows and quarantined records of record-by-record readers (JSON) into ReadResult chunks.
+
+    Every source record is either accepted (with the canonical rows it produced, possibly in several entities, possibly
+    none) or quarantined, so the counts always add up.
+    """
+
+    def __init__(self, format_name: str, *, rows_per_chunk: int = JSON_LINES_PER_CHUNK) -> None:
+        self.format_name = format_name
+        self.rows_per_chunk = rows_per_chunk
+        self._reset()
+
+    def _reset(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.quarantine: list[tuple[str, str, str]] = []
+        self.rows_read = 0
+        self.rows_accepted = 0
+        self._row_count = 0
+
+    def accept(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """One record accepted; ``rows`` maps entity -> canonical row dicts (with ``_source_line``)."""
+        self.rows_read += 1
+        self.rows_accepted += 1
+        for entity, entity_rows in rows.items():
+            self.rows.setdefault(entity, []).extend(entity_rows)
+            self._row_count += len(entity_rows)
+
+    def reject(self, locator: str, reason: str, raw_record: Any) -> None:
+        """One record quarantined."""
+        self.rows_read += 1
+        self.quarantine.append(quarantined(locator, reason, raw_record))
+
+    @property
+    def full(self) -> bool:
+        return self._row_count + len(self.quarantine) >= self.rows_per_chunk
+
+    def flush(self) -> ReadResult | None:
+        """The collected chunk (None when nothing was read since the last flush)."""
+        if not self.rows_read:
+            return None
+        frames = {
+            entity: pl.DataFrame(rows, schema={**ENTITIES[entity], "_source_line": pl.Int64}, strict=False)
+            for entity, rows in self.rows.items()
+        }
+        result = ReadResult(
+            format=self.format_name,
+            frames=frames,
+            quarantine=self.quarantine,
+            rows_read=self.rows_read,
+            rows_accepted=self.rows_accepted,
+        )
+        self._reset()
+        return result

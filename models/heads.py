@@ -80,7 +80,11 @@ class LoadedHead:
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """(n, labels) probabilities: softmax rows for multiclass, independent sigmoids for multilabel."""
         with torch.inference_mode():
-            logits = self.module(torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32)))
+            inputs = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
+            # One row per matrix product: a batched product may sum in another order for another batch size, which
+            # moves a text's probabilities in the last bits with its batch; row by row they depend on the text alone.
+            rows = [self.module(inputs[row : row + 1]) for row in range(len(inputs))]
+            logits = torch.cat(rows) if rows else self.module(inputs)
             if self.card.kind == "multilabel":
                 return torch.sigmoid(logits).numpy().astype(np.float64)
             if self.card.logit_offsets:

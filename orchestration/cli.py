@@ -366,6 +366,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from models.evaluate import main as evaluate_main
+
+    return evaluate_main(["--output", str(args.output)] if args.output else [])
+
+
 def _iso_day(value: str) -> str:
     try:
         return date.fromisoformat(value).isoformat()
@@ -475,6 +481,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", type=_iso_day, help="first day, YYYY-MM-DD (default: six weeks back)")
     report.add_argument("--to", dest="end", type=_iso_day, help="last day, YYYY-MM-DD (default: the latest data)")
     report.set_defaults(func=cmd_report)
+
+    evaluate = command("evaluate", "score the enrichment models on TweetEval and the intent set (models/EVALUATION.md)",
+                       "ROR_TWEETEVAL_DIR=../shared/data/tweeteval ror evaluate")
+    evaluate.add_argument("--output", type=Path, help="Markdown file to write (default: models/EVALUATION.md)")
+    evaluate.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -1,9 +1,8 @@
 """Crash safety: SIGKILL `ror refresh` mid-ingest, mid-enrichment, mid-dbt and mid-publish, then run it again; the
 marts must equal those of an uninterrupted run, with no duplicate and no lost rows.
 
-Both runs use the fp32 encoder: int8 quantises activations per batch, so a text's scores move very slightly with the
-texts it happens to be batched with, and a run killed mid-enrichment batches the remaining texts differently
-(models/README.md). fp32 scores do not depend on the batch.
+Both runs use the default settings (int8 encoder): a text's scores do not depend on the texts scored with it
+(tests/models/test_determinism.py), so a run killed mid-enrichment ends with the same scores as an uninterrupted one.
 """
 
 import os
@@ -66,12 +65,11 @@ def demo_landing(tmp_path_factory):
 
 
 def test_killing_a_refresh_at_any_stage_then_rerunning_gives_the_uninterrupted_marts(demo_landing, tmp_path):
-    fp32 = {"ROR_ENRICH_INT8": "0"}
-    reference_env = {**os.environ, **fp32, "DAGSTER_HOME": str(tmp_path / "reference_home")}
+    reference_env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "reference_home")}
     reference = tmp_path / "reference" / "ror.duckdb"
     refresh(demo_landing, reference, reference_env)
 
-    env = {**os.environ, **fp32, "DAGSTER_HOME": str(tmp_path / "crash_home")}
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "crash_home")}
     serving = tmp_path / "crashed" / "ror.duckdb"
     kills = [step for step, delay in KILL_POINTS if _refresh_killed_during(step, delay, demo_landing, serving, env)]
     assert len(kills) >= 3, f"only {kills} were interrupted: the kill points no longer land inside their steps"

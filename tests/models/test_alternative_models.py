@@ -56,7 +56,7 @@ def test_the_override_replaces_the_sentiment_head_in_the_enricher(tmp_path, enri
     expected = SentimentModel(folder).probabilities(TEXTS)
     assert output.schema == pl.Schema(TEXT_ENRICHMENT)
     np.testing.assert_allclose(output.select("p_negative", "p_neutral", "p_positive").to_numpy(), expected, atol=1e-6)
-    assert overridden.model_name == "all-MiniLM-L6-v2+ror-heads+sentiment:tiny-sentiment"
+    assert overridden.model_name == "all-MiniLM-L6-v2+ror-tweeteval+ror-heads+sentiment:tiny-sentiment"
     assert overridden.model_version != enricher.model_version
     assert output["p_joy"].to_list() == pytest.approx(enricher.enrich(frame())["p_joy"].to_list(), abs=1e-6)
 

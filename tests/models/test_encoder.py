@@ -1,6 +1,6 @@
 import numpy as np
 
-from models.encoder import PACKAGED_ENCODER_NAME, Encoder, length_sorted_batches
+from models.encoder import Encoder, length_sorted_batches, tuned_encoder_name
 
 
 def test_length_sorted_batches_cover_every_row_once_and_pad_to_the_batch_longest():
@@ -18,7 +18,7 @@ def test_length_sorted_batches_cover_every_row_once_and_pad_to_the_batch_longest
 
 def test_packaged_encoder_gives_unit_length_blocks_per_layer(encoder):
     features = encoder.encode(["I love this coffee", "The train is late again", "ok"])
-    assert encoder.name == PACKAGED_ENCODER_NAME
+    assert encoder.name == tuned_encoder_name()  # the packaged weights with the committed fine-tuned top layers
     assert features.shape == (3, encoder.dim * encoder.layers) == (3, 384 * 6)
     blocks = features.reshape(3, encoder.layers, encoder.dim)
     np.testing.assert_allclose(np.linalg.norm(blocks, axis=-1), 1.0, atol=1e-5)
@@ -41,7 +41,7 @@ def test_sentence_embeddings_put_paraphrases_closer_than_unrelated_texts(encoder
 def test_int8_export_stays_close_to_fp32(encoder, model_cache):
     texts = ["Love the new autumn blend!", "Worst delivery service ever, still waiting", "Do you ship to Ireland?"]
     quantized = Encoder(int8=True, cache_dir=model_cache)
-    assert quantized.precision == "int8-onnx-per-channel"
+    assert quantized.precision == "int8-onnx-per-channel-per-text"
     assert list((model_cache / "onnx").glob("*-int8-per-channel.onnx"))
     cosine = np.sum(
         quantized.sentence_embeddings(quantized.encode(texts)) * encoder.sentence_embeddings(encoder.encode(texts)),
@@ -68,7 +68,4 @@ def test_padding_does_not_change_a_text_features(encoder, model_cache):
     padded = encoder.encode([short, longer])[:1]  # batched with a longer text, so padded to its length
     np.testing.assert_allclose(alone, padded, atol=1e-5)
     quantized = Encoder(int8=True, cache_dir=model_cache)
-    cosine = np.sum(
-        quantized.sentence_embeddings(quantized.encode([short, longer])[:1]) * encoder.sentence_embeddings(alone)
-    )
-    assert cosine > 0.95  # int8 quantises activations per batch, so a neighbour moves a text a little, never a lot
+    np.testing.assert_array_equal(quantized.encode([short, longer])[:1], quantized.encode([short]))  # int8: exact

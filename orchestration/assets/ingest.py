@@ -14,13 +14,14 @@ from dagster import (
 )
 
 from ingest.pipeline import ingest_paths
+from ingest.readers.generic import register_mappings
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
 from orchestration.landing import landing_files, split_settled
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_line
-from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
 RAW_TABLES = (*ENTITIES, "quarantine", "file_manifest")
 
@@ -46,7 +47,12 @@ def raw_key(table: str) -> AssetKey:
     can_subset=False,
     backfill_policy=BackfillPolicy.single_run(),
 )
-def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
+def raw_exports(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    landing: LandingResource,
+    ror_config: ConfigFileResource,
+):
     """Ingest every settled file under the landing folder. Files already loaded (same sha256) are skipped, records
     already present (same record hash) are not inserted again, so re-running any partition is idempotent."""
     if not landing.path.is_dir():
@@ -54,6 +60,8 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
             description=f"The landing folder {landing.path} does not exist: create it and deliver exports there, or "
             "point ROR_LANDING_DIR (`ror refresh --landing`) at the folder that holds them."
         )
+    # The configuration's mapping folders, for runs launched from the UI, the schedule or the sensor as from `ror`.
+    register_mappings(ror_config.load().mappings)
     # Pulled pages are renamed into place whole (extract.landing): they count as settled at once.
     settled, changing = split_settled(landing_files(landing.path), landing.settle_seconds)
     for file in changing:

@@ -32,3 +32,27 @@ def test_the_dump_is_read_through_the_example_mapping_with_float_ids_accepted(tm
     report = reports["conversations.csv"]
     assert report["detected_format"] == "customer_support_on_twitter"
     assert (report["rows_read"], report["rows_accepted"], report["rows_quarantined"]) == (16, 16, 0)
+
+
+def test_runs_launched_by_dagster_read_the_configurations_mapping_folders(tmp_path):
+    """The UI, the schedule and the sensor launch the job without `ror`: the ingest asset registers the folders."""
+    import shutil
+
+    import duckdb
+    from dagster import materialize
+
+    from orchestration.assets.ingest import raw_exports
+    from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(FIXTURE / "conversations.csv", landing)
+    serving = tmp_path / "warehouse" / "ror.duckdb"
+    resources = {
+        "warehouse": WarehouseResource(serving_path=str(serving)),
+        "landing": LandingResource(landing_dir=str(landing), settle_seconds=0),
+        "ror_config": ConfigFileResource(config_path=str(EXAMPLE / "ror.yaml")),
+    }
+    assert materialize([raw_exports], resources=resources).success
+    with duckdb.connect(str(serving.with_name("ror.work.duckdb")), read_only=True) as con:
+        assert con.execute("select count(*) from raw.interactions").fetchone()[0] == 16

@@ -112,7 +112,7 @@ def test_a_refresh_ingests_only_settled_files(tmp_path, clock):
     from dagster import DagsterInstance, materialize
 
     from orchestration.assets.ingest import raw_exports
-    from orchestration.resources import LandingResource, WarehouseResource
+    from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -126,7 +126,11 @@ def test_a_refresh_ingests_only_settled_files(tmp_path, clock):
             [raw_exports],
             instance=instance,
             partition_key="2026-01-01",
-            resources={"warehouse": warehouse, "landing": LandingResource(landing_dir=str(landing))},
+            resources={
+                "warehouse": warehouse,
+                "landing": LandingResource(landing_dir=str(landing)),
+                "ror_config": ConfigFileResource(),
+            },
         )
     assert result.success
     with duckdb.connect(str(warehouse.working_path), read_only=True) as con:

@@ -185,12 +185,13 @@ def test_a_run_launched_from_the_ui_waits_inside_the_job_for_the_warehouse(tmp_p
     from dagster import materialize
 
     from orchestration.assets.ingest import raw_exports
-    from orchestration.resources import LandingResource, WarehouseResource
+    from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
     (tmp_path / "landing").mkdir()
     resources = {
         "warehouse": WarehouseResource(serving_path=str(working.with_name("ror.duckdb"))),
         "landing": LandingResource(landing_dir=str(tmp_path / "landing")),
+        "ror_config": ConfigFileResource(),
     }
     with DagsterInstance.ephemeral() as instance:
         outcome = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,8 @@ class WarehouseResource(ConfigurableResource):
     serving_path: str
     # Bounds DuckDB's buffer pool so a large ingest spills to disk instead of growing with the file.
     memory_limit: str = "1GB"
+    # How long to wait for DuckDB's file lock left by a killed run's lingering child process (see connect).
+    file_lock_wait_seconds: float = 120.0
 
     @property
     def working_path(self) -> Path:
@@ -58,7 +61,19 @@ class WarehouseResource(ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection to the working database: closed before dbt runs (one writer per file)."""
         self.working_path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.working_path), read_only=read_only, config={"memory_limit": self.memory_limit})
+        # The writer lock is ours, yet DuckDB's own file lock may still be held for a moment: when only the `ror`
+        # process of a killed run got SIGKILL, its dbt child lives on until its next log line hits the closed pipe.
+        deadline = time.monotonic() + self.file_lock_wait_seconds
+        while True:
+            try:
+                con = duckdb.connect(
+                    str(self.working_path), read_only=read_only, config={"memory_limit": self.memory_limit}
+                )
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
         try:
             yield con
         finally:

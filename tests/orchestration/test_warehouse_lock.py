@@ -223,3 +223,52 @@ def _eventually(condition, timeout: float = 60):
         assert time.monotonic() < deadline, "gave up waiting"
         time.sleep(0.05)
     return result
+
+
+def test_a_connection_waits_for_duckdbs_file_lock_left_by_a_lingering_child(tmp_path):
+    """After a SIGKILL of only `ror`, its dbt child can hold DuckDB's file lock a moment longer: wait, don't fail."""
+    import subprocess
+    import sys
+    import time
+
+    from orchestration.resources import WarehouseResource
+
+    warehouse = WarehouseResource(serving_path=str(tmp_path / "ror.duckdb"), file_lock_wait_seconds=30)
+    holder_script = (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(3)"
+    )
+    lingering = subprocess.Popen(
+        [sys.executable, "-c", holder_script, str(warehouse.working_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert lingering.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    with warehouse.connect() as con:
+        assert con.execute("select 42").fetchone() == (42,)
+    assert time.monotonic() - started >= 1  # it did wait for the other process
+    lingering.wait(timeout=30)
+
+
+def test_a_connection_still_fails_when_the_file_lock_is_never_released(tmp_path):
+    import subprocess
+    import sys
+
+    import duckdb
+    import pytest
+
+    from orchestration.resources import WarehouseResource
+
+    warehouse = WarehouseResource(serving_path=str(tmp_path / "ror.duckdb"), file_lock_wait_seconds=2)
+    holder_script = (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holder_script, str(warehouse.working_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(duckdb.IOException, match="lock"):
+            with warehouse.connect():
+                pass
+    finally:
+        holder.kill()
+        holder.wait()

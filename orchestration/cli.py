@@ -15,6 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from ingest.generate.command import add_generate_command
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
@@ -182,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("--output", required=True, help="Parquet file to write")
     enrich.add_argument("--quiet", action="store_true", help="no progress bar")
     enrich.set_defaults(func=cmd_enrich)
+
+    add_generate_command(commands)
     return parser
 
 

@@ -1,12 +1,15 @@
-"""Enrichment layer: each unique text scored once per model version, cached in enrichment.text_enrichment."""
+"""Enrichment layer: each unique text scored once per model version, cached in enrichment.text_enrichment.
+
+Not partitioned: the cache is keyed by text, not by day (one text can appear on many days), and a run scores every
+text not scored yet by this model version, whatever day is being refreshed.
+"""
 
 import time
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from models.cache import ensure_enrichment_table, store, texts_to_enrich
 from models.enrich import Enricher
-from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
 
 CHUNK_TEXTS = 1024
@@ -17,10 +20,9 @@ CHUNK_TEXTS = 1024
     deps=[AssetKey(["raw", "interactions"])],
     group_name="enrichment",
     kinds={"duckdb", "pytorch"},
-    partitions_def=daily_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
     description="Sentiment, emotion, intent, substance and language of every unique interaction text, keyed by "
-    "(text_hash, model_version). Texts already scored by this model version are served from the cache.",
+    "(text_hash, model_version). Texts already scored by this model version are served from the cache. Not "
+    "partitioned: each run scores every text of raw.interactions not scored yet, whatever its day.",
 )
 def text_enrichment(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     enricher = Enricher.from_env()

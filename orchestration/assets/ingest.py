@@ -1,14 +1,18 @@
-"""Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently)."""
+"""Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently).
+
+Not partitioned: an export file holds whatever days its tool collected (a month of X pages, a CRM table with years of
+contacts), so a run ingests every file it has not loaded yet, whatever day is being refreshed. Files already loaded
+are skipped by content hash, so the daily cost is the new files only.
+"""
 
 import json
 import time
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from ingest.pipeline import ingest_paths
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
-from orchestration.partitions import daily_partitions
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_TABLES = (*ENTITIES, "quarantine", "file_manifest")
@@ -25,18 +29,17 @@ def raw_key(table: str) -> AssetKey:
             raw_key(table),
             group_name="raw",
             kinds={"duckdb", "polars"},
-            description=f"raw.{table}: append-only rows landed from export files (see ingest/schema.py).",
+            description=f"raw.{table}: append-only rows landed from export files (see ingest/schema.py). Not "
+            "partitioned: each run loads every landing file not loaded before, whatever the days it holds.",
             skippable=True,
         )
         for table in RAW_TABLES
     ],
-    partitions_def=daily_partitions,
     can_subset=False,
-    backfill_policy=BackfillPolicy.single_run(),
 )
 def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     """Ingest every file under the landing folder. Files already loaded (same sha256) are skipped, records already
-    present (same record hash) are not inserted again, so re-running any partition is idempotent."""
+    present (same record hash) are not inserted again, so re-running is idempotent."""
     landing.path.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with warehouse.connect() as con:

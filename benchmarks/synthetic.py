@@ -10,6 +10,7 @@ synthesised from the text hash (no model runs), so the measure is dbt's alone. A
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,7 +46,9 @@ def build_synthetic_warehouse(database: Path, rows: int, template: Path) -> Synt
     with duckdb.connect(str(database), config={"memory_limit": "4GB"}) as con:
         ensure_raw_schema(con)
         landing = template / "landing"
-        ingest_paths([landing], landing_root=landing, con=con, batch_id="synthetic-template")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the development salt's warning: generated people have no real emails
+            ingest_paths([landing], landing_root=landing, con=con, batch_id="synthetic-template")
         (template_rows,) = con.execute("select count(*) from raw.interactions").fetchone()
         copies = max(1, math.ceil(rows / template_rows))
         slots = YEAR_DAYS // TEMPLATE_DAYS
@@ -118,7 +121,7 @@ def add_synthetic_day(database: Path, built: SyntheticWarehouse) -> date:
             "interaction_id": "interaction_id || '~new' || copy",
             "parent_id": "case when parent_id is null then null else parent_id || '~new' || copy end",
             "conversation_id": "case when conversation_id is null then null else conversation_id || '~new' || copy end",
-            "created_at": f"created_at + to_days(cast(date '{new_day.isoformat()}' - cast(created_at as date) as integer))",
+            "created_at": f"created_at + to_days(cast(date '{new_day}' - cast(created_at as date) as integer))",
             "text_hash": "case when text_hash is not null and hash(interaction_id, copy) % 10 < 4 "
             "then left(md5(text_hash || 'new' || copy), 32) else text_hash end",
             "_record_hash": "md5(_record_hash || 'new' || copy)",

@@ -41,7 +41,6 @@ def run_refresh(
 ) -> bool:
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
     ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy)."""
-    os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 

@@ -218,7 +218,7 @@ class BrandDay:
 
     @cached_property
     def posts(self) -> list[Item]:
-        """The brand's own posts of the day, drawn from their own stream (the next day redraws them for late replies)."""
+        """The brand's own posts of the day, from their own stream (the next day redraws them for late replies)."""
         rng = self._rng("posts")
         count = max(1, round(self.volume * POST_SHARE[self.platform]))
         # The first post opens the day (so every comment has a post to land on), the rest follow until 20:00.
@@ -331,7 +331,8 @@ class BrandDay:
         if action == "mention" or target is None:
             topic = _weighted(rng, {"shout_out": 0.4, "complaint": 0.25, "question": 0.2, "recommendation": 0.15})
             text = self._mention_text(rng, topic)
-            return Item(item_id, self.platform, author, moment, "mention", text, topic if topic != "shout_out" else "praise")
+            said = "praise" if topic == "shout_out" else topic
+            return Item(item_id, self.platform, author, moment, "mention", text, said)
         if action == "share":
             return Item(item_id, self.platform, author, moment, "share", None, None, target)
         if action == "sticker":

@@ -336,6 +336,10 @@ def youtube_videos(posts: list[Item], channel_id: str, channel_title: str) -> st
 # ----------------------------------------------------------------------------------------------------------- Reddit
 
 
+def _reddit_listing(children: list[dict]) -> dict:
+    return {"kind": "Listing", "data": {"children": children, "after": None, "before": None}}
+
+
 def _reddit_comment(item: Item, link_id: str, children: dict[str, list[Item]]) -> dict:
     parent_id = f"t1_{item.parent.item_id}" if item.parent is not None and item.parent.kind != "post" else link_id
     replies = children.get(item.item_id)
@@ -352,9 +356,7 @@ def _reddit_comment(item: Item, link_id: str, children: dict[str, list[Item]]) -
             "parent_id": parent_id,
             "score": item.likes + 1,
             "subreddit": "brands",
-            "replies": {"kind": "Listing", "data": {"children": [_reddit_comment(r, link_id, children) for r in replies]}}
-            if replies
-            else "",
+            "replies": _reddit_listing([_reddit_comment(r, link_id, children) for r in replies]) if replies else "",
         },
     }
 
@@ -380,9 +382,7 @@ def reddit_threads(items: list[Item], subreddit: str) -> Iterable[tuple[str, str
                 "permalink": f"/r/{subreddit}/comments/{post.item_id}/",
             },
         }
-        comments = [_reddit_comment(c, link_id, children) for c in children.get(post.item_id, ()) if c.kind == "comment"]
-        document = [
-            {"kind": "Listing", "data": {"children": [submission], "after": None, "before": None}},
-            {"kind": "Listing", "data": {"children": comments, "after": None, "before": None}},
-        ]
+        top_level = [c for c in children.get(post.item_id, ()) if c.kind == "comment"]
+        comments = [_reddit_comment(c, link_id, children) for c in top_level]
+        document = [_reddit_listing([submission]), _reddit_listing(comments)]
         yield post.item_id, _line(document)

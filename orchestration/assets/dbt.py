@@ -44,7 +44,9 @@ def ror_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehous
     os.environ["ROR_WORK_DB"] = str(warehouse.working_path)
     window = context.partition_time_window
     dbt_vars = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
-    args = ["build", "--vars", json.dumps(dbt_vars)]
+    # Unit tests check the SQL against fixed inputs, not the data: they run in CI (tests/dbt), not in every refresh,
+    # as dbt recommends; in a refresh they were a third of dbt's time.
+    args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", "test_type:unit"]
     if context.run.tags.get(FULL_REFRESH_TAG) == "true":
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()

@@ -29,9 +29,12 @@ def text_enrichment(context: AssetExecutionContext, warehouse: WarehouseResource
     with warehouse.connect() as con:
         ensure_enrichment_table(con)
         pending = texts_to_enrich(con, enricher.model_version)
-        (unique_texts,) = con.execute(
-            "select count(distinct text_hash) from raw.interactions where text_hash is not null"
+        (cached,) = con.execute(
+            "select count(*) from enrichment.text_enrichment where model_version = ?", [enricher.model_version]
         ).fetchone()
+    # raw.interactions is append-only, so its unique texts are the cached ones plus the pending ones: no need to count
+    # distinct hashes over the whole history in every run.
+    unique_texts = cached + pending.height
     context.log.info(f"{pending.height} of {unique_texts} unique texts need scoring by {enricher.model_version}")
     started = time.perf_counter()
     # Stored chunk by chunk: progress shows in the run log, and a killed run keeps what it already scored.

@@ -16,6 +16,7 @@ from ingest.warehouse import ensure_raw_schema
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_TABLES = (*ENTITIES, "quarantine", "file_manifest")
+ALREADY_LOADED = "duplicate_file"  # the file's content was loaded by an earlier run
 
 
 def raw_key(table: str) -> AssetKey:
@@ -48,13 +49,15 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
         reports = ingest_paths([landing.path], landing_root=landing.path, con=con, batch_id=context.run_id)
         after = _row_counts(con)
     seconds = round(time.perf_counter() - started, 2)
-    for report in reports:
-        line = report.to_dict()
-        log = context.log.warning if line["status"] in ("unrecognised", "failed", "refused") else context.log.info
-        log(json.dumps(line, default=str))  # one JSON object per file: greppable, parseable
     files_by_status: dict[str, int] = {}
     for report in reports:
         files_by_status[report.status] = files_by_status.get(report.status, 0) + 1
+        if report.status == ALREADY_LOADED:
+            continue  # a year of landing files would be a year of log events in every daily run
+        line = report.to_dict()
+        log = context.log.warning if line["status"] in ("unrecognised", "failed", "refused") else context.log.info
+        log(json.dumps(line, default=str))  # one JSON object per file: greppable, parseable
+    context.log.info(f"{len(reports)} landing files: " + json.dumps(files_by_status, sort_keys=True))
     for table in RAW_TABLES:
         yield MaterializeResult(
             asset_key=raw_key(table),

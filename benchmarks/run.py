@@ -8,7 +8,7 @@ Each measure runs on this machine, in one go, and lands in ``<out>/results.json`
   parse, Dagster's instance);
 - ``add_day``: one more day (same daily volume) refreshed on top of 7 days of history and on top of 365 days;
 - ``dbt``: ``dbt build`` over M already-enriched interactions synthesised in DuckDB (full refresh, then an incremental
-  run for one new day), with the slowest models from dbt's run_results.json;
+  run for one new day), without unit tests as in a refresh, with the slowest models from dbt's run_results.json;
 - enrichment texts/s inside each refresh and the texts the cache spared.
 
 Every run works in a fresh folder (``--work``), with its own Dagster instance; commands run under ``nice`` so a
@@ -251,6 +251,9 @@ def bench_dbt(scale: Scale, work: Path, rows: int, timeout: float) -> dict:
                 str(DBT_PROJECT_DIR),
                 "--target-path",
                 str(target / label),
+                # as in a refresh (orchestration/assets/dbt.py): unit tests run in CI, not on the data
+                "--exclude",
+                "test_type:unit",
                 *args,
             ]
         )

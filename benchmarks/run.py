@@ -205,9 +205,9 @@ def bench_refresh(scale: Scale, work: Path, sizes: tuple[int, ...], timeout: flo
     return results
 
 
-def bench_add_day(scale: Scale, work: Path, timeout: float) -> list[dict]:
+def bench_add_day(scale: Scale, work: Path, history_days: tuple[int, ...], timeout: float) -> list[dict]:
     results = []
-    for history in scale.history_days:
+    for history in history_days:
         folder = work / f"add_day_{history}"
         exports = folder / "exports"
         _generate(exports, scale.daily_volume * history, history)
@@ -370,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--only", nargs="+", choices=("refresh", "add_day", "dbt"), help="run only these measures")
     parser.add_argument("--sizes", nargs="+", type=int, help="refresh sizes instead of the scale's")
+    parser.add_argument("--history-days", nargs="+", type=int, help="add-a-day histories instead of 7 and 365")
     parser.add_argument("--dbt-rows", type=int, help="interactions for the dbt measure instead of the scale's")
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "data" / "benchmarks", help="scratch folder")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "results", help="results folder")
@@ -390,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     if "refresh" in only:
         results["refresh"] = bench_refresh(scale, args.work, tuple(args.sizes or scale.refresh_sizes), args.timeout)
     if "add_day" in only:
-        results["add_day"] = bench_add_day(scale, args.work, args.timeout)
+        history_days = tuple(args.history_days or scale.history_days)
+        results["add_day"] = bench_add_day(scale, args.work, history_days, args.timeout)
         by_history = {r["history_days"]: r["seconds"] for r in results["add_day"]}
         if 7 in by_history and 365 in by_history and by_history[7]:
             results["add_day_ratio"] = round(by_history[365] / by_history[7], 2)

@@ -129,7 +129,7 @@ class Audience:
     so nobody is held in memory beyond a small cache.
     """
 
-    CACHE = 50_000
+    CACHE = 10_000  # people per pool kept drawn: the busiest engagers; bounds memory whatever the volume
 
     def __init__(self, seed: int, brand: ScaleBrand, platform: str, daily_volume: float) -> None:
         self.seed, self.brand, self.platform = seed, brand, platform

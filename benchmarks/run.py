@@ -26,7 +26,7 @@ import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -160,9 +160,7 @@ def _raw_rows(warehouse: Path) -> dict[str, int]:
     if not work.exists():
         return {}
     with duckdb.connect(str(work), read_only=True) as con:
-        interactions, texts = con.execute(
-            "select count(*), count(distinct text_hash) from raw.interactions"
-        ).fetchone()
+        interactions, texts = con.execute("select count(*), count(distinct text_hash) from raw.interactions").fetchone()
     return {"raw_interactions": interactions, "unique_texts": texts}
 
 
@@ -382,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.work)
     args.work.mkdir(parents=True)
     results: dict = {
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:]),
         "scale": args.scale,
         "machine": machine(),

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from ingest.demo.x_export import PAGE_SIZE
 from ingest.generate.brands import ScaleBrand, build_brands, write_config
 from ingest.generate.conversation import PLATFORM_SHARES, Audience, BrandDay
 from ingest.generate.formats import (
@@ -142,7 +143,7 @@ def _write_brand_day(
                 for items in brand_day.segments():
                     items.reverse()  # a search answers newest first
                     handle.write(x_pages(items, brand.x_handle, since, fetched, page))
-                    page += math.ceil(len(items) / 100)
+                    page += math.ceil(len(items) / PAGE_SIZE)
                     written += len(items)
             continue
         if platform == "youtube":

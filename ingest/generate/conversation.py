@@ -16,7 +16,7 @@ import random
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from ingest.demo.draws import poisson
@@ -36,12 +36,11 @@ from ingest.generate.brands import ScaleBrand
 
 SEGMENT_ITEMS = 20_000
 FIRST_POST_SECOND = 60
-UTC = timezone.utc
 DAY = timedelta(days=1)
 # Share of the day's interactions per platform: X carries most of a big brand's public conversation.
 PLATFORM_SHARES = {"x": 0.70, "facebook": 0.10, "instagram": 0.10, "youtube": 0.05, "reddit": 0.05}
 PLATFORM_NUMBER = {platform: number for number, platform in enumerate(PLATFORM_SHARES)}
-ACCOUNTS_SINCE = datetime(2009, 1, 1, tzinfo=timezone.utc)
+ACCOUNTS_SINCE = datetime(2009, 1, 1, tzinfo=UTC)
 WEEKDAY_FACTOR = (1.05, 1.08, 1.06, 1.04, 1.0, 0.9, 0.87)
 POST_SHARE = {"x": 0.015, "facebook": 0.02, "instagram": 0.02, "youtube": 0.01, "reddit": 0.02}
 LATE_SHARE = 0.06  # replies and shares that land on the previous day's posts
@@ -253,9 +252,8 @@ class BrandDay:
         return previous.posts
 
     def _link(self, rng: random.Random) -> str:
-        return f"https://{self.brand.profile.domain}/{self.brand.profile.organic_path}?utm_campaign=" + (
-            self.brand.organic_campaign.utm_campaign
-        ) + f"&r={rng.randrange(10**6)}"
+        profile, campaign = self.brand.profile, self.brand.organic_campaign.utm_campaign
+        return f"https://{profile.domain}/{profile.organic_path}?utm_campaign={campaign}&r={rng.randrange(10**6)}"
 
     def _id(self, rng: random.Random, offset: float, *parts: object) -> str:
         """An id unique in the data set: X's are snowflakes (time-ordered), others derive from day and position."""

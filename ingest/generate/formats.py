@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from ingest.demo.x_export import PAGE_SIZE, REQUEST_FIELDS, SEARCH_URL, TWARC_VERSION
@@ -28,7 +28,7 @@ GRAPH = "https://graph.facebook.com/v19.0"
 
 # Items carry UTC times; isoformat is several times faster than strftime on millions of them.
 def _seconds_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat()
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
 
 
 def x_time(moment: datetime) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ingest.demo.draws import binomial, poisson
@@ -33,7 +33,6 @@ from ingest.demo.tables import fivetran_time, write_csv
 from ingest.generate.brands import ScaleBrand
 from ingest.generate.conversation import Audience
 
-UTC = timezone.utc
 SETUP = datetime(2020, 1, 6, 9, 30, tzinfo=UTC)  # when the ad account and CRM pipelines were set up
 VIEW_THROUGH = 0.12
 PAID_LEAD_KEPT = 0.93  # Meta counts a few leads HubSpot never sees

@@ -47,6 +47,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"Wrote {report.interactions_written} interactions over {report.days_generated} new day(s) "
         f"({plan.daily_volume:.0f} a day, {plan.brands} brand(s)); {kept} earlier day(s) kept as they were."
     )
+    asked = args.interactions / args.days
+    if abs(asked - plan.daily_volume) > 0.5:
+        print(
+            f"Note: {args.out} was generated at {plan.daily_volume:.0f} interactions a day and keeps that volume "
+            f"(asked: {asked:.0f}); write to a new folder for another volume."
+        )
     print(f"Exports: {report.landing}")
     print(f"Config:  {report.config}")
     print(f"Refresh: ror refresh --landing {report.landing} --partition {_last_day(plan)}")

@@ -151,3 +151,11 @@ def test_cli_says_how_to_refresh(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "ror refresh --landing" in printed and "--partition 2025-01-01" in printed
     assert (tmp_path / "ror.yaml").exists()
+
+
+def test_cli_says_when_a_folder_keeps_its_earlier_daily_volume(tmp_path, capsys):
+    assert main(["generate", "--interactions", "40", "--days", "1", "--brands", "1", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["generate", "--interactions", "400", "--days", "2", "--brands", "1", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "keeps that volume" in printed and "1 earlier day(s) kept" in printed

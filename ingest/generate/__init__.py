@@ -95,8 +95,11 @@ def generate_exports(
         plan = GenerationPlan(seed, brands, start.isoformat(), earlier.daily_volume, earlier.days_written)
     else:
         plan = requested
+    extending = plan.days_written > 0
     scale_brands = build_brands(brands)
-    config = write_config(out / CONFIG, scale_brands)
+    config = out / CONFIG
+    if not (extending and config.exists()):
+        write_config(config, scale_brands)
     per_brand = plan.daily_volume / brands
     audiences = {
         (brand.brand_id, platform): Audience(seed, brand, platform, per_brand * share)
@@ -104,7 +107,8 @@ def generate_exports(
         for platform, share in PLATFORM_SHARES.items()
     }
     ledgers = [BrandLedger(seed, brand, per_brand, audiences[brand.brand_id, "x"]) for brand in scale_brands]
-    write_paid_setup(landing / "setup", ledgers)
+    if not (extending and (landing / "setup").is_dir()):  # the same world: already written, left untouched
+        write_paid_setup(landing / "setup", ledgers)
     written = 0
     first_new = min(plan.days_written, days)
     for day_index in range(first_new, days):

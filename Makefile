@@ -27,9 +27,9 @@ benchmark: setup
 benchmark-small: setup
 	$(BIN)/python -m benchmarks.run --scale small
 
-# The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise.
+# The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise. The instance queues runs of one warehouse one at a time.
 dev: setup
-	mkdir -p $${DAGSTER_HOME:-$(CURDIR)/.dagster_home}
+	$(BIN)/python -m orchestration.instance $${DAGSTER_HOME:-$(CURDIR)/.dagster_home}
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml \
 		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 

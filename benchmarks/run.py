@@ -165,12 +165,14 @@ def _raw_rows(warehouse: Path) -> dict[str, int]:
 
 
 def refresh(landing: Path, work: Path, partition: str, label: str, timeout: float) -> dict:
-    """``ror refresh`` on ``landing`` into ``work``'s warehouse, measured."""
+    """``ror refresh`` on ``landing`` (with the generator's ror.yaml beside it) into ``work``'s warehouse, measured.
+    Files are taken as soon as written (no settle time): the generator finished before the refresh starts."""
     home = work / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     warehouse = work / "warehouse" / "ror.duckdb"
     arguments = ["refresh", "--landing", str(landing), "--warehouse", str(warehouse), "--partition", partition]
+    arguments += ["--config", str(landing.parent / "ror.yaml"), "--settle-seconds", "0"]
     command = _nice([str(BIN / "ror"), *arguments])
     began = time.time()
     measured = run_measured(command, _env(home), PROJECT_ROOT, work / f"{label}.log", timeout)

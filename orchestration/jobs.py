@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from dagster import (
     AssetSelection,
@@ -19,18 +18,23 @@ from dagster import (
     sensor,
 )
 
+from orchestration.instance import WAREHOUSE_TAG, holder_is_dead, mark_run_abandoned
+from orchestration.landing import landing_files, split_settled
 from orchestration.partitions import daily_partitions
 from orchestration.settings import Settings
+from orchestration.warehouse_lock import current_holder, lock_path_for
 
 REFRESH_JOB_NAME = "ror_refresh"
 
 # One process runs the steps in order: DuckDB allows a single writer per file, and ingest, enrichment, dbt and
-# publication all write the working database.
+# publication all write the working database. The warehouse tag lets the instance's run queue hold back a second run
+# of the same warehouse until the first ends (orchestration/instance.py).
 ror_refresh_job = define_asset_job(
     REFRESH_JOB_NAME,
     selection=AssetSelection.all(),
     partitions_def=daily_partitions,
     executor_def=in_process_executor,
+    tags={WAREHOUSE_TAG: str(Settings.from_env().serving_path)},
     description="Ingest new exports, enrich new texts, build every dbt model and test, publish the marts.",
 )
 
@@ -44,31 +48,34 @@ daily_refresh_schedule = build_schedule_from_partitioned_job(
 )
 
 
-def landing_snapshot(landing_dir: Path) -> dict[str, str]:
-    """Every regular file under the landing folder -> 'size:mtime_ns' (a changed file counts as new)."""
-    if not landing_dir.is_dir():
-        return {}
-    return {
-        str(path.relative_to(landing_dir)): f"{stat.st_size}:{stat.st_mtime_ns}"
-        for path in sorted(landing_dir.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-        for stat in [path.stat()]
-    }
-
-
 @sensor(
     job=ror_refresh_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when new or changed export files land, once per set of files.",
+    description="Starts a refresh when new or changed export files land and have settled, once per set of files. "
+    "Also marks failed a refresh whose process died holding the warehouse.",
 )
 def landing_files_sensor(context: SensorEvaluationContext):
+    settings = Settings.from_env()
+    _mark_dead_writer_failed(context, settings)
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = landing_snapshot(Settings.from_env().landing_dir)
-    new_files = sorted(name for name, signature in current.items() if seen.get(name) != signature)
+    settled, changing = split_settled(landing_files(settings.landing_dir), settings.settle_seconds)
+    new_files = sorted(f.relative for f in settled if seen.get(f.relative) != f.signature)
     if not new_files:
-        return SkipReason("no new export files")
-    context.update_cursor(json.dumps(current, sort_keys=True))
-    run_key = hashlib.sha256(json.dumps({n: current[n] for n in new_files}).encode()).hexdigest()[:16]
+        waiting = f" ({len(changing)} still changing)" if changing else ""
+        return SkipReason(f"no new settled export files{waiting}")
+    # A file still changing keeps the signature it was last taken with, so it counts as new once it settles.
+    cursor = {f.relative: f.signature for f in settled}
+    cursor |= {f.relative: seen[f.relative] for f in changing if f.relative in seen}
+    context.update_cursor(json.dumps(cursor, sort_keys=True))
+    run_key = hashlib.sha256(json.dumps({n: cursor[n] for n in new_files}).encode()).hexdigest()[:16]
     partition_key = daily_partitions.get_last_partition_key()
     return RunRequest(run_key=run_key, partition_key=partition_key, tags={"ror/new_files": str(len(new_files))})
+
+
+def _mark_dead_writer_failed(context: SensorEvaluationContext, settings: Settings) -> None:
+    """The lock file still names a writer whose process is gone: its run would stay STARTED in the UI forever."""
+    holder = current_holder(lock_path_for(settings.working_path))
+    if holder is not None and holder_is_dead(holder):
+        if mark_run_abandoned(context.instance, holder, found_by="the landing sensor"):
+            context.log.warning(f"Marked run {holder.run_id} failed: its process {holder.pid} is gone")

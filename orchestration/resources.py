@@ -7,15 +7,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
+from orchestration.instance import mark_run_abandoned
 from orchestration.settings import Settings, working_database_for
+from orchestration.warehouse_lock import LockHolder, warehouse_writer_lock
+from ror_config import RorConfig, load_config
 
 
 class WarehouseResource(ConfigurableResource):
-    """The serving DuckDB file BI tools read, and the working database the pipeline builds into beside it."""
+    """The serving DuckDB file BI tools read, and the working database the pipeline builds into beside it.
+
+    A run that uses it holds the warehouse's writer lock from its first step to its last (in-process executor:
+    resources live as long as the run), whoever launched it: the UI, the schedule, the sensor or `ror refresh`.
+    """
 
     serving_path: str
     # Bounds DuckDB's buffer pool so a large ingest spills to disk instead of growing with the file.
@@ -24,6 +31,28 @@ class WarehouseResource(ConfigurableResource):
     @property
     def working_path(self) -> Path:
         return working_database_for(Path(self.serving_path))
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        run_id = context.run.run_id if context.run else None
+
+        def waiting(holder: LockHolder | None) -> None:
+            who = holder.describe() if holder else "another process"
+            context.log.info(f"Waiting for the warehouse {self.serving_path}: it is being refreshed by {who}")
+
+        def abandoned(holder: LockHolder) -> None:
+            if context.instance is not None:
+                mark_run_abandoned(context.instance, holder, found_by=f"run {run_id}")
+
+        with warehouse_writer_lock(
+            self.working_path,
+            command="dagster run",
+            wait=True,
+            run_id=run_id,
+            on_wait=waiting,
+            on_abandoned=abandoned,
+        ):
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -37,18 +66,30 @@ class WarehouseResource(ConfigurableResource):
 
 
 class LandingResource(ConfigurableResource):
-    """The folder export files are delivered to."""
+    """The folder export files are delivered to; files written to within ``settle_seconds`` wait for a later run."""
 
     landing_dir: str
+    settle_seconds: float = 60.0
 
     @property
     def path(self) -> Path:
         return Path(self.landing_dir)
 
 
+class ConfigFileResource(ConfigurableResource):
+    """The warehouse's configuration file (brands, accounts, employees, campaigns, ad action types, dbt vars)."""
+
+    config_path: str | None = None
+
+    def load(self) -> RorConfig:
+        """The validated configuration; without a file, the empty one (no brands: nothing is attributed)."""
+        return load_config(self.config_path) if self.config_path else RorConfig()
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
-        "landing": LandingResource(landing_dir=str(settings.landing_dir)),
+        "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
+        "landing": LandingResource(landing_dir=str(settings.landing_dir), settle_seconds=settings.settle_seconds),
         "dbt": DbtCliResource(project_dir=ror_dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

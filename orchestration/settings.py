@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ror_config import CONFIG_ENV_VARIABLE
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -26,6 +28,10 @@ class Settings:
     serving_path: Path
     partitions_start: date
     dagster_home: Path
+    # The configuration file (brands, accounts, campaigns, vars); None: no brands, nothing attributed.
+    config_path: Path | None = None
+    # A landing file must be left untouched this long before it is ingested (it may still be being copied in).
+    settle_seconds: float = 60.0
 
     @property
     def working_path(self) -> Path:
@@ -39,6 +45,8 @@ class Settings:
             serving_path=Path(env.get("ROR_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse" / "ror.duckdb")).resolve(),
             partitions_start=date.fromisoformat(env.get("ROR_PARTITIONS_START", "2024-01-01")),
             dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
+            config_path=Path(env[CONFIG_ENV_VARIABLE]).resolve() if env.get(CONFIG_ENV_VARIABLE) else None,
+            settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
         )
 
     def export_to_environment(self) -> None:
@@ -47,3 +55,5 @@ class Settings:
         os.environ["ROR_WAREHOUSE"] = str(self.serving_path)
         os.environ["ROR_WORK_DB"] = str(self.working_path)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        if self.config_path is not None:
+            os.environ[CONFIG_ENV_VARIABLE] = str(self.config_path)

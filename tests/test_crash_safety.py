@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import DagsterInstance, DagsterRunStatus
 from support.runs import ROR, refresh, snapshot
 
 from ingest.demo import write_demo_exports
@@ -31,7 +32,8 @@ KILL_POINTS = [
 def _refresh_killed_during(step: str, delay: float, landing: Path, serving: Path, env: dict) -> bool:
     """Start a refresh, SIGKILL it `delay` seconds after `step` starts; True if the kill landed before it finished."""
     process = subprocess.Popen(
-        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
+        # --verbose: the run's log (with its STEP_START events) goes to stderr
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving, "--verbose"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -85,3 +87,11 @@ def test_killing_a_refresh_at_any_stage_then_rerunning_gives_the_uninterrupted_m
     assert duplicates == 0
     assert files_loaded_twice == 0
     assert not list(serving.parent.glob(".*.publishing"))
+    # The instance tells the truth: every killed run was marked failed, with the reason, by the run after it.
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        runs = instance.get_runs()
+        assert {run.status for run in runs} <= {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE}
+        failed = [run for run in runs if run.status == DagsterRunStatus.FAILURE]
+        assert len(failed) >= len(kills) - 1  # a kill as publication starts may land just after the run finished
+        for run in failed:
+            assert "died without finishing" in instance.all_logs(run.run_id)[-1].message

@@ -1,6 +1,7 @@
 """The whole warehouse, as a user runs it: `ror refresh` over demo exports, on a real Dagster instance, a real DuckDB
 file, the real model and a real dbt build. Run twice: the second run must change nothing but the refresh id."""
 
+import hashlib
 import json
 import os
 import re
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dagster import DagsterInstance, DagsterRunStatus
 from support.runs import refresh, snapshot
 
-from ingest.demo import write_demo_exports
+from ingest.demo import write_demo_config, write_demo_exports
+from ingest.demo.brands import demo_config
 
 MARTS = ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -24,7 +27,13 @@ def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     landing, serving = root / "landing", root / "serve" / "ror.duckdb"
     write_demo_exports(landing, days=14)
-    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home"), "ROR_PARTITIONS_START": "2026-01-01"}
+    config = write_demo_config(root / "ror.yaml")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "ROR_PARTITIONS_START": "2026-01-01",
+        "ROR_CONFIG": str(config),
+    }
     first = refresh(landing, serving, env)
     return landing, serving, env, first
 
@@ -103,3 +112,40 @@ def test_every_refresh_is_a_run_of_the_scheduled_job_in_the_dagster_instance(dem
         runs = instance.get_runs()
     assert runs and all(run.status == DagsterRunStatus.SUCCESS for run in runs)
     assert {run.job_name for run in runs} == {"ror_refresh"}
+
+
+def _project_files_digest() -> str:
+    """Every file of the dbt project a user could dirty (build output and logs aside)."""
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    digest = hashlib.sha256()
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project)
+        if path.is_file() and relative.parts[0] not in ("target", "logs"):
+            digest.update(str(relative).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_two_warehouses_keep_their_own_configuration_and_a_changed_one_rebuilds(demo_run, tmp_path):
+    landing, serving, env, _ = demo_run
+    northwind = demo_config()["brands"][0] | {"employees": [], "campaigns": []}
+    one_brand = tmp_path / "one_brand.yaml"
+    one_brand.write_text(yaml.safe_dump({"brands": [northwind]}))
+    other = tmp_path / "other" / "ror.duckdb"
+    other_env = {**env, "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    del other_env["ROR_CONFIG"]
+    project_before = _project_files_digest()
+
+    refresh(landing, other, other_env, config=one_brand)
+    attribution = (
+        "select distinct brand_id, is_employee, campaign_name from marts.fct_interactions where brand_id is not null"
+    )
+    with duckdb.connect(str(other), read_only=True) as con:
+        assert {row[0] for row in con.execute(attribution).fetchall()} == {"northwind"}
+        assert {row[1:] for row in con.execute(attribution).fetchall()} == {(False, None)}
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert {row[0] for row in con.execute(attribution).fetchall()} == {"northwind", "lumen", "tidepool"}
+
+    # The same warehouse now with the demo's configuration, no --full-refresh: nothing of the old attribution stays.
+    refresh(landing, other, other_env, config=Path(env["ROR_CONFIG"]))
+    assert snapshot(other) == snapshot(serving)
+    assert _project_files_digest() == project_before  # configurations live outside the checkout

@@ -1,6 +1,6 @@
 """Deterministic demo exports: three brands' X pages, Meta Ads tables and HubSpot tables, in the platforms' own formats.
 
-``write_demo_exports(landing)`` writes the same bytes for the same seed, window and seed files on every run: all
+``write_demo_exports(landing)`` writes the same bytes for the same seed, window and brands on every run: all
 randomness comes from ``random.Random`` instances seeded from ``seed``, nothing reads the clock, and files and rows are
 written in a fixed order. ``build_world`` returns the simulated world behind the files, for tests and for curious
 readers.
@@ -18,12 +18,12 @@ from ingest.demo.hubspot import Crm, CrmBuilder, write_hubspot
 from ingest.demo.ids import IdMint
 from ingest.demo.meta_ads import MetaAds, plan_ads, write_meta_ads
 from ingest.demo.profiles import PROFILES, BrandProfile
-from ingest.demo.seeds import SEEDS_DIR, Brand, load_brands
+from ingest.demo.brands import DEMO_BRANDS, Brand, write_demo_config
 from ingest.demo.sprout import SproutReport
 from ingest.demo.x_export import XExport
 from ingest.demo.x_world import Tweet, XWorld
 
-__all__ = ["DemoWorld", "build_world", "write_demo_exports"]
+__all__ = ["DemoWorld", "build_world", "write_demo_config", "write_demo_exports"]
 
 
 @dataclass
@@ -49,12 +49,12 @@ class DemoWorld:
 
 
 def build_world(
-    *, seed: int = 7, start: date = date(2026, 8, 1), days: int = 90, seeds_dir: Path = SEEDS_DIR
+    *, seed: int = 7, start: date = date(2026, 8, 1), days: int = 90, brands: tuple[Brand, ...] = DEMO_BRANDS
 ) -> DemoWorld:
     """The simulated brands, people, tweets, ad delivery and CRM records behind the export files."""
     if days < 1:
         raise ValueError("days must be at least 1")
-    brands = load_brands(seeds_dir)
+    brands = list(brands)
     profiles = {brand.brand_id: PROFILES[brand.brand_id] for brand in brands}
     ids = IdMint(random.Random(f"{seed}:ids"))
     cast_rng = random.Random(f"{seed}:cast")
@@ -71,14 +71,19 @@ def build_world(
 
 
 def write_demo_exports(
-    landing: Path, *, seed: int = 7, start: date = date(2026, 8, 1), days: int = 90, seeds_dir: Path = SEEDS_DIR
+    landing: Path,
+    *,
+    seed: int = 7,
+    start: date = date(2026, 8, 1),
+    days: int = 90,
+    brands: tuple[Brand, ...] = DEMO_BRANDS,
 ) -> list[Path]:
-    """Write the demo exports under ``landing`` (x/, meta_ads/, hubspot/, and generic/ when the seeds list Facebook
-    pages) and return their paths, sorted.
+    """Write the demo exports under ``landing`` (x/, meta_ads/, hubspot/, and generic/ when a brand has a Facebook
+    page) and return their paths, sorted.
 
     Files are overwritten in place; other files under ``landing`` are left alone.
     """
-    world = build_world(seed=seed, start=start, days=days, seeds_dir=seeds_dir)
+    world = build_world(seed=seed, start=start, days=days, brands=brands)
     landing = Path(landing)
     export_ids = IdMint(random.Random(f"{seed}:export"))
     paths = XExport(

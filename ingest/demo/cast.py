@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from ingest.demo import phrases
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 
 SEGMENT_SIZES = {"advocate": 18, "loyal": 80, "regular": 150, "one_off": 235, "silent": 45}
 SEGMENT_WEIGHTS = {"advocate": 8.0, "loyal": 4.5, "regular": 1.6, "one_off": 1.4, "silent": 0.0}
@@ -163,7 +163,7 @@ def _first_name_in(handle: str, brand_id: str) -> str:
 def build_staff(
     rng: random.Random, ids: IdMint, brands: list[Brand], profiles: dict[str, BrandProfile]
 ) -> list[Person]:
-    """Brand accounts and employees, with the ids and handles of the seeds."""
+    """Brand accounts and employees, with the ids and handles of DEMO_BRANDS."""
     people = []
     for brand in brands:
         profile = profiles[brand.brand_id]

@@ -7,8 +7,8 @@ Where contacts come from, and what becomes of them:
 - organic search and direct traffic, newsletter subscribers, and a few deleted test contacts;
 - "quiet big buyers": companies that never engage on social and sign the largest deals.
 Some leads get a deal in their brand's pipeline (one pipeline per brand, ids fixed in the profiles); deals close won
-or lost after the brand's sales cycle, or stay open past the window. Brand of a contact: its UTM campaign (seed
-campaigns.csv), else the host of its form pages, else its deals' pipeline.
+or lost after the brand's sales cycle, or stay open past the window. Brand of a contact: its UTM campaign (the
+demo configuration's campaigns), else the host of its form pages, else its deals' pipeline.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.meta_ads import MetaAds, slug
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 from ingest.demo.tables import fivetran_time, write_csv
 from ingest.demo.x_world import Tweet
 

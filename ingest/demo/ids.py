@@ -25,7 +25,7 @@ class IdMint:
                 return value
 
     def reserve(self, value: str) -> None:
-        """Mark an id that exists already (from the seeds) as taken."""
+        """Mark an id that exists already (from DEMO_BRANDS) as taken."""
         self._used.add(value)
 
     def snowflake(self, when: datetime) -> str:

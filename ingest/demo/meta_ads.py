@@ -1,6 +1,6 @@
 """Meta Ads for the demo brands, as the Fivetran Facebook Ads connector lands them (the sample tables' headers).
 
-Each brand runs its one paid campaign from the seeds: two ad sets (prospecting, retargeting), three ads, one creative
+Each brand runs its one paid campaign from DEMO_BRANDS: two ad sets (prospecting, retargeting), three ads, one creative
 each. Daily delivery follows the brand's economics (budget, CPM, link CTR, lead and purchase rates), pauses when the
 brand pauses (Lumen during its delivery crisis) and stops when the flight ends (Tidepool's summer SPF launch).
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from ingest.demo.draws import binomial, poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 from ingest.demo.tables import fivetran_time, write_csv
 
 BASIC_AD = ("ad_id", "date", "account_id", "impressions", "inline_link_clicks", "spend", "reach")

@@ -1,6 +1,6 @@
 """Each demo brand's voice, audience vocabulary, events, ad economics and sales model.
 
-The seeds say who the brands are; this says how they talk, what their audience talks about, what goes wrong when
+DEMO_BRANDS says who the brands are; this says how they talk, what their audience talks about, what goes wrong when
 (negative spikes), and what a lead and a deal are worth, so the three brands tell three different stories:
 Northwind is a busy, friendly coffee community with a giveaway that floods the feed with one copied slogan; Lumen
 sells few, expensive bikes and has a shipping-delay crisis; Tidepool spends on ads that bring many cheap leads worth

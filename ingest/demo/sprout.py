@@ -1,6 +1,6 @@
 """A Sprout-Social-like "Messages" report (CSV) of the brands' Facebook pages, for the generic mapping reader.
 
-Written only for brands whose Facebook page is in the seeds (owned_accounts.csv, platform ``facebook``). The header
+Written only for brands with a Facebook page (DEMO_BRANDS). The header
 is the one ingest/mappings/sprout_social_messages.yaml reads: "Timestamp (ET)" in the report's own format
 ("08/04/2026 10:15 AM", New York time), Network, Message Type (Post, Comment, Reply), Message ID, From Profile ID,
 From, From Name, Message, Language, In Reply To ID, Conversation ID, Permalink, Likes, Comments, Shares, Impressions.
@@ -21,7 +21,7 @@ from ingest.demo.cast import Person
 from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 from ingest.demo.tables import write_csv
 
 HEADER = (

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from ingest.demo.cast import Person
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 from ingest.demo.x_world import Tweet
 
 TWARC_VERSION = "2.14.0"

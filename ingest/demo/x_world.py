@@ -22,7 +22,7 @@ from ingest.demo.cast import Person
 from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.seeds import Brand
+from ingest.demo.brands import Brand
 
 # Audience reply topics by segment (weights); advocates praise and recommend, everyone else is a mix.
 REPLY_TOPICS = {

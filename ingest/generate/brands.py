@@ -1,8 +1,8 @@
 """The brands of a generated data set, their accounts on every platform, and the configuration file describing them.
 
-The first three brands are the demo's (same ids, handles and account ids as ``dbt_project/seeds``), so a warehouse
-built from the seeds attributes their interactions too; further brands reuse the demo profiles' vocabulary under new
-ids and handles. Nothing here depends on the number of days or interactions: a longer run describes the same brands.
+The first three brands are the demo's (same ids, handles and account ids as ``ingest.demo.brands``); further brands
+reuse the demo profiles' vocabulary under new ids and handles. Nothing here depends on the number of days or
+interactions: a longer run describes the same brands.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from ingest.demo.brands import DEMO_BRANDS, Campaign, Employee
 from ingest.demo.profiles import PROFILES, BrandProfile
-from ingest.demo.seeds import SEEDS_DIR, Campaign, Employee, load_brands
 
 PLATFORMS = ("x", "facebook", "instagram", "youtube", "reddit")
 
@@ -51,10 +51,10 @@ def _youtube_channel_id(brand_id: str) -> str:
     return "UC" + "".join(alphabet[byte % 64] for byte in digest[:22])
 
 
-def build_brands(count: int, seeds_dir: Path = SEEDS_DIR) -> list[ScaleBrand]:
+def build_brands(count: int) -> list[ScaleBrand]:
     if count < 1:
         raise ValueError("--brands must be at least 1")
-    demo = load_brands(seeds_dir)
+    demo = DEMO_BRANDS
     brands = []
     for index in range(count):
         base = demo[index % len(demo)]

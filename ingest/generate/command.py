@@ -55,7 +55,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         )
     print(f"Exports: {report.landing}")
     print(f"Config:  {report.config}")
-    print(f"Refresh: ror refresh --landing {report.landing} --partition {_last_day(plan)}")
+    print(f"Refresh: ror refresh --landing {report.landing} --config {report.config} --partition {_last_day(plan)}")
     return 0
 
 

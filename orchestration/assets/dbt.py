@@ -1,16 +1,19 @@
 """dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_args import dbt_build_args
 from orchestration.dbt_project import ror_dbt_project
+from orchestration.failures import explain_dbt_failure
 from orchestration.partitions import daily_partitions
-from orchestration.resources import WarehouseResource
+from orchestration.resources import ConfigFileResource, WarehouseResource
+from ror_config.tables import config_changed_since_last_build, record_build
 
 # Tag a run with ror/full_refresh=true (the UI's launchpad, or `ror refresh --full-refresh`) to rebuild incremental
 # models from scratch.
@@ -31,6 +34,15 @@ class RorDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+def _query_working_database(working_path: str):
+    def query(sql: str) -> tuple[list[str], list[tuple]]:
+        with duckdb.connect(working_path, read_only=True) as con:
+            cursor = con.execute(sql)
+            return [column[0] for column in cursor.description], cursor.fetchall()
+
+    return query
+
+
 @dbt_assets(
     manifest=ror_dbt_project.manifest_path,
     project=ror_dbt_project,
@@ -39,14 +51,30 @@ class RorDbtTranslator(DagsterDbtTranslator):
     # One dbt invocation for a whole backfill range: per-partition runs collide on dbt's temporary tables.
     backfill_policy=BackfillPolicy.single_run(),
 )
-def ror_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def ror_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, ror_config: ConfigFileResource
+):
     # dbt's profile reads the working database from ROR_WORK_DB: point it at this run's warehouse resource.
     os.environ["ROR_WORK_DB"] = str(warehouse.working_path)
     window = context.partition_time_window
-    dbt_vars = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
-    # Unit tests check the SQL against fixed inputs, not the data: they run in CI (tests/dbt), not in every refresh,
-    # as dbt recommends; in a refresh they were a third of dbt's time.
-    args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", "test_type:unit"]
-    if context.run.tags.get(FULL_REFRESH_TAG) == "true":
-        args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
+    with warehouse.connect() as con:
+        # Incremental models keep rows derived from the configuration of their last build: a changed configuration
+        # (brands, accounts, campaigns, vars) rebuilds them from scratch instead of mixing two configurations.
+        config_changed = config_changed_since_last_build(con)
+    if config_changed:
+        context.log.info("the configuration changed since the last dbt build: rebuilding incremental models")
+    full_refresh = config_changed or context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    args = dbt_build_args(window.start.date(), window.end.date(), ror_config.load().vars.given(), full_refresh)
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        try:
+            run_results = invocation.get_artifact("run_results.json")
+        except FileNotFoundError:  # dbt stopped before running any node (a project or profile error)
+            run_results = {}
+        explanation = explain_dbt_failure(
+            run_results, _query_working_database(str(warehouse.working_path)), str(warehouse.working_path)
+        )
+        raise Failure(description=explanation)
+    with warehouse.connect() as con:
+        record_build(con)

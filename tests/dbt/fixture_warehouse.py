@@ -4,7 +4,8 @@ Each ``<entity>.csv`` holds the canonical columns of ``ingest.schema.ENTITIES[en
 ``batch`` column: batch 1 is what the first ingest run loaded, batch 2 arrives later (late replies, edits, new days),
 so a test can load batch 1, build, append batch 2 and build incrementally. The loader's provenance columns are filled
 here the way ingest fills them. ``file_manifest.csv`` and ``quarantine.csv`` hold the bookkeeping tables as ingest
-writes them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``.
+writes them. ``text_enrichment.csv`` keys rows by ``text``; the hash comes from ``ingest.text``. The brands,
+accounts and campaigns come from ``fixture_config.yaml``, loaded into schema config as the refresh job does.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from ingest.text import text_hash
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table
 from models.schema import TEXT_ENRICHMENT
+from ror_config import load_config, write_config_tables
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
+FIXTURE_CONFIG = Path(__file__).resolve().with_name("fixture_config.yaml")
 BATCH_INGESTED_AT = {
     1: datetime(2026, 3, 8, 6, 0, tzinfo=timezone.utc),
     2: datetime(2026, 3, 11, 6, 0, tzinfo=timezone.utc),
@@ -109,4 +112,5 @@ def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
         ensure_enrichment_table(con)
         for table, frame in frames.items():
             _append(con, table, frame, Path(scratch))
+        write_config_tables(con, load_config(FIXTURE_CONFIG))
     return {table: frame.height for table, frame in frames.items()}

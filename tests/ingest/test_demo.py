@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ingest.demo import build_world, write_demo_exports
-from ingest.demo.seeds import load_brands
+from ingest.demo.brands import DEMO_BRANDS
 from ingest.text import text_hash
 
 START = date(2026, 8, 1)
@@ -136,7 +136,7 @@ def test_same_seed_writes_the_same_bytes_and_another_seed_does_not(landing: Path
 
 def test_writes_one_x_file_per_brand_and_month_and_the_fivetran_tables(landing: Path) -> None:
     x_files = sorted(p.name for p in (landing / "x").iterdir())
-    handles = [brand.x_handle for brand in load_brands()]
+    handles = [brand.x_handle for brand in DEMO_BRANDS]
     assert x_files == sorted(f"{h}_{month}.jsonl" for h in handles for month in ("2026-08", "2026-09", "2026-10"))
     for name in REAL_HEADERS:
         assert (landing / name).is_file(), name
@@ -210,7 +210,7 @@ def test_replies_quotes_and_retweets_point_at_tweets_in_the_export(tweets, users
 
 
 def test_entities_match_the_text_and_brand_links_carry_the_organic_campaign(tweets, users) -> None:
-    organic = {brand.x_account_id: brand.organic_campaign.utm_campaign for brand in load_brands()}
+    organic = {brand.x_account_id: brand.organic_campaign.utm_campaign for brand in DEMO_BRANDS}
     tagged_links = 0
     for tweet in tweets.values():
         entities = tweet.get("entities", {})
@@ -332,7 +332,7 @@ def test_csv_headers_are_the_real_samples_headers(landing: Path, name: str) -> N
 
 
 def test_ad_spend_leads_and_customers_are_consistent(landing: Path) -> None:
-    brands = load_brands()
+    brands = DEMO_BRANDS
     brand_of_account = {b.meta_account_id: b.brand_id for b in brands}
     brand_of_campaign = {c.utm_campaign: b.brand_id for b in brands for c in (b.paid_campaign, b.organic_campaign)}
     ads = _rows(landing / "meta_ads/facebook_ads_basic_ad_data.csv")
@@ -378,7 +378,7 @@ def test_every_lead_and_purchase_action_type_appears_once_per_ad_and_day(landing
 
 
 def test_creatives_and_forms_carry_the_seed_campaigns(landing: Path) -> None:
-    paid = {b.meta_account_id: b.paid_campaign.utm_campaign for b in load_brands()}
+    paid = {b.meta_account_id: b.paid_campaign.utm_campaign for b in DEMO_BRANDS}
     creatives = _rows(landing / "meta_ads/facebook_ads_creative_history_data.csv")
     assert len(creatives) == 9
     for row in creatives:
@@ -386,11 +386,11 @@ def test_creatives_and_forms_carry_the_seed_campaigns(landing: Path) -> None:
         assert tags["utm_source"] == "facebook" and tags["utm_medium"] == "paid_social"
         assert tags["utm_campaign"] == paid[row["account_id"]]
     campaigns = {r["name"] for r in _rows(landing / "meta_ads/facebook_ads_campaign_history_data.csv")}
-    assert campaigns == {b.paid_campaign.name for b in load_brands()}
+    assert campaigns == {b.paid_campaign.name for b in DEMO_BRANDS}
     submissions = _rows(landing / "hubspot/contact_form_submission_data.csv")
     tagged = [parse_qs(urlsplit(r["page_url"]).query) for r in submissions if "utm_source=" in r["page_url"]]
     assert {q["utm_campaign"][0] for q in tagged} == set(paid.values()) | {
-        b.organic_campaign.utm_campaign for b in load_brands()
+        b.organic_campaign.utm_campaign for b in DEMO_BRANDS
     }
 
 
@@ -445,7 +445,7 @@ def test_the_project_readers_recognise_and_read_every_demo_file(landing: Path) -
 
 
 def test_facebook_pages_of_the_seeds_get_a_sprout_like_report(landing: Path) -> None:
-    pages = {b.facebook_page_id: b for b in load_brands() if b.facebook_page_id}
+    pages = {b.facebook_page_id: b for b in DEMO_BRANDS if b.facebook_page_id}
     path = landing / "generic" / "sprout_facebook_messages.csv"
     assert path.exists() == bool(pages)
     if not pages:

@@ -95,6 +95,7 @@ def test_only_the_dbt_assets_are_partitioned(defs):
         AssetKey(["raw", "file_manifest"]),
         AssetKey(["enrichment", "text_enrichment"]),
         AssetKey(["serving_warehouse"]),
+        AssetKey(["config", "brands"]),
     }
     for key in unpartitioned:
         assert graph.get(key).partitions_def is None, key

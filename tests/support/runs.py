@@ -9,9 +9,11 @@ import duckdb
 ROR = Path(sys.executable).with_name("ror")
 
 
-def refresh(landing: Path, serving: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def refresh(
+    landing: Path, serving: Path, env: dict[str, str], config: Path | None = None
+) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving, *(["--config", config] if config else [])],
         env=env,
         capture_output=True,
         text=True,

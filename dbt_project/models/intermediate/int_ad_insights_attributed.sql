@@ -1,8 +1,8 @@
--- Ad insights per ad per day with the day's actions split by the ad_action_types seed (leads apart from purchases)
--- and the ad's campaign attribution. utm_campaign: the ad's own utm_campaign, else its creative's utm_campaign
--- column, else parsed from the creative's url_tags, else from the ad's url_tags. brand and channel come from the
--- campaigns seed; an unknown utm_campaign falls back to the brand owning the ad account (owned_accounts seed) and
--- the paid_social channel.
+-- Ad insights per ad per day with the day's actions split by int_ad_action_types_overridden (leads apart from
+-- purchases) and the ad's campaign attribution. utm_campaign: the ad's own utm_campaign, else its creative's
+-- utm_campaign column, else parsed from the creative's url_tags, else from the ad's url_tags. brand and channel come
+-- from the configured campaigns; an unknown utm_campaign falls back to the brand owning the ad account (configured
+-- brand accounts) and the paid_social channel.
 with
 
 insights as (
@@ -25,19 +25,20 @@ ad_objects as (
 
 action_types as (
 
-    select * from {{ ref('ad_action_types') }}
+    select * from {{ ref('int_ad_action_types_overridden') }}
 
 ),
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ ref('stg_config__campaigns') }}
 
 ),
 
 owned_accounts as (
 
-    select * from {{ ref('owned_accounts') }}
+    select * from {{ ref('int_owned_accounts_resolved') }}
+    where account_id is not null
 
 ),
 

@@ -1,7 +1,7 @@
 -- CRM contacts with their social attribution, lead and customer dates and won revenue.
 -- Attribution rule (CRM side):
 --   utm_campaign = the contact's utm_campaign, else the utm_campaign of its first form submission;
---   a utm_campaign listed in the campaigns seed gives brand and channel;
+--   a utm_campaign listed in the configured campaigns gives brand and channel;
 --   otherwise the original source (crm_source_channels seed: SOCIAL_MEDIA -> organic_social, PAID_SOCIAL ->
 --   paid_social) gives the channel and the brand is the one the linked social person interacts with most;
 --   contacts with neither are not social (channel null) and stay out of social attribution.
@@ -25,7 +25,7 @@ form_submissions as (
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ ref('stg_config__campaigns') }}
 
 ),
 

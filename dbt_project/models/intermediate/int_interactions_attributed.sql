@@ -8,11 +8,11 @@
 --   6. conversation_mention  its thread root mentions an owned handle (a conversation about the brand that someone
 --                  else started, e.g. a customer's or an employee's post tagging the brand).
 -- owned_content_id is the owned interaction the row hangs under (an owned post itself, else its owned thread root,
--- else its owned parent). Also flags brand authors, employees (seed) and the audience (neither), and finds the
+-- else its owned parent). Also flags brand authors, employees (configured) and the audience (neither), and finds the
 -- utm_campaign of the owned post the interaction belongs to (itself when a brand account wrote it, else its thread
 -- root, else its parent, each only when an owned account wrote it): the utm_campaign query parameter of the post's
 -- first link that carries one (link_urls: X shows only t.co links in the text), else of a URL in its text, else of
--- its url. fct_interactions maps it to a campaign through the campaigns seed.
+-- its url. fct_interactions maps it to a campaign through the configured campaigns.
 with
 
 interactions as (
@@ -34,13 +34,15 @@ owned_accounts as (
         account_id,
         brand_id,
         lower(handle) as handle_lower
-    from {{ ref('owned_accounts') }}
+    from {{ ref('int_owned_accounts_resolved') }}
+    where account_id is not null
 
 ),
 
 employees as (
 
-    select * from {{ ref('employees') }}
+    select * from {{ ref('int_employees_resolved') }}
+    where person_id is not null
 
 ),
 

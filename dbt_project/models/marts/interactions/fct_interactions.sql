@@ -11,7 +11,8 @@
 -- [var('min_date') - var('lookback_days'), var('max_date')) - without vars, from lookback_days before the newest date
 -- already loaded, open-ended - and every interaction whose thread received anything new since the last run (a new
 -- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.
--- Seed changes (owned accounts, employees, campaigns) need a --full-refresh.
+-- A changed configuration (brands, accounts, employees, campaigns, vars) rebuilds it from scratch: the refresh job
+-- compares config.warehouse_hash with the one of the last build and adds --full-refresh.
 {%- set min_date = var('min_date') %}
 {%- set max_date = var('max_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
@@ -37,7 +38,7 @@ brand_responses as (
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ ref('stg_config__campaigns') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- Per day (UTC) x channel x brand x campaign (utm_campaign; null when unknown): paid media and the leads,
 -- customers and revenue attributed to it. Attribution rule:
---   paid side  ad platform actions per the ad_action_types seed: ad_platform_leads are lead actions, kept apart
---              from ad_platform_purchases; an ad's campaign comes from its (creative's) UTM tags
+--   paid side  ad platform actions per int_ad_action_types_overridden (the shipped seed plus the configuration's
+--              overrides): ad_platform_leads are lead actions, kept apart from ad_platform_purchases; an ad's campaign comes from its (creative's) UTM tags
 --              (int_ad_insights_attributed);
 --   CRM side   contacts by utm_campaign (contact or first form submission), else by original source
 --              (int_contacts_attributed); a contact counts as a CRM lead on its lead date, as a customer on its
@@ -32,7 +32,7 @@ won_deals as (
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ ref('stg_config__campaigns') }}
 
 ),
 

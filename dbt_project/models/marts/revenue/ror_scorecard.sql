@@ -1,5 +1,5 @@
 -- Per month (UTC) x brand x channel: Return on Relationship measures beside ROI measures.
--- channel: the campaigns seed's channel of the interaction's campaign (paid_social / organic_social); social
+-- channel: the configured campaign's channel of the interaction's campaign (paid_social / organic_social); social
 -- interactions with no known campaign count as organic_social. The ROI side is cost_per_lead summed per month
 -- (rows without a brand are left out). ROR side: audience interactions and engagers, net sentiment, referral rate,
 -- brand response rate and median first response; ROI side: spend, leads (ad platform and CRM), customers, revenue,

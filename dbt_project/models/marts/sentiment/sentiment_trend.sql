@@ -24,7 +24,8 @@
 -- interactions_loaded_at_utc is the high-water mark). The unique_key is activity_date rather than the grain:
 -- utm_campaign is null in 'account' series and the delete matches keys with '=', which never matches null. The run
 -- reads context_days more days of interactions so that the 28-day and trailing windows of recomputed days are exact.
--- Seed changes (owned accounts, campaigns) and logic changes need a --full-refresh.
+-- A changed configuration rebuilds it from scratch on the next refresh (config.warehouse_hash); logic changes need a
+-- --full-refresh.
 {%- set min_date = var('min_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
 {%- set context_days = [27, var('spike_trailing_days') | int] | max %}

@@ -1,0 +1,37 @@
+"""The warehouse's configuration file: which brands, accounts, employees and campaigns exist, which ad actions count
+as leads, the dbt tunables, and extra mapping folders.
+
+A plain library (no Dagster): ``load_config(path)`` returns a validated ``RorConfig`` or raises ``ConfigError`` listing
+every problem with its file, line and what to fix; ``write_config_tables`` loads it into the working database's
+schema ``config``, where dbt reads it as the source ``config``.
+"""
+
+from ror_config.loading import CONFIG_ENV_VARIABLE, ConfigError, ConfigProblem, load_config, parse_config
+from ror_config.models import (
+    Account,
+    AdActionType,
+    Brand,
+    Campaign,
+    DbtVars,
+    Employee,
+    RorConfig,
+)
+from ror_config.tables import CONFIG_SCHEMA, config_tables, write_config_tables
+
+__all__ = [
+    "CONFIG_ENV_VARIABLE",
+    "CONFIG_SCHEMA",
+    "Account",
+    "AdActionType",
+    "Brand",
+    "Campaign",
+    "ConfigError",
+    "ConfigProblem",
+    "DbtVars",
+    "Employee",
+    "RorConfig",
+    "config_tables",
+    "load_config",
+    "parse_config",
+    "write_config_tables",
+]

@@ -1,0 +1,93 @@
+"""The configuration as tables in the working database (schema ``config``), which dbt reads as the source ``config``.
+
+Every table is replaced whole on every load, with fixed column types, so an empty list is an empty table dbt can read.
+``config.warehouse_hash`` holds one row: the digest of what dbt reads (``RorConfig.warehouse_hash``);
+``config.dbt_build_state`` the digest the last successful dbt build used, so a changed configuration is noticed.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ror_config.models import RorConfig
+
+CONFIG_SCHEMA = "config"
+
+TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "brands": {"brand_id": pl.String, "brand_name": pl.String},
+    "owned_accounts": {"brand_id": pl.String, "platform": pl.String, "account_id": pl.String, "handle": pl.String},
+    "employees": {
+        "brand_id": pl.String,
+        "platform": pl.String,
+        "person_id": pl.String,
+        "handle": pl.String,
+        "role": pl.String,
+    },
+    "campaigns": {"brand_id": pl.String, "utm_campaign": pl.String, "campaign_name": pl.String, "channel": pl.String},
+    "ad_action_types": {"platform": pl.String, "action_type": pl.String, "counts_as": pl.String},
+    "warehouse_hash": {"config_hash": pl.String},
+}
+
+
+def config_tables(config: RorConfig) -> dict[str, pl.DataFrame]:
+    """One frame per table of schema ``config``, with the columns of ``TABLE_SCHEMAS`` whatever the lists hold."""
+    rows: dict[str, list[dict]] = {
+        "brands": [{"brand_id": b.id, "brand_name": b.name} for b in config.brands],
+        "owned_accounts": [
+            {"brand_id": b.id, **account.model_dump()} for b in config.brands for account in b.accounts
+        ],
+        "employees": [{"brand_id": b.id, **employee.model_dump()} for b in config.brands for employee in b.employees],
+        "campaigns": [
+            {
+                "brand_id": b.id,
+                "utm_campaign": campaign.utm_campaign,
+                "campaign_name": campaign.name or campaign.utm_campaign,
+                "channel": campaign.channel,
+            }
+            for b in config.brands
+            for campaign in b.campaigns
+        ],
+        "ad_action_types": [row.model_dump() for row in config.ad_action_types],
+        "warehouse_hash": [{"config_hash": config.warehouse_hash()}],
+    }
+    return {name: pl.DataFrame(rows[name], schema=schema, orient="row") for name, schema in TABLE_SCHEMAS.items()}
+
+
+def write_config_tables(con: duckdb.DuckDBPyConnection, config: RorConfig) -> dict[str, int]:
+    """Replace schema ``config`` with this configuration, in one transaction; rows per table."""
+    frames = config_tables(config)
+    con.execute("begin")
+    try:
+        con.execute(f"create schema if not exists {CONFIG_SCHEMA}")
+        for name, frame in frames.items():
+            # All text columns and a few rows: plain DDL and inserts (no Arrow needed).
+            columns = ", ".join(f"{column} varchar" for column in frame.columns)
+            con.execute(f"create or replace table {CONFIG_SCHEMA}.{name} ({columns})")
+            if frame.height:
+                placeholders = ", ".join("?" for _ in frame.columns)
+                con.executemany(f"insert into {CONFIG_SCHEMA}.{name} values ({placeholders})", frame.rows())
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return {name: frame.height for name, frame in frames.items()}
+
+
+BUILD_STATE_TABLE = f"{CONFIG_SCHEMA}.dbt_build_state"
+
+
+def config_changed_since_last_build(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the configuration in schema config differs from the one the last successful dbt build used (or no
+    build recorded one): incremental models then hold rows derived from another configuration."""
+    con.execute(f"create table if not exists {BUILD_STATE_TABLE} (config_hash varchar, built_at timestamptz)")
+    (current,) = con.execute(f"select max(config_hash) from {CONFIG_SCHEMA}.warehouse_hash").fetchone()
+    (built,) = con.execute(f"select max(config_hash) from {BUILD_STATE_TABLE}").fetchone()
+    return current != built
+
+
+def record_build(con: duckdb.DuckDBPyConnection) -> None:
+    """Remember that dbt built everything from the configuration now in schema config."""
+    con.execute(f"create table if not exists {BUILD_STATE_TABLE} (config_hash varchar, built_at timestamptz)")
+    con.execute(f"delete from {BUILD_STATE_TABLE}")
+    con.execute(f"insert into {BUILD_STATE_TABLE} select config_hash, now() from {CONFIG_SCHEMA}.warehouse_hash")

@@ -1,0 +1,222 @@
+"""The configuration file: what it accepts, how it says what is wrong (file, line, what to fix), its tables."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from ror_config import ConfigError, DbtVars, RorConfig, config_tables, load_config, write_config_tables
+from ror_config.tables import config_changed_since_last_build, record_build
+
+CONTRACT_EXAMPLE = """\
+brands:
+  - id: acme
+    name: Acme Coffee
+    accounts:   [{platform: x, account_id: "1500000000000000001", handle: AcmeCoffee}]
+    employees:  [{platform: x, person_id: "16000000000000011", handle: maria_at_acme, role: community manager}]
+    campaigns:  [{utm_campaign: acme_autumn, name: Autumn launch, channel: paid_social}]
+mappings: [mappings]
+ad_action_types: [{platform: meta, action_type: lead, counts_as: lead}]
+vars: {spike_k: 2.5, lookback_days: 5}
+extract: {anything: [goes, here]}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "ror.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_the_contract_example_loads_with_mapping_folders_beside_the_file(tmp_path):
+    (tmp_path / "mappings").mkdir()
+    config = load_config(write(tmp_path, CONTRACT_EXAMPLE))
+    (acme,) = config.brands
+    assert acme.accounts[0].account_id == "1500000000000000001"
+    assert acme.employees[0].role == "community manager"
+    assert config.mappings == [tmp_path / "mappings"]
+    assert config.vars.given() == {"spike_k": 2.5, "lookback_days": 5}
+    assert config.extract == {"anything": ["goes", "here"]}
+
+
+def test_empty_file_empty_lists_and_handle_only_accounts_are_fine(tmp_path):
+    assert load_config(write(tmp_path, "")) == RorConfig()
+    config = load_config(
+        write(
+            tmp_path,
+            """\
+            brands:
+              - id: solo
+                name: Solo
+                accounts: [{platform: X, handle: "@SoloBrand"}]
+                employees: []
+                campaigns:
+            mappings:
+            """,
+        )
+    )
+    account = config.brands[0].accounts[0]
+    assert (account.platform, account.account_id, account.handle) == ("x", None, "SoloBrand")
+    assert config.brands[0].employees == [] and config.brands[0].campaigns == [] and config.mappings == []
+
+
+def test_unquoted_integer_ids_keep_every_digit_and_floats_are_refused_with_their_line(tmp_path):
+    unquoted = "brands: [{id: a, name: A, accounts: [{platform: x, account_id: 1500000000000000001}]}]"
+    config = load_config(write(tmp_path, unquoted))
+    assert config.brands[0].accounts[0].account_id == "1500000000000000001"
+    path = write(
+        tmp_path,
+        """\
+        brands:
+          - id: a
+            name: A
+            accounts:
+              - platform: x
+                account_id: 1.5e+18
+        """,
+    )
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:6: brands[0].accounts[0].account_id: ")
+    assert "write the id in quotes" in problem
+
+
+def test_every_problem_is_reported_with_its_line_and_what_to_fix(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        brands:
+          - id: acme
+            name: Acme
+            acounts: []
+          - id: acme
+            name: Acme again
+            accounts:
+              - platform: x
+            campaigns:
+              - {utm_campaign: c1, channel: tv}
+        vars:
+          spike_k: -1
+        mappings: [no/such/folder]
+        """,
+    )
+    problems = problems_of(path)
+    unknown = "unknown key 'acounts' (check the spelling; see the README's 'Your own data')"
+    assert f"{path}:4: brands[0].acounts: {unknown}" in problems
+    assert f"{path}:8: brands[1].accounts[0]: give account_id or handle (or both)" in problems
+    channel = f"{path}:10: brands[1].campaigns[0].channel: Input should be 'paid_social' or"
+    assert any(p.startswith(channel) for p in problems)
+    assert any(p.startswith(f"{path}:12: vars.spike_k: Input should be greater than 0") for p in problems)
+    assert len(problems) == 4  # cross-checks (the repeated brand id) and folders wait for a valid document
+
+
+def test_duplicates_and_missing_mapping_folders_are_reported_after_the_shape_is_valid(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        brands:
+          - id: acme
+            name: Acme
+            accounts: [{platform: x, account_id: "1"}]
+          - id: acme
+            name: Acme again
+            accounts: [{platform: x, account_id: "1"}]
+        mappings: [no/such/folder]
+        """,
+    )
+    assert problems_of(path) == [
+        f"{path}:5: brands[1].id: brand id 'acme' already given at brands[0].id",
+        f"{path}:7: brands[1].accounts[0]: x account 1 already given at brands[0].accounts[0]",
+        f"{path}:8: mappings[0]: no such folder: {tmp_path / 'no/such/folder'}",
+    ]
+
+
+def test_invalid_yaml_and_a_missing_file_say_so(tmp_path):
+    (problem,) = problems_of(write(tmp_path, "brands:\n  - id: a\n   name: broken indent\n"))
+    assert ":3: not valid YAML" in problem
+    (problem,) = problems_of(tmp_path / "absent.yaml")
+    assert problem == f"{tmp_path / 'absent.yaml'}: the configuration file does not exist"
+
+
+def test_config_tables_have_fixed_columns_even_when_empty(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        rows = write_config_tables(con, RorConfig())
+        assert rows == {name: 0 for name in rows} | {"warehouse_hash": 1}
+        columns = con.execute(
+            "select column_name, data_type from duckdb_columns() where schema_name = 'config' "
+            "and table_name = 'employees' order by column_index"
+        ).fetchall()
+    assert columns == [(name, "VARCHAR") for name in ("brand_id", "platform", "person_id", "handle", "role")]
+
+
+def test_config_tables_carry_every_brand_row_and_a_hash_that_follows_the_content(tmp_path):
+    (tmp_path / "mappings").mkdir()
+    config = load_config(write(tmp_path, CONTRACT_EXAMPLE))
+    tables = config_tables(config)
+    assert tables["owned_accounts"].rows() == [("acme", "x", "1500000000000000001", "AcmeCoffee")]
+    assert tables["campaigns"].rows() == [("acme", "acme_autumn", "Autumn launch", "paid_social")]
+    assert tables["ad_action_types"].rows() == [("meta", "lead", "lead")]
+    changed = config.model_copy(update={"vars": config.vars.model_copy(update={"spike_k": 3.0})})
+    assert changed.warehouse_hash() != config.warehouse_hash()
+    # mapping folders and extract settings are not read by dbt: they do not force a rebuild
+    moved = config.model_copy(update={"mappings": [], "extract": None})
+    assert moved.warehouse_hash() == config.warehouse_hash()
+
+
+def test_ror_config_check_prints_ok_or_the_problems(tmp_path, capsys):
+    (tmp_path / "mappings").mkdir()
+    assert main(["config", "check", str(write(tmp_path, CONTRACT_EXAMPLE))]) == 0
+    assert capsys.readouterr().out.startswith("OK: ")
+    bad = write(tmp_path, "brands: [{id: Not A Slug, name: x}]\n", "bad.yaml")
+    assert main(["config", "check", str(bad)]) == 1
+    assert f"{bad}:1: brands[0].id: String should match pattern" in capsys.readouterr().err
+
+
+def test_a_changed_configuration_is_noticed_until_a_build_records_it(tmp_path):
+    acme = RorConfig.model_validate({"brands": [{"id": "acme", "name": "Acme"}]})
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        write_config_tables(con, acme)
+        assert config_changed_since_last_build(con)  # no build recorded yet
+        record_build(con)
+        write_config_tables(con, acme)
+        assert not config_changed_since_last_build(con)
+        write_config_tables(con, acme.model_copy(update={"vars": DbtVars(spike_k=3)}))
+        assert config_changed_since_last_build(con)
+
+
+def test_mapping_folders_of_the_configuration_reach_the_readers(tmp_path):
+    mappings, landing = tmp_path / "my_mappings", tmp_path / "landing"
+    mappings.mkdir()
+    landing.mkdir()
+    (mappings / "helpdesk.yaml").write_text(
+        textwrap.dedent(
+            """\
+            name: helpdesk_tickets
+            identify: [ticket_ref, opened_at, customer, body]
+            columns: {ticket_ref: interaction_id, opened_at: created_at, customer: author_id, body: text}
+            constants: {platform: x, interaction_type: comment}
+            """
+        )
+    )
+    (landing / "tickets.csv").write_text("ticket_ref,opened_at,customer,body\nt1,2026-08-01T10:00:00Z,c9,Help please\n")
+    config = write(tmp_path, "mappings: [my_mappings]\n")
+    result = subprocess.run(
+        [Path(sys.executable).with_name("ror"), "ingest", landing, "--dry-run", "--config", config],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    (report,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (report["detected_format"], report["rows_accepted"]) == ("helpdesk_tickets", 1), result.stderr

@@ -1,0 +1,61 @@
+"""What reaches dbt, and how a failed blocking check is explained: the check, a sample of its rows, what to do next."""
+
+from datetime import date
+
+import duckdb
+
+from orchestration.dbt_args import dbt_build_args
+from orchestration.failures import explain_dbt_failure, explain_row_accounting, failed_dbt_nodes
+
+
+def test_dbt_args_carry_the_configuration_vars_and_the_partition_window():
+    args = dbt_build_args(date(2026, 8, 1), date(2026, 8, 2), {"spike_k": 2.5, "min_date": "1999-01-01"}, False)
+    assert args == [
+        "build",
+        "--vars",
+        '{"max_date": "2026-08-02", "min_date": "2026-08-01", "spike_k": 2.5}',
+        "--exclude",
+        "test_type:unit",  # unit tests run in CI, not on every refresh
+    ]
+    assert dbt_build_args(date(2026, 8, 1), date(2026, 8, 2), {}, True)[-1] == "--full-refresh"
+
+
+def run_results(*results: dict) -> dict:
+    return {"results": list(results)}
+
+
+def test_a_failed_mart_test_is_explained_with_its_offending_rows(tmp_path):
+    path = str(tmp_path / "work.duckdb")
+    with duckdb.connect(path) as con:
+        con.execute("create table fct as select * from (values ('k1'), ('k1'), ('k2')) as t(interaction_key)")
+
+    def query(sql):
+        with duckdb.connect(path, read_only=True) as con:
+            cursor = con.execute(sql)
+            return [c[0] for c in cursor.description], cursor.fetchall()
+
+    results = run_results(
+        {"unique_id": "model.ror_warehouse.fct", "status": "success"},
+        {"unique_id": "test.ror_warehouse.not_null_stg_x_key.abc", "status": "warn", "failures": 6},
+        {
+            "unique_id": "test.ror_warehouse.unique_fct_interaction_key.123",
+            "status": "fail",
+            "failures": 1,
+            "compiled_code": "select interaction_key, count(*) as n_records from fct group by 1 having count(*) > 1",
+        },
+    )
+    assert [r["unique_id"] for r in failed_dbt_nodes(results)] == ["test.ror_warehouse.unique_fct_interaction_key.123"]
+    text = explain_dbt_failure(results, query, path)
+    first_line = "Blocking check failed: dbt test unique_fct_interaction_key, 1 offending row. First rows:"
+    assert text.startswith(first_line)
+    assert "interaction_key='k1', n_records=2" in text
+    assert "The serving file keeps the last good version." in text and path in text
+    assert "not_null_stg_x_key" not in text  # a warning is not a failure
+
+
+def test_a_model_error_quotes_dbt_and_row_accounting_names_the_files():
+    model_error = {"unique_id": "model.ror_warehouse.fct", "status": "error", "message": "Binder Error: no column x"}
+    text = explain_dbt_failure(run_results(model_error), None, "/w.duckdb")
+    assert text.startswith("dbt model fct failed: Binder Error: no column x")
+    assert "raw_row_accounting" in explain_row_accounting({"unbalanced_files": "x/a.jsonl"})
+    assert "x/a.jsonl" in explain_row_accounting({"unbalanced_files": "x/a.jsonl"})

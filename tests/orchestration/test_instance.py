@@ -1,0 +1,36 @@
+"""The instance the project writes queues runs of one warehouse one at a time and monitors runs."""
+
+from dagster import DagsterInstance, DagsterRunStatus
+from support.run_queue import runs_the_queue_would_start, submit
+
+from orchestration.instance import INSTANCE_CONFIG, LEGACY_CONTENT, WAREHOUSE_TAG, write_instance_config
+
+
+def test_two_runs_of_one_warehouse_submitted_together_start_one_after_the_other(tmp_path):
+    write_instance_config(tmp_path)
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.run_monitoring_enabled
+
+        def run(warehouse: str, status: DagsterRunStatus = DagsterRunStatus.QUEUED) -> str:
+            return submit(instance, {WAREHOUSE_TAG: warehouse}, status)
+
+        # The schedule and the sensor submit a run of warehouse a at the same moment; warehouse b is independent.
+        first, second, elsewhere = run("/w/a.duckdb"), run("/w/a.duckdb"), run("/w/b.duckdb")
+        # `ror refresh` runs warehouse c in its own process (not through the queue); a sensor run of c arrives.
+        run("/w/c.duckdb", DagsterRunStatus.STARTED)
+        behind_the_cli = run("/w/c.duckdb")
+
+        to_start = runs_the_queue_would_start(instance)
+        assert to_start == {first, elsewhere}
+        assert second not in to_start and behind_the_cli not in to_start
+
+
+def test_the_project_keeps_its_instance_file_current_but_never_overwrites_a_hand_written_one(tmp_path):
+    legacy, own, hand = tmp_path / "legacy", tmp_path / "own", tmp_path / "hand"
+    for home, text in ((legacy, LEGACY_CONTENT), (own, INSTANCE_CONFIG.replace("300", "5")), (hand, "telemetry: {}\n")):
+        home.mkdir()
+        (home / "dagster.yaml").write_text(text)
+        write_instance_config(home)
+    assert (legacy / "dagster.yaml").read_text() == INSTANCE_CONFIG
+    assert (own / "dagster.yaml").read_text() == INSTANCE_CONFIG
+    assert (hand / "dagster.yaml").read_text() == "telemetry: {}\n"

@@ -1,0 +1,133 @@
+"""Files still being copied in wait for a later tick; a file ingested half anyway lands whole later, nothing doubled."""
+
+import json
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+from dagster import build_sensor_context
+
+import orchestration.landing
+from ingest.pipeline import ingest_paths
+from ingest.warehouse import ensure_raw_schema
+from orchestration.landing import landing_files, split_settled
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+# Five twarc2 pages, one per line, as one export file.
+PAGES = "".join(
+    (FIXTURES / "x_twitter_v2" / name).read_text()
+    for name in ("two_tweets.jsonl", "cotweet.jsonl", "edited.jsonl", "media_tweet.jsonl", "mentions_tweet.jsonl")
+)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The landing module's clock, moved forward by hand: the settle time is read from file times against it."""
+    now = SimpleNamespace(value=time.time())
+    monkeypatch.setattr(orchestration.landing, "time", SimpleNamespace(time=lambda: now.value))
+    return now
+
+
+def write_at(path: Path, text: str, clock) -> None:
+    """Write ``path`` at the fake clock's time (never earlier than the real one, which the change time keeps)."""
+    path.write_text(text)
+    os.utime(path, (clock.value, clock.value))
+
+
+def test_a_file_changed_within_the_settle_time_is_left_for_later(tmp_path, clock):
+    write_at(tmp_path / "old.jsonl", PAGES, clock)
+    clock.value += 120
+    write_at(tmp_path / "copying.jsonl", PAGES[:100], clock)
+    write_at(tmp_path / ".hidden.part", "x", clock)
+
+    settled, changing = split_settled(landing_files(tmp_path), settle_seconds=60)
+    assert [f.relative for f in settled] == ["old.jsonl"]
+    assert [f.relative for f in changing] == ["copying.jsonl"]
+    settled, changing = split_settled(landing_files(tmp_path), settle_seconds=0)
+    assert len(settled) == 2 and not changing
+
+
+def test_the_sensor_skips_a_file_being_copied_and_starts_a_run_once_it_settles(tmp_path, clock, monkeypatch):
+    from orchestration.definitions import defs
+
+    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path))
+    monkeypatch.setenv("ROR_SETTLE_SECONDS", "60")
+    sensor = defs.get_sensor_def("landing_files_sensor")
+
+    def tick(cursor):
+        return sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=cursor))
+
+    write_at(tmp_path / "early.jsonl", PAGES, clock)
+    clock.value += 120
+    write_at(tmp_path / "late.jsonl", PAGES[:100], clock)  # still being copied
+    first = tick(None)
+    assert len(first.run_requests) == 1
+    assert set(json.loads(first.cursor)) == {"early.jsonl"}
+
+    clock.value += 30
+    write_at(tmp_path / "late.jsonl", PAGES, clock)  # the copy completes
+    clock.value += 30
+    second = tick(first.cursor)
+    assert not second.run_requests and "1 still changing" in second.skip_message
+
+    clock.value += 60
+    third = tick(first.cursor)  # a skipped tick leaves the cursor where it was
+    assert len(third.run_requests) == 1
+    assert set(json.loads(third.cursor)) == {"early.jsonl", "late.jsonl"}
+
+
+def _interactions(con) -> list[str]:
+    return sorted(h for (h,) in con.execute("select _record_hash from raw.interactions").fetchall())
+
+
+def test_a_file_ingested_while_half_copied_lands_whole_on_the_next_run_with_nothing_doubled(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    export = landing / "pages.jsonl"
+    cut = PAGES.index("\n", PAGES.index("\n") + 1) + 200  # two whole pages and the start of the third
+
+    with duckdb.connect(str(tmp_path / "whole.duckdb")) as con:
+        ensure_raw_schema(con)
+        export.write_text(PAGES)
+        ingest_paths([landing], landing_root=landing, con=con, batch_id="whole")
+        whole = _interactions(con)
+
+    with duckdb.connect(str(tmp_path / "half_then_whole.duckdb")) as con:
+        ensure_raw_schema(con)
+        export.write_text(PAGES[:cut])
+        ingest_paths([landing], landing_root=landing, con=con, batch_id="mid-copy")
+        half = _interactions(con)
+        export.write_text(PAGES)
+        ingest_paths([landing], landing_root=landing, con=con, batch_id="next")
+        after = _interactions(con)
+
+    assert 0 < len(half) < len(whole)
+    assert after == whole
+
+
+def test_a_refresh_ingests_only_settled_files(tmp_path, clock):
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.assets.ingest import raw_exports
+    from orchestration.resources import LandingResource, WarehouseResource
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    write_at(landing / "settled.jsonl", PAGES, clock)
+    clock.value += 120
+    write_at(landing / "copying.jsonl", PAGES[:500], clock)
+    warehouse = WarehouseResource(serving_path=str(tmp_path / "ror.duckdb"))
+
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [raw_exports],
+            instance=instance,
+            resources={"warehouse": warehouse, "landing": LandingResource(landing_dir=str(landing))},
+        )
+    assert result.success
+    with duckdb.connect(str(warehouse.working_path), read_only=True) as con:
+        files = con.execute("select source_file from raw.file_manifest").fetchall()
+    assert files == [("settled.jsonl",)]

@@ -114,6 +114,7 @@ def run_refresh(
     full_refresh: bool = False,
     until: str | None = None,
     verbose: bool = False,
+    pull: bool = False,
 ):
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
     ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy). Returns Dagster's result;
@@ -123,12 +124,14 @@ def run_refresh(
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
+    from orchestration.assets.extract import PULL_TAG
     from orchestration.definitions import defs
     from orchestration.jobs import REFRESH_JOB_NAME
     from orchestration.partitions import daily_partitions
 
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    tags[PULL_TAG] = "true" if pull else "false"
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
         partition_key = None
@@ -187,7 +190,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _preflight(settings)
     started = time.perf_counter()
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
-        result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose)
+        result = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull)
+    if args.pull:
+        from orchestration.assets.extract import pull_report_lines
+
+        print("\n".join(pull_report_lines(result)))
     if result.success:
         print_summary(settings)
     else:
@@ -237,6 +244,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.partition = None
     args.full_refresh = False
     args.settle_seconds = 0  # the demo's files were written completely just now
+    args.pull = False
     return cmd_refresh(args)
 
 
@@ -304,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.add_argument("--config", type=Path, help=CONFIG_HELP)
     refresh.add_argument("--verbose", action="store_true", help="show the run's log and tracebacks")
+    refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
     refresh.add_argument(
         "--settle-seconds",
         type=float,

@@ -5,6 +5,7 @@ from dagster import Definitions, in_process_executor
 from orchestration.assets.configuration import configuration_tables
 from orchestration.assets.dbt import ror_dbt_models
 from orchestration.assets.enrichment import text_enrichment
+from orchestration.assets.extract import extract_assets
 from orchestration.assets.ingest import raw_exports
 from orchestration.assets.publish import serving_warehouse
 from orchestration.checks import ror_checks
@@ -13,7 +14,7 @@ from orchestration.resources import build_resources
 from orchestration.settings import Settings
 
 defs = Definitions(
-    assets=[configuration_tables, raw_exports, text_enrichment, ror_dbt_models, serving_warehouse],
+    assets=[configuration_tables, *extract_assets, raw_exports, text_enrichment, ror_dbt_models, serving_warehouse],
     asset_checks=ror_checks,
     jobs=[ror_refresh_job],
     schedules=[daily_refresh_schedule],

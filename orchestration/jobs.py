@@ -18,6 +18,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration.assets.extract import PULL_TAG
 from orchestration.instance import WAREHOUSE_TAG, holder_is_dead, mark_run_abandoned
 from orchestration.landing import landing_files, split_settled
 from orchestration.partitions import daily_partitions
@@ -59,7 +60,9 @@ def landing_files_sensor(context: SensorEvaluationContext):
     settings = Settings.from_env()
     _mark_dead_writer_failed(context, settings)
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    settled, changing = split_settled(landing_files(settings.landing_dir), settings.settle_seconds)
+    # Pages the extractors landed were ingested by the run that pulled them.
+    delivered = [f for f in landing_files(settings.landing_dir) if not f.extracted]
+    settled, changing = split_settled(delivered, settings.settle_seconds)
     new_files = sorted(f.relative for f in settled if seen.get(f.relative) != f.signature)
     if not new_files:
         waiting = f" ({len(changing)} still changing)" if changing else ""
@@ -70,7 +73,9 @@ def landing_files_sensor(context: SensorEvaluationContext):
     context.update_cursor(json.dumps(cursor, sort_keys=True))
     run_key = hashlib.sha256(json.dumps({n: cursor[n] for n in new_files}).encode()).hexdigest()[:16]
     partition_key = daily_partitions.get_last_partition_key()
-    return RunRequest(run_key=run_key, partition_key=partition_key, tags={"ror/new_files": str(len(new_files))})
+    # Files were delivered: ingest them without pulling from the APIs (the daily schedule pulls).
+    tags = {"ror/new_files": str(len(new_files)), PULL_TAG: "false"}
+    return RunRequest(run_key=run_key, partition_key=partition_key, tags=tags)
 
 
 def _mark_dead_writer_failed(context: SensorEvaluationContext, settings: Settings) -> None:

@@ -3,6 +3,7 @@
 A file still being copied in changes size and modification time; ingesting it then would load its first half. The
 sensor and the ingest step only take files left untouched for ``settle_seconds`` and leave the others for a later
 tick or run. The change time counts too: `cp -p` and `rsync -t` set an old modification time on a fresh copy.
+Pages the API extractors land are renamed into place whole, so they are settled the moment they appear.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from extract.landing import EXTRACT_FOLDER
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,13 @@ class LandingFile:
     def signature(self) -> str:
         return f"{self.size}:{self.mtime_ns}"
 
+    @property
+    def extracted(self) -> bool:
+        """Landed by an API extractor (tmp file + rename), not delivered by a person or another tool."""
+        return self.relative.split("/", 1)[0] == EXTRACT_FOLDER
+
     def settled(self, settle_seconds: float, now: float) -> bool:
-        return now - self.last_change >= settle_seconds
+        return self.extracted or now - self.last_change >= settle_seconds
 
 
 def landing_files(landing_dir: Path) -> list[LandingFile]:

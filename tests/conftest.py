@@ -11,3 +11,6 @@ os.environ.setdefault("ROR_SETTLE_SECONDS", "0")
 # The int8 encoder export is derived on first use; keep it out of the user's ~/.cache (one folder per test session,
 # shared with the `ror` subprocesses the end-to-end tests start).
 os.environ.setdefault("ROR_MODEL_CACHE", tempfile.mkdtemp(prefix="ror-model-cache-"))
+
+# A local HTTP server that replays recorded API responses (the `replay` fixture) for the extractors' tests.
+pytest_plugins = ["tests.support.api_replay"]

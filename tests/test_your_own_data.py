@@ -38,13 +38,16 @@ def walkthrough(tmp_path_factory):
     root = tmp_path_factory.mktemp("your_own_data")
     config, landing, serving = root / "ror.yaml", root / "landing", root / "warehouse" / "ror.duckdb"
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
-    env.pop("ROR_CONFIG", None)
+    for variable in ("ROR_CONFIG", "ROR_SETTLE_SECONDS"):  # the README's commands say everything themselves
+        env.pop(variable, None)
     shutil.copy(SAMPLES_CONFIG, config)
     shutil.copytree(SAMPLES, landing / "shared")
     shutil.copytree(FIXTURES, landing / "fixtures")
     check = ror("config", "check", config, env=env)
     dry_run = ror("ingest", landing, "--dry-run", "--config", config, env=env)
-    refresh = ror("refresh", "--config", config, "--landing", landing, "--warehouse", serving, env=env)
+    refresh = ror(
+        "refresh", "--config", config, "--landing", landing, "--warehouse", serving, "--settle-seconds", "0", env=env
+    )
     return root, config, landing, serving, env, check, dry_run, refresh
 
 
@@ -89,7 +92,9 @@ def test_a_blocking_check_explains_itself_and_the_last_good_marts_stay(walkthrou
         + "  - id: bluesky_twin\n    name: Bluesky twin\n"
         + '    accounts: [{platform: bluesky, account_id: "did:plc:kvwvcn5iqfooopmyzvb4qzba"}]\n'
     )
-    failed = ror("refresh", "--config", mistaken, "--landing", landing, "--warehouse", serving, env=env)
+    failed = ror(
+        "refresh", "--config", mistaken, "--landing", landing, "--warehouse", serving, "--settle-seconds", "0", env=env
+    )
     assert failed.returncode == 1
     assert "Blocking check failed: dbt test unique_combination_of_columns_int_owned_accounts_resolved" in failed.stderr
     assert "did:plc:kvwvcn5iqfooopmyzvb4qzba" in failed.stderr  # a sample of the offending rows

@@ -17,6 +17,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, Materia
 from ingest.pipeline import ingest_paths
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
+from orchestration.assets.extract import EXTRACT_KEYS
 from orchestration.landing import LandingFile, landing_files, split_settled
 from orchestration.resources import LandingResource, WarehouseResource
 
@@ -38,6 +39,7 @@ def raw_key(table: str) -> AssetKey:
             description=f"raw.{table}: append-only rows landed from export files (see ingest/schema.py). Not "
             "partitioned: each run loads every landing file not loaded before, whatever the days it holds.",
             skippable=True,
+            deps=EXTRACT_KEYS,  # what the extractors pulled is ingested in the same run
         )
         for table in RAW_TABLES
     ],
@@ -51,6 +53,7 @@ def raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource, la
             description=f"The landing folder {landing.path} does not exist: create it and deliver exports there, or "
             "point ROR_LANDING_DIR (`ror refresh --landing`) at the folder that holds them."
         )
+    # Pulled pages are renamed into place whole (extract.landing): they count as settled at once.
     settled, changing = split_settled(landing_files(landing.path), landing.settle_seconds)
     for file in changing:
         context.log.info(f"{file.relative} changed less than {landing.settle_seconds:g} s ago: left for a later run")

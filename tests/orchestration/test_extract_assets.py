@@ -1,0 +1,135 @@
+"""The extraction assets: upstream of raw_exports in the refresh job, pulling into the landing folder that the same
+run ingests, reporting pages, records and requests; skipped with the variable to set when nothing is configured."""
+
+import json
+
+import duckdb
+import pytest
+import yaml
+from dagster import AssetKey, build_sensor_context, materialize
+
+from orchestration.assets.extract import EXTRACT_GROUP, PULL_TAG, extract_assets
+from orchestration.assets.ingest import raw_exports
+from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
+from tests.extract.test_x import MENTIONS, POSTS, QUOTES, USER, _next_token, mention_pages
+from tests.support.api_replay import twarc_pages
+
+PLATFORMS = ("x", "youtube", "reddit", "bluesky")
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_extraction_assets_feed_raw_exports_and_run_in_the_scheduled_job(defs):
+    graph = defs.resolve_asset_graph()
+    keys = {AssetKey([EXTRACT_GROUP, platform]) for platform in PLATFORMS}
+    assert {key for key in graph.get_all_asset_keys() if key.path[0] == EXTRACT_GROUP} == keys
+    assert keys <= set(graph.get(AssetKey(["raw", "interactions"])).parent_keys)
+    assert all(graph.get(key).group_name == EXTRACT_GROUP for key in keys)
+    job = defs.resolve_job_def("ror_refresh")  # the daily schedule's job
+    assert keys <= set(job.asset_layer.asset_graph.get_all_asset_keys())
+
+
+def _resources(tmp_path, config_path):
+    (tmp_path / "landing").mkdir(exist_ok=True)  # a refresh needs its landing folder to exist
+    return {
+        "ror_config": ConfigFileResource(config_path=str(config_path) if config_path else None),
+        "landing": LandingResource(landing_dir=str(tmp_path / "landing"), settle_seconds=60),
+        "warehouse": WarehouseResource(serving_path=str(tmp_path / "ror.duckdb")),
+    }
+
+
+def _metadata(result, platform):
+    event = result.asset_materializations_for_node(f"{EXTRACT_GROUP}__{platform}")[0]
+    return {key: value.value for key, value in event.metadata.items()}
+
+
+def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, monkeypatch):
+    replay.pages(MENTIONS, mention_pages(), "pagination_token", _next_token)
+    replay.pages(POSTS, twarc_pages("x_twitter_v2/edited.jsonl"), "pagination_token", _next_token)
+    replay.pages(QUOTES, twarc_pages("x_twitter_v2/quoted_edit.jsonl"), "pagination_token", _next_token)
+    config = {
+        "brands": [
+            {
+                "id": "acme",
+                "name": "Acme",
+                "accounts": [
+                    {"platform": "x", "account_id": USER, "handle": "AcmeCoffee"},
+                    {"platform": "youtube", "account_id": "UC_x5XG1OV2P6uZZ5FSM9Ttw"},
+                ],
+            }
+        ],
+        "extract": {"first_run_days": 10000, "backoff_seconds": 0, "x": {"base_url": httpserver.url_for("/x")}},
+    }
+    config_path = tmp_path / "ror.yml"
+    config_path.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("ROR_X_BEARER_TOKEN", "token-from-the-environment")
+    monkeypatch.delenv("ROR_YOUTUBE_API_KEY", raising=False)
+
+    result = materialize(
+        [*extract_assets, raw_exports], resources=_resources(tmp_path, config_path), partition_key="2026-11-01"
+    )
+
+    assert result.success
+    x = _metadata(result, "x")
+    assert (x["status"], x["pages"], x["records"], x["requests"]) == ("ok", 5, 5, 5)
+    youtube = _metadata(result, "youtube")
+    assert youtube["status"] == "skipped" and "ROR_YOUTUBE_API_KEY" in youtube["message"]
+    assert _metadata(result, "reddit")["status"] == "skipped"
+    with duckdb.connect(str(tmp_path / "ror.work.duckdb"), read_only=True) as con:
+        landed = con.execute("select count(*) from raw.interactions where _source_file like 'extract/x/%'").fetchone()
+        cursors = con.execute("select count(*) from extract.cursors where extractor = 'x'").fetchone()
+    assert landed[0] >= 5 and cursors[0] >= 2
+
+
+def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_path, monkeypatch):
+    (tmp_path / "landing").mkdir()
+    config_path = tmp_path / "ror.yml"
+    config_path.write_text(
+        yaml.safe_dump(
+            {
+                "brands": [
+                    {"id": "acme", "name": "Acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}
+                ],
+                "extract": {"bluesky": {"base_url": httpserver.url_for("/bluesky")}},
+            }
+        )
+    )
+    result = materialize(
+        [*extract_assets, raw_exports],
+        resources=_resources(tmp_path, config_path),
+        partition_key="2026-11-01",
+        tags={PULL_TAG: "false"},
+    )
+
+    assert result.success and replay.seen == []
+    assert {_metadata(result, platform)["status"] for platform in PLATFORMS} == {"skipped"}
+
+
+def test_without_a_configuration_every_extractor_is_skipped_and_ingest_still_runs(tmp_path):
+    (tmp_path / "landing").mkdir()
+    result = materialize(
+        [*extract_assets, raw_exports], resources=_resources(tmp_path, None), partition_key="2026-11-01"
+    )
+
+    assert result.success
+    assert {_metadata(result, platform)["status"] for platform in PLATFORMS} == {"skipped"}
+    assert "account" in _metadata(result, "bluesky")["message"]
+
+
+def test_the_sensor_ignores_pulled_pages_and_its_runs_do_not_pull(defs, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path))
+    sensor = defs.get_sensor_def("landing_files_sensor")
+    (tmp_path / "extract" / "x" / "1" / "mentions").mkdir(parents=True)
+    (tmp_path / "extract" / "x" / "1" / "mentions" / "page.json").write_text('{"data": []}')
+    pulled_only = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
+    assert not pulled_only.run_requests
+
+    (tmp_path / "delivered.jsonl").write_text('{"data": []}\n')
+    delivered = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
+    assert len(delivered.run_requests) == 1 and delivered.run_requests[0].tags[PULL_TAG] == "false"
+    assert set(json.loads(delivered.cursor)) == {"delivered.jsonl"}

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test dev lock clean
+.PHONY: setup demo test dev lock clean benchmark benchmark-small
 
 setup: $(STAMP)
 
@@ -19,6 +19,13 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The scale benchmarks (BENCHMARKS.md): the full suite takes hours on 2 cores; benchmark-small checks it in minutes.
+benchmark: setup
+	$(BIN)/python -m benchmarks.run --scale full
+
+benchmark-small: setup
+	$(BIN)/python -m benchmarks.run --scale small
 
 # The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise. The instance queues runs of one warehouse one at a time.
 dev: setup

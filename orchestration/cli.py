@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from ingest.generate.command import add_generate_command
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
@@ -152,7 +153,6 @@ def run_refresh(
     Returns (Dagster's result, outcome). Without ``verbose`` the run's log (tracebacks included) stays in the instance,
     a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
     are explained by ``explain_failed_run``."""
-    os.environ["ROR_DBT_PARSE"] = "always"  # pick up dbt project changes before the job is built
     if verbose:
         return _execute(partition, full_refresh, until, pull, progress=None), None
     from orchestration.console import RunProgress
@@ -187,7 +187,11 @@ def _execute(partition: str | None, full_refresh: bool, until: str | None, pull:
         if progress is not None:
             instance.add_event_listener(run_id, progress.listen)
         return defs.resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
-            run_config=run_config, instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False,
+            run_config=run_config,
+            instance=instance,
+            partition_key=partition_key,
+            tags=tags,
+            raise_on_error=False,
             run_id=run_id,
         )
 
@@ -231,8 +235,14 @@ def _finish(settings: Settings, result, outcome, started: float, what: str, verb
     report_dir = report_dir_for(settings.serving_path)
     reports = sorted(report_dir.glob("ror-report-*.html")) if result.success and report_dir.is_dir() else []
     print_summary(
-        _console(), ok=result.success, seconds=time.perf_counter() - started, serving_path=settings.serving_path,
-        working_path=settings.working_path, outcome=outcome, reports=reports, what=what,
+        _console(),
+        ok=result.success,
+        seconds=time.perf_counter() - started,
+        serving_path=settings.serving_path,
+        working_path=settings.working_path,
+        outcome=outcome,
+        reports=reports,
+        what=what,
     )
     return EXIT_OK if result.success else EXIT_FAILED
 
@@ -244,9 +254,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _preflight(settings)
     started = time.perf_counter()
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
-        result, outcome = run_refresh(
-            settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull
-        )
+        result, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull)
     if args.pull:
         from orchestration.assets.extract import pull_report_lines
 
@@ -399,20 +407,34 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="the run's full log; tracebacks on errors")
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="ror", description="Return on Relationship warehouse.", formatter_class=formatter,
-        epilog=_examples("ror demo", "ror refresh --landing exports/ --config ror.yaml --warehouse ror.duckdb",
-                         "ror report --out reports/") + "\n\n" + EXIT_CODES,
+        prog="ror",
+        description="Return on Relationship warehouse.",
+        formatter_class=formatter,
+        epilog=_examples(
+            "ror demo",
+            "ror refresh --landing exports/ --config ror.yaml --warehouse ror.duckdb",
+            "ror report --out reports/",
+        )
+        + "\n\n"
+        + EXIT_CODES,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str, *examples: str, parent=commands) -> argparse.ArgumentParser:
         return parent.add_parser(
-            name, help=help, description=help, parents=[common], formatter_class=formatter,
+            name,
+            help=help,
+            description=help,
+            parents=[common],
+            formatter_class=formatter,
             epilog=_examples(*examples) + "\n\n" + EXIT_CODES,
         )
 
-    refresh = command("refresh", "ingest, enrich, build and publish (the scheduled job)",
-                      "ror refresh --landing exports/ --config ror.yaml --warehouse data/warehouse/ror.duckdb")
+    refresh = command(
+        "refresh",
+        "ingest, enrich, build and publish (the scheduled job)",
+        "ror refresh --landing exports/ --config ror.yaml --warehouse data/warehouse/ror.duckdb",
+    )
     refresh.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
     refresh.add_argument("--warehouse", type=Path, help="serving DuckDB file BI tools read (default: $ROR_WAREHOUSE)")
     refresh.add_argument("--partition", type=_iso_day, help="day (default: today)")
@@ -428,8 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait_flag(refresh)
     refresh.set_defaults(func=cmd_refresh)
 
-    backfill = command("backfill", "refresh a range of days as one run (same job as refresh)",
-                       "ror backfill --from 2026-08-01 --to 2026-08-31 --full-refresh")
+    backfill = command(
+        "backfill",
+        "refresh a range of days as one run (same job as refresh)",
+        "ror backfill --from 2026-08-01 --to 2026-08-31 --full-refresh",
+    )
     backfill.add_argument("--from", dest="start", required=True, type=_iso_day, help="first day, YYYY-MM-DD")
     backfill.add_argument("--to", dest="end", required=True, type=_iso_day, help="last day, YYYY-MM-DD")
     backfill.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
@@ -445,8 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait_flag(demo)
     demo.set_defaults(func=cmd_demo)
 
-    ingest = command("ingest", "detect, read and load export files (or only report with --dry-run)",
-                     "ror ingest exports/ --dry-run")
+    ingest = command(
+        "ingest", "detect, read and load export files (or only report with --dry-run)", "ror ingest exports/ --dry-run"
+    )
     ingest.add_argument("paths", nargs="+", help="files or folders")
     ingest.add_argument("--dry-run", action="store_true", help="print one JSON report per file, change nothing")
     ingest.add_argument("--landing", help="landing root the paths must stay inside (default: their common folder)")
@@ -459,22 +485,32 @@ def build_parser() -> argparse.ArgumentParser:
         "config", "the configuration file (brands, accounts, campaigns, vars)", "ror config check ror.yaml"
     )
     config_commands = config.add_subparsers(dest="config_command", required=True)
-    check = command("check", "validate a configuration file: OK, or every problem by line", "ror config check ror.yaml",
-                    parent=config_commands)
+    check = command(
+        "check",
+        "validate a configuration file: OK, or every problem by line",
+        "ror config check ror.yaml",
+        parent=config_commands,
+    )
     check.add_argument("file", type=Path)
     check.set_defaults(func=cmd_config_check)
 
-    enrich = command("enrich", "add sentiment, emotion and intent columns to any file's text column",
-                     "ror enrich --input comments.csv --text-column message --output comments.parquet")
+    enrich = command(
+        "enrich",
+        "add sentiment, emotion and intent columns to any file's text column",
+        "ror enrich --input comments.csv --text-column message --output comments.parquet",
+    )
     enrich.add_argument("--input", required=True, help="CSV, JSONL or Parquet file")
     enrich.add_argument("--text-column", required=True)
     enrich.add_argument("--output", required=True, help="Parquet file to write")
     enrich.add_argument("--quiet", action="store_true", help="no progress bar")
     enrich.set_defaults(func=cmd_enrich)
 
-    report = command("report", "write the self-contained HTML ROR report, one file per brand",
-                     "ror report --out reports/",
-                     "ror report --warehouse ror.duckdb --out reports/ --brand acme --from 2026-08-01 --to 2026-08-31")
+    report = command(
+        "report",
+        "write the self-contained HTML ROR report, one file per brand",
+        "ror report --out reports/",
+        "ror report --warehouse ror.duckdb --out reports/ --brand acme --from 2026-08-01 --to 2026-08-31",
+    )
     report.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
     report.add_argument("--out", type=Path, required=True, help="folder to write the HTML files to")
     report.add_argument("--brand", help="one brand id (default: every brand in the warehouse)")
@@ -482,10 +518,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="end", type=_iso_day, help="last day, YYYY-MM-DD (default: the latest data)")
     report.set_defaults(func=cmd_report)
 
-    evaluate = command("evaluate", "score the enrichment models on TweetEval and the intent set (models/EVALUATION.md)",
-                       "ROR_TWEETEVAL_DIR=../shared/data/tweeteval ror evaluate")
+    evaluate = command(
+        "evaluate",
+        "score the enrichment models on TweetEval and the intent set (models/EVALUATION.md)",
+        "ROR_TWEETEVAL_DIR=../shared/data/tweeteval ror evaluate",
+    )
     evaluate.add_argument("--output", type=Path, help="Markdown file to write (default: models/EVALUATION.md)")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    add_generate_command(commands)
     return parser
 
 
@@ -496,8 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     # Libraries set their own loggers' levels (Dagster's to INFO): the handler's level is what keeps quiet mode quiet.
     # Their warnings (e.g. dagster-dbt on tests outside the check selection) are for developers: --verbose shows them.
     handler.setLevel(logging.INFO if verbose else logging.ERROR)
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
+    )
     if not verbose:
         import warnings
 

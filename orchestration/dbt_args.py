@@ -12,4 +12,7 @@ def dbt_build_args(
 ) -> list[str]:
     """`dbt build` arguments: the configuration's vars plus the partition window (the window always wins)."""
     dbt_vars = {**config_vars, "min_date": min_date.isoformat(), "max_date": max_date.isoformat()}
-    return ["build", "--vars", json.dumps(dbt_vars, sort_keys=True), *(["--full-refresh"] if full_refresh else [])]
+    # Unit tests check the SQL against fixed inputs, not the data: they run in CI (tests/dbt), not in every refresh,
+    # as dbt recommends; in a refresh they were a third of dbt's time.
+    args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True), "--exclude", "test_type:unit"]
+    return [*args, *(["--full-refresh"] if full_refresh else [])]

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+from ingest.demo.brands import DEMO_BRANDS, Brand, write_demo_config
 from ingest.demo.cast import Person, build_audience, build_staff
 from ingest.demo.hubspot import Crm, CrmBuilder, write_hubspot
 from ingest.demo.ids import IdMint
 from ingest.demo.meta_ads import MetaAds, plan_ads, write_meta_ads
 from ingest.demo.profiles import PROFILES, BrandProfile
-from ingest.demo.brands import DEMO_BRANDS, Brand, write_demo_config
 from ingest.demo.sprout import SproutReport
 from ingest.demo.x_export import XExport
 from ingest.demo.x_world import Tweet, XWorld
@@ -41,7 +41,7 @@ class DemoWorld:
 
     @property
     def start_at(self) -> datetime:
-        return datetime.combine(self.start, time(0), tzinfo=timezone.utc)
+        return datetime.combine(self.start, time(0), tzinfo=UTC)
 
     @property
     def end_at(self) -> datetime:

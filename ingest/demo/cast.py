@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ingest.demo import phrases
+from ingest.demo.brands import Brand
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.brands import Brand
 
 SEGMENT_SIZES = {"advocate": 18, "loyal": 80, "regular": 150, "one_off": 235, "silent": 45}
 SEGMENT_WEIGHTS = {"advocate": 8.0, "loyal": 4.5, "regular": 1.6, "one_off": 1.4, "silent": 0.0}
@@ -61,9 +61,9 @@ def _avatar(ids: IdMint, rng: random.Random) -> str:
 
 
 def _account_created(rng: random.Random) -> datetime:
-    start = datetime(2009, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2009, 3, 1, tzinfo=UTC)
     return start + timedelta(
-        seconds=rng.randrange(int((datetime(2025, 12, 1, tzinfo=timezone.utc) - start).total_seconds()))
+        seconds=rng.randrange(int((datetime(2025, 12, 1, tzinfo=UTC) - start).total_seconds()))
     )
 
 
@@ -174,7 +174,7 @@ def build_staff(
                 name=brand.name,
                 first=brand.name,
                 last="",
-                created_at=datetime(2014, 4, 2, 9, 30, tzinfo=timezone.utc) + timedelta(days=211 * len(people)),
+                created_at=datetime(2014, 4, 2, 9, 30, tzinfo=UTC) + timedelta(days=211 * len(people)),
                 description=f"{brand.name}. {profile.vocab['interest'][0].capitalize()} since day one. "
                 f"{profile.organic_tag}",
                 location=phrases.COMMON["city"][len(people) % len(phrases.COMMON["city"])],

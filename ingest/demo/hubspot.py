@@ -17,16 +17,16 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ingest.demo import phrases
+from ingest.demo.brands import Brand
 from ingest.demo.cast import Person
 from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.meta_ads import MetaAds, slug
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.brands import Brand
 from ingest.demo.tables import fivetran_time, write_csv
 from ingest.demo.x_world import Tweet
 
@@ -197,7 +197,7 @@ class CrmBuilder:
     ) -> None:
         self.rng, self.ids, self.brands, self.profiles = rng, ids, brands, profiles
         self.tweets, self.audience, self.meta = tweets, audience, meta
-        self.start_at = datetime.combine(start, time(0), tzinfo=timezone.utc)
+        self.start_at = datetime.combine(start, time(0), tzinfo=UTC)
         self.end_at = self.start_at + timedelta(days=days)
         self.days = days
         self.contacts: list[Contact] = []
@@ -331,7 +331,7 @@ class CrmBuilder:
             for _ in range(leads):
                 if rng.random() >= PAID_LEAD_KEPT:
                     continue
-                created = datetime.combine(row.day, time(0), tzinfo=timezone.utc) + timedelta(
+                created = datetime.combine(row.day, time(0), tzinfo=UTC) + timedelta(
                     seconds=rng.randrange(25_200, 86_000)
                 )
                 person = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 TWITTER_EPOCH_MS = 1_288_834_974_657  # snowflake ids count milliseconds from 2010-11-04T01:42:54.657Z
 _ALNUM = string.ascii_letters + string.digits
@@ -29,7 +29,7 @@ class IdMint:
         self._used.add(value)
 
     def snowflake(self, when: datetime) -> str:
-        millis = int(when.astimezone(timezone.utc).timestamp() * 1000) - TWITTER_EPOCH_MS
+        millis = int(when.astimezone(UTC).timestamp() * 1000) - TWITTER_EPOCH_MS
         return self._claim(lambda: str((millis << 22) | (self._rng.randrange(1024) << 12) | self._rng.randrange(64)))
 
     def digits(self, length: int, first: str = "") -> str:

@@ -19,13 +19,13 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from ingest.demo.brands import Brand
 from ingest.demo.draws import binomial, poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.brands import Brand
 from ingest.demo.tables import fivetran_time, write_csv
 
 BASIC_AD = ("ad_id", "date", "account_id", "impressions", "inline_link_clicks", "spend", "reach")
@@ -183,7 +183,7 @@ def _count(value: int) -> str | None:
 
 def _synced(day: date, salt: int) -> datetime:
     """When the connector picked a day's numbers up: the next morning."""
-    return datetime.combine(day + timedelta(days=1), time(6, 40), tzinfo=timezone.utc) + timedelta(
+    return datetime.combine(day + timedelta(days=1), time(6, 40), tzinfo=UTC) + timedelta(
         seconds=salt % 1800, milliseconds=(salt * 7919) % 1000
     )
 
@@ -191,7 +191,7 @@ def _synced(day: date, salt: int) -> datetime:
 def write_meta_ads(
     folder: Path, meta: MetaAds, brands: Sequence[Brand], profiles: dict[str, BrandProfile], start: date, days: int
 ) -> list[Path]:
-    window_start = datetime.combine(start, time(0), tzinfo=timezone.utc)
+    window_start = datetime.combine(start, time(0), tzinfo=UTC)
     window_end = window_start + timedelta(days=days)
     paths = [
         write_csv(

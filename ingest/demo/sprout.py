@@ -17,11 +17,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ingest.demo import phrases
+from ingest.demo.brands import Brand
 from ingest.demo.cast import Person
 from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.brands import Brand
 from ingest.demo.tables import write_csv
 
 HEADER = (

@@ -15,14 +15,14 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from ingest.demo.brands import Brand
 from ingest.demo.cast import Person
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.brands import Brand
 from ingest.demo.x_world import Tweet
 
 TWARC_VERSION = "2.14.0"
@@ -58,7 +58,7 @@ _HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d]\w*)(?![\w…])")
 
 def x_time(moment: datetime) -> str:
     """X's created_at: "2026-08-01T09:15:00.000Z"."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def display_url(expanded: str) -> str:

@@ -15,14 +15,14 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from ingest.demo import phrases
+from ingest.demo.brands import Brand
 from ingest.demo.cast import Person
 from ingest.demo.draws import poisson
 from ingest.demo.ids import IdMint
 from ingest.demo.profiles import BrandProfile
-from ingest.demo.brands import Brand
 
 # Audience reply topics by segment (weights); advocates praise and recommend, everyone else is a mix.
 REPLY_TOPICS = {
@@ -139,7 +139,7 @@ class XWorld:
         days: int,
     ) -> None:
         self.rng, self.ids, self.brands, self.profiles, self.days = rng, ids, brands, profiles, days
-        self.start_at = datetime.combine(start, time(0), tzinfo=timezone.utc)
+        self.start_at = datetime.combine(start, time(0), tzinfo=UTC)
         self.end_at = self.start_at + timedelta(days=days)
         self.accounts = {p.brands[0]: p for p in staff if p.role == "brand"}
         self.employees = {

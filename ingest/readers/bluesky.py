@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -289,7 +289,7 @@ def _tid_time(rkey: str) -> datetime:
     value = 0
     for char in rkey:
         value = value * 32 + _TID_ALPHABET.index(char)
-    return datetime.fromtimestamp((value >> 10) / 1_000_000, tz=timezone.utc)  # the low 10 bits are a clock id
+    return datetime.fromtimestamp((value >> 10) / 1_000_000, tz=UTC)  # the low 10 bits are a clock id
 
 
 def _created_at(created: Any, rkey: str) -> datetime:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +221,7 @@ class _YouTubeDocument(RecordDocument):
 def _written_at(path: Path) -> datetime:
     """When the response was saved (the file's modification time): the day a channel's subscriber count is given for,
     since channels.list answers with no time of its own."""
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def _required_id(resource: dict) -> str:

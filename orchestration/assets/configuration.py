@@ -1,8 +1,7 @@
 """Configuration layer: the configuration file, loaded into the working database's schema config for dbt."""
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.partitions import daily_partitions
 from orchestration.resources import ConfigFileResource, WarehouseResource
 from ror_config import CONFIG_SCHEMA, write_config_tables
 from ror_config.tables import TABLE_SCHEMAS
@@ -19,13 +18,12 @@ def config_key(table: str) -> AssetKey:
             config_key(table),
             group_name="configuration",
             kinds={"duckdb"},
-            description=f"{CONFIG_SCHEMA}.{table}: from the configuration file (ror_config), replaced on every run.",
+            description=f"{CONFIG_SCHEMA}.{table}: from the configuration file (ror_config), replaced on every run. "
+            "Not partitioned: the configuration holds no days.",
         )
         for table in TABLE_SCHEMAS
     ],
-    partitions_def=daily_partitions,
     can_subset=False,
-    backfill_policy=BackfillPolicy.single_run(),
 )
 def configuration_tables(context: AssetExecutionContext, warehouse: WarehouseResource, ror_config: ConfigFileResource):
     """Validate the configuration file and replace schema config with it (an empty configuration: empty tables)."""

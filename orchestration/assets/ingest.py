@@ -1,29 +1,30 @@
-"""Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently)."""
+"""Raw layer: every export file in the landing folder, detected, read and appended to raw.* (idempotently).
+
+Not partitioned: an export file holds whatever days its tool collected (a month of X pages, a CRM table with years of
+contacts), so a run ingests every file it has not loaded yet, whatever day is being refreshed.
+
+A daily run must cost its new files, not the history: a settled file whose path and size match a file already loaded,
+and that was not written to since that load (the rule make and rsync use), is not even opened. Every other file goes
+to ingest, which still skips content it has seen (same sha256) and records it has seen (same record hash).
+"""
 
 import json
 import time
+from datetime import datetime
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    AssetSpec,
-    BackfillPolicy,
-    Failure,
-    MaterializeResult,
-    multi_asset,
-)
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from ingest.pipeline import ingest_paths
 from ingest.readers.generic import register_mappings
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
-from orchestration.landing import landing_files, split_settled
-from orchestration.partitions import daily_partitions
+from orchestration.landing import LandingFile, landing_files, split_settled
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
 RAW_TABLES = (*ENTITIES, "quarantine", "file_manifest")
+ALREADY_LOADED = "duplicate_file"  # the file's content was loaded by an earlier run
 
 
 def raw_key(table: str) -> AssetKey:
@@ -37,15 +38,14 @@ def raw_key(table: str) -> AssetKey:
             raw_key(table),
             group_name="raw",
             kinds={"duckdb", "polars"},
-            description=f"raw.{table}: append-only rows landed from export files (see ingest/schema.py).",
+            description=f"raw.{table}: append-only rows landed from export files (see ingest/schema.py). Not "
+            "partitioned: each run loads every landing file not loaded before, whatever the days it holds.",
             skippable=True,
             deps=EXTRACT_KEYS,  # what the extractors pulled is ingested in the same run
         )
         for table in RAW_TABLES
     ],
-    partitions_def=daily_partitions,
     can_subset=False,
-    backfill_policy=BackfillPolicy.single_run(),
 )
 def raw_exports(
     context: AssetExecutionContext,
@@ -53,8 +53,8 @@ def raw_exports(
     landing: LandingResource,
     ror_config: ConfigFileResource,
 ):
-    """Ingest every settled file under the landing folder. Files already loaded (same sha256) are skipped, records
-    already present (same record hash) are not inserted again, so re-running any partition is idempotent."""
+    """Ingest every settled file under the landing folder that was not loaded before. Content already loaded (same
+    sha256) is skipped, records already present (same record hash) are not inserted again: re-running is idempotent."""
     if not landing.path.is_dir():
         raise Failure(
             description=f"The landing folder {landing.path} does not exist: create it and deliver exports there, or "
@@ -71,34 +71,61 @@ def raw_exports(
 
     def file_done(report) -> None:
         done.append(report.file)
-        context.log.info(progress_line("ingest", len(done), max(len(settled), len(done)), "files"))
+        context.log.info(progress_line("ingest", len(done), max(len(paths), len(done)), "files"))
 
     with warehouse.connect() as con:
         ensure_raw_schema(con)
         before = _row_counts(con)
-        paths = [file.path for file in settled]
-        reports = ingest_paths(paths, landing_root=landing.path, con=con, batch_id=context.run_id, on_file=file_done)
+        new_files = files_not_loaded(con, settled)
+        paths = [file.path for file in new_files]
+        reports = ingest_paths(
+            paths, landing_root=landing.path, con=con, batch_id=context.run.run_id, on_file=file_done
+        )
         after = _row_counts(con)
     seconds = round(time.perf_counter() - started, 2)
-    for report in reports:
-        line = report.to_dict()
-        log = context.log.warning if line["status"] in ("unrecognised", "failed", "refused") else context.log.info
-        log(json.dumps(line, default=str))  # one JSON object per file: greppable, parseable
     files_by_status: dict[str, int] = {}
     for report in reports:
         files_by_status[report.status] = files_by_status.get(report.status, 0) + 1
+        if report.status == ALREADY_LOADED:
+            continue  # a year of landing files would be a year of log events in every daily run
+        line = report.to_dict()
+        log = context.log.warning if line["status"] in ("unrecognised", "failed", "refused") else context.log.info
+        log(json.dumps(line, default=str))  # one JSON object per file: greppable, parseable
+    unchanged = len(settled) - len(new_files)
+    context.log.info(
+        f"{len(settled)} settled landing files, {unchanged} unchanged since loaded: " + json.dumps(files_by_status)
+    )
     for table in RAW_TABLES:
         yield MaterializeResult(
             asset_key=raw_key(table),
             metadata={
                 "row_count": after[table],
                 "new_rows": after[table] - before[table],
-                "files_seen": len(reports),
+                "files_seen": len(settled),
+                "files_unchanged_since_loaded": unchanged,
                 "files_still_changing": len(changing),
                 "ingest_seconds": seconds,
                 **{f"files_{status}": count for status, count in sorted(files_by_status.items())},
             },
         )
+
+
+def files_not_loaded(con, files: list[LandingFile]) -> list[LandingFile]:
+    """The files ingest must look at: all but those loaded before (or found to repeat a loaded file's content) under
+    the same relative path and size, and not written to since."""
+    loaded: dict[tuple[str, int], datetime] = {
+        (source_file, size): loaded_at
+        for source_file, size, loaded_at in con.execute(
+            "select source_file, size_bytes, max(_ingested_at) from raw.file_manifest "
+            "where status in ('loaded', 'duplicate_file') group by source_file, size_bytes"
+        ).fetchall()
+    }
+    pending = []
+    for file in files:
+        loaded_at = loaded.get((file.relative, file.size))
+        if loaded_at is None or file.last_change >= loaded_at.timestamp():
+            pending.append(file)
+    return pending
 
 
 def _row_counts(con) -> dict[str, int]:

@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.assets.dbt import ror_dbt_models
-from orchestration.partitions import daily_partitions
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
 
@@ -15,10 +14,9 @@ from orchestration.resources import WarehouseResource
     deps=[ror_dbt_models, AssetKey(["raw", "file_manifest"])],
     group_name="serving",
     kinds={"duckdb"},
-    partitions_def=daily_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
     description="The serving DuckDB file: every table of schema marts plus marts.refresh_log and marts.column_docs, "
-    "swapped in atomically. BI tools connect to this file read-only.",
+    "swapped in atomically. BI tools connect to this file read-only. Not partitioned: each run publishes the whole "
+    "of every mart.",
 )
 def serving_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     published = publish(warehouse.working_path, Path(warehouse.serving_path), context.run_id)

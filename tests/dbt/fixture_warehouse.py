@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -28,8 +28,8 @@ from ror_config import load_config, write_config_tables
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 FIXTURE_CONFIG = Path(__file__).resolve().with_name("fixture_config.yaml")
 BATCH_INGESTED_AT = {
-    1: datetime(2026, 3, 8, 6, 0, tzinfo=timezone.utc),
-    2: datetime(2026, 3, 11, 6, 0, tzinfo=timezone.utc),
+    1: datetime(2026, 3, 8, 6, 0, tzinfo=UTC),
+    2: datetime(2026, 3, 11, 6, 0, tzinfo=UTC),
 }
 
 

@@ -8,7 +8,6 @@ full-refresh marts, and the marts must hold the hand-checked values below (the a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
-
 from fixture_warehouse import load_batches
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"

@@ -2,7 +2,7 @@
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -54,7 +54,7 @@ def test_post_record():
     (post,) = read_one(SAMPLES / "post_record.json").frames["interactions"].to_dicts()
     uri = f"at://{ACCOUNT}/app.bsky.feed.post/3k2yihcrp6f2c"
     assert (post["interaction_id"], post["interaction_type"], post["author_id"]) == (uri, "post", ACCOUNT)
-    assert post["created_at"] == datetime(2024, 2, 22, 19, 58, 13, 903293, tzinfo=timezone.utc)
+    assert post["created_at"] == datetime(2024, 2, 22, 19, 58, 13, 903293, tzinfo=UTC)
     assert (post["text"], post["conversation_id"]) == ("new text114", uri)
     assert post["url"] == f"https://bsky.app/profile/{ACCOUNT}/post/3k2yihcrp6f2c"
 
@@ -62,7 +62,7 @@ def test_post_record():
 def test_a_zone_less_created_at_is_dated_by_the_record_key():
     (post,) = read_one(SAMPLES / "extended_post_record.json").frames["interactions"].to_dicts()
     # createdAt "2023-07-21T01:33:51.481951" is the client's local time; the TID 3k2yinh52ne2x is UTC
-    assert post["created_at"] == datetime(2023, 7, 20, 23, 38, 56, 65130, tzinfo=timezone.utc)
+    assert post["created_at"] == datetime(2023, 7, 20, 23, 38, 56, 65130, tzinfo=UTC)
     assert (post["text"], post["lang"]) == ("regress test", "en")
 
 
@@ -71,7 +71,7 @@ def test_like_record_is_a_reaction_to_its_subject():
     assert like["interaction_type"] == "reaction"
     assert like["parent_id"] == f"at://{ACCOUNT}/app.bsky.feed.post/3k5u7c7eis72y"
     assert like["in_reply_to_author_id"] == ACCOUNT
-    assert like["created_at"] == datetime(2023, 8, 26, 10, 56, 31, 229123, tzinfo=timezone.utc)
+    assert like["created_at"] == datetime(2023, 8, 26, 10, 56, 31, 229123, tzinfo=UTC)
     assert like["text"] is None and like["url"] is None
 
 
@@ -106,11 +106,11 @@ def test_get_follows_gives_dated_follows_and_people():
     first = follows.row(0, named=True)
     assert first["interaction_id"] == f"at://{ACCOUNT}/app.bsky.graph.follow/3jueqtsliw22n"
     assert first["parent_id"] == "did:plc:vpkhqolt662uhesyj6nxm7ys"
-    assert first["created_at"] == datetime(2023, 4, 27, 18, 41, 14, 800000, tzinfo=timezone.utc)
+    assert first["created_at"] == datetime(2023, 4, 27, 18, 41, 14, 800000, tzinfo=UTC)
     assert people.height == 7
     why = people.filter(pl.col("person_id") == "did:plc:vpkhqolt662uhesyj6nxm7ys").row(0, named=True)
     assert (why["handle"], why["display_name"]) == ("why.bsky.team", "Why")
-    assert why["account_created_at"] == datetime(2022, 11, 17, 1, 4, 43, 624000, tzinfo=timezone.utc)
+    assert why["account_created_at"] == datetime(2022, 11, 17, 1, 4, 43, 624000, tzinfo=UTC)
 
 
 def test_followers_of_the_account_follow_it(tmp_path):
@@ -136,7 +136,7 @@ def test_thread_view_quote_post_with_counts():
     assert (post["author_handle"], post["author_name"]) == ("test.marshal.dev", "Python SDK")
     assert (post["like_count"], post["reply_count"], post["share_count"]) == (0, 0, 0)
     assert post["text"] is None  # an image with no words
-    assert post["created_at"] == datetime(2023, 9, 28, 12, 49, 36, 735000, tzinfo=timezone.utc)
+    assert post["created_at"] == datetime(2023, 9, 28, 12, 49, 36, 735000, tzinfo=UTC)
 
 
 def test_thread_replies_are_walked_recursively_and_placeholders_skipped(tmp_path):

@@ -12,7 +12,7 @@ import json
 import re
 import statistics
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from ingest.text import text_hash
 
 START = date(2026, 8, 1)
 DAYS = 90
-WINDOW_START = datetime(2026, 8, 1, tzinfo=timezone.utc)
+WINDOW_START = datetime(2026, 8, 1, tzinfo=UTC)
 WINDOW_END = WINDOW_START + timedelta(days=DAYS)
 X_CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$")
 
@@ -116,7 +116,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _parse_x_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=timezone.utc)
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
 
 
 # ------------------------------------------------------------------------------------------------ determinism
@@ -417,7 +417,7 @@ def test_x_engagers_reappear_in_hubspot_and_quiet_big_buyers_exist(landing: Path
 
 def test_crm_dates_fall_in_the_window(landing: Path) -> None:
     def in_window(value: str) -> bool:
-        return not value or WINDOW_START <= datetime.fromisoformat(value).replace(tzinfo=timezone.utc) < WINDOW_END
+        return not value or WINDOW_START <= datetime.fromisoformat(value).replace(tzinfo=UTC) < WINDOW_END
 
     for row in _rows(landing / "hubspot/contact_data.csv"):
         for column in (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -112,8 +112,8 @@ def test_hubspot_forms_give_the_names_of_the_forms_submissions_name(read_export,
         "form_id": "123",
         "name": "Newsletter Signup",
         "form_type": "REGULAR",
-        "created_at": datetime(2023, 11, 1, 10, 15, tzinfo=timezone.utc),
-        "updated_at": datetime(2023, 11, 2, 11, 0, tzinfo=timezone.utc),
+        "created_at": datetime(2023, 11, 1, 10, 15, tzinfo=UTC),
+        "updated_at": datetime(2023, 11, 2, 11, 0, tzinfo=UTC),
     }
     submitted = read_export(fixtures_dir / "hubspot/contact_form_submission_data.csv").frames["crm_form_submissions"]
     assert set(submitted["form_id"]) <= {form["form_id"] for form in forms}

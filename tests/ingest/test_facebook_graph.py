@@ -1,7 +1,7 @@
 """Facebook Graph API reader, on the captured responses in tests/fixtures/facebook_graph (pyfacebook test data)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -54,7 +54,7 @@ def test_feed_posts_carry_reaction_comment_and_share_summaries():
     post = by_id(posts, "19292868552_10158349356748553")
     assert post["interaction_type"] == "post"
     assert post["author_id"] == "19292868552"  # the page, from the post id
-    assert post["created_at"] == datetime(2021, 7, 9, 19, 9, 52, tzinfo=timezone.utc)
+    assert post["created_at"] == datetime(2021, 7, 9, 19, 9, 52, tzinfo=UTC)
     assert (post["like_count"], post["reply_count"], post["share_count"]) == (125, 13, 10)
     assert post["conversation_id"] == post["interaction_id"]
     assert post["url"] == "https://www.facebook.com/19292868552/posts/10158349356748553/"
@@ -121,7 +121,7 @@ def test_comments_and_replies_are_linked_through_the_permalink():
     reply = by_id(comments, "10158407654328553_10158409983033553")
     assert reply["interaction_type"] == "reply"
     assert reply["parent_id"] == "10158407654328553_10158407903973553"
-    assert reply["created_at"] == datetime(2021, 8, 11, 23, 22, 14, tzinfo=timezone.utc)
+    assert reply["created_at"] == datetime(2021, 8, 11, 23, 22, 14, tzinfo=UTC)
 
 
 def test_nested_comments_hang_under_their_post_and_comment(tmp_path):
@@ -166,7 +166,7 @@ def test_messenger_messages_keep_author_but_not_email():
     assert messages["interaction_type"].to_list() == ["message", "message"]
     assert set(messages["author_id"]) == {"2711636948859886"}
     assert set(messages["in_reply_to_author_id"]) == {"2121008874780932"}
-    assert messages["created_at"][0] == datetime(2021, 7, 23, 9, 50, 48, tzinfo=timezone.utc)
+    assert messages["created_at"][0] == datetime(2021, 7, 23, 9, 50, 48, tzinfo=UTC)
     assert messages["text"].null_count() == 2  # attachments only
     assert result.frames["people"].select("person_id", "display_name").rows() == [("2711636948859886", "Kun Liu")]
     everything = json.dumps([frame.to_dicts() for frame in result.frames.values()], default=str)

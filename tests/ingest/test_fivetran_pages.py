@@ -1,7 +1,7 @@
 """Fivetran organic-social tables (Facebook Pages, Instagram Business, LinkedIn Pages, Twitter organic, YouTube
 Analytics), on the dbt_social_media_reporting integration-test seeds in tests/fixtures."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -120,13 +120,13 @@ def test_facebook_post_history_keeps_each_version():
     assert sorted(versions["record_version"]) == [0, 1610750394]  # the original and its 2021-01-15 22:39:54 edit
     shared = posts.filter(pl.col("interaction_id") == "514435155248879_2172221929470185").row(0, named=True)
     assert (shared["author_id"], shared["share_count"]) == ("514435155248879", 3)
-    assert shared["created_at"] == datetime(2017, 9, 15, 0, 19, 44, tzinfo=timezone.utc)
+    assert shared["created_at"] == datetime(2017, 9, 15, 0, 19, 44, tzinfo=UTC)
 
 
 def test_facebook_page_is_a_person():
     people = read("facebook_pages/facebook_pages_page_data.csv").frames["people"]
     assert people.select("person_id", "display_name").rows() == [("514435155248879", "Fivetran")]
-    assert people["observed_at"][0] == datetime(2021, 9, 15, 14, 21, 33, 777000, tzinfo=timezone.utc)
+    assert people["observed_at"][0] == datetime(2021, 9, 15, 14, 21, 33, 777000, tzinfo=UTC)
 
 
 def test_instagram_media_insights_take_the_metric_of_the_media_type():
@@ -147,8 +147,8 @@ def test_instagram_media_history_is_folded_to_the_latest_sync():
         "17841439536867616",
         "fivetrandevelopers",
     )
-    assert post["created_at"] == datetime(2020, 8, 17, 12, 25, 20, tzinfo=timezone.utc)
-    assert post["record_version"] == int(datetime(2021, 10, 27, 14, 22, 1, tzinfo=timezone.utc).timestamp())
+    assert post["created_at"] == datetime(2020, 8, 17, 12, 25, 20, tzinfo=UTC)
+    assert post["record_version"] == int(datetime(2021, 10, 27, 14, 22, 1, tzinfo=UTC).timestamp())
     assert post["url"] == "https://www.instagram.com/p/CD_Yb7DMakV/"
 
 
@@ -182,7 +182,7 @@ def test_linkedin_posts_and_the_organisations_comments():
     first = shares.row(0, named=True)
     assert first["interaction_id"] == "urn:li:share:5975571345575022592"  # the id the statistics use
     assert first["author_id"] == "urn:li:organization:10429"
-    assert first["created_at"] == datetime(2023, 10, 13, 17, 32, 47, 678000, tzinfo=timezone.utc)
+    assert first["created_at"] == datetime(2023, 10, 13, 17, 32, 47, 678000, tzinfo=UTC)
 
 
 def test_organic_tweets_keep_exact_ids():
@@ -240,7 +240,7 @@ def test_youtube_videos_are_posts_with_lifetime_statistics():
         "Cool video 1\n\nCool video 1",
         25,
     )
-    assert post["created_at"] == datetime(2020, 10, 27, 22, 48, 14, tzinfo=timezone.utc)
+    assert post["created_at"] == datetime(2020, 10, 27, 22, 48, 14, tzinfo=UTC)
     assert result.frames["content_metrics"].row(0, named=True)["video_views"] == 2038
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from ingest.detect import read_sample
 from ingest.readers.generic import Mapping, load_mappings, mapping_format
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_the_example_sprout_like_mapping(read_export, fixtures_dir):

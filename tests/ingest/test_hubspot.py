@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ingest.privacy import hash_email, hash_phone
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_contacts_from_the_fivetran_sample(read_export, fixtures_dir):

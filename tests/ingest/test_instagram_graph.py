@@ -1,7 +1,7 @@
 """Instagram Graph API reader, on the captured responses in tests/fixtures/instagram_graph (pyfacebook test data)."""
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -52,7 +52,7 @@ def test_owned_media_take_their_author_from_the_paging_link():
     assert post["interaction_type"] == "post"
     assert post["author_id"] == "17841406338772941"  # .../17841406338772941/media?... in paging.next
     assert (post["like_count"], post["reply_count"]) == (2, 6)
-    assert post["created_at"] == datetime(2021, 8, 13, 8, 2, 40, tzinfo=timezone.utc)
+    assert post["created_at"] == datetime(2021, 8, 13, 8, 2, 40, tzinfo=UTC)
     assert post["url"] == "https://www.instagram.com/p/CSgdWACBeKr/"
 
 
@@ -113,7 +113,7 @@ def test_mentioned_comment_is_a_mention():
     (mention,) = read_one(SAMPLES / "users_mentioned_comment.json").frames["interactions"].to_dicts()
     assert (mention["interaction_id"], mention["interaction_type"]) == ("17967008497439572", "mention")
     assert (mention["author_handle"], mention["text"]) == ("ikroskun", "@ikroskun good")
-    assert mention["created_at"] == datetime(2021, 8, 19, 9, 14, 16, tzinfo=timezone.utc)
+    assert mention["created_at"] == datetime(2021, 8, 19, 9, 14, 16, tzinfo=UTC)
 
 
 def test_lifetime_media_insights_pivot_into_one_content_row():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from ingest.readers.meta_ads import creative_utm, url_tags_query
 
@@ -49,7 +49,7 @@ def test_history_tables_become_ad_objects_with_their_parents(read_export, fixtur
         "6215762732871",
         "6215762732071",
     )
-    assert ad["updated_at"] == datetime(2020, 12, 31, 15, 30, 4, tzinfo=timezone.utc)  # updated_time, in UTC
+    assert ad["updated_at"] == datetime(2020, 12, 31, 15, 30, 4, tzinfo=UTC)  # updated_time, in UTC
 
     accounts = read_export(fixtures_dir / "meta_ads/facebook_ads_account_history_data.csv").frames["ad_objects"]
     assert set(accounts["object_type"]) == {"account"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -148,7 +148,7 @@ def test_a_crash_mid_file_leaves_nothing_half_loaded(warehouse):
         yield ReadResult(format="test", frames={"people": frame}, rows_read=1, rows_accepted=1)
         raise RuntimeError("disk on fire")
 
-    entry = ManifestEntry("f.jsonl", "0" * 64, 10, "test", "loaded", None, "b", datetime.now(timezone.utc))
+    entry = ManifestEntry("f.jsonl", "0" * 64, 10, "test", "loaded", None, "b", datetime.now(UTC))
     progress = FileLoad()
     with pytest.raises(RuntimeError, match="disk on fire"):
         load_file(warehouse, chunks(), entry, progress=progress)

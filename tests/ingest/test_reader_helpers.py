@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
@@ -15,7 +15,7 @@ from ingest.readers.quarantine import split_quarantine
 from ingest.readers.text_files import decode_bytes, iter_json_lines
 from ingest.readers.timestamps import parse_utc, utc_column
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Reddit API reader, on the responses recorded in PRAW's test cassettes (tests/fixtures/reddit)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -50,7 +50,7 @@ def test_submission_with_comment_tree():
         ("t1_cklhv0f", "reply", "t1_cklfmye", "t3_2gmzqe"),
     ]
     post = by_id(rows, "t3_2gmzqe")
-    assert post["created_at"] == datetime(2014, 9, 17, 6, 34, 31, tzinfo=timezone.utc)  # created_utc 1410935671
+    assert post["created_at"] == datetime(2014, 9, 17, 6, 34, 31, tzinfo=UTC)  # created_utc 1410935671
     assert post["text"].startswith("[PRAW] HTTPS enabled PRAW testing needed\n\nPRAW client developers,")
     assert (post["author_id"], post["like_count"], post["reply_count"]) == ("bboe", 11, 2)
     reply = by_id(rows, "t1_cklhv0f")
@@ -111,7 +111,7 @@ def test_morechildren_things_link_into_the_tree():
     assert first["parent_id"] == "t1_cu5p1hh" and first["in_reply_to_author_id"] is None  # parent not in this file
     assert by_id(rows, "t1_cu5pjjs")["in_reply_to_author_id"] == "Nak4000"
     assert first["like_count"] == -142  # net votes
-    assert first["created_at"] == datetime(2015, 8, 17, 8, 49, 24, tzinfo=timezone.utc)
+    assert first["created_at"] == datetime(2015, 8, 17, 8, 49, 24, tzinfo=UTC)
 
 
 def test_user_mentions_are_handles():

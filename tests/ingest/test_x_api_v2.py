@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -21,7 +21,7 @@ def test_a_retweet_is_a_share_without_the_retweeters_text(read_export, fixtures_
     assert retweet["text"] is None  # "RT @bibaigna96: ..." is not the retweeter's own words
     assert retweet["parent_id"] == "1391677057810288641"
     assert retweet["author_handle"] == "LachiVeronica"
-    assert retweet["created_at"] == datetime(2021, 5, 18, 19, 24, 56, tzinfo=timezone.utc)
+    assert retweet["created_at"] == datetime(2021, 5, 18, 19, 24, 56, tzinfo=UTC)
     assert retweet["share_count"] == 1 and retweet["like_count"] == 0
 
     original = tweets[("1391677057810288641", 0)]  # from includes.tweets
@@ -30,7 +30,7 @@ def test_a_retweet_is_a_share_without_the_retweeters_text(read_export, fixtures_
 
     people = result.frames["people"]
     assert sorted(people["handle"].to_list()) == ["LachiVeronica", "bibaigna96"]
-    assert people["observed_at"].to_list() == [datetime(2021, 5, 19, 15, 26, 17, tzinfo=timezone.utc)] * 2
+    assert people["observed_at"].to_list() == [datetime(2021, 5, 19, 15, 26, 17, tzinfo=UTC)] * 2
     assert result.rows_read == result.rows_accepted == 4  # 2 tweets + 2 users
 
 
@@ -74,7 +74,7 @@ def test_a_user_lookup_gives_people_and_their_pinned_tweets(read_export, fixture
     assert people.height == 96
     first = people.row(0, named=True)
     assert (first["person_id"], first["handle"], first["followers_count"]) == ("119369819", "DoDirty78", 580)
-    assert first["observed_at"] == datetime(2021, 10, 23, 19, 36, 18, tzinfo=timezone.utc)
+    assert first["observed_at"] == datetime(2021, 10, 23, 19, 36, 18, tzinfo=UTC)
     assert result.frames["interactions"].height == 52  # includes.tweets: pinned tweets
     assert result.quarantine == []
 

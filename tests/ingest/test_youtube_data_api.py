@@ -2,7 +2,7 @@
 
 import json
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -58,7 +58,7 @@ def test_comment_threads_page_gives_top_level_comments_on_the_video():
     comment = by_id(comments, "UgwI_ylXVnzPS8Q-oAV4AaABAg")
     assert comment["author_id"] == "UCACHW4qVHoE4zqhHxcVE3Kw" and comment["author_name"] == "matrix uduma"
     assert comment["reply_count"] == 2  # totalReplyCount of the thread
-    assert comment["created_at"] == datetime(2019, 11, 14, 23, 31, 33, tzinfo=timezone.utc)
+    assert comment["created_at"] == datetime(2019, 11, 14, 23, 31, 33, tzinfo=UTC)
     assert comment["url"] == "https://www.youtube.com/watch?v=F1UP7wRCPH8&lc=UgwI_ylXVnzPS8Q-oAV4AaABAg"
     # textOriginal, not the HTML textDisplay
     assert by_id(comments, "UgyZ1jqkHKYvi1-ruOZ4AaABAg")["text"] == "Google.com"
@@ -96,15 +96,15 @@ def test_a_single_resource_response_is_one_record():
     (reply,) = read_one(SAMPLES / "insert_response.json").frames["interactions"].to_dicts()
     assert reply["interaction_id"] == "Ugy_CAftKrIUCyPr9GR4AaABAg.9iPXEClD9lW9iPXLqKy_Pt"
     assert (reply["interaction_type"], reply["parent_id"]) == ("reply", "Ugy_CAftKrIUCyPr9GR4AaABAg")
-    assert reply["created_at"] == datetime(2022, 11, 14, 10, 23, 2, tzinfo=timezone.utc)
+    assert reply["created_at"] == datetime(2022, 11, 14, 10, 23, 2, tzinfo=UTC)
 
 
 def test_an_edited_comment_is_a_later_version(tmp_path):
     response = load("comments_single.json")
     response["items"][0]["snippet"]["updatedAt"] = "2019-06-24T00:00:00.000Z"
     (comment,) = read_one(write(tmp_path, response)).frames["interactions"].to_dicts()
-    assert comment["record_version"] == int(datetime(2019, 6, 24, tzinfo=timezone.utc).timestamp())
-    assert comment["created_at"] == datetime(2019, 6, 23, 2, 49, tzinfo=timezone.utc)
+    assert comment["record_version"] == int(datetime(2019, 6, 24, tzinfo=UTC).timestamp())
+    assert comment["created_at"] == datetime(2019, 6, 23, 2, 49, tzinfo=UTC)
 
 
 def test_videos_are_owned_posts_with_their_statistics(tmp_path):
@@ -129,7 +129,7 @@ def test_videos_are_owned_posts_with_their_statistics(tmp_path):
 def test_a_channel_is_a_person_and_a_follower_count_on_the_day_the_file_was_written(tmp_path):
     path = tmp_path / "channel.json"
     path.write_bytes((SAMPLES / "channel_info_single.json").read_bytes())
-    written = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+    written = datetime(2024, 3, 1, 12, 0, tzinfo=UTC).timestamp()
     os.utime(path, (written, written))
     result = read_one(path)
     assert result.frames["people"].select("person_id", "handle", "display_name", "followers_count").rows() == [

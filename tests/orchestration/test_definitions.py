@@ -56,11 +56,10 @@ def test_asset_graph_runs_from_raw_exports_to_the_serving_file(defs):
 def test_refresh_job_schedule_and_sensor_are_defined(defs):
     job = defs.resolve_job_def("ror_refresh")
     assert job.partitions_def is not None
-    # every asset runs a backfill range as one run (dbt temp tables collide otherwise)
-    assert {
-        str(policy)
-        for policy in [a.backfill_policy for a in defs.resolve_asset_graph().assets_defs if a.backfill_policy]
-    } == {str(BackfillPolicy.single_run())}
+    # every partitioned asset runs a backfill range as one run (dbt temp tables collide otherwise)
+    partitioned = [a for a in defs.resolve_asset_graph().assets_defs if a.partitions_def is not None]
+    assert partitioned
+    assert {str(a.backfill_policy) for a in partitioned} == {str(BackfillPolicy.single_run())}
     assert defs.get_schedule_def("daily_ror_refresh").job_name == "ror_refresh"
     assert defs.get_sensor_def("landing_files_sensor")
 
@@ -85,3 +84,21 @@ def test_sensor_starts_one_run_per_new_set_of_files(defs, tmp_path, monkeypatch)
     fourth = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=second.cursor))
     assert len(fourth.run_requests) == 1
     assert fourth.run_requests[0].run_key != second.run_requests[0].run_key
+
+
+def test_only_the_dbt_assets_are_partitioned(defs):
+    """Ingest, enrichment and publication process everything new whatever the day: they carry no partitions, so the UI
+    shows no per-day status for them that would mean nothing. dbt re-derives the partition's window."""
+    graph = defs.resolve_asset_graph()
+    unpartitioned = {
+        AssetKey(["raw", "interactions"]),
+        AssetKey(["raw", "file_manifest"]),
+        AssetKey(["enrichment", "text_enrichment"]),
+        AssetKey(["serving_warehouse"]),
+        AssetKey(["config", "brands"]),
+    }
+    for key in unpartitioned:
+        assert graph.get(key).partitions_def is None, key
+        assert "Not partitioned" in graph.get(key).description, key
+    for mart in ("fct_interactions", "sentiment_trend"):
+        assert graph.get(AssetKey(["marts", mart])).partitions_def is not None

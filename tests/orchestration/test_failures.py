@@ -14,6 +14,8 @@ def test_dbt_args_carry_the_configuration_vars_and_the_partition_window():
         "build",
         "--vars",
         '{"max_date": "2026-08-02", "min_date": "2026-08-01", "spike_k": 2.5}',
+        "--exclude",
+        "test_type:unit",  # unit tests run in CI, not on every refresh
     ]
     assert dbt_build_args(date(2026, 8, 1), date(2026, 8, 2), {}, True)[-1] == "--full-refresh"
 

@@ -125,7 +125,6 @@ def test_a_refresh_ingests_only_settled_files(tmp_path, clock):
         result = materialize(
             [raw_exports],
             instance=instance,
-            partition_key="2026-01-01",
             resources={
                 "warehouse": warehouse,
                 "landing": LandingResource(landing_dir=str(landing)),

@@ -1,0 +1,76 @@
+"""Measuring one command: wall time and the peak memory of its whole process tree, sampled with psutil throughout.
+
+Used by ``benchmarks.run``; also what the acceptance check does by hand (a refresh timed with its process tree's
+memory). The peak is the largest sum of resident set sizes over the process and all its descendants at one sample,
+which counts dbt's subprocess and anything else the command starts.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+SAMPLE_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Measured:
+    returncode: int
+    seconds: float
+    peak_rss_bytes: int
+    output_tail: str
+
+    @property
+    def peak_rss_gib(self) -> float:
+        return self.peak_rss_bytes / 2**30
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and every descendant right now (processes that just ended count as nothing)."""
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
+def run_measured(command: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float) -> Measured:
+    """Run ``command`` with stdout and stderr to ``log``, sampling the tree's memory until it exits."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    peak = 0
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as sink:
+        child = subprocess.Popen(command, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
+        watched = psutil.Process(child.pid)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss(watched))
+                done.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            returncode = child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            returncode = child.wait()
+        finally:
+            done.set()
+            sampler.join()
+    seconds = time.perf_counter() - started
+    tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+    return Measured(returncode, seconds, peak, tail)

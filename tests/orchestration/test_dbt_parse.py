@@ -1,0 +1,65 @@
+"""A refresh parses the dbt project only when a file dbt reads changed since the manifest was written."""
+
+from pathlib import Path
+
+from orchestration.dbt_project import FINGERPRINT_FILE, manifest_is_current, prepare, project_fingerprint
+
+
+def _project(root: Path) -> Path:
+    (root / "models" / "marts").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text("name: tiny\n")
+    (root / "models" / "marts" / "a.sql").write_text("select 1 as one\n")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "s.csv").write_text("x\n1\n")
+    return root
+
+
+class _CountingPreparer:
+    def __init__(self) -> None:
+        self.parses = 0
+
+    def prepare(self, project) -> None:
+        self.parses += 1
+        Path(project.manifest_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(project.manifest_path).write_text("{}")
+
+
+class _Project:
+    def __init__(self, project_dir: Path) -> None:
+        self.project_dir = project_dir
+        self.manifest_path = project_dir / "target" / "manifest.json"
+        self.preparer = _CountingPreparer()
+
+
+def test_fingerprint_follows_what_dbt_parses_and_ignores_its_output(tmp_path):
+    project = _project(tmp_path)
+    before = project_fingerprint(project)
+    (project / "target").mkdir()
+    (project / "target" / "run_results.json").write_text("{}")
+    (project / "logs").mkdir()
+    (project / "logs" / "dbt.log").write_text("ran")
+    assert project_fingerprint(project) == before
+    (project / "models" / "marts" / "a.sql").write_text("select 2 as two\n")
+    assert project_fingerprint(project) != before
+    (project / "models" / "marts" / "a.sql").write_text("select 1 as one\n")
+    assert project_fingerprint(project) == before
+    (project / "seeds" / "s.csv").write_text("x\n2\n")
+    assert project_fingerprint(project) != before
+
+
+def test_prepare_parses_once_until_the_project_changes(tmp_path):
+    project = _Project(_project(tmp_path))
+    prepare(project)
+    assert project.preparer.parses == 1
+    assert (project.manifest_path.with_name(FINGERPRINT_FILE)).exists()
+    assert manifest_is_current(project.project_dir, project.manifest_path)
+    prepare(project)
+    assert project.preparer.parses == 1, "an unchanged project must not be parsed again"
+    (project.project_dir / "models" / "marts" / "b.sql").write_text("select 3 as three\n")
+    prepare(project)
+    assert project.preparer.parses == 2
+    prepare(project, force=True)
+    assert project.preparer.parses == 3
+    project.manifest_path.unlink()
+    prepare(project)
+    assert project.preparer.parses == 4, "a missing manifest is always parsed"

@@ -22,7 +22,7 @@ from ingest.demo import write_demo_exports
 # (step whose start we wait for, seconds to wait after it starts before SIGKILL)
 KILL_POINTS = [
     ("raw_exports", 0.3),
-    ("text_enrichment", 4.0),
+    ("enrichment__text_enrichment", 4.0),
     ("ror_dbt_models", 12.0),
     ("serving_warehouse", 0.0),
 ]

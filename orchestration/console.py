@@ -153,8 +153,9 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
         console.print(f"Report:                          {report}")
     verdict = "[green]succeeded[/green]" if ok else "[red]FAILED[/red]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
+    ui = "`make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
     console.print("Next: " + (
-        "open the report in a browser; `make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
-        if ok else
+        f"open the report in a browser; {ui}" if ok and reports else
+        f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}" if ok else
         "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
         "the serving file still holds the last good data."))

@@ -164,7 +164,8 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Chart:
     chart = Chart("advocacy_ladder", "Advocacy ladder",
                   "People on each rung in the latest month of the period: engager -> repeat -> advocate -> lead -> "
                   "customer.",
-                  "marts.advocacy_monthly.engagers, ladder_repeat_engagers, advocates, advocate_leads, advocate_customers",
+                  "marts.advocacy_monthly.engagers, ladder_repeat_engagers, advocates, advocate_leads, "
+                  "advocate_customers",
                   None)
     if data.empty:
         chart.note = _missing_note(data, "engagers")
@@ -237,8 +238,8 @@ def cost_per_lead(wh: Warehouse, brand: str, period: Period) -> Chart:
 def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Chart:
     data = queries.ror_beside_roi(wh, brand, period)
     chart = Chart("ror_beside_roi", "ROR beside ROI",
-                  "Relationship measures (net sentiment, response rate, referral rate) beside return on ad spend (cash: "
-                  "revenue closed that month; lead cohort: revenue of the leads that month's spend brought), per "
+                  "Relationship measures (net sentiment, response rate, referral rate) beside return on ad spend "
+                  "(cash: revenue closed that month; lead cohort: revenue of the leads that month's spend brought), per "
                   "channel and month.",
                   "marts.ror_scorecard.net_sentiment, brand_response_rate, referral_rate, cash_roi, lead_cohort_roi",
                   None)

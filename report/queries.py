@@ -201,6 +201,7 @@ def channel_cost_per_lead(wh: Warehouse, brand: str, period: Period) -> Extract:
 def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "ror_scorecard",
-        ["activity_month", "channel", "net_sentiment", "brand_response_rate", "referral_rate", "cash_roi", "lead_cohort_roi"],
+        ["activity_month", "channel", "net_sentiment", "brand_response_rate", "referral_rate", "cash_roi",
+         "lead_cohort_roi"],
         MONTH_RANGE, [brand, period.start, period.end], "activity_month, channel",
     )

@@ -86,6 +86,8 @@ def write_reports(warehouse_path: Path, out_dir: Path, brand: str | None = None,
             if brand not in brands:
                 raise UnknownBrandError(brand, brands)
             brands = [brand]
+        if not brands:  # nothing attributed to a brand (no configuration yet): no report to write
+            return written
         period = period or wh.default_period()
         if period is None:
             raise EmptyWarehouseError(warehouse_path)

@@ -8,7 +8,7 @@ from orchestration.assets.publish import serving_warehouse
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_line
 from orchestration.resources import WarehouseResource
-from report import write_reports
+from report import EmptyWarehouseError, write_reports
 
 
 def report_dir_for(serving_path: Path) -> Path:
@@ -29,7 +29,12 @@ def report_dir_for(serving_path: Path) -> Path:
 )
 def ror_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     serving = Path(warehouse.serving_path)
-    reports = write_reports(serving, report_dir_for(serving))
+    try:
+        reports = write_reports(serving, report_dir_for(serving))
+    except EmptyWarehouseError:  # marts with brands but no dated rows yet: nothing to draw, nothing wrong
+        reports = []
+    if not reports:
+        context.log.info("No report: no brand has data yet (brands come from the configuration file).")
     context.log.info(progress_line("report", len(reports), len(reports), "brands"))
     return MaterializeResult(
         metadata={

@@ -25,8 +25,11 @@ contacts as (
 
 authors as (
 
+    -- An interaction without an author id (a deleted Reddit account, a Graph comment without `from`) is counted
+    -- where interactions are counted, but is nobody's: there is no person to follow over time.
     select * from interactions
     where not is_brand_author
+        and author_id is not null
 
 ),
 

@@ -85,41 +85,45 @@ freshness_checks = [_freshness_check(table, column) for table, column in SOURCE_
 SPIKE_RECENT_DAYS = 7
 
 
-@asset_check(
-    asset=AssetKey(["marts", "sentiment_trend"]),
-    description=f"WARN when a brand account had a negative-sentiment spike (marts.sentiment_trend.is_negative_spike: "
-    f"negative share above its trailing mean + k sigma, sigma at least spike_min_share_sigma) in the latest {SPIKE_RECENT_DAYS} days of data.",
-)
-def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
+def _recent_spikes(warehouse: WarehouseResource, flag: str, measures: dict[str, str]) -> AssetCheckResult:
+    """WARN with the account-days of the latest SPIKE_RECENT_DAYS that dbt flagged in ``flag`` (the definition lives
+    in marts.sentiment_trend, once); ``measures`` (metadata name -> SQL expression) say how far off each day was."""
+    columns = ", ".join(measures.values())
     with warehouse.connect(read_only=True) as con:
         spikes = con.execute(
             "with recent as (select max(activity_date) - ? as since from marts.sentiment_trend) "
-            "select activity_date, platform, brand_id, account_id, sentiment_scored_interactions, "
-            "round(negative_share, 3), round(negative_share_trailing_mean, 3), "
-            "round(negative_share_trailing_stddev, 3) "
+            f"select activity_date, platform, brand_id, account_id, {columns} "
             "from marts.sentiment_trend, recent "
-            "where campaign_scope = 'account' and is_negative_spike and activity_date > since "
+            f"where campaign_scope = 'account' and {flag} and activity_date > since "
             "order by activity_date, platform, brand_id",
             [SPIKE_RECENT_DAYS],
         ).fetchall()
+    keys = ["date", "platform", "brand_id", "account_id", *measures]
     return AssetCheckResult(
         passed=not spikes,
         severity=AssetCheckSeverity.WARN,
         metadata={
             "spikes": len(spikes),
-            "details": [
-                {
-                    "date": str(day),
-                    "platform": platform,
-                    "brand_id": brand,
-                    "account_id": account,
-                    "scored_interactions": scored,
-                    "negative_share": share,
-                    "trailing_mean": mean,
-                    "trailing_sigma": sigma,
-                }
-                for day, platform, brand, account, scored, share, mean, sigma in spikes
-            ],
+            "details": [dict(zip(keys, [str(row[0]), *row[1:]], strict=True)) for row in spikes],
+        },
+    )
+
+
+@asset_check(
+    asset=AssetKey(["marts", "sentiment_trend"]),
+    description="WARN when a brand account had a negative-sentiment spike (marts.sentiment_trend.is_negative_spike: "
+    "negative share above its trailing mean + k sigma, sigma at least spike_min_share_sigma) in the latest "
+    f"{SPIKE_RECENT_DAYS} days of data.",
+)
+def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
+    return _recent_spikes(
+        warehouse,
+        "is_negative_spike",
+        {
+            "scored_interactions": "sentiment_scored_interactions",
+            "negative_share": "round(negative_share, 3)",
+            "trailing_mean": "round(negative_share_trailing_mean, 3)",
+            "trailing_sigma": "round(negative_share_trailing_stddev, 3)",
         },
     )
 
@@ -131,33 +135,13 @@ def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
     "days of data: a real surge or a broken export, look before you trust the marts.",
 )
 def audience_volume_spike(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        spikes = con.execute(
-            "with recent as (select max(activity_date) - ? as since from marts.sentiment_trend) "
-            "select activity_date, platform, brand_id, account_id, audience_interactions, "
-            "round(volume_trailing_mean, 1), round(volume_trailing_stddev, 1) "
-            "from marts.sentiment_trend, recent "
-            "where campaign_scope = 'account' and is_volume_spike and activity_date > since "
-            "order by activity_date, platform, brand_id",
-            [SPIKE_RECENT_DAYS],
-        ).fetchall()
-    return AssetCheckResult(
-        passed=not spikes,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "spikes": len(spikes),
-            "details": [
-                {
-                    "date": str(day),
-                    "platform": platform,
-                    "brand_id": brand,
-                    "account_id": account,
-                    "audience_interactions": volume,
-                    "trailing_mean": mean,
-                    "trailing_sigma": sigma,
-                }
-                for day, platform, brand, account, volume, mean, sigma in spikes
-            ],
+    return _recent_spikes(
+        warehouse,
+        "is_volume_spike",
+        {
+            "audience_interactions": "audience_interactions",
+            "trailing_mean": "round(volume_trailing_mean, 1)",
+            "trailing_sigma": "round(volume_trailing_stddev, 1)",
         },
     )
 

@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='interaction_key',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **incremental_replace('interaction_key')
     )
 }}
 

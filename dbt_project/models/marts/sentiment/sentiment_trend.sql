@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **incremental_replace('activity_date', key_is_day=true)
     )
 }}
 

@@ -49,8 +49,22 @@ def raw_table_columns() -> dict[str, dict[str, pl.DataType]]:
     return {**tables, **BOOKKEEPING_TABLES}
 
 
+# A column added to a table that already holds rows is filled from the columns it replaces, so rows loaded before
+# the change keep their meaning without re-reading their files: (table, new column) -> (old columns needed, SQL).
+COLUMN_BACKFILLS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    # Creatives' UTM tags were parsed by the reader into utm_* columns; now dbt reads them from link_urls.
+    ("ad_objects", "link_urls"): (
+        ("utm_source", "utm_medium", "utm_campaign", "utm_content"),
+        "case when coalesce(utm_source, utm_medium, utm_campaign, utm_content) is not null then ['?' || concat_ws('&',"
+        " 'utm_source=' || utm_source, 'utm_medium=' || utm_medium, 'utm_campaign=' || utm_campaign,"
+        " 'utm_content=' || utm_content)] end",
+    ),
+}
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema ``raw`` and every raw table; add columns that a newer ``ingest.schema`` introduced.
+    """Create schema ``raw`` and every raw table; add columns that a newer ``ingest.schema`` introduced (filled by
+    ``COLUMN_BACKFILLS`` where an older column held the same information).
 
     A column whose type no longer matches the contract is an error rather than a silent cast.
     """
@@ -69,6 +83,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             wanted = duckdb_type(dtype)
             if name not in existing:
                 con.execute(f'ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN "{name}" {wanted}')
+                old_columns, backfill = COLUMN_BACKFILLS.get((table, name), ((), ""))
+                if backfill and set(old_columns) <= set(existing):
+                    con.execute(f'UPDATE {RAW_SCHEMA}.{table} SET "{name}" = {backfill}')
             elif _normalised_type(existing[name]) != _normalised_type(wanted):
                 raise TypeError(f"{RAW_SCHEMA}.{table}.{name} is {existing[name]}, the contract says {wanted}")
 

@@ -37,7 +37,9 @@ aggregated as (
         count(case when first_brand_response_at_utc is not null then 1 end) as questions_or_complaints_answered,
         {{ percentile_cont('first_brand_response_minutes', 0.5) }} as median_first_response_minutes,
         {{ percentile_cont('first_brand_response_minutes', 0.9) }} as p90_first_response_minutes,
-        avg(first_brand_response_minutes) as mean_first_response_minutes,
+        -- added as exact decimals: a double avg() can differ in its last bit between runs, enough to move the rounding
+        {{ exact_sum('first_brand_response_minutes') }} / nullif(count(first_brand_response_minutes), 0)
+            as mean_first_response_minutes,
         count(case when first_brand_or_employee_response_at_utc is not null then 1 end)
             as questions_or_complaints_answered_by_brand_or_employee,
         {{ percentile_cont('first_brand_or_employee_response_minutes', 0.5) }}

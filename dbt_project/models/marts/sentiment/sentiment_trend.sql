@@ -113,12 +113,23 @@ read_from as (
 ),
 {% endif %}
 
+{%- set scoped_columns %}
+        audience.platform,
+        audience.brand_id,
+        audience.brand_account_id,
+        audience.created_date,
+        audience.sentiment_label,
+        audience.sentiment_score,
+        audience.emotion_label,
+        audience.thread_loaded_at_utc
+{%- endset %}
+-- The columns daily reads, listed: audience.* would carry a second utm_campaign, which Spark rejects as ambiguous.
 scoped as (
 
     select
         'account' as campaign_scope,
         cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        audience.*
+        {{ scoped_columns }}
     from audience
 
     union all
@@ -126,7 +137,7 @@ scoped as (
     select
         'campaign' as campaign_scope,
         audience.utm_campaign as utm_campaign,
-        audience.*
+        {{ scoped_columns }}
     from audience
     where audience.utm_campaign is not null
 

@@ -11,6 +11,7 @@ interface (no SQL is built from file contents; table names come from ``ingest.sc
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -245,30 +246,35 @@ def load_file(
 ) -> FileLoad:
     """Load every chunk of one file; its raw rows, quarantine and manifest row land in ONE transaction.
 
-    Chunks first go to staging tables (schema ``ingest_staging``, one short transaction per chunk, already without the
-    records raw or the staging table hold), then a single transaction copies them into ``raw`` and writes the
-    manifest row. DuckDB keeps every row appended inside an open transaction in memory, so appending chunk after chunk
-    inside the final transaction would make memory grow with the file; one INSERT ... SELECT does not. A crash before
-    that transaction commits leaves raw untouched (the staging tables are dropped and rebuilt on the next load).
+    A file of one chunk (most files: a chunk holds up to ingest.base's chunk size of rows) goes straight into ``raw``
+    in that transaction. Larger files first go to staging tables (schema ``ingest_staging``, one short transaction
+    per chunk, already without the records raw or the staging table hold), then a single transaction copies them into
+    ``raw`` and writes the manifest row. DuckDB keeps every row appended inside an open transaction in memory, so
+    appending chunk after chunk inside the final transaction would make memory grow with the file; one INSERT ...
+    SELECT does not. A crash before that transaction commits leaves raw untouched (the staging tables are dropped and
+    rebuilt on the next load).
 
     ``progress`` is filled in as chunks arrive, so a caller knows how far a file got when a chunk raises; the
     exception is re-raised.
     """
+    counted = _counted(chunks, progress)
+    first = next(counted, None)
+    second = next(counted, None)
+    if second is None:
+        # one chunk: no staging tables to create, fill and drop, and one commit instead of three per file
+        with _transaction(con):
+            if first is not None:
+                for table, frame in _raw_frames(first, entry).items():
+                    skip = () if table == "quarantine" else (f"{RAW_SCHEMA}.{table}",)
+                    inserted = _append(con, f"{RAW_SCHEMA}.{table}", frame, skip_known_in=skip)
+                    progress.rows_inserted += 0 if table == "quarantine" else inserted
+            _append(con, f"{RAW_SCHEMA}.file_manifest", manifest_frame(entry, progress))
+        return progress
     staged: list[str] = []
     try:
-        for chunk in chunks:
-            progress.count(chunk)
-            frames = {
-                entity: with_provenance(
-                    frame, entity, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
-                )
-                for entity, frame in chunk.frames.items()
-            }
-            frames["quarantine"] = quarantine_frame(
-                chunk, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
-            )
+        for chunk in itertools.chain((first, second), counted):
             with _transaction(con):
-                for table, frame in frames.items():
+                for table, frame in _raw_frames(chunk, entry).items():
                     if frame.is_empty():
                         continue
                     if table not in staged:
@@ -285,6 +291,27 @@ def load_file(
         for table in staged:
             con.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
     return progress
+
+
+def _counted(chunks: Iterable[ReadResult], progress: FileLoad) -> Iterator[ReadResult]:
+    """The chunks, each counted in ``progress`` as it is read (before it is loaded)."""
+    for chunk in chunks:
+        progress.count(chunk)
+        yield chunk
+
+
+def _raw_frames(chunk: ReadResult, entry: ManifestEntry) -> dict[str, pl.DataFrame]:
+    """One chunk's rows as the raw tables take them: each entity with provenance, and its quarantine entries."""
+    frames = {
+        entity: with_provenance(
+            frame, entity, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
+        )
+        for entity, frame in chunk.frames.items()
+    }
+    frames["quarantine"] = quarantine_frame(
+        chunk, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
+    )
+    return frames
 
 
 def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import duckdb
-from dagster import materialize
+from dagster import AssetKey, materialize
 
 from orchestration.assets.handoff import parquet_handoff
 from orchestration.handoff import export_parquet
@@ -68,3 +68,12 @@ def test_the_asset_exports_beside_the_warehouse(tmp_path: Path) -> None:
     result = materialize([parquet_handoff], resources={"warehouse": WarehouseResource(serving_path=str(serving))})
     assert result.success
     assert _read(tmp_path / "ror.parquet", "enrichment", "text_enrichment") == [("h1", 0.25)]
+
+
+def test_the_refresh_job_leaves_the_handoff_to_its_own_job() -> None:
+    """A one-machine deployment never pays for the export: only the ror_handoff job writes it."""
+    from orchestration.definitions import defs
+
+    handoff = AssetKey(["handoff", "parquet"])
+    assert handoff not in defs.resolve_job_def("ror_refresh").asset_layer.selected_asset_keys
+    assert defs.resolve_job_def("ror_handoff").asset_layer.selected_asset_keys == {handoff}

@@ -19,7 +19,8 @@
 -- chance alone), so a calm week with sigma 0 does not make one extra negative a spike. This is the one definition of
 -- a spike: the Dagster spike checks read is_negative_spike and is_volume_spike.
 --
--- Incremental (delete+insert): a run recomputes every series for every day from its first recomputed date on and
+-- Incremental (replacing whole days, macros/incremental.sql: delete+insert on DuckDB, insert_overwrite of the
+-- activity_date partitions on Spark): a run recomputes every series for every day from its first recomputed date on and
 -- replaces those days whole. That date is var('min_date') - var('lookback_days') (without min_date: lookback_days
 -- before the newest day already here; never after the day after that newest day), or earlier when an audience
 -- interaction of an earlier day changed since the last run (fct_interactions re-derives whole threads;

@@ -19,6 +19,7 @@ from dagster import (
 )
 
 from orchestration.assets.extract import PULL_TAG
+from orchestration.assets.handoff import HANDOFF_GROUP
 from orchestration.instance import WAREHOUSE_TAG, holder_is_dead, mark_run_abandoned
 from orchestration.landing import landing_files, split_settled
 from orchestration.partitions import daily_partitions
@@ -26,17 +27,27 @@ from orchestration.settings import Settings
 from orchestration.warehouse_lock import current_holder, lock_path_for
 
 REFRESH_JOB_NAME = "ror_refresh"
+HANDOFF_JOB_NAME = "ror_handoff"
 
 # One process runs the steps in order: DuckDB allows a single writer per file, and ingest, enrichment, dbt and
 # publication all write the working database. The warehouse tag lets the instance's run queue hold back a second run
 # of the same warehouse until the first ends (orchestration/instance.py).
 ror_refresh_job = define_asset_job(
     REFRESH_JOB_NAME,
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.groups(HANDOFF_GROUP),
     partitions_def=daily_partitions,
     executor_def=in_process_executor,
     tags={WAREHOUSE_TAG: str(Settings.from_env().serving_path)},
     description="Ingest new exports, enrich new texts, build every dbt model and test, publish the marts.",
+)
+
+# The Parquet hand-off for dbt on Spark (orchestration/handoff.py), after a refresh, when a larger engine builds.
+ror_handoff_job = define_asset_job(
+    HANDOFF_JOB_NAME,
+    selection=AssetSelection.groups(HANDOFF_GROUP),
+    executor_def=in_process_executor,
+    tags={WAREHOUSE_TAG: str(Settings.from_env().serving_path)},
+    description="Export every raw, enrichment and config table as Parquet for dbt's spark target.",
 )
 
 daily_refresh_schedule = build_schedule_from_partitioned_job(

@@ -13,7 +13,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
 from orchestration.instance import mark_run_abandoned
-from orchestration.settings import Settings, working_database_for
+from orchestration.settings import Settings, handoff_folder_for, working_database_for
 from orchestration.warehouse_lock import LockHolder, warehouse_writer_lock
 from ror_config import RorConfig, load_config
 
@@ -34,6 +34,10 @@ class WarehouseResource(ConfigurableResource):
     @property
     def working_path(self) -> Path:
         return working_database_for(Path(self.serving_path))
+
+    @property
+    def handoff_path(self) -> Path:
+        return handoff_folder_for(Path(self.serving_path))
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:

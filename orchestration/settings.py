@@ -22,6 +22,11 @@ def working_database_for(serving_path: Path) -> Path:
     return serving_path.with_name(f"{serving_path.stem}.work{serving_path.suffix or '.duckdb'}")
 
 
+def handoff_folder_for(serving_path: Path) -> Path:
+    """The Parquet export of the warehouse's inputs for another engine (orchestration.handoff), beside the files."""
+    return serving_path.with_name(f"{serving_path.stem}.parquet")
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path

@@ -12,8 +12,21 @@
     )[1]
 {%- endmacro %}
 
+{#- Spark: higher-order array functions; try_element_at is null past the end (an empty list), where element_at
+    raises under ANSI mode. Backslashes are doubled: Spark unescapes string literals before the regex sees them. -#}
+{% macro spark__first_url_parameter(url_list_column, parameter) -%}
+    try_element_at(
+        filter(
+            transform({{ url_list_column }}, link -> regexp_extract(link, '[?&]{{ parameter }}=([^&#\\s]+)', 1)),
+            value -> value <> ''
+        ),
+        1
+    )
+{%- endmacro %}
+
 {% macro default__first_url_parameter(url_list_column, parameter) -%}
     {{ exceptions.raise_compiler_error(
-        "first_url_parameter: no implementation for the " ~ adapter.type() ~ " adapter (list lambdas are DuckDB's)"
+        "first_url_parameter: no implementation for the " ~ adapter.type() ~ " adapter (add a "
+        ~ adapter.type() ~ "__first_url_parameter macro in dbt_project/macros/links.sql)"
     ) }}
 {%- endmacro %}

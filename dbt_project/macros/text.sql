@@ -7,6 +7,11 @@
     nullif(regexp_extract({{ text_column }}, '[?&]{{ parameter }}=([^&#\s]+)', 1), '')
 {%- endmacro %}
 
+{#- Spark unescapes string literals before the regex sees them: the backslash of \s is doubled. -#}
+{% macro spark__url_parameter(text_column, parameter) -%}
+    nullif(regexp_extract({{ text_column }}, '[?&]{{ parameter }}=([^&#\\s]+)', 1), '')
+{%- endmacro %}
+
 {#- One row per element of a list column (mentioned_handles): the set-returning expression for a select list. -#}
 {% macro unnest_list(list_column) -%}
     {{ return(adapter.dispatch('unnest_list')(list_column)) }}

@@ -98,7 +98,8 @@ final as (
         people.followers_count,
         aggregated.positive_interactions_in_window >= {{ var('advocate_min_positive_interactions') }}
             and aggregated.referral_actions_in_window >= 1 as is_advocate,
-        case
+        -- row_number() is a 32-bit integer on Spark, a bigint on DuckDB: the contract says bigint
+        cast(case
             when not coalesce(people.is_employee, false) then row_number() over (
                 partition by aggregated.brand_id, coalesce(people.is_employee, false)
                 order by
@@ -107,7 +108,7 @@ final as (
                     aggregated.interactions desc,
                     aggregated.person_key
             )
-        end as advocacy_rank,
+        end as {{ dbt.type_bigint() }}) as advocacy_rank,
         people.contact_key,
         contacts.lead_at_utc is not null as is_lead,
         contacts.customer_at_utc is not null as is_customer

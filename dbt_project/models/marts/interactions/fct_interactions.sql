@@ -1,13 +1,13 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='interaction_key',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **incremental_replace('interaction_key')
     )
 }}
 
--- Incremental (delete+insert on interaction_key): a run re-derives the interactions created in its window,
+-- Incremental (replacing interaction_key, macros/incremental.sql: delete+insert on DuckDB, rebuilt whole on Spark
+-- without a MERGE table format): a run re-derives the interactions created in its window,
 -- [var('min_date') - var('lookback_days'), var('max_date')) - without vars, from lookback_days before the newest date
 -- already loaded, open-ended - and every interaction whose thread received anything new since the last run (a new
 -- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.

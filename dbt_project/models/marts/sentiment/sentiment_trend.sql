@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **incremental_replace('activity_date', key_is_day=true)
     )
 }}
 
@@ -20,7 +19,8 @@
 -- chance alone), so a calm week with sigma 0 does not make one extra negative a spike. This is the one definition of
 -- a spike: the Dagster spike checks read is_negative_spike and is_volume_spike.
 --
--- Incremental (delete+insert): a run recomputes every series for every day from its first recomputed date on and
+-- Incremental (replacing whole days, macros/incremental.sql: delete+insert on DuckDB, insert_overwrite of the
+-- activity_date partitions on Spark): a run recomputes every series for every day from its first recomputed date on and
 -- replaces those days whole. That date is var('min_date') - var('lookback_days') (without min_date: lookback_days
 -- before the newest day already here; never after the day after that newest day), or earlier when an audience
 -- interaction of an earlier day changed since the last run (fct_interactions re-derives whole threads;
@@ -114,12 +114,23 @@ read_from as (
 ),
 {% endif %}
 
+{%- set scoped_columns %}
+        audience.platform,
+        audience.brand_id,
+        audience.brand_account_id,
+        audience.created_date,
+        audience.sentiment_label,
+        audience.sentiment_score,
+        audience.emotion_label,
+        audience.thread_loaded_at_utc
+{%- endset %}
+-- The columns daily reads, listed: audience.* would carry a second utm_campaign, which Spark rejects as ambiguous.
 scoped as (
 
     select
         'account' as campaign_scope,
         cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        audience.*
+        {{ scoped_columns }}
     from audience
 
     union all
@@ -127,7 +138,7 @@ scoped as (
     select
         'campaign' as campaign_scope,
         audience.utm_campaign as utm_campaign,
-        audience.*
+        {{ scoped_columns }}
     from audience
     where audience.utm_campaign is not null
 

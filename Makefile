@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test dev lock clean benchmark benchmark-small
+.PHONY: setup demo test dev lock clean benchmark benchmark-small bi bi-setup
 
 setup: $(STAMP)
 
@@ -33,9 +33,25 @@ dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml \
 		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 
+# Superset on the serving file (ROR_WAREHOUSE, by default the demo's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has
+# its own venv, bi/.venv: Superset pins pandas, Flask and SQLAlchemy 1.4, which stay out of the project's venv.
+BI_VENV := bi/.venv
+BI_STAMP := $(BI_VENV)/.installed-$(shell cksum < bi/requirements.txt | cut -d' ' -f1)
+
+bi-setup: $(BI_STAMP)
+
+$(BI_STAMP): bi/requirements.txt
+	@test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bi/requirements.txt
+	@rm -f $(BI_VENV)/.installed-* && touch $@
+
+bi: bi-setup
+	$(BI_VENV)/bin/python bi/superset_ror.py setup --serving-file $${ROR_WAREHOUSE:-data/warehouse/ror.duckdb}
+	$(BI_VENV)/bin/python bi/superset_ror.py serve --host $${ROR_BI_HOST:-127.0.0.1} --port $${ROR_BI_PORT:-8088}
+
 # Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version).
 lock:
 	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v "^pip==" | sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/' > requirements.lock
 
 clean:
-	rm -rf $(VENV) data .dagster_home dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(BI_VENV) bi/.superset data .dagster_home dbt_project/target dbt_project/logs

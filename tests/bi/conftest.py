@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,24 +21,12 @@ REPO = TESTS.parent
 sys.path[:0] = [str(TESTS), str(TESTS / "dbt")]
 
 from support.fixture_serving import build_fixture_warehouse  # noqa: E402
+from support.superset import Superset, Warehouse  # noqa: E402
 
 from orchestration.publish import publish  # noqa: E402
 
 BI_PYTHON = REPO / "bi" / ".venv" / "bin" / "python"
 ADMIN, PASSWORD = "admin", "bi-test-password"
-
-
-@dataclass(frozen=True)
-class Warehouse:
-    working: Path
-    serving: Path
-
-
-@dataclass(frozen=True)
-class Superset:
-    url: str
-    user: str
-    password: str
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from conftest import Superset, Warehouse
 from support.browser import open_page
+from support.superset import Superset, Warehouse
 
 from orchestration.publish import publish
 

@@ -98,7 +98,6 @@ def _enrich(con: duckdb.DuckDBPyConnection) -> None:
             0.6 * (1 - u) as p_negative,
             0.25 as p_neutral,
             0.15 + 0.6 * u as p_positive,
-            (0.15 + 0.6 * u) - 0.6 * (1 - u) as sentiment_score,
             case when v < 0.15 then 'anger' when v < 0.6 then 'joy' when v < 0.85 then 'optimism' else 'sadness' end,
             0.25, 0.25, 0.25, 0.25,
             v < 0.12, u < 0.1, u > 0.7, v > 0.93, v between 0.5 and 0.55,

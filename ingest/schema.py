@@ -94,10 +94,9 @@ AD_OBJECTS = {
     "ad_set_id": pl.String,
     "creative_id": pl.String,
     "url_tags": pl.String,  # raw query string of tags (creatives), e.g. utm_source=facebook&utm_campaign=x
-    "utm_source": pl.String,
-    "utm_medium": pl.String,
-    "utm_campaign": pl.String,
-    "utm_content": pl.String,
+    # a creative's links in the order its UTM tags are looked up: url_tags first (as "?" + tags), then its link
+    # fields; dbt reads the tags from them (int_ad_insights_attributed), so UTM parsing has one home
+    "link_urls": pl.List(pl.String),
     "updated_at": UTC_TIME,  # history rows: the newest wins in staging
 }
 
@@ -128,10 +127,7 @@ CRM_FORM_SUBMISSIONS = {
     "form_id": pl.String,
     "conversion_id": pl.String,
     "page_url": pl.String,
-    "title": pl.String,
-    "utm_source": pl.String,  # parsed from page_url
-    "utm_medium": pl.String,
-    "utm_campaign": pl.String,
+    "title": pl.String,  # UTM tags stay in page_url: dbt reads them (int_contacts_attributed)
 }
 
 CRM_FORMS = {

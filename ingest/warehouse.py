@@ -11,6 +11,7 @@ interface (no SQL is built from file contents; table names come from ``ingest.sc
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,8 +50,22 @@ def raw_table_columns() -> dict[str, dict[str, pl.DataType]]:
     return {**tables, **BOOKKEEPING_TABLES}
 
 
+# A column added to a table that already holds rows is filled from the columns it replaces, so rows loaded before
+# the change keep their meaning without re-reading their files: (table, new column) -> (old columns needed, SQL).
+COLUMN_BACKFILLS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    # Creatives' UTM tags were parsed by the reader into utm_* columns; now dbt reads them from link_urls.
+    ("ad_objects", "link_urls"): (
+        ("utm_source", "utm_medium", "utm_campaign", "utm_content"),
+        "case when coalesce(utm_source, utm_medium, utm_campaign, utm_content) is not null then ['?' || concat_ws('&',"
+        " 'utm_source=' || utm_source, 'utm_medium=' || utm_medium, 'utm_campaign=' || utm_campaign,"
+        " 'utm_content=' || utm_content)] end",
+    ),
+}
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema ``raw`` and every raw table; add columns that a newer ``ingest.schema`` introduced.
+    """Create schema ``raw`` and every raw table; add columns that a newer ``ingest.schema`` introduced (filled by
+    ``COLUMN_BACKFILLS`` where an older column held the same information).
 
     A column whose type no longer matches the contract is an error rather than a silent cast.
     """
@@ -69,6 +84,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             wanted = duckdb_type(dtype)
             if name not in existing:
                 con.execute(f'ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN "{name}" {wanted}')
+                old_columns, backfill = COLUMN_BACKFILLS.get((table, name), ((), ""))
+                if backfill and set(old_columns) <= set(existing):
+                    con.execute(f'UPDATE {RAW_SCHEMA}.{table} SET "{name}" = {backfill}')
             elif _normalised_type(existing[name]) != _normalised_type(wanted):
                 raise TypeError(f"{RAW_SCHEMA}.{table}.{name} is {existing[name]}, the contract says {wanted}")
 
@@ -228,30 +246,35 @@ def load_file(
 ) -> FileLoad:
     """Load every chunk of one file; its raw rows, quarantine and manifest row land in ONE transaction.
 
-    Chunks first go to staging tables (schema ``ingest_staging``, one short transaction per chunk, already without the
-    records raw or the staging table hold), then a single transaction copies them into ``raw`` and writes the
-    manifest row. DuckDB keeps every row appended inside an open transaction in memory, so appending chunk after chunk
-    inside the final transaction would make memory grow with the file; one INSERT ... SELECT does not. A crash before
-    that transaction commits leaves raw untouched (the staging tables are dropped and rebuilt on the next load).
+    A file of one chunk (most files: a chunk holds up to ingest.base's chunk size of rows) goes straight into ``raw``
+    in that transaction. Larger files first go to staging tables (schema ``ingest_staging``, one short transaction
+    per chunk, already without the records raw or the staging table hold), then a single transaction copies them into
+    ``raw`` and writes the manifest row. DuckDB keeps every row appended inside an open transaction in memory, so
+    appending chunk after chunk inside the final transaction would make memory grow with the file; one INSERT ...
+    SELECT does not. A crash before that transaction commits leaves raw untouched (the staging tables are dropped and
+    rebuilt on the next load).
 
     ``progress`` is filled in as chunks arrive, so a caller knows how far a file got when a chunk raises; the
     exception is re-raised.
     """
+    counted = _counted(chunks, progress)
+    first = next(counted, None)
+    second = next(counted, None)
+    if second is None:
+        # one chunk: no staging tables to create, fill and drop, and one commit instead of three per file
+        with _transaction(con):
+            if first is not None:
+                for table, frame in _raw_frames(first, entry).items():
+                    skip = () if table == "quarantine" else (f"{RAW_SCHEMA}.{table}",)
+                    inserted = _append(con, f"{RAW_SCHEMA}.{table}", frame, skip_known_in=skip)
+                    progress.rows_inserted += 0 if table == "quarantine" else inserted
+            _append(con, f"{RAW_SCHEMA}.file_manifest", manifest_frame(entry, progress))
+        return progress
     staged: list[str] = []
     try:
-        for chunk in chunks:
-            progress.count(chunk)
-            frames = {
-                entity: with_provenance(
-                    frame, entity, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
-                )
-                for entity, frame in chunk.frames.items()
-            }
-            frames["quarantine"] = quarantine_frame(
-                chunk, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
-            )
+        for chunk in itertools.chain((first, second), counted):
             with _transaction(con):
-                for table, frame in frames.items():
+                for table, frame in _raw_frames(chunk, entry).items():
                     if frame.is_empty():
                         continue
                     if table not in staged:
@@ -268,6 +291,27 @@ def load_file(
         for table in staged:
             con.execute(f"DROP TABLE IF EXISTS {STAGING_SCHEMA}.{table}")
     return progress
+
+
+def _counted(chunks: Iterable[ReadResult], progress: FileLoad) -> Iterator[ReadResult]:
+    """The chunks, each counted in ``progress`` as it is read (before it is loaded)."""
+    for chunk in chunks:
+        progress.count(chunk)
+        yield chunk
+
+
+def _raw_frames(chunk: ReadResult, entry: ManifestEntry) -> dict[str, pl.DataFrame]:
+    """One chunk's rows as the raw tables take them: each entity with provenance, and its quarantine entries."""
+    frames = {
+        entity: with_provenance(
+            frame, entity, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
+        )
+        for entity, frame in chunk.frames.items()
+    }
+    frames["quarantine"] = quarantine_frame(
+        chunk, source_file=entry.source_file, batch_id=entry.batch_id, ingested_at=entry.ingested_at
+    )
+    return frames
 
 
 def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:

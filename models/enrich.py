@@ -171,7 +171,6 @@ class Enricher:
             "p_negative": sentiment[:, 0],
             "p_neutral": sentiment[:, 1],
             "p_positive": sentiment[:, 2],
-            "sentiment_score": np.clip(sentiment[:, 2] - sentiment[:, 0], -1.0, 1.0),
             "emotion_label": _argmax_labels(emotion, EMOTION_LABELS),
             **{f"p_{label}": emotion[:, index] for index, label in enumerate(EMOTION_LABELS)},
             **{f"is_{label}": intent[:, index] for index, label in enumerate(INTENT_LABELS)},

@@ -18,7 +18,6 @@ TEXT_ENRICHMENT = {
     "p_negative": pl.Float64,
     "p_neutral": pl.Float64,
     "p_positive": pl.Float64,
-    "sentiment_score": pl.Float64,  # p_positive - p_negative, in [-1, 1]
     "emotion_label": pl.String,  # anger | joy | optimism | sadness (null until the emotion head exists)
     "p_anger": pl.Float64,
     "p_joy": pl.Float64,

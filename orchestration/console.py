@@ -147,10 +147,11 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
             console.print(f"  [red]fail[/red] {name}")
         for error in outcome.step_errors[:5]:
             console.print(f"  [red]error[/red] {error}")
-    console.print(f"Warehouse (BI tools, read-only): {serving_path}")
-    console.print(f"Working database:                {working_path}")
+    # paths are never wrapped (a narrow terminal would break them mid-name), so they can be copied whole
+    console.print(f"Warehouse (BI tools, read-only): {serving_path}", soft_wrap=True, crop=False)
+    console.print(f"Working database:                {working_path}", soft_wrap=True, crop=False)
     for report in reports:
-        console.print(f"Report:                          {report}")
+        console.print(f"Report:                          {report}", soft_wrap=True, crop=False)
     verdict = "[green]succeeded[/green]" if ok else "[red]FAILED[/red]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
     ui = "`make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."

@@ -8,7 +8,10 @@ readers.
 
 from __future__ import annotations
 
+import filecmp
+import os
 import random
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -81,10 +84,27 @@ def write_demo_exports(
     """Write the demo exports under ``landing`` (x/, meta_ads/, hubspot/, and generic/ when a brand has a Facebook
     page) and return their paths, sorted.
 
-    Files are overwritten in place; other files under ``landing`` are left alone.
+    A file whose bytes are already there is left untouched (a rerun of the demo changes nothing in the landing
+    folder, so the next refresh skips it unread); others are replaced whole. Other files under ``landing`` are left
+    alone.
     """
-    world = build_world(seed=seed, start=start, days=days, brands=brands)
     landing = Path(landing)
+    landing.mkdir(parents=True, exist_ok=True)
+    # written beside the landing folder (same file system, so each replace is atomic), then moved in where changed
+    with tempfile.TemporaryDirectory(dir=landing.parent, prefix=f".{landing.name}-demo-") as staging:
+        written = _write_exports(Path(staging), seed=seed, start=start, days=days, brands=brands)
+        paths = []
+        for path in written:
+            target = landing / path.relative_to(staging)
+            if not (target.is_file() and filecmp.cmp(path, target, shallow=False)):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            paths.append(target)
+    return sorted(paths)
+
+
+def _write_exports(landing: Path, *, seed: int, start: date, days: int, brands: tuple[Brand, ...]) -> list[Path]:
+    world = build_world(seed=seed, start=start, days=days, brands=brands)
     export_ids = IdMint(random.Random(f"{seed}:export"))
     paths = XExport(
         world.tweets,
@@ -101,4 +121,4 @@ def write_demo_exports(
         random.Random(f"{seed}:sprout"), export_ids, world.brands, world.profiles, world.audience, world.start_at, days
     )
     paths += sprout.write(landing / "generic" / "sprout_facebook_messages.csv")
-    return sorted(paths)
+    return paths

@@ -4,8 +4,8 @@
   optional (real portals carry different sets): createdate, lastmodifieddate, lifecyclestage, the lifecycle dates,
   hs_analytics_source (+ _data_1), utm_source / utm_medium / utm_campaign, twitterhandle, email and phone. Email and
   phone are hashed here (ingest.privacy) and never leave the reader in clear.
-- ``contact_form_submission`` -> crm_form_submissions, with utm_* parsed from the page URL; ``form`` -> crm_forms
-  (the names of the forms those submissions name by guid).
+- ``contact_form_submission`` -> crm_form_submissions, the page URL kept whole (dbt reads its UTM tags);
+  ``form`` -> crm_forms (the names of the forms those submissions name by guid).
 - ``deal`` -> crm_deals, ``deal_contact`` -> crm_deal_contacts, ``deal_pipeline_stage`` -> crm_deal_stages (whether
   a deal is won lives on its stage).
 
@@ -20,7 +20,6 @@ from ingest.base import ReadResult, register
 from ingest.privacy import email_hash_expr, phone_hash_expr
 from ingest.readers.csv_tables import csv_result, csv_table_format, ensure_columns, not_number, skip_csv_table
 from ingest.readers.ids import exact_ids, mangled_id
-from ingest.readers.links import utm_params
 from ingest.readers.quarantine import first_reason, missing
 from ingest.readers.timestamps import bad_timestamp, utc_column
 
@@ -113,21 +112,9 @@ def build_contacts(raw: pl.DataFrame) -> ReadResult:
     return csv_result("hubspot.contact", "crm_contacts", checked, reason, build)
 
 
-_PAGE_UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
-_PAGE_UTM = pl.Struct({key: pl.String for key in _PAGE_UTM_FIELDS})
-
-
-def _page_utm(url: str) -> dict[str, str | None]:
-    tags = utm_params(url)
-    return {key: tags[key] for key in _PAGE_UTM_FIELDS}
-
-
 def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
     raw = exact_ids(raw, _ID_COLUMNS)
     raw = ensure_columns(raw, ["form_id", "conversion_id", "page_url", "title"])
-    with_utm = raw.with_columns(
-        pl.col("page_url").map_elements(_page_utm, return_dtype=_PAGE_UTM, skip_nulls=True).alias("__utm")
-    )
     reason = first_reason(
         missing("contact_id"), missing("timestamp"), mangled_id("contact_id"), *_bad_timestamps("timestamp")
     )
@@ -139,9 +126,8 @@ def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
         pl.col("conversion_id"),
         pl.col("page_url"),
         pl.col("title"),
-        *(pl.col("__utm").struct.field(key).alias(key) for key in _PAGE_UTM_FIELDS),
     ]
-    return csv_result("hubspot.contact_form_submission", "crm_form_submissions", with_utm, reason, build)
+    return csv_result("hubspot.contact_form_submission", "crm_form_submissions", raw, reason, build)
 
 
 def build_forms(raw: pl.DataFrame) -> ReadResult:

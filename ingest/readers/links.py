@@ -1,15 +1,12 @@
-"""Social text: @handles, links and their UTM tags."""
+"""Social text: @handles and links (their UTM tags are read in dbt: macros/links.sql)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import polars as pl
-
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
 _HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 
@@ -35,16 +32,3 @@ def distinct_links(urls: Iterable[Any]) -> list[str]:
     the order matters, since the first link carrying a UTM campaign attributes a post."""
     found = (url.strip() for url in urls if isinstance(url, str))
     return list(dict.fromkeys(url for url in found if url))
-
-
-def utm_params(url_or_query: str | None) -> dict[str, str | None]:
-    """The utm_* tags of a URL or a bare query string ("utm_source=x&utm_medium=y"); missing tags are None."""
-    found: dict[str, str | None] = dict.fromkeys(UTM_FIELDS)
-    if not url_or_query:
-        return found
-    query = urlsplit(url_or_query).query if "://" in url_or_query or "?" in url_or_query else url_or_query
-    for key, value in parse_qsl(query, keep_blank_values=False):
-        key = key.strip().lower()
-        if key in found and found[key] is None:
-            found[key] = value
-    return found

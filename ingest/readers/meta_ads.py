@@ -4,8 +4,8 @@
 - ``basic_ad_actions`` -> ad_actions (``action_type`` kept as Meta names it: whether it is a lead or a purchase is
   decided in dbt from the seed ``ad_action_types.csv``),
 - ``account_history``, ``campaign_history``, ``ad_set_history``, ``ad_history``, ``creative_history`` -> ad_objects.
-  Creatives carry their UTM tags in ``url_tags`` (a query string, or Fivetran's JSON list of {key, value}); tags the
-  creative does not set are taken from the query strings of its link URLs.
+  Creatives carry their UTM tags in ``url_tags`` (a query string, or Fivetran's JSON list of {key, value}) and in the
+  query strings of their link URLs: the reader lists them in ``link_urls`` (url_tags first) and dbt reads the tags.
 
 Fivetran timestamps carry no zone and are UTC. Each file is recognised by its header, never its name.
 """
@@ -28,7 +28,7 @@ from ingest.readers.csv_tables import (
     skip_csv_table,
 )
 from ingest.readers.ids import exact_ids, mangled_id
-from ingest.readers.links import UTM_FIELDS, utm_params
+from ingest.readers.links import distinct_links
 from ingest.readers.quarantine import first_reason, missing
 from ingest.readers.timestamps import bad_date, bad_timestamp, date_column, utc_column
 
@@ -182,15 +182,14 @@ def _links_in(value: str | None) -> list[str]:
     return links
 
 
-def creative_utm(row: dict[str, Any]) -> dict[str, str | None]:
-    """UTM tags of a creative: its url_tags first, then the first link that carries each missing tag."""
-    tags = utm_params(url_tags_query(row.get("url_tags")))
+def creative_links(row: dict[str, Any]) -> list[str]:
+    """Where a creative's UTM tags are looked up, in order: its url_tags (as a query, "?" + tags), then the URLs in
+    its link fields. dbt takes each tag from the first of them that carries it (first_url_parameter)."""
+    tags = url_tags_query(row.get("url_tags"))
+    links = [f"?{tags}"] if tags else []
     for column in CREATIVE_LINK_COLUMNS:
-        for link in _links_in(row.get(column)):
-            for key, value in utm_params(link).items():
-                if tags[key] is None and value is not None:
-                    tags[key] = value
-    return tags
+        links.extend(_links_in(row.get(column)))
+    return distinct_links(links)
 
 
 def build_creative_history(raw: pl.DataFrame) -> ReadResult:
@@ -198,11 +197,11 @@ def build_creative_history(raw: pl.DataFrame) -> ReadResult:
     if "url_tags" not in raw.columns and "url_tags_string" in raw.columns:
         raw = raw.rename({"url_tags_string": "url_tags"})
     raw = ensure_columns(raw, ["account_id", "name", "url_tags", "_fivetran_synced", *CREATIVE_LINK_COLUMNS])
-    utm_struct = pl.Struct({key: pl.String for key in UTM_FIELDS})
     with_tags = raw.with_columns(
+        # per-row Python on purpose: link fields are JSON of varying shapes, and creative tables are small
         pl.struct("url_tags", *CREATIVE_LINK_COLUMNS)
-        .map_elements(creative_utm, return_dtype=utm_struct)
-        .alias("__utm"),
+        .map_elements(creative_links, return_dtype=pl.List(pl.String))
+        .alias("__links"),
         pl.col("url_tags").map_elements(url_tags_query, return_dtype=pl.String, skip_nulls=True).alias("__url_tags"),
     )
     reason = first_reason(
@@ -216,10 +215,7 @@ def build_creative_history(raw: pl.DataFrame) -> ReadResult:
         pl.col("account_id"),
         pl.col("id").alias("creative_id"),
         pl.col("__url_tags").alias("url_tags"),
-        *(
-            pl.col("__utm").struct.field(key).alias(key)
-            for key in ("utm_source", "utm_medium", "utm_campaign", "utm_content")
-        ),
+        pl.col("__links").alias("link_urls"),
         utc_column("_fivetran_synced", assume_zone=FIVETRAN_ZONE).alias("updated_at"),
     ]
     return csv_result("meta_ads.creative_history", "ad_objects", with_tags, reason, build)

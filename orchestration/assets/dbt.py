@@ -1,14 +1,15 @@
 """dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillPolicy, Failure, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt_args import dbt_build_args
+from orchestration.dbt_args import dbt_build_args, dbt_build_env
 from orchestration.dbt_project import ror_dbt_project
 from orchestration.failures import explain_dbt_failure
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
@@ -36,6 +37,22 @@ class RorDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the dbt process started inside, and restore them after: dagster-dbt passes dbt
+    a copy of this process's environment and takes no environment of its own."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _query_working_database(working_path: str):
     def query(sql: str) -> tuple[list[str], list[tuple]]:
         with duckdb.connect(working_path, read_only=True) as con:
@@ -56,8 +73,6 @@ def _query_working_database(working_path: str):
 def ror_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, ror_config: ConfigFileResource
 ):
-    # dbt's profile reads the working database from ROR_WORK_DB: point it at this run's warehouse resource.
-    os.environ["ROR_WORK_DB"] = str(warehouse.working_path)
     window = context.partition_time_window
     with warehouse.connect() as con:
         # Incremental models keep rows derived from the configuration of their last build: a changed configuration
@@ -66,10 +81,12 @@ def ror_dbt_models(
     if config_changed:
         context.log.info("the configuration changed since the last dbt build: rebuilding incremental models")
     full_refresh = config_changed or context.run.tags.get(FULL_REFRESH_TAG) == "true"
-    args = dbt_build_args(window.start.date(), window.end.date(), ror_config.load().vars.given(), full_refresh)
+    args = dbt_build_args(ror_config.load().vars.given(), full_refresh)
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     context.log.info(progress_line("dbt", 0, nodes, "nodes"))
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # dbt's profile reads this run's working database, and the two windowed models the partition, from there
+    with _environment(dbt_build_env(warehouse.working_path, window.start.date(), window.end.date())):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     # Mart outputs and failed tests wait for the end of the dbt run: dbt holds the working database's only write
     # connection until then, and their previews, row counts and failing rows are read from it.
     marts: list[Output] = []

@@ -75,11 +75,10 @@ def _with_provenance(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
 
 
 def _enrichment(batches: set[int]) -> pl.DataFrame:
-    schema = {name: dtype for name, dtype in TEXT_ENRICHMENT.items() if name not in ("text_hash", "sentiment_score")}
+    schema = {name: dtype for name, dtype in TEXT_ENRICHMENT.items() if name != "text_hash"}
     frame = _read_fixture("text_enrichment", {"text": pl.String, **schema}, batches)
     return frame.with_columns(
         pl.col("text").map_elements(text_hash, return_dtype=pl.String).alias("text_hash"),
-        (pl.col("p_positive") - pl.col("p_negative")).alias("sentiment_score"),
     ).select(list(TEXT_ENRICHMENT))
 
 

@@ -134,6 +134,21 @@ def test_same_seed_writes_the_same_bytes_and_another_seed_does_not(landing: Path
     assert {"meta_ads/facebook_ads_basic_ad_data.csv", "hubspot/contact_data.csv"} <= changed
 
 
+def test_a_rerun_leaves_unchanged_files_untouched(tmp_path: Path) -> None:
+    # the next refresh skips a landing file whose size and modification time it has seen loaded: a rerun of the
+    # demo must not rewrite identical files (that would record each one again as a duplicate)
+    landing = tmp_path / "landing"
+    first = write_demo_exports(landing, seed=7, start=START, days=DAYS)
+    stamps = {path: path.stat().st_mtime_ns for path in first}
+    changed = landing / "hubspot" / "contact_data.csv"
+    changed.write_text("edited by hand\n", encoding="utf-8")
+    again = write_demo_exports(landing, seed=7, start=START, days=DAYS)
+    assert again == first
+    assert {path for path in again if path.stat().st_mtime_ns != stamps[path]} == {changed}
+    assert changed.read_bytes() != b"edited by hand\n"  # a file that differs is written again, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing"]  # no staging folder left behind
+
+
 def test_writes_one_x_file_per_brand_and_month_and_the_fivetran_tables(landing: Path) -> None:
     x_files = sorted(p.name for p in (landing / "x").iterdir())
     handles = [brand.x_handle for brand in DEMO_BRANDS]

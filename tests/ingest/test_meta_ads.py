@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ingest.readers.meta_ads import creative_utm, url_tags_query
+from ingest.readers.meta_ads import creative_links, url_tags_query
 
 
 def test_basic_ad_gives_daily_insights_with_link_clicks(read_export, fixtures_dir):
@@ -65,21 +65,24 @@ def test_history_tables_become_ad_objects_with_their_parents(read_export, fixtur
         assert objects["updated_at"].null_count() == 0
 
 
-def test_creative_utm_tags_come_from_url_tags_then_link_query_strings(read_export, fixtures_dir):
+def test_creative_links_list_url_tags_first_then_the_link_fields(read_export, fixtures_dir):
     for fixture in ("facebook_ads_creative_history_data.csv", "facebook_ads_creative_history_json_data.csv"):
         creative = read_export(fixtures_dir / "meta_ads" / fixture).frames["ad_objects"].row(0, named=True)
         assert creative["object_type"] == "creative" and creative["creative_id"] == "6191250886871"
         assert creative["url_tags"] == "utm_campaign=fivetran&utm_medium=video"  # Fivetran's JSON list, as a query
-        assert (creative["utm_campaign"], creative["utm_medium"]) == ("fivetran", "video")  # url_tags win
-        assert (creative["utm_source"], creative["utm_content"]) == ("metadata", "Facebook")  # from the link
+        links = creative["link_urls"]
+        assert links[0] == "?utm_campaign=fivetran&utm_medium=video"  # url_tags win, so they come first
+        assert "utm_source=metadata" in links[2] and "utm_content=Facebook" in links[2]  # the page link
+        assert len(links) == len(set(links))  # each link once, in order of first appearance
 
 
 def test_url_tags_may_be_a_plain_query_string():
     assert url_tags_query("utm_source=facebook&utm_campaign=nw_autumn_blend") == (
         "utm_source=facebook&utm_campaign=nw_autumn_blend"
     )
-    tags = creative_utm({"url_tags": "utm_source=facebook&utm_campaign=nw_autumn_blend"})
-    assert (tags["utm_source"], tags["utm_campaign"], tags["utm_medium"]) == ("facebook", "nw_autumn_blend", None)
+    assert creative_links({"url_tags": "utm_source=facebook&utm_campaign=nw_autumn_blend"}) == [
+        "?utm_source=facebook&utm_campaign=nw_autumn_blend"
+    ]
 
 
 def test_bad_insight_rows_are_quarantined_with_the_reason(read_export, tmp_path):

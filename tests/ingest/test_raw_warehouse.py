@@ -71,6 +71,29 @@ def test_a_warehouse_from_before_link_urls_is_upgraded_in_place(land, run_ingest
             "link_urls": ["https://twitter.com/i/web/status/1576994789110992896"]} in links  # fmt: skip
 
 
+def test_creatives_loaded_with_parsed_utm_columns_keep_their_tags_as_a_link(rows):
+    # before UTM parsing moved to dbt, the reader wrote a creative's tags into utm_* columns; upgrading the table
+    # turns them into the one link dbt reads (first_url_parameter), so no campaign is lost without re-reading files
+    con = duckdb.connect()
+    old_tags = {"utm_source": "VARCHAR", "utm_medium": "VARCHAR", "utm_campaign": "VARCHAR", "utm_content": "VARCHAR"}
+    before = {name: duckdb_type(dtype) for name, dtype in {**ENTITIES["ad_objects"], **PROVENANCE}.items()}
+    before = {**{name: sql for name, sql in before.items() if name != "link_urls"}, **old_tags}
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.ad_objects ({', '.join(f'{n} {t}' for n, t in before.items())})")
+    con.execute(
+        "INSERT INTO raw.ad_objects (object_type, object_id, utm_source, utm_campaign) VALUES"
+        " ('creative', 'cr_1', 'facebook', 'autumn'), ('ad', 'ad_1', null, null)"
+    )
+
+    ensure_raw_schema(con)
+    assert rows(con, "SELECT object_id, link_urls FROM raw.ad_objects ORDER BY object_id") == [
+        {"object_id": "ad_1", "link_urls": None},
+        {"object_id": "cr_1", "link_urls": ["?utm_source=facebook&utm_campaign=autumn"]},
+    ]
+    ensure_raw_schema(con)  # the column exists now: nothing is filled twice
+    assert rows(con, "SELECT count(link_urls) AS n FROM raw.ad_objects") == [{"n": 1}]
+
+
 def test_a_column_whose_type_changed_is_an_error_not_a_silent_cast():
     con = duckdb.connect()
     con.execute("CREATE SCHEMA raw; CREATE TABLE raw.people (platform VARCHAR, person_id BIGINT)")

@@ -10,7 +10,7 @@ import pytest
 
 from ingest.readers.csv_tables import read_csv
 from ingest.readers.json_pages import ChunkBuilder
-from ingest.readers.links import handles_expr, handles_in, utm_params
+from ingest.readers.links import handles_expr, handles_in
 from ingest.readers.quarantine import split_quarantine
 from ingest.readers.text_files import decode_bytes, iter_json_lines
 from ingest.readers.timestamps import parse_utc, utc_column
@@ -118,12 +118,6 @@ def test_handles_expr_agrees_with_handles_in():
     texts = ["hi @Foo and @bar_baz. mail a@b.com, again @FOO", "@start @a.b. x@y @_u", "(@Paren) @x!", "none", ""]
     vectorised = pl.DataFrame({"text": texts}).select(handles_expr("text"))["text"].to_list()
     assert vectorised == [handles_in(text) for text in texts]
-
-
-def test_utm_params_reads_urls_and_bare_query_strings():
-    assert utm_params("https://x.io/p?utm_source=fb&utm_medium=cpc&x=1")["utm_medium"] == "cpc"
-    assert utm_params("utm_campaign=nw_autumn_blend")["utm_campaign"] == "nw_autumn_blend"
-    assert utm_params(None) == dict.fromkeys(("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"))
 
 
 def test_chunk_builder_counts_every_record_once():

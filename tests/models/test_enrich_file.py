@@ -42,7 +42,7 @@ def test_jsonl_and_parquet_inputs(tmp_path, config):
     assert scan_table(jsonl).collect().equals(scan_table(parquet).collect())
     output = pl.read_parquet(enrich_file(jsonl, "body", tmp_path / "enriched.parquet", config, progress=False))
     assert output.height == len(ROWS)
-    assert output["sentiment_score"].null_count() == 1
+    assert output["sentiment_label"].null_count() == 1
 
 
 def test_bad_inputs_are_refused_with_a_reason(tmp_path, config):

@@ -43,21 +43,20 @@ def test_output_has_exactly_the_contract_columns(enricher):
     assert output["model_name"].unique().to_list() == ["all-MiniLM-L6-v2+ror-tweeteval+ror-heads"]
 
 
-def test_probabilities_sum_to_one_and_score_is_their_difference(enriched):
+def test_probabilities_sum_to_one(enriched):
     sentiment = enriched.select("p_negative", "p_neutral", "p_positive").to_numpy()
     emotion = enriched.select("p_anger", "p_joy", "p_optimism", "p_sadness").to_numpy()
     np.testing.assert_allclose(sentiment.sum(axis=1), 1.0, atol=1e-6)
     np.testing.assert_allclose(emotion.sum(axis=1), 1.0, atol=1e-6)
-    score = enriched["sentiment_score"].to_numpy()
-    assert ((score >= -1) & (score <= 1)).all()
-    np.testing.assert_allclose(score, sentiment[:, 2] - sentiment[:, 0], atol=1e-9)
+    # the score (p_positive - p_negative) is a formula, so it lives in dbt only (int_text_enrichment_deduplicated)
+    assert "sentiment_score" not in enriched.columns
 
 
 def test_obvious_sentiment_and_emotion(enriched):
     positive, negative = row(enriched, "positive"), row(enriched, "negative")
     assert positive["sentiment_label"] == "positive"
     assert negative["sentiment_label"] == "negative"
-    assert positive["sentiment_score"] > 0.5 > -0.5 > negative["sentiment_score"]
+    assert positive["p_positive"] - positive["p_negative"] > 0.5 > -0.5 > negative["p_positive"] - negative["p_negative"]
     assert positive["emotion_label"] == "joy"
     assert negative["p_anger"] > positive["p_anger"]
 

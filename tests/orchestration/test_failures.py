@@ -1,23 +1,30 @@
 """What reaches dbt, and how a failed blocking check is explained: the check, a sample of its rows, what to do next."""
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_args import dbt_build_args
+from orchestration.dbt_args import dbt_build_args, dbt_build_env
 from orchestration.failures import explain_dbt_failure, explain_row_accounting, failed_dbt_nodes
 
 
-def test_dbt_args_carry_the_configuration_vars_and_the_partition_window():
-    args = dbt_build_args(date(2026, 8, 1), date(2026, 8, 2), {"spike_k": 2.5, "min_date": "1999-01-01"}, False)
+def test_dbt_args_carry_the_configuration_vars_and_the_environment_the_partition_window():
+    args = dbt_build_args({"spike_k": 2.5, "lookback_days": 5}, False)
     assert args == [
         "build",
-        "--vars",
-        '{"max_date": "2026-08-02", "min_date": "2026-08-01", "spike_k": 2.5}',
         "--exclude",
         "test_type:unit",  # unit tests run in CI, not on every refresh
+        "--vars",
+        '{"lookback_days": 5, "spike_k": 2.5}',
     ]
-    assert dbt_build_args(date(2026, 8, 1), date(2026, 8, 2), {}, True)[-1] == "--full-refresh"
+    # no vars given: no --vars at all, so the build reuses the parse of `dbt parse` (vars are part of its cache key)
+    assert dbt_build_args({}, True) == ["build", "--exclude", "test_type:unit", "--full-refresh"]
+    assert dbt_build_env(Path("/w/ror.work.duckdb"), date(2026, 8, 1), date(2026, 8, 2)) == {
+        "ROR_WORK_DB": "/w/ror.work.duckdb",
+        "ROR_DBT_MIN_DATE": "2026-08-01",
+        "ROR_DBT_MAX_DATE": "2026-08-02",
+    }
 
 
 def run_results(*results: dict) -> dict:

@@ -3,8 +3,8 @@
 -- so per ad, day and family (counts_as) only the reported action type of the lowest precedence counts (lead before
 -- onsite_conversion.lead_grouped before offsite_conversion.fb_pixel_lead; omni_purchase before purchase before
 -- offsite_conversion.fb_pixel_purchase): summing them would count one lead two or three times. utm_campaign: the
--- ad's own utm_campaign, else its creative's utm_campaign column, else parsed from the creative's url_tags, else from
--- the ad's url_tags. brand and channel come from the configured campaigns; an unknown utm_campaign falls back to the
+-- first of the creative's link_urls that carries it (its url_tags first, then its link fields, as the reader lists
+-- them), else the ad's own url_tags. brand and channel come from the configured campaigns; an unknown utm_campaign falls back to the
 -- brand owning the ad account (configured brand accounts) and the paid_social channel.
 with
 
@@ -72,9 +72,7 @@ ad_utm as (
         ads.campaign_id as ad_campaign_id,
         ad_campaigns.object_name as ad_campaign_name,
         coalesce(
-            ads.utm_campaign,
-            creatives.utm_campaign,
-            {{ url_parameter(dbt.concat(["'?'", "creatives.url_tags"]), 'utm_campaign') }},
+            {{ first_url_parameter('creatives.link_urls', 'utm_campaign') }},
             {{ url_parameter(dbt.concat(["'?'", "ads.url_tags"]), 'utm_campaign') }}
         ) as utm_campaign
     from ads

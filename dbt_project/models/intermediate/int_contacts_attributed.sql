@@ -1,6 +1,7 @@
 -- CRM contacts with their social attribution, lead and customer dates and won revenue.
 -- Attribution rule (CRM side):
---   utm_campaign = the contact's utm_campaign, else the utm_campaign of its first form submission;
+--   utm_campaign = the contact's utm_campaign, else the utm_campaign in the page URL of its first form
+--   submission that carries one;
 --   a utm_campaign listed in the configured campaigns gives brand and channel;
 --   otherwise the original source (crm_source_channels seed: SOCIAL_MEDIA -> organic_social, PAID_SOCIAL ->
 --   paid_social) gives the channel and the brand is the one the linked social person interacts with most;
@@ -58,10 +59,10 @@ first_form_utm_ranked as (
     select
         crm,
         contact_id,
-        utm_campaign,
+        {{ url_parameter('page_url', 'utm_campaign') }} as utm_campaign,
         row_number() over (partition by crm, contact_id order by submitted_at_utc, form_submission_key) as form_rank
     from form_submissions
-    where utm_campaign is not null
+    where {{ url_parameter('page_url', 'utm_campaign') }} is not null
 
 ),
 

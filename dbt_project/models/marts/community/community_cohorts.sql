@@ -1,7 +1,9 @@
 -- Cohort retention per platform x brand account: people grouped by the month of their first audience interaction
 -- with the account (cohort_month); for every month from the cohort month to the newest month in the warehouse, how
 -- many of them interacted with the account again (active_engagers) and the share of the cohort that is
--- (retention_rate = active_engagers / cohort_size; 1 in month 0 by definition).
+-- (retention_rate = active_engagers / cohort_size; 1 in month 0 by definition). The cohort of the warehouse's first
+-- observed month also holds everyone who first engaged before observation began (includes_earlier_engagers): its
+-- rates are kept, flagged, since a reader may still want them, but it is not a first-engagement cohort.
 with
 
 interactions as (
@@ -39,6 +41,7 @@ cohorts as (
         account_id,
         cohort_month,
         count(*) as cohort_size,
+        (select {{ month_start('min(created_date)') }} from interactions) as first_observed_month,
         (select {{ month_start('max(created_date)') }} from interactions) as last_month
     from first_months
     group by platform, brand_id, account_id, cohort_month
@@ -48,7 +51,8 @@ cohorts as (
 cohort_spine as (
 
     {{ date_spine_per_series(
-        'cohorts', ['platform', 'brand_id', 'account_id', 'cohort_month', 'cohort_size'], 'cohort_month', 'last_month',
+        'cohorts', ['platform', 'brand_id', 'account_id', 'cohort_month', 'cohort_size', 'first_observed_month'],
+        'cohort_month', 'last_month',
         'activity_month', datepart='month'
     ) }}
 
@@ -82,6 +86,7 @@ final as (
         cohort_spine.brand_id,
         cohort_spine.account_id,
         cohort_spine.cohort_size,
+        cohort_spine.cohort_month = cohort_spine.first_observed_month as includes_earlier_engagers,
         coalesce(active.active_engagers, 0) as active_engagers,
         {{ safe_divide('coalesce(active.active_engagers, 0)', 'cohort_spine.cohort_size') }} as retention_rate
     from cohort_spine

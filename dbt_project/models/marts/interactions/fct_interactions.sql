@@ -13,8 +13,11 @@
 -- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.
 -- A changed configuration (brands, accounts, employees, campaigns, vars) rebuilds it from scratch: the refresh job
 -- compares config.warehouse_hash with the one of the last build and adds --full-refresh.
-{%- set min_date = var('min_date') %}
-{%- set max_date = var('max_date') %}
+-- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the environment
+-- (ROR_DBT_MIN_DATE / ROR_DBT_MAX_DATE: Dagster passes the partition there, since new vars on every run would make
+-- dbt re-parse the whole project while a changed environment variable re-parses only the files that read it).
+{%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
+{%- set max_date = var('max_date') or env_var('ROR_DBT_MAX_DATE', '') %}
 {%- set lookback_days = var('lookback_days') | int %}
 with
 

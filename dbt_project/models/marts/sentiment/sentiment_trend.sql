@@ -29,7 +29,8 @@
 -- reads context_days more days of interactions so that the 28-day and trailing windows of recomputed days are exact.
 -- A changed configuration rebuilds it from scratch on the next refresh (config.warehouse_hash); logic changes need a
 -- --full-refresh.
-{%- set min_date = var('min_date') %}
+-- min_date: var('min_date'), else ROR_DBT_MIN_DATE (as in fct_interactions).
+{%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
 {%- set lookback_days = var('lookback_days') | int %}
 {%- set context_days = [27, var('spike_trailing_days') | int] | max %}
 {%- set rolling_7d = "partition by series_key order by activity_date rows between 6 preceding and current row" %}

@@ -31,10 +31,7 @@ final as (
         ad_set_id,
         creative_id,
         url_tags,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
+        link_urls,
         {{ to_utc_timestamp('updated_at') }} as updated_at_utc
     from versions_ranked
     where version_rank = 1

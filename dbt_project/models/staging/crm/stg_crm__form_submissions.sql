@@ -29,10 +29,7 @@ final as (
         form_id,
         conversion_id,
         page_url,
-        title as form_title,
-        utm_source,
-        utm_medium,
-        utm_campaign
+        title as form_title
     from loads_ranked
     where load_rank = 1
 

@@ -1,0 +1,29 @@
+"""The one-screen summary after a refresh: paths stay whole on a narrow terminal, so they can be copied."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from orchestration.console import print_summary
+
+
+def test_paths_are_never_wrapped_on_a_narrow_terminal(tmp_path: Path) -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=40, highlight=False, color_system=None)
+    report = tmp_path / "reports" / "ror-report-northwind-2026-09-18-2026-10-29.html"
+    print_summary(
+        console,
+        ok=True,
+        seconds=12,
+        serving_path=tmp_path / "missing" / "ror.duckdb",
+        working_path=tmp_path / "ror.work.duckdb",
+        outcome=None,
+        reports=[report],
+    )
+    lines = out.getvalue().splitlines()
+    assert any(line.endswith(str(report)) for line in lines)
+    assert any(line.endswith(str(tmp_path / "ror.work.duckdb")) for line in lines)
+    assert "No serving warehouse" in out.getvalue()

@@ -7,6 +7,7 @@ connection opens the serving DuckDB file read-only (bi/assets/databases/ror_ware
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -27,6 +28,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Warnings and errors only: `make bi` prints where Superset listens and stays quiet after that.
+LOG_LEVEL = logging.WARNING
 SQLALCHEMY_DATABASE_URI = f"sqlite:///{BI_HOME / 'superset.db'}"
 
 # Every chart query opens the serving file anew (Superset's analytics connections are not pooled), so a dashboard

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 
 SPARK_STAMP := $(VENV)/.spark-installed-$(shell cat requirements-spark.lock | cksum | cut -d' ' -f1)
 
-.PHONY: setup setup-spark demo test test-spark dev lock clean benchmark benchmark-small
+.PHONY: setup setup-spark demo test test-spark dev lock clean benchmark benchmark-small bi bi-setup
 
 setup: $(STAMP)
 
@@ -46,6 +46,22 @@ dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml \
 		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 
+# Superset on the serving file (ROR_WAREHOUSE, by default the demo's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has
+# its own venv, bi/.venv: Superset pins pandas, Flask and SQLAlchemy 1.4, which stay out of the project's venv.
+BI_VENV := bi/.venv
+BI_STAMP := $(BI_VENV)/.installed-$(shell cksum < bi/requirements.txt | cut -d' ' -f1)
+
+bi-setup: $(BI_STAMP)
+
+$(BI_STAMP): bi/requirements.txt
+	@test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bi/requirements.txt
+	@rm -f $(BI_VENV)/.installed-* && touch $@
+
+bi: bi-setup
+	$(BI_VENV)/bin/python bi/superset_ror.py setup --serving-file $${ROR_WAREHOUSE:-data/warehouse/ror.duckdb}
+	$(BI_VENV)/bin/python bi/superset_ror.py serve --host $${ROR_BI_HOST:-127.0.0.1} --port $${ROR_BI_PORT:-8088}
+
 # Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version; the Spark
 # extra's pins stay in requirements-spark.lock).
 lock:
@@ -53,4 +69,4 @@ lock:
 		| sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/' > requirements.lock
 
 clean:
-	rm -rf $(VENV) data .dagster_home dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(BI_VENV) bi/.superset data .dagster_home dbt_project/target dbt_project/logs

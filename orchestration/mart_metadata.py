@@ -1,5 +1,6 @@
-"""What the Dagster UI shows on each mart's materialization: its row count, a markdown preview of its latest rows and
-a few headline figures, read from the working database after dbt has finished with it."""
+"""What the Dagster UI shows on each mart's materialization (its row count, a markdown preview of its latest rows and
+a few headline figures) and on each failed dbt test (a sample of the rows it failed on), read from the working
+database after dbt has finished with it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dagster import MetadataValue
 
 PREVIEW_ROWS = 10
 PREVIEW_COLUMNS = 10
+FAILING_ROWS_SAMPLE = 10
 # Date columns, most specific first: the preview shows the latest rows by the first one a mart has.
 TIME_COLUMNS = ("activity_date", "week_start_date", "activity_month", "cohort_month", "created_at_utc",
                 "last_seen_at_utc", "ingested_at_utc")
@@ -79,3 +81,22 @@ def mart_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, objec
         except duckdb.Error:
             pass  # the mart changed shape: the preview still shows what it holds
     return metadata
+
+
+def failing_rows_metadata(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict[str, object]:
+    """A sample of the rows a dbt test failed on, from the view dbt keeps of them (`store_failures_as: view`); nothing
+    when the view is missing (a test that did not run, or a project without stored failures)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+    ).fetchone()[0]
+    if not exists:
+        return {}
+    relation = f'"{schema}"."{name}"'
+    cursor = con.execute(f"select * from {relation} limit {FAILING_ROWS_SAMPLE}")
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    return {
+        "failing_rows_sample": MetadataValue.md(
+            f"First {len(rows)} failing rows (all of them: `select * from {relation}`):\n\n" + _markdown(columns, rows)
+        )
+    }

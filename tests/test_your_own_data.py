@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import DagsterEventType, DagsterInstance, EventRecordsFilter
 
 from tests.ingest.test_privacy_in_quarantine import PEOPLE
 
@@ -117,6 +118,19 @@ def test_a_blocking_check_explains_itself_and_the_last_good_marts_stay(walkthrou
     assert "did:plc:kvwvcn5iqfooopmyzvb4qzba" in failed.stderr  # a sample of the offending rows
     assert "The serving file keeps the last good version" in failed.stderr
     assert "Traceback" not in failed.stdout + failed.stderr
+    # The Dagster UI shows the same rows on the failed check (dbt keeps them as a view; the check samples it).
+    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    evaluations = [
+        record.event_log_entry.dagster_event.event_specific_data
+        for record in instance.get_event_records(
+            EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION), limit=1000, ascending=False
+        )
+    ]
+    (failed_check, *_) = [
+        e for e in evaluations
+        if e.check_name.startswith("unique_combination_of_columns_int_owned_accounts_resolved") and not e.passed
+    ]
+    assert "did:plc:kvwvcn5iqfooopmyzvb4qzba" in failed_check.metadata["failing_rows_sample"].value
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select distinct refresh_id from marts.refresh_log").fetchall() == [(good_refresh,)]
 

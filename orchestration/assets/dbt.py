@@ -6,13 +6,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Failure, Output
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillPolicy, Failure, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_args import dbt_build_args, dbt_build_env
 from orchestration.dbt_project import ror_dbt_project
 from orchestration.failures import explain_dbt_failure
-from orchestration.mart_metadata import mart_metadata
+from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, WarehouseResource
@@ -87,18 +87,25 @@ def ror_dbt_models(
     # dbt's profile reads this run's working database, and the two windowed models the partition, from there
     with _environment(dbt_build_env(warehouse.working_path, window.start.date(), window.end.date())):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
-    # Mart outputs wait for the end of the dbt run: dbt holds the working database's only write connection until then,
-    # and their preview and row counts are read from it.
+    # Mart outputs and failed tests wait for the end of the dbt run: dbt holds the working database's only write
+    # connection until then, and their previews, row counts and failing rows are read from it.
     marts: list[Output] = []
+    failed_tests: list[AssetCheckResult] = []
     for event in invocation.stream():
         if isinstance(event, Output) and event.output_name.startswith("marts__"):
             marts.append(event)
+        elif isinstance(event, AssetCheckResult) and not event.passed:
+            failed_tests.append(event)
         else:
             yield event
     with warehouse.connect(read_only=True) as con:
         for event in marts:
             table = event.output_name.removeprefix("marts__")
             yield event.with_metadata({**event.metadata, **mart_metadata(con, table)})
+        for check in failed_tests:
+            test = invocation.manifest["nodes"].get(check.metadata["unique_id"].value, {})
+            sample = failing_rows_metadata(con, test.get("schema", ""), test.get("alias", "")) if test else {}
+            yield check._replace(metadata={**check.metadata, **sample})
     if not invocation.is_successful():
         try:
             run_results = invocation.get_artifact("run_results.json")

@@ -24,6 +24,8 @@ STAGES = {
     "serving_warehouse": "publish",
     "ror_report": "report",
 }
+# Warned and failed checks named on the summary screen; the rest are counted (the UI lists them all).
+SHOWN = 5
 
 
 @dataclass
@@ -141,10 +143,14 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
         line += f"[yellow]{len(checks.warned)} warned[/yellow], " if checks.warned else "0 warned, "
         line += f"[red]{len(checks.failed)} failed[/red]" if checks.failed else "0 failed"
         console.print(line)
-        for name in checks.warned[:5]:
+        for name in checks.warned[:SHOWN]:
             console.print(f"  [yellow]warn[/yellow] {name}")
-        for name in checks.failed[:5]:
+        if len(checks.warned) > SHOWN:
+            console.print(f"  ... and {len(checks.warned) - SHOWN} more warned (`make dev` lists them all)")
+        for name in checks.failed[:SHOWN]:
             console.print(f"  [red]fail[/red] {name}")
+        if len(checks.failed) > SHOWN:
+            console.print(f"  ... and {len(checks.failed) - SHOWN} more failed (`make dev` lists them all)")
         for error in outcome.step_errors[:5]:
             console.print(f"  [red]error[/red] {error}")
     # paths are never wrapped (a narrow terminal would break them mid-name), so they can be copied whole

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from orchestration.console import print_summary
+from orchestration.console import SHOWN, CheckTally, RunOutcome, print_summary
 
 
 def test_paths_are_never_wrapped_on_a_narrow_terminal(tmp_path: Path) -> None:
@@ -27,3 +27,19 @@ def test_paths_are_never_wrapped_on_a_narrow_terminal(tmp_path: Path) -> None:
     assert any(line.endswith(str(report)) for line in lines)
     assert any(line.endswith(str(tmp_path / "ror.work.duckdb")) for line in lines)
     assert "No serving warehouse" in out.getvalue()
+
+
+def test_checks_beyond_the_screen_are_counted_not_dropped(tmp_path: Path) -> None:
+    out = io.StringIO()
+    warned = [f"raw/interactions:check_{n}" for n in range(SHOWN + 2)]
+    outcome = RunOutcome(checks=CheckTally(passed=3, warned=warned, failed=["marts/x:one"]))
+    print_summary(
+        Console(file=out, width=100, color_system=None),
+        ok=False, seconds=1, serving_path=tmp_path / "none.duckdb", working_path=tmp_path / "w.duckdb",
+        outcome=outcome, reports=[],
+    )
+    text = out.getvalue()
+    assert f"Checks: 3 passed, {SHOWN + 2} warned, 1 failed" in text
+    assert sum(line.strip().startswith("warn ") for line in text.splitlines()) == SHOWN
+    assert "... and 2 more warned" in text
+    assert "fail marts/x:one" in text and "more failed" not in text

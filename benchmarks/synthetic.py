@@ -4,7 +4,8 @@ A template of real exports (``ror generate``, 20k interactions over 10 days) is 
 interactions are copied inside DuckDB until the table holds the requested number of rows: each copy gets its own ids
 (parents and threads follow), lands on another stretch of the year (copies share days once the year is full, so a
 day's volume grows with the total), and four copies in ten of a text become a new text. Enrichment rows are
-synthesised from the text hash (no model runs), so the measure is dbt's alone. Ads and CRM tables stay the template's.
+synthesised from the text hash (no model runs), so the measure is dbt's alone. Ads and CRM tables stay the template's;
+the configuration (brands, accounts, campaigns) is the template's ror.yaml.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ingest.generate import DEFAULT_START, generate_exports
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table
+from ror_config.loading import load_config
+from ror_config.tables import write_config_tables
 
 TEMPLATE_INTERACTIONS = 20_000
 TEMPLATE_DAYS = 10
@@ -45,6 +48,8 @@ def build_synthetic_warehouse(database: Path, rows: int, template: Path) -> Synt
     generate_exports(template, interactions=min(rows, TEMPLATE_INTERACTIONS), days=TEMPLATE_DAYS, seed=7)
     with duckdb.connect(str(database), config={"memory_limit": "4GB"}) as con:
         ensure_raw_schema(con)
+        # the brands, accounts and campaigns dbt reads from schema config, as the configuration asset writes them
+        write_config_tables(con, load_config(template / "ror.yaml"))
         landing = template / "landing"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the development salt's warning: generated people have no real emails

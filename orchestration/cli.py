@@ -163,8 +163,24 @@ def run_refresh(
     # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
     # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
     with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        result = _execute(partition, full_refresh, until, pull, progress=progress)
+        with _worker_output_dropped():
+            result = _execute(partition, full_refresh, until, pull, progress=progress)
     return result, progress.outcome
+
+
+@contextmanager
+def _worker_output_dropped() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the block: step processes (ROR_ENRICH_WORKERS > 1) inherit it, and
+    their Dagster log and import warnings would print over the bars. The run's events keep everything."""
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
 
 
 def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, progress):

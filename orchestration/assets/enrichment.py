@@ -123,7 +123,8 @@ def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResour
         yield DynamicOutput(bucket, output_name="buckets", mapping_key=f"bucket_{index}")
 
 
-@op
+# Buckets go first when the run has free worker slots: they are the long steps, the quick checks can wait.
+@op(tags={"dagster/priority": "1"})
 def score_bucket(context: OpExecutionContext, bucket: Bucket) -> dict:
     """Score one bucket's texts into Parquet files, one per chunk; opens no database, so buckets score side by side."""
     enricher = _enricher()

@@ -90,6 +90,7 @@ def _scored_files(spool: Path) -> list[Path]:
 )
 def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResource):
     """Land the scores an interrupted run left behind, then write the texts still pending, one file per bucket."""
+    # Loading the models here also writes the int8 encoder's first-use export before the buckets load it side by side.
     enricher = _enricher()
     spool = warehouse.enrichment_spool_path
     leftovers = _scored_files(spool)

@@ -7,7 +7,9 @@ that reads every file and changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -19,11 +21,24 @@ import duckdb
 from ingest.base import ExportFormat, ReadResult
 from ingest.detect import explain
 from ingest.schema import conform
-from ingest.warehouse import FileLoad, ManifestEntry, file_already_loaded, load_file, record_file, utc_now
+from ingest.warehouse import (
+    FileLoad,
+    ManifestEntry,
+    PendingFile,
+    load_file,
+    load_files,
+    loaded_contents,
+    record_file,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_REPORTED_REASONS = 5
+# Files read whole wait and load together in one transaction (ingest.warehouse.load_files) until this many rows or
+# files wait: a year of daily exports is thousands of small files, and per-file commits cost more than their rows.
+BATCH_ROWS = 50_000
+BATCH_FILES = 500
 
 
 @dataclass
@@ -62,19 +77,111 @@ def ingest_paths(
     the file is done (progress display).
     """
     root = Path(landing_root).resolve()
-    reports = []
-    for path, refusal in _files_under(paths, root):
-        if refusal:
-            report = FileReport(file=str(path), detected_format=None, status="refused", message=refusal)
-        elif not path.is_file():
-            report = FileReport(file=str(path), detected_format=None, status="missing", message="no such file")
-        else:
-            report = _ingest_file(path, relative=path.relative_to(root).as_posix(), con=con, batch_id=batch_id)
+    reports: list[FileReport] = []
+
+    def done(report: FileReport) -> None:
         (log.warning if report.status in ("unrecognised", "failed", "refused") else log.info)("%s", report.to_dict())
         reports.append(report)
         if on_file is not None:
             on_file(report)
+
+    loader = _BatchLoader(con, done)
+    for path, refusal in _files_under(paths, root):
+        if refusal:
+            loader.report(FileReport(file=str(path), detected_format=None, status="refused", message=refusal))
+        elif not path.is_file():
+            loader.report(FileReport(file=str(path), detected_format=None, status="missing", message="no such file"))
+        else:
+            _ingest_file(path, relative=path.relative_to(root).as_posix(), loader=loader, batch_id=batch_id)
+    loader.flush()
     return reports
+
+
+class _BatchLoader:
+    """Loads files read whole in batches (``load_files``) and hands out every file's report in landing order.
+
+    Without a connection (a dry run) nothing waits. A batch whose transaction fails is retried file by file, so one
+    file the warehouse refuses fails alone, as when every file had its own transaction.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, done: Callable[[FileReport], None]) -> None:
+        self.con = con
+        self._done = done
+        self._loaded = loaded_contents(con) if con is not None else {}  # sha256 -> file loaded with that content
+        self._waiting: list[FileReport | PendingFile] = []  # reports held back behind a waiting file, in order
+        self._rows = 0
+        self._files = 0
+
+    def loaded_as(self, sha256: str) -> str | None:
+        """The file under which this content was loaded (or waits to be), or None."""
+        if any(isinstance(w, PendingFile) and w.entry.sha256 == sha256 for w in self._waiting):
+            self.flush()  # its outcome decides whether this one is a duplicate
+        return self._loaded.get(sha256)
+
+    def report(self, report: FileReport) -> None:
+        if self._files:
+            self._waiting.append(report)
+        else:
+            self._done(report)
+
+    def add(self, pending: PendingFile) -> None:
+        self._waiting.append(pending)
+        self._rows += pending.rows
+        self._files += 1
+        if self._rows >= BATCH_ROWS or self._files >= BATCH_FILES:
+            self.flush()
+
+    def loaded(self, entry: ManifestEntry) -> None:
+        self._loaded.setdefault(entry.sha256, entry.source_file)
+
+    def flush(self) -> None:
+        pending = [w for w in self._waiting if isinstance(w, PendingFile)]
+        failures: dict[str, str] = {}
+        if pending:
+            try:
+                load_files(self.con, pending)
+            except Exception:  # one file the warehouse refuses must not fail the others: retry one by one
+                for one in pending:
+                    one.progress.rows_inserted = 0
+                    try:
+                        load_files(self.con, [one])
+                    except Exception as error:
+                        failures[one.entry.source_file] = _failure(error)
+                        record_file(self.con, _failed(one.entry, failures[one.entry.source_file]))
+        waiting, self._waiting, self._rows, self._files = self._waiting, [], 0, 0
+        for item in waiting:
+            if isinstance(item, FileReport):
+                self._done(item)
+            elif item.entry.source_file in failures:
+                message = failures[item.entry.source_file]
+                self._done(_report(item.entry, "failed", message=message))
+            else:
+                self.loaded(item.entry)
+                self._done(_report(item.entry, "loaded", item.progress))
+
+
+def _failure(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}; nothing from this file was loaded"
+
+
+def _failed(entry: ManifestEntry, message: str) -> ManifestEntry:
+    return dataclasses.replace(entry, status="failed", message=message, ingested_at=utc_now())
+
+
+def _report(entry: ManifestEntry, status: str, progress: FileLoad | None = None, message: str = "") -> FileReport:
+    if progress is None or status == "failed":
+        return FileReport(entry.source_file, entry.detected_format, status, message=message, sha256=entry.sha256)
+    return FileReport(
+        entry.source_file,
+        entry.detected_format,
+        status,
+        rows_read=progress.rows_read,
+        rows_accepted=progress.rows_accepted,
+        rows_quarantined=progress.rows_quarantined,
+        first_reasons=progress.quarantine_reasons[:MAX_REPORTED_REASONS],
+        rows_inserted=progress.rows_inserted if status == "loaded" else None,
+        sha256=entry.sha256,
+    )
 
 
 def _files_under(paths: Iterable[Path | str], root: Path) -> Iterator[tuple[Path, str]]:
@@ -112,53 +219,59 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _ingest_file(path: Path, *, relative: str, con: duckdb.DuckDBPyConnection | None, batch_id: str) -> FileReport:
+def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: str) -> None:
     sha256, size = file_sha256(path)
+    con = loader.con
 
     def entry(status: str, fmt: str | None, message: str | None) -> ManifestEntry:
         return ManifestEntry(relative, sha256, size, fmt, status, message, batch_id, utc_now())
 
-    if con is not None and (earlier := file_already_loaded(con, sha256)):
+    if con is not None and (earlier := loader.loaded_as(sha256)):
         message = f"same content as {earlier}, already loaded"
         record_file(con, entry("duplicate_file", None, message))
-        return FileReport(relative, None, "duplicate_file", message=message, sha256=sha256)
+        loader.report(FileReport(relative, None, "duplicate_file", message=message, sha256=sha256))
+        return
 
     detection = explain(path)
     if detection.format is None:
         if con is not None:
             record_file(con, entry("unrecognised", None, detection.reason))
-        return FileReport(relative, None, "unrecognised", message=detection.reason, sha256=sha256)
+        loader.report(FileReport(relative, None, "unrecognised", message=detection.reason, sha256=sha256))
+        return
 
     fmt = detection.format
     if fmt.skipped_because:
         message = f"a known layout the warehouse does not load: {fmt.skipped_because}"
         if con is not None:
             record_file(con, entry("skipped", fmt.name, message))
-        return FileReport(relative, fmt.name, "skipped", message=message, sha256=sha256)
+        loader.report(FileReport(relative, fmt.name, "skipped", message=message, sha256=sha256))
+        return
 
+    loaded = entry("loaded", fmt.name, None)
     progress = FileLoad()
+    chunks = _checked_chunks(fmt, path)
     try:
         if con is None:
-            _dry_run(_checked_chunks(fmt, path), progress)
-        else:
-            load_file(con, _checked_chunks(fmt, path), entry("loaded", fmt.name, None), progress=progress)
+            _dry_run(chunks, progress)
+            loader.report(_report(loaded, "dry_run", progress))
+            return
+        first = next(chunks, None)
+        second = next(chunks, None)
+        if second is None:  # read whole: it waits to load with others
+            if first is not None:
+                progress.count(first)
+            loader.add(PendingFile(loaded, first, progress))
+            return
+        loader.flush()  # a large file loads on its own, after the files before it
+        load_file(con, itertools.chain((first, second), chunks), loaded, progress=progress)
     except Exception as error:  # one broken file must not stop the batch
-        message = f"{type(error).__name__}: {error}; nothing from this file was loaded"
+        message = _failure(error)
         if con is not None:
-            record_file(con, entry("failed", fmt.name, message))
-        return FileReport(relative, fmt.name, "failed", message=message, sha256=sha256)
-
-    return FileReport(
-        relative,
-        fmt.name,
-        "loaded" if con is not None else "dry_run",
-        rows_read=progress.rows_read,
-        rows_accepted=progress.rows_accepted,
-        rows_quarantined=progress.rows_quarantined,
-        first_reasons=progress.quarantine_reasons[:MAX_REPORTED_REASONS],
-        rows_inserted=progress.rows_inserted if con is not None else None,
-        sha256=sha256,
-    )
+            record_file(con, _failed(loaded, message))
+        loader.report(_report(loaded, "failed", message=message))
+        return
+    loader.loaded(loaded)
+    loader.report(_report(loaded, "loaded", progress))
 
 
 def _checked_chunks(fmt: ExportFormat, path: Path) -> Iterator[ReadResult]:

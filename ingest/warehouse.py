@@ -4,7 +4,8 @@ Loading is idempotent at two levels. A file whose sha256 the manifest already li
 file, a record whose ``_record_hash`` (sha256 over its canonical columns) is already in its table is not inserted
 again, so the same record in two files lands once, while a corrected record (same id, new version or content) is a
 new row: raw keeps history and dbt staging picks the newest. Each file's raw rows, quarantine and manifest row land in
-one transaction, so a crash mid-file leaves nothing half-loaded. Frames reach DuckDB through the Arrow C stream
+one transaction (small files share it with the others of their batch), so a crash mid-file leaves nothing
+half-loaded. Frames reach DuckDB through the Arrow C stream
 interface (no SQL is built from file contents; table names come from ``ingest.schema``).
 """
 
@@ -175,6 +176,26 @@ def _append(
         con.unregister(view)
 
 
+def _append_new_records(con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame) -> dict[str, int]:
+    """Insert the records of ``frame`` whose ``_record_hash`` ``target`` does not hold yet (one anti-join for the
+    whole frame); returns the rows inserted per ``_source_file``."""
+    if frame.is_empty():
+        return {}
+    view = "_ingest_batch"
+    con.register(view, _ArrowStream(frame))
+    try:
+        inserted = con.execute(
+            f"INSERT INTO {target} BY NAME SELECT * FROM {view} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS known WHERE known._record_hash = {view}._record_hash) RETURNING _source_file"
+        ).fetchall()
+    finally:
+        con.unregister(view)
+    per_file: dict[str, int] = {}
+    for (source_file,) in inserted:
+        per_file[source_file] = per_file.get(source_file, 0) + 1
+    return per_file
+
+
 @contextmanager
 def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.begin()
@@ -186,12 +207,14 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.commit()
 
 
-def file_already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
-    """The source file under which this content was loaded before, or None."""
-    row = con.execute(
-        f"SELECT source_file FROM {RAW_SCHEMA}.file_manifest WHERE sha256 = ? AND status = 'loaded' LIMIT 1", [sha256]
-    ).fetchone()
-    return None if row is None else row[0]
+def loaded_contents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """sha256 -> the source file under which that content was loaded, for every loaded file (one query per batch of
+    files, not one per file)."""
+    rows = con.execute(
+        f"SELECT sha256, arg_min(source_file, _ingested_at) FROM {RAW_SCHEMA}.file_manifest"
+        " WHERE status = 'loaded' GROUP BY sha256"
+    ).fetchall()
+    return dict(rows)
 
 
 @dataclass
@@ -241,18 +264,61 @@ def quarantine_frame(chunk: ReadResult, *, source_file: str, batch_id: str, inge
     return pl.DataFrame(rows, schema=QUARANTINE)
 
 
+@dataclass
+class PendingFile:
+    """A file read whole (one chunk, or none when it held no rows) and waiting to be loaded with others."""
+
+    entry: ManifestEntry
+    chunk: ReadResult | None
+    progress: FileLoad
+
+    @property
+    def rows(self) -> int:
+        return self.progress.rows_read
+
+
+def load_files(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> None:
+    """Load several files read whole in ONE transaction: their raw rows, quarantine and manifest rows.
+
+    The outcome is the one of loading them one after the other: a record already in raw, or in an earlier file of the
+    batch, is not inserted again (each file's ``progress.rows_inserted`` counts what it added). A landing folder of
+    daily exports is thousands of small files, and per-file transactions cost more than the rows: one commit and one
+    de-duplication against each raw table per batch instead of per file (fsync and a scan of the raw table's hashes).
+    If the transaction fails nothing of the batch is written; the caller may retry the files one by one.
+    """
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for pending in files:
+        if pending.chunk is not None:
+            for table, frame in _raw_frames(pending.chunk, pending.entry).items():
+                if not frame.is_empty():
+                    frames.setdefault(table, []).append(frame)
+    with _transaction(con):
+        for table, table_frames in frames.items():
+            batch = pl.concat(table_frames, how="vertical")
+            if table == "quarantine":
+                _append(con, f"{RAW_SCHEMA}.quarantine", batch)
+                continue
+            # the first file holding a record keeps it, as when the files load in turn
+            batch = batch.unique("_record_hash", keep="first", maintain_order=True)
+            inserted = _append_new_records(con, f"{RAW_SCHEMA}.{table}", batch)
+            for pending in files:
+                pending.progress.rows_inserted += inserted.get(pending.entry.source_file, 0)
+        manifest = pl.concat([manifest_frame(pending.entry, pending.progress) for pending in files])
+        _append(con, f"{RAW_SCHEMA}.file_manifest", manifest)
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection, chunks: Iterable[ReadResult], entry: ManifestEntry, *, progress: FileLoad
 ) -> FileLoad:
     """Load every chunk of one file; its raw rows, quarantine and manifest row land in ONE transaction.
 
     A file of one chunk (most files: a chunk holds up to ingest.base's chunk size of rows) goes straight into ``raw``
-    in that transaction. Larger files first go to staging tables (schema ``ingest_staging``, one short transaction
-    per chunk, already without the records raw or the staging table hold), then a single transaction copies them into
-    ``raw`` and writes the manifest row. DuckDB keeps every row appended inside an open transaction in memory, so
-    appending chunk after chunk inside the final transaction would make memory grow with the file; one INSERT ...
-    SELECT does not. A crash before that transaction commits leaves raw untouched (the staging tables are dropped and
-    rebuilt on the next load).
+    in that transaction (``load_files``). Larger files first go to staging tables (schema ``ingest_staging``, one
+    short transaction per chunk, already without the records raw or the staging table hold), then a single
+    transaction copies them into ``raw`` and writes the manifest row. DuckDB keeps every row appended inside an open
+    transaction in memory, so appending chunk after chunk inside the final transaction would make memory grow with
+    the file; one INSERT ... SELECT does not. A crash before that transaction commits leaves raw untouched (the
+    staging tables are dropped and rebuilt on the next load).
 
     ``progress`` is filled in as chunks arrive, so a caller knows how far a file got when a chunk raises; the
     exception is re-raised.
@@ -261,14 +327,7 @@ def load_file(
     first = next(counted, None)
     second = next(counted, None)
     if second is None:
-        # one chunk: no staging tables to create, fill and drop, and one commit instead of three per file
-        with _transaction(con):
-            if first is not None:
-                for table, frame in _raw_frames(first, entry).items():
-                    skip = () if table == "quarantine" else (f"{RAW_SCHEMA}.{table}",)
-                    inserted = _append(con, f"{RAW_SCHEMA}.{table}", frame, skip_known_in=skip)
-                    progress.rows_inserted += 0 if table == "quarantine" else inserted
-            _append(con, f"{RAW_SCHEMA}.file_manifest", manifest_frame(entry, progress))
+        load_files(con, [PendingFile(entry, first, progress)])
         return progress
     staged: list[str] = []
     try:

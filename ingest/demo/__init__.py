@@ -13,7 +13,7 @@ import os
 import random
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ingest.demo.brands import DEMO_BRANDS, Brand, write_demo_config

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 from ingest.base import REGISTRY, ExportFormat, ReadResult
 from ingest.pipeline import ingest_paths
 
@@ -133,3 +135,42 @@ def test_file_report_to_dict_has_the_documented_fields(land, run_ingest):
     documented = {"file", "detected_format", "status", "rows_read", "rows_accepted", "rows_quarantined",
                   "first_reasons", "message"}  # fmt: skip
     assert documented <= set(report.to_dict())
+
+
+def test_files_loaded_together_keep_one_file_at_a_time_outcomes(warehouse, landing, run_ingest, fixtures_dir, rows):
+    """Small files load in one transaction per batch: a record in two files of the batch lands once and counts for
+    the file that comes first, and a copy of a file waiting in the batch is a duplicate of it."""
+    both = (fixtures_dir / "generic/canonical_interactions.jsonl").read_text().splitlines()
+    (landing / "a_first.jsonl").write_text(both[0] + "\n")
+    (landing / "b_both.jsonl").write_text("\n".join(both) + "\n")
+    (landing / "c_copy_of_first.jsonl").write_text(both[0] + "\n")
+
+    reports = {report.file: report for report in run_ingest(con=warehouse)}
+
+    assert [reports[f].status for f in sorted(reports)] == ["loaded", "loaded", "duplicate_file"]
+    assert (reports["a_first.jsonl"].rows_inserted, reports["b_both.jsonl"].rows_inserted) == (1, 1)
+    assert reports["c_copy_of_first.jsonl"].message == "same content as a_first.jsonl, already loaded"
+    assert rows(warehouse, "SELECT _source_file, count(*) AS n FROM raw.interactions GROUP BY 1 ORDER BY 1") == [
+        {"_source_file": "a_first.jsonl", "n": 1},
+        {"_source_file": "b_both.jsonl", "n": 1},
+    ]
+
+
+def test_a_file_the_warehouse_refuses_fails_alone_in_its_batch(warehouse, land, run_ingest, landing, monkeypatch):
+    def unknown_entity(path):
+        yield ReadResult(
+            format="unknown_entity", frames={"no_such_table": pl.DataFrame({"a": [1]})}, rows_read=1, rows_accepted=1
+        )
+
+    monkeypatch.setattr("ingest.detect.REGISTRY", [_format("unknown_entity", unknown_entity), *REGISTRY])
+    land("x_twitter_v2/two_tweets.jsonl", to="a.jsonl")
+    (landing / "b_boom.json").write_text('{"BOOM": 1}')
+    land("generic/canonical_interactions.jsonl", to="c.jsonl")
+
+    reports = {report.file: report for report in run_ingest(con=warehouse)}
+
+    assert [reports[f].status for f in ("a.jsonl", "b_boom.json", "c.jsonl")] == ["loaded", "failed", "loaded"]
+    assert reports["b_boom.json"].message == "KeyError: 'no_such_table'; nothing from this file was loaded"
+    assert (reports["a.jsonl"].rows_inserted, reports["c.jsonl"].rows_inserted) == (4, 2)  # two tweets, two authors
+    manifest = warehouse.execute("SELECT source_file, status FROM raw.file_manifest ORDER BY 1").fetchall()
+    assert manifest == [("a.jsonl", "loaded"), ("b_boom.json", "failed"), ("c.jsonl", "loaded")]

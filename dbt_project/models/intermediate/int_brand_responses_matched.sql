@@ -46,7 +46,9 @@ responders as (
 
 ),
 
-responses as (
+-- The three ways a response answers a message, each an equality join (one OR-ed join condition would make the
+-- engine compare every message with every response of the same brand: quadratic in a brand's history).
+direct_replies as (
 
     select
         audience_messages.interaction_key,
@@ -57,23 +59,62 @@ responses as (
     from audience_messages
     inner join responders
         on audience_messages.platform = responders.platform
+        and audience_messages.interaction_id = responders.parent_id
         and audience_messages.brand_id = responders.responder_brand_id
-        and responders.created_at_utc > audience_messages.created_at_utc
-    left join interactions as answered
+    where responders.created_at_utc > audience_messages.created_at_utc
+
+),
+
+follow_up_replies as (
+
+    select
+        audience_messages.interaction_key,
+        responders.interaction_key as response_interaction_key,
+        responders.is_brand_author as is_brand_response,
+        responders.created_at_utc as response_created_at_utc,
+        audience_messages.created_at_utc as message_created_at_utc
+    from responders
+    inner join interactions as answered
         on responders.platform = answered.platform
         and responders.parent_id = answered.interaction_id
-    where responders.parent_id = audience_messages.interaction_id
-        or (
-            answered.author_id = audience_messages.author_id
-            and answered.created_at_utc > audience_messages.created_at_utc
-            and coalesce(answered.conversation_id, answered.interaction_id)
-                = coalesce(audience_messages.conversation_id, audience_messages.interaction_id)
-        )
-        or (
-            audience_messages.interaction_type = 'message'
-            and responders.interaction_type = 'message'
-            and responders.conversation_id = audience_messages.conversation_id
-        )
+    inner join audience_messages
+        on answered.platform = audience_messages.platform
+        and answered.author_id = audience_messages.author_id
+        and coalesce(answered.conversation_id, answered.interaction_id)
+            = coalesce(audience_messages.conversation_id, audience_messages.interaction_id)
+        and responders.responder_brand_id = audience_messages.brand_id
+    where answered.created_at_utc > audience_messages.created_at_utc
+        and responders.created_at_utc > audience_messages.created_at_utc
+
+),
+
+direct_message_replies as (
+
+    select
+        audience_messages.interaction_key,
+        responders.interaction_key as response_interaction_key,
+        responders.is_brand_author as is_brand_response,
+        responders.created_at_utc as response_created_at_utc,
+        audience_messages.created_at_utc as message_created_at_utc
+    from audience_messages
+    inner join responders
+        on audience_messages.platform = responders.platform
+        and audience_messages.conversation_id = responders.conversation_id
+        and audience_messages.brand_id = responders.responder_brand_id
+    where audience_messages.interaction_type = 'message'
+        and responders.interaction_type = 'message'
+        and responders.created_at_utc > audience_messages.created_at_utc
+
+),
+
+-- union (not union all): a response that answers a message in two ways is still one response to it
+responses as (
+
+    select * from direct_replies
+    union
+    select * from follow_up_replies
+    union
+    select * from direct_message_replies
 
 ),
 

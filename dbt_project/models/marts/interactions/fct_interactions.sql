@@ -19,6 +19,14 @@
 {%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
 {%- set max_date = var('max_date') or env_var('ROR_DBT_MAX_DATE', '') %}
 {%- set lookback_days = var('lookback_days') | int %}
+{#- when an interaction last changed here: loaded, or enriched later (a new model version) -#}
+{%- set loaded_at -%}
+    case when enriched.enriched_at_utc > enriched.ingested_at_utc then enriched.enriched_at_utc
+    else enriched.ingested_at_utc end
+{%- endset %}
+{%- set window_start = add_days(-1 * lookback_days, "cast('" ~ min_date ~ "' as date)") if min_date
+    else add_days(-1 * lookback_days, 'last_build.newest_created_date') %}
+{%- set window_end = "cast('" ~ max_date ~ "' as date)" if max_date else none %}
 with
 
 interactions as (
@@ -55,6 +63,7 @@ enriched as (
 
     select
         interactions.*,
+        cast(interactions.created_at_utc as date) as created_date,
         enrichment.model_name,
         enrichment.model_version,
         enrichment.sentiment_label,
@@ -80,6 +89,55 @@ enriched as (
 
 ),
 
+{% if is_incremental() %}
+
+last_build as (
+
+    select
+        max(thread_loaded_at_utc) as thread_loaded_at_utc,
+        max(created_date) as newest_created_date
+    from {{ this }}
+
+),
+
+-- The threads this run re-derives, found before the joins and the thread aggregate below so that they read only
+-- these threads, not the whole history: every thread that received anything since the last build (a new or late
+-- interaction, a fresh enrichment) and every thread with an interaction created in the window.
+threads_in_scope as (
+
+    select distinct
+        enriched.platform,
+        enriched.thread_key
+    from enriched
+    cross join last_build
+    where {{ loaded_at }} > last_build.thread_loaded_at_utc
+        or (
+            enriched.created_date >= {{ window_start }}
+            {% if window_end %}and enriched.created_date < {{ window_end }}{% endif %}
+        )
+
+),
+
+scoped as (
+
+    select enriched.*
+    from enriched
+    inner join threads_in_scope
+        on enriched.platform = threads_in_scope.platform
+        and enriched.thread_key = threads_in_scope.thread_key
+
+),
+
+{% else %}
+
+scoped as (
+
+    select * from enriched
+
+),
+
+{% endif %}
+
 threads as (
 
     select
@@ -87,13 +145,8 @@ threads as (
         thread_key,
         max(case when is_brand_author and interaction_type in ('comment', 'reply') then 1 else 0 end) = 1
             as thread_has_brand_reply,
-        max(
-            case
-                when enriched_at_utc > ingested_at_utc then enriched_at_utc
-                else ingested_at_utc
-            end
-        ) as thread_loaded_at_utc
-    from enriched
+        max({{ loaded_at }}) as thread_loaded_at_utc
+    from scoped as enriched
     group by platform, thread_key
 
 ),
@@ -107,7 +160,7 @@ joined as (
         enriched.record_version,
         enriched.interaction_type,
         enriched.created_at_utc,
-        cast(enriched.created_at_utc as date) as created_date,
+        enriched.created_date,
         enriched.author_id,
         enriched.author_handle,
         enriched.author_name,
@@ -175,7 +228,7 @@ joined as (
         enriched.ingested_at_utc,
         enriched.enriched_at_utc,
         threads.thread_loaded_at_utc
-    from enriched
+    from scoped as enriched
     left join campaigns
         on enriched.utm_campaign = campaigns.utm_campaign
     left join brand_responses
@@ -189,23 +242,21 @@ joined as (
 in_window as (
 
     select
-        *,
-        is_shout_out
-            or ((is_recommendation_referral or is_brand_content_share or is_ugc) and not is_negative)
+        joined.*,
+        joined.is_shout_out
+            or (
+                (joined.is_recommendation_referral or joined.is_brand_content_share or joined.is_ugc)
+                and not joined.is_negative
+            )
             as is_referral_action
     from joined
     {% if is_incremental() %}
+    cross join last_build
     where
-        thread_loaded_at_utc > (select max(thread_loaded_at_utc) from {{ this }})
+        joined.thread_loaded_at_utc > last_build.thread_loaded_at_utc
         or (
-            {% if min_date %}
-            created_date >= {{ add_days(-1 * lookback_days, "cast('" ~ min_date ~ "' as date)") }}
-            {% else %}
-            created_date >= (select {{ add_days(-1 * lookback_days, 'max(created_date)') }} from {{ this }})
-            {% endif %}
-            {% if max_date %}
-            and created_date < cast('{{ max_date }}' as date)
-            {% endif %}
+            joined.created_date >= {{ window_start }}
+            {% if window_end %}and joined.created_date < {{ window_end }}{% endif %}
         )
     {% endif %}
 

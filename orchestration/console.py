@@ -37,6 +37,8 @@ def stage_of(step: str) -> str | None:
 def _ends_stage(step: str) -> bool:
     node = step.split(".", 1)[0]
     return STAGE_LAST_STEPS.get(node, node) == step
+
+
 # Warned and failed checks named on the summary screen; the rest are counted (the UI lists them all).
 SHOWN = 5
 

@@ -3,9 +3,16 @@
 ``enrichment.text_enrichment`` holds one row per (text_hash, model_version) with the columns of
 ``models.schema.TEXT_ENRICHMENT``. A new model version re-scores exactly the texts it has not seen; rows of older
 versions stay (dbt picks the version it reports). A DuckDB connection goes in; no Dagster here.
+
+Scores can also travel as Parquet files (``write_scores`` / ``store_files``): a worker process that scores texts
+without opening the database writes them, and the one writer of the database lands them.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -83,3 +90,32 @@ def store(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
     finally:
         con.unregister("incoming_enrichment")
     return rows.height
+
+
+def write_scores(frame: pl.DataFrame, path: Path) -> int:
+    """Write enriched rows to the Parquet file ``path``, whole or not at all (written beside it, then renamed)."""
+    rows = frame.select(list(TEXT_ENRICHMENT)).cast(TEXT_ENRICHMENT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.writing")
+    rows.write_parquet(partial)
+    os.replace(partial, path)
+    return rows.height
+
+
+def store_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> int:
+    """Insert the rows of Parquet files written by ``write_scores`` in one transaction, ignoring any (text_hash,
+    model_version) already stored; returns rows offered."""
+    if not paths:
+        return 0
+    files = [str(path) for path in paths]
+    # By name, from the columns TEXT_ENRICHMENT lists: a file is never trusted for more than that.
+    columns = ", ".join(TEXT_ENRICHMENT)
+    con.execute("begin transaction")
+    try:
+        (offered,) = con.execute("select count(*) from read_parquet(?)", [files]).fetchone()
+        con.execute(f"insert or ignore into {TABLE} by name select {columns} from read_parquet(?)", [files]).fetchall()
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return offered

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.resources import WarehouseResource
 
 FRESHNESS_LIMIT = timedelta(days=1)
@@ -23,6 +24,7 @@ SOURCE_TIME_COLUMNS = {
 
 
 @asset_check(
+    op_tags=WAREHOUSE_STEP_TAGS,
     asset=AssetKey(["raw", "file_manifest"]),
     blocking=True,
     description="For every ingested file: rows read = rows accepted + rows quarantined. Nothing is lost silently.",
@@ -54,6 +56,7 @@ def raw_row_accounting(warehouse: WarehouseResource) -> AssetCheckResult:
 
 def _freshness_check(table: str, column: str):
     @asset_check(
+        op_tags=WAREHOUSE_STEP_TAGS,
         asset=AssetKey(["raw", table]),
         name=f"{table}_fresh",
         description=f"WARN when the newest raw.{table}.{column} is more than a day old (per platform or source).",
@@ -110,6 +113,7 @@ def _recent_spikes(warehouse: WarehouseResource, flag: str, measures: dict[str, 
 
 
 @asset_check(
+    op_tags=WAREHOUSE_STEP_TAGS,
     asset=AssetKey(["marts", "sentiment_trend"]),
     description="WARN when a brand account had a negative-sentiment spike (marts.sentiment_trend.is_negative_spike: "
     "negative share above its trailing mean + k sigma, sigma at least spike_min_share_sigma) in the latest "
@@ -129,6 +133,7 @@ def negative_sentiment_spike(warehouse: WarehouseResource) -> AssetCheckResult:
 
 
 @asset_check(
+    op_tags=WAREHOUSE_STEP_TAGS,
     asset=AssetKey(["marts", "sentiment_trend"]),
     description=f"WARN when a brand account had an audience volume spike (marts.sentiment_trend.is_volume_spike: "
     f"interactions above the trailing mean + k sigma, sigma at least sqrt(mean)) in the latest {SPIKE_RECENT_DAYS} "

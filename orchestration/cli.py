@@ -27,6 +27,9 @@ from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_wr
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
+# Tags the run `ror` starts, so its progress bars find its events; and how often they look for new ones.
+INVOCATION_TAG = "ror/invocation"
+FOLLOW_EVERY_SECONDS = 0.25
 # sysexits' EX_TEMPFAIL: another run holds the warehouse, try again later (or with --wait).
 EXIT_WAREHOUSE_BUSY = 75
 
@@ -160,19 +163,37 @@ def run_refresh(
     # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
     # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
     with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        result = _execute(partition, full_refresh, until, pull, progress=progress)
+        with _worker_output_dropped():
+            result = _execute(partition, full_refresh, until, pull, progress=progress)
     return result, progress.outcome
 
 
+@contextmanager
+def _worker_output_dropped() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the block: step processes (ROR_ENRICH_WORKERS > 1) inherit it, and
+    their Dagster log and import warnings would print over the bars. The run's events keep everything."""
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
+
+
 def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, progress):
-    from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-    from dagster._core.utils import make_new_run_id
+    from dagster import DagsterInstance, execute_job, reconstructable
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
 
     from orchestration.assets.dbt import FULL_REFRESH_TAG
     from orchestration.assets.extract import PULL_TAG
-    from orchestration.definitions import defs
-    from orchestration.jobs import REFRESH_JOB_NAME
+    from orchestration.definitions import refresh_job
     from orchestration.partitions import daily_partitions
 
     partition_key = partition or daily_partitions.get_last_partition_key()
@@ -180,20 +201,55 @@ def _execute(partition: str | None, full_refresh: bool, until: str | None, pull:
     tags[PULL_TAG] = "true" if pull else "false"
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
-        partition_key = None
-    run_id = make_new_run_id()
+    else:
+        tags[PARTITION_NAME_TAG] = partition_key
     run_config = {} if progress is None else {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    with DagsterInstance.get() as instance:
-        if progress is not None:
-            instance.add_event_listener(run_id, progress.listen)
-        return defs.resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            partition_key=partition_key,
-            tags=tags,
-            raise_on_error=False,
-            run_id=run_id,
-        )
+    # Through execute_job, not execute_in_process: the job's own executor runs it, in worker processes when
+    # ROR_ENRICH_WORKERS > 1 (orchestration/executor.py). Their events reach the bars from the instance's event log.
+    with DagsterInstance.get() as instance, _following(instance, progress, tags) as tags:
+        with execute_job(reconstructable(refresh_job), instance, run_config=run_config, tags=tags) as result:
+            return result
+
+
+@contextmanager
+def _following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Feed ``progress`` the events of the run started with the returned tags, from every process, while it runs."""
+    if progress is None:
+        yield tags
+        return
+    import threading
+    import uuid
+
+    from dagster import RunsFilter
+
+    marker = {INVOCATION_TAG: uuid.uuid4().hex}
+    finished = threading.Event()
+
+    def follow() -> None:
+        run_id, cursor = None, None
+        while True:
+            last_pass = finished.is_set()
+            if run_id is None:
+                runs = instance.get_run_records(RunsFilter(tags=marker), limit=1)
+                run_id = runs[0].dagster_run.run_id if runs else None
+            if run_id is not None:
+                connection = instance.get_records_for_run(run_id, cursor=cursor)
+                for record in connection.records:
+                    progress.listen(record.event_log_entry)
+                cursor = connection.cursor
+                if connection.has_more:
+                    continue
+            if last_pass:
+                return
+            finished.wait(FOLLOW_EVERY_SECONDS)
+
+    follower = threading.Thread(target=follow, name="ror-progress", daemon=True)
+    follower.start()
+    try:
+        yield tags | marker
+    finally:
+        finished.set()
+        follower.join()
 
 
 def explain_failed_run(result, verbose: bool) -> str:

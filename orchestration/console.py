@@ -16,7 +16,8 @@ from rich.table import Table
 
 from orchestration.progress import parse_progress_line
 
-# step key -> what the bar says
+# asset node -> what the bar says; a graph-backed asset's steps are "<node>.<op>" (the enrichment's buckets
+# "<node>.score_bucket[bucket_N]") and share its bar
 STAGES = {
     "raw_exports": "ingest",
     "enrichment__text_enrichment": "enrichment",
@@ -24,6 +25,20 @@ STAGES = {
     "serving_warehouse": "publish",
     "ror_report": "report",
 }
+# The step that ends a graph-backed stage: its other steps' success does not fill the bar.
+STAGE_LAST_STEPS = {"enrichment__text_enrichment": "enrichment__text_enrichment.land_scores"}
+
+
+def stage_of(step: str) -> str | None:
+    """The stage a step key belongs to, or None for the steps of asset checks outside dbt."""
+    return STAGES.get(step.split(".", 1)[0])
+
+
+def _ends_stage(step: str) -> bool:
+    node = step.split(".", 1)[0]
+    return STAGE_LAST_STEPS.get(node, node) == step
+
+
 # Warned and failed checks named on the summary screen; the rest are counted (the UI lists them all).
 SHOWN = 5
 
@@ -52,6 +67,8 @@ class RunProgress:
             redirect_stdout=False, redirect_stderr=False,
         )
         self.tasks: dict[str, int] = {}
+        # stage -> step -> (done, total) from the steps' progress lines: parallel steps of a stage add up on its bar
+        self.step_progress: dict[str, dict[str, tuple[int, int]]] = {}
         self.outcome = RunOutcome()
 
     def __enter__(self) -> RunProgress:
@@ -66,7 +83,7 @@ class RunProgress:
 
     def _task(self, step: str) -> int:
         """One bar per stage; the steps of asset checks outside dbt share a single `checks` bar."""
-        stage = STAGES.get(step, "checks")
+        stage = stage_of(step) or "checks"
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=None, detail="")
         return self.tasks[stage]
@@ -77,8 +94,11 @@ class RunProgress:
         if event is None:
             parsed = parse_progress_line(entry.user_message or "")
             if parsed is not None and step is not None:
-                task = self._task(step)
-                self.progress.update(task, total=parsed.total, completed=parsed.done, detail=parsed.detail)
+                steps = self.step_progress.setdefault(stage_of(step) or "checks", {})
+                steps[step] = (parsed.done, parsed.total)
+                done, total = (sum(counts) for counts in zip(*steps.values(), strict=True))
+                detail = parsed.detail if len(steps) == 1 else f"{len(steps)} workers"
+                self.progress.update(self._task(step), total=total, completed=done, detail=detail)
             return
         kind = event.event_type_value
         if step is None:  # run-level events: the summary reports the outcome
@@ -91,16 +111,16 @@ class RunProgress:
                 self.progress.advance(self._task(step))
         elif kind == "ASSET_MATERIALIZATION" and step == "ror_dbt_models":
             self.progress.advance(self._task(step))
-        elif kind == "STEP_SUCCESS" and step not in STAGES:
+        elif kind == "STEP_SUCCESS" and stage_of(step) is None:
             self.progress.advance(self._task(step))
-        elif kind == "STEP_SUCCESS":
+        elif kind == "STEP_SUCCESS" and _ends_stage(step):
             task = self._task(step)
             total = self.progress.tasks[task].total
             self.progress.update(task, total=total or 1, completed=total or 1)
         elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error
             message = error.message.strip().splitlines()[0] if error else "failed"
-            self.outcome.step_errors.append(f"{STAGES.get(step, step)}: {message}")
+            self.outcome.step_errors.append(f"{stage_of(step) or step}: {message}")
             self.progress.update(self._task(step), detail="[red]failed[/red]")
 
     def _tally(self, evaluation) -> None:

@@ -11,7 +11,13 @@ from orchestration.assets.ingest import raw_exports
 from orchestration.assets.publish import serving_warehouse
 from orchestration.assets.report import ror_report
 from orchestration.checks import ror_checks
-from orchestration.jobs import daily_refresh_schedule, landing_files_sensor, ror_handoff_job, ror_refresh_job
+from orchestration.jobs import (
+    REFRESH_JOB_NAME,
+    daily_refresh_schedule,
+    landing_files_sensor,
+    ror_handoff_job,
+    ror_refresh_job,
+)
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 
@@ -25,3 +31,9 @@ defs = Definitions(
     resources=build_resources(Settings.from_env()),
     executor=in_process_executor,
 )
+
+
+def refresh_job():
+    """The refresh job, for ``dagster.reconstructable``: `ror refresh` runs it with the job's own executor, whose step
+    processes load it again from here."""
+    return defs.resolve_job_def(REFRESH_JOB_NAME)

@@ -20,6 +20,7 @@ from dagster import (
 
 from orchestration.assets.extract import PULL_TAG
 from orchestration.assets.handoff import HANDOFF_GROUP
+from orchestration.executor import ror_refresh_executor
 from orchestration.instance import WAREHOUSE_TAG, holder_is_dead, mark_run_abandoned
 from orchestration.landing import landing_files, split_settled
 from orchestration.partitions import daily_partitions
@@ -29,14 +30,15 @@ from orchestration.warehouse_lock import current_holder, lock_path_for
 REFRESH_JOB_NAME = "ror_refresh"
 HANDOFF_JOB_NAME = "ror_handoff"
 
-# One process runs the steps in order: DuckDB allows a single writer per file, and ingest, enrichment, dbt and
-# publication all write the working database. The warehouse tag lets the instance's run queue hold back a second run
-# of the same warehouse until the first ends (orchestration/instance.py).
+# The enrichment's buckets score in parallel worker processes when ROR_ENRICH_WORKERS > 1, while the steps that open
+# the warehouse run one at a time (DuckDB allows a single writer per file): orchestration/executor.py. The warehouse
+# tag lets the instance's run queue hold back a second run of the same warehouse until the first ends
+# (orchestration/instance.py).
 ror_refresh_job = define_asset_job(
     REFRESH_JOB_NAME,
     selection=AssetSelection.all() - AssetSelection.groups(HANDOFF_GROUP),
     partitions_def=daily_partitions,
-    executor_def=in_process_executor,
+    executor_def=ror_refresh_executor,
     tags={WAREHOUSE_TAG: str(Settings.from_env().serving_path)},
     description="Ingest new exports, enrich new texts, build every dbt model and test, publish the marts.",
 )

@@ -13,16 +13,18 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
 from orchestration.instance import mark_run_abandoned
-from orchestration.settings import Settings, handoff_folder_for, working_database_for
-from orchestration.warehouse_lock import LockHolder, warehouse_writer_lock
+from orchestration.settings import Settings, enrichment_spool_for, handoff_folder_for, working_database_for
+from orchestration.warehouse_lock import LockHolder, held_by_run, warehouse_writer_lock
 from ror_config import RorConfig, load_config
 
 
 class WarehouseResource(ConfigurableResource):
     """The serving DuckDB file BI tools read, and the working database the pipeline builds into beside it.
 
-    A run that uses it holds the warehouse's writer lock from its first step to its last (in-process executor:
-    resources live as long as the run), whoever launched it: the UI, the schedule, the sensor or `ror refresh`.
+    A run that uses it holds the warehouse's writer lock from its first step to its last, whoever launched it: the UI,
+    the schedule, the sensor or `ror refresh`. The refresh job's executor takes it in the run's orchestrating process
+    (orchestration.executor); a step process of that run finds it held for its run and works under it. Elsewhere (an
+    asset materialized on its own, in one process) the resource takes it for as long as it lives.
     """
 
     serving_path: str
@@ -39,9 +41,16 @@ class WarehouseResource(ConfigurableResource):
     def handoff_path(self) -> Path:
         return handoff_folder_for(Path(self.serving_path))
 
+    @property
+    def enrichment_spool_path(self) -> Path:
+        return enrichment_spool_for(Path(self.serving_path))
+
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
         run_id = context.run.run_id if context.run else None
+        if run_id is not None and held_by_run(self.working_path, run_id):
+            yield self
+            return
 
         def waiting(holder: LockHolder | None) -> None:
             who = holder.describe() if holder else "another process"

@@ -27,6 +27,21 @@ def handoff_folder_for(serving_path: Path) -> Path:
     return serving_path.with_name(f"{serving_path.stem}.parquet")
 
 
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return number
+
+
+def enrichment_spool_for(serving_path: Path) -> Path:
+    """Where enrichment workers exchange Parquet files (orchestration.assets.enrichment), beside the warehouse."""
+    return serving_path.with_name(f"{serving_path.stem}.enrichment")
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -37,6 +52,9 @@ class Settings:
     config_path: Path | None = None
     # A landing file must be left untouched this long before it is ingested (it may still be being copied in).
     settle_seconds: float = 60.0
+    # Worker processes of a refresh: the pending texts are split into this many hash buckets, scored in parallel by
+    # the multiprocess executor. 1 runs every step in one process, as a small daily refresh is fastest on few cores.
+    enrich_workers: int = 1
 
     @property
     def working_path(self) -> Path:
@@ -52,6 +70,7 @@ class Settings:
             dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
             config_path=Path(env[CONFIG_ENV_VARIABLE]).resolve() if env.get(CONFIG_ENV_VARIABLE) else None,
             settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
+            enrich_workers=_positive_int("ROR_ENRICH_WORKERS", env.get("ROR_ENRICH_WORKERS", "1")),
         )
 
     def export_to_environment(self) -> None:

@@ -7,8 +7,9 @@ file; a record still present when the next writer gets the lock belongs to a pro
 handed to that writer so it can mark the dead run failed.
 
 Within one process the lock is re-entrant: ``ror refresh`` takes it before the run exists, and the job's warehouse
-resource joins it (and records the run id) when the run starts in the same process. Readers of the serving file never
-touch this lock.
+resource joins it (and records the run id) when the run starts in the same process. With the multiprocess executor
+the run's orchestrating process holds it (orchestration.executor) and the step processes it starts work under it:
+``held_by_run`` tells them the lock is their run's. Readers of the serving file never touch this lock.
 """
 
 from __future__ import annotations
@@ -80,6 +81,22 @@ def current_holder(lock_path: Path) -> LockHolder | None:
         return LockHolder.parse(lock_path.read_text())
     except FileNotFoundError:
         return None
+
+
+def held_by_run(working_path: Path, run_id: str) -> bool:
+    """True when some process holds the warehouse's lock right now and its record names the run ``run_id``."""
+    lock_path = lock_path_for(Path(working_path).resolve())
+    holder = current_holder(lock_path)
+    if holder is None or holder.run_id != run_id:
+        return False
+    fd = os.open(lock_path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True  # held: by the run named in the record, since only the holder writes the record
+    finally:
+        os.close(fd)  # a lock this probe took goes with its descriptor
+    return False
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 from support.runs import refresh, snapshot
 
 from ingest.demo import write_demo_config, write_demo_exports
@@ -112,6 +112,31 @@ def test_every_refresh_is_a_run_of_the_scheduled_job_in_the_dagster_instance(dem
         runs = instance.get_runs()
     assert runs and all(run.status == DagsterRunStatus.SUCCESS for run in runs)
     assert {run.job_name for run in runs} == {"ror_refresh"}
+
+
+def test_two_worker_processes_build_the_marts_of_one(demo_run, tmp_path):
+    landing, serving, env, _ = demo_run
+    parallel, home = tmp_path / "parallel" / "ror.duckdb", tmp_path / "parallel_home"
+    refresh(landing, parallel, {**env, "DAGSTER_HOME": str(home), "ROR_ENRICH_WORKERS": "2"})
+
+    assert snapshot(parallel) == snapshot(serving)
+    with DagsterInstance.from_config(str(home)) as instance:
+        (run,) = instance.get_runs()
+        scoring = {
+            event.step_key: event.dagster_event.event_specific_data.metadata["pid"].value
+            for event in instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_WORKER_STARTED)
+            if ".score_bucket[" in event.step_key
+        }
+        steps = {stats.step_key: stats for stats in instance.get_run_step_stats(run.run_id)}
+    # Two buckets, scored by two processes at the same time.
+    assert sorted(scoring) == [
+        "enrichment__text_enrichment.score_bucket[bucket_0]",
+        "enrichment__text_enrichment.score_bucket[bucket_1]",
+    ]
+    assert len(set(scoring.values())) == 2
+    first, second = (steps[key] for key in sorted(scoring))
+    assert first.start_time < second.end_time and second.start_time < first.end_time
+    assert not list(parallel.parent.glob("ror.enrichment"))  # the workers' Parquet files are cleared once landed
 
 
 def _project_files_digest() -> str:

@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.resources import ConfigFileResource, WarehouseResource
 from ror_config import CONFIG_SCHEMA, write_config_tables
 from ror_config.tables import TABLE_SCHEMAS
@@ -12,6 +13,7 @@ def config_key(table: str) -> AssetKey:
 
 
 @multi_asset(
+    op_tags=WAREHOUSE_STEP_TAGS,
     name="configuration_tables",
     specs=[
         AssetSpec(

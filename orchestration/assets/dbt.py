@@ -11,6 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_args import dbt_build_args, dbt_build_env
 from orchestration.dbt_project import ror_dbt_project
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.failures import explain_dbt_failure
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.partitions import daily_partitions
@@ -63,6 +64,7 @@ def _query_working_database(working_path: str):
 
 
 @dbt_assets(
+    op_tags=WAREHOUSE_STEP_TAGS,
     manifest=ror_dbt_project.manifest_path,
     project=ror_dbt_project,
     dagster_dbt_translator=RorDbtTranslator(),

@@ -14,6 +14,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, BackfillP
 from extract.config import PLATFORMS, extract_setup
 from extract.extraction import ExtractReport
 from extract.run import run_extractor
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.partitions import daily_partitions
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
@@ -29,6 +30,7 @@ def extract_key(platform: str) -> AssetKey:
 
 def _extract_asset(platform: str) -> AssetsDefinition:
     @asset(
+        op_tags=WAREHOUSE_STEP_TAGS,
         key=extract_key(platform),
         group_name=EXTRACT_GROUP,
         kinds={"python", platform},

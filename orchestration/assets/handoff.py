@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.assets.configuration import config_key
 from orchestration.assets.ingest import RAW_TABLES, raw_key
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.handoff import export_parquet
 from orchestration.resources import WarehouseResource
 from ror_config.tables import TABLE_SCHEMAS
@@ -12,6 +13,7 @@ HANDOFF_GROUP = "handoff"
 
 
 @asset(
+    op_tags=WAREHOUSE_STEP_TAGS,
     key=AssetKey([HANDOFF_GROUP, "parquet"]),
     deps=[*(raw_key(table) for table in RAW_TABLES), AssetKey(["enrichment", "text_enrichment"]),
           *(config_key(table) for table in TABLE_SCHEMAS)],

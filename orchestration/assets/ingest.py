@@ -19,6 +19,7 @@ from ingest.readers.generic import register_mappings
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.landing import LandingFile, landing_files, split_settled
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
@@ -32,6 +33,7 @@ def raw_key(table: str) -> AssetKey:
 
 
 @multi_asset(
+    op_tags=WAREHOUSE_STEP_TAGS,
     name="raw_exports",
     specs=[
         AssetSpec(

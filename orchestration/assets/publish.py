@@ -5,11 +5,13 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.assets.dbt import ror_dbt_models
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
 
 
 @asset(
+    op_tags=WAREHOUSE_STEP_TAGS,
     # The manifest dependency lets its blocking row-accounting check stop publication.
     deps=[ror_dbt_models, AssetKey(["raw", "file_manifest"])],
     group_name="serving",

@@ -5,6 +5,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.publish import serving_warehouse
+from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_line
 from orchestration.resources import WarehouseResource
@@ -17,6 +18,7 @@ def report_dir_for(serving_path: Path) -> Path:
 
 
 @asset(
+    op_tags=WAREHOUSE_STEP_TAGS,
     name="ror_report",
     deps=[serving_warehouse],
     group_name="report",

@@ -28,7 +28,9 @@ def test_a_failing_command_reports_its_output(tmp_path):
 
 def test_step_keys_map_to_the_refresh_stages():
     assert _stage("raw_exports") == "ingest"
-    assert _stage("enrichment__text_enrichment") == "enrichment"
+    assert _stage("enrichment__text_enrichment.export_pending_texts") == "enrichment"
+    assert _stage("enrichment__text_enrichment.score_bucket[bucket_1]") == "enrichment"
+    assert _stage("enrichment__text_enrichment.land_scores") == "enrichment"
     assert _stage("ror_dbt_models") == "dbt"
     assert _stage("serving_warehouse") == "publish"
     assert _stage("raw__file_manifest_raw_row_accounting") == "checks"

@@ -3,7 +3,7 @@ import polars as pl
 import pytest
 
 from ingest.text import text_hash
-from models.cache import ensure_enrichment_table, store, texts_to_enrich
+from models.cache import ensure_enrichment_table, store, store_files, texts_to_enrich, write_scores
 from models.schema import TEXT_ENRICHMENT
 
 TEXTS = ["Love the autumn blend", " Love  the autumn blend ", "Parcel never arrived", "Do you ship to Ireland?"]
@@ -57,3 +57,22 @@ def test_store_is_idempotent_on_text_hash_and_model_version(con, enricher):
 def test_store_refuses_a_frame_missing_columns(con):
     with pytest.raises(ValueError, match="lacks columns"):
         store(con, pl.DataFrame({"text_hash": ["x"]}))
+
+
+def test_scores_landed_from_parquet_files_are_those_scored_and_land_once(con, enricher, tmp_path):
+    pending = texts_to_enrich(con, enricher.model_version)
+    parts = [enricher.enrich(pending[:2]), enricher.enrich(pending[2:])]
+    # two workers' files, as orchestration.assets.enrichment writes them
+    files = [tmp_path / "bucket-0" / "part-0.parquet", tmp_path / "bucket-1" / "part-0.parquet"]
+    for path, part in zip(files, parts, strict=True):
+        assert write_scores(part, path) == part.height
+    assert store_files(con, files) == pending.height
+    assert store_files(con, files) == pending.height  # landing again (a rerun after a kill) adds nothing
+    assert store_files(con, []) == 0
+    landed = con.sql("select * from enrichment.text_enrichment order by text_hash").fetchall()
+
+    direct = duckdb.connect(":memory:")
+    ensure_enrichment_table(direct)
+    store(direct, pl.concat(parts))
+    assert direct.sql("select * from enrichment.text_enrichment order by text_hash").fetchall() == landed
+    assert not list(tmp_path.rglob(".*.writing"))  # written whole, then renamed into place

@@ -102,3 +102,25 @@ def test_only_the_dbt_assets_are_partitioned(defs):
         assert "Not partitioned" in graph.get(key).description, key
     for mart in ("fct_interactions", "sentiment_trend"):
         assert graph.get(AssetKey(["marts", mart])).partitions_def is not None
+
+
+def test_every_refresh_step_but_the_scoring_runs_alone_among_warehouse_steps(defs):
+    """DuckDB allows one process per file when one writes: every op that opens a warehouse file carries the tag whose
+    limit is 1 under the multiprocess executor. Only the bucket scoring, which opens none, runs beside them."""
+    from orchestration.executor import TAG_CONCURRENCY_LIMITS, WAREHOUSE_STEP_TAG
+
+    job = defs.resolve_job_def("ror_refresh")
+    untagged = {op.name for op in job.graph.iterate_op_defs() if WAREHOUSE_STEP_TAG not in op.tags}
+    assert untagged == {"score_bucket"}
+    assert TAG_CONCURRENCY_LIMITS == [{"key": WAREHOUSE_STEP_TAG, "limit": 1}]
+
+
+def test_the_progress_bars_know_every_stage_of_the_refresh_job(defs):
+    from orchestration.console import STAGE_LAST_STEPS, STAGES, stage_of
+
+    nodes = {node.name: node for node in defs.resolve_job_def("ror_refresh").graph.nodes}
+    assert set(STAGES) <= set(nodes)
+    for node, last in STAGE_LAST_STEPS.items():
+        assert last.split(".", 1)[1] in {inner.name for inner in nodes[node].definition.nodes}
+    assert stage_of("enrichment__text_enrichment.score_bucket[bucket_3]") == "enrichment"
+    assert stage_of("raw__file_manifest_raw_row_accounting") is None

@@ -20,6 +20,7 @@ from orchestration.warehouse_lock import (
     LockHolder,
     WarehouseBusy,
     current_holder,
+    held_by_run,
     lock_path_for,
     warehouse_writer_lock,
 )
@@ -83,6 +84,15 @@ def test_the_landing_sensor_marks_the_run_of_a_killed_writer_failed_at_its_next_
         sensor.evaluate_tick(context)
         assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.FAILURE
         assert "Found by the landing sensor" in instance.all_logs(run.run_id)[-1].message
+
+
+def test_step_processes_know_the_lock_is_held_for_their_run(working, other_process_holds):
+    # what a step process of the multiprocess executor asks before it works under its run's lock
+    assert held_by_run(working, "run-a")
+    assert not held_by_run(working, "run-b")
+    other_process_holds.stdin.close()
+    other_process_holds.wait(timeout=30)
+    assert not held_by_run(working, "run-a")
 
 
 def test_a_second_writer_is_refused_at_once_naming_the_run_that_holds_it(working, other_process_holds):

@@ -52,10 +52,7 @@ direct_replies as (
 
     select
         audience_messages.interaction_key,
-        responders.interaction_key as response_interaction_key,
-        responders.is_brand_author as is_brand_response,
-        responders.created_at_utc as response_created_at_utc,
-        audience_messages.created_at_utc as message_created_at_utc
+        responders.interaction_key as response_interaction_key
     from audience_messages
     inner join responders
         on audience_messages.platform = responders.platform
@@ -69,10 +66,7 @@ follow_up_replies as (
 
     select
         audience_messages.interaction_key,
-        responders.interaction_key as response_interaction_key,
-        responders.is_brand_author as is_brand_response,
-        responders.created_at_utc as response_created_at_utc,
-        audience_messages.created_at_utc as message_created_at_utc
+        responders.interaction_key as response_interaction_key
     from responders
     inner join interactions as answered
         on responders.platform = answered.platform
@@ -92,10 +86,7 @@ direct_message_replies as (
 
     select
         audience_messages.interaction_key,
-        responders.interaction_key as response_interaction_key,
-        responders.is_brand_author as is_brand_response,
-        responders.created_at_utc as response_created_at_utc,
-        audience_messages.created_at_utc as message_created_at_utc
+        responders.interaction_key as response_interaction_key
     from audience_messages
     inner join responders
         on audience_messages.platform = responders.platform
@@ -108,13 +99,29 @@ direct_message_replies as (
 ),
 
 -- union (not union all): a response that answers a message in two ways is still one response to it
-responses as (
+responses_matched as (
 
     select * from direct_replies
     union
     select * from follow_up_replies
     union
     select * from direct_message_replies
+
+),
+
+responses as (
+
+    select
+        responses_matched.interaction_key,
+        responses_matched.response_interaction_key,
+        responders.is_brand_author as is_brand_response,
+        responders.created_at_utc as response_created_at_utc,
+        audience_messages.created_at_utc as message_created_at_utc
+    from responses_matched
+    inner join audience_messages
+        on responses_matched.interaction_key = audience_messages.interaction_key
+    inner join responders
+        on responses_matched.response_interaction_key = responders.interaction_key
 
 ),
 

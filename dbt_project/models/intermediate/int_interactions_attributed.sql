@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        **incremental_replace('interaction_key')
+    )
+}}
+
 -- Attributes every interaction to a brand account, first rule that applies wins:
 --   1. author      the author is an owned account;
 --   2. conversation_root  the thread root (conversation_id) was written by an owned account;
@@ -19,6 +27,10 @@
 -- root, else its parent, each only when an owned account wrote it): the utm_campaign query parameter of the post's
 -- first link that carries one (link_urls: X shows only t.co links in the text), else of a URL in its text, else of
 -- its url. fct_interactions maps it to a campaign through the configured campaigns.
+-- Incremental (replacing interaction_key; a changed configuration rebuilds it from scratch, as the refresh job adds
+-- --full-refresh): a run re-attributes only the interactions whose attribution can have changed since the last
+-- build: every interaction of a thread that received a new or changed interaction, and every interaction that a new
+-- one replies to, or whose parent or thread root is a new one (late arrivals, quotes of another thread).
 with
 
 interactions as (
@@ -105,6 +117,85 @@ first_owned_answer as (
 
 ),
 
+{% if is_incremental() %}
+
+last_build as (
+
+    select max(ingested_at_utc) as ingested_at_utc from {{ this }}
+
+),
+
+arrived as (
+
+    select interactions.*
+    from interactions
+    cross join last_build
+    where interactions.ingested_at_utc > last_build.ingested_at_utc
+
+),
+
+arrived_threads as (
+
+    select distinct platform, coalesce(conversation_id, parent_id, interaction_id) as thread_key
+    from arrived
+
+),
+
+-- union (not union all): an interaction reached in several ways is attributed once
+keys_to_attribute as (
+
+    select interactions.interaction_key
+    from interactions
+    inner join arrived_threads
+        on interactions.platform = arrived_threads.platform
+        and coalesce(interactions.conversation_id, interactions.parent_id, interactions.interaction_id)
+            = arrived_threads.thread_key
+    union
+    select interactions.interaction_key
+    from interactions
+    inner join arrived
+        on interactions.platform = arrived.platform
+        and interactions.interaction_id = arrived.parent_id
+    union
+    select interactions.interaction_key
+    from interactions
+    inner join arrived
+        on interactions.platform = arrived.platform
+        and interactions.parent_id = arrived.interaction_id
+    union
+    select interactions.interaction_key
+    from interactions
+    inner join arrived
+        on interactions.platform = arrived.platform
+        and interactions.conversation_id = arrived.interaction_id
+    union
+    select interactions.interaction_key
+    from interactions
+    inner join arrived
+        on interactions.platform = arrived.platform
+        and interactions.conversation_id = arrived.parent_id
+
+),
+
+to_attribute as (
+
+    select interactions.*
+    from interactions
+    inner join keys_to_attribute
+        on interactions.interaction_key = keys_to_attribute.interaction_key
+
+),
+
+{% else %}
+
+to_attribute as (
+
+    select * from interactions
+
+),
+
+{% endif %}
+
 joined as (
 
     select
@@ -135,7 +226,7 @@ joined as (
         coalesce({{ first_url_parameter('parents.link_urls', 'utm_campaign') }},
             {{ url_parameter('parents.text_content', 'utm_campaign') }},
             {{ url_parameter('parents.url', 'utm_campaign') }}) as parent_utm_campaign
-    from interactions
+    from to_attribute as interactions
     left join owned_accounts as author_owned
         on interactions.platform = author_owned.platform
         and interactions.author_id = author_owned.account_id

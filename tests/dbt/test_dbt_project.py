@@ -36,6 +36,8 @@ MARTS = (
     "engagement_revenue_segments",
     "ingest_audit",
 )
+# the incremental intermediates, compared like the marts: a stale row there may not show in any mart
+INCREMENTAL_INTERMEDIATES = ("int_interaction_mentions_unnested", "int_interactions_attributed")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class BuiltWarehouse:
     incremental_marts: dict[str, list[tuple]]
     partition_rerun_marts: dict[str, list[tuple]]
     full_refresh_marts: dict[str, list[tuple]]
+    batch_1_intermediates: dict[str, list[tuple]]
+    incremental_intermediates: dict[str, list[tuple]]
+    full_refresh_intermediates: dict[str, list[tuple]]
 
 
 def run_dbt(*args: str, target_dir: Path) -> None:
@@ -66,6 +71,14 @@ def snapshot_marts(path: Path) -> dict[str, list[tuple]]:
         return {table: con.sql(f"select * from marts.{table} order by all").fetchall() for table in MARTS}
 
 
+def snapshot_intermediates(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path)) as con:
+        return {
+            table: con.sql(f"select * from intermediate.{table} order by all").fetchall()
+            for table in INCREMENTAL_INTERMEDIATES
+        }
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehouse]:
     root = tmp_path_factory.mktemp("dbt_fixture")
@@ -74,10 +87,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehou
         env.setenv("ROR_WORK_DB", str(path))
         load_batches(path, {1})
         run_dbt("build", target_dir=target_dir)
-        batch_1 = snapshot_marts(path)
+        batch_1, batch_1_intermediates = snapshot_marts(path), snapshot_intermediates(path)
         load_batches(path, {2})
         run_dbt("build", "--exclude", "test_type:unit", target_dir=target_dir)
-        incremental = snapshot_marts(path)
+        incremental, incremental_intermediates = snapshot_marts(path), snapshot_intermediates(path)
         # nothing new loaded: sentiment_trend recomputes only 2026-03-06 (min_date - lookback_days 3) .. 03-10, whose
         # 28-day and trailing windows reach back to February
         run_dbt(
@@ -87,7 +100,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehou
         )
         partition_rerun = snapshot_marts(path)
         run_dbt("build", "--full-refresh", "--exclude", "test_type:unit", target_dir=target_dir)
-        yield BuiltWarehouse(path, target_dir, batch_1, incremental, partition_rerun, snapshot_marts(path))
+        yield BuiltWarehouse(
+            path, target_dir, batch_1, incremental, partition_rerun, snapshot_marts(path),
+            batch_1_intermediates, incremental_intermediates, snapshot_intermediates(path),
+        )
 
 
 def query(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:
@@ -100,6 +116,21 @@ def test_incremental_run_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
     # reply, a re-enrichment of a February text): the thread rule must re-derive them
     for table in MARTS:
         assert warehouse.incremental_marts[table] == warehouse.full_refresh_marts[table], table
+
+
+def test_incremental_intermediates_equal_full_refresh(warehouse: BuiltWarehouse) -> None:
+    for table in INCREMENTAL_INTERMEDIATES:
+        assert warehouse.incremental_intermediates[table] == warehouse.full_refresh_intermediates[table], table
+
+
+def test_a_new_version_that_mentions_nothing_drops_the_old_mentions(warehouse: BuiltWarehouse) -> None:
+    # batch 2 brings t103 version 1 without the mention of alice_brews that version 0 had: the incremental run must
+    # delete the old row, though no row of the new version replaces it
+    def t103_mentions(intermediates: dict[str, list[tuple]]) -> list[str]:
+        return [row[2] for row in intermediates["int_interaction_mentions_unnested"] if row[0] == "x:t103"]
+
+    assert t103_mentions(warehouse.batch_1_intermediates) == ["alice_brews"]
+    assert t103_mentions(warehouse.incremental_intermediates) == []
 
 
 def test_batch_2_changes_sentiment_days_before_the_lookback_window(warehouse: BuiltWarehouse) -> None:

@@ -1,4 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        post_hook=[
+            "{% if is_incremental() %}delete from {{ this }} where mentioned_handle is null{% endif %}"
+        ],
+        **incremental_replace('interaction_key', key_is_unique=false)
+    )
+}}
+
 -- One row per (interaction, mentioned handle), handles lowercase without '@'.
+-- Incremental (replacing interaction_key): a run unnests only the interactions whose newest version was ingested
+-- after the newest version this table holds; its rows replace every row of those interactions. A new version that
+-- mentions nothing has no row of its own to replace the old version's mentions with: the run gives it one row with a
+-- null handle, which replaces them, and the post-hook deletes it. The watermark counts only interactions that
+-- mention something, so it may lag (a later run unnests the same interactions again, to the same rows), never skip.
 with
 
 interactions as (
@@ -7,26 +23,92 @@ interactions as (
 
 ),
 
+{% if is_incremental() %}
+
+last_build as (
+
+    select max(ingested_at_utc) as ingested_at_utc from {{ this }}
+
+),
+
+-- an empty table (nothing mentioned anything yet) has no watermark: everything is new
+to_unnest as (
+
+    select interactions.*
+    from interactions
+    cross join last_build
+    where last_build.ingested_at_utc is null
+        or interactions.ingested_at_utc > last_build.ingested_at_utc
+
+),
+
+{% else %}
+
+to_unnest as (
+
+    select * from interactions
+
+),
+
+{% endif %}
+
 unnested as (
 
     select
         interaction_key,
         platform,
-        {{ unnest_list('mentioned_handles') }} as mentioned_handle
-    from interactions
+        {{ unnest_list('mentioned_handles') }} as mentioned_handle,
+        ingested_at_utc
+    from to_unnest
     where mentioned_handles is not null
+
+),
+
+mentions as (
+
+    select distinct
+        interaction_key,
+        platform,
+        lower(mentioned_handle) as mentioned_handle,
+        ingested_at_utc
+    from unnested
+    where mentioned_handle is not null
+
+),
+
+{% if is_incremental() %}
+
+-- the replacement row of an interaction whose newest version mentions nothing (deleted by the post-hook)
+mentions_dropped as (
+
+    select
+        to_unnest.interaction_key,
+        to_unnest.platform,
+        cast(null as {{ dbt.type_string() }}) as mentioned_handle,
+        to_unnest.ingested_at_utc
+    from to_unnest
+    left join mentions
+        on to_unnest.interaction_key = mentions.interaction_key
+    where mentions.interaction_key is null
 
 ),
 
 final as (
 
-    select distinct
-        interaction_key,
-        platform,
-        lower(mentioned_handle) as mentioned_handle
-    from unnested
-    where mentioned_handle is not null
+    select * from mentions
+    union all
+    select * from mentions_dropped
 
 )
+
+{% else %}
+
+final as (
+
+    select * from mentions
+
+)
+
+{% endif %}
 
 select * from final

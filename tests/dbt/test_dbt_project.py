@@ -36,8 +36,12 @@ MARTS = (
     "engagement_revenue_segments",
     "ingest_audit",
 )
-# the incremental intermediates, compared like the marts: a stale row there may not show in any mart
-INCREMENTAL_INTERMEDIATES = ("int_interaction_mentions_unnested", "int_interactions_attributed")
+# the incremental models below the marts, compared like the marts: a stale row there may not show in any mart
+INCREMENTAL_INTERMEDIATES = (
+    "staging.stg_social__interactions",
+    "intermediate.int_interaction_mentions_unnested",
+    "intermediate.int_interactions_attributed",
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def snapshot_marts(path: Path) -> dict[str, list[tuple]]:
 def snapshot_intermediates(path: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(path)) as con:
         return {
-            table: con.sql(f"select * from intermediate.{table} order by all").fetchall()
+            table: con.sql(f"select * from {table} order by all").fetchall()
             for table in INCREMENTAL_INTERMEDIATES
         }
 
@@ -127,10 +131,18 @@ def test_a_new_version_that_mentions_nothing_drops_the_old_mentions(warehouse: B
     # batch 2 brings t103 version 1 without the mention of alice_brews that version 0 had: the incremental run must
     # delete the old row, though no row of the new version replaces it
     def t103_mentions(intermediates: dict[str, list[tuple]]) -> list[str]:
-        return [row[2] for row in intermediates["int_interaction_mentions_unnested"] if row[0] == "x:t103"]
+        return [row[2] for row in intermediates["intermediate.int_interaction_mentions_unnested"] if row[0] == "x:t103"]
 
     assert t103_mentions(warehouse.batch_1_intermediates) == ["alice_brews"]
     assert t103_mentions(warehouse.incremental_intermediates) == []
+
+
+def test_an_older_version_loaded_late_is_not_kept(warehouse: BuiltWarehouse) -> None:
+    # batch 2 loads t105 version 0 again (a re-export), after batch 1 loaded its versions 0 and 1: version 1 stays
+    def t105_version(intermediates: dict[str, list[tuple]]) -> list[int]:
+        return [row[3] for row in intermediates["staging.stg_social__interactions"] if row[0] == "x:t105"]
+
+    assert t105_version(warehouse.incremental_intermediates) == [1]
 
 
 def test_batch_2_changes_sentiment_days_before_the_lookback_window(warehouse: BuiltWarehouse) -> None:

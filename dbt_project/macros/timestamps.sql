@@ -12,6 +12,20 @@
     to_utc_timestamp({{ column }}, current_timezone())
 {%- endmacro %}
 
+{#- The inverse: a naive UTC timestamp as a timezone-aware instant, to compare a raw column with it as it is (a
+    comparison of the raw column itself uses the column's statistics and converts nothing per row). -#}
+{% macro from_utc_timestamp(column) -%}
+    {{ return(adapter.dispatch('from_utc_timestamp')(column)) }}
+{%- endmacro %}
+
+{% macro default__from_utc_timestamp(column) -%}
+    ({{ column }} at time zone 'UTC')
+{%- endmacro %}
+
+{% macro spark__from_utc_timestamp(column) -%}
+    from_utc_timestamp({{ column }}, current_timezone())
+{%- endmacro %}
+
 {#- Monday of the ISO week of a date, as a date. -#}
 {% macro iso_week_start(date_column) -%}
     cast({{ dbt.date_trunc('week', date_column) }} as date)

@@ -25,7 +25,7 @@ source as (
 
 last_build as (
 
-    select max(ingested_at_utc) as ingested_at_utc from {{ this }}
+    select {{ from_utc_timestamp('max(ingested_at_utc)') }} as ingested_at from {{ this }}
 
 ),
 
@@ -34,8 +34,8 @@ arrived as (
     select distinct source.platform, source.interaction_id
     from source
     cross join last_build
-    where last_build.ingested_at_utc is null
-        or {{ to_utc_timestamp('source._ingested_at') }} > last_build.ingested_at_utc
+    where last_build.ingested_at is null
+        or source._ingested_at > last_build.ingested_at
 
 ),
 

@@ -2,9 +2,6 @@
     config(
         materialized='incremental',
         on_schema_change='fail',
-        post_hook=[
-            "{% if is_incremental() %}delete from {{ this }} where mentioned_handle is null{% endif %}"
-        ],
         **incremental_replace('interaction_key', key_is_unique=false)
     )
 }}
@@ -13,8 +10,9 @@
 -- Incremental (replacing interaction_key): a run unnests only the interactions whose newest version was ingested
 -- after the newest version this table holds; its rows replace every row of those interactions. A new version that
 -- mentions nothing has no row of its own to replace the old version's mentions with: the run gives it one row with a
--- null handle, which replaces them, and the post-hook deletes it. The watermark counts only interactions that
--- mention something, so it may lag (a later run unnests the same interactions again, to the same rows), never skip.
+-- null handle, which replaces them, and the post-hook (in _intermediate__models.yml) deletes it. The watermark
+-- counts only interactions that mention something, so it may lag (a later run unnests the same interactions again,
+-- to the same rows), never skip.
 with
 
 interactions as (

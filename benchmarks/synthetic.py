@@ -129,6 +129,8 @@ def add_synthetic_day(database: Path, built: SyntheticWarehouse) -> date:
             "text_hash": "case when text_hash is not null and hash(interaction_id, copy) % 10 < 4 "
             "then left(md5(text_hash || 'new' || copy), 32) else text_hash end",
             "_record_hash": "md5(_record_hash || 'new' || copy)",
+            # a later load, as a day's refresh is: incremental models find what arrived by its load time
+            "_ingested_at": "current_timestamp",
         }
         select = ", ".join(replaced.get(name, name) for name in columns)
         con.execute(

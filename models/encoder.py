@@ -37,9 +37,11 @@ from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
 PACKAGED_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-# The top layers fine-tuned on TweetEval (models.training.finetune), loaded over the packaged weights.
+# The top layers fine-tuned on TweetEval (models.training.finetune), loaded over the packaged weights: each weight
+# matrix as a low-rank change to the packaged one (``<key>.delta_up @ <key>.delta_down``), biases and norms whole.
 TUNED_DIR = Path(__file__).resolve().parent / "tuned"
-TUNED_LAYERS_FILE = "top_layers.safetensors"
+TUNED_LAYERS_FILE = "top_layers_lowrank.safetensors"
+DELTA_UP, DELTA_DOWN = ".delta_up", ".delta_down"
 TUNED_SUFFIX = "+ror-tweeteval"
 DEFAULT_MAX_LENGTH = 128
 DEFAULT_BATCH_SIZE = 32
@@ -69,11 +71,50 @@ def load_packaged_transformer(tuned: bool = True) -> tuple[object, torch.nn.Modu
     if tuned:
         from safetensors.torch import load_file
 
-        state = {key: value.float() for key, value in load_file(str(TUNED_DIR / TUNED_LAYERS_FILE)).items()}
+        stored = load_file(str(TUNED_DIR / TUNED_LAYERS_FILE))
+        state = apply_low_rank_deltas(transformer.state_dict(), stored)
         missing_or_unexpected = transformer.load_state_dict(state, strict=False).unexpected_keys
         if missing_or_unexpected:
             raise ValueError(f"{TUNED_DIR / TUNED_LAYERS_FILE} has weights the encoder lacks: {missing_or_unexpected}")
     return tokenizer, transformer
+
+
+def low_rank_deltas(
+    base: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor], rank: int
+) -> dict[str, torch.Tensor]:
+    """What is committed of fine-tuned weights: per weight matrix the best rank-``rank`` approximation (truncated SVD)
+    of its change from the packaged matrix, as two fp16 factors; every other tensor (biases, norms) whole, fp16.
+
+    Fine-tuning moved each matrix by 2-3% of its norm, and most of that move lies in few directions: at rank 64 the
+    top 4 layers take 3.5 MB instead of 14 MB and validation scores stay within 0.002 (models/tuned/card.json)."""
+    stored = {}
+    for key, value in tuned.items():
+        if value.ndim != 2:
+            stored[key] = value.detach().half().contiguous()
+            continue
+        delta = value.detach().double() - base[key].double()
+        left, singular, right = torch.linalg.svd(delta, full_matrices=False)
+        stored[key + DELTA_UP] = (left[:, :rank] * singular[:rank]).half().contiguous()
+        stored[key + DELTA_DOWN] = right[:rank].half().contiguous()
+    return stored
+
+
+def apply_low_rank_deltas(base: dict[str, torch.Tensor], stored: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The fine-tuned tensors from ``low_rank_deltas``' output over the packaged ``base`` state.
+
+    The product is taken in float64 and rounded once to float32: the fp16 factors' products are exact there, so the
+    weights, and the fingerprint and model version computed from them, come out the same on every machine."""
+    state = {}
+    for key, value in stored.items():
+        if key.endswith(DELTA_DOWN):
+            continue
+        if key.endswith(DELTA_UP):
+            name = key.removesuffix(DELTA_UP)
+            delta = value.double() @ stored[name + DELTA_DOWN].double()
+            state[name] = (base[name].double() + delta).float()
+        else:
+            state[key] = value.float()
+    return state
 
 
 def default_cache_dir() -> Path:

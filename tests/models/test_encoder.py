@@ -1,6 +1,16 @@
 import numpy as np
+import torch
+from safetensors.torch import load_file
 
-from models.encoder import Encoder, length_sorted_batches, tuned_encoder_name
+from models.encoder import (
+    TUNED_DIR,
+    TUNED_LAYERS_FILE,
+    Encoder,
+    apply_low_rank_deltas,
+    length_sorted_batches,
+    low_rank_deltas,
+    tuned_encoder_name,
+)
 
 
 def test_length_sorted_batches_cover_every_row_once_and_pad_to_the_batch_longest():
@@ -69,3 +79,31 @@ def test_padding_does_not_change_a_text_features(encoder, model_cache):
     np.testing.assert_allclose(alone, padded, atol=1e-5)
     quantized = Encoder(int8=True, cache_dir=model_cache)
     np.testing.assert_array_equal(quantized.encode([short, longer])[:1], quantized.encode([short]))  # int8: exact
+
+
+def test_low_rank_deltas_keep_the_largest_directions_of_the_change_and_pass_other_tensors_whole():
+    generator = torch.Generator().manual_seed(7)
+    base = {"layer.weight": torch.randn(12, 8, generator=generator), "layer.bias": torch.zeros(12)}
+    change = torch.randn(12, 2, generator=generator) @ torch.randn(2, 8, generator=generator) * 0.05  # rank 2
+    tuned = {"layer.weight": base["layer.weight"] + change, "layer.bias": torch.full((12,), 0.5)}
+
+    stored = low_rank_deltas(base, tuned, rank=2)
+    assert stored["layer.weight.delta_up"].shape == (12, 2) and stored["layer.weight.delta_down"].shape == (2, 8)
+    assert stored["layer.weight.delta_up"].dtype == torch.float16
+    restored = apply_low_rank_deltas(base, stored)
+    assert set(restored) == {"layer.weight", "layer.bias"}
+    # A rank-2 change is kept up to the fp16 rounding of its factors; the bias comes back as stored.
+    torch.testing.assert_close(restored["layer.weight"], tuned["layer.weight"], atol=2e-4, rtol=0)
+    torch.testing.assert_close(restored["layer.bias"], tuned["layer.bias"])
+
+    rank_one = apply_low_rank_deltas(base, low_rank_deltas(base, tuned, rank=1))["layer.weight"]
+    assert (rank_one - tuned["layer.weight"]).norm() > 1e-3  # a lower rank drops the smaller direction
+
+
+def test_committed_tuned_layers_are_low_rank_changes_of_the_packaged_encoder():
+    stored = load_file(str(TUNED_DIR / TUNED_LAYERS_FILE))
+    ups = [key for key in stored if key.endswith(".delta_up")]
+    assert ups and all(key.startswith("encoder.layer.") for key in stored)
+    ranks = {stored[key].shape[1] for key in ups}
+    assert len(ranks) == 1 and ranks.pop() < 384  # one rank for all, below the matrices' full rank
+    assert (TUNED_DIR / TUNED_LAYERS_FILE).stat().st_size < 5 * 2**20

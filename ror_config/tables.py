@@ -77,17 +77,28 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: RorConfig) -> di
 BUILD_STATE_TABLE = f"{CONFIG_SCHEMA}.dbt_build_state"
 
 
-def config_changed_since_last_build(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the configuration in schema config differs from the one the last successful dbt build used (or no
-    build recorded one): incremental models then hold rows derived from another configuration."""
-    con.execute(f"create table if not exists {BUILD_STATE_TABLE} (config_hash varchar, built_at timestamptz)")
+def changed_since_last_build(con: duckdb.DuckDBPyConnection, project_hash: str) -> bool:
+    """True when the configuration in schema config or the dbt project (``project_hash``) differs from the one the last
+    successful dbt build used (or no build recorded them): incremental models then hold rows derived from another
+    configuration, or in a shape an upgraded model no longer reads (a new column, a new watermark)."""
+    _ensure_build_state(con)
     (current,) = con.execute(f"select max(config_hash) from {CONFIG_SCHEMA}.warehouse_hash").fetchone()
-    (built,) = con.execute(f"select max(config_hash) from {BUILD_STATE_TABLE}").fetchone()
-    return current != built
+    built = con.execute(f"select max(config_hash), max(project_hash) from {BUILD_STATE_TABLE}").fetchone()
+    return built != (current, project_hash)
 
 
-def record_build(con: duckdb.DuckDBPyConnection) -> None:
-    """Remember that dbt built everything from the configuration now in schema config."""
-    con.execute(f"create table if not exists {BUILD_STATE_TABLE} (config_hash varchar, built_at timestamptz)")
+def record_build(con: duckdb.DuckDBPyConnection, project_hash: str) -> None:
+    """Remember that dbt built everything from the configuration now in schema config and this dbt project."""
+    _ensure_build_state(con)
     con.execute(f"delete from {BUILD_STATE_TABLE}")
-    con.execute(f"insert into {BUILD_STATE_TABLE} select config_hash, now() from {CONFIG_SCHEMA}.warehouse_hash")
+    con.execute(
+        f"insert into {BUILD_STATE_TABLE} (config_hash, project_hash, built_at) "
+        f"select config_hash, ?, now() from {CONFIG_SCHEMA}.warehouse_hash",
+        [project_hash],
+    )
+
+
+def _ensure_build_state(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create table if not exists {BUILD_STATE_TABLE} (config_hash varchar, built_at timestamptz)")
+    # Warehouses built before the project was recorded: a null project hash, so their next build is a full one.
+    con.execute(f"alter table {BUILD_STATE_TABLE} add column if not exists project_hash varchar")

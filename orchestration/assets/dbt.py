@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -10,14 +11,14 @@ from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillP
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_args import dbt_build_args, dbt_build_env
-from orchestration.dbt_project import ror_dbt_project
+from orchestration.dbt_project import project_fingerprint, ror_dbt_project
 from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.failures import explain_dbt_failure
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, WarehouseResource
-from ror_config.tables import config_changed_since_last_build, record_build
+from ror_config.tables import changed_since_last_build, record_build
 
 # Tag a run with ror/full_refresh=true (the UI's launchpad, or `ror refresh --full-refresh`) to rebuild incremental
 # models from scratch.
@@ -76,13 +77,15 @@ def ror_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, ror_config: ConfigFileResource
 ):
     window = context.partition_time_window
+    project_hash = project_fingerprint(Path(ror_dbt_project.project_dir))
     with warehouse.connect() as con:
         # Incremental models keep rows derived from the configuration of their last build: a changed configuration
-        # (brands, accounts, campaigns, vars) rebuilds them from scratch instead of mixing two configurations.
-        config_changed = config_changed_since_last_build(con)
-    if config_changed:
-        context.log.info("the configuration changed since the last dbt build: rebuilding incremental models")
-    full_refresh = config_changed or context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        # (brands, accounts, campaigns, vars) rebuilds them from scratch instead of mixing two configurations; so does
+        # an upgraded dbt project, whose incremental models may expect columns the old tables lack.
+        changed = changed_since_last_build(con, project_hash)
+    if changed:
+        context.log.info("the configuration or the dbt project changed since the last build: rebuilding incrementals")
+    full_refresh = changed or context.run.tags.get(FULL_REFRESH_TAG) == "true"
     args = dbt_build_args(ror_config.load().vars.given(), full_refresh)
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     context.log.info(progress_line("dbt", 0, nodes, "nodes"))
@@ -118,4 +121,4 @@ def ror_dbt_models(
         )
         raise Failure(description=explanation)
     with warehouse.connect() as con:
-        record_build(con)
+        record_build(con, project_hash)

@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.cli import main
 from ror_config import ConfigError, DbtVars, RorConfig, config_tables, load_config, write_config_tables
-from ror_config.tables import config_changed_since_last_build, record_build
+from ror_config.tables import changed_since_last_build, record_build
 
 CONTRACT_EXAMPLE = """\
 brands:
@@ -184,16 +184,29 @@ def test_ror_config_check_prints_ok_or_the_problems(tmp_path, capsys):
     assert f"{bad}:1: brands[0].id: String should match pattern" in capsys.readouterr().err
 
 
-def test_a_changed_configuration_is_noticed_until_a_build_records_it(tmp_path):
+def test_a_changed_configuration_or_dbt_project_is_noticed_until_a_build_records_it(tmp_path):
     acme = RorConfig.model_validate({"brands": [{"id": "acme", "name": "Acme"}]})
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         write_config_tables(con, acme)
-        assert config_changed_since_last_build(con)  # no build recorded yet
-        record_build(con)
+        assert changed_since_last_build(con, "project-1")  # no build recorded yet
+        record_build(con, "project-1")
         write_config_tables(con, acme)
-        assert not config_changed_since_last_build(con)
+        assert not changed_since_last_build(con, "project-1")
+        assert changed_since_last_build(con, "project-2")  # an upgraded dbt project
         write_config_tables(con, acme.model_copy(update={"vars": DbtVars(spike_k=3)}))
-        assert config_changed_since_last_build(con)
+        assert changed_since_last_build(con, "project-1")
+
+
+def test_a_warehouse_built_before_the_project_was_recorded_rebuilds_once(tmp_path):
+    acme = RorConfig.model_validate({"brands": [{"id": "acme", "name": "Acme"}]})
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        write_config_tables(con, acme)
+        # the build state as earlier versions wrote it: the configuration's hash only
+        con.execute("create table config.dbt_build_state (config_hash varchar, built_at timestamptz)")
+        con.execute("insert into config.dbt_build_state select config_hash, now() from config.warehouse_hash")
+        assert changed_since_last_build(con, "project-1")
+        record_build(con, "project-1")
+        assert not changed_since_last_build(con, "project-1")
 
 
 def test_mapping_folders_of_the_configuration_reach_the_readers(tmp_path):

@@ -15,16 +15,21 @@ Speed on CPU comes from three things (measured in benchmarks/enrichment_speed.py
   one scale per call, so the int8 path runs every text in a call of its own (no padding, one thread per call, as
   many calls at once as there are cores): a text's features are then a function of the text alone, bit for bit,
   whatever else is scored with it, and a killed and resumed run writes exactly what an uninterrupted one would have.
+  Heads attached with ``attach_heads`` go into the same graph (unquantised), so that one call also gives each
+  head's logits: no second pass over the features, and the logits are as independent of the batch as the features;
+- tokenisation goes straight to the Rust tokenizer (transformers' wrapper converts every field of every encoding to
+  Python lists, a fifth of the int8 time per text).
 On a CUDA device the encoder runs in torch fp32 and ``int8`` is ignored (``Encoder.precision`` says which path ran).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -197,6 +202,24 @@ class LayerPooledEncoder(torch.nn.Module):
         return torch.cat(pooled, dim=-1)
 
 
+class FeaturesAndLogits(torch.nn.Module):
+    """The encoder and its heads as one module: (features, then each head's logits in ``heads`` order).
+
+    Each head reads the last ``feature_layers`` blocks of the features; exported as one ONNX graph, a text's features
+    and every head's logits come from a single ONNX Runtime call."""
+
+    def __init__(self, encoder: LayerPooledEncoder, heads: Mapping[str, tuple[torch.nn.Module, int]], dim: int):
+        super().__init__()
+        self.encoder = encoder
+        self.heads = torch.nn.ModuleDict({name: module for name, (module, _) in heads.items()})
+        self.head_widths = [layers * dim for _, layers in heads.values()]
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        features = self.encoder(input_ids, attention_mask)
+        logits = [head(features[:, -width:]) for head, width in zip(self.heads.values(), self.head_widths, strict=True)]
+        return (features, *logits)
+
+
 def length_sorted_batches(
     token_ids: Sequence[Sequence[int]], batch_size: int, pad_id: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -251,10 +274,14 @@ class Encoder:
         self.dim = int(transformer.config.hidden_size)
         self.layers = int(transformer.config.num_hidden_layers)
         self.fingerprint = encoder_fingerprint(self.module, self.tokenizer, max_length)
+        self._rust_tokenizer = _truncating_copy(self.tokenizer, max_length)
+        self.heads: dict[str, tuple[torch.nn.Module, int]] = {}
+        self._head_outputs: dict[str, int] = {}
+        self._int8 = int8 and self.device.type == "cpu"
+        self._cache_dir = cache_dir or default_cache_dir()
         self._onnx_session = None
         self._workers = threads
-        if int8 and self.device.type == "cpu":
-            self._onnx_session = _load_int8_session(self.module, self.fingerprint, cache_dir or default_cache_dir())
+        if self._int8:
             self.precision = "int8-onnx-per-channel-per-text"
         else:
             self.module.to(self.device)
@@ -264,34 +291,75 @@ class Encoder:
     def feature_dim(self) -> int:
         return self.dim * self.layers
 
+    def attach_heads(self, heads: Mapping[str, tuple[torch.nn.Module, int]]) -> None:
+        """Score these heads (name -> (module over the last ``feature_layers`` blocks, feature_layers)) in the
+        encoder's own pass from now on: ``encode_and_score`` returns their logits. Call ``prepare`` after."""
+        self.heads = dict(heads)
+        with torch.inference_mode():
+            self._head_outputs = {
+                name: module.eval().cpu()(torch.zeros(1, layers * self.dim)).shape[-1]
+                for name, (module, layers) in self.heads.items()
+            }
+        if not self._int8:
+            for module, _ in self.heads.values():
+                module.to(self.device)
+        self._onnx_session = None
+
+    def prepare(self) -> None:
+        """Load (exporting on first use) the int8 graph now rather than at the first ``encode``."""
+        if self._int8 and self._onnx_session is None:
+            graph = FeaturesAndLogits(self.module, self.heads, self.dim)
+            # The export's name covers the heads too: other heads, another graph.
+            key = fingerprint_module(graph.heads, self.fingerprint, str(graph.head_widths)) if self.heads else None
+            self._onnx_session = _load_int8_session(graph, key or self.fingerprint, self._cache_dir)
+
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
-        return self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        if self._rust_tokenizer is None:
+            return self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        return [encoding.ids for encoding in self._rust_tokenizer.encode_batch(list(texts))]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """float32 (len(texts), layers * dim): per-layer unit-length mean-pooled states, rows in ``texts`` order."""
+        return self.encode_and_score(texts)[0]
+
+    def encode_and_score(self, texts: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The features (see ``encode``) and every attached head's float32 logits, rows in ``texts`` order."""
         features = np.zeros((len(texts), self.feature_dim), dtype=np.float32)
+        logits = {name: np.zeros((len(texts), width), dtype=np.float32) for name, width in self._head_outputs.items()}
         if not len(texts):
-            return features
+            return features, logits
         token_ids = self.tokenize(texts)
-        if self._onnx_session is not None:
-            return self._encode_each_int8(token_ids, features)
+        if self._int8:
+            self.prepare()
+            self._encode_each_int8(token_ids, features, logits)
+            return features, logits
         pad_id = self.tokenizer.pad_token_id or 0
         with torch.inference_mode():
             for rows, input_ids, attention_mask in length_sorted_batches(token_ids, self.batch_size, pad_id):
-                features[rows] = self._encode_batch(input_ids, attention_mask)
-        return features
+                batch = self.module(
+                    torch.from_numpy(input_ids).to(self.device), torch.from_numpy(attention_mask).to(self.device)
+                )
+                features[rows] = batch.float().cpu().numpy()
+                for name, (module, layers) in self.heads.items():
+                    logits[name][rows] = module(batch[:, -layers * self.dim :]).float().cpu().numpy()
+        return features, logits
 
     def sentence_embeddings(self, features: np.ndarray) -> np.ndarray:
         """The last layer's block of ``features``: the model's usual unit-length sentence embedding."""
         return features[:, -self.dim :]
 
-    def _encode_each_int8(self, token_ids: list[list[int]], features: np.ndarray) -> np.ndarray:
+    def _encode_each_int8(
+        self, token_ids: list[list[int]], features: np.ndarray, logits: dict[str, np.ndarray]
+    ) -> None:
         """One ONNX Runtime call per text (see the module docstring: per-text activation scales, no padding)."""
         session = self._onnx_session
+        outputs = [features, *logits.values()]
 
         def encode_one(row: int) -> None:
             input_ids = np.asarray([token_ids[row]], dtype=np.int64)
-            features[row] = session.run(None, {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)})[0]
+            results = session.run(None, {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)})
+            for output, result in zip(outputs, results, strict=True):
+                output[row] = result[0]
 
         if self._workers == 1:
             for row in range(len(token_ids)):
@@ -300,30 +368,39 @@ class Encoder:
             # ONNX Runtime releases the GIL inside run(): one single-threaded call per core at a time.
             with ThreadPoolExecutor(self._workers) as pool:
                 list(pool.map(encode_one, range(len(token_ids)), chunksize=64))
-        return features
-
-    def _encode_batch(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        output = self.module(
-            torch.from_numpy(input_ids).to(self.device), torch.from_numpy(attention_mask).to(self.device)
-        )
-        return output.float().cpu().numpy()
 
 
-def _load_int8_session(module: LayerPooledEncoder, fingerprint: str, cache_dir: Path):
-    """An ONNX Runtime session over the per-channel int8 export of ``module``, exporting it on first use."""
+def _truncating_copy(tokenizer, max_length: int):
+    """The Rust tokenizer behind a fast transformers tokenizer, truncating at ``max_length`` like
+    ``tokenizer(texts, truncation=True, max_length=max_length)``; None for a slow (Python) tokenizer.
+
+    A copy: setting truncation on the tokenizer itself would change its serialised form, part of the fingerprint."""
+    if not getattr(tokenizer, "is_fast", False):
+        return None
+    rust = type(tokenizer.backend_tokenizer).from_str(tokenizer.backend_tokenizer.to_str())
+    rust.no_padding()
+    rust.enable_truncation(max_length)
+    return rust
+
+
+def _load_int8_session(graph: FeaturesAndLogits, key: str, cache_dir: Path):
+    """An ONNX Runtime session over the per-channel int8 export of ``graph``, exporting it on first use."""
     import onnxruntime
 
-    quantized = cache_dir / "onnx" / f"{fingerprint[:24]}-int8-per-channel.onnx"
+    quantized = cache_dir / "onnx" / f"{key[:24]}-int8-per-channel.onnx"
     if not quantized.exists():
-        _export_int8(module, quantized)
+        _export_int8(graph, quantized)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # parallel across texts instead (Encoder._encode_each_int8)
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(str(quantized), options, providers=["CPUExecutionProvider"])
 
 
-def _export_int8(module: LayerPooledEncoder, destination: Path) -> None:
-    """torch -> fp32 ONNX -> per-channel dynamic int8 ONNX, written atomically (parallel runs may race to export)."""
+def _export_int8(graph: FeaturesAndLogits, destination: Path) -> None:
+    """torch -> fp32 ONNX -> per-channel dynamic int8 ONNX, written atomically (parallel runs may race to export).
+
+    Only the encoder is quantised: the heads are a fraction of a percent of the work and keep their fp32 weights."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -338,18 +415,38 @@ def _export_int8(module: LayerPooledEncoder, destination: Path) -> None:
             # are (key length == mask length), and tests check padded and unpadded rows agree with fp32.
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             warnings.filterwarnings("ignore", message="Exporting aten::index operator")
-            _export_fp32(module, input_ids, attention_mask, fp32_path)
-        quantize_dynamic(str(fp32_path), str(int8_path), per_channel=True, weight_type=QuantType.QInt8)
+            _export_fp32(graph, input_ids, attention_mask, fp32_path)
+        # Node names follow the module tree: the encoder's start with "/encoder/", the heads' with their names. The
+        # quantiser first rewrites each Gemm (a head's Linear) as a MatMul named "<gemm>_MatMul", then quantises.
+        head_nodes = [
+            name
+            for node in onnx.load(str(fp32_path)).graph.node
+            if not node.name.startswith("/encoder/")
+            for name in (node.name, f"{node.name}_MatMul")
+        ]
+        # The quantiser logs advice to pre-process the graph (shape inference for static quantisation) on every
+        # call; it does not apply to dynamic int8 and would be the one unexplained line of a first refresh.
+        logging.disable(logging.WARNING)
+        try:
+            quantize_dynamic(
+                str(fp32_path),
+                str(int8_path),
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                nodes_to_exclude=head_nodes,
+            )
+        finally:
+            logging.disable(logging.NOTSET)
         os.replace(int8_path, destination)
 
 
-def _export_fp32(module: LayerPooledEncoder, input_ids: torch.Tensor, attention_mask: torch.Tensor, path: Path) -> None:
+def _export_fp32(graph: FeaturesAndLogits, input_ids: torch.Tensor, attention_mask: torch.Tensor, path: Path) -> None:
     torch.onnx.export(
-        module.cpu(),
+        graph.cpu(),
         (input_ids, attention_mask),
         str(path),
         input_names=["input_ids", "attention_mask"],
-        output_names=["features"],
+        output_names=["features", *(f"logits_{name}" for name in graph.heads)],
         dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
         opset_version=17,
         dynamo=False,  # the TorchScript exporter needs no onnxscript and handles dynamic batch/length here

@@ -31,6 +31,9 @@ from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS, TEXT_
 from models.sentiment_override import SentimentModel, parse_label_mapping
 
 HEADS_NAME = "ror-heads"
+# How the heads are run, part of the model version: v2 scores them in the encoder's own pass (with int8, inside the
+# ONNX graph, weights fp32), which moves probabilities in the last bits against v1's separate torch pass.
+HEAD_SCORING = "heads in the encoder pass; v2"
 CHUNK_TEXTS = 4096
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -113,6 +116,8 @@ class Enricher:
         }
         for head in self.heads.values():
             check_head_fits(head, self.encoder.name, self.encoder.dim, self.encoder.layers)
+        self.encoder.attach_heads({name: (head.module, head.card.feature_layers) for name, head in self.heads.items()})
+        self.encoder.prepare()
         for name, expected in (("sentiment", SENTIMENT_LABELS), ("emotion", EMOTION_LABELS), ("intent", INTENT_LABELS)):
             if tuple(self.heads[name].card.labels) != expected:
                 raise ValueError(f"{name} head labels {self.heads[name].card.labels} != {expected}")
@@ -136,7 +141,7 @@ class Enricher:
 
     def _version(self) -> str:
         digest = hashlib.sha256()
-        digest.update(f"encoder={self.encoder.fingerprint}:{self.encoder.precision}".encode())
+        digest.update(f"encoder={self.encoder.fingerprint}:{self.encoder.precision}:{HEAD_SCORING}".encode())
         for name, head in sorted(self.heads.items()):
             digest.update(f"{name}={head.fingerprint()}".encode())
         if self.sentiment_model is not None:
@@ -157,12 +162,20 @@ class Enricher:
         chunks = [self._enrich_chunk(chunk, enriched_at) for chunk in frame.iter_slices(CHUNK_TEXTS)]
         return pl.concat(chunks) if chunks else pl.DataFrame(schema=TEXT_ENRICHMENT)
 
+    def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Each head's (len(texts), labels) probabilities, from one encoder pass (the sentiment model's when one
+        replaces the sentiment head)."""
+        _, logits = self.encoder.encode_and_score(texts)
+        probabilities = {name: head.probabilities_from_logits(logits[name]) for name, head in self.heads.items()}
+        if self.sentiment_model is not None:
+            probabilities["sentiment"] = self.sentiment_model.probabilities(texts)
+        return probabilities
+
     def _enrich_chunk(self, frame: pl.DataFrame, enriched_at: datetime) -> pl.DataFrame:
         texts = frame["text"].to_list()
-        features = self.encoder.encode(texts)
-        sentiment = self._sentiment(texts, features)
-        emotion = self.heads["emotion"].probabilities(self._inputs("emotion", features))
-        intent = self.heads["intent"].decisions(self._inputs("intent", features))
+        probabilities = self.probabilities(texts)
+        sentiment, emotion = probabilities["sentiment"], probabilities["emotion"]
+        intent = self.heads["intent"].decisions(probabilities["intent"])
         columns: dict[str, object] = {
             "text_hash": frame["text_hash"],
             "model_name": [self.model_name] * frame.height,
@@ -179,14 +192,6 @@ class Enricher:
             "enriched_at": [enriched_at] * frame.height,
         }
         return pl.DataFrame(columns, schema=TEXT_ENRICHMENT)
-
-    def _inputs(self, name: str, features: np.ndarray) -> np.ndarray:
-        return features[:, -self.heads[name].card.feature_layers * self.encoder.dim :]
-
-    def _sentiment(self, texts: list[str], features: np.ndarray) -> np.ndarray:
-        if self.sentiment_model is not None:
-            return self.sentiment_model.probabilities(texts)
-        return self.heads["sentiment"].probabilities(self._inputs("sentiment", features))
 
 
 def _argmax_labels(probabilities: np.ndarray, labels: tuple[str, ...]) -> list[str]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from models.enrich import EnrichConfig, Enricher
 from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS
-from models.training.data import read_intent, read_tweeteval, tweeteval_dir
+from models.training.data import read_intent, read_tweeteval, require_tweeteval
 from models.training.fitting import f1, macro_f1, macro_recall
 
 EVALUATION_FILE = Path(__file__).resolve().parent / "EVALUATION.md"
@@ -65,12 +65,10 @@ def evaluate(int8: bool) -> tuple[list[MulticlassResult], dict[str, float], str,
     results = []
     for task, labels in (("sentiment", SENTIMENT_LABELS), ("emotion", EMOTION_LABELS)):
         data = read_tweeteval(task, "test")
-        features = enricher.encoder.encode(data.texts)
-        head = enricher.heads[task]
-        predicted = head.probabilities(enricher._inputs(task, features)).argmax(axis=1)
+        predicted = enricher.probabilities(data.texts)[task].argmax(axis=1)
         results.append(multiclass_result(task, labels, data.labels, predicted))
     intent = read_intent("test")
-    decided = enricher.heads["intent"].decisions(enricher._inputs("intent", enricher.encoder.encode(intent.texts)))
+    decided = enricher.heads["intent"].decisions(enricher.probabilities(intent.texts)["intent"])
     intent_f1 = {label: f1(intent.labels[:, i], decided[:, i].astype(int)) for i, label in enumerate(INTENT_LABELS)}
     return results, intent_f1, f"{enricher.model_name} {enricher.model_version}", time.monotonic() - started
 
@@ -135,11 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=EVALUATION_FILE, help=f"default {EVALUATION_FILE}")
     arguments = parser.parse_args(argv)
-    if not (tweeteval_dir() / "sentiment" / "test_text.txt").exists():
-        raise SystemExit(
-            f"TweetEval not found in {tweeteval_dir()}: set ROR_TWEETEVAL_DIR to the datasets/ folder of "
-            "github.com/cardiffnlp/tweeteval (see models/README.md)"
-        )
+    require_tweeteval()
     runs = {"fp32": evaluate(int8=False), "int8": evaluate(int8=True)}
     text = render(runs)
     arguments.output.write_text(text, encoding="utf-8")

@@ -77,23 +77,31 @@ class LoadedHead:
         digest.update(json.dumps({key: card[key] for key in OUTPUT_FIELDS}, sort_keys=True).encode())
         return digest.hexdigest()
 
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """(n, labels) float32 logits of the features (the head's last ``feature_layers`` blocks)."""
+        with torch.inference_mode():
+            return self.module(torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))).numpy()
+
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """(n, labels) probabilities: softmax rows for multiclass, independent sigmoids for multilabel."""
-        with torch.inference_mode():
-            inputs = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
-            # One row per matrix product: a batched product may sum in another order for another batch size, which
-            # moves a text's probabilities in the last bits with its batch; row by row they depend on the text alone.
-            rows = [self.module(inputs[row : row + 1]) for row in range(len(inputs))]
-            logits = torch.cat(rows) if rows else self.module(inputs)
-            if self.card.kind == "multilabel":
-                return torch.sigmoid(logits).numpy().astype(np.float64)
-            if self.card.logit_offsets:
-                logits = logits + torch.tensor(self.card.logit_offsets, dtype=logits.dtype)
-            return torch.softmax(logits, dim=-1).numpy().astype(np.float64)
+        return self.probabilities_from_logits(self.logits(features))
 
-    def decisions(self, features: np.ndarray) -> np.ndarray:
+    def probabilities_from_logits(self, logits: np.ndarray) -> np.ndarray:
+        """The card's logit offsets, then softmax (multiclass) or sigmoids (multilabel), row by row; float64 out.
+
+        The Enricher gets the logits from the encoder's own pass (``Encoder.attach_heads``); these are elementwise and
+        per-row steps, so a text's probabilities depend on its logits alone."""
+        with torch.inference_mode():
+            values = torch.from_numpy(np.ascontiguousarray(logits, dtype=np.float32))
+            if self.card.kind == "multilabel":
+                return torch.sigmoid(values).numpy().astype(np.float64)
+            if self.card.logit_offsets:
+                values = values + torch.tensor(self.card.logit_offsets, dtype=values.dtype)
+            return torch.softmax(values, dim=-1).numpy().astype(np.float64)
+
+    def decisions(self, probabilities: np.ndarray) -> np.ndarray:
         """(n, labels) booleans for a multilabel head: probability at or above each label's threshold."""
-        return self.probabilities(features) >= np.asarray(self.card.thresholds)
+        return probabilities >= np.asarray(self.card.thresholds)
 
 
 def save_head(module: Head, card: HeadCard, directory: Path = HEADS_DIR) -> tuple[Path, Path]:

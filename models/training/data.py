@@ -34,6 +34,15 @@ def feature_cache_dir() -> Path:
     return Path(os.environ.get("ROR_FEATURE_CACHE") or PROJECT_ROOT / "data" / "features")
 
 
+def require_tweeteval() -> None:
+    """Stop a command that needs TweetEval with what to do when it is not where ``ROR_TWEETEVAL_DIR`` points."""
+    if not (tweeteval_dir() / "sentiment" / "test_text.txt").exists():
+        raise SystemExit(
+            f"TweetEval not found in {tweeteval_dir()}: set ROR_TWEETEVAL_DIR to the datasets/ folder of "
+            "github.com/cardiffnlp/tweeteval (in this project's checkouts: ROR_TWEETEVAL_DIR=../shared/data/tweeteval)"
+        )
+
+
 @dataclass(frozen=True)
 class LabelledTexts:
     name: str  # e.g. "tweeteval/sentiment/train"; also the feature cache file's stem

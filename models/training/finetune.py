@@ -45,7 +45,7 @@ from models.encoder import (
 from models.heads import HEADS_DIR, Head, HeadCard, save_head
 from models.schema import EMOTION_LABELS, SENTIMENT_LABELS
 from models.training.common import TWEETEVAL_CITATION, reproduce_command
-from models.training.data import PROJECT_ROOT, read_tweeteval
+from models.training.data import PROJECT_ROOT, read_tweeteval, require_tweeteval
 from models.training.fitting import fit_logit_offsets, macro_f1, macro_recall
 
 SEED = 20201101
@@ -407,6 +407,7 @@ def choose_delta_rank(
 
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
+    require_tweeteval()
     torch.set_num_threads(arguments.threads)
     torch.manual_seed(SEED)
     tokenizer, transformer = load_packaged_transformer(tuned=False)

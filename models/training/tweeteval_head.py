@@ -15,7 +15,7 @@ import numpy as np
 
 from models.encoder import Encoder
 from models.training.common import TWEETEVAL_CITATION, reproduce_command, write_head
-from models.training.data import cached_features, read_tweeteval, tweeteval_label_names
+from models.training.data import cached_features, read_tweeteval, require_tweeteval, tweeteval_label_names
 from models.training.fitting import (
     FitSettings,
     Metric,
@@ -47,6 +47,7 @@ def train_tweeteval_head(
     argv: list[str] | None,
     training_data: str,
 ) -> dict[str, float]:
+    require_tweeteval()
     if tweeteval_label_names(task) != list(labels):
         raise ValueError(f"TweetEval {task} mapping.txt {tweeteval_label_names(task)} != expected {labels}")
     splits = {split: read_tweeteval(task, split) for split in ("train", "val", "test")}

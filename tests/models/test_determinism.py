@@ -4,6 +4,7 @@ uninterrupted one writes."""
 
 import random
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -52,3 +53,13 @@ def test_scores_do_not_depend_on_batch_neighbours_order_or_size(default_enricher
 def test_scores_do_not_depend_on_the_configured_batch_size(default_enricher, model_cache):
     other_batch_size = Enricher(EnrichConfig(cache_dir=model_cache, batch_size=3))
     assert scored(other_batch_size, TEXTS) == scored(default_enricher, TEXTS)
+
+
+def test_heads_scored_in_the_int8_graph_keep_their_fp32_weights(default_enricher):
+    # The heads run inside the int8 encoder's graph (one call per text) but are left unquantised: their logits equal
+    # the fp32 torch heads' on the same int8 features up to float rounding (quantised heads moved them by 0.01-0.2).
+    features, logits = default_enricher.encoder.encode_and_score(TEXTS)
+    assert set(logits) == {"sentiment", "emotion", "intent"}
+    for name, head in default_enricher.heads.items():
+        inputs = features[:, -head.card.feature_layers * default_enricher.encoder.dim :]
+        np.testing.assert_allclose(logits[name], head.logits(inputs), atol=1e-4, rtol=0)

@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from models import language, substance
-from models.encoder import DEFAULT_BATCH_SIZE, Encoder
+from models.encoder import DEFAULT_BATCH_SIZE, INT8_EXPORT_RECIPE, Encoder
 from models.heads import HEADS_DIR, LoadedHead, check_head_fits, load_head
 from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS, TEXT_ENRICHMENT
 from models.sentiment_override import SentimentModel, parse_label_mapping
@@ -141,7 +141,8 @@ class Enricher:
 
     def _version(self) -> str:
         digest = hashlib.sha256()
-        digest.update(f"encoder={self.encoder.fingerprint}:{self.encoder.precision}:{HEAD_SCORING}".encode())
+        recipe = INT8_EXPORT_RECIPE if self.encoder.precision.startswith("int8") else ""
+        digest.update(f"encoder={self.encoder.fingerprint}:{self.encoder.precision}:{recipe}:{HEAD_SCORING}".encode())
         for name, head in sorted(self.heads.items()):
             digest.update(f"{name}={head.fingerprint()}".encode())
         if self.sentiment_model is not None:

@@ -435,7 +435,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from models.evaluate import main as evaluate_main
+    from models.training.data import missing_tweeteval
 
+    if message := missing_tweeteval():
+        raise UserError(message)
     return evaluate_main(["--output", str(args.output)] if args.output else [])
 
 

@@ -34,13 +34,20 @@ def feature_cache_dir() -> Path:
     return Path(os.environ.get("ROR_FEATURE_CACHE") or PROJECT_ROOT / "data" / "features")
 
 
+def missing_tweeteval() -> str | None:
+    """What to do when TweetEval is not where ``ROR_TWEETEVAL_DIR`` points; None when it is there."""
+    if (tweeteval_dir() / "sentiment" / "test_text.txt").exists():
+        return None
+    return (
+        f"TweetEval not found in {tweeteval_dir()}: set ROR_TWEETEVAL_DIR to the datasets/ folder of "
+        "github.com/cardiffnlp/tweeteval (in this project's checkouts: ROR_TWEETEVAL_DIR=../shared/data/tweeteval)"
+    )
+
+
 def require_tweeteval() -> None:
-    """Stop a command that needs TweetEval with what to do when it is not where ``ROR_TWEETEVAL_DIR`` points."""
-    if not (tweeteval_dir() / "sentiment" / "test_text.txt").exists():
-        raise SystemExit(
-            f"TweetEval not found in {tweeteval_dir()}: set ROR_TWEETEVAL_DIR to the datasets/ folder of "
-            "github.com/cardiffnlp/tweeteval (in this project's checkouts: ROR_TWEETEVAL_DIR=../shared/data/tweeteval)"
-        )
+    """Stop a command that needs TweetEval with ``missing_tweeteval``'s message when it is not there."""
+    if message := missing_tweeteval():
+        raise SystemExit(message)
 
 
 @dataclass(frozen=True)

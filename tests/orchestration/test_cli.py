@@ -56,6 +56,13 @@ def test_enrich_missing_file(capsys, tmp_path: Path) -> None:
     assert_short_error(err, "no such file", "nope.csv")
 
 
+def test_evaluate_without_tweeteval_says_what_to_set(capsys, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ROR_TWEETEVAL_DIR", str(tmp_path / "nowhere"))
+    code, err = run(capsys, "evaluate")
+    assert code == EXIT_INPUT
+    assert_short_error(err, "TweetEval not found", "set ROR_TWEETEVAL_DIR")
+
+
 def test_enrich_wrong_column_names_the_columns(capsys, tmp_path: Path) -> None:
     source = tmp_path / "comments.csv"
     source.write_text("id,message\n1,love it\n")

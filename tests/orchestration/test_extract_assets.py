@@ -63,7 +63,12 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
                 ],
             }
         ],
-        "extract": {"first_run_days": 10000, "backoff_seconds": 0, "x": {"base_url": httpserver.url_for("/x")}},
+        "extract": {
+            "first_run_days": 10000,
+            "backoff_seconds": 0,
+            "local_test_server": True,
+            "x": {"base_url": httpserver.url_for("/x")},
+        },
     }
     config_path = tmp_path / "ror.yml"
     config_path.write_text(yaml.safe_dump(config))
@@ -82,7 +87,8 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
     assert _metadata(result, "reddit")["status"] == "skipped"
     with duckdb.connect(str(tmp_path / "ror.work.duckdb"), read_only=True) as con:
         landed = con.execute("select count(*) from raw.interactions where _source_file like 'extract/x/%'").fetchone()
-        cursors = con.execute("select count(*) from extract.cursors where extractor = 'x'").fetchone()
+    with duckdb.connect(str(tmp_path / "landing" / "extract" / "x" / ".state.duckdb"), read_only=True) as con:
+        cursors = con.execute("select count(*) from cursors").fetchone()
     assert landed[0] >= 5 and cursors[0] >= 2
 
 
@@ -95,7 +101,7 @@ def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_
                 "brands": [
                     {"id": "acme", "name": "Acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}
                 ],
-                "extract": {"bluesky": {"base_url": httpserver.url_for("/bluesky")}},
+                "extract": {"local_test_server": True, "bluesky": {"base_url": httpserver.url_for("/bluesky")}},
             }
         )
     )

@@ -94,6 +94,7 @@ def make_setup(
         "backoff_seconds": 0,
         "max_attempts": 3,
         "timeout_seconds": 5,
+        "local_test_server": True,
         **config,
     }
     for platform in ("x", "youtube", "reddit", "bluesky"):

@@ -45,7 +45,9 @@ def test_a_killed_run_resumes_at_the_page_it_was_waiting_for(httpserver, replay,
 
     replay.handlers[MENTIONS] = hang_on_the_third_page
     landing = tmp_path / "landing"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, httpserver.url_for("/x"), str(landing), TOKEN, RUN_AT.isoformat()])
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, httpserver.url_for("/x"), str(landing), TOKEN, RUN_AT.isoformat()]
+    )
     try:
         deadline = time.monotonic() + 60
         while not any(args.get("pagination_token") == "page3" for args in replay.requests_to(MENTIONS)):

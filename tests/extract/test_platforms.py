@@ -4,6 +4,7 @@ what was landed ingested into rows, and a second run that lands nothing new."""
 from __future__ import annotations
 
 import base64
+import time
 
 from werkzeug import Request, Response
 
@@ -29,9 +30,10 @@ def ingest_landed(tmp_path, con) -> dict[str, int]:
     }
 
 
-def run(httpserver, tmp_path, platform, accounts, environ, settings=None, **config):
+def run(httpserver, tmp_path, platform, accounts, environ, settings=None, pause=time.sleep, **config):
     setup = make_setup(httpserver, {platform: settings or {}}, accounts, environ, **config)
-    return run_extractor(setup, platform, landing_dir=tmp_path / "landing", now=RUN_AT, log=lambda _: None)
+    landing = tmp_path / "landing"
+    return run_extractor(setup, platform, landing_dir=landing, now=RUN_AT, log=lambda _: None, pause=pause)
 
 
 # ------------------------------------------------------------------------------------------------ YouTube

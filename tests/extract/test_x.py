@@ -40,16 +40,16 @@ def x_api(replay):
     return replay
 
 
-def run_x(httpserver, tmp_path, environ=None, lines=None, **config):
+def run_x(httpserver, tmp_path, environ=None, lines=None, accounts=(ACCOUNT,), now=RUN_AT, pause=time.sleep, **config):
     setup = make_setup(
         httpserver,
         {"x": config.pop("x", {})},
-        [ACCOUNT],
+        list(accounts),
         {"ROR_X_BEARER_TOKEN": TOKEN} if environ is None else environ,
         **config,
     )
     log = lines.append if lines is not None else lambda line: None
-    return run_extractor(setup, "x", landing_dir=tmp_path / "landing", now=RUN_AT, log=log)
+    return run_extractor(setup, "x", landing_dir=tmp_path / "landing", now=now, log=log, pause=pause)
 
 
 def landed(tmp_path) -> list:

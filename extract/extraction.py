@@ -165,7 +165,7 @@ class Extraction:
         self.current_stream: str | None = None
         if read_budget is not None:
             self.report.read_budget = read_budget.monthly
-            self._count_reads(0)
+            self._count_reads(None)  # the month's count so far, for the report
 
     # -------------------------------------------------------------------------------------------- time
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from extract import bluesky, reddit, x, youtube
-from extract.config import PLATFORMS, ExtractSetup
+from extract.config import ExtractSetup
 from extract.extraction import (
     BudgetExhausted,
     ExtractError,

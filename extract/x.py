@@ -94,7 +94,7 @@ def _account(setup: ExtractSetup, extraction: Extraction, client, account: Accou
     user_id = segment(_user_id(extraction, client, account))
     key = account.key
 
-    def quotes_of(document: Any, key: str = key) -> None:
+    def quotes_of(document: Any) -> None:
         if not settings.quote_tweets:
             return
         for tweet in document.get("data") or []:

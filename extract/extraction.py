@@ -387,6 +387,10 @@ class _HttpErrors:
         spent = self.extraction.limits.spent(response)
         if spent is not None:
             raise LimitReached(f"{platform}: {spent}; {resumes}") from None
+        if self.extraction.limits.throttled(response):
+            raise LimitReached(
+                f"{platform} is still rate limited on {self.path}{self._until(response)}; {resumes}"
+            ) from None
         if status == 401:
             raise CredentialsRejected(self._refused_credentials(status)) from None
         if status == 403:
@@ -397,11 +401,8 @@ class _HttpErrors:
             raise ExtractError(
                 f"{platform} answered HTTP 404 for {self.path}: not found; check the id or handle in the configuration"
             ) from None
-        if self.extraction.limits.throttled(response):
-            raise LimitReached(
-                f"{platform} is still rate limited on {self.path}{self._until(response)}; {resumes}"
-            ) from None
-        raise ExtractError(f"{platform} answered HTTP {status} for {self.path} after retries") from None
+        retried = " after retries" if status >= 500 else ""
+        raise ExtractError(f"{platform} answered HTTP {status} for {self.path}{retried}") from None
 
     def _refused_credentials(self, status: int) -> str:
         platform = self.extraction.platform

@@ -149,6 +149,10 @@ def test_youtube_rate_limit_exceeded_is_retried(httpserver, replay, tmp_path):
     assert report.status == "ok", report.message
     assert len(replay.requests_to("/youtube/commentThreads")) == 3  # the refused try, then both pages
 
+    replay.fail("/youtube/commentThreads", 403, body=youtube_error("rateLimitExceeded"), times=3)  # every try
+    report = run(httpserver, tmp_path, "youtube", [Account("acme", "youtube", CHANNEL, None)], YOUTUBE_KEY)
+    assert report.status == "limited" and "still rate limited on commentThreads" in report.message
+
 
 def test_x_usage_cap_and_spent_credits_get_their_own_messages(httpserver, x_api, tmp_path):
     capped = {

@@ -76,8 +76,8 @@ class RateLimited(Exception):
 
 @dataclass
 class _Window:
-    remaining: float | None = None
-    resets_at: float | None = None  # time.time()
+    remaining: float
+    resets_at: float | None  # as time.time() counts; None when the answer did not say
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Throttle:
 
     def _pace(self, endpoint: str) -> None:
         window = self.windows.get(endpoint)
-        if window is None or window.remaining is None or window.remaining > 0 or window.resets_at is None:
+        if window is None or window.remaining > 0 or window.resets_at is None:
             return
         delay = window.resets_at - time.time()
         if delay > self.extraction.config.max_retry_delay_seconds:

@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ror_config import RorConfig, load_config
 
 PLATFORMS = ("x", "youtube", "reddit", "bluesky")
+# Hosts an http:// URL may name, and only with ``extract.local_test_server: true``: a server on this machine.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class _Section(BaseModel):
@@ -30,6 +33,10 @@ class XSettings(_Section):
     request_budget: int = Field(300, ge=1, description="requests per run, retries included")
     max_results: int = Field(100, ge=5, le=100)
     quote_tweets: bool = True
+    monthly_post_budget: int = Field(
+        10_000, ge=1, description="posts read per calendar month (UTC) at most; pay-per-use bills every post read"
+    )
+    price_per_post_usd: float = Field(0.005, ge=0, description="for the estimated cost the summary shows")
 
 
 class YouTubeSettings(_Section):
@@ -66,10 +73,34 @@ class ExtractConfig(_Section):
     max_attempts: int = Field(5, ge=1, description="tries per request on 429, 5xx and dropped connections")
     backoff_seconds: float = Field(1, ge=0, description="exponential backoff multiplier when no Retry-After is sent")
     max_retry_delay_seconds: float = Field(300, ge=0)
+    local_test_server: bool = Field(
+        False, description="true: base URLs may be http:// on this machine (a test server); never for a real API"
+    )
     x: XSettings = Field(default_factory=XSettings)
     youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     reddit: RedditSettings = Field(default_factory=RedditSettings)
     bluesky: BlueskySettings = Field(default_factory=BlueskySettings)
+
+    @model_validator(mode="after")
+    def _only_https(self) -> ExtractConfig:
+        """Credentials travel with every request: only to https URLs, or to a local test server when a key says so."""
+        for platform in PLATFORMS:
+            settings = getattr(self, platform)
+            for key in ("base_url", "token_url"):
+                if hasattr(settings, key):
+                    _check_url(f"extract.{platform}.{key}", getattr(settings, key), self.local_test_server)
+        return self
+
+
+def _check_url(name: str, url: str, local_test_server: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and local_test_server and parts.hostname in LOCAL_HOSTS:
+        return
+    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+        raise ValueError(f"{name} is http:// on this machine: set extract.local_test_server: true for a test server")
+    raise ValueError(f"{name} must be an https:// URL (credentials are sent with every request)")
 
 
 @dataclass(frozen=True)

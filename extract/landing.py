@@ -28,8 +28,11 @@ class PageWriter:
         self.root = Path(landing_dir) / EXTRACT_FOLDER
         self._landed: dict[Path, set[str]] = {}
 
+    def platform_folder(self, platform: str) -> Path:
+        return self.root / safe_name(platform)
+
     def folder(self, platform: str, account: str, stream: str) -> Path:
-        return self.root / safe_name(platform) / safe_name(account) / safe_name(stream)
+        return self.platform_folder(platform) / safe_name(account) / safe_name(stream)
 
     def write(self, platform: str, account: str, stream: str, body: bytes) -> Path | None:
         """The landed file, or None when the same page is already there."""

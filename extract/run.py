@@ -1,24 +1,33 @@
 """Run the extractors: each platform with accounts and credentials fetches what is new into the landing folder.
 
 A platform without accounts, switched off, or without its credentials is skipped with one line that says what would
-enable it; a platform that fails (credentials refused, the API down after retries) reports why and the others still
-run, so the landing folder and whatever else was delivered keep flowing into the warehouse.
+enable it. Within a platform each stream (account, channel, subreddit, query) fails alone and is named in the report;
+a platform stopped by its credentials, a budget or a limit says why, and the other platforms still run, so the
+landing folder and whatever else was delivered keep flowing into the warehouse.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
-import duckdb
-
 from extract import bluesky, reddit, x, youtube
-from extract.config import PLATFORMS, ExtractSetup
-from extract.cursors import CursorStore
-from extract.extraction import BudgetExhausted, ExtractError, Extraction, ExtractReport
+from extract.config import ExtractSetup
+from extract.extraction import (
+    BudgetExhausted,
+    ExtractError,
+    Extraction,
+    ExtractReport,
+    LimitReached,
+    PlatformStopped,
+    ReadBudget,
+)
 from extract.landing import PageWriter
+from extract.limits import LimitPolicy
+from extract.state import ExtractState, StateBusy
 
 EXTRACTORS: dict[str, ModuleType] = {"x": x, "youtube": youtube, "reddit": reddit, "bluesky": bluesky}
 
@@ -42,47 +51,74 @@ def run_extractor(
     platform: str,
     *,
     landing_dir: Path,
-    con: duckdb.DuckDBPyConnection,
     now: datetime | None = None,
     log: Callable[[str], None] = print,
+    pause: Callable[[float], None] = time.sleep,
 ) -> ExtractReport:
-    """Extract one platform into ``landing_dir``, its cursors in ``con`` (the working database)."""
+    """Extract one platform into ``landing_dir``, its state beside the pages it lands (extract.state). ``pause``
+    waits out a rate-limit window (see Extraction.wait)."""
     reason = skip_reason(setup, platform)
     if reason is not None:
         report = ExtractReport(platform, status="skipped", message=reason)
         log(report.line())
         return report
+    writer = PageWriter(landing_dir)
+    try:
+        with ExtractState.open(writer.platform_folder(platform)) as state:
+            report = _extract(setup, platform, state, writer, now, log, pause)
+    except StateBusy as busy:
+        report = ExtractReport(platform, status="failed", message=str(busy))
+    log(report.line())
+    return report
+
+
+def _extract(setup, platform, state, writer, now, log, pause) -> ExtractReport:
     module = EXTRACTORS[platform]
+    settings = getattr(setup.config, platform)
     accounts = setup.accounts_on(platform)
     extraction = Extraction(
         platform,
         setup.config,
-        request_budget=getattr(setup.config, platform).request_budget,
-        cursors=CursorStore(con),
-        writer=PageWriter(landing_dir),
+        request_budget=settings.request_budget,
+        state=state,
+        writer=writer,
         credential_variables=module.CREDENTIALS,
+        limits=getattr(module, "LIMITS", LimitPolicy()),
+        read_budget=_read_budget(module, settings),
         now=now,
+        pause=pause,
+        log=log,
     )
-    extraction.report.accounts = len(accounts)
+    report = extraction.report
+    report.accounts = len(accounts)
     try:
         module.extract(setup, extraction, accounts)
-    except BudgetExhausted as error:
-        extraction.report.status, extraction.report.message = "budget_exhausted", str(error)
-    except ExtractError as error:
-        extraction.report.status, extraction.report.message = "failed", str(error)
-    extraction.report.requests = extraction.budget.used
-    log(extraction.report.line())
-    return extraction.report
+    except PlatformStopped as error:
+        report.status = _stopped_status(error)
+        where = f" (stopped at {extraction.current_stream})" if extraction.current_stream else ""
+        report.message = f"{error}{where}"
+    except ExtractError as error:  # outside any stream: the platform as a whole
+        report.status, report.message = "failed", str(error)
+    if report.failed_streams:
+        if report.status == "ok":
+            report.status = "failed" if len(report.failed_streams) == report.streams else "partial"
+        failed = f"{len(report.failed_streams)} of {report.streams} streams failed: " + "; ".join(report.failed_streams)
+        report.message = f"{report.message}; {failed}" if report.message else failed
+    report.requests = extraction.budget.used
+    return report
 
 
-def run_extractors(
-    setup: ExtractSetup,
-    *,
-    landing_dir: Path,
-    con: duckdb.DuckDBPyConnection,
-    now: datetime | None = None,
-    log: Callable[[str], None] = print,
-) -> list[ExtractReport]:
-    return [
-        run_extractor(setup, platform, landing_dir=landing_dir, con=con, now=now, log=log) for platform in PLATFORMS
-    ]
+def _stopped_status(error: PlatformStopped) -> str:
+    if isinstance(error, BudgetExhausted):
+        return "budget_exhausted"
+    if isinstance(error, LimitReached):
+        return "limited"
+    return "failed"
+
+
+def _read_budget(module: ModuleType, settings) -> ReadBudget | None:
+    count = getattr(module, "billed_reads", None)
+    if count is None:
+        return None
+    return ReadBudget(settings.monthly_post_budget, settings.price_per_post_usd, count)
+

@@ -6,6 +6,10 @@ uploads playlist to find the videos published within ``video_window_days`` (not 
 ``videos.list`` for their statistics, ``commentThreads.list?allThreadsRelatedToChannelId`` newest first until the
 last run minus the look-back, and ``comments.list?parentId`` for threads with more replies than the thread carries
 inline. Every one costs 1 quota unit per page (10,000 units a day by default).
+
+Limits come in the error body, not in headers: ``error.errors[].reason`` ``quotaExceeded`` or ``dailyLimitExceeded``
+(HTTP 403) means the project's daily quota is spent, and stops the platform until it resets; ``rateLimitExceeded`` or
+``userRateLimitExceeded`` (403 or 429) is a short-term rate limit, retried with backoff.
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
+
 from extract.config import Account, ExtractSetup
 from extract.extraction import ExtractError, Extraction
+from extract.limits import LimitPolicy
 
 KEY_VARIABLE = "ROR_YOUTUBE_API_KEY"
 CREDENTIALS = (KEY_VARIABLE,)
+_QUOTA_SPENT = {"quotaExceeded", "dailyLimitExceeded"}
+_RATE_LIMITED = {"rateLimitExceeded", "userRateLimitExceeded"}
 _PAGING = {"token_path": "nextPageToken", "token_param": "pageToken", "records_path": "items"}
 _VIDEOS_PER_REQUEST = 50
 
@@ -26,24 +35,55 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
+def _reasons(response: requests.Response) -> set[str]:
+    """The ``reason`` of each error in a Google API error body."""
+    if response.status_code < 400:
+        return set()
+    try:
+        errors = (response.json().get("error") or {}).get("errors") or []
+    except (ValueError, AttributeError):
+        return set()
+    return {str(error.get("reason")) for error in errors if isinstance(error, dict)}
+
+
+def _spent(response: requests.Response) -> str | None:
+    reasons = sorted(_reasons(response) & _QUOTA_SPENT)
+    if not reasons:
+        return None
+    return (
+        f"the Google Cloud project's daily YouTube quota is spent ({', '.join(reasons)}); it resets at midnight "
+        "Pacific time, or ask for more in the Google Cloud console (IAM & Admin -> Quotas)"
+    )
+
+
+def _throttled(response: requests.Response) -> bool:
+    return response.status_code == 429 or bool(_reasons(response) & _RATE_LIMITED)
+
+
+LIMITS = LimitPolicy(spent=_spent, throttled=_throttled)
+
+
 def extract(setup: ExtractSetup, extraction: Extraction, accounts: list[Account]) -> None:
     settings = setup.config.youtube
     client = extraction.client(settings.base_url, headers={"X-Goog-Api-Key": setup.secrets.get(KEY_VARIABLE) or ""})
     for account in accounts:
-        key = account.key
-        lookup = {"id": account.account_id} if account.account_id else {"forHandle": f"@{account.handle}"}
-        response = extraction.single(client, "channels", {"part": "snippet,statistics,contentDetails", **lookup})
-        channels = response.json().get("items") or []
-        if not channels:
-            raise ExtractError(f"youtube: no channel {lookup}; check the account's id or handle")
-        extraction.land(key, "channels", response, len(channels))
-        channel = channels[0]
-        uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
-        if uploads:
-            _recent_videos(
-                extraction, client, key, uploads, extraction.now - timedelta(days=settings.video_window_days)
-            )
-        _comment_threads(extraction, client, key, channel["id"])
+        with extraction.stream(f"channel {account.account_id or '@' + str(account.handle)}"):
+            _channel(extraction, client, account, settings.video_window_days)
+
+
+def _channel(extraction: Extraction, client, account: Account, video_window_days: int) -> None:
+    key = account.key
+    lookup = {"id": account.account_id} if account.account_id else {"forHandle": f"@{account.handle}"}
+    response = extraction.single(client, "channels", {"part": "snippet,statistics,contentDetails", **lookup})
+    channels = response.json().get("items") or []
+    if not channels:
+        raise ExtractError("youtube: no such channel; check the account's id or handle in brands[].accounts")
+    extraction.land(key, "channels", response, len(channels))
+    channel = channels[0]
+    uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+    if uploads:
+        _recent_videos(extraction, client, key, uploads, extraction.now - timedelta(days=video_window_days))
+    _comment_threads(extraction, client, key, channel["id"])
 
 
 def _recent_videos(extraction: Extraction, client, key: str, uploads: str, window_start: datetime) -> None:

@@ -151,6 +151,25 @@ def warehouse_writer_lock(
         os.close(fd)  # closing the last descriptor releases the flock
 
 
+@contextmanager
+def lent_out(working_path: Path) -> Iterator[bool]:
+    """Let other writers take the warehouse's lock for the block when this process holds it (a step that waits on
+    something outside the warehouse, holding no connection to it), then take it back, waiting its turn. Yields
+    whether it was lent: False when this process does not hold it."""
+    lock_path = lock_path_for(Path(working_path).resolve())
+    held = _held.get(lock_path)
+    if held is None:
+        yield False
+        return
+    os.ftruncate(held.fd, 0)  # released cleanly: whoever takes it meanwhile finds no abandoned run
+    fcntl.flock(held.fd, fcntl.LOCK_UN)
+    try:
+        yield True
+    finally:
+        _acquire(held.fd, lock_path, True, None)
+        _record(held.fd, held.holder)
+
+
 def _acquire(fd: int, lock_path: Path, wait: bool, on_wait: Callable[[LockHolder | None], None] | None) -> None:
     next_report = 0.0
     while True:

@@ -24,7 +24,7 @@ CONFIG = {
         },
         {"id": "bolt", "name": "Bolt", "accounts": [{"platform": "YouTube", "account_id": "UCbolt"}]},
     ],
-    "extract": {"secrets_file": "secrets.env", "look_back_hours": 6, "x": {"base_url": "http://proxy.local/2"}},
+    "extract": {"secrets_file": "secrets.env", "look_back_hours": 6, "x": {"base_url": "https://proxy.local/2"}},
 }
 
 
@@ -43,7 +43,7 @@ def test_accounts_come_from_the_brands_of_the_configuration_file(tmp_path):
         Account("acme", "bluesky", None, "acme.bsky.social"),
         Account("bolt", "youtube", "UCbolt", None),
     )
-    assert setup.config.look_back_hours == 6 and setup.config.x.base_url == "http://proxy.local/2"
+    assert setup.config.look_back_hours == 6 and setup.config.x.base_url == "https://proxy.local/2"
     assert setup.config.youtube.base_url == "https://www.googleapis.com/youtube/v3"
 
 

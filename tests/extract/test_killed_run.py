@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 
-import duckdb
 from werkzeug import Request, Response
 
 from extract.run import run_extractor
@@ -16,15 +15,16 @@ from tests.extract.test_x import ACCOUNT, MENTIONS, POSTS, QUOTES, TOKEN, _next_
 from tests.support.api_replay import RUN_AT, make_setup, twarc_pages
 
 CHILD = """
-import sys, duckdb
+import sys
 from datetime import datetime
 from extract.config import Account, ExtractConfig, ExtractSetup, Secrets
 from extract.run import run_extractor
-config = ExtractConfig.model_validate({"first_run_days": 10000, "x": {"base_url": sys.argv[1]}})
+config = ExtractConfig.model_validate(
+    {"first_run_days": 10000, "local_test_server": True, "x": {"base_url": sys.argv[1]}}
+)
 setup = ExtractSetup(config, (Account("acme", "x", "1500000000000000001", "AcmeCoffee"),),
-                     Secrets({"ROR_X_BEARER_TOKEN": sys.argv[4]}, {}))
-with duckdb.connect(sys.argv[2]) as con:
-    run_extractor(setup, "x", landing_dir=sys.argv[3], con=con, now=datetime.fromisoformat(sys.argv[5]))
+                     Secrets({"ROR_X_BEARER_TOKEN": sys.argv[3]}, {}))
+run_extractor(setup, "x", landing_dir=sys.argv[2], now=datetime.fromisoformat(sys.argv[4]))
 """
 
 
@@ -44,9 +44,9 @@ def test_a_killed_run_resumes_at_the_page_it_was_waiting_for(httpserver, replay,
         return Response(json.dumps(third_page), content_type="application/json")
 
     replay.handlers[MENTIONS] = hang_on_the_third_page
-    database, landing = tmp_path / "work.duckdb", tmp_path / "landing"
+    landing = tmp_path / "landing"
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, httpserver.url_for("/x"), str(database), str(landing), TOKEN, RUN_AT.isoformat()]
+        [sys.executable, "-c", CHILD, httpserver.url_for("/x"), str(landing), TOKEN, RUN_AT.isoformat()]
     )
     try:
         deadline = time.monotonic() + 60
@@ -57,13 +57,12 @@ def test_a_killed_run_resumes_at_the_page_it_was_waiting_for(httpserver, replay,
         child.wait(30)
     finally:
         released.set()
-    killed_landed = sorted(path.name for path in landing.rglob("*.json"))
+    killed_landed = sorted(path.name for path in landing.rglob("*.json"))  # the state file is hidden, not .json
     assert len(killed_landed) == 4  # posts, quotes, mentions pages 1 and 2
 
     replay.seen.clear()
-    with duckdb.connect(str(database)) as con:
-        setup = make_setup(httpserver, {}, [ACCOUNT], {"ROR_X_BEARER_TOKEN": TOKEN})
-        report = run_extractor(setup, "x", landing_dir=landing, con=con, now=RUN_AT, log=lambda _: None)
+    setup = make_setup(httpserver, {}, [ACCOUNT], {"ROR_X_BEARER_TOKEN": TOKEN})
+    report = run_extractor(setup, "x", landing_dir=landing, now=RUN_AT, log=lambda _: None)
 
     assert report.status == "ok", report.message
     assert [args.get("pagination_token") for args in replay.requests_to(MENTIONS)] == ["page3"]

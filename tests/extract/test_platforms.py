@@ -4,6 +4,7 @@ what was landed ingested into rows, and a second run that lands nothing new."""
 from __future__ import annotations
 
 import base64
+import time
 
 from werkzeug import Request, Response
 
@@ -16,7 +17,7 @@ from tests.support.api_replay import RUN_AT, fixture_json, make_setup
 
 
 def landed_files(tmp_path) -> list:
-    return sorted(path for path in (tmp_path / "landing" / EXTRACT_FOLDER).rglob("*") if path.is_file())
+    return sorted(path for path in (tmp_path / "landing" / EXTRACT_FOLDER).rglob("*.json") if path.is_file())
 
 
 def ingest_landed(tmp_path, con) -> dict[str, int]:
@@ -29,9 +30,10 @@ def ingest_landed(tmp_path, con) -> dict[str, int]:
     }
 
 
-def run(httpserver, tmp_path, con, platform, accounts, environ, settings=None, **config):
+def run(httpserver, tmp_path, platform, accounts, environ, settings=None, pause=time.sleep, **config):
     setup = make_setup(httpserver, {platform: settings or {}}, accounts, environ, **config)
-    return run_extractor(setup, platform, landing_dir=tmp_path / "landing", con=con, now=RUN_AT, log=lambda _: None)
+    landing = tmp_path / "landing"
+    return run_extractor(setup, platform, landing_dir=landing, now=RUN_AT, log=lambda _: None, pause=pause)
 
 
 # ------------------------------------------------------------------------------------------------ YouTube
@@ -72,7 +74,7 @@ def youtube_api(replay) -> None:
 def test_youtube_lands_channel_videos_and_every_comment_thread_page(httpserver, replay, tmp_path, working_db):
     youtube_api(replay)
     accounts = [Account("acme", "youtube", CHANNEL, None)]
-    report = run(httpserver, tmp_path, working_db, "youtube", accounts, YOUTUBE_KEY, {"video_window_days": 4000})
+    report = run(httpserver, tmp_path, "youtube", accounts, YOUTUBE_KEY, {"video_window_days": 4000})
 
     assert report.status == "ok", report.message
     assert [args.get("pageToken") for args in replay.requests_to("/youtube/commentThreads")] == [None, "page2"]
@@ -89,14 +91,14 @@ def test_youtube_lands_channel_videos_and_every_comment_thread_page(httpserver, 
     assert rows["interactions"] >= 9 + 2 + 5 and rows["account_metrics"] == 1
 
     replay.seen.clear()
-    second = run(httpserver, tmp_path, working_db, "youtube", accounts, YOUTUBE_KEY, {"video_window_days": 4000})
+    second = run(httpserver, tmp_path, "youtube", accounts, YOUTUBE_KEY, {"video_window_days": 4000})
     assert second.status == "ok" and second.pages_landed == 0
     assert [args.get("pageToken") for args in replay.requests_to("/youtube/commentThreads")] == [None]
     assert replay.requests_to("/youtube/comments") == []
 
 
-def test_youtube_without_a_key_is_skipped_naming_the_variable(httpserver, replay, tmp_path, working_db):
-    report = run(httpserver, tmp_path, working_db, "youtube", [Account("acme", "youtube", CHANNEL, None)], {})
+def test_youtube_without_a_key_is_skipped_naming_the_variable(httpserver, replay, tmp_path):
+    report = run(httpserver, tmp_path, "youtube", [Account("acme", "youtube", CHANNEL, None)], {})
     assert report.status == "skipped" and "ROR_YOUTUBE_API_KEY" in report.message and replay.seen == []
 
 
@@ -133,7 +135,7 @@ def reddit_api(replay) -> None:
 def test_reddit_lands_listings_comment_trees_and_folded_comments(httpserver, replay, tmp_path, working_db):
     reddit_api(replay)
     settings = {"subreddits": ["acme"]}
-    report = run(httpserver, tmp_path, working_db, "reddit", [], REDDIT_SECRETS, settings)
+    report = run(httpserver, tmp_path, "reddit", [], REDDIT_SECRETS, settings)
 
     assert report.status == "ok", report.message
     assert [args.get("after") for args in replay.requests_to("/reddit/r/acme/new")] == [None, "page2"]
@@ -148,16 +150,16 @@ def test_reddit_lands_listings_comment_trees_and_folded_comments(httpserver, rep
     assert rows["interactions"] >= 2 + 476 + 11
 
     replay.seen.clear()
-    second = run(httpserver, tmp_path, working_db, "reddit", [], REDDIT_SECRETS, settings)
+    second = run(httpserver, tmp_path, "reddit", [], REDDIT_SECRETS, settings)
     assert second.status == "ok" and second.pages_landed == 0
     assert [args.get("after") for args in replay.requests_to("/reddit/r/acme/new")] == [None]
     assert replay.requests_to("/reddit/comments/3hahrw") == []
 
 
-def test_reddit_refused_app_credentials_name_both_variables(httpserver, replay, tmp_path, working_db):
+def test_reddit_refused_app_credentials_name_both_variables(httpserver, replay, tmp_path):
     reddit_api(replay)
     secrets = {"ROR_REDDIT_CLIENT_ID": "app-id", "ROR_REDDIT_CLIENT_SECRET": "revoked"}
-    report = run(httpserver, tmp_path, working_db, "reddit", [], secrets, {"subreddits": ["acme"]})
+    report = run(httpserver, tmp_path, "reddit", [], secrets, {"subreddits": ["acme"]})
 
     assert report.status == "failed"
     assert "ROR_REDDIT_CLIENT_ID" in report.message and "ROR_REDDIT_CLIENT_SECRET" in report.message
@@ -185,7 +187,7 @@ def bluesky_api(replay) -> None:
 def test_bluesky_needs_no_credentials_and_lands_threads(httpserver, replay, tmp_path, working_db):
     bluesky_api(replay)
     accounts = [Account("acme", "bluesky", None, HANDLE)]
-    report = run(httpserver, tmp_path, working_db, "bluesky", accounts, {})
+    report = run(httpserver, tmp_path, "bluesky", accounts, {})
 
     assert report.status == "ok", report.message
     assert [args.get("cursor") for args in replay.requests_to("/bluesky/app.bsky.feed.getAuthorFeed")] == [
@@ -199,16 +201,16 @@ def test_bluesky_needs_no_credentials_and_lands_threads(httpserver, replay, tmp_
     assert rows["interactions"] >= 1 and rows["people"] >= 1
 
     replay.seen.clear()
-    second = run(httpserver, tmp_path, working_db, "bluesky", accounts, {})
+    second = run(httpserver, tmp_path, "bluesky", accounts, {})
     assert second.status == "ok" and second.pages_landed == 0
     assert replay.requests_to("/bluesky/app.bsky.feed.getPostThread") == []
     assert replay.requests_to("/bluesky/app.bsky.feed.searchPosts")[0]["since"] == "2026-11-01T00:00:00Z"
 
 
-def test_bluesky_post_search_refused_skips_mentions_and_keeps_the_threads(httpserver, replay, tmp_path, working_db):
+def test_bluesky_post_search_refused_skips_mentions_and_keeps_the_threads(httpserver, replay, tmp_path):
     bluesky_api(replay)
     replay.fail("/bluesky/app.bsky.feed.searchPosts", 403)
-    report = run(httpserver, tmp_path, working_db, "bluesky", [Account("acme", "bluesky", None, HANDLE)], {})
+    report = run(httpserver, tmp_path, "bluesky", [Account("acme", "bluesky", None, HANDLE)], {})
 
     assert report.status == "ok" and "mentions" in report.message and "search_mentions" in report.message
     assert len(landed_files(tmp_path)) == 1

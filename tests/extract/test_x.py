@@ -40,16 +40,16 @@ def x_api(replay):
     return replay
 
 
-def run_x(httpserver, tmp_path, con, environ=None, lines=None, **config):
+def run_x(httpserver, tmp_path, environ=None, lines=None, accounts=(ACCOUNT,), now=RUN_AT, pause=time.sleep, **config):
     setup = make_setup(
         httpserver,
         {"x": config.pop("x", {})},
-        [ACCOUNT],
+        list(accounts),
         {"ROR_X_BEARER_TOKEN": TOKEN} if environ is None else environ,
         **config,
     )
     log = lines.append if lines is not None else lambda line: None
-    return run_extractor(setup, "x", landing_dir=tmp_path / "landing", con=con, now=RUN_AT, log=log)
+    return run_extractor(setup, "x", landing_dir=tmp_path / "landing", now=now, log=log, pause=pause)
 
 
 def landed(tmp_path) -> list:
@@ -57,18 +57,18 @@ def landed(tmp_path) -> list:
 
 
 def landed_files(tmp_path) -> list:
-    return [path for path in landed(tmp_path) if path.is_file()]
+    return [path for path in landed(tmp_path) if path.is_file() and path.suffix == ".json"]
 
 
 def test_paginates_to_the_end_and_lands_pages_ingest_reads(httpserver, x_api, tmp_path, working_db):
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "ok", report.message
     assert len(x_api.requests_to(MENTIONS)) == 3  # every page, to the last one without a next_token
     assert [args.get("pagination_token") for args in x_api.requests_to(MENTIONS)] == [None, "page2", "page3"]
     assert len(x_api.requests_to(QUOTES)) == 1  # the post's quote_count was 2
     assert (report.pages, report.pages_landed, report.records, report.requests) == (5, 5, 5, 5)
-    assert not [path for path in landed(tmp_path) if path.name.startswith(".")]  # no temporary file left behind
+    assert not [path for path in landed(tmp_path) if path.name.endswith(".part")]  # no temporary file left behind
 
     ensure_raw_schema(working_db)
     reports = ingest_paths([tmp_path / "landing"], landing_root=tmp_path / "landing", con=working_db, batch_id="t")
@@ -78,9 +78,9 @@ def test_paginates_to_the_end_and_lands_pages_ingest_reads(httpserver, x_api, tm
     assert {"1589681856941002753", "1577318900085186562", "1394735776701816833"} <= ids
 
 
-def test_the_bearer_token_travels_in_a_header_and_is_never_landed_or_logged(httpserver, x_api, tmp_path, working_db):
+def test_the_bearer_token_travels_in_a_header_and_is_never_landed_or_logged(httpserver, x_api, tmp_path):
     lines: list[str] = []
-    run_x(httpserver, tmp_path, working_db, lines=lines)
+    run_x(httpserver, tmp_path, lines=lines)
 
     assert all(headers.get("Authorization") == f"Bearer {TOKEN}" for _, _, headers in x_api.seen)
     assert all(TOKEN not in str(args) for _, args, _ in x_api.seen)
@@ -88,10 +88,10 @@ def test_the_bearer_token_travels_in_a_header_and_is_never_landed_or_logged(http
     assert lines and all(TOKEN not in line for line in lines)
 
 
-def test_a_429_waits_as_long_as_retry_after_says_then_goes_on(httpserver, x_api, tmp_path, working_db):
+def test_a_429_waits_as_long_as_retry_after_says_then_goes_on(httpserver, x_api, tmp_path):
     x_api.fail(MENTIONS, 429, {"Retry-After": "1"})
     started = time.monotonic()
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "ok", report.message
     assert time.monotonic() - started >= 1  # backoff_seconds is 0: only Retry-After can make it wait
@@ -99,27 +99,27 @@ def test_a_429_waits_as_long_as_retry_after_says_then_goes_on(httpserver, x_api,
     assert report.requests == 6 and report.pages_landed == 5
 
 
-def test_a_429_with_only_x_rate_limit_reset_waits_for_the_window(httpserver, x_api, tmp_path, working_db):
+def test_a_429_with_only_x_rate_limit_reset_waits_for_the_window(httpserver, x_api, tmp_path):
     x_api.fail(MENTIONS, 429, {"x-rate-limit-reset": str(int(time.time()) + 2), "x-rate-limit-remaining": "0"})
     started = time.monotonic()
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "ok", report.message
     assert time.monotonic() - started >= 1  # X sends no Retry-After; its reset time stands in for it
     assert len(x_api.requests_to(MENTIONS)) == 4
 
 
-def test_a_500_is_retried_then_succeeds(httpserver, x_api, tmp_path, working_db):
+def test_a_500_is_retried_then_succeeds(httpserver, x_api, tmp_path):
     x_api.fail(POSTS, 500)
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "ok", report.message
     assert len(x_api.requests_to(POSTS)) == 2 and report.pages_landed == 5
 
 
-def test_an_expired_token_says_which_variable_to_set(httpserver, x_api, tmp_path, working_db):
+def test_an_expired_token_says_which_variable_to_set(httpserver, x_api, tmp_path):
     x_api.fail(POSTS, 401)
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "failed"
     assert "HTTP 401" in report.message and "ROR_X_BEARER_TOKEN" in report.message
@@ -127,9 +127,9 @@ def test_an_expired_token_says_which_variable_to_set(httpserver, x_api, tmp_path
     assert landed_files(tmp_path) == []
 
 
-def test_without_a_token_the_extractor_is_skipped_with_the_variable_to_set(httpserver, x_api, tmp_path, working_db):
+def test_without_a_token_the_extractor_is_skipped_with_the_variable_to_set(httpserver, x_api, tmp_path):
     lines: list[str] = []
-    report = run_x(httpserver, tmp_path, working_db, environ={}, lines=lines)
+    report = run_x(httpserver, tmp_path, environ={}, lines=lines)
 
     assert report.status == "skipped" and x_api.seen == []
     assert lines == [
@@ -138,22 +138,22 @@ def test_without_a_token_the_extractor_is_skipped_with_the_variable_to_set(https
     ]
 
 
-def test_an_empty_page_lands_nothing(httpserver, replay, tmp_path, working_db):
+def test_an_empty_page_lands_nothing(httpserver, replay, tmp_path):
     replay.pages(MENTIONS, [{"meta": {"result_count": 0}}], "pagination_token", _next_token)
     replay.pages(POSTS, [{"meta": {"result_count": 0}}], "pagination_token", _next_token)
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "ok" and (report.pages, report.pages_landed, report.records) == (2, 0, 0)
     assert landed_files(tmp_path) == []
 
 
-def test_a_second_run_fetches_only_what_is_new(httpserver, x_api, tmp_path, working_db):
-    run_x(httpserver, tmp_path, working_db)
+def test_a_second_run_fetches_only_what_is_new(httpserver, x_api, tmp_path):
+    run_x(httpserver, tmp_path)
     first = landed_files(tmp_path)
     x_api.routes[MENTIONS] = {None: {"meta": {"result_count": 0}}}  # the API has nothing after since_id
     x_api.routes[POSTS] = {None: {"meta": {"result_count": 0}}}
     x_api.seen.clear()
-    report = run_x(httpserver, tmp_path, working_db)
+    report = run_x(httpserver, tmp_path)
 
     assert report.status == "ok" and report.pages_landed == 0 and landed_files(tmp_path) == first
     assert len(x_api.requests_to(MENTIONS)) == 1
@@ -163,26 +163,26 @@ def test_a_second_run_fetches_only_what_is_new(httpserver, x_api, tmp_path, work
     assert x_api.requests_to(POSTS)[0]["start_time"] == "2026-11-01T00:00:00Z"  # the first run's start, no look-back
 
 
-def test_the_look_back_reaches_before_the_last_run(httpserver, x_api, tmp_path, working_db):
-    run_x(httpserver, tmp_path, working_db, look_back_hours=48)
+def test_the_look_back_reaches_before_the_last_run(httpserver, x_api, tmp_path):
+    run_x(httpserver, tmp_path, look_back_hours=48)
     x_api.seen.clear()
-    run_x(httpserver, tmp_path, working_db, look_back_hours=48)
+    run_x(httpserver, tmp_path, look_back_hours=48)
 
     assert x_api.requests_to(POSTS)[0]["start_time"] == "2026-10-30T00:00:00Z"
 
 
 def test_a_run_stopped_mid_way_resumes_at_the_next_page_without_gaps_or_duplicates(
-    httpserver, x_api, tmp_path, working_db
+    httpserver, x_api, tmp_path
 ):
     # page 3 of the mentions keeps failing: the run gives up after its retries, as a killed run would stop
     original = x_api.routes[MENTIONS].pop("page3")
-    stopped = run_x(httpserver, tmp_path, working_db)
+    stopped = run_x(httpserver, tmp_path)
     assert stopped.status == "failed"
     after_first = landed_files(tmp_path)
 
     x_api.routes[MENTIONS]["page3"] = original
     x_api.seen.clear()
-    resumed = run_x(httpserver, tmp_path, working_db)
+    resumed = run_x(httpserver, tmp_path)
 
     assert resumed.status == "ok", resumed.message
     assert [args.get("pagination_token") for args in x_api.requests_to(MENTIONS)] == ["page3"]
@@ -190,14 +190,14 @@ def test_a_run_stopped_mid_way_resumes_at_the_next_page_without_gaps_or_duplicat
     assert len(landed_files(tmp_path)) == len(after_first) + 1 == 5
 
 
-def test_the_request_budget_stops_a_run_that_the_next_run_finishes(httpserver, x_api, tmp_path, working_db):
-    stopped = run_x(httpserver, tmp_path, working_db, x={"request_budget": 3})
+def test_the_request_budget_stops_a_run_that_the_next_run_finishes(httpserver, x_api, tmp_path):
+    stopped = run_x(httpserver, tmp_path, x={"request_budget": 3})
     assert stopped.status == "budget_exhausted" and "next run resumes" in stopped.message
     assert stopped.requests == 3
 
     assert [args.get("pagination_token") for args in x_api.requests_to(MENTIONS)] == [None]
     x_api.seen.clear()
-    resumed = run_x(httpserver, tmp_path, working_db)
+    resumed = run_x(httpserver, tmp_path)
     assert resumed.status == "ok"
     assert [args.get("pagination_token") for args in x_api.requests_to(MENTIONS)] == ["page2", "page3"]
     assert len(landed_files(tmp_path)) == 5
@@ -210,7 +210,7 @@ def test_a_handle_is_looked_up_once_and_the_user_landed_as_a_person(httpserver, 
     handle_only = Account("acme", "x", None, "AcmeCoffee")
     setup = make_setup(httpserver, {}, [handle_only], {"ROR_X_BEARER_TOKEN": TOKEN})
     for _ in range(2):
-        report = run_extractor(setup, "x", landing_dir=tmp_path / "landing", con=working_db, now=RUN_AT, log=print)
+        report = run_extractor(setup, "x", landing_dir=tmp_path / "landing", now=RUN_AT, log=print)
         assert report.status == "ok", report.message
 
     assert len(x_api.requests_to("/x/users/by/username/AcmeCoffee")) == 1  # the id is kept with the cursors

@@ -2,15 +2,20 @@
 run ingests, reporting pages, records and requests; skipped with the variable to set when nothing is configured."""
 
 import json
+import subprocess
+import sys
+import time
 
 import duckdb
 import pytest
 import yaml
 from dagster import AssetKey, build_sensor_context, materialize
 
-from orchestration.assets.extract import EXTRACT_GROUP, PULL_TAG, extract_assets
+from extract.limits import RateLimited
+from orchestration.assets.extract import EXTRACT_GROUP, PULL_TAG, extract_assets, wait_without_the_warehouse
 from orchestration.assets.ingest import raw_exports
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
+from orchestration.warehouse_lock import current_holder, lock_path_for, warehouse_writer_lock
 from tests.extract.test_x import MENTIONS, POSTS, QUOTES, USER, _next_token, mention_pages
 from tests.support.api_replay import twarc_pages
 
@@ -63,7 +68,12 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
                 ],
             }
         ],
-        "extract": {"first_run_days": 10000, "backoff_seconds": 0, "x": {"base_url": httpserver.url_for("/x")}},
+        "extract": {
+            "first_run_days": 10000,
+            "backoff_seconds": 0,
+            "local_test_server": True,
+            "x": {"base_url": httpserver.url_for("/x")},
+        },
     }
     config_path = tmp_path / "ror.yml"
     config_path.write_text(yaml.safe_dump(config))
@@ -82,7 +92,8 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
     assert _metadata(result, "reddit")["status"] == "skipped"
     with duckdb.connect(str(tmp_path / "ror.work.duckdb"), read_only=True) as con:
         landed = con.execute("select count(*) from raw.interactions where _source_file like 'extract/x/%'").fetchone()
-        cursors = con.execute("select count(*) from extract.cursors where extractor = 'x'").fetchone()
+    with duckdb.connect(str(tmp_path / "landing" / "extract" / "x" / ".state.duckdb"), read_only=True) as con:
+        cursors = con.execute("select count(*) from cursors").fetchone()
     assert landed[0] >= 5 and cursors[0] >= 2
 
 
@@ -95,7 +106,7 @@ def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_
                 "brands": [
                     {"id": "acme", "name": "Acme", "accounts": [{"platform": "bluesky", "handle": "acme.bsky.social"}]}
                 ],
-                "extract": {"bluesky": {"base_url": httpserver.url_for("/bluesky")}},
+                "extract": {"local_test_server": True, "bluesky": {"base_url": httpserver.url_for("/bluesky")}},
             }
         )
     )
@@ -133,3 +144,79 @@ def test_the_sensor_ignores_pulled_pages_and_its_runs_do_not_pull(defs, tmp_path
     delivered = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
     assert len(delivered.run_requests) == 1 and delivered.run_requests[0].tags[PULL_TAG] == "false"
     assert set(json.loads(delivered.cursor)) == {"delivered.jsonl"}
+
+
+# Another writer: takes the warehouse's lock as soon as it is free, says so, lets go.
+OTHER_WRITER = """
+import sys, time
+from pathlib import Path
+from orchestration.warehouse_lock import WarehouseBusy, warehouse_writer_lock
+working, ready, took = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+ready.write_text("trying")
+while True:
+    try:
+        with warehouse_writer_lock(working, command="another writer", wait=False):
+            took.write_text("took it")
+            break
+    except WarehouseBusy:
+        time.sleep(0.05)
+"""
+
+
+def test_another_writer_takes_the_warehouse_while_an_extractor_waits_for_a_rate_limit(
+    httpserver, replay, tmp_path, monkeypatch
+):
+    replay.pages(MENTIONS, mention_pages(), "pagination_token", _next_token)
+    replay.pages(POSTS, twarc_pages("x_twitter_v2/edited.jsonl"), "pagination_token", _next_token)
+    replay.pages(QUOTES, twarc_pages("x_twitter_v2/quoted_edit.jsonl"), "pagination_token", _next_token)
+    replay.fail(MENTIONS, 429, {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + 3)})
+    config = {
+        "brands": [{"id": "acme", "name": "Acme", "accounts": [{"platform": "x", "account_id": USER}]}],
+        "extract": {"first_run_days": 10000, "local_test_server": True, "x": {"base_url": httpserver.url_for("/x")}},
+    }
+    config_path = tmp_path / "ror.yml"
+    config_path.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("ROR_X_BEARER_TOKEN", "token-from-the-environment")
+    resources = _resources(tmp_path, config_path)
+    working = resources["warehouse"].working_path
+    ready, took = tmp_path / "ready", tmp_path / "took"
+
+    with warehouse_writer_lock(working, command="ror refresh --pull", wait=False):  # as `ror refresh` holds it
+        other = subprocess.Popen([sys.executable, "-c", OTHER_WRITER, str(working), str(ready), str(took)])
+        try:
+            while not ready.exists():
+                assert other.poll() is None
+                time.sleep(0.05)
+            result = materialize([extract_assets[0]], resources=resources, partition_key="2026-11-01")
+            holder_after = current_holder(lock_path_for(working.resolve()))
+        finally:
+            other.kill()
+            other.wait(30)
+
+    assert result.success and _metadata(result, "x")["status"] == "ok"
+    assert took.read_text() == "took it"  # while the extractor waited for X's window
+    assert holder_after is not None and holder_after.command == "ror refresh --pull"  # and the run has it back
+
+
+HOLDER = """
+import sys, time
+from orchestration.warehouse_lock import warehouse_writer_lock
+with warehouse_writer_lock(sys.argv[1], command="dagster run", wait=False, run_id="run-1"):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_worker_process_does_not_wait_for_a_rate_limit_while_its_run_holds_the_warehouse(tmp_path):
+    """Under the multiprocess executor the run's orchestrating process holds the lock and cannot lend it: the step
+    stops its platform (the next run resumes) instead of waiting."""
+    working = tmp_path / "ror.work.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(working)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RateLimited, match="would hold the warehouse"):
+            wait_without_the_warehouse(working, "run-1")(1)
+        wait_without_the_warehouse(working, "another-run")(0)  # not this run's lock: nothing is held by waiting
+    finally:
+        holder.kill()
+        holder.wait(30)

@@ -34,7 +34,7 @@ class Replay:
 
     routes: dict[str, dict[str | None, object]] = field(default_factory=dict)
     token_params: dict[str, str] = field(default_factory=dict)
-    failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    failures: dict[str, list[tuple[int, dict[str, str], object]]] = field(default_factory=dict)
     handlers: dict[str, Callable[[Request], Response]] = field(default_factory=dict)
     seen: list[tuple[str, dict[str, str], dict[str, str]]] = field(default_factory=list)
 
@@ -46,8 +46,11 @@ class Replay:
         self.routes[path] = {(None if index == 0 else f"page{index + 1}"): page for index, page in enumerate(chained)}
         self.token_params[path] = token_param
 
-    def fail(self, path: str, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
-        self.failures.setdefault(path, []).extend([(status, headers or {})] * times)
+    def fail(
+        self, path: str, status: int, headers: dict[str, str] | None = None, times: int = 1, body: object = None
+    ) -> None:
+        """``times`` answers ``status`` with ``headers`` and ``body`` (default ``{"error": status}``)."""
+        self.failures.setdefault(path, []).extend([(status, headers or {}, body or {"error": status})] * times)
 
     def requests_to(self, path: str) -> list[dict[str, str]]:
         return [args for seen_path, args, _ in self.seen if seen_path == path]
@@ -55,10 +58,8 @@ class Replay:
     def __call__(self, request: Request) -> Response:
         self.seen.append((request.path, dict(request.args), dict(request.headers)))
         if self.failures.get(request.path):
-            status, headers = self.failures[request.path].pop(0)
-            return Response(
-                json.dumps({"error": status}), status=status, headers=headers, content_type="application/json"
-            )
+            status, headers, body = self.failures[request.path].pop(0)
+            return Response(json.dumps(body), status=status, headers=headers, content_type="application/json")
         if request.path in self.handlers:
             return self.handlers[request.path](request)
         if request.path not in self.routes:
@@ -94,6 +95,7 @@ def make_setup(
         "backoff_seconds": 0,
         "max_attempts": 3,
         "timeout_seconds": 5,
+        "local_test_server": True,
         **config,
     }
     for platform in ("x", "youtube", "reddit", "bluesky"):

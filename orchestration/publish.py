@@ -80,10 +80,14 @@ def open_serving(serving_path: Path | str) -> duckdb.DuckDBPyConnection:
     every new one would join it and keep reading the refresh that was served when the first one opened.
     """
     serving_path = Path(serving_path)
+    # The catalog is named as when DuckDB opens the file directly (its stem; temp, system and main get "_db"), for SQL
+    # that qualifies tables with it. So does memory here: the in-memory database holds that name until detached.
+    catalog = _quote(serving_path.stem + ("_db" if serving_path.stem in {"memory", "temp", "system", "main"} else ""))
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"attach ? as {_quote(serving_path.stem)} (read_only)", [str(serving_path)])
-        con.execute(f"use {_quote(serving_path.stem)}")
+        con.execute(f"attach ? as {catalog} (read_only)", [str(serving_path)])
+        con.execute(f"use {catalog}")
+        con.execute("detach memory")  # the empty in-memory database: readers list the same catalogs as on the file
         for setting, value in SERVING_READER_CONFIG.items():  # the lock comes last: it freezes every setting
             con.execute(f"set {setting} = {str(value).lower()}")
     except BaseException:

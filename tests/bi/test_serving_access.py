@@ -107,6 +107,13 @@ def test_a_bi_connection_reads_the_marts_and_nothing_else(reader, served, tmp_pa
     assert not (tmp_path / "copy.csv").exists()
 
 
+def test_a_bi_connection_has_the_serving_file_as_its_only_database(reader, served):
+    """Catalogs and schemas as when the file is opened directly: SQL Lab lists ror.marts and nothing extra."""
+    with reader(served[1]) as query:
+        assert query("select current_database(), current_schema()") == [("ror", "main")]
+        assert query("select database_name from duckdb_databases() where not internal") == [("ror",)]
+
+
 def test_a_connection_held_open_does_not_keep_new_connections_on_the_old_refresh(reader, served):
     """A long query (or a client that keeps its connection) reads the snapshot it opened; every connection opened
     after a publication, in the same process, reads the new one."""

@@ -4,7 +4,7 @@ import sys
 import duckdb
 import pytest
 
-from orchestration.publish import publish
+from orchestration.publish import open_serving, publish
 
 
 @pytest.fixture
@@ -102,3 +102,11 @@ def test_marts_without_documented_columns_publish(tmp_path):
     assert [(t.name, t.rows) for t in publish(working, serving, refresh_id="run-1")] == [("undocumented", 1)]
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select count(*) from marts.column_docs").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("name", ["ror.duckdb", "memory.duckdb", "temp.duckdb"])
+def test_the_bi_reader_opens_a_serving_file_of_any_name(tmp_path, working_db, name):
+    serving = tmp_path / name
+    publish(working_db, serving, refresh_id="run-1")
+    with open_serving(serving) as con:
+        assert con.execute("select count(*), min(refresh_id) from marts.advocacy").fetchone() == (2, "run-1")

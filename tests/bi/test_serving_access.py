@@ -5,14 +5,17 @@ duckdb-engine), no Superset server."""
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 import sqlalchemy
 import yaml
@@ -141,21 +144,43 @@ def test_the_database_asset_alone_gives_another_superset_the_same_limits(served)
             con.execute(sqlalchemy.text(statement))
 
 
+def _spark_settings(spark_dir: Path | str = "spark") -> dict[str, str]:
+    """The spark target's session settings, rendered by dbt from profiles.yml with the current environment."""
+    set_invocation_context({**os.environ, "ROR_WORK_DB": "ror.work.duckdb", "ROR_SPARK_DIR": str(spark_dir)})
+    profiles = ProfileRenderer({}).render_data(yaml.safe_load((REPO / "dbt_project" / "profiles.yml").read_text()))
+    return profiles["ror_warehouse"]["outputs"]["spark"]["server_side_parameters"]
+
+
 def test_the_spark_target_listens_on_this_machine_only_unless_configured(monkeypatch):
-    monkeypatch.setenv("ROR_WORK_DB", "ror.work.duckdb")
-    monkeypatch.setenv("ROR_SPARK_DIR", "spark")
     monkeypatch.delenv("ROR_SPARK_HOST", raising=False)
-
-    def spark_settings() -> dict[str, str]:
-        set_invocation_context(dict(os.environ))
-        profiles = ProfileRenderer({}).render_data(yaml.safe_load((REPO / "dbt_project" / "profiles.yml").read_text()))
-        return profiles["ror_warehouse"]["outputs"]["spark"]["server_side_parameters"]
-
-    settings = spark_settings()
+    settings = _spark_settings()
     assert (settings["spark.driver.bindAddress"], settings["spark.driver.host"]) == ("127.0.0.1", "127.0.0.1")
     assert settings["spark.ui.enabled"] == "false"
     monkeypatch.setenv("ROR_SPARK_HOST", "10.1.2.3")
-    assert spark_settings()["spark.driver.bindAddress"] == "10.1.2.3"
+    assert _spark_settings()["spark.driver.bindAddress"] == "10.1.2.3"
+
+
+@pytest.mark.skipif(shutil.which("java") is None or importlib.util.find_spec("pyspark") is None,
+                    reason="Spark check skipped: needs Java and the spark extra (pip install -e .[spark])")
+def test_a_spark_session_with_the_spark_target_settings_listens_on_loopback_only(monkeypatch, tmp_path):
+    """The session dbt-spark opens (method session builds it from these settings): left to its defaults, Spark's
+    driver listens on the address the host name resolves to."""
+    from pyspark.sql import SparkSession
+
+    monkeypatch.delenv("ROR_SPARK_HOST", raising=False)
+    builder = SparkSession.builder
+    for setting, value in {**_spark_settings(tmp_path), "spark.sql.catalogImplementation": "in-memory"}.items():
+        builder = builder.config(setting, value)
+    spark = builder.getOrCreate()
+    try:
+        assert spark.range(10).count() == 10
+        jvms = [child for child in psutil.Process().children(recursive=True) if "java" in child.name()]
+        listening = {connection.laddr.ip for jvm in jvms for connection in jvm.net_connections(kind="inet")
+                     if connection.status == psutil.CONN_LISTEN}
+    finally:
+        spark.stop()
+    addresses = [ipaddress.ip_address(ip) for ip in listening]
+    assert addresses and all((address.ipv4_mapped or address).is_loopback for address in addresses), listening
 
 
 @pytest.mark.parametrize(("target", "listens_on"), [

@@ -72,14 +72,14 @@ def reader(request, tmp_path, monkeypatch) -> Reader:
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[tuple[Path, Path]]:
+def served(tmp_path) -> tuple[Path, Path]:
     """A working database with one mart, published once as refresh run-1."""
     working, serving = tmp_path / "ror.work.duckdb", tmp_path / "serve" / "ror.duckdb"
     with duckdb.connect(str(working)) as con:
         con.execute("create schema marts")
         con.execute("create table marts.advocacy as select 'p1' as person_id, 3 as referral_actions")
     publish(working, serving, "run-1")
-    yield working, serving
+    return working, serving
 
 
 def _refresh(query: Query) -> str:

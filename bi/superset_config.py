@@ -1,16 +1,24 @@
 """Superset configuration for the ROR warehouse: local, offline, reading the serving file only.
 
-Superset finds this file through SUPERSET_CONFIG_PATH (set by `make bi` and bi/superset_home.py). Its own metadata
-(users, dashboards, charts) lives in a SQLite file under ROR_BI_HOME; the warehouse is never written: the database
-connection opens the serving DuckDB file read-only (bi/assets/databases/ror_warehouse.yaml).
+Superset finds this file through SUPERSET_CONFIG_PATH (set by bi/superset_ror.py, which `make bi` runs). Its own
+metadata (users, dashboards, charts) lives in a SQLite file under ROR_BI_HOME; the warehouse is never written: every
+connection to the serving DuckDB file opens it read-only and can read that file and nothing else
+(DB_CONNECTION_MUTATOR below).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
+import sys
+from functools import partial
 from pathlib import Path
+from typing import Any
+
+from duckdb_engine import ConnectionWrapper
+from sqlalchemy.engine.url import URL
 
 BI_HOME = Path(os.environ.get("ROR_BI_HOME", Path(__file__).resolve().parent / ".superset"))
 BI_HOME.mkdir(parents=True, exist_ok=True)
@@ -56,4 +64,42 @@ TALISMAN_CONFIG = {
     "content_security_policy_nonce_in": ["script-src"],
     "force_https": False,
     "session_cookie_secure": False,
+}
+
+
+def _load_serving_module() -> Any:
+    """orchestration/publish.py, loaded by path: the project's reader lives there, Superset's venv lacks the project."""
+    spec = importlib.util.spec_from_file_location(
+        "ror_serving", Path(__file__).resolve().parents[1] / "orchestration" / "publish.py")
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+_open_serving = _load_serving_module().open_serving
+
+
+def _open_serving_for_superset(serving_path: str) -> ConnectionWrapper:
+    return ConnectionWrapper(_open_serving(serving_path))
+
+
+def DB_CONNECTION_MUTATOR(uri: URL, params: dict, username: str | None, security_manager: Any,  # noqa: N802
+                          source: Any) -> tuple[URL, dict]:
+    """Open DuckDB files the way the project's readers do (orchestration.publish.open_serving): read-only, no other
+    file readable, no database attachable, settings locked, and each connection on the file as published now, even
+    while another query of this process still reads an older refresh. In-memory and MotherDuck URLs are left alone."""
+    if uri.get_backend_name() == "duckdb" and uri.database and not uri.database.startswith((":", "md:")):
+        params = {**params, "creator": partial(_open_serving_for_superset, uri.database)}
+    return uri, params
+
+
+# SQL Lab refuses these before DuckDB sees them; DuckDB refuses them anyway (external access is off). Every function
+# that reads a file or lists a folder.
+DISALLOWED_SQL_FUNCTIONS = {
+    "duckdb": {
+        "read_text", "read_blob", "read_csv", "read_csv_auto", "sniff_csv", "read_json", "read_json_auto",
+        "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects",
+        "read_parquet", "parquet_scan", "parquet_metadata", "parquet_file_metadata", "parquet_kv_metadata",
+        "parquet_schema", "read_xlsx", "glob",
+    },
 }

@@ -1,10 +1,13 @@
-"""Publish the marts to the serving DuckDB file by atomic replace.
+"""Publish the marts to the serving DuckDB file by atomic replace, and open it the way a BI reader may.
 
 DuckDB allows one writer or many readers per file, never both, so BI tools read a separate serving file. We build a
 complete new file next to it and ``os.replace`` it over the old one: readers that already opened the old file keep
 reading it (the inode lives on until they close), new connections see the new file, nobody ever sees half a refresh.
 Every published table carries the same ``refresh_id``; ``marts.refresh_log`` records what was published and
 ``marts.column_docs`` carries each column's documented formula.
+
+bi/superset_config.py loads this file by path into Superset's own venv: keep its imports to duckdb and the standard
+library.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ PUBLISHED_SCHEMA = "marts"
 # BI tools embed older DuckDB releases (Evidence's Node DuckDB 1.4, the Metabase and DBeaver drivers): a file written
 # in DuckDB 2.0's default storage format is unreadable to them, so the serving file uses the 1.x format.
 SERVING_STORAGE_VERSION = "v1.0.0"
+# What a BI reader may do with the serving file: read it, nothing more. External access off: no read_text, read_csv,
+# glob or read_parquet of other files, no ATTACH of another database, no COPY, INSTALL or LOAD from disk. The
+# configuration locked: no SET, RESET or PRAGMA turns that back on. bi/assets/databases/ror_warehouse.yaml gives a
+# Superset of your own the same settings.
+SERVING_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class PublishedTable:
 
 
 def _quote(identifier: str) -> str:
-    """Quote a table name read from the catalog (never from configuration or file contents)."""
+    """Quote an identifier (a table name from the catalog, the serving file's name): no name can break out of it."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
@@ -52,11 +60,46 @@ def _column_comments(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[s
     return [(column, comment) for column, comment in rows]
 
 
+def _drop_killed_publications(serving_path: Path) -> None:
+    """Delete what a publication killed half-way left: its staging file and that file's write-ahead log.
+
+    Neither was ever swapped in, so no reader has them open; left behind, they would pile up beside the served file.
+    """
+    for staging in serving_path.parent.glob(f".{serving_path.name}.*.publishing"):
+        staging.unlink()
+    for write_ahead_log in serving_path.parent.glob(f".{serving_path.name}.*.publishing.wal"):
+        write_ahead_log.unlink()
+
+
+def open_serving(serving_path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open the served file as it is now, read-only, in a connection that can read it and nothing else.
+
+    Each call opens its own in-memory DuckDB and attaches the file (read-only, under its usual catalog name, as its
+    default database) before turning external access off and locking the configuration. Opening the file directly
+    would not do: DuckDB keeps one instance per path and process, so while any connection of the process is open,
+    every new one would join it and keep reading the refresh that was served when the first one opened.
+    """
+    serving_path = Path(serving_path)
+    # The catalog is named as when DuckDB opens the file directly (its stem; temp, system and main get "_db"), for SQL
+    # that qualifies tables with it. So does memory here: the in-memory database holds that name until detached.
+    catalog = _quote(serving_path.stem + ("_db" if serving_path.stem in {"memory", "temp", "system", "main"} else ""))
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"attach ? as {catalog} (read_only)", [str(serving_path)])
+        con.execute(f"use {catalog}")
+        con.execute("detach memory")  # the empty in-memory database: readers list the same catalogs as on the file
+        for setting, value in SERVING_READER_CONFIG.items():  # the lock comes last: it freezes every setting
+            con.execute(f"set {setting} = {str(value).lower()}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[PublishedTable]:
     """Copy every table of schema ``marts`` from the working database into a fresh serving file, atomically."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in serving_path.parent.glob(f".{serving_path.name}.*.publishing"):
-        leftover.unlink()  # a publication killed half-way: never swapped in, safe to drop
+    _drop_killed_publications(serving_path)
     staging_path = serving_path.with_name(f".{serving_path.name}.{refresh_id}.publishing")
     published: list[PublishedTable] = []
     docs: list[tuple[str, str, str]] = []
@@ -86,7 +129,8 @@ def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[Pub
             f"create table {PUBLISHED_SCHEMA}.column_docs "
             "(table_name varchar, column_name varchar, description varchar)"
         )
-        serving.executemany(f"insert into {PUBLISHED_SCHEMA}.column_docs values (?, ?, ?)", docs)
+        if docs:  # DuckDB's executemany refuses an empty list
+            serving.executemany(f"insert into {PUBLISHED_SCHEMA}.column_docs values (?, ?, ?)", docs)
         serving.execute("checkpoint")
     os.replace(staging_path, serving_path)
     return published

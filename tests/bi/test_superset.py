@@ -91,10 +91,13 @@ class SqlLab:
         databases = self.session.get(f"{self.url}/api/v1/database/", timeout=30).json()["result"]
         (self.database_id,) = [d["id"] for d in databases if d["database_name"] == "ROR warehouse"]
 
-    def rows(self, sql: str) -> list[dict]:
-        response = self.session.post(f"{self.url}/api/v1/sqllab/execute/", timeout=60, json={
+    def execute(self, sql: str) -> requests.Response:
+        return self.session.post(f"{self.url}/api/v1/sqllab/execute/", timeout=60, json={
             "database_id": self.database_id, "sql": sql, "schema": "marts", "runAsync": False,
         })
+
+    def rows(self, sql: str) -> list[dict]:
+        response = self.execute(sql)
         response.raise_for_status()
         return response.json()["data"]
 
@@ -139,3 +142,19 @@ def test_readers_see_whole_snapshots_while_a_refresh_publishes(superset: Superse
     assert seen, "the reader never finished a query while publishing"
     assert set(seen) <= set(published), "a read mixed refreshes or saw one that was never published"
     assert sql_lab.rows(SNAPSHOT_IDS) == [{"refresh_ids": published[-1]}]
+
+
+def test_sql_lab_reads_the_marts_and_nothing_else(superset: Superset, warehouse: Warehouse) -> None:
+    sql_lab = SqlLab(superset)
+    refusals = {
+        "select * from read_text('/etc/passwd')": "contains disallowed function",
+        f"attach '{warehouse.working}' as work (read_only)": "disabled by configuration",
+        "set enable_external_access = true": "configuration has been locked",
+        "select * from '/etc/passwd'": "does not exist",
+    }
+    for sql, refusal in refusals.items():
+        response = sql_lab.execute(sql)
+        assert response.status_code >= 400, (sql, response.text[:300])
+        assert refusal in response.text, (sql, response.text[:300])
+        assert "root:" not in response.text  # nothing of /etc/passwd came back
+    assert sql_lab.rows("select count(*) as tables from information_schema.tables where table_schema = 'marts'")

@@ -1,7 +1,10 @@
+import subprocess
+import sys
+
 import duckdb
 import pytest
 
-from orchestration.publish import publish
+from orchestration.publish import open_serving, publish
 
 
 @pytest.fixture
@@ -65,3 +68,45 @@ def test_a_publication_killed_half_way_leaves_the_served_file_alone_and_is_clean
     assert sorted(p.name for p in tmp_path.iterdir() if "ror.duckdb" in p.name and "work" not in p.name) == [
         "ror.duckdb"
     ]
+
+
+# A publication killed while DuckDB was writing its staging file: the process dies with the write-ahead log unmerged.
+KILLED_WHILE_WRITING = """
+import os, sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create table marts_half_copied as select * from range(1000)")
+os._exit(9)
+"""
+
+
+def test_a_publication_killed_while_writing_leaves_no_file_behind_after_the_next_one(tmp_path, working_db):
+    serving = tmp_path / "serve" / "ror.duckdb"
+    publish(working_db, serving, refresh_id="run-1")
+    staging = serving.with_name(".ror.duckdb.run-2.publishing")
+    subprocess.run([sys.executable, "-c", KILLED_WHILE_WRITING, str(staging)], timeout=120)
+    assert sorted(p.name for p in serving.parent.iterdir()) == [
+        ".ror.duckdb.run-2.publishing", ".ror.duckdb.run-2.publishing.wal", "ror.duckdb"
+    ]
+
+    publish(working_db, serving, refresh_id="run-3")
+    assert sorted(p.name for p in serving.parent.iterdir()) == ["ror.duckdb"]
+
+
+def test_marts_without_documented_columns_publish(tmp_path):
+    working = tmp_path / "ror.work.duckdb"
+    with duckdb.connect(str(working)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.undocumented as select 1 as x")
+    serving = tmp_path / "ror.duckdb"
+
+    assert [(t.name, t.rows) for t in publish(working, serving, refresh_id="run-1")] == [("undocumented", 1)]
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select count(*) from marts.column_docs").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("name", ["ror.duckdb", "memory.duckdb", "temp.duckdb"])
+def test_the_bi_reader_opens_a_serving_file_of_any_name(tmp_path, working_db, name):
+    serving = tmp_path / name
+    publish(working_db, serving, refresh_id="run-1")
+    with open_serving(serving) as con:
+        assert con.execute("select count(*), min(refresh_id) from marts.advocacy").fetchone() == (2, "run-1")

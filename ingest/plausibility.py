@@ -16,7 +16,7 @@ import polars as pl
 
 from ingest.base import ReadResult
 from ingest.limits import DEFAULT_EARLIEST, EARLIEST, FUTURE_TOLERANCE, MAX_COUNT, MAX_TEXT_CHARS
-from ingest.readers.quarantine import first_reason, quarantined, row_locator
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, first_reason, quarantined, row_locator
 from ingest.schema import ENTITIES, UTC_TIME, conform
 
 # Timestamps checked against both bounds, per entity. Left out: a deal's closed_at, which for an open deal is the
@@ -54,7 +54,9 @@ def quarantine_implausible(chunk: ReadResult, first_seen: datetime) -> ReadResul
         if bad.is_empty():
             frames[entity] = canonical
             continue
-        entries.extend(_entry(row) for row in bad.to_dicts())
+        # values cut to what the quarantine keeps before they become Python objects: a row may hold a huge text
+        kept = bad.with_columns(pl.col(pl.String).exclude(_REASON).str.slice(0, MAX_RAW_RECORD_CHARS))
+        entries.extend(_entry(row) for row in kept.to_dicts())
         frames[entity] = checked.filter(pl.col(_REASON).is_null()).drop(_REASON)
     if not entries:
         return chunk

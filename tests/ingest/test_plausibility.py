@@ -4,11 +4,15 @@ counts and spend are quarantined row by row with a reason that names the limit, 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import polars as pl
+
+from ingest.base import ReadResult
 from ingest.limits import MAX_TEXT_CHARS
 from ingest.pipeline import file_sha256
-from ingest.warehouse import ManifestEntry, record_file
+from ingest.plausibility import quarantine_implausible
+from ingest.warehouse import ManifestEntry, ensure_raw_schema, record_file
 
 POST = {"platform": "x", "interaction_id": "1", "interaction_type": "post", "created_at": "2024-11-06T14:02:11Z"}
 
@@ -110,3 +114,52 @@ def test_a_dry_run_reports_implausible_rows_too(landing, run_ingest):
     _jsonl(landing / "posts.jsonl", [POST, {**POST, "interaction_id": "2", "created_at": "1970-01-01T00:00:00Z"}])
     report = _only(run_ingest())
     assert (report.status, report.rows_accepted, report.rows_quarantined) == ("dry_run", 1, 1)
+
+
+def test_counts_still_add_up_when_one_record_gave_several_implausible_rows():
+    """An insights record gives one row per day: every implausible day is quarantined, the sum stays exact."""
+    first_seen = datetime(2024, 11, 7, tzinfo=UTC)
+    days = [date(2024, 11, 1), date(1970, 1, 1), date(2031, 1, 1), date(2024, 11, 2)]
+    frame = pl.DataFrame(
+        {
+            "platform": "instagram",
+            "account_id": "17841400000000000",
+            "date": days,
+            "followers": [10, 10, 10, -3],
+            "_source_line": 1,
+        }
+    )
+    chunk = ReadResult("instagram_graph", {"account_metrics": frame}, rows_read=1, rows_accepted=1)
+    checked = quarantine_implausible(chunk, first_seen)
+    assert checked.frames["account_metrics"]["date"].to_list() == [date(2024, 11, 1)]
+    assert [reason for _, reason, _ in checked.quarantine] == [
+        "date before the platform existed",
+        "date more than a day after the file was first seen",
+        "followers is negative",
+    ]
+    assert (checked.rows_read, checked.rows_accepted, checked.rows_quarantined) == (3, 0, 3)
+
+
+def test_a_deal_may_close_in_the_future_but_not_before_2000():
+    first_seen = datetime(2024, 11, 7, tzinfo=UTC)
+    frame = pl.DataFrame(
+        {
+            "crm": "hubspot",
+            "deal_id": ["1", "2"],
+            "closed_at": [datetime(2025, 6, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC)],
+            "_source_line": [1, 2],
+        }
+    )
+    chunk = ReadResult("hubspot_deals", {"crm_deals": frame}, rows_read=2, rows_accepted=2)
+    checked = quarantine_implausible(chunk, first_seen)
+    assert checked.frames["crm_deals"]["deal_id"].to_list() == ["1"]
+    assert checked.quarantine[0][:2] == ("row 2", "closed_at before the platform existed")
+
+
+def test_a_warehouse_from_before_first_seen_at_gets_it_from_the_first_manifest_row(warehouse, landing, run_ingest, rows):
+    _jsonl(landing / "posts.jsonl", [POST])
+    run_ingest(con=warehouse)
+    [(ingested_at,)] = warehouse.execute("SELECT _ingested_at FROM raw.file_manifest").fetchall()
+    warehouse.execute("ALTER TABLE raw.file_manifest DROP COLUMN first_seen_at")
+    ensure_raw_schema(warehouse)
+    assert rows(warehouse, "SELECT first_seen_at FROM raw.file_manifest") == [{"first_seen_at": ingested_at}]

@@ -156,7 +156,7 @@ def test_a_deal_may_close_in_the_future_but_not_before_2000():
     assert checked.quarantine[0][:2] == ("row 2", "closed_at before the platform existed")
 
 
-def test_a_warehouse_from_before_first_seen_at_gets_it_from_the_first_manifest_row(warehouse, landing, run_ingest, rows):
+def test_an_older_warehouse_gets_first_seen_at_from_the_first_manifest_row(warehouse, landing, run_ingest, rows):
     _jsonl(landing / "posts.jsonl", [POST])
     run_ingest(con=warehouse)
     [(ingested_at,)] = warehouse.execute("SELECT _ingested_at FROM raw.file_manifest").fetchall()

@@ -14,7 +14,8 @@ latest timestamp              a day after the file was first seen (``FUTURE_TOLE
 text                          ``MAX_TEXT_CHARS`` characters (above the longest post any platform allows)
 one JSON line or record       ``MAX_RECORD_BYTES`` bytes, refused unread beyond that (with its line number)
 one JSON document             ``MAX_DOCUMENT_BYTES`` bytes (an API response read whole), refused unread beyond that
-counts                        0 to ``MAX_COUNT`` (likes, followers, impressions, clicks, ...)
+counts                        0 to ``MAX_COUNT`` (likes, followers, impressions, clicks, ...); a Reddit score
+                              (``like_count``, ``NET_SCORE_PLATFORMS``) may be negative
 spend, action values          finite and not negative
 text scored by the models     its first ``MAX_SCORED_TEXT_CHARS`` characters (more than the encoder's 128 tokens)
 ============================  =====================================================================================
@@ -48,6 +49,8 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 # No count on one post, account or day comes near this (there are 8 billion people).
 MAX_COUNT = 10**12
+# Platforms whose like_count is a net vote score (up minus down votes), negative for a downvoted post or comment.
+NET_SCORE_PLATFORMS = ("reddit",)
 
 # The encoder reads its first 128 tokens of a text (a sentiment override model at most 512), and a token of words is
 # a few characters: cutting longer texts here changes no score the encoder gives, while tokenising, language

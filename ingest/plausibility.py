@@ -15,7 +15,14 @@ from datetime import datetime
 import polars as pl
 
 from ingest.base import ReadResult
-from ingest.limits import DEFAULT_EARLIEST, EARLIEST, FUTURE_TOLERANCE, MAX_COUNT, MAX_TEXT_CHARS
+from ingest.limits import (
+    DEFAULT_EARLIEST,
+    EARLIEST,
+    FUTURE_TOLERANCE,
+    MAX_COUNT,
+    MAX_TEXT_CHARS,
+    NET_SCORE_PLATFORMS,
+)
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, first_reason, quarantined, row_locator
 from ingest.schema import ENTITIES, UTC_TIME, conform
 
@@ -69,10 +76,14 @@ def quarantine_implausible(chunk: ReadResult, first_seen: datetime) -> ReadResul
 
 def implausible_reason(entity: str, first_seen: datetime) -> pl.Expr:
     """Per row: why the canonical row of ``entity`` is implausible, or null when it is fine."""
+    return first_reason(*_timestamp_checks(entity, first_seen), *_value_checks(entity))
+
+
+def _timestamp_checks(entity: str, first_seen: datetime) -> list[pl.Expr]:
     schema = ENTITIES[entity]
     source = "crm" if "crm" in schema else "platform"
     latest = first_seen + FUTURE_TOLERANCE
-    checks: list[pl.Expr] = []
+    checks = []
     for column in (*TIMESTAMPS.get(entity, ()), *PAST_ONLY.get(entity, ())):
         too_early = f"{column} before the platform existed"
         checks.append(pl.when(pl.col(column) < _earliest(source, schema[column])).then(pl.lit(too_early)))
@@ -80,17 +91,25 @@ def implausible_reason(entity: str, first_seen: datetime) -> pl.Expr:
             bound = pl.lit(latest.date() if schema[column] == pl.Date else latest, schema[column])
             too_late = f"{column} more than a day after the file was first seen"
             checks.append(pl.when(pl.col(column) > bound).then(pl.lit(too_late)))
-    for column, dtype in schema.items():
+    return checks
+
+
+def _value_checks(entity: str) -> list[pl.Expr]:
+    checks = []
+    for column, dtype in ENTITIES[entity].items():
         if dtype == pl.String:
             too_long = pl.col(column).str.len_chars() > MAX_TEXT_CHARS
             checks.append(pl.when(too_long).then(pl.lit(f"{column} longer than {MAX_TEXT_CHARS:,} characters")))
         elif dtype == pl.Int64 and column not in NOT_COUNTS:
-            checks.append(pl.when(pl.col(column) < 0).then(pl.lit(f"{column} is negative")))
-            checks.append(pl.when(pl.col(column) > MAX_COUNT).then(pl.lit(f"{column} above {MAX_COUNT:,}")))
+            negative = pl.col(column) < 0
+            if entity == "interactions" and column == "like_count":  # a net vote score may be negative
+                negative = negative & ~pl.col("platform").is_in(NET_SCORE_PLATFORMS)
+            checks.append(pl.when(negative).then(pl.lit(f"{column} is negative")))
+            checks.append(pl.when(pl.col(column).abs() > MAX_COUNT).then(pl.lit(f"{column} above {MAX_COUNT:,}")))
         elif dtype == pl.Float64:
             checks.append(pl.when(~pl.col(column).is_finite()).then(pl.lit(f"{column} is not a finite number")))
             checks.append(pl.when(pl.col(column) < 0).then(pl.lit(f"{column} is negative")))
-    return first_reason(*checks)
+    return checks
 
 
 def _earliest(source: str, dtype: pl.DataType) -> pl.Expr:

@@ -163,3 +163,12 @@ def test_an_older_warehouse_gets_first_seen_at_from_the_first_manifest_row(wareh
     warehouse.execute("ALTER TABLE raw.file_manifest DROP COLUMN first_seen_at")
     ensure_raw_schema(warehouse)
     assert rows(warehouse, "SELECT first_seen_at FROM raw.file_manifest") == [{"first_seen_at": ingested_at}]
+
+
+def test_a_downvoted_reddit_comment_keeps_its_negative_score():
+    frame = pl.DataFrame({"platform": ["reddit", "x"], "interaction_id": ["a", "b"], "like_count": [-4, -4]})
+    frames = {"interactions": frame.with_row_index("_source_line", 1)}
+    chunk = ReadResult("reddit_api", frames, rows_read=2, rows_accepted=2)
+    checked = quarantine_implausible(chunk, datetime(2024, 11, 7, tzinfo=UTC))
+    assert checked.frames["interactions"]["platform"].to_list() == ["reddit"]
+    assert [reason for _, reason, _ in checked.quarantine] == ["like_count is negative"]

@@ -59,4 +59,3 @@ NET_SCORE_PLATFORMS = ("reddit",)
 # detection and the DuckDB query that collects texts stay bounded whatever a text's length. The cache key (text_hash)
 # is still the whole text's.
 MAX_SCORED_TEXT_CHARS = 10_000
-

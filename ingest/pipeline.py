@@ -14,17 +14,20 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from ingest.base import ExportFormat, ReadResult
 from ingest.detect import explain
+from ingest.plausibility import quarantine_implausible
 from ingest.schema import conform
 from ingest.warehouse import (
     FileLoad,
     ManifestEntry,
     PendingFile,
+    first_seen_times,
     load_file,
     load_files,
     loaded_contents,
@@ -108,6 +111,7 @@ class _BatchLoader:
         self.con = con
         self._done = done
         self._loaded = loaded_contents(con) if con is not None else {}  # sha256 -> file loaded with that content
+        self._first_seen = first_seen_times(con) if con is not None else {}  # sha256 -> when first seen
         self._waiting: list[FileReport | PendingFile] = []  # reports held back behind a waiting file, in order
         self._rows = 0
         self._files = 0
@@ -117,6 +121,10 @@ class _BatchLoader:
         if any(isinstance(w, PendingFile) and w.entry.sha256 == sha256 for w in self._waiting):
             self.flush()  # its outcome decides whether this one is a duplicate
         return self._loaded.get(sha256)
+
+    def first_seen(self, sha256: str) -> datetime:
+        """When this content was first seen: recorded in the manifest, else now (kept for the rest of the batch)."""
+        return self._first_seen.setdefault(sha256, utc_now())
 
     def report(self, report: FileReport) -> None:
         if self._files:
@@ -222,9 +230,10 @@ def file_sha256(path: Path) -> tuple[str, int]:
 def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: str) -> None:
     sha256, size = file_sha256(path)
     con = loader.con
+    first_seen = loader.first_seen(sha256)
 
     def entry(status: str, fmt: str | None, message: str | None) -> ManifestEntry:
-        return ManifestEntry(relative, sha256, size, fmt, status, message, batch_id, utc_now())
+        return ManifestEntry(relative, sha256, size, fmt, status, message, batch_id, utc_now(), first_seen)
 
     if con is not None and (earlier := loader.loaded_as(sha256)):
         message = f"same content as {earlier}, already loaded"
@@ -249,7 +258,7 @@ def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: s
 
     loaded = entry("loaded", fmt.name, None)
     progress = FileLoad()
-    chunks = _checked_chunks(fmt, path)
+    chunks = _checked_chunks(fmt, path, first_seen)
     try:
         if con is None:
             _dry_run(chunks, progress)
@@ -274,15 +283,16 @@ def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: s
     loader.report(_report(loaded, "loaded", progress))
 
 
-def _checked_chunks(fmt: ExportFormat, path: Path) -> Iterator[ReadResult]:
-    """The reader's chunks, each checked against the reader contract (nothing lost silently)."""
+def _checked_chunks(fmt: ExportFormat, path: Path, first_seen: datetime) -> Iterator[ReadResult]:
+    """The reader's chunks, each checked against the reader contract (nothing lost silently), without the rows that
+    fail the plausibility checks (ingest.plausibility), which join the chunk's quarantine."""
     for chunk in fmt.read(path):
         if chunk.rows_read != chunk.rows_accepted + chunk.rows_quarantined:
             raise RuntimeError(
                 f"reader {fmt.name} miscounted: {chunk.rows_read} rows read but {chunk.rows_accepted} accepted"
                 f" + {chunk.rows_quarantined} quarantined"
             )
-        yield chunk
+        yield quarantine_implausible(chunk, first_seen)
 
 
 def _dry_run(chunks: Iterable[ReadResult], progress: FileLoad) -> None:

@@ -244,6 +244,9 @@ FILE_MANIFEST = {
     "rows_quarantined": pl.Int64,
     "_batch_id": pl.String,
     "_ingested_at": UTC_TIME,
+    # when this content was first seen, by any name and any outcome: timestamps later than a day after it are
+    # implausible (ingest.limits), and a rerun of the file decides the same
+    "first_seen_at": UTC_TIME,
 }
 
 

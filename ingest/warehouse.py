@@ -61,6 +61,8 @@ COLUMN_BACKFILLS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
         " 'utm_source=' || utm_source, 'utm_medium=' || utm_medium, 'utm_campaign=' || utm_campaign,"
         " 'utm_content=' || utm_content)] end",
     ),
+    # Files loaded before first_seen_at existed were first seen when their first manifest row was written.
+    ("file_manifest", "first_seen_at"): (("_ingested_at",), "_ingested_at"),
 }
 
 
@@ -217,6 +219,14 @@ def loaded_contents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
+def first_seen_times(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
+    """sha256 -> when that content was first seen, for every file the manifest lists (whatever its outcome)."""
+    rows = con.execute(
+        f"SELECT sha256, min(coalesce(first_seen_at, _ingested_at)) FROM {RAW_SCHEMA}.file_manifest GROUP BY sha256"
+    ).fetchall()
+    return dict(rows)
+
+
 @dataclass
 class FileLoad:
     """What loading one file did, counted as the chunks went in."""
@@ -246,6 +256,7 @@ class ManifestEntry:
     message: str | None
     batch_id: str
     ingested_at: datetime
+    first_seen_at: datetime | None = None  # when the content was first seen (None: now, at ingested_at)
 
 
 def quarantine_frame(chunk: ReadResult, *, source_file: str, batch_id: str, ingested_at: datetime) -> pl.DataFrame:
@@ -393,6 +404,7 @@ def manifest_frame(entry: ManifestEntry, counts: FileLoad | None) -> pl.DataFram
                 "rows_quarantined": counts.rows_quarantined if counts else 0,
                 "_batch_id": entry.batch_id,
                 "_ingested_at": entry.ingested_at,
+                "first_seen_at": entry.first_seen_at or entry.ingested_at,
             }
         ],
         schema=FILE_MANIFEST,

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest.limits import MAX_SCORED_TEXT_CHARS
 from models.schema import TEXT_ENRICHMENT
 
 TABLE = "enrichment.text_enrichment"
@@ -54,13 +55,15 @@ def ensure_enrichment_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:
-    """Distinct (text_hash, text) of raw.interactions not yet enriched by ``model_version``.
+    """Distinct (text_hash, text) of raw.interactions not yet enriched by ``model_version``, each text cut to the
+    ``MAX_SCORED_TEXT_CHARS`` the models read (``Enricher.enrich`` cuts them the same way).
 
-    Texts with the same hash are the same normalised text, so any one of them stands for all.
+    Texts with the same hash are the same normalised text, so any one of them stands for all. The cut happens in the
+    query, so one huge text, say from before ingest refused them, never makes the query run out of memory.
     """
     query = con.sql(
         f"""
-        select interactions.text_hash, any_value(interactions.text) as text
+        select interactions.text_hash, any_value(left(interactions.text, $max_chars)) as text
         from raw.interactions as interactions
         where interactions.text_hash is not null
           and interactions.text is not null
@@ -71,7 +74,7 @@ def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.Da
         group by interactions.text_hash
         order by interactions.text_hash
         """,
-        params={"model_version": model_version},
+        params={"model_version": model_version, "max_chars": MAX_SCORED_TEXT_CHARS},
     )
     # Through numpy, not the relation's Arrow stream: polars keeps that stream's DuckDB objects alive past interpreter
     # shutdown, which DuckDB's bindings report as "nanobind: leaked instance" notes at exit.

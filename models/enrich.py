@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingest.limits import MAX_SCORED_TEXT_CHARS
 from models import language, substance
 from models.encoder import DEFAULT_BATCH_SIZE, INT8_EXPORT_RECIPE, Encoder
 from models.heads import HEADS_DIR, LoadedHead, check_head_fits, load_head
@@ -153,7 +154,9 @@ class Enricher:
     def enrich(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` has unique, non-null text_hash and non-null text; returns exactly the TEXT_ENRICHMENT columns.
 
-        Large frames are scored in chunks of ``CHUNK_TEXTS`` so memory stays flat (features are ~9 KB a text).
+        Large frames are scored in chunks of ``CHUNK_TEXTS`` so memory stays flat (features are ~9 KB a text). Every
+        part of the scoring sees a text's first ``MAX_SCORED_TEXT_CHARS`` characters (ingest.limits: more than the
+        encoder reads), so one huge text costs no more than a long post.
         """
         if frame["text_hash"].null_count() or frame["text"].null_count():
             raise ValueError("enrich needs a text_hash and a text on every row")
@@ -173,7 +176,7 @@ class Enricher:
         return probabilities
 
     def _enrich_chunk(self, frame: pl.DataFrame, enriched_at: datetime) -> pl.DataFrame:
-        texts = frame["text"].to_list()
+        texts = frame["text"].str.slice(0, MAX_SCORED_TEXT_CHARS).to_list()
         probabilities = self.probabilities(texts)
         sentiment, emotion = probabilities["sentiment"], probabilities["emotion"]
         intent = self.heads["intent"].decisions(probabilities["intent"])

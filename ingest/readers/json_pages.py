@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ingest.base import ReadResult, Sample
-from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
+from ingest.readers.quarantine import quarantined
+from ingest.readers.text_files import read_start
 from ingest.schema import ENTITIES, conform
 
 JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per ReadResult when a file streams
@@ -30,8 +31,8 @@ def sample_document(sample: Sample) -> Any | None:
 
 def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
     """A file that does not parse as the expected document is one record, quarantined with its start."""
-    raw = Path(path).read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
-    return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
+    quarantine = [quarantined("$", str(error), read_start(path))]  # its start only: the file may be huge
+    return ReadResult(format=format_name, frames={}, quarantine=quarantine, rows_read=1)
 
 
 class RecordDocument:

@@ -1,5 +1,8 @@
 """Reading text exports whatever their encoding: BOM-aware UTF-8 / UTF-16, Latin-1 fallback, lines, JSON lines and
-whole JSON documents (each helper raises ``ValueError`` with a message fit for a quarantine reason)."""
+whole JSON documents (each helper raises ``ValueError`` with a message fit for a quarantine reason).
+
+A line over ``ingest.limits.MAX_RECORD_BYTES`` or a document over ``MAX_DOCUMENT_BYTES`` is refused before it is
+parsed, and never held whole: memory stays bounded whatever one record's size."""
 
 from __future__ import annotations
 
@@ -10,7 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ingest.limits import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS
+
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_PIECE = 1 << 20  # lines are read in pieces of this many bytes (characters in UTF-16), so none is held past the limit
+_LINE_ENDS = (b"\n", "\n")
 
 
 def text_encoding(head: bytes) -> str:
@@ -72,8 +80,23 @@ def read_text(path: Path) -> str:
     return decode_bytes(Path(path).read_bytes())
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without its line break) for every line of a text file, streaming.
+def read_start(path: Path) -> str:
+    """The first ``MAX_RAW_RECORD_CHARS`` characters of a file (what a quarantine entry keeps), reading no more."""
+    with open(path, "rb") as handle:
+        return decode_head(handle.read(4 * MAX_RAW_RECORD_CHARS))[:MAX_RAW_RECORD_CHARS]
+
+
+class RecordTooLarge(ValueError):
+    """A line over ``MAX_RECORD_BYTES``: not parsed; ``start`` keeps its first characters for the quarantine."""
+
+    def __init__(self, start: str) -> None:
+        super().__init__(f"record longer than {MAX_RECORD_BYTES // 2**20} MiB, the limit for one line; not parsed")
+        self.start = start
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str | RecordTooLarge]]:
+    """(1-based line number, line without its line break) for every line of a text file, streaming; a line over
+    ``MAX_RECORD_BYTES`` comes as ``RecordTooLarge`` (read in pieces and dropped, never held whole).
 
     Each line is decoded on its own, so one Latin-1 line in a UTF-8 file spoils only itself. NUL characters are
     dropped: in a text export they are damage (the zero padding a crashed writer leaves), never content.
@@ -83,13 +106,37 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
         handle.seek(0)
         if encoding.startswith("utf-16"):
             with io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="\n") as text:
-                for number, line in enumerate(text, start=1):
-                    yield number, line.rstrip("\r\n").replace("\x00", "")
+                for number, line in enumerate(_lines_within(text.readline, MAX_RECORD_BYTES // 2), start=1):
+                    if isinstance(line, str):
+                        line = line.rstrip("\r\n").replace("\x00", "")
+                    yield number, line
             return
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_lines_within(handle.readline, MAX_RECORD_BYTES), start=1):
+            if isinstance(raw, RecordTooLarge):
+                yield number, raw
+                continue
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             yield number, _decode_line(raw.replace(b"\x00", b"")).rstrip("\r\n")
+
+
+def _lines_within(readline, limit: int) -> Iterator[Any]:
+    """Lines from a file's ``readline`` (bytes or text), read in pieces; a line longer than ``limit`` is read on
+    without being kept, and comes as ``RecordTooLarge`` with its start."""
+    while first := readline(_PIECE):
+        pieces, size = [first], len(first)
+        while pieces[-1][-1:] not in _LINE_ENDS and size <= limit and (more := readline(_PIECE)):
+            pieces.append(more)
+            size += len(more)
+        if size <= limit:
+            yield first if len(pieces) == 1 else first[:0].join(pieces)
+            continue
+        ended = pieces[-1][-1:] in _LINE_ENDS
+        pieces.clear()
+        while not ended and (rest := readline(_PIECE)):
+            ended = rest[-1:] in _LINE_ENDS
+        start = first[:MAX_RAW_RECORD_CHARS]
+        yield RecordTooLarge(start.decode("utf-8", "replace") if isinstance(start, bytes) else start)
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, Any | ValueError, str]]:
@@ -98,6 +145,9 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any | ValueError, str]]:
     Returning the error instead of raising lets a reader quarantine a malformed line and carry on.
     """
     for number, line in iter_lines(path):
+        if isinstance(line, RecordTooLarge):
+            yield number, line, line.start
+            continue
         if not line.strip():
             continue
         try:
@@ -107,7 +157,10 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any | ValueError, str]]:
 
 
 def load_json(path: Path) -> Any:
-    """One JSON document, whatever its encoding; raises ValueError naming the problem (e.g. a truncated file)."""
+    """One JSON document, whatever its encoding; raises ValueError naming the problem (e.g. a truncated file, or one
+    over ``MAX_DOCUMENT_BYTES``, refused unread)."""
+    if Path(path).stat().st_size > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"document larger than {MAX_DOCUMENT_BYTES // 2**20} MiB, the limit for one JSON document")
     text = read_text(path)
     if not text.strip():
         raise ValueError("empty file")

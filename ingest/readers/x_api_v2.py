@@ -26,7 +26,7 @@ from ingest.readers.ids import id_text, to_int
 from ingest.readers.json_pages import ChunkBuilder
 from ingest.readers.links import distinct_links, handles_in
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, line_locator
-from ingest.readers.text_files import iter_json_lines, load_json, read_text
+from ingest.readers.text_files import iter_json_lines, load_json, read_start
 from ingest.readers.timestamps import parse_utc, parse_utc_or_none
 
 FORMAT = "x_api_v2"
@@ -80,7 +80,7 @@ def _pages(path: Path) -> Iterator[tuple[int, Any, str]]:
     try:
         document = load_json(path)
     except ValueError as error:  # a truncated or broken document: the whole file is one bad record
-        yield 1, error, read_text(path)[:MAX_RAW_RECORD_CHARS]
+        yield 1, error, read_start(path)
         return
     for page in document if isinstance(document, list) else [document]:
         yield 1, page, json.dumps(page, ensure_ascii=False)[:MAX_RAW_RECORD_CHARS]

@@ -8,6 +8,8 @@ import zipfile
 
 import pytest
 
+from ingest.limits import MAX_TEXT_CHARS
+
 CANONICAL_HEADER = "platform,interaction_id,interaction_type,created_at,author_id,text,like_count\n"
 
 
@@ -151,8 +153,8 @@ def test_nul_bytes_are_dropped_from_text(warehouse, landing, run_ingest, rows):
     ]
 
 
-def test_a_one_megabyte_text_field_lands_whole_and_is_truncated_in_quarantine(warehouse, landing, run_ingest, rows):
-    big = "ab" * 500_000
+def test_a_text_at_the_size_limit_lands_whole_and_is_truncated_in_quarantine(warehouse, landing, run_ingest, rows):
+    big = "ab" * (MAX_TEXT_CHARS // 2)  # longer texts are quarantined (tests/ingest/test_plausibility.py)
     good = {"platform": "x", "interaction_id": "1", "interaction_type": "post", "created_at": "2024-11-06T14:02:11Z"}
     bad = {**good, "interaction_id": "2", "created_at": "not a time"}
     (landing / "big.jsonl").write_text(
@@ -160,7 +162,7 @@ def test_a_one_megabyte_text_field_lands_whole_and_is_truncated_in_quarantine(wa
     )
     report = _only(run_ingest(con=warehouse))
     assert (report.rows_accepted, report.rows_quarantined) == (1, 1)
-    assert rows(warehouse, "SELECT length(text) AS n FROM raw.interactions") == [{"n": 1_000_000}]
+    assert rows(warehouse, "SELECT length(text) AS n FROM raw.interactions") == [{"n": MAX_TEXT_CHARS}]
     assert rows(warehouse, "SELECT length(raw_record) AS n FROM raw.quarantine") == [{"n": 10_000}]
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ingest.base import RecordProblem, error_reason
+
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -51,10 +53,10 @@ def decode_bytes(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        return _decode_legacy(data)
+        return decode_legacy(data)
 
 
-def _decode_legacy(data: bytes) -> str:
+def decode_legacy(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:  # cp1252 leaves five bytes undefined; Latin-1 maps every byte
@@ -65,7 +67,7 @@ def _decode_line(line: bytes) -> str:
     try:
         return line.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_legacy(line)
+        return decode_legacy(line)
 
 
 def read_text(path: Path) -> str:
@@ -103,15 +105,20 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any | ValueError, str]]:
         try:
             yield number, json.loads(line), line
         except ValueError as error:
-            yield number, ValueError(f"malformed JSON: {error}"), line
+            yield number, RecordProblem(f"malformed JSON: {_json_problem(error)}"), line
 
 
 def load_json(path: Path) -> Any:
     """One JSON document, whatever its encoding; raises ValueError naming the problem (e.g. a truncated file)."""
     text = read_text(path)
     if not text.strip():
-        raise ValueError("empty file")
+        raise RecordProblem("empty file")
     try:
         return json.loads(text)
     except ValueError as error:
-        raise ValueError(f"malformed JSON document: {error}") from None
+        raise RecordProblem(f"malformed JSON document: {_json_problem(error)}") from None
+
+
+def _json_problem(error: ValueError) -> str:
+    """What the JSON parser objected to, without the text it was given ("Expecting value: line 1 column 5")."""
+    return error_reason(error).removeprefix("malformed JSON: ")

@@ -136,7 +136,7 @@ class _BlueskyDocument(RecordDocument):
         author_did, _, rkey = _uri_parts(uri)
         record_type = value.get("$type", "app.bsky.feed.post")
         if record_type not in _RECORD_TYPES:
-            raise RecordProblem(f"record type {record_type!r} is not read (posts, likes, reposts, follows)")
+            raise RecordProblem("record type is not read (posts, likes, reposts, follows)")
         interaction_type = _RECORD_TYPES[record_type]
         parent_id = conversation_id = None
         if interaction_type == "post":

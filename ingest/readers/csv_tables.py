@@ -67,10 +67,11 @@ def read_csv(path: Path) -> pl.DataFrame:
 
 
 def _csv_text(data: bytes) -> str:
-    encoding = text_encoding(data[:4096])
-    if encoding.startswith("utf-16") or encoding == "cp1252":
+    """The file as text for polars (which reads only UTF-8). Each line that is not UTF-8 is decoded on its own as
+    cp1252 / Latin-1: a Windows spreadsheet's file entirely, or the one stray line of a UTF-8 file, whose other rows
+    then keep their UTF-8 (decoding the whole file as Latin-1 would garble every accented letter in them)."""
+    if text_encoding(data[:4096]).startswith("utf-16"):
         return decode_bytes(data)
-    # polars reads only UTF-8; a stray legacy line is decoded on its own rather than the whole file as Latin-1
     return data.decode("utf-8-sig", errors=_LEGACY_LINE)
 
 

@@ -252,7 +252,7 @@ class _InstagramDocument(RecordDocument):
         if period == "lifetime":
             column = CONTENT_METRICS.get(name)
             if column is None:
-                raise RecordProblem(f"media insight {name!r} has no content_metrics column")
+                raise RecordProblem("media insight without a content_metrics column (a metric not read)")
             total = _insight_total(record)
             row = self.content_metrics.setdefault(
                 object_id,
@@ -262,7 +262,7 @@ class _InstagramDocument(RecordDocument):
         elif period == "day":
             column = ACCOUNT_METRICS.get(name)
             if column is None:
-                raise RecordProblem(f"account insight {name!r} has no account_metrics column")
+                raise RecordProblem("account insight without an account_metrics column (a metric not read)")
             for day, value in list(_daily_values(record)):  # all values parse before any is kept
                 row = self.account_metrics.setdefault(
                     (object_id, day),
@@ -270,7 +270,7 @@ class _InstagramDocument(RecordDocument):
                 )
                 row[column] = value
         else:
-            raise RecordProblem(f"insight period {period!r}: only lifetime (media) and day (account) are read")
+            raise RecordProblem("insight period not read: only lifetime (media) and day (account) are")
 
     def _user(self, record: dict) -> None:
         self.add(

@@ -115,7 +115,7 @@ class _RedditDocument(RecordDocument):
             elif kind == "t1":
                 self._comment(data)
             else:
-                raise RecordProblem(f"thing kind {kind!r} is not read (submissions t3 and comments t1)")
+                raise RecordProblem("thing kind is not read (submissions t3 and comments t1)")
         except RECORD_ERRORS as error:
             self.reject(locator, error_reason(error), thing)
         # the replies are records of their own, read even when their parent could not be

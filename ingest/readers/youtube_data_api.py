@@ -90,7 +90,7 @@ class _YouTubeDocument(RecordDocument):
             elif kind == "youtube#channel":
                 self._channel(resource)
             else:
-                raise RecordProblem(f"resource kind {kind!r} is not read (comment threads, comments, videos, channels)")
+                raise RecordProblem("resource kind is not read (comment threads, comments, videos, channels)")
         except RECORD_ERRORS as error:
             self.reject(locator, error_reason(error), resource)
 

@@ -1,7 +1,8 @@
 """Landing folder -> detected, read, validated files -> raw tables, one report per file.
 
 A batch never stops at a bad file: an unrecognised file is reported with the formats that were expected, a reader
-error becomes a failed report with its message, and the batch goes on. Without a connection the batch is a dry run
+or database error becomes a failed report whose message names the error's class, never its text (which may quote a
+row: ``ingest.base.error_reason``), a path outside the landing folder is recorded as refused, and the batch goes on. Without a connection the batch is a dry run
 that reads every file and changes nothing.
 """
 

@@ -24,6 +24,7 @@ from ingest.readers.text_files import decode_bytes, decode_legacy, text_encoding
 # A quoted field may span lines (a post with line breaks); one still open after this many lines is an unclosed quote.
 MAX_RECORD_LINES = 10_000
 _BROKEN_QUOTING = "broken quoting: an unclosed quote, or text after a closing quote"
+_NOT_A_SEPARATOR = "\x1f"  # the ASCII unit separator, to read a file's lines whole
 _QUOTED = r'"[^"]*"'  # a quoted section (an escaped "" is two adjacent sections: the separators count the same)
 
 
@@ -55,10 +56,13 @@ def read_csv_table(path: Path, *, keep: Collection[str] | None = None) -> CsvTab
     text = _csv_text(Path(path).read_bytes())
     if not text.strip():
         raise RecordProblem("empty file")
-    frame = _parse(text)
-    if frame is None or not _records_match(text, frame):
+    data = text.encode("utf-8")
+    frame = _parse(data)
+    # polars refuses a row with too many fields but fills a short one with nulls: only a null in the last column
+    # (a short row, or an empty last field) needs the file's records counted
+    if frame is None or (frame.get_column(frame.columns[-1]).has_nulls() and not _records_match(data, frame)):
         return _salvage(text, keep)
-    return CsvTable(frame)
+    return CsvTable(_empty_as_null(frame))
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -87,11 +91,11 @@ _LEGACY_LINE = "ror-csv-legacy-line"
 codecs.register_error(_LEGACY_LINE, _legacy_line)
 
 
-def _parse(text: str) -> pl.DataFrame | None:
-    """The whole text parsed by polars, or None when it does not parse (its message would quote the row)."""
+def _parse(data: bytes) -> pl.DataFrame | None:
+    """The whole file parsed by polars, or None when it does not parse (its message would quote the row)."""
     try:
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+        return pl.read_csv(
+            io.BytesIO(data),
             infer_schema=False,
             empty_string_is_null=True,
             row_index_name="_source_line",
@@ -99,31 +103,40 @@ def _parse(text: str) -> pl.DataFrame | None:
         )
     except pl.exceptions.PolarsError:
         return None
+
+
+def _empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
     # empty_string_is_null covers unquoted empty fields only; a quoted "" still reads as ""
     return frame.with_columns(pl.col(pl.String).replace("", None), pl.col("_source_line").cast(pl.Int64))
 
 
-def _records_match(text: str, frame: pl.DataFrame) -> bool:
+def _records_match(data: bytes, frame: pl.DataFrame) -> bool:
     """Whether every record of the file has the header's number of fields and polars read one row per record.
 
     polars fills a short row with nulls in silence; this counts, without parsing in Python, the separators outside
     quotes of each record (lines inside an open quote belong to the record before).
     """
-    lines = pl.DataFrame({"line": [text.removesuffix("\n")]}).select(pl.col("line").str.split("\n").explode())
+    try:  # the file's lines, as they are (no separator or quote is special)
+        lines = pl.read_csv(
+            io.BytesIO(data), has_header=False, separator=_NOT_A_SEPARATOR, quote_char=None, schema={"line": pl.String}
+        ).with_columns(pl.col("line").fill_null(""))
+    except pl.exceptions.PolarsError:  # the file holds the byte used as no separator: count in the salvage
+        return False
     quotes = pl.col("line").str.count_matches('"', literal=True)
-    inside = ((quotes.cum_sum() - quotes) % 2) == 1  # the line starts inside a quoted field
-    line = pl.when(inside).then(pl.lit('"') + pl.col("line")).otherwise(pl.col("line"))
-    separators = line.str.replace_all(_QUOTED, "").str.replace(r'"[^"]*$', "").str.count_matches(",", literal=True)
-    records = (
-        lines.with_columns(
-            record=(~inside).cum_sum(),
-            separators=separators,
-            blank=pl.col("line").str.strip_chars("\r") == "",
-        )
-        .group_by("record", maintain_order=True)
-        .agg(pl.col("separators").sum(), pl.col("blank").all())
-        .slice(1)  # the header
+    lines = lines.with_columns(inside=((quotes.cum_sum() - quotes) % 2) == 1)  # starts inside a quoted field
+    multi_line = bool(lines["inside"].any())
+    unquoted = pl.col("line").str.replace_all(_QUOTED, "")
+    if multi_line:  # a line that starts inside a quote is closed first, one that ends inside one is cut there
+        opened = pl.when("inside").then(pl.lit('"') + pl.col("line")).otherwise("line")
+        unquoted = opened.str.replace_all(_QUOTED, "").str.replace(r'"[^"]*$', "")
+    records = lines.select(
+        record=(~pl.col("inside")).cum_sum(),
+        separators=unquoted.str.count_matches(",", literal=True),
+        blank=pl.col("line").is_in(["", "\r"]),  # polars reads a blank line as a row of nulls
     )
+    if multi_line:
+        records = records.group_by("record", maintain_order=True).agg(pl.col("separators").sum(), pl.col("blank").all())
+    records = records.slice(1)  # the header
     width = frame.width - 1  # without _source_line
     whole = records.select((pl.col("blank") | (pl.col("separators") == width - 1)).all()).item()
     return bool(whole) and records.height == frame.height
@@ -179,10 +192,10 @@ def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
             continue
         good_lines.extend(lines[start : source.position])
         good_rows.append(row)
-    frame = _parse("\n".join([lines[0], *good_lines, ""])) if good_rows else _parse(lines[0] + "\n")
+    frame = _parse("\n".join([lines[0], *good_lines, ""]).encode("utf-8"))
     if frame is None or frame.height != len(good_rows):
         raise RecordProblem("the rows of this CSV file that parse on their own do not parse together")
-    return CsvTable(frame.with_columns(_source_line=pl.Series(good_rows, dtype=pl.Int64)), rejected)
+    return CsvTable(_empty_as_null(frame).with_columns(_source_line=pl.Series(good_rows, dtype=pl.Int64)), rejected)
 
 
 def _rejected(

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from ingest.base import ReadResult, RecordProblem, Sample
+from ingest.base import ReadResult, RecordProblem, Sample, error_reason
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
 from ingest.schema import ENTITIES, UTC_TIME, conform
 
@@ -29,10 +29,11 @@ def sample_document(sample: Sample) -> Any | None:
         return None
 
 
-def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
+def unreadable_document(format_name: str, path: Path, error: Exception) -> ReadResult:
     """A file that does not parse as the expected document is one record, quarantined with its start."""
     raw = Path(path).read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
-    return ReadResult(format=format_name, frames={}, quarantine=[quarantined("$", str(error), raw)], rows_read=1)
+    entry = quarantined("$", error_reason(error), raw)
+    return ReadResult(format=format_name, frames={}, quarantine=[entry], rows_read=1)
 
 
 class RecordDocument:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from ingest.base import RecordProblem
+from ingest.base import RecordProblem, error_reason
 from ingest.schema import UTC_TIME
 
 _EPOCH_SECONDS = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -155,7 +155,7 @@ def invalid_timestamp_reason(value: str | None, *, assume_zone: str | None = Non
     try:
         parse_utc_or_none(value, assume_zone=assume_zone)
     except ValueError as error:
-        return str(error)
+        return error_reason(error)
     return None
 
 

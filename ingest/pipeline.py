@@ -2,8 +2,8 @@
 
 A batch never stops at a bad file: an unrecognised file is reported with the formats that were expected, a reader
 or database error becomes a failed report whose message names the error's class, never its text (which may quote a
-row: ``ingest.base.error_reason``), a path outside the landing folder is recorded as refused, and the batch goes on. Without a connection the batch is a dry run
-that reads every file and changes nothing.
+row: ``ingest.base.error_reason``), a path outside the landing folder is recorded as refused, and the batch goes on.
+Without a connection the batch is a dry run that reads every file and changes nothing.
 """
 
 from __future__ import annotations

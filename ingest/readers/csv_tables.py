@@ -53,15 +53,14 @@ def read_csv_table(path: Path, *, keep: Collection[str] | None = None) -> CsvTab
     quarantined as its fields by header name, protected like any quarantined record (``keep``: see
     ``ingest.privacy.protect_contact_fields``).
     """
-    text = _csv_text(Path(path).read_bytes())
-    if not text.strip():
+    data = _utf8(Path(path).read_bytes())
+    if not data.strip():
         raise RecordProblem("empty file")
-    data = text.encode("utf-8")
     frame = _parse(data)
     # polars refuses a row with too many fields but fills a short one with nulls: only a null in the last column
     # (a short row, or an empty last field) needs the file's records counted
     if frame is None or (frame.get_column(frame.columns[-1]).has_nulls() and not _records_match(data, frame)):
-        return _salvage(text, keep)
+        return _salvage(data.decode("utf-8-sig"), keep)
     return CsvTable(_empty_as_null(frame))
 
 
@@ -70,13 +69,18 @@ def read_csv(path: Path) -> pl.DataFrame:
     return read_csv_table(path).frame
 
 
-def _csv_text(data: bytes) -> str:
-    """The file as text for polars (which reads only UTF-8). Each line that is not UTF-8 is decoded on its own as
-    cp1252 / Latin-1: a Windows spreadsheet's file entirely, or the one stray line of a UTF-8 file, whose other rows
-    then keep their UTF-8 (decoding the whole file as Latin-1 would garble every accented letter in them)."""
+def _utf8(data: bytes) -> bytes:
+    """The file as UTF-8 for polars, which reads nothing else (a UTF-8 file is passed on as it is). Each line that is
+    not UTF-8 is decoded on its own as cp1252 / Latin-1: a Windows spreadsheet's file entirely, or the one stray line
+    of a UTF-8 file, whose other rows then keep their UTF-8 (decoding the whole file as Latin-1 would garble every
+    accented letter in them)."""
     if text_encoding(data[:4096]).startswith("utf-16"):
-        return decode_bytes(data)
-    return data.decode("utf-8-sig", errors=_LEGACY_LINE)
+        return decode_bytes(data).encode("utf-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8-sig", errors=_LEGACY_LINE).encode("utf-8")
+    return data
 
 
 def _legacy_line(error: UnicodeError) -> tuple[str, int]:

@@ -14,13 +14,54 @@ what was expected) or failed (with its error).
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 SNIFF_BYTES = 64 * 1024
+
+
+class RecordProblem(ValueError):
+    """What is wrong with a record, in words the project wrote: it names the field and the problem, never a value,
+    so ``error_reason`` passes it on as it is (readers raise it; a plain ValueError may come from a parser)."""
+
+
+# What reading one record may raise on bad content: the record is quarantined, the rest of its file loads.
+RECORD_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
+
+# Fixed descriptions of the errors whose messages may quote the data (polars quotes the row it could not parse, a
+# database error the value it refused, int() and fromisoformat() the text they were given), most specific first.
+_DESCRIPTIONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (pl.exceptions.PolarsError, "the data does not have the expected shape or types"),
+    (duckdb.Error, "the database refused the data"),
+    (csv.Error, "malformed CSV"),
+    (UnicodeError, "bytes that are not text in the file's encoding"),
+    (KeyError, "a field the record needs is missing"),
+    ((TypeError, AttributeError), "a field holds a value of an unexpected type"),
+    (IndexError, "a list is shorter than expected"),
+    ((ValueError, ArithmeticError), "a value that cannot be converted"),
+    (MemoryError, "out of memory"),
+)
+
+
+def error_reason(error: BaseException) -> str:
+    """A reason fit for a table, a log or Dagster: never the message text of a parser or database, which may quote
+    the record (contact data, texts). Errors the project raises (``RecordProblem``, any exception class defined in
+    ``ingest``) keep their message, which is written not to quote values; a malformed JSON document keeps the
+    ``json`` module's fixed message and position; any other error becomes its class and a fixed description."""
+    if isinstance(error, RecordProblem) or type(error).__module__.split(".")[0] == "ingest":
+        return str(error)
+    if isinstance(error, json.JSONDecodeError):  # "Expecting value: line 1 column 5 (char 4)": no value in it
+        return f"malformed JSON: {error}"
+    if isinstance(error, OSError):
+        return f"{type(error).__name__}: the file cannot be read ({error.strerror or 'no reason given'})"
+    description = next((text for kinds, text in _DESCRIPTIONS if isinstance(error, kinds)), "an unexpected error")
+    return f"{type(error).__name__}: {description}"
 
 
 @dataclass(frozen=True)

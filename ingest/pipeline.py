@@ -1,8 +1,9 @@
 """Landing folder -> detected, read, validated files -> raw tables, one report per file.
 
 A batch never stops at a bad file: an unrecognised file is reported with the formats that were expected, a reader
-error becomes a failed report with its message, and the batch goes on. Without a connection the batch is a dry run
-that reads every file and changes nothing.
+or database error becomes a failed report whose message names the error's class, never its text (which may quote a
+row: ``ingest.base.error_reason``), a path outside the landing folder is recorded as refused, and the batch goes on.
+Without a connection the batch is a dry run that reads every file and changes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.base import ExportFormat, ReadResult
+from ingest.base import ExportFormat, ReadResult, error_reason
 from ingest.detect import explain
 from ingest.plausibility import quarantine_implausible
 from ingest.schema import conform
@@ -44,13 +45,18 @@ BATCH_ROWS = 50_000
 BATCH_FILES = 500
 
 
+class ReaderMiscounted(RuntimeError):
+    """A reader's chunk whose rows read differ from accepted + quarantined (a bug in the reader, not the file)."""
+
+
 @dataclass
 class FileReport:
     file: str  # path relative to the landing folder (as given when it lies outside)
     detected_format: str | None
-    # loaded | skipped | duplicate_file | unrecognised | failed, as in raw.file_manifest; and, never written there:
-    # dry_run (read without a connection), refused (resolves outside the landing folder), missing (a given path that
-    # does not exist). skipped: a known layout the warehouse deliberately does not use, the message says why.
+    # loaded | skipped | duplicate_file | unrecognised | failed | refused, as in raw.file_manifest (refused: resolves
+    # outside the landing folder, so it is not read and has no sha256 or size); and, never written there: dry_run
+    # (read without a connection), missing (a given path that does not exist). skipped: a known layout the warehouse
+    # deliberately does not use, the message says why.
     status: str
     rows_read: int = 0
     rows_accepted: int = 0
@@ -91,7 +97,7 @@ def ingest_paths(
     loader = _BatchLoader(con, done)
     for path, refusal in _files_under(paths, root):
         if refusal:
-            loader.report(FileReport(file=str(path), detected_format=None, status="refused", message=refusal))
+            _refuse(path, refusal, root=root, loader=loader, batch_id=batch_id)
         elif not path.is_file():
             loader.report(FileReport(file=str(path), detected_format=None, status="missing", message="no such file"))
         else:
@@ -168,8 +174,18 @@ class _BatchLoader:
                 self._done(_report(item.entry, "loaded", item.progress))
 
 
+def _refuse(path: Path, refusal: str, *, root: Path, loader: _BatchLoader, batch_id: str) -> None:
+    """A path that resolves outside the landing folder (a symlink out of it) is not read, but it is recorded in the
+    manifest as refused with why, so ``ingest_audit`` shows it, not only the log."""
+    shown = os.path.relpath(path.absolute(), root) if path.absolute().is_relative_to(root) else str(path)
+    if loader.con is not None:
+        record_file(loader.con, ManifestEntry(shown, None, None, None, "refused", refusal, batch_id, utc_now()))
+    loader.report(FileReport(file=shown, detected_format=None, status="refused", message=refusal))
+
+
 def _failure(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}; nothing from this file was loaded"
+    """The manifest message of a file that failed: never the error's own text, which may quote a row."""
+    return f"{error_reason(error)}; nothing from this file was loaded"
 
 
 def _failed(entry: ManifestEntry, message: str) -> ManifestEntry:
@@ -288,7 +304,7 @@ def _checked_chunks(fmt: ExportFormat, path: Path, first_seen: datetime) -> Iter
     fail the plausibility checks (ingest.plausibility), which join the chunk's quarantine."""
     for chunk in fmt.read(path):
         if chunk.rows_read != chunk.rows_accepted + chunk.rows_quarantined:
-            raise RuntimeError(
+            raise ReaderMiscounted(
                 f"reader {fmt.name} miscounted: {chunk.rows_read} rows read but {chunk.rows_accepted} accepted"
                 f" + {chunk.rows_quarantined} quarantined"
             )

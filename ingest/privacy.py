@@ -1,5 +1,6 @@
 """Personal contact data (emails, phone numbers) is hashed in the reader and never stored in clear, in quarantined
-records neither (``protect_contact_fields``: names and addresses there are redacted).
+records neither (``protect_contact_fields``: a contact source's quarantined rows keep only an allow-list of columns,
+other records have names and addresses redacted).
 
 The hash is HMAC-SHA256 keyed with a secret salt, so the same email gives the same hash across files and runs (CRM
 contacts can be joined to other sources that carry the same salted hash) while a dictionary of known emails cannot be
@@ -15,6 +16,7 @@ import hmac
 import os
 import re
 import warnings
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
@@ -109,11 +111,15 @@ def phone_hash_expr(column: str) -> pl.Expr:
     return pl.col(column).map_elements(lambda value: hash_phone(value, salt=salt), return_dtype=pl.String)
 
 
-def protect_contact_fields(record: dict[str, Any]) -> dict[str, Any]:
+def protect_contact_fields(record: dict[str, Any], *, keep: Collection[str] | None = None) -> dict[str, Any]:
     """A record fit for quarantine: emails and phone numbers replaced by their salted hashes (``hashed:<hex>``, the
-    value ``crm_contacts`` carries, so the row can still be matched), names, addresses and birth dates by
-    ``[redacted]``; an e-mail address in any other field (a shifted column, a note) is hashed too. The quarantine
-    entry's file and line point to the original for whoever may read it."""
+    value ``crm_contacts`` carries, so the row can still be matched); an e-mail address in any other field (a shifted
+    column, a note) is hashed too. The quarantine entry's file and line point to the original for whoever may read it.
+
+    ``keep`` is the allow-list of a contact source (a CRM): only the columns the warehouse needs (ids, timestamps,
+    lifecycle, attribution) stay in clear, every other one is ``[redacted]``, so a phone number typed into a job-title
+    field does not survive. Without it (public social data), names, addresses and birth dates are redacted by name.
+    """
     salts: list[bytes] = []  # read once, and only when something is hashed (no salt needed for a clean record)
 
     def salt() -> bytes:
@@ -124,14 +130,19 @@ def protect_contact_fields(record: dict[str, Any]) -> dict[str, Any]:
     def hashed(digest: str | None) -> str | None:
         return None if digest is None else f"hashed:{digest}"
 
+    kept = None if keep is None else {name.lower() for name in keep}
     protected: dict[str, Any] = {}
     for name, value in record.items():
-        if value is None or not isinstance(value, str | int):
+        if value is None:
             protected[name] = value
-        elif _EMAIL_FIELD.search(name):
+        elif _EMAIL_FIELD.search(name) and isinstance(value, str | int):
             protected[name] = hashed(hash_email(str(value), salt=salt()))
-        elif _PHONE_FIELD.search(name):
+        elif _PHONE_FIELD.search(name) and isinstance(value, str | int):
             protected[name] = hashed(hash_phone(str(value), salt=salt()))
+        elif kept is not None and name.lower() not in kept:
+            protected[name] = REDACTED
+        elif not isinstance(value, str | int):
+            protected[name] = value
         elif _PERSONAL_FIELD.search(name):
             protected[name] = REDACTED
         elif isinstance(value, str) and "@" in value and _EMAIL_ADDRESS.search(value):
@@ -139,3 +150,14 @@ def protect_contact_fields(record: dict[str, Any]) -> dict[str, Any]:
         else:
             protected[name] = value
     return protected
+
+
+def protect_text(text: str, *, keep: Collection[str] | None = None) -> str:
+    """A record kept as text because it could not be split into fields (a broken line): from a contact source
+    (``keep`` given) nothing of it is kept; otherwise e-mail addresses in it are hashed."""
+    if keep is not None:
+        return REDACTED
+    if "@" not in text or not _EMAIL_ADDRESS.search(text):
+        return text
+    salt = hash_salt()
+    return _EMAIL_ADDRESS.sub(lambda found: f"hashed:{hash_email(found[0], salt=salt)}", text)

@@ -249,8 +249,8 @@ class FileLoad:
 @dataclass(frozen=True)
 class ManifestEntry:
     source_file: str
-    sha256: str
-    size_bytes: int
+    sha256: str | None  # None for a refused file (outside the landing folder: never read)
+    size_bytes: int | None
     detected_format: str | None
     status: str
     message: str | None
@@ -418,8 +418,8 @@ def record_file(con: duckdb.DuckDBPyConnection, entry: ManifestEntry, counts: Fi
     add a row on every scheduled run. Returns whether a row was written.
     """
     seen = con.execute(
-        f"SELECT 1 FROM {RAW_SCHEMA}.file_manifest WHERE sha256 = ? AND status = ? AND source_file = ?"
-        " AND message IS NOT DISTINCT FROM ? LIMIT 1",
+        f"SELECT 1 FROM {RAW_SCHEMA}.file_manifest WHERE sha256 IS NOT DISTINCT FROM ? AND status = ?"
+        " AND source_file = ? AND message IS NOT DISTINCT FROM ? LIMIT 1",
         [entry.sha256, entry.status, entry.source_file, entry.message],
     ).fetchone()
     if seen:

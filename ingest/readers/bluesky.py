@@ -24,7 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.base import ExportFormat, ReadResult, Sample, register, register_skipped
+from ingest.base import (
+    RECORD_ERRORS,
+    ExportFormat,
+    ReadResult,
+    RecordProblem,
+    Sample,
+    error_reason,
+    register,
+    register_skipped,
+)
 from ingest.readers.ids import to_int
 from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
 from ingest.readers.links import handles_in
@@ -75,8 +84,8 @@ def read(path: Path) -> Iterator[ReadResult]:
     try:
         document = load_json(path)
         if not isinstance(document, dict):
-            raise ValueError("not an AT Protocol record, thread or follow list (expected a JSON object)")
-    except ValueError as error:
+            raise RecordProblem("not an AT Protocol record, thread or follow list (expected a JSON object)")
+    except RECORD_ERRORS as error:
         yield unreadable_document(FORMAT, path, error)
         return
     reader = _BlueskyDocument()
@@ -101,8 +110,16 @@ class _BlueskyDocument(RecordDocument):
         self.position += 1
         try:
             read_one()
-        except ValueError as error:
-            self.reject(locator, str(error), raw)
+        except RECORD_ERRORS as error:
+            self.reject(locator, error_reason(error), raw)
+
+    def _is_list(self, locator: str, records: Any) -> bool:
+        """Whether a list of records is one; if not, it is one bad record of its own."""
+        if isinstance(records, list):
+            return True
+        self.position += 1
+        self.reject(locator, "not a JSON array of records", records)
+        return False
 
     # -------------------------------------------------------------------------------------------- records
 
@@ -111,7 +128,7 @@ class _BlueskyDocument(RecordDocument):
 
     def _record(self, record: Any) -> None:
         if _record_type(record) is None:
-            raise ValueError("not an AT Protocol record (uri, value.$type)")
+            raise RecordProblem("not an AT Protocol record (uri, value.$type)")
         self._interaction(record["uri"], record["value"])
 
     def _interaction(self, uri: str, value: dict, view: dict | None = None) -> None:
@@ -119,7 +136,7 @@ class _BlueskyDocument(RecordDocument):
         author_did, _, rkey = _uri_parts(uri)
         record_type = value.get("$type", "app.bsky.feed.post")
         if record_type not in _RECORD_TYPES:
-            raise ValueError(f"record type {record_type!r} is not read (posts, likes, reposts, follows)")
+            raise RecordProblem("record type is not read (posts, likes, reposts, follows)")
         interaction_type = _RECORD_TYPES[record_type]
         parent_id = conversation_id = None
         if interaction_type == "post":
@@ -135,7 +152,7 @@ class _BlueskyDocument(RecordDocument):
             subject = value.get("subject")
             parent_id = subject if isinstance(subject, str) else _ref_uri(subject)  # a follow's subject is a DID
         if parent_id is None and interaction_type != "post":
-            raise ValueError(f"{interaction_type} without a subject / parent")
+            raise RecordProblem(f"{interaction_type} without a subject / parent")
         text = value.get("text") or None
         author = view.get("author") if view else None
         langs = value.get("langs")
@@ -180,12 +197,14 @@ class _BlueskyDocument(RecordDocument):
         if direction in (None, "up") and node.get("parent") is not None:
             self.read_thread(f"{locator}.parent", node["parent"], "up")
         if direction in (None, "down"):
+            if not self._is_list(f"{locator}.replies", node.get("replies") or []):
+                return
             for index, reply in enumerate(node.get("replies") or []):
                 self.read_thread(f"{locator}.replies[{index}]", reply, "down")
 
     def _post_view(self, post: dict) -> None:
         if not isinstance(post.get("uri"), str) or not isinstance(post.get("record"), dict):
-            raise ValueError("post view without uri or record")
+            raise RecordProblem("post view without uri or record")
         self._interaction(post["uri"], post["record"], view=post)
 
     # -------------------------------------------------------------------------------------------- follows
@@ -198,25 +217,27 @@ class _BlueskyDocument(RecordDocument):
         following = "follows" in document  # getFollows: the subject follows each entry; getFollowers: the reverse
         entries = document.get("follows" if following else "followers") or []
         key = "follows" if following else "followers"
+        if not self._is_list(f"$.{key}", entries):
+            return
         for index, profile in enumerate(entries):
             locator = f"$.{key}[{index}]"
             self._guarded(locator, profile, lambda profile=profile: self._listed_follow(subject, profile, following))
 
     def _subject(self, subject: Any) -> None:
         if not isinstance(subject, dict) or not subject.get("did"):
-            raise ValueError("follow list without its subject profile")
+            raise RecordProblem("follow list without its subject profile")
         self._person(subject)
 
     def _listed_follow(self, subject: dict, profile: Any, following: bool) -> None:
         if not isinstance(profile, dict) or not profile.get("did"):
-            raise ValueError("profile without did")
+            raise RecordProblem("profile without did")
         follower, followed = (subject, profile) if following else (profile, subject)
         viewer = profile.get("viewer") if isinstance(profile.get("viewer"), dict) else {}
         # the follow record's URI is only in the viewer state: "following" when the viewer (the subject, for an
         # account's own export) follows the entry, "followedBy" when the entry follows the viewer
         record_uri = viewer.get("following" if following else "followedBy")
         if not isinstance(record_uri, str) or _uri_parts(record_uri)[0] != follower["did"]:
-            raise ValueError("follow record not in the response (viewer is not the subject): no follow time")
+            raise RecordProblem("follow record not in the response (viewer is not the subject): no follow time")
         self._person(profile)
         self.add(
             "interactions",
@@ -257,7 +278,7 @@ def _uri_parts(uri: str) -> tuple[str, str, str]:
     """(repository DID, collection, record key) of an AT URI."""
     match = _AT_URI.match(uri)
     if match is None:
-        raise ValueError(f"not an AT URI: {uri!r}")
+        raise RecordProblem("not an AT URI (at://<did>/<collection>/<record key>)")
     return match.group(1), match.group(2), match.group(3)
 
 
@@ -285,7 +306,7 @@ def _quoted_uri(embed: Any) -> str | None:
 
 def _tid_time(rkey: str) -> datetime:
     if not _TID.fullmatch(rkey):
-        raise ValueError(f"record key {rkey!r} is not a TID: no creation time")
+        raise RecordProblem("record key is not a TID: no creation time")
     value = 0
     for char in rkey:
         value = value * 32 + _TID_ALPHABET.index(char)

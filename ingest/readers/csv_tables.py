@@ -1,50 +1,219 @@
-"""CSV exports: every column read as a string, recognised by header, validated by per-row reason expressions."""
+"""CSV exports: every column read as a string, recognised by header, validated by per-row reason expressions.
+
+A damaged row fails alone: ``read_csv_table`` parses a clean file whole with polars, and only when that parse fails
+or disagrees with the file's record structure (a row with too many or too few fields, an unclosed quote) walks the
+file record by record, quarantines the rows that do not parse (``line N`` and a reason that quotes no value) and
+parses the others in bulk again.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from ingest.base import ExportFormat, ReadResult, Sample, register_skipped
-from ingest.readers.quarantine import split_quarantine
-from ingest.readers.text_files import decode_bytes, text_encoding
+from ingest.base import ExportFormat, ReadResult, RecordProblem, Sample, register_skipped
+from ingest.readers.quarantine import line_locator, quarantined, split_quarantine
+from ingest.readers.text_files import decode_bytes, decode_legacy, text_encoding
+
+# A quoted field may span lines (a post with line breaks); one still open after this many lines is an unclosed quote.
+MAX_RECORD_LINES = 10_000
+_BROKEN_QUOTING = "broken quoting: an unclosed quote, or text after a closing quote"
+_NOT_A_SEPARATOR = "\x1f"  # the ASCII unit separator, to read a file's lines whole
+_QUOTED = r'"[^"]*"'  # a quoted section (an escaped "" is two adjacent sections: the separators count the same)
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read as strings: ``frame`` holds the rows that parsed (with ``_source_line``, the 1-based data
+    row), ``rejected`` a quarantine entry for each row that did not (wrong number of fields, broken quoting)."""
+
+    frame: pl.DataFrame
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def into(self, result: ReadResult) -> ReadResult:
+        """``result`` (built from ``frame``) with the rejected rows added to its quarantine and rows read."""
+        result.quarantine = self.rejected + result.quarantine
+        result.rows_read += len(self.rejected)
+        return result
+
+
+def read_csv_table(path: Path, *, keep: Collection[str] | None = None) -> CsvTable:
+    """A CSV file with every column as a string, plus ``_source_line`` (1-based data row, header excluded).
+
+    Quoted fields may hold line breaks and bare carriage returns; any encoding ``decode_bytes`` knows is accepted,
+    and in a UTF-8 file a line that is not UTF-8 is decoded on its own (Latin-1), so it spoils only itself. Empty
+    fields become nulls so "missing" has one spelling, quoted ones (``""``) included: spreadsheet tools and
+    connectors quote every field, and no reader tells an empty quoted value from an absent one. A rejected row is
+    quarantined as its fields by header name, protected like any quarantined record (``keep``: see
+    ``ingest.privacy.protect_contact_fields``).
+    """
+    data = _utf8(Path(path).read_bytes())
+    if not data.strip():
+        raise RecordProblem("empty file")
+    frame = _parse(data)
+    # polars refuses a row with too many fields but fills a short one with nulls: only a null in the last column
+    # (a short row, or an empty last field) needs the file's records counted
+    if frame is None or (frame.get_column(frame.columns[-1]).has_nulls() and not _records_match(data, frame)):
+        return _salvage(data.decode("utf-8-sig"), keep)
+    return CsvTable(_empty_as_null(frame))
 
 
 def read_csv(path: Path) -> pl.DataFrame:
-    """A CSV file with every column as a string, plus ``_source_line`` (1-based data row, header excluded).
+    """The rows of ``read_csv_table`` that parsed (for callers that handle no rejected rows: tests, tools)."""
+    return read_csv_table(path).frame
 
-    Quoted fields may hold line breaks and bare carriage returns; any encoding ``decode_bytes`` knows is accepted.
-    Empty fields become nulls so "missing" has one spelling, quoted ones (``""``) included: spreadsheet tools and
-    connectors quote every field, and no reader tells an empty quoted value from an absent one.
-    """
-    data = Path(path).read_bytes()
-    if _needs_transcoding(data):  # polars reads only UTF-8 (a UTF-8 BOM is fine)
-        data = decode_bytes(data).encode("utf-8")
-    if not data.strip():
-        raise ValueError("empty file")
-    frame = pl.read_csv(
-        io.BytesIO(data),
-        infer_schema=False,
-        empty_string_is_null=True,
-        row_index_name="_source_line",
-        row_index_offset=1,
-    )
+
+def _utf8(data: bytes) -> bytes:
+    """The file as UTF-8 for polars, which reads nothing else (a UTF-8 file is passed on as it is). Each line that is
+    not UTF-8 is decoded on its own as cp1252 / Latin-1: a Windows spreadsheet's file entirely, or the one stray line
+    of a UTF-8 file, whose other rows then keep their UTF-8 (decoding the whole file as Latin-1 would garble every
+    accented letter in them)."""
+    if text_encoding(data[:4096]).startswith("utf-16"):
+        return decode_bytes(data).encode("utf-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8-sig", errors=_LEGACY_LINE).encode("utf-8")
+    return data
+
+
+def _legacy_line(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the rest of the line holding undecodable bytes, decoded as cp1252 / Latin-1."""
+    assert isinstance(error, UnicodeDecodeError)
+    end = error.object.find(b"\n", error.start)
+    end = len(error.object) if end < 0 else end
+    return decode_legacy(bytes(error.object[error.start : end])), end
+
+
+_LEGACY_LINE = "ror-csv-legacy-line"
+codecs.register_error(_LEGACY_LINE, _legacy_line)
+
+
+def _parse(data: bytes) -> pl.DataFrame | None:
+    """The whole file parsed by polars, or None when it does not parse (its message would quote the row)."""
+    try:
+        return pl.read_csv(
+            io.BytesIO(data),
+            infer_schema=False,
+            empty_string_is_null=True,
+            row_index_name="_source_line",
+            row_index_offset=1,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
     # empty_string_is_null covers unquoted empty fields only; a quoted "" still reads as ""
     return frame.with_columns(pl.col(pl.String).replace("", None), pl.col("_source_line").cast(pl.Int64))
 
 
-def _needs_transcoding(data: bytes) -> bool:
-    if text_encoding(data[:4096]).startswith("utf-16"):
-        return True
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
+def _records_match(data: bytes, frame: pl.DataFrame) -> bool:
+    """Whether every record of the file has the header's number of fields and polars read one row per record.
+
+    polars fills a short row with nulls in silence; this counts, without parsing in Python, the separators outside
+    quotes of each record (lines inside an open quote belong to the record before).
+    """
+    try:  # the file's lines, as they are (no separator or quote is special)
+        lines = pl.read_csv(
+            io.BytesIO(data), has_header=False, separator=_NOT_A_SEPARATOR, quote_char=None, schema={"line": pl.String}
+        ).with_columns(pl.col("line").fill_null(""))
+    except pl.exceptions.PolarsError:  # the file holds the byte used as no separator: count in the salvage
+        return False
+    quotes = pl.col("line").str.count_matches('"', literal=True)
+    lines = lines.with_columns(inside=((quotes.cum_sum() - quotes) % 2) == 1)  # starts inside a quoted field
+    multi_line = bool(lines["inside"].any())
+    unquoted = pl.col("line").str.replace_all(_QUOTED, "")
+    if multi_line:  # a line that starts inside a quote is closed first, one that ends inside one is cut there
+        opened = pl.when("inside").then(pl.lit('"') + pl.col("line")).otherwise("line")
+        unquoted = opened.str.replace_all(_QUOTED, "").str.replace(r'"[^"]*$', "")
+    records = lines.select(
+        record=(~pl.col("inside")).cum_sum(),
+        separators=unquoted.str.count_matches(",", literal=True),
+        blank=pl.col("line").is_in(["", "\r"]),  # polars reads a blank line as a row of nulls
+    )
+    if multi_line:
+        records = records.group_by("record", maintain_order=True).agg(pl.col("separators").sum(), pl.col("blank").all())
+    records = records.slice(1)  # the header
+    width = frame.width - 1  # without _source_line
+    whole = records.select((pl.col("blank") | (pl.col("separators") == width - 1)).all()).item()
+    return bool(whole) and records.height == frame.height
+
+
+class _Lines:
+    """The file's lines fed to ``csv.reader`` from a position that can be moved back after a broken record."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.position = 1  # after the header
+        self.record_start = 1
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= len(self.lines) or self.position - self.record_start >= MAX_RECORD_LINES:
+            raise StopIteration
+        line = self.lines[self.position]
+        self.position += 1
+        if not line.strip("\r"):
+            return "\n"  # a blank line: polars reads it as a row of nulls, so it is one here too
+        # only the number of fields is checked here (polars reads the values): a bare CR counts as any character
+        return line.replace("\r", " ") + "\n"
+
+
+def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
+    """Each record on its own: those with the header's number of fields are parsed again in bulk by polars, the
+    others are quarantined. A record whose quoting breaks is rejected alone and reading resumes at its next line
+    (an unclosed quote must not swallow the rows after it)."""
+    lines = text.removesuffix("\n").split("\n")
+    header = next(csv.reader([lines[0].replace("\r", "")]))
+    source = _Lines(lines)
+    good_lines: list[str] = []
+    good_rows: list[int] = []
+    rejected: list[tuple[str, str, str]] = []
+    row = 0
+    reader = csv.reader(source, strict=True)
+    while source.position < len(lines):
+        source.record_start = start = source.position
+        row += 1
+        try:
+            fields = next(reader)
+        except csv.Error:
+            rejected.append(_rejected(start, _BROKEN_QUOTING, keep, header, lines[start]))
+            source.position = start + 1  # the next line may be a good row the broken quote ran into
+            reader = csv.reader(source, strict=True)
+            continue
+        if fields and len(fields) != len(header):
+            reason = f"{len(fields)} fields where the header has {len(header)}"
+            rejected.append(_rejected(start, reason, keep, header, fields))
+            continue
+        good_lines.extend(lines[start : source.position])
+        good_rows.append(row)
+    frame = _parse("\n".join([lines[0], *good_lines, ""]).encode("utf-8"))
+    if frame is None or frame.height != len(good_rows):
+        raise RecordProblem("the rows of this CSV file that parse on their own do not parse together")
+    return CsvTable(_empty_as_null(frame).with_columns(_source_line=pl.Series(good_rows, dtype=pl.Int64)), rejected)
+
+
+def _rejected(
+    line: int, reason: str, keep: Collection[str] | None, header: list[str], record: list[str] | str
+) -> tuple[str, str, str]:
+    """A quarantine entry for an unparseable row: its fields by header name when it split into fields (extra ones
+    as ``_extra_N``), else its line; contact data protected like any quarantined record."""
+    if isinstance(record, str):
+        raw: dict[str, str] | str = record
+    else:
+        names = [name.strip().lower() for name in header]
+        names += [f"_extra_{index}" for index in range(1, len(record) - len(header) + 1)]
+        raw = dict(zip(names, record, strict=False))
+    return quarantined(line_locator(line + 1), reason, raw, keep=keep)
 
 
 def csv_header(text: str) -> list[str]:
@@ -55,10 +224,12 @@ def csv_header(text: str) -> list[str]:
     return [name.strip().lower() for name in next(csv.reader([first]))]
 
 
-def read_csv_lowercase(path: Path) -> pl.DataFrame:
-    """``read_csv`` with lowercased, trimmed column names (Fivetran and most tools differ only in case)."""
-    frame = read_csv(path)
-    return frame.rename({name: name.strip().lower() for name in frame.columns if name != "_source_line"})
+def read_csv_lowercase(path: Path, *, keep: Collection[str] | None = None) -> CsvTable:
+    """``read_csv_table`` with lowercased, trimmed column names (Fivetran and most tools differ only in case)."""
+    table = read_csv_table(path, keep=keep)
+    names = {name: name.strip().lower() for name in table.frame.columns if name != "_source_line"}
+    table.frame = table.frame.rename(names)
+    return table
 
 
 def header_sniffer(
@@ -96,12 +267,16 @@ def csv_table_format(
     excluded: Iterable[str] = (),
     allowed: Iterable[str] | None = None,
     priority: int = 40,
+    keep: Collection[str] | None = None,
 ) -> ExportFormat:
     """An ExportFormat for one connector table in CSV, recognised by its header (see ``header_sniffer``). ``build``
-    turns the whole file (lowercased columns, ``_source_line``) into a result."""
+    turns the rows that parsed (lowercased columns, ``_source_line``) into a result; the rows that did not are added
+    to its quarantine. ``keep``: the allow-list of a contact source for rows that did not parse (``build`` passes
+    the same to ``csv_result``)."""
 
     def read(path: Path) -> Iterator[ReadResult]:
-        yield build(read_csv_lowercase(path))
+        table = read_csv_lowercase(path, keep=keep)
+        yield table.into(build(table.frame))
 
     sniff = header_sniffer(required, any_of=any_of, excluded=excluded, allowed=allowed)
     return ExportFormat(name=name, description=description, sniff=sniff, read=read, priority=priority)
@@ -140,9 +315,18 @@ def ensure_columns(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias(name) for name in absent)
 
 
-def csv_result(format_name: str, entity: str, raw: pl.DataFrame, reason: pl.Expr, build: list[pl.Expr]) -> ReadResult:
-    """The usual CSV reader: quarantine rows with a reason, map the rest with ``build`` onto ``entity``."""
-    good, entries = split_quarantine(raw, reason)
+def csv_result(
+    format_name: str,
+    entity: str,
+    raw: pl.DataFrame,
+    reason: pl.Expr,
+    build: list[pl.Expr],
+    *,
+    keep: Collection[str] | None = None,
+) -> ReadResult:
+    """The usual CSV reader: quarantine rows with a reason (``keep``: a contact source's allow-list, see
+    ``ingest.readers.quarantine.quarantined``), map the rest with ``build`` onto ``entity``."""
+    good, entries = split_quarantine(raw, reason, keep=keep)
     frame = good.select(*build, "_source_line")
     return ReadResult(
         format=format_name,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
+from ingest.base import RECORD_ERRORS, ExportFormat, ReadResult, RecordProblem, Sample, error_reason, register
 from ingest.readers.ids import id_text, to_int
 from ingest.readers.json_pages import (
     RecordDocument,
@@ -98,7 +98,7 @@ def _record_kind(record: dict) -> str | None:
 def read(path: Path) -> Iterator[ReadResult]:
     try:
         document = load_json(path)
-    except ValueError as error:
+    except RECORD_ERRORS as error:
         yield unreadable_document(FORMAT, path, error)
         return
     reader = _FacebookDocument()
@@ -134,9 +134,9 @@ class _FacebookDocument(RecordDocument):
             elif kind == "page":
                 self._page(record)
             else:
-                raise ValueError("not a Facebook post, comment, message, conversation or Page")
-        except ValueError as error:
-            self.reject(locator, str(error), record)
+                raise RecordProblem("not a Facebook post, comment, message, conversation or Page")
+        except RECORD_ERRORS as error:
+            self.reject(locator, error_reason(error), record)
 
     def _conversation(self, locator: str, record: dict) -> None:
         messages = nested_data(record, "messages")
@@ -268,13 +268,13 @@ def _required_id(record: dict) -> str:
 
 def _required(value: str | None, name: str) -> str:
     if value is None:
-        raise ValueError(f"{name} missing")
+        raise RecordProblem(f"{name} missing")
     return value
 
 
 def _created(record: dict) -> datetime:
     if not record.get("created_time"):
-        raise ValueError("created_time missing")
+        raise RecordProblem("created_time missing")
     return parse_utc(record["created_time"])
 
 

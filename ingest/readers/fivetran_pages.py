@@ -34,9 +34,9 @@ from typing import Literal
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers.csv_tables import csv_header, read_csv, skip_csv_table
+from ingest.readers.csv_tables import csv_header, read_csv_table, skip_csv_table
 from ingest.readers.links import handles_in
-from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
+from ingest.readers.quarantine import quarantined
 from ingest.readers.timestamps import utc_column
 from ingest.schema import ENTITIES, UTC_TIME, conform
 
@@ -567,13 +567,8 @@ def _reader(table: Table):
 def read_table(table: Table, path: Path) -> ReadResult:
     """One Fivetran CSV read through its mapping: valid rows to canonical frames, the others to quarantine."""
     result = ReadResult(format=table.name, frames={})
-    try:
-        raw = read_csv(path)
-    except (ValueError, pl.exceptions.PolarsError) as error:  # the whole file is one unreadable record
-        result.rows_read = 1
-        raw_start = path.read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
-        result.quarantine.append(quarantined("file", f"unreadable CSV: {error}", raw_start))
-        return result
+    csv_table = read_csv_table(path)
+    raw = csv_table.frame
     # absent optional columns read as missing
     raw = raw.with_columns(
         pl.lit(None, pl.String).alias(name) for name in _referenced_columns(table) - set(raw.columns)
@@ -584,18 +579,19 @@ def read_table(table: Table, path: Path) -> ReadResult:
     result.rows_read = raw.height
     result.rows_accepted = valid.height
     result.quarantine = [
-        quarantined(f"row {row['_source_line']}", row["_reason"], _raw_row(row, raw.columns))
+        quarantined(f"row {row['_source_line']}", row["_reason"], _raw_row(row))
         for row in problems.iter_rows(named=True)
     ]
     for target in table.targets:
         frame = _target_frame(table, target, valid)
         if frame.height:
             result.frames[target.entity] = frame
-    return result
+    return csv_table.into(result)
 
 
-def _raw_row(row: dict, columns: list[str]) -> str:
-    return ",".join("" if row[name] is None else str(row[name]) for name in columns if name != "_source_line")
+def _raw_row(row: dict) -> dict:
+    """The source row by column name (so its personal fields are protected like any quarantined record's)."""
+    return {name: value for name, value in row.items() if not name.startswith("_") and value is not None}
 
 
 def _source_columns(source: Source) -> tuple[str, ...]:

@@ -29,8 +29,8 @@ from zoneinfo import available_timezones
 import polars as pl
 import yaml
 
-from ingest.base import REGISTRY, SNIFF_BYTES, ExportFormat, ReadResult, Sample, register
-from ingest.readers.csv_tables import csv_header, integer_column, not_integer, read_csv
+from ingest.base import REGISTRY, SNIFF_BYTES, ExportFormat, ReadResult, Sample, error_reason, register
+from ingest.readers.csv_tables import csv_header, integer_column, not_integer, read_csv_table
 from ingest.readers.ids import exact_id, mangled_id
 from ingest.readers.json_pages import JSON_LINES_PER_CHUNK
 from ingest.readers.links import handles_expr
@@ -214,7 +214,8 @@ def _read(mapping: Mapping, path: Path) -> Iterator[ReadResult]:
 
 
 def _read_csv(mapping: Mapping, path: Path) -> ReadResult:
-    raw = read_csv(path)
+    table = read_csv_table(path)
+    raw = table.frame
     by_lower = {name.strip().lower(): name for name in raw.columns}
     selected = [
         pl.col(by_lower[source.lower()]).alias(target)
@@ -222,7 +223,7 @@ def _read_csv(mapping: Mapping, path: Path) -> ReadResult:
         if source.lower() in by_lower
     ]
     fields = raw.select(*selected, "_source_line")
-    return _to_interactions(mapping, fields, prior_quarantine=[], rows_read=raw.height)
+    return table.into(_to_interactions(mapping, fields, prior_quarantine=[], rows_read=raw.height))
 
 
 def _read_jsonl(mapping: Mapping, path: Path) -> Iterator[ReadResult]:
@@ -231,7 +232,7 @@ def _read_jsonl(mapping: Mapping, path: Path) -> Iterator[ReadResult]:
     rejected: list[tuple[str, str, str]] = []
     for line_number, record, raw_line in iter_json_lines(path):
         if isinstance(record, ValueError):
-            rejected.append(quarantined(line_locator(line_number), str(record), raw_line))
+            rejected.append(quarantined(line_locator(line_number), error_reason(record), raw_line))
         elif not isinstance(record, dict):
             rejected.append(quarantined(line_locator(line_number), "a line must hold one JSON object", raw_line))
         else:

@@ -43,6 +43,17 @@ CONTACT_PROPERTIES = (
     "property_phone",
     "_fivetran_synced",
 )
+# A quarantined CRM row keeps only what the warehouse reads (ids, timestamps, lifecycle, attribution, the forms and
+# deals it names) and e-mail / phone as hashes; every other column (names, job titles, notes ...) is redacted.
+QUARANTINE_KEEPS = frozenset(
+    {
+        *_ID_COLUMNS,
+        *CONTACT_PROPERTIES,
+        *("form_id", "conversion_id", "timestamp", "page_url", "title", "guid", "name", "form_type", "created_at"),
+        *("updated_at", "deal_pipeline_id", "deal_pipeline_stage_id", "property_amount", "property_closedate"),
+        *("is_deleted", "stage_id", "pipeline_id", "label", "is_closed", "closed_won"),
+    }
+)
 _TRUE, _FALSE = ("true", "t", "1", "yes"), ("false", "f", "0", "no")
 # "@Handle", "twitter.com/Handle", "https://x.com/Handle?s=1" -> "handle"
 _HANDLE_DECORATION = r"(?i)^(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/|^@|[/?#].*$"
@@ -109,7 +120,7 @@ def build_contacts(raw: pl.DataFrame) -> ReadResult:
         pl.when(handle.is_not_null()).then(pl.lit("x")).alias("social_platform"),
         handle.alias("social_handle"),
     ]
-    return csv_result("hubspot.contact", "crm_contacts", checked, reason, build)
+    return csv_result("hubspot.contact", "crm_contacts", checked, reason, build, keep=QUARANTINE_KEEPS)
 
 
 def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
@@ -127,7 +138,9 @@ def build_form_submissions(raw: pl.DataFrame) -> ReadResult:
         pl.col("page_url"),
         pl.col("title"),
     ]
-    return csv_result("hubspot.contact_form_submission", "crm_form_submissions", raw, reason, build)
+    return csv_result(
+        "hubspot.contact_form_submission", "crm_form_submissions", raw, reason, build, keep=QUARANTINE_KEEPS
+    )
 
 
 def build_forms(raw: pl.DataFrame) -> ReadResult:
@@ -141,7 +154,7 @@ def build_forms(raw: pl.DataFrame) -> ReadResult:
         _timestamp("created_at").alias("created_at"),
         _timestamp("updated_at").alias("updated_at"),
     ]
-    return csv_result("hubspot.form", "crm_forms", raw, reason, build)
+    return csv_result("hubspot.form", "crm_forms", raw, reason, build, keep=QUARANTINE_KEEPS)
 
 
 def build_deals(raw: pl.DataFrame) -> ReadResult:
@@ -167,14 +180,14 @@ def build_deals(raw: pl.DataFrame) -> ReadResult:
         pl.col("deal_pipeline_stage_id").alias("stage_id"),
         _boolean("is_deleted"),
     ]
-    return csv_result("hubspot.deal", "crm_deals", raw, reason, build)
+    return csv_result("hubspot.deal", "crm_deals", raw, reason, build, keep=QUARANTINE_KEEPS)
 
 
 def build_deal_contacts(raw: pl.DataFrame) -> ReadResult:
     raw = exact_ids(raw, _ID_COLUMNS)
     reason = first_reason(missing("deal_id"), missing("contact_id"), mangled_id("deal_id"), mangled_id("contact_id"))
     build = [pl.lit(CRM).alias("crm"), pl.col("deal_id"), pl.col("contact_id")]
-    return csv_result("hubspot.deal_contact", "crm_deal_contacts", raw, reason, build)
+    return csv_result("hubspot.deal_contact", "crm_deal_contacts", raw, reason, build, keep=QUARANTINE_KEEPS)
 
 
 def build_deal_stages(raw: pl.DataFrame) -> ReadResult:
@@ -189,7 +202,7 @@ def build_deal_stages(raw: pl.DataFrame) -> ReadResult:
         _boolean("is_closed"),
         _boolean("closed_won").alias("is_closed_won"),
     ]
-    return csv_result("hubspot.deal_pipeline_stage", "crm_deal_stages", raw, reason, build)
+    return csv_result("hubspot.deal_pipeline_stage", "crm_deal_stages", raw, reason, build, keep=QUARANTINE_KEEPS)
 
 
 register(
@@ -200,6 +213,7 @@ register(
         required=["id", "_fivetran_synced"],
         any_of=["property_email", "property_firstname", "property_lastname"],
         excluded=["deal_id", "engagement_id", "owner_id", "contact_id"],
+        keep=QUARANTINE_KEEPS,
         build=build_contacts,
     )
 )
@@ -208,6 +222,7 @@ register(
         name="hubspot.contact_form_submission",
         description="Fivetran HubSpot contact_form_submission CSV (contact_id, form_id, timestamp, page_url)",
         required=["contact_id", "form_id", "timestamp", "page_url"],
+        keep=QUARANTINE_KEEPS,
         build=build_form_submissions,
     )
 )
@@ -217,6 +232,7 @@ register(
         description="Fivetran HubSpot form CSV (guid, name, form_type, portal_id, submit_text)",
         required=["guid", "name", "portal_id"],
         any_of=["form_type", "submit_text"],
+        keep=QUARANTINE_KEEPS,
         build=build_forms,
     )
 )
@@ -226,6 +242,7 @@ register(
         description="Fivetran HubSpot deal CSV (deal_id, deal_pipeline_stage_id, property_amount, property_createdate)",
         required=["deal_id", "deal_pipeline_stage_id"],
         excluded=["contact_id"],
+        keep=QUARANTINE_KEEPS,
         build=build_deals,
     )
 )
@@ -235,6 +252,7 @@ register(
         description="Fivetran HubSpot deal_contact CSV (deal_id, contact_id)",
         required=["deal_id", "contact_id"],
         allowed=["_fivetran_synced", "_fivetran_deleted", "type_id", "category"],
+        keep=QUARANTINE_KEEPS,
         build=build_deal_contacts,
     )
 )
@@ -243,6 +261,7 @@ register(
         name="hubspot.deal_pipeline_stage",
         description="Fivetran HubSpot deal_pipeline_stage CSV (stage_id, pipeline_id, label, closed_won, is_closed)",
         required=["stage_id", "pipeline_id", "label", "closed_won"],
+        keep=QUARANTINE_KEEPS,
         build=build_deal_stages,
     )
 )

@@ -8,21 +8,23 @@ from typing import Any
 
 import polars as pl
 
+from ingest.base import RecordProblem
+
 
 def to_int(value: Any) -> int | None:
     """An exact integer from a JSON/CSV value ("12", 12, 12.0); None when missing; ValueError when not whole."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError("not a count (true/false)")
+        raise RecordProblem("not a count (true/false)")
     if isinstance(value, int):
         return value
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError("not a number") from None
+        raise RecordProblem("not a number") from None
     if not number.is_integer():
-        raise ValueError("not a whole number")
+        raise RecordProblem("not a whole number")
     return int(number)
 
 
@@ -37,7 +39,7 @@ def id_text(value: Any) -> str | None:
         return None
     if isinstance(value, float):
         if not (value.is_integer() and abs(value) <= MAX_EXACT_FLOAT_INTEGER):
-            raise ValueError(
+            raise RecordProblem(
                 "id is a floating-point number that is not a whole number up to 2^53: the exact id is lost"
             )
         return str(int(value))

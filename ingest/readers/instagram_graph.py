@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
+from ingest.base import RECORD_ERRORS, ExportFormat, ReadResult, RecordProblem, Sample, error_reason, register
 from ingest.readers.ids import id_text, to_int
 from ingest.readers.json_pages import (
     RecordDocument,
@@ -110,7 +110,7 @@ def _record_kind(record: dict) -> str | None:
 def read(path: Path) -> Iterator[ReadResult]:
     try:
         document = load_json(path)
-    except ValueError as error:
+    except RECORD_ERRORS as error:
         yield unreadable_document(FORMAT, path, error)
         return
     reader = _InstagramDocument(_edge_of(document, path))
@@ -156,9 +156,9 @@ class _InstagramDocument(RecordDocument):
             elif kind == "user":
                 self._user(record)
             else:
-                raise ValueError("not an Instagram media, comment, mention, insight or user")
-        except ValueError as error:
-            self.reject(locator, str(error), record)
+                raise RecordProblem("not an Instagram media, comment, mention, insight or user")
+        except RECORD_ERRORS as error:
+            self.reject(locator, error_reason(error), record)
 
     def _media(self, locator: str, record: dict, interaction_type: str | None = None) -> None:
         media_id = id_text(record.get("id"))
@@ -231,7 +231,7 @@ class _InstagramDocument(RecordDocument):
             return
         comment = record.get("mentioned_comment")
         if not isinstance(comment, dict):
-            raise ValueError("mentioned_comment is not an object")
+            raise RecordProblem("mentioned_comment is not an object")
         media = comment.get("media")
         media_id = id_text(media.get("id")) if isinstance(media, dict) else None
         self._interaction(
@@ -248,11 +248,11 @@ class _InstagramDocument(RecordDocument):
         name, period = record.get("name"), record.get("period")
         object_id = context["media_id"] if context else str(record.get("id", "")).split("/insights/", 1)[0] or None
         if object_id is None:
-            raise ValueError("insight without the id of its media or account")
+            raise RecordProblem("insight without the id of its media or account")
         if period == "lifetime":
             column = CONTENT_METRICS.get(name)
             if column is None:
-                raise ValueError(f"media insight {name!r} has no content_metrics column")
+                raise RecordProblem("media insight without a content_metrics column (a metric not read)")
             total = _insight_total(record)
             row = self.content_metrics.setdefault(
                 object_id,
@@ -262,7 +262,7 @@ class _InstagramDocument(RecordDocument):
         elif period == "day":
             column = ACCOUNT_METRICS.get(name)
             if column is None:
-                raise ValueError(f"account insight {name!r} has no account_metrics column")
+                raise RecordProblem("account insight without an account_metrics column (a metric not read)")
             for day, value in list(_daily_values(record)):  # all values parse before any is kept
                 row = self.account_metrics.setdefault(
                     (object_id, day),
@@ -270,7 +270,7 @@ class _InstagramDocument(RecordDocument):
                 )
                 row[column] = value
         else:
-            raise ValueError(f"insight period {period!r}: only lifetime (media) and day (account) are read")
+            raise RecordProblem("insight period not read: only lifetime (media) and day (account) are")
 
     def _user(self, record: dict) -> None:
         self.add(
@@ -289,7 +289,7 @@ class _InstagramDocument(RecordDocument):
 
     def _interaction(self, record: dict, **values: Any) -> None:
         if not record.get("timestamp"):
-            raise ValueError("timestamp missing")
+            raise RecordProblem("timestamp missing")
         text = values.pop("text") or None
         author = record.get("from")
         handle = record.get("username") or (author.get("username") if isinstance(author, dict) else None)
@@ -314,7 +314,7 @@ class _InstagramDocument(RecordDocument):
 def _required_id(record: dict) -> str:
     record_id = id_text(record.get("id"))
     if record_id is None:
-        raise ValueError("id missing")
+        raise RecordProblem("id missing")
     return record_id
 
 
@@ -325,7 +325,7 @@ def _insight_total(record: dict) -> int | None:
         return _count(total.get("value"))
     values = record.get("values")
     if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], dict):
-        raise ValueError("lifetime insight without a single value")
+        raise RecordProblem("lifetime insight without a single value")
     return _count(values[0].get("value"))
 
 
@@ -336,17 +336,17 @@ def _daily_values(record: dict) -> Iterator[tuple[date, int | None]]:
     values = record.get("values")
     if not isinstance(values, list):
         # a total_value over a request window: the window is in the request, not the response, so no day to give it
-        raise ValueError("daily insight as total_value has no end_time: the days it covers are not in the response")
+        raise RecordProblem("daily insight as total_value has no end_time: the days it covers are not in the response")
     for value in values:
         if not isinstance(value, dict) or not value.get("end_time"):
-            raise ValueError("daily insight value without end_time")
+            raise RecordProblem("daily insight value without end_time")
         end = parse_utc(value["end_time"]) + timedelta(hours=12)
         yield end.date() - timedelta(days=1), _count(value.get("value"))
 
 
 def _count(value: Any) -> int | None:
     if isinstance(value, dict):
-        raise ValueError("insight value is a breakdown, not a count")
+        raise RecordProblem("insight value is a breakdown, not a count")
     return to_int(value)
 
 

@@ -7,16 +7,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import polars as pl
 
+<<<<<<< HEAD
 from ingest.base import ReadResult, Sample
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import read_start
 from ingest.schema import ENTITIES, conform
+=======
+from ingest.base import ReadResult, RecordProblem, Sample, error_reason
+from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
+from ingest.schema import ENTITIES, UTC_TIME, conform
+>>>>>>> rows
 
 JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per ReadResult when a file streams
 
@@ -29,10 +36,16 @@ def sample_document(sample: Sample) -> Any | None:
         return None
 
 
-def unreadable_document(format_name: str, path: Path, error: ValueError) -> ReadResult:
+def unreadable_document(format_name: str, path: Path, error: Exception) -> ReadResult:
     """A file that does not parse as the expected document is one record, quarantined with its start."""
+<<<<<<< HEAD
     quarantine = [quarantined("$", str(error), read_start(path))]  # its start only: the file may be huge
     return ReadResult(format=format_name, frames={}, quarantine=quarantine, rows_read=1)
+=======
+    raw = Path(path).read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
+    entry = quarantined("$", error_reason(error), raw)
+    return ReadResult(format=format_name, frames={}, quarantine=[entry], rows_read=1)
+>>>>>>> rows
 
 
 class RecordDocument:
@@ -49,8 +62,9 @@ class RecordDocument:
         self.position = 0  # records seen so far; the current record's _source_line
 
     def add(self, entity: str, row: dict) -> None:
-        """A canonical row of the current record (a record may give none, or several in several entities)."""
-        self.rows.setdefault(entity, []).append(row)
+        """A canonical row of the current record (a record may give none, or several in several entities); raises
+        ``RecordProblem`` when a value has the wrong type for its column (see ``checked_row``)."""
+        self.rows.setdefault(entity, []).append(checked_row(entity, row))
 
     def reject(self, locator: str, reason: str, record: Any) -> None:
         """The current record, quarantined."""
@@ -59,6 +73,38 @@ class RecordDocument:
     def result(self, **more_rows: list[dict]) -> ReadResult:
         """The document's chunk; ``more_rows`` adds entities a reader collected on its own (e.g. folded by key)."""
         return document_result(self.format_name, {**self.rows, **more_rows}, self.quarantine, self.position)
+
+
+_PYTHON_TYPES: dict[pl.DataType, tuple[type, ...]] = {
+    pl.String(): (str,),
+    pl.Int64(): (int,),
+    pl.Float64(): (int, float),
+    pl.Boolean(): (bool,),
+    pl.Date(): (date,),
+    UTC_TIME: (datetime,),
+}
+
+
+def checked_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` when each value fits its canonical column (a JSON object where text is expected would otherwise fail
+    the frame of the whole file); else ``RecordProblem`` naming the field and the type, never the value."""
+    columns = ENTITIES[entity]
+    for name, value in row.items():
+        dtype = columns.get(name)
+        if value is None or dtype is None:
+            continue
+        if isinstance(dtype, pl.List):
+            inner = _PYTHON_TYPES.get(dtype.inner, (object,))
+            fits = isinstance(value, list | tuple) and all(item is None or isinstance(item, inner) for item in value)
+        else:
+            fits = isinstance(value, _PYTHON_TYPES.get(dtype, (object,)))
+        if not fits:
+            raise RecordProblem(f"{name} holds a JSON {_json_type(value)} where the column expects {dtype}")
+    return row
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(type(value), "number")
 
 
 def document_result(

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
+from ingest.base import RECORD_ERRORS, ExportFormat, ReadResult, RecordProblem, Sample, error_reason, register
 from ingest.readers.ids import id_text, to_int
 from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
 from ingest.readers.text_files import load_json
@@ -64,7 +64,7 @@ def _top_things(document: Any) -> list[tuple[str, Any]]:
     things = _path(document, "json", "data", "things")
     if isinstance(things, list):
         return [(f"$.json.data.things[{position}]", thing) for position, thing in enumerate(things)]
-    raise ValueError("not a Reddit Listing, comment-tree array or morechildren response")
+    raise RecordProblem("not a Reddit Listing, comment-tree array or morechildren response")
 
 
 def _path(value: Any, *keys: str) -> Any:
@@ -85,7 +85,7 @@ def _is_listing(value: Any) -> bool:
 def read(path: Path) -> Iterator[ReadResult]:
     try:
         things = _top_things(load_json(path))
-    except ValueError as error:
+    except RECORD_ERRORS as error:
         yield unreadable_document(FORMAT, path, error)
         return
     reader = _RedditDocument()
@@ -109,15 +109,15 @@ class _RedditDocument(RecordDocument):
         data = thing.get("data") if isinstance(thing, dict) else None
         try:
             if not isinstance(data, dict):
-                raise ValueError("thing without data")
+                raise RecordProblem("thing without data")
             if kind == "t3":
                 self._submission(data)
             elif kind == "t1":
                 self._comment(data)
             else:
-                raise ValueError(f"thing kind {kind!r} is not read (submissions t3 and comments t1)")
-        except ValueError as error:
-            self.reject(locator, str(error), thing)
+                raise RecordProblem("thing kind is not read (submissions t3 and comments t1)")
+        except RECORD_ERRORS as error:
+            self.reject(locator, error_reason(error), thing)
         # the replies are records of their own, read even when their parent could not be
         replies = data.get("replies") if isinstance(data, dict) else None
         if _is_listing(replies):
@@ -144,7 +144,7 @@ class _RedditDocument(RecordDocument):
         fullname = _fullname(data, "t1")
         parent_id, link_id = id_text(data.get("parent_id")), id_text(data.get("link_id"))
         if parent_id is None:
-            raise ValueError("parent_id missing")
+            raise RecordProblem("parent_id missing")
         permalink = data.get("permalink")
         if not permalink and link_id in self.post_permalinks:
             permalink = f"{self.post_permalinks[link_id]}{fullname.removeprefix('t1_')}/"
@@ -160,7 +160,7 @@ class _RedditDocument(RecordDocument):
 
     def _add(self, data: dict, **values: Any) -> None:
         if data.get("created_utc") is None:
-            raise ValueError("created_utc missing")
+            raise RecordProblem("created_utc missing")
         author = data.get("author")
         author = None if author in _DELETED_AUTHORS else id_text(author)
         self.authors[values["interaction_id"]] = author
@@ -206,7 +206,7 @@ def _fullname(data: dict, kind: str) -> str:
     if name is None:
         thing_id = id_text(data.get("id"))
         if thing_id is None:
-            raise ValueError("id missing")
+            raise RecordProblem("id missing")
         name = f"{kind}_{thing_id}"
     return name
 

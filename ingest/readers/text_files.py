@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ingest.base import RecordProblem, error_reason
 from ingest.limits import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS
 
@@ -59,10 +60,10 @@ def decode_bytes(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        return _decode_legacy(data)
+        return decode_legacy(data)
 
 
-def _decode_legacy(data: bytes) -> str:
+def decode_legacy(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:  # cp1252 leaves five bytes undefined; Latin-1 maps every byte
@@ -73,7 +74,7 @@ def _decode_line(line: bytes) -> str:
     try:
         return line.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_legacy(line)
+        return decode_legacy(line)
 
 
 def read_text(path: Path) -> str:
@@ -153,18 +154,23 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any | ValueError, str]]:
         try:
             yield number, json.loads(line), line
         except ValueError as error:
-            yield number, ValueError(f"malformed JSON: {error}"), line
+            yield number, RecordProblem(f"malformed JSON: {_json_problem(error)}"), line
 
 
 def load_json(path: Path) -> Any:
     """One JSON document, whatever its encoding; raises ValueError naming the problem (e.g. a truncated file, or one
     over ``MAX_DOCUMENT_BYTES``, refused unread)."""
     if Path(path).stat().st_size > MAX_DOCUMENT_BYTES:
-        raise ValueError(f"document larger than {MAX_DOCUMENT_BYTES // 2**20} MiB, the limit for one JSON document")
+        raise RecordProblem(f"document larger than {MAX_DOCUMENT_BYTES // 2**20} MiB, the limit for one JSON document")
     text = read_text(path)
     if not text.strip():
-        raise ValueError("empty file")
+        raise RecordProblem("empty file")
     try:
         return json.loads(text)
     except ValueError as error:
-        raise ValueError(f"malformed JSON document: {error}") from None
+        raise RecordProblem(f"malformed JSON document: {_json_problem(error)}") from None
+
+
+def _json_problem(error: ValueError) -> str:
+    """What the JSON parser objected to, without the text it was given ("Expecting value: line 1 column 5")."""
+    return error_reason(error).removeprefix("malformed JSON: ")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
+from ingest.base import RecordProblem, error_reason
 from ingest.schema import UTC_TIME
 
 _EPOCH_SECONDS = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -29,7 +30,7 @@ def _zone(assume_zone: str | tzinfo) -> tzinfo:
     try:
         return ZoneInfo(assume_zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"unknown time zone {assume_zone!r}") from error
+        raise RecordProblem(f"unknown time zone {assume_zone!r}") from error
 
 
 def parse_utc(value: Any, *, assume_zone: str | tzinfo | None = None) -> datetime:
@@ -42,32 +43,32 @@ def parse_utc(value: Any, *, assume_zone: str | tzinfo | None = None) -> datetim
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, bool) or value is None:
-        raise ValueError("not a timestamp (missing or true/false)")
+        raise RecordProblem("not a timestamp (missing or true/false)")
     elif isinstance(value, int | float):
         parsed = _from_epoch(float(value), value)
     elif isinstance(value, str):
         parsed = _parse_timestamp_text(value.strip())
     else:
-        raise ValueError(f"not a timestamp (a {type(value).__name__})")
+        raise RecordProblem(f"not a timestamp (a {type(value).__name__})")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         if assume_zone is None:
-            raise ValueError("timestamp has no time zone (naive) and no zone was assumed for this export")
+            raise RecordProblem("timestamp has no time zone (naive) and no zone was assumed for this export")
         parsed = parsed.replace(tzinfo=_zone(assume_zone))
     return parsed.astimezone(UTC)
 
 
 def _from_epoch(seconds: float, original: Any) -> datetime:
     if not math.isfinite(seconds):
-        raise ValueError("not a timestamp (not a finite number)")
+        raise RecordProblem("not a timestamp (not a finite number)")
     try:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError) as error:
-        raise ValueError("epoch seconds out of range") from error
+        raise RecordProblem("epoch seconds out of range") from error
 
 
 def _parse_timestamp_text(text: str) -> datetime:
     if not text:
-        raise ValueError("empty timestamp")
+        raise RecordProblem("empty timestamp")
     if _EPOCH_SECONDS.fullmatch(text):
         return _from_epoch(float(text), text)
     if text.upper().endswith(" UTC"):  # "2024-01-01 10:00:00 UTC", as BigQuery and some warehouses write it
@@ -81,7 +82,7 @@ def _parse_timestamp_text(text: str) -> datetime:
             return datetime.strptime(text, layout)
         except ValueError:
             continue
-    raise ValueError(
+    raise RecordProblem(
         "unparseable timestamp (expected ISO 8601 with a zone, epoch seconds or a Twitter date such as"
         " Wed Oct 10 20:19:24 +0000 2018)"
     )
@@ -154,7 +155,7 @@ def invalid_timestamp_reason(value: str | None, *, assume_zone: str | None = Non
     try:
         parse_utc_or_none(value, assume_zone=assume_zone)
     except ValueError as error:
-        return str(error)
+        return error_reason(error)
     return None
 
 

@@ -21,9 +21,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.base import ExportFormat, ReadResult, Sample, register, register_skipped
+from ingest.base import (
+    RECORD_ERRORS,
+    ExportFormat,
+    ReadResult,
+    RecordProblem,
+    Sample,
+    error_reason,
+    register,
+    register_skipped,
+)
 from ingest.readers.ids import id_text, to_int
-from ingest.readers.json_pages import ChunkBuilder
+from ingest.readers.json_pages import ChunkBuilder, checked_row
 from ingest.readers.links import distinct_links, handles_in
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, line_locator
 from ingest.readers.text_files import iter_json_lines, load_json, read_start
@@ -52,9 +61,11 @@ def read(path: Path) -> Iterator[ReadResult]:
     builder = ChunkBuilder(FORMAT)
     for line_number, page, raw_line in _pages(path):
         if isinstance(page, ValueError):
-            builder.reject(line_locator(line_number), str(page), raw_line)
+            builder.reject(line_locator(line_number), error_reason(page), raw_line)
         elif not isinstance(page, dict) or not ({"data", "includes", "meta"} & page.keys()):
             problem = "not an X API v2 response page (no data, includes or meta)"
+            builder.reject(line_locator(line_number), problem, raw_line)
+        elif problem := _page_shape_problem(page):
             builder.reject(line_locator(line_number), problem, raw_line)
         else:
             _read_page(page, line_number, builder)
@@ -71,7 +82,7 @@ def _pages(path: Path) -> Iterator[tuple[int, Any, str]]:
     lines = iter_json_lines(path)
     head = [line for _, line in zip(range(2), lines, strict=False)]
     if not head:
-        raise ValueError("empty file")
+        raise RecordProblem("empty file")
     if any(isinstance(value, dict) for _, value, _ in head):
         yield from head
         yield from lines
@@ -84,6 +95,19 @@ def _pages(path: Path) -> Iterator[tuple[int, Any, str]]:
         return
     for page in document if isinstance(document, list) else [document]:
         yield 1, page, json.dumps(page, ensure_ascii=False)[:MAX_RAW_RECORD_CHARS]
+
+
+def _page_shape_problem(page: dict[str, Any]) -> str | None:
+    """What is wrong with the parts of a page that hold its records (then the page is one bad record), or None."""
+    includes = page.get("includes") or {}
+    if not isinstance(includes, dict):
+        return "includes is not a JSON object"
+    if not isinstance(page.get("__twarc") or {}, dict):
+        return "__twarc is not a JSON object"
+    for name in ("users", "tweets"):
+        if not isinstance(includes.get(name) or [], list):
+            return f"includes.{name} is not a JSON array"
+    return None
 
 
 def _read_page(page: dict[str, Any], line_number: int, builder: ChunkBuilder) -> None:
@@ -109,18 +133,18 @@ def _read_page(page: dict[str, Any], line_number: int, builder: ChunkBuilder) ->
         for index, tweet in enumerate(items):
             locator = line_locator(line_number, f"{json_path}[{index}]")
             try:
-                row = _interaction(tweet, handles, first_version, line_number)
-            except (ValueError, TypeError, AttributeError) as error:
-                builder.reject(locator, str(error), tweet)
+                row = checked_row("interactions", _interaction(tweet, handles, first_version, line_number))
+            except RECORD_ERRORS as error:
+                builder.reject(locator, error_reason(error), tweet)
                 continue
             builder.accept({"interactions": [row]})
     for json_path, items in user_records:
         for index, user in enumerate(items):
             locator = line_locator(line_number, f"{json_path}[{index}]")
             try:
-                row = _person(user, retrieved_at, line_number)
-            except (ValueError, TypeError, AttributeError) as error:
-                builder.reject(locator, str(error), user)
+                row = checked_row("people", _person(user, retrieved_at, line_number))
+            except RECORD_ERRORS as error:
+                builder.reject(locator, error_reason(error), user)
                 continue
             builder.accept({"people": [row]})
 
@@ -149,7 +173,7 @@ def _first_versions(tweet_records: list[tuple[str, list[Any]]]) -> dict[str, str
 def _required(record: dict[str, Any], name: str) -> Any:
     value = record.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError(f"missing required field {name}")
+        raise RecordProblem(f"missing required field {name}")
     return value
 
 
@@ -157,7 +181,7 @@ def _interaction(
     tweet: Any, users: dict[str, dict[str, Any]], first_version: dict[str, str], line_number: int
 ) -> dict[str, Any]:
     if not isinstance(tweet, dict):
-        raise ValueError("a tweet must be a JSON object")
+        raise RecordProblem("a tweet must be a JSON object")
     tweet_id = id_text(_required(tweet, "id"))
     created_at = parse_utc(_required(tweet, "created_at"))
     author_id = id_text(_required(tweet, "author_id"))
@@ -233,7 +257,7 @@ def _link_urls(tweet: dict[str, Any]) -> list[str]:
 
 def _person(user: Any, retrieved_at: Any, line_number: int) -> dict[str, Any]:
     if not isinstance(user, dict):
-        raise ValueError("a user must be a JSON object")
+        raise RecordProblem("a user must be a JSON object")
     metrics = user.get("public_metrics") or {}
     return {
         "platform": PLATFORM,

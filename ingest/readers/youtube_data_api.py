@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.base import ExportFormat, ReadResult, Sample, register
+from ingest.base import RECORD_ERRORS, ExportFormat, ReadResult, RecordProblem, Sample, error_reason, register
 from ingest.readers.ids import id_text, to_int
 from ingest.readers.json_pages import RecordDocument, sample_document, unreadable_document
 from ingest.readers.links import handles_in
@@ -53,7 +53,7 @@ def sniff(sample: Sample) -> bool:
 def read(path: Path) -> Iterator[ReadResult]:
     try:
         resources = _resources(load_json(path))
-    except ValueError as error:
+    except RECORD_ERRORS as error:
         yield unreadable_document(FORMAT, path, error)
         return
     reader = _YouTubeDocument(_written_at(path))
@@ -64,7 +64,7 @@ def read(path: Path) -> Iterator[ReadResult]:
 
 def _resources(document: Any) -> list[tuple[str, Any]]:
     if not isinstance(document, dict):
-        raise ValueError("not a YouTube Data API response (expected a JSON object)")
+        raise RecordProblem("not a YouTube Data API response (expected a JSON object)")
     if isinstance(document.get("items"), list):
         return [(f"$.items[{index}]", item) for index, item in enumerate(document["items"])]
     return [("$", document)]
@@ -79,7 +79,7 @@ class _YouTubeDocument(RecordDocument):
         self.position += 1
         try:
             if not isinstance(resource, dict) or not isinstance(resource.get("snippet"), dict):
-                raise ValueError("resource without snippet")
+                raise RecordProblem("resource without snippet")
             kind = resource.get("kind")
             if kind == "youtube#commentThread":
                 self._thread(locator, resource)
@@ -90,9 +90,9 @@ class _YouTubeDocument(RecordDocument):
             elif kind == "youtube#channel":
                 self._channel(resource)
             else:
-                raise ValueError(f"resource kind {kind!r} is not read (comment threads, comments, videos, channels)")
-        except ValueError as error:
-            self.reject(locator, str(error), resource)
+                raise RecordProblem("resource kind is not read (comment threads, comments, videos, channels)")
+        except RECORD_ERRORS as error:
+            self.reject(locator, error_reason(error), resource)
 
     def _thread(self, locator: str, resource: dict) -> None:
         snippet = resource["snippet"]
@@ -106,7 +106,7 @@ class _YouTubeDocument(RecordDocument):
         }
         try:
             if not top_snippet:
-                raise ValueError("comment thread without topLevelComment")
+                raise RecordProblem("comment thread without topLevelComment")
             self._comment(top, thread)
         finally:  # the inline replies are records of their own, read even when the top comment could not be
             replies = resource["replies"].get("comments") if isinstance(resource.get("replies"), dict) else None
@@ -227,7 +227,7 @@ def _written_at(path: Path) -> datetime:
 def _required_id(resource: dict) -> str:
     resource_id = id_text(resource.get("id")) if not isinstance(resource.get("id"), dict) else None
     if resource_id is None:
-        raise ValueError("id missing")
+        raise RecordProblem("id missing")
     return resource_id
 
 
@@ -243,7 +243,7 @@ def _author(snippet: dict) -> tuple[str | None, str | None, str | None]:
 def _published(snippet: dict) -> tuple[datetime, int]:
     """(publishedAt, record_version): version 0 unless the resource was edited after it was published."""
     if not snippet.get("publishedAt"):
-        raise ValueError("publishedAt missing")
+        raise RecordProblem("publishedAt missing")
     published = parse_utc(snippet["publishedAt"])
     updated = parse_utc(snippet["updatedAt"]) if snippet.get("updatedAt") else published
     return published, int(updated.timestamp()) if updated > published else 0

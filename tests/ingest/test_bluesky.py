@@ -93,7 +93,7 @@ def test_reply_records_name_parent_and_root(tmp_path):
     )
     assert result.quarantine[0][:2] == (
         "$.records[2]",
-        "record type 'app.bsky.feed.generator' is not read (posts, likes, reposts, follows)",
+        "record type is not read (posts, likes, reposts, follows)",
     )
 
 

@@ -276,9 +276,10 @@ def test_the_day_of_a_midnight_instant_holds_for_any_utc_offset(tmp_path):
     assert metrics["date"].to_list() == [date(2020, 4, 9), date(2020, 4, 9)]
 
 
-def test_a_file_that_is_not_csv_is_one_quarantined_record(tmp_path):
+def test_a_row_with_an_unclosed_quote_is_quarantined_and_the_others_load(tmp_path):
     path = tmp_path / "broken.csv"
-    path.write_bytes(b'date,page_id,page_fan_adds,page_impressions\n"2020-04-10,1,2,3\n')
+    path.write_bytes(b'date,page_id,page_fan_adds,page_impressions\n"2020-04-10,1,2,3\n2020-04-11,1,4,5\n')
     result = read(path, "fivetran_facebook_pages_daily_page_metrics")
-    assert (result.rows_read, result.rows_quarantined) == (1, 1)
-    assert result.quarantine[0][1].startswith("unreadable CSV")
+    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (2, 1, 1)
+    assert result.quarantine[0][:2] == ("line 2", "broken quoting: an unclosed quote, or text after a closing quote")
+    assert result.frames["account_metrics"]["date"].to_list() == [date(2020, 4, 10)]  # the day ending at 04-11

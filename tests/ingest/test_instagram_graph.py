@@ -129,7 +129,7 @@ def test_total_value_shape_of_a_media_insight(tmp_path):
     document = json.loads((SAMPLES / "medias_insights_new.json").read_text())
     kept = read_one(SAMPLES / "medias_insights_new.json")
     assert kept.rows_accepted == 0
-    assert kept.quarantine[0][1] == "media insight 'profile_activity' has no content_metrics column"
+    assert kept.quarantine[0][1] == "media insight without a content_metrics column (a metric not read)"
     document["data"][0]["name"] = "reach"
     del document["data"][0]["values"]  # the newer answer carries total_value only
     metrics = read_one(write(tmp_path, "insights.json", document)).frames["content_metrics"]

@@ -149,7 +149,7 @@ def test_unread_kinds_and_broken_resources_are_quarantined(tmp_path):
     assert [entry[:2] for entry in result.quarantine] == [
         (
             "$.items[0]",
-            "resource kind 'youtube#playlistItem' is not read (comment threads, comments, videos, channels)",
+            "resource kind is not read (comment threads, comments, videos, channels)",
         ),
         ("$.items[1]", "publishedAt missing"),
     ]

@@ -14,16 +14,10 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-<<<<<<< HEAD
-from ingest.base import ReadResult, Sample
+from ingest.base import ReadResult, RecordProblem, Sample, error_reason
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import read_start
-from ingest.schema import ENTITIES, conform
-=======
-from ingest.base import ReadResult, RecordProblem, Sample, error_reason
-from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, quarantined
 from ingest.schema import ENTITIES, UTC_TIME, conform
->>>>>>> rows
 
 JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per ReadResult when a file streams
 
@@ -38,14 +32,8 @@ def sample_document(sample: Sample) -> Any | None:
 
 def unreadable_document(format_name: str, path: Path, error: Exception) -> ReadResult:
     """A file that does not parse as the expected document is one record, quarantined with its start."""
-<<<<<<< HEAD
-    quarantine = [quarantined("$", str(error), read_start(path))]  # its start only: the file may be huge
+    quarantine = [quarantined("$", error_reason(error), read_start(path))]  # its start only: the file may be huge
     return ReadResult(format=format_name, frames={}, quarantine=quarantine, rows_read=1)
-=======
-    raw = Path(path).read_bytes()[:MAX_RAW_RECORD_CHARS].decode("utf-8", "replace")
-    entry = quarantined("$", error_reason(error), raw)
-    return ReadResult(format=format_name, frames={}, quarantine=[entry], rows_read=1)
->>>>>>> rows
 
 
 class RecordDocument:

@@ -25,6 +25,7 @@ from ingest.generate.command import add_generate_command
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
+from ror_config.landing_scan import landing_report
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
 # Tags the run `ror` starts, so its progress bars find its events; and how often they look for new ones.
@@ -337,6 +338,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         return 1
     accounts = sum(len(brand.accounts) for brand in config.brands)
     print(f"OK: {args.file}: {len(config.brands)} brands, {accounts} accounts, {len(config.mappings)} mapping folders")
+    if args.landing is not None:
+        if not args.landing.is_dir():
+            raise UsageError(f"no landing folder {args.landing}: give the folder the exports land in")
+        print(landing_report(config, args.landing))
     return 0
 
 
@@ -554,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
         parent=config_commands,
     )
     check.add_argument("file", type=Path)
+    check.add_argument("--landing", type=Path, help="also list the configured accounts the exports there never show")
     check.set_defaults(func=cmd_config_check)
 
     enrich = command(

@@ -146,11 +146,11 @@ last_build as (
 
 ),
 
--- attributed rows whose account key is no longer an account's key (see the header)
+-- account keys here that are no longer an account's key (see the header)
 stale_keys as (
 
     select count(*) as stale_rows
-    from {{ this }} as attributed
+    from (select distinct platform, brand_account_id from {{ this }}) as attributed
     left join {{ ref('int_owned_accounts_resolved') }} as current_accounts
         on attributed.platform = current_accounts.platform
         and attributed.brand_account_id = current_accounts.account_key

@@ -11,7 +11,6 @@ handles (case-insensitive), the same evidence the warehouse's attribution uses. 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,30 +52,41 @@ class LandingScan:
     unreached: list[UnreachedAccount] = field(default_factory=list)
 
 
-@dataclass
 class _Seen:
-    ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    handles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """The configured ids and lowercase handles the exports carry, per platform (only those: a semi-join keeps the
+    sets as small as the configuration, however large the exports)."""
+
+    def __init__(self, config: RorConfig):
+        accounts = [account for brand in config.brands for account in brand.accounts]
+        self.wanted_ids = _pairs([(a.platform, a.account_id) for a in accounts if a.account_id is not None])
+        self.wanted_handles = _pairs([(a.platform, a.handle.lower()) for a in accounts if a.handle is not None])
+        self.ids: set[tuple[str, str]] = set()
+        self.handles: set[tuple[str, str]] = set()
 
     def add(self, entity: str, frame: pl.DataFrame) -> None:
         id_columns, handle_columns = _ACCOUNT_COLUMNS.get(entity, ((), ()))
         rows = frame.lazy()
         for column in id_columns:
             ids = rows.select("platform", pl.col(column).alias("value"))
-            self._collect(self.ids, ids)
+            self.ids |= _found(ids, self.wanted_ids)
             # exports without handles use the screen name as the author id (customer-support dumps)
-            self._collect(self.handles, ids.with_columns(pl.col("value").str.to_lowercase()))
+            self.handles |= _found(ids.with_columns(pl.col("value").str.to_lowercase()), self.wanted_handles)
         for column in handle_columns:
             handles = rows.select("platform", pl.col(column).alias("value"))
             if frame.schema[column] == pl.List(pl.String):
                 handles = handles.explode("value")
-            self._collect(self.handles, handles.with_columns(pl.col("value").str.strip_prefix("@").str.to_lowercase()))
+            lowered = handles.with_columns(pl.col("value").str.strip_prefix("@").str.to_lowercase())
+            self.handles |= _found(lowered, self.wanted_handles)
 
-    @staticmethod
-    def _collect(into: dict[str, set[str]], values: pl.LazyFrame) -> None:
-        found = values.drop_nulls().unique().collect()
-        for (platform,), group in found.group_by("platform"):
-            into[platform].update(group["value"].to_list())
+
+def _pairs(pairs: list[tuple[str, str]]) -> pl.LazyFrame:
+    return pl.LazyFrame(pairs, schema={"platform": pl.String, "value": pl.String}, orient="row")
+
+
+def _found(values: pl.LazyFrame, wanted: pl.LazyFrame) -> set[tuple[str, str]]:
+    """The (platform, value) pairs of ``wanted`` that occur in ``values``."""
+    found = values.join(wanted, on=["platform", "value"], how="semi").unique().collect()
+    return set(found.iter_rows())
 
 
 def _files(landing: Path) -> Iterator[Path]:
@@ -107,7 +117,7 @@ def _read_into(path: Path, seen: _Seen) -> bool:
 def scan_landing(config: RorConfig, landing: Path | str) -> LandingScan:
     """The configured accounts that no export under ``landing`` mentions or shows (see the module docstring)."""
     register_mappings(list(config.mappings))  # the configuration's mapping folders, as a refresh would
-    seen, scan = _Seen(), LandingScan()
+    seen, scan = _Seen(config), LandingScan()
     for path in _files(Path(landing)):
         if _read_into(path, seen):
             scan.files_read += 1
@@ -115,8 +125,8 @@ def scan_landing(config: RorConfig, landing: Path | str) -> LandingScan:
             scan.files_not_read += 1
     for brand in config.brands:
         for account in brand.accounts:
-            by_id = account.account_id is not None and account.account_id in seen.ids[account.platform]
-            by_handle = account.handle is not None and account.handle.lower() in seen.handles[account.platform]
+            by_id = account.account_id is not None and (account.platform, account.account_id) in seen.ids
+            by_handle = account.handle is not None and (account.platform, account.handle.lower()) in seen.handles
             if not (by_id or by_handle):
                 scan.unreached.append(UnreachedAccount(brand.id, account.platform, account.account_id, account.handle))
     return scan

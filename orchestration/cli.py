@@ -25,7 +25,6 @@ from ingest.generate.command import add_generate_command
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
-from ror_config.landing_scan import landing_report
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
 # Tags the run `ror` starts, so its progress bars find its events; and how often they look for new ones.
@@ -341,6 +340,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     if args.landing is not None:
         if not args.landing.is_dir():
             raise UsageError(f"no landing folder {args.landing}: give the folder the exports land in")
+        from ror_config.landing_scan import landing_report  # loads the readers: never at import, before --config
+
         print(landing_report(config, args.landing))
     return 0
 

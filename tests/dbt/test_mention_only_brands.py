@@ -119,6 +119,12 @@ def _ror(*args: object, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([ROR, *map(str, args)], env=env, capture_output=True, text=True, timeout=1200)
 
 
+def _build_state(database: Path) -> tuple:
+    """What the refresh job compares to choose an incremental (same configuration and dbt project) or a full build."""
+    with duckdb.connect(str(database)) as con:
+        return con.execute("select config_hash, project_hash from config.dbt_build_state").fetchone()
+
+
 def _snapshot(database: Path) -> dict[str, list[tuple]]:
     # not read-only: dbt, run in this process, keeps its own (read-write) connection to the rebuilt copy
     with duckdb.connect(str(database)) as con:
@@ -149,13 +155,13 @@ def refreshed(tmp_path_factory):
     first = _ror("refresh", *args, env=env)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
     working = serving.with_name("ror.work.duckdb")
-    first_snapshot = _snapshot(working)
+    first_snapshot, first_build = _snapshot(working), _build_state(working)
     # united's account answers nobody but posts once: its id becomes known, its mentions move from x:@united to it
     united = _tweet(30_001, "260907612", "Our new routes are live", START + timedelta(days=9), [])
     (landing / "united_posts.jsonl").write_text(_page([united], [_user("260907612", "united")]) + "\n")
     second = _ror("refresh", *args, env=env)
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
-    incremental = _snapshot(working)
+    incremental, second_build = _snapshot(working), _build_state(working)
     rebuilt = root / "rebuilt.duckdb"
     shutil.copy(working, rebuilt)
     with pytest.MonkeyPatch.context() as patch:
@@ -169,6 +175,7 @@ def refreshed(tmp_path_factory):
     return {
         "env": env, "named": named, "working": working, "first": first, "second": second,
         "first_snapshot": first_snapshot, "incremental": incremental, "full_refresh": _snapshot(rebuilt),
+        "builds": (first_build, second_build),
     }
 
 
@@ -223,6 +230,8 @@ def test_audience_marts_count_the_mentions_of_every_brand(refreshed, mart, measu
 
 
 def test_incremental_refresh_after_an_id_becomes_known_equals_a_full_rebuild(refreshed):
+    first_build, second_build = refreshed["builds"]
+    assert first_build == second_build  # the second refresh built incrementally
     assert "x:@united" not in repr(refreshed["incremental"])
     for table in COMPARED:
         assert refreshed["incremental"][table] == refreshed["full_refresh"][table], table

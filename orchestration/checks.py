@@ -1,6 +1,7 @@
-"""Asset checks beyond dbt's tests: row accounting and source freshness on the raw layer, and the negative-sentiment
-and volume spikes on marts.sentiment_trend. A spike has one definition, in dbt (sentiment_trend.is_negative_spike and
-is_volume_spike, with their sigma floors); the checks only read it.
+"""Asset checks beyond dbt's tests: row accounting and source freshness on the raw layer, configured accounts the
+exports never reach, and the negative-sentiment and volume spikes on marts.sentiment_trend. A spike has one
+definition, in dbt (sentiment_trend.is_negative_spike and is_volume_spike, with their sigma floors); the checks only
+read it.
 
 ERROR checks are blocking: a failure stops the run before publication, so the serving file keeps the last good data.
 """
@@ -85,6 +86,102 @@ def _freshness_check(table: str, column: str):
 freshness_checks = [_freshness_check(table, column) for table, column in SOURCE_TIME_COLUMNS.items()]
 
 
+# Per configured account: interactions attributed to it, and ad or follower rows that show it (an ad account has no
+# interactions of its own). An account keyed by its handle (no id known) is matched by that key.
+_ACCOUNT_REACH_SQL = """
+with interactions as (
+    select platform, brand_account_id as account_key, count(*) as interactions
+    from intermediate.int_interactions_attributed
+    where brand_account_id is not null
+    group by all
+),
+other_rows as (
+    select platform, account_id as account_key, count(*) as other_rows
+    from intermediate.int_ad_insights_attributed
+    where account_id is not null
+    group by all
+    union all
+    select platform, account_id, count(*)
+    from intermediate.int_account_followers_daily
+    where account_id is not null
+    group by all
+)
+select
+    accounts.brand_id,
+    accounts.platform,
+    coalesce('@' || accounts.handle, accounts.account_id) as account,
+    accounts.account_key,
+    accounts.account_id_origin,
+    coalesce(max(interactions.interactions), 0) as interactions,
+    coalesce(sum(other_rows.other_rows), 0) as other_rows
+from intermediate.int_owned_accounts_resolved as accounts
+left join interactions
+    on accounts.platform = interactions.platform and accounts.account_key = interactions.account_key
+left join other_rows
+    on accounts.platform = other_rows.platform and accounts.account_key = other_rows.account_key
+group by all
+order by accounts.brand_id, accounts.platform, account
+"""
+ACCOUNTS_NAMED_IN_SUMMARY = 5
+
+
+def _account_advice(origin: str, interactions: int, other_rows: int) -> str | None:
+    """What is wrong with one configured account and what to do about it; None when nothing is."""
+    if interactions == 0 and other_rows == 0:
+        if origin == "unresolved":
+            return (
+                "no export mentions or shows it: check the handle's spelling and platform in the configuration, or "
+                "land an export that covers it (`ror config check FILE --landing DIR` lists such accounts)"
+            )
+        return "no export shows it: check the account_id and platform in the configuration, or land its exports"
+    if origin == "unresolved":
+        return (
+            f"its id is unknown (it never posts in the exports): its {interactions} mentions count, but replies to "
+            "it and answers by it need the id: add its account_id to the configuration"
+        )
+    return None
+
+
+@asset_check(
+    op_tags=WAREHOUSE_STEP_TAGS,
+    asset=AssetKey(["intermediate", "int_owned_accounts_resolved"]),
+    additional_deps=[
+        AssetKey(["intermediate", "int_interactions_attributed"]),
+        AssetKey(["intermediate", "int_ad_insights_attributed"]),
+        AssetKey(["intermediate", "int_account_followers_daily"]),
+    ],
+    description="WARN when a configured account ends the refresh with nothing attributed to it (no interaction, no ad "
+    "or follower row) or with its id still unknown (given by handle, never seen posting: only its mentions count). "
+    "Names each brand and account with what to do.",
+)
+def configured_accounts_reached(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        accounts = con.execute(_ACCOUNT_REACH_SQL).fetchall()
+    flagged = [
+        {"brand_id": brand, "platform": platform, "account": account, "account_key": key,
+         "account_id_origin": origin, "interactions": interactions, "what_to_do": advice}
+        for brand, platform, account, key, origin, interactions, other_rows in accounts
+        if (advice := _account_advice(origin, interactions, other_rows)) is not None
+    ]
+    flagged.sort(key=lambda row: row["interactions"] > 0)  # accounts with nothing at all first: named on the screen
+    named = "; ".join(
+        f"{row['brand_id']} {row['platform']} {row['account']}: "
+        + ("nothing attributed" if row["interactions"] == 0 else "id unknown, mentions only")
+        for row in flagged[:ACCOUNTS_NAMED_IN_SUMMARY]
+    )
+    more = f"; and {len(flagged) - ACCOUNTS_NAMED_IN_SUMMARY} more" if len(flagged) > ACCOUNTS_NAMED_IN_SUMMARY else ""
+    return AssetCheckResult(
+        passed=not flagged,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "configured_accounts": len(accounts),
+            "accounts_flagged": len(flagged),
+            "summary": f"{named}{more} (metadata `details` says what to do)" if flagged else "every account reached",
+            "details": flagged,
+        },
+    )
+
+
 SPIKE_RECENT_DAYS = 7
 
 
@@ -151,4 +248,6 @@ def audience_volume_spike(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
-ror_checks = [raw_row_accounting, *freshness_checks, negative_sentiment_spike, audience_volume_spike]
+ror_checks = [
+    raw_row_accounting, *freshness_checks, configured_accounts_reached, negative_sentiment_spike, audience_volume_spike,
+]

@@ -337,6 +337,12 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         return 1
     accounts = sum(len(brand.accounts) for brand in config.brands)
     print(f"OK: {args.file}: {len(config.brands)} brands, {accounts} accounts, {len(config.mappings)} mapping folders")
+    if args.landing is not None:
+        if not args.landing.is_dir():
+            raise UsageError(f"no landing folder {args.landing}: give the folder the exports land in")
+        from ror_config.landing_scan import landing_report  # loads the readers: never at import, before --config
+
+        print(landing_report(config, args.landing))
     return 0
 
 
@@ -554,6 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
         parent=config_commands,
     )
     check.add_argument("file", type=Path)
+    check.add_argument("--landing", type=Path, help="also list the configured accounts the exports there never show")
     check.set_defaults(func=cmd_config_check)
 
     enrich = command(

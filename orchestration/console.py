@@ -128,7 +128,12 @@ class RunProgress:
         if evaluation.passed:
             self.outcome.checks.passed += 1
         elif evaluation.severity.value == "WARN":
-            self.outcome.checks.warned.append(name)
+            # a check that names what it found (metadata `summary`) says it on the screen, ahead of the rest
+            summary = evaluation.metadata.get("summary")
+            if summary is None:
+                self.outcome.checks.warned.append(name)
+            else:
+                self.outcome.checks.warned.insert(0, f"{name}: {summary.value}")
         else:
             self.outcome.checks.failed.append(name)
 

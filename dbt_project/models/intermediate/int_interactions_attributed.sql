@@ -14,13 +14,19 @@
 --   5. answered    an owned account replied to it directly (a reply, comment or message whose parent_id is this
 --                  interaction; the earliest such reply, then the lowest account id, when several brands answered):
 --                  customers tag @acme, @AcmeHelp answers, and the message belongs to the brand that answered;
---   6. mention     it mentions an owned account's handle on the same platform (the alphabetically first brand,
---                  then account, when several are mentioned);
+--   6. mention     it mentions a configured account's handle on the same platform (case-insensitive, the whole
+--                  handle: @unitedcare is not @united; the alphabetically first brand, then account key, when several
+--                  are mentioned). It needs no id: a brand given by handle alone whose account never posts in the
+--                  exports (a listening export, a mention search) still gets every mention, under the account key
+--                  '<platform>:@<handle>' (int_owned_accounts_resolved.account_key) until its id is known;
 --   7. conversation_mention  its thread root mentions an owned handle (a conversation about the brand that someone
 --                  else started, e.g. a customer's or an employee's post tagging the brand);
 --   8. conversation_answered  an owned account answered its thread root directly (rule 5 applied to the root): a
 --                  customer's follow-up under their own answered message.
--- A customer reply to the brand's own reply is rule 3 (parent).
+-- A customer reply to the brand's own reply is rule 3 (parent). Rules 1-5 and 8 match ids, so they apply only to
+-- accounts whose id is known (configured, or resolved from the handle: a handle that changed hands resolves to its
+-- most recent id) and win over the handle-based rules 6 and 7. brand_account_id is the account's account_key: its
+-- id once known, else '<platform>:@<handle>'.
 -- owned_content_id is the owned interaction the row hangs under (an owned post itself, else its owned thread root,
 -- else its owned parent). Also flags brand authors, employees (configured) and the audience (neither), and finds the
 -- utm_campaign of the owned post the interaction belongs to (itself when a brand account wrote it, else its thread
@@ -30,7 +36,10 @@
 -- Incremental (replacing interaction_key; a changed configuration rebuilds it from scratch, as the refresh job adds
 -- --full-refresh): a run re-attributes only the interactions whose attribution can have changed since the last
 -- build: every interaction of a thread that received a new or changed interaction, and every interaction that a new
--- one replies to, or whose parent or thread root is a new one (late arrivals, quotes of another thread).
+-- one replies to, or whose parent or thread root is a new one (late arrivals, quotes of another thread). When a row
+-- here carries an account key that is no longer current (an account given by handle whose id has just become known,
+-- or a handle that now resolves to another id), everything is re-attributed once: the id-based rules may now claim
+-- rows in any thread.
 with
 
 interactions as (
@@ -50,10 +59,22 @@ owned_accounts as (
     select
         platform,
         account_id,
-        brand_id,
-        lower(handle) as handle_lower
+        brand_id
     from {{ ref('int_owned_accounts_resolved') }}
     where account_id is not null
+
+),
+
+-- every configured account with a handle, whether or not its id is known (the mention rules)
+owned_handles as (
+
+    select
+        platform,
+        handle_lower,
+        brand_id,
+        account_key
+    from {{ ref('int_owned_accounts_resolved') }}
+    where handle_lower is not null
 
 ),
 
@@ -68,16 +89,16 @@ owned_mentions_ranked as (
 
     select
         mentions.interaction_key,
-        owned_accounts.brand_id,
-        owned_accounts.account_id,
+        owned_handles.brand_id,
+        owned_handles.account_key as account_id,
         row_number() over (
             partition by mentions.interaction_key
-            order by owned_accounts.brand_id, owned_accounts.account_id
+            order by owned_handles.brand_id, owned_handles.account_key
         ) as mention_rank
     from mentions
-    inner join owned_accounts
-        on mentions.platform = owned_accounts.platform
-        and mentions.mentioned_handle = owned_accounts.handle_lower
+    inner join owned_handles
+        on mentions.platform = owned_handles.platform
+        and mentions.mentioned_handle = owned_handles.handle_lower
 
 ),
 
@@ -122,6 +143,19 @@ first_owned_answer as (
 last_build as (
 
     select max(ingested_at_utc) as ingested_at_utc from {{ this }}
+
+),
+
+-- account keys here that are no longer an account's key (see the header)
+stale_keys as (
+
+    select count(*) as stale_rows
+    from (select distinct platform, brand_account_id from {{ this }}) as attributed
+    left join {{ ref('int_owned_accounts_resolved') }} as current_accounts
+        on attributed.platform = current_accounts.platform
+        and attributed.brand_account_id = current_accounts.account_key
+    where attributed.brand_account_id is not null
+        and current_accounts.account_key is null
 
 ),
 
@@ -181,8 +215,11 @@ to_attribute as (
 
     select interactions.*
     from interactions
-    inner join keys_to_attribute
+    cross join stale_keys
+    left join keys_to_attribute
         on interactions.interaction_key = keys_to_attribute.interaction_key
+    where keys_to_attribute.interaction_key is not null
+        or stale_keys.stale_rows > 0
 
 ),
 

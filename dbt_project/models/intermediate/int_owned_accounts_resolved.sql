@@ -1,6 +1,8 @@
 -- The brands' own accounts with an id each: the configured account_id, else the id the exports carry for the
 -- configured handle (int_handles_resolved). account_id_origin records which: configured, resolved_from_handle, or
--- unresolved (a handle no export carries yet: it attributes nothing until an export does).
+-- unresolved (a handle no export shows as an author or a person yet). account_key is what the interactions
+-- attributed to the account carry: the id once known, else '<platform>:@<handle, lowercase>', so that mentions of a
+-- handle whose account never posts in the exports (a listening export, a mention search) still count for its brand.
 with
 
 configured as (
@@ -29,6 +31,12 @@ final as (
         configured.platform,
         coalesce(configured.account_id, handles.person_id) as account_id,
         configured.handle,
+        lower(configured.handle) as handle_lower,
+        coalesce(
+            configured.account_id,
+            handles.person_id,
+            {{ dbt.concat(['configured.platform', "':@'", 'lower(configured.handle)']) }}
+        ) as account_key,
         case
             when configured.account_id is not null then 'configured'
             when handles.person_id is not null then 'resolved_from_handle'

@@ -12,7 +12,9 @@
 -- already loaded, open-ended - and every interaction whose thread received anything new since the last run (a new
 -- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.
 -- A changed configuration (brands, accounts, employees, campaigns, vars) rebuilds it from scratch: the refresh job
--- compares config.warehouse_hash with the one of the last build and adds --full-refresh.
+-- compares config.warehouse_hash with the one of the last build and adds --full-refresh. A brand_account_id here that
+-- no attributed interaction carries any more (an account given by handle whose id has just become known:
+-- int_interactions_attributed re-attributed everything) makes the run re-derive every thread, once.
 -- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the environment
 -- (ROR_DBT_MIN_DATE / ROR_DBT_MAX_DATE: Dagster passes the partition there, since new vars on every run would make
 -- dbt re-parse the whole project while a changed environment variable re-parses only the files that read it).
@@ -100,6 +102,19 @@ last_build as (
 
 ),
 
+-- account keys here that no attributed interaction carries any more (see the header)
+stale_keys as (
+
+    select count(*) as stale_rows
+    from (select distinct platform, brand_account_id from {{ this }}) as derived
+    left join (select distinct platform, brand_account_id from interactions) as attributed
+        on derived.platform = attributed.platform
+        and derived.brand_account_id = attributed.brand_account_id
+    where derived.brand_account_id is not null
+        and attributed.brand_account_id is null
+
+),
+
 -- The threads this run re-derives, found before the joins and the thread aggregate below so that they read only
 -- these threads, not the whole history: every thread that received anything since the last build (a new or late
 -- interaction, a fresh enrichment) and every thread with an interaction created in the window.
@@ -110,7 +125,9 @@ threads_in_scope as (
         enriched.thread_key
     from enriched
     cross join last_build
+    cross join stale_keys
     where {{ loaded_at }} > last_build.thread_loaded_at_utc
+        or stale_keys.stale_rows > 0
         or (
             enriched.created_date >= {{ window_start }}
             {% if window_end %}and enriched.created_date < {{ window_end }}{% endif %}
@@ -252,8 +269,10 @@ in_window as (
     from joined
     {% if is_incremental() %}
     cross join last_build
+    cross join stale_keys
     where
         joined.thread_loaded_at_utc > last_build.thread_loaded_at_utc
+        or stale_keys.stale_rows > 0
         or (
             joined.created_date >= {{ window_start }}
             {% if window_end %}and joined.created_date < {{ window_end }}{% endif %}

@@ -28,7 +28,8 @@
 -- utm_campaign is null in 'account' series and the delete matches keys with '=', which never matches null. The run
 -- reads context_days more days of interactions so that the 28-day and trailing windows of recomputed days are exact.
 -- A changed configuration rebuilds it from scratch on the next refresh (config.warehouse_hash); logic changes need a
--- --full-refresh.
+-- --full-refresh. A series here of an account no audience interaction carries any more (an account given by handle
+-- whose id has just become known: its series moves to the id) makes the run recompute every day once, without it.
 -- min_date: var('min_date'), else ROR_DBT_MIN_DATE (as in fct_interactions).
 {%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
 {%- set lookback_days = var('lookback_days') | int %}
@@ -54,6 +55,25 @@ audience as (
 ),
 {% if is_incremental() %}
 
+current_accounts as (
+
+    select distinct platform, brand_account_id as account_id
+    from audience
+
+),
+
+-- series of an account no audience interaction carries any more (see the header)
+stale_series as (
+
+    select count(*) as stale_rows
+    from (select distinct platform, account_id from {{ this }}) as trend
+    left join current_accounts
+        on trend.platform = current_accounts.platform
+        and trend.account_id = current_accounts.account_id
+    where current_accounts.account_id is null
+
+),
+
 existing_series as (
 
     select
@@ -66,6 +86,7 @@ existing_series as (
         utm_campaign,
         min(activity_date) as first_activity_date
     from {{ this }}
+    where account_id in (select account_id from current_accounts)
     group by platform, brand_id, account_id, campaign_scope, utm_campaign
 
 ),
@@ -91,10 +112,11 @@ recompute_window as (
 
 recompute_from as (
 
-    -- the earliest of the three (a null first_changed_date: nothing changed); null when the table is empty, which
-    -- recomputes everything
+    -- the earliest of the three (a null first_changed_date: nothing changed); null when the table is empty or holds
+    -- a stale series, which recomputes everything
     select
         case
+            when (select stale_rows from stale_series) > 0 then null
             when first_changed_date < window_start_date and first_changed_date < first_missing_date
                 then first_changed_date
             when first_missing_date < window_start_date then first_missing_date

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from ingest.generate.command import add_generate_command
+from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, STABILITY_CHECK_SECONDS
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
@@ -149,22 +150,24 @@ def run_refresh(
     until: str | None = None,
     verbose: bool = False,
     pull: bool = False,
+    settle: str = STABILITY_CHECK,
 ):
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
-    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy).
+    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy). ``settle`` is the rule the
+    ingest step tells complete landing files by (orchestration.landing): a look twice, or a number of seconds.
 
     Returns (Dagster's result, outcome). Without ``verbose`` the run's log (tracebacks included) stays in the instance,
     a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
     are explained by ``explain_failed_run``."""
     if verbose:
-        return _execute(partition, full_refresh, until, pull, progress=None), None
+        return _execute(partition, full_refresh, until, pull, settle, progress=None), None
     from orchestration.console import RunProgress
 
     # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
     # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
     with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         with _worker_output_dropped():
-            result = _execute(partition, full_refresh, until, pull, progress=progress)
+            result = _execute(partition, full_refresh, until, pull, settle, progress=progress)
     return result, progress.outcome
 
 
@@ -183,7 +186,7 @@ def _worker_output_dropped() -> Iterator[None]:
         os.close(saved)
 
 
-def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, progress):
+def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, settle: str, progress):
     from dagster import DagsterInstance, execute_job, reconstructable
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
@@ -199,6 +202,7 @@ def _execute(partition: str | None, full_refresh: bool, until: str | None, pull:
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
     tags[PULL_TAG] = "true" if pull else "false"
+    tags[SETTLE_TAG] = settle
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
     else:
@@ -281,13 +285,27 @@ def _console():
     return Console(highlight=False, file=sys.stdout)
 
 
+def files_not_loaded(result):
+    """The landing files the run's ingest step did not load, from its metadata; None when it did not run."""
+    from orchestration.assets.ingest import NOT_LOADED_KEY, NOT_LOADED_METADATA, raw_key
+    from orchestration.failures import FilesNotLoaded
+
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == raw_key(NOT_LOADED_KEY) and NOT_LOADED_METADATA in materialization.metadata:
+            return FilesNotLoaded.from_metadata(materialization.metadata[NOT_LOADED_METADATA].value)
+    return None
+
+
 def _finish(settings: Settings, result, outcome, started: float, what: str, verbose: bool) -> int:
-    """The closing screen: the summary, and on failure what failed (on stderr)."""
+    """The closing screen: the summary (with every file not loaded), and on failure what failed (on stderr). Exit
+    status: EXIT_FAILED when the run failed or a landing file was not loaded."""
     from orchestration.assets.report import report_dir_for
     from orchestration.console import print_summary
 
     if not result.success:
         print(explain_failed_run(result, verbose), file=sys.stderr)
+    not_loaded = files_not_loaded(result)
     report_dir = report_dir_for(settings.serving_path)
     reports = sorted(report_dir.glob("ror-report-*.html")) if result.success and report_dir.is_dir() else []
     print_summary(
@@ -299,18 +317,21 @@ def _finish(settings: Settings, result, outcome, started: float, what: str, verb
         outcome=outcome,
         reports=reports,
         what=what,
+        not_loaded=not_loaded,
     )
-    return EXIT_OK if result.success else EXIT_FAILED
+    return EXIT_OK if result.success and not (not_loaded and not_loaded.total) else EXIT_FAILED
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    if args.settle_seconds is not None:
-        os.environ["ROR_SETTLE_SECONDS"] = str(args.settle_seconds)
+    # A person who has just copied files in: look twice rather than wait out the sensor's settle time.
+    settle = STABILITY_CHECK if args.settle_seconds is None else f"{args.settle_seconds:g}"
     settings = _configure(args.landing, args.warehouse, args.config)
     _preflight(settings)
     started = time.perf_counter()
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
-        result, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull)
+        result, outcome = run_refresh(
+            settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull, settle=settle
+        )
     if args.pull:
         from orchestration.assets.extract import pull_report_lines
 
@@ -506,8 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--settle-seconds",
         type=float,
-        help="skip landing files changed more recently than this, as still being copied in "
-        "(default: $ROR_SETTLE_SECONDS or 60; 0 takes every file)",
+        help="skip landing files changed more recently than this, as still being copied in; 0 takes every file "
+        f"(default: take every file whose size and time stay the same over {STABILITY_CHECK_SECONDS:g} s)",
     )
     _add_wait_flag(refresh)
     refresh.set_defaults(func=cmd_refresh)

@@ -3,11 +3,20 @@ traceback; and every command's --help shows an example."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from orchestration.cli import EXIT_INPUT, EXIT_USAGE, build_parser, main
+from orchestration.cli import EXIT_FAILED, EXIT_INPUT, EXIT_USAGE, build_parser, main
+from orchestration.failures import WHAT_TO_DO
+
+ROR = Path(sys.executable).with_name("ror")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 COMMANDS = ("refresh", "backfill", "demo", "ingest", "enrich", "report")
 
@@ -91,3 +100,26 @@ def test_report_with_half_a_period(capsys, tmp_path: Path) -> None:
     code, err = run(capsys, "report", "--warehouse", str(warehouse), "--out", str(tmp_path), "--from", "2026-08-01")
     assert code == EXIT_USAGE
     assert_short_error(err, "both --from and --to")
+
+
+@pytest.mark.slow
+def test_a_refresh_right_after_a_copy_loads_the_files_and_names_the_one_it_could_not(tmp_path: Path) -> None:
+    """No --settle-seconds, as a person runs it: the files copied a moment ago are loaded, the unrecognised one is
+    named with what to do, and the exit status says a file was not loaded."""
+    landing, serving = tmp_path / "landing", tmp_path / "wh" / "ror.duckdb"
+    shutil.copytree(FIXTURES / "x_twitter_v2", landing / "x")
+    (landing / "notes.bin").write_bytes(bytes(range(256)) * 4)
+    env = {k: v for k, v in os.environ.items() if k not in ("ROR_SETTLE_SECONDS", "ROR_CONFIG")}
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
+    refresh = subprocess.run(
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving], env=env, capture_output=True, text=True,
+        timeout=900,
+    )
+    assert refresh.returncode == EXIT_FAILED, refresh.stdout[-3000:] + refresh.stderr[-3000:]
+    out = " ".join(refresh.stdout.split())
+    assert "1 landing file not loaded:" in out and f"unrecognised (1): {WHAT_TO_DO['unrecognised']}" in out
+    assert "notes.bin: not an export: binary data, not text" in out
+    assert "Refresh finished with 1 file not loaded" in out and "succeeded" not in out
+    with duckdb.connect(str(serving), read_only=True) as con:
+        (interactions,) = con.execute("select count(*) from marts.fct_interactions").fetchone()
+    assert interactions > 0

@@ -25,7 +25,7 @@ from ingest.generate.command import add_generate_command
 from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, STABILITY_CHECK_SECONDS
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
-from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
+from ror_config import CONFIG_ENV_VARIABLE, ConfigError, ConfigFileMissing, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
 # Tags the run `ror` starts, so its progress bars find its events; and how often they look for new ones.
@@ -355,10 +355,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         config = load_config(args.file)
     except ConfigError as error:
         print(error, file=sys.stderr)
-        return 1
+        return EXIT_INPUT if isinstance(error, ConfigFileMissing) else EXIT_USAGE
     accounts = sum(len(brand.accounts) for brand in config.brands)
     print(f"OK: {args.file}: {len(config.brands)} brands, {accounts} accounts, {len(config.mappings)} mapping folders")
-    return 0
+    return EXIT_OK
 
 
 def demo_config_path(landing: Path) -> Path:

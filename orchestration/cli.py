@@ -38,16 +38,19 @@ EXIT_WAREHOUSE_BUSY = 75
 # Exit codes (also in every command's --help).
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run (or a file, a step, a blocking check) failed
-EXIT_USAGE = 2  # the command cannot start: wrong arguments, invalid configuration, missing landing folder
+EXIT_USAGE = 2  # the command cannot start: wrong arguments, invalid configuration, missing landing folder, a path
+# that cannot be written
 EXIT_INPUT = 3  # input not usable: missing file, unknown column or brand, no warehouse yet
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
-  {EXIT_FAILED}    the run failed (a step or a blocking check), or a file could not be ingested
+  {EXIT_FAILED}    the run failed (a step or a blocking check, a full disk), or a landing file was not loaded (failed,
+       unrecognised, refused, or still being written: the summary names each)
   {EXIT_USAGE}    the command cannot start: wrong arguments (unknown option, malformed or reversed dates), an invalid
-       configuration file, a missing landing folder
+       configuration file, a missing landing folder, a path that cannot be written (permissions, a file in the way)
   {EXIT_INPUT}    input not usable: a missing file, an unknown column or brand, no warehouse yet
+  {EXIT_WAREHOUSE_BUSY}   another run is writing the warehouse (run the same command with --wait)
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 
@@ -256,6 +259,29 @@ def _following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, s
         follower.join()
 
 
+def _error_chain(error) -> list:
+    """A step's serialized error and every cause and context under it, outermost first."""
+    chain = []
+    while error is not None and len(chain) < 20:
+        chain.append(error)
+        error = error.cause or error.context
+    return chain
+
+
+def explain_step_error(step_key: str, error) -> str:
+    """One line for a step's error: a file-system cause in the project's words (the path and what to do), else the
+    innermost error (Dagster wraps the one raised by the step's own code)."""
+    from orchestration.failures import file_system_cause
+
+    chain = _error_chain(error)
+    for link in chain:
+        if cause := file_system_cause(link.message):
+            return f"Step {step_key} failed: {cause[1]}"
+    innermost = chain[-1] if chain else None
+    first_line = (innermost.message.strip().splitlines() or [""])[0] if innermost else "no error recorded"
+    return f"Step {step_key} failed: {first_line}"
+
+
 def explain_failed_run(result, verbose: bool) -> str:
     """What failed, in a few lines: failed blocking checks with their explanation, failed steps with theirs."""
     from orchestration.failures import explain_row_accounting
@@ -271,7 +297,7 @@ def explain_failed_run(result, verbose: bool) -> str:
             continue
         failure = event.step_failure_data
         description = failure.user_failure_data.description if failure.user_failure_data else None
-        lines.append(description or f"Step {event.step_key} failed: {failure.error.message.strip()}")
+        lines.append(description or explain_step_error(event.step_key, failure.error))
         if verbose and failure.error is not None:
             lines.append(failure.error.to_string())
     if not lines:
@@ -640,9 +666,21 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if verbose:
             raise
-        print(f"ror {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
-        print("Run it again with --verbose for the full log and traceback.", file=sys.stderr)
-        return EXIT_FAILED
+        return _unexpected(args.command, error)
+
+
+def _unexpected(command: str, error: Exception) -> int:
+    """A file-system error (its own or DuckDB's) as one line naming the path and the cause; anything else with its
+    type and a pointer to --verbose."""
+    from orchestration.failures import DISK_FULL, file_system_cause
+
+    if cause := file_system_cause(error):
+        code, line = cause
+        print(f"ror {command}: {line}", file=sys.stderr)
+        return EXIT_FAILED if code in DISK_FULL else EXIT_USAGE
+    print(f"ror {command}: {type(error).__name__}: {error}", file=sys.stderr)
+    print("Run it again with --verbose for the full log and traceback.", file=sys.stderr)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ refresh did not load, with the reason and what to do: the ingest step writes it 
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,3 +140,41 @@ class FilesNotLoaded:
         """One line for the run's log."""
         counts = ", ".join(f"{n} {LABELS[status]}" for status, n in self.counts.items())
         return f"{self.total} landing files not loaded ({counts}): see the metadata files_not_loaded of raw/file_manifest"
+
+
+# File-system causes -> what to do. They reach `ror` as an OSError (its own writes) or as text (DuckDB's and a run
+# step's errors), where the operating system's wording is matched.
+_NOT_WRITABLE = "give your user write access there, or choose another path (--warehouse, --landing, --out)"
+_UNDER_A_FILE = "a part of that path is a file, not a folder: choose another path"
+FILE_SYSTEM_ADVICE = {
+    errno.ENOSPC: "free some space on that disk (or choose a path on another one) and run the command again",
+    errno.EDQUOT: "free some space within your quota (or choose a path on another disk) and run the command again",
+    errno.EACCES: _NOT_WRITABLE,
+    errno.EPERM: _NOT_WRITABLE,
+    errno.EROFS: "that file system is read-only: choose a path on a writable disk",
+    errno.ENOTDIR: _UNDER_A_FILE,
+    errno.EEXIST: _UNDER_A_FILE,
+}
+# Where a file system is full rather than the path wrong, the run failed (exit 1); otherwise it could not start.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_QUOTED_PATH = re.compile(r"""["'](/[^"']*)["']""")
+
+
+def file_system_cause(error: BaseException | str) -> tuple[int, str] | None:
+    """(errno, one line naming the path and the cause, with what to do) when ``error`` is, or its text tells of, a
+    file-system problem this module knows; None otherwise."""
+    if isinstance(error, OSError) and error.errno in FILE_SYSTEM_ADVICE:
+        code, path = error.errno, error.filename
+    else:
+        text = str(error)
+        code = next((code for code in FILE_SYSTEM_ADVICE if os.strerror(code) in text), None)
+        if code is None:
+            return None
+        # the path quoted nearest before the cause, as DuckDB writes it: Could not write file "PATH": No space ...
+        paths = _QUOTED_PATH.findall(text[: text.index(os.strerror(code))])
+        path = paths[-1] if paths else None
+    cause = os.strerror(code)
+    if code == errno.EEXIST:  # mkdir met a file where a folder must be
+        cause = "a file is in the way of a folder"
+    where = f"{path}: " if path else ""
+    return code, f"{where}{cause}. Next: {FILE_SYSTEM_ADVICE[code]}."

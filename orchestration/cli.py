@@ -344,6 +344,7 @@ def _finish(settings: Settings, result, outcome, started: float, what: str, verb
         reports=reports,
         what=what,
         not_loaded=not_loaded,
+        brands_named=settings.config_path is not None,
     )
     return EXIT_OK if result.success and not (not_loaded and not_loaded.total) else EXIT_FAILED
 

@@ -161,7 +161,7 @@ def print_files_not_loaded(console: Console, not_loaded: FilesNotLoaded) -> None
 
 def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: Path, working_path: Path,
                   outcome: RunOutcome | None, reports: list[Path], what: str = "Refresh",
-                  not_loaded: FilesNotLoaded | None = None) -> None:
+                  not_loaded: FilesNotLoaded | None = None, brands_named: bool = False) -> None:
     """The screen a person reads after a refresh: what was built, what the checks said, which files were not loaded
     and why, where things are, next steps."""
     console.print()
@@ -203,14 +203,18 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
     if not ok:
         verdict = "[red]FAILED[/red]"
     elif files_missed:
-        verdict = f"[yellow]finished with {not_loaded.total} file{'s' if not_loaded.total > 1 else ''} not loaded[/yellow]"
+        files = f"{not_loaded.total} file{'s' if not_loaded.total > 1 else ''}"
+        verdict = f"[yellow]finished with {files} not loaded[/yellow]"
     else:
         verdict = "[green]succeeded[/green]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
     ui = "`make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
     console.print("Next: " + (
-        "deal with the files listed above and refresh again (what was loaded is published); " + ui if ok and files_missed
+        f"deal with the files listed above and refresh again (what was loaded is published); {ui}"
+        if ok and files_missed
         else f"open the report in a browser; {ui}" if ok and reports else
+        "no brand has data to report on yet: check that the accounts in the configuration are the ones the exports "
+        f"name (`ror ingest DIR --dry-run` shows what each file holds); {ui}" if ok and brands_named else
         f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}" if ok else
         "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
         "the serving file still holds the last good data."))

@@ -91,7 +91,12 @@ WHAT_TO_DO = {
     "still_changing": "refresh again once the copy has finished (under `make dev` the sensor takes it by itself)",
 }
 NOT_LOADED = tuple(WHAT_TO_DO)
-LABELS = {"failed": "failed", "unrecognised": "unrecognised", "refused": "refused", "still_changing": "still being written"}
+LABELS = {
+    "failed": "failed",
+    "unrecognised": "unrecognised",
+    "refused": "refused",
+    "still_changing": "still being written",
+}
 # Files named in the run's metadata: the counts cover every file, raw.file_manifest keeps each failed one.
 MAX_FILES_IN_METADATA = 100
 REASON_CHARACTERS = 160
@@ -139,7 +144,8 @@ class FilesNotLoaded:
     def warning(self) -> str:
         """One line for the run's log."""
         counts = ", ".join(f"{n} {LABELS[status]}" for status, n in self.counts.items())
-        return f"{self.total} landing files not loaded ({counts}): see the metadata files_not_loaded of raw/file_manifest"
+        files = f"{self.total} landing file{'s' if self.total > 1 else ''}"
+        return f"{files} not loaded ({counts}): the metadata files_not_loaded of raw/file_manifest names each"
 
 
 # File-system causes -> what to do. They reach `ror` as an OSError (its own writes) or as text (DuckDB's and a run

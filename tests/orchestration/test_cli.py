@@ -188,7 +188,8 @@ def test_a_step_error_names_the_full_disk_a_failed_rollback_would_hide(tmp_path:
     def writes_the_warehouse() -> None:
         con = duckdb.connect(str(tmp_path / "w.duckdb"))
         try:
-            raise duckdb.IOException(f'IO Error: Could not write file "{tmp_path}/w.duckdb.wal": No space left on device')
+            wal = tmp_path / "w.duckdb.wal"
+            raise duckdb.IOException(f'IO Error: Could not write file "{wal}": No space left on device')
         except duckdb.IOException:
             con.execute("rollback")  # DuckDB already ended the transaction: "cannot rollback - no transaction..."
 

@@ -167,8 +167,8 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
     console.print()
     if serving_path.exists():
         refresh_id, rows = mart_rows(serving_path)
-        table = Table(title=f"Published marts (refresh {refresh_id or '-'})", title_justify="left", box=None,
-                      show_header=False, pad_edge=False)
+        console.print(f"Published marts (refresh {refresh_id or '-'})", soft_wrap=True, crop=False)
+        table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column("mart")
         table.add_column("rows", justify="right")
         for name, count in rows:

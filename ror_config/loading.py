@@ -59,6 +59,10 @@ def load_config(path: Path | str) -> RorConfig:
     return parse_config(text, file=str(path), base_dir=path.resolve().parent)
 
 
+class _AliasesRefused(yaml.composer.ComposerError):
+    """Valid YAML whose aliases this project does not expand."""
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader that counts the values aliases repeat and stops past MAX_REPEATED_VALUES."""
 
@@ -74,7 +78,7 @@ class _BoundedLoader(yaml.SafeLoader):
             if anchored is not None:
                 self.repeated += _expanded_size(anchored, self._sizes, set())
                 if self.repeated > MAX_REPEATED_VALUES:
-                    raise yaml.composer.ComposerError(
+                    raise _AliasesRefused(
                         None, None, f"its aliases repeat more than {MAX_REPEATED_VALUES:,} values: write them out or "
                         "use fewer aliases", event.start_mark
                     )
@@ -86,7 +90,7 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int])
     if id(node) in sizes:
         return sizes[id(node)]
     if id(node) in open_nodes:
-        raise yaml.composer.ComposerError(None, None, "an alias refers to a value that contains it", node.start_mark)
+        raise _AliasesRefused(None, None, "an alias refers to a value that contains it", node.start_mark)
     open_nodes.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         size = 1 + sum(_expanded_size(child, sizes, open_nodes) for child in node.value)
@@ -112,7 +116,8 @@ def _read_yaml(text: str, file: str) -> tuple[yaml.Node | None, object]:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
-        raise ConfigError([ConfigProblem(file, line, "", f"not valid YAML ({reason})")]) from None
+        message = f"refused: {reason}" if isinstance(error, _AliasesRefused) else f"not valid YAML ({reason})"
+        raise ConfigError([ConfigProblem(file, line, "", message)]) from None
     except RecursionError:
         raise ConfigError([ConfigProblem(file, None, "", "not valid YAML (nested too deeply)")]) from None
     finally:

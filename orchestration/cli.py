@@ -38,8 +38,7 @@ EXIT_WAREHOUSE_BUSY = 75
 # Exit codes (also in every command's --help).
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run (or a file, a step, a blocking check) failed
-EXIT_USAGE = 2  # the command cannot start: wrong arguments, invalid configuration, missing landing folder, a path
-# that cannot be written
+EXIT_USAGE = 2  # cannot start: wrong arguments, invalid configuration, missing landing folder, unwritable path
 EXIT_INPUT = 3  # input not usable: missing file, unknown column or brand, no warehouse yet
 EXIT_INTERRUPTED = 130
 
@@ -439,7 +438,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.
-    return 1 if any(r.status in ("failed", "refused", "missing", "unrecognised") for r in reports) else 0
+    failed = any(r.status in ("failed", "refused", "missing", "unrecognised") for r in reports)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:

@@ -77,7 +77,7 @@ def raw_exports(
         )
     # The configuration's mapping folders, for runs launched from the UI, the schedule or the sensor as from `ror`.
     register_mappings(ror_config.load().mappings)
-    settled, changing, still_changing = _complete_files(context, landing.path, landing.settle_seconds)
+    settled, changing, why_left = _complete_files(context, landing.path, landing.settle_seconds)
     started = time.perf_counter()
     done: list[str] = []
 
@@ -109,7 +109,7 @@ def raw_exports(
     )
     not_loaded = FilesNotLoaded.of(
         [FileNotLoaded(_relative(r.file, landing.path), r.status, r.message) for r in reports if r.status in NOT_LOADED]
-        + [FileNotLoaded(f.relative, "still_changing", still_changing) for f in changing]
+        + [FileNotLoaded(f.relative, "still_changing", why_left) for f in changing]
     )
     if not_loaded.total:
         context.log.warning(not_loaded.warning())
@@ -132,7 +132,7 @@ def raw_exports(
 
 
 def _complete_files(
-    context: AssetExecutionContext, landing_dir, settle_seconds: float
+    context: AssetExecutionContext, landing_dir: Path, settle_seconds: float
 ) -> tuple[list[LandingFile], list[LandingFile], str]:
     """(complete files, files still being written, why those are left): the rule the run's SETTLE_TAG names (`ror
     refresh` looks twice, orchestration.landing), else the settle time. Pulled pages are complete at once."""

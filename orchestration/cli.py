@@ -22,9 +22,10 @@ from datetime import date
 from pathlib import Path
 
 from ingest.generate.command import add_generate_command
+from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, STABILITY_CHECK_SECONDS
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
-from ror_config import CONFIG_ENV_VARIABLE, ConfigError, RorConfig, load_config
+from ror_config import CONFIG_ENV_VARIABLE, ConfigError, ConfigFileMissing, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
 # Tags the run `ror` starts, so its progress bars find its events; and how often they look for new ones.
@@ -37,16 +38,18 @@ EXIT_WAREHOUSE_BUSY = 75
 # Exit codes (also in every command's --help).
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run (or a file, a step, a blocking check) failed
-EXIT_USAGE = 2  # the command cannot start: wrong arguments, invalid configuration, missing landing folder
+EXIT_USAGE = 2  # cannot start: wrong arguments, invalid configuration, missing landing folder, unwritable path
 EXIT_INPUT = 3  # input not usable: missing file, unknown column or brand, no warehouse yet
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
-  {EXIT_FAILED}    the run failed (a step or a blocking check), or a file could not be ingested
+  {EXIT_FAILED}    the run failed (a step or a blocking check, a full disk), or a landing file was not loaded (failed,
+       unrecognised, refused, or still being written: the summary names each)
   {EXIT_USAGE}    the command cannot start: wrong arguments (unknown option, malformed or reversed dates), an invalid
-       configuration file, a missing landing folder
+       configuration file, a missing landing folder, a path that cannot be written (permissions, a file in the way)
   {EXIT_INPUT}    input not usable: a missing file, an unknown column or brand, no warehouse yet
+  {EXIT_WAREHOUSE_BUSY}   another run is writing the warehouse (run the same command with --wait)
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 
@@ -149,22 +152,24 @@ def run_refresh(
     until: str | None = None,
     verbose: bool = False,
     pull: bool = False,
+    settle: str = STABILITY_CHECK,
 ):
     """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
-    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy).
+    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy). ``settle`` is the rule the
+    ingest step tells complete landing files by (orchestration.landing): a look twice, or a number of seconds.
 
     Returns (Dagster's result, outcome). Without ``verbose`` the run's log (tracebacks included) stays in the instance,
     a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
     are explained by ``explain_failed_run``."""
     if verbose:
-        return _execute(partition, full_refresh, until, pull, progress=None), None
+        return _execute(partition, full_refresh, until, pull, settle, progress=None), None
     from orchestration.console import RunProgress
 
     # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
     # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
     with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         with _worker_output_dropped():
-            result = _execute(partition, full_refresh, until, pull, progress=progress)
+            result = _execute(partition, full_refresh, until, pull, settle, progress=progress)
     return result, progress.outcome
 
 
@@ -183,7 +188,7 @@ def _worker_output_dropped() -> Iterator[None]:
         os.close(saved)
 
 
-def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, progress):
+def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, settle: str, progress):
     from dagster import DagsterInstance, execute_job, reconstructable
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
@@ -199,6 +204,7 @@ def _execute(partition: str | None, full_refresh: bool, until: str | None, pull:
     partition_key = partition or daily_partitions.get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
     tags[PULL_TAG] = "true" if pull else "false"
+    tags[SETTLE_TAG] = settle
     if until is not None:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
     else:
@@ -252,6 +258,29 @@ def _following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, s
         follower.join()
 
 
+def _error_chain(error) -> list:
+    """A step's serialized error and every cause and context under it, outermost first."""
+    chain = []
+    while error is not None and len(chain) < 20:
+        chain.append(error)
+        error = error.cause or error.context
+    return chain
+
+
+def explain_step_error(step_key: str, error) -> str:
+    """One line for a step's error: a file-system cause in the project's words (the path and what to do), else the
+    innermost error (Dagster wraps the one raised by the step's own code)."""
+    from orchestration.failures import file_system_cause
+
+    chain = _error_chain(error)
+    for link in chain:
+        if cause := file_system_cause(link.message):
+            return f"Step {step_key} failed: {cause[1]}"
+    innermost = chain[-1] if chain else None
+    first_line = (innermost.message.strip().splitlines() or [""])[0] if innermost else "no error recorded"
+    return f"Step {step_key} failed: {first_line}"
+
+
 def explain_failed_run(result, verbose: bool) -> str:
     """What failed, in a few lines: failed blocking checks with their explanation, failed steps with theirs."""
     from orchestration.failures import explain_row_accounting
@@ -267,7 +296,7 @@ def explain_failed_run(result, verbose: bool) -> str:
             continue
         failure = event.step_failure_data
         description = failure.user_failure_data.description if failure.user_failure_data else None
-        lines.append(description or f"Step {event.step_key} failed: {failure.error.message.strip()}")
+        lines.append(description or explain_step_error(event.step_key, failure.error))
         if verbose and failure.error is not None:
             lines.append(failure.error.to_string())
     if not lines:
@@ -281,13 +310,27 @@ def _console():
     return Console(highlight=False, file=sys.stdout)
 
 
+def files_not_loaded(result):
+    """The landing files the run's ingest step did not load, from its metadata; None when it did not run."""
+    from orchestration.assets.ingest import NOT_LOADED_KEY, NOT_LOADED_METADATA, raw_key
+    from orchestration.failures import FilesNotLoaded
+
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == raw_key(NOT_LOADED_KEY) and NOT_LOADED_METADATA in materialization.metadata:
+            return FilesNotLoaded.from_metadata(materialization.metadata[NOT_LOADED_METADATA].value)
+    return None
+
+
 def _finish(settings: Settings, result, outcome, started: float, what: str, verbose: bool) -> int:
-    """The closing screen: the summary, and on failure what failed (on stderr)."""
+    """The closing screen: the summary (with every file not loaded), and on failure what failed (on stderr). Exit
+    status: EXIT_FAILED when the run failed or a landing file was not loaded."""
     from orchestration.assets.report import report_dir_for
     from orchestration.console import print_summary
 
     if not result.success:
         print(explain_failed_run(result, verbose), file=sys.stderr)
+    not_loaded = files_not_loaded(result)
     report_dir = report_dir_for(settings.serving_path)
     reports = sorted(report_dir.glob("ror-report-*.html")) if result.success and report_dir.is_dir() else []
     print_summary(
@@ -299,18 +342,22 @@ def _finish(settings: Settings, result, outcome, started: float, what: str, verb
         outcome=outcome,
         reports=reports,
         what=what,
+        not_loaded=not_loaded,
+        brands_named=settings.config_path is not None,
     )
-    return EXIT_OK if result.success else EXIT_FAILED
+    return EXIT_OK if result.success and not (not_loaded and not_loaded.total) else EXIT_FAILED
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    if args.settle_seconds is not None:
-        os.environ["ROR_SETTLE_SECONDS"] = str(args.settle_seconds)
+    # A person who has just copied files in: look twice rather than wait out the sensor's settle time.
+    settle = STABILITY_CHECK if args.settle_seconds is None else f"{args.settle_seconds:g}"
     settings = _configure(args.landing, args.warehouse, args.config)
     _preflight(settings)
     started = time.perf_counter()
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
-        result, outcome = run_refresh(settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull)
+        result, outcome = run_refresh(
+            settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull, settle=settle
+        )
     if args.pull:
         from orchestration.assets.extract import pull_report_lines
 
@@ -334,7 +381,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         config = load_config(args.file)
     except ConfigError as error:
         print(error, file=sys.stderr)
-        return 1
+        return EXIT_INPUT if isinstance(error, ConfigFileMissing) else EXIT_USAGE
     accounts = sum(len(brand.accounts) for brand in config.brands)
     print(f"OK: {args.file}: {len(config.brands)} brands, {accounts} accounts, {len(config.mappings)} mapping folders")
     if args.landing is not None:
@@ -343,7 +390,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         from ror_config.landing_scan import landing_report  # loads the readers: never at import, before --config
 
         print(landing_report(config, args.landing))
-    return 0
+    return EXIT_OK
 
 
 def demo_config_path(landing: Path) -> Path:
@@ -397,7 +444,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.
-    return 1 if any(r.status in ("failed", "refused", "missing", "unrecognised") for r in reports) else 0
+    failed = any(r.status in ("failed", "refused", "missing", "unrecognised") for r in reports)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
@@ -512,8 +560,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--settle-seconds",
         type=float,
-        help="skip landing files changed more recently than this, as still being copied in "
-        "(default: $ROR_SETTLE_SECONDS or 60; 0 takes every file)",
+        help="skip landing files changed more recently than this, as still being copied in; 0 takes every file "
+        f"(default: take every file whose size and time stay the same over {STABILITY_CHECK_SECONDS:g} s)",
     )
     _add_wait_flag(refresh)
     refresh.set_defaults(func=cmd_refresh)
@@ -626,9 +674,21 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if verbose:
             raise
-        print(f"ror {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
-        print("Run it again with --verbose for the full log and traceback.", file=sys.stderr)
-        return EXIT_FAILED
+        return _unexpected(args.command, error)
+
+
+def _unexpected(command: str, error: Exception) -> int:
+    """A file-system error (its own or DuckDB's) as one line naming the path and the cause; anything else with its
+    type and a pointer to --verbose."""
+    from orchestration.failures import DISK_FULL, file_system_cause
+
+    if cause := file_system_cause(error):
+        code, line = cause
+        print(f"ror {command}: {line}", file=sys.stderr)
+        return EXIT_FAILED if code in DISK_FULL else EXIT_USAGE
+    print(f"ror {command}: {type(error).__name__}: {error}", file=sys.stderr)
+    print("Run it again with --verbose for the full log and traceback.", file=sys.stderr)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from orchestration.failures import LABELS, WHAT_TO_DO, FilesNotLoaded
 from orchestration.progress import parse_progress_line
 
 # asset node -> what the bar says; a graph-backed asset's steps are "<node>.<op>" (the enrichment's buckets
@@ -41,6 +42,8 @@ def _ends_stage(step: str) -> bool:
 
 # Warned and failed checks named on the summary screen; the rest are counted (the UI lists them all).
 SHOWN = 5
+# Landing files not loaded named on the summary screen; the rest are counted.
+SHOWN_FILES = 10
 
 
 @dataclass
@@ -147,14 +150,30 @@ def mart_rows(serving_path: Path) -> tuple[str | None, list[tuple[str, int]]]:
     return (rows[0][2] if rows else None), [(name, count) for name, count, _ in rows]
 
 
+def print_files_not_loaded(console: Console, not_loaded: FilesNotLoaded) -> None:
+    """Every file the refresh did not load, grouped by why, with what to do: the first SHOWN_FILES by name."""
+    console.print(f"[yellow]{not_loaded.total} landing file{'s' if not_loaded.total > 1 else ''} not loaded:[/yellow]")
+    shown = 0
+    for status, count in not_loaded.counts.items():
+        console.print(f"  [yellow]{LABELS[status]}[/yellow] ({count}): {WHAT_TO_DO[status]}", soft_wrap=True)
+        for file in [f for f in not_loaded.files if f.status == status][: max(SHOWN_FILES - shown, 0)]:
+            console.print(f"    {file.file}: {file.short_reason()}", soft_wrap=True, crop=False)
+            shown += 1
+    if not_loaded.total > shown:
+        console.print(f"  ... and {not_loaded.total - shown} more (the run's metadata `files_not_loaded` in the UI, "
+                      "and raw.file_manifest of the working database, list them)")
+
+
 def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: Path, working_path: Path,
-                  outcome: RunOutcome | None, reports: list[Path], what: str = "Refresh") -> None:
-    """The screen a person reads after a refresh: what was built, what the checks said, where things are, next steps."""
+                  outcome: RunOutcome | None, reports: list[Path], what: str = "Refresh",
+                  not_loaded: FilesNotLoaded | None = None, brands_named: bool = False) -> None:
+    """The screen a person reads after a refresh: what was built, what the checks said, which files were not loaded
+    and why, where things are, next steps."""
     console.print()
     if serving_path.exists():
         refresh_id, rows = mart_rows(serving_path)
-        table = Table(title=f"Published marts (refresh {refresh_id or '-'})", title_justify="left", box=None,
-                      show_header=False, pad_edge=False)
+        console.print(f"Published marts (refresh {refresh_id or '-'})", soft_wrap=True, crop=False)
+        table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column("mart")
         table.add_column("rows", justify="right")
         for name, count in rows:
@@ -178,16 +197,29 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
             console.print(f"  ... and {len(checks.failed) - SHOWN} more failed (`make dev` lists them all)")
         for error in outcome.step_errors[:5]:
             console.print(f"  [red]error[/red] {error}")
+    files_missed = not_loaded is not None and not_loaded.total > 0
+    if files_missed:
+        print_files_not_loaded(console, not_loaded)
     # paths are never wrapped (a narrow terminal would break them mid-name), so they can be copied whole
     console.print(f"Warehouse (BI tools, read-only): {serving_path}", soft_wrap=True, crop=False)
     console.print(f"Working database:                {working_path}", soft_wrap=True, crop=False)
     for report in reports:
         console.print(f"Report:                          {report}", soft_wrap=True, crop=False)
-    verdict = "[green]succeeded[/green]" if ok else "[red]FAILED[/red]"
+    if not ok:
+        verdict = "[red]FAILED[/red]"
+    elif files_missed:
+        files = f"{not_loaded.total} file{'s' if not_loaded.total > 1 else ''}"
+        verdict = f"[yellow]finished with {files} not loaded[/yellow]"
+    else:
+        verdict = "[green]succeeded[/green]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
     ui = "`make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
     console.print("Next: " + (
-        f"open the report in a browser; {ui}" if ok and reports else
+        f"deal with the files listed above and refresh again (what was loaded is published); {ui}"
+        if ok and files_missed
+        else f"open the report in a browser; {ui}" if ok and reports else
+        "no brand has data to report on yet: check that the accounts in the configuration are the ones the exports "
+        f"name (`ror ingest DIR --dry-run` shows what each file holds); {ui}" if ok and brands_named else
         f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}" if ok else
         "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
         "the serving file still holds the last good data."))

@@ -1,13 +1,17 @@
 """Failures that explain themselves: which blocking check failed, a few of the offending rows, what to do next.
 
 ``explain_dbt_failure`` turns dbt's run_results.json into that paragraph (a failed test's compiled SQL selects the
-offending rows, so a sample is one more query on the working database); ``explain_run`` gathers the paragraphs of a
-finished Dagster run for the `ror` command.
+offending rows, so a sample is one more query on the working database). ``FilesNotLoaded`` is every landing file a
+refresh did not load, with the reason and what to do: the ingest step writes it into its metadata, `ror` prints it.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 SAMPLE_ROWS = 5
@@ -74,3 +78,109 @@ def explain_row_accounting(metadata: dict[str, Any]) -> str:
         "file keeps the last good version. Next: run `ror ingest FILE --dry-run` on those files and report the reader "
         "that miscounts."
     )
+
+
+# Why a landing file was not loaded -> what to do about it. Skipped files (a known layout deliberately not used) and
+# duplicates of loaded content are not on this list: nothing is to be done about them.
+WHAT_TO_DO = {
+    "failed": "could not be read: fix or re-export the file, then refresh again "
+    "(`ror ingest FILE --dry-run` shows the error)",
+    "unrecognised": "not a format the warehouse knows: add a column mapping (ingest/mappings/README.md) or move the "
+    "file out of the landing folder",
+    "refused": "a link to a file outside the landing folder: copy the file itself into the landing folder",
+    "still_changing": "refresh again once the copy has finished (under `make dev` the sensor takes it by itself)",
+}
+NOT_LOADED = tuple(WHAT_TO_DO)
+LABELS = {
+    "failed": "failed",
+    "unrecognised": "unrecognised",
+    "refused": "refused",
+    "still_changing": "still being written",
+}
+# Files named in the run's metadata: the counts cover every file, raw.file_manifest keeps each failed one.
+MAX_FILES_IN_METADATA = 100
+REASON_CHARACTERS = 160
+
+
+@dataclass(frozen=True)
+class FileNotLoaded:
+    file: str  # relative to the landing folder
+    status: str  # one of NOT_LOADED
+    reason: str
+
+    def short_reason(self) -> str:
+        first_line = (self.reason.strip().splitlines() or [""])[0]
+        return first_line if len(first_line) <= REASON_CHARACTERS else first_line[: REASON_CHARACTERS - 3] + "..."
+
+
+@dataclass(frozen=True)
+class FilesNotLoaded:
+    """Every file of one refresh that was not loaded: counts by status, and the first files with their reason."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    files: list[FileNotLoaded] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, files: list[FileNotLoaded]) -> FilesNotLoaded:
+        counts = {status: sum(f.status == status for f in files) for status in NOT_LOADED}
+        ordered = sorted(files, key=lambda f: (NOT_LOADED.index(f.status), f.file))
+        return cls({status: n for status, n in counts.items() if n}, ordered[:MAX_FILES_IN_METADATA])
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Names and reasons only (a reason never quotes a row): for the run's metadata and `ror`'s summary."""
+        return {
+            "counts": self.counts,
+            "files": [{"file": f.file, "status": f.status, "reason": f.short_reason()} for f in self.files],
+        }
+
+    @classmethod
+    def from_metadata(cls, value: dict[str, Any]) -> FilesNotLoaded:
+        return cls(dict(value.get("counts", {})), [FileNotLoaded(**f) for f in value.get("files", [])])
+
+    def warning(self) -> str:
+        """One line for the run's log."""
+        counts = ", ".join(f"{n} {LABELS[status]}" for status, n in self.counts.items())
+        files = f"{self.total} landing file{'s' if self.total > 1 else ''}"
+        return f"{files} not loaded ({counts}): the metadata files_not_loaded of raw/file_manifest names each"
+
+
+# File-system causes -> what to do. They reach `ror` as an OSError (its own writes) or as text (DuckDB's and a run
+# step's errors), where the operating system's wording is matched.
+_NOT_WRITABLE = "give your user write access there, or choose another path (--warehouse, --landing, --out)"
+_UNDER_A_FILE = "a part of that path is a file, not a folder: choose another path"
+FILE_SYSTEM_ADVICE = {
+    errno.ENOSPC: "free some space on that disk (or choose a path on another one) and run the command again",
+    errno.EDQUOT: "free some space within your quota (or choose a path on another disk) and run the command again",
+    errno.EACCES: _NOT_WRITABLE,
+    errno.EPERM: _NOT_WRITABLE,
+    errno.EROFS: "that file system is read-only: choose a path on a writable disk",
+    errno.ENOTDIR: _UNDER_A_FILE,
+    errno.EEXIST: _UNDER_A_FILE,
+}
+# Where a file system is full rather than the path wrong, the run failed (exit 1); otherwise it could not start.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_QUOTED_PATH = re.compile(r"""["'](/[^"']*)["']""")
+
+
+def file_system_cause(error: BaseException | str) -> tuple[int, str] | None:
+    """(errno, one line naming the path and the cause, with what to do) when ``error`` is, or its text tells of, a
+    file-system problem this module knows; None otherwise."""
+    if isinstance(error, OSError) and error.errno in FILE_SYSTEM_ADVICE:
+        code, path = error.errno, error.filename
+    else:
+        text = str(error)
+        code = next((code for code in FILE_SYSTEM_ADVICE if os.strerror(code) in text), None)
+        if code is None:
+            return None
+        # the path quoted nearest before the cause, as DuckDB writes it: Could not write file "PATH": No space ...
+        paths = _QUOTED_PATH.findall(text[: text.index(os.strerror(code))])
+        path = paths[-1] if paths else None
+    cause = os.strerror(code)
+    if code == errno.EEXIST:  # mkdir met a file where a folder must be
+        cause = "a file is in the way of a folder"
+    where = f"{path}: " if path else ""
+    return code, f"{where}{cause}. Next: {FILE_SYSTEM_ADVICE[code]}."

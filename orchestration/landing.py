@@ -1,19 +1,34 @@
-"""What the landing folder holds, and which of its files have settled (nothing has written to them for a while).
+"""What the landing folder holds, and which of its files are complete (nothing is writing to them any more).
 
-A file still being copied in changes size and modification time; ingesting it then would load its first half. The
-sensor and the ingest step only take files left untouched for ``settle_seconds`` and leave the others for a later
-tick or run. The change time counts too: `cp -p` and `rsync -t` set an old modification time on a fresh copy.
-Pages the API extractors land are renamed into place whole, so they are settled the moment they appear.
+A file still being copied in changes size and modification time; ingesting it then would load its first half. Two
+rules tell a complete file, one per caller:
+
+- The sensor and the runs it, the schedule or the UI start take only files left untouched for ``settle_seconds``
+  (``ROR_SETTLE_SECONDS``, a minute by default) and leave the others for a later tick or run. The change time counts
+  too: `cp -p` and `rsync -t` set an old modification time on a fresh copy.
+- `ror refresh` and `ror backfill`, run by a person who has just copied the files, look twice instead
+  (``split_stable``): a file whose size and modification time stay the same over ``STABILITY_CHECK_SECONDS`` is
+  complete; a file still growing is left and named.
+
+Pages the API extractors land are renamed into place whole, so they are complete the moment they appear.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from extract.landing import EXTRACT_FOLDER
+
+# How long `ror refresh` watches a file written moments ago before taking it as complete.
+STABILITY_CHECK_SECONDS = 1.5
+# Run tag carrying the rule a run's ingest step uses: STABILITY_CHECK, or a number of settle seconds. Without it,
+# the landing resource's settle_seconds.
+SETTLE_TAG = "ror/settle"
+STABILITY_CHECK = "stability-check"
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,20 @@ class LandingFile:
         return self.extracted or now - self.last_change >= settle_seconds
 
 
+def _landing_file(path: Path, landing_dir: Path) -> LandingFile | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:  # deleted or renamed away between the listing and now
+        return None
+    return LandingFile(
+        path=path,
+        relative=path.relative_to(landing_dir).as_posix(),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        last_change=max(stat.st_mtime, stat.st_ctime),
+    )
+
+
 def landing_files(landing_dir: Path) -> list[LandingFile]:
     """Every regular file under the landing folder, skipping hidden files and folders as ingest does."""
     if not landing_dir.is_dir():
@@ -48,16 +77,8 @@ def landing_files(landing_dir: Path) -> list[LandingFile]:
             path = Path(folder) / name
             if name.startswith(".") or not path.is_file():
                 continue
-            stat = path.stat()
-            found.append(
-                LandingFile(
-                    path=path,
-                    relative=path.relative_to(landing_dir).as_posix(),
-                    size=stat.st_size,
-                    mtime_ns=stat.st_mtime_ns,
-                    last_change=max(stat.st_mtime, stat.st_ctime),
-                )
-            )
+            if (file := _landing_file(path, landing_dir)) is not None:
+                found.append(file)
     return found
 
 
@@ -68,3 +89,26 @@ def split_settled(
     now = time.time() if now is None else now
     settled = [f for f in files if f.settled(settle_seconds, now)]
     return settled, [f for f in files if not f.settled(settle_seconds, now)]
+
+
+def split_stable(
+    files: list[LandingFile],
+    landing_dir: Path,
+    seconds: float = STABILITY_CHECK_SECONDS,
+    now: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[list[LandingFile], list[LandingFile]]:
+    """(complete, still changing) files by looking twice: a file modified within the last ``seconds`` is looked at
+    again after ``seconds``; it is complete when its size and modification time have not moved. Files modified
+    earlier are complete without waiting (the same rule over a longer look)."""
+    now = time.time() if now is None else now
+    recent = [f for f in files if not f.extracted and now - f.mtime_ns / 1e9 < seconds]
+    if not recent:
+        return list(files), []
+    sleep(seconds)
+    changed = set()
+    for file in recent:
+        again = _landing_file(file.path, landing_dir)
+        if again is None or again.signature != file.signature:
+            changed.add(file.relative)
+    return [f for f in files if f.relative not in changed], [f for f in files if f.relative in changed]

@@ -6,7 +6,14 @@ every problem with its file, line and what to fix; ``write_config_tables`` loads
 schema ``config``, where dbt reads it as the source ``config``.
 """
 
-from ror_config.loading import CONFIG_ENV_VARIABLE, ConfigError, ConfigProblem, load_config, parse_config
+from ror_config.loading import (
+    CONFIG_ENV_VARIABLE,
+    ConfigError,
+    ConfigFileMissing,
+    ConfigProblem,
+    load_config,
+    parse_config,
+)
 from ror_config.models import (
     Account,
     AdActionType,
@@ -26,6 +33,7 @@ __all__ = [
     "Brand",
     "Campaign",
     "ConfigError",
+    "ConfigFileMissing",
     "ConfigProblem",
     "DbtVars",
     "Employee",

@@ -1,4 +1,9 @@
-"""Read a configuration file and say exactly what is wrong with it: file, line, where in the document, what to fix."""
+"""Read a configuration file and say exactly what is wrong with it: file, line, where in the document, what to fix.
+
+Every section is validated, ``extract:`` included (by the extract package's own schema), before any run. YAML anchors
+and aliases are accepted while the aliases repeat at most ``MAX_REPEATED_VALUES`` values in all: a few lines of
+nested aliases can otherwise stand for billions of values (a "billion laughs" file).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ror_config.models import RorConfig
+from ror_config.models import KNOWN_PLATFORMS, RorConfig
 
 CONFIG_ENV_VARIABLE = "ROR_CONFIG"
+# Values the file's aliases may repeat, all aliases together; a file beyond it is refused before it is expanded.
+MAX_REPEATED_VALUES = 10_000
 
 
 @dataclass(frozen=True)
@@ -26,9 +33,15 @@ class ConfigProblem:
 
 
 class ConfigError(Exception):
+    """The file is not a valid configuration: every problem, each with its line."""
+
     def __init__(self, problems: list[ConfigProblem]):
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class ConfigFileMissing(ConfigError):
+    """There is no file to read at the path given (or it cannot be read)."""
 
 
 def load_config(path: Path | str) -> RorConfig:
@@ -36,30 +49,95 @@ def load_config(path: Path | str) -> RorConfig:
     path = Path(path)
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise ConfigError([ConfigProblem(str(path), None, "", f"the configuration file {what}")])
-    return parse_config(path.read_text(encoding="utf-8"), file=str(path), base_dir=path.resolve().parent)
-
-
-def parse_config(text: str, *, file: str = "<config>", base_dir: Path | None = None) -> RorConfig:
+        raise ConfigFileMissing([ConfigProblem(str(path), None, "", f"the configuration file {what}")])
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigFileMissing([ConfigProblem(str(path), None, "", f"cannot be read: {error.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([ConfigProblem(str(path), None, "", "not a text file (UTF-8 expected)")]) from None
+    return parse_config(text, file=str(path), base_dir=path.resolve().parent)
+
+
+class _AliasesRefused(yaml.composer.ComposerError):
+    """Valid YAML whose aliases this project does not expand."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that counts the values aliases repeat and stops past MAX_REPEATED_VALUES."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.repeated = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            anchored = self.anchors.get(event.anchor)
+            if anchored is not None:
+                self.repeated += _expanded_size(anchored, self._sizes, set())
+                if self.repeated > MAX_REPEATED_VALUES:
+                    raise _AliasesRefused(
+                        None, None, f"its aliases repeat more than {MAX_REPEATED_VALUES:,} values: write them out or "
+                        "use fewer aliases", event.start_mark
+                    )
+        return super().compose_node(parent, index)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many values ``node`` stands for once every alias in it is expanded."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    if id(node) in open_nodes:
+        raise _AliasesRefused(None, None, "an alias refers to a value that contains it", node.start_mark)
+    open_nodes.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes, open_nodes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        pairs = node.value
+        size = 1 + sum(_expanded_size(k, sizes, open_nodes) + _expanded_size(v, sizes, open_nodes) for k, v in pairs)
+    else:
+        size = 1
+    open_nodes.discard(id(node))
+    sizes[id(node)] = size
+    return size
+
+
+def _read_yaml(text: str, file: str) -> tuple[yaml.Node | None, object]:
+    """(the document's node tree, for line numbers; the document), or ConfigError saying where the YAML is wrong."""
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            _expanded_size(root, {}, set())  # refuses a value that contains itself
+        return root, (loader.construct_document(root) if root is not None else None)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
-        raise ConfigError([ConfigProblem(file, line, "", f"not valid YAML ({reason})")]) from None
+        message = f"refused: {reason}" if isinstance(error, _AliasesRefused) else f"not valid YAML ({reason})"
+        raise ConfigError([ConfigProblem(file, line, "", message)]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(file, None, "", "not valid YAML (nested too deeply)")]) from None
+    finally:
+        loader.dispose()
+
+
+def parse_config(text: str, *, file: str = "<config>", base_dir: Path | None = None) -> RorConfig:
+    root, document = _read_yaml(text, file)
     if document is None:
         document = {}
     if not isinstance(document, dict):
         raise ConfigError(
             [ConfigProblem(file, 1, "", "the file must be a mapping with keys such as brands:, vars:, mappings:")]
         )
+    problems = _extract_problems(document.get("extract"), file, root)
     try:
         config = RorConfig.model_validate(document)
     except ValidationError as error:
-        raise ConfigError([_problem(file, root, issue) for issue in error.errors()]) from None
-    problems = _cross_checks(config, file, root)
+        raise ConfigError([_problem(file, root, issue) for issue in error.errors()] + problems) from None
+    problems += _cross_checks(config, file, root)
     if base_dir is not None:
         config = config.model_copy(update={"mappings": [base_dir / folder for folder in config.mappings]})
         problems += [
@@ -80,15 +158,17 @@ def _where(loc: tuple) -> str:
 
 
 def _node_at(root: yaml.Node | None, loc: tuple) -> yaml.Node | None:
-    """The deepest YAML node on the path ``loc`` (pydantic's error location), for its line number."""
+    """The YAML node a problem at ``loc`` (pydantic's error location) is about: the key itself for a key of a mapping
+    (its value may start on the next line), the item for an item of a list, else the deepest node on the path."""
     node = root
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            child = next((value for key, value in node.value if key.value == part), None)
-            if child is None:
-                key_node = next((key for key, _ in node.value if key.value == part), None)
-                return key_node or node
-            node = child
+            key_node = next((key for key, _ in node.value if key.value == part), None)
+            if key_node is None:
+                return node
+            if part == loc[-1]:
+                return key_node
+            node = next(value for key, value in node.value if key is key_node)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
@@ -101,16 +181,63 @@ def _line(root: yaml.Node | None, loc: tuple) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _problem(file: str, root: yaml.Node | None, issue: dict) -> ConfigProblem:
+# pydantic's error types -> what the file must say instead, in the project's words ({limit}: pydantic's context).
+MESSAGES = {
+    "string_type": "must be text",
+    "string_too_short": "must not be empty",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list (`- item` lines, or [a, b])",
+    "dict_type": "must be a mapping (`key: value` lines, or {key: value})",
+    "model_type": "must be a mapping (`key: value` lines, or {key: value})",
+    "model_attributes_type": "must be a mapping (`key: value` lines, or {key: value})",
+    "path_type": "must be a folder path",
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "finite_number": "must be a finite number",
+}
+
+
+def _message(issue: dict, loc: tuple) -> str:
+    kind, context = issue["type"], issue.get("ctx") or {}
+    if kind == "extra_forbidden":
+        section = "Pulling from the platforms' APIs" if loc[0] == "extract" else "Your own data"
+        return f"unknown key {loc[-1]!r} (check the spelling; see the README's '{section}')"
+    if kind == "missing":
+        return f"{loc[-1]!r} is required here"
+    if kind == "string_pattern_mismatch" and loc[-1] == "id":
+        return "a brand id is lowercase letters, digits, _ and -, starting with a letter or digit (e.g. acme_coffee)"
+    if kind == "literal_error":
+        return f"must be one of {context.get('expected', '').replace(' or ', ', ')}"
+    if kind in MESSAGES:
+        return MESSAGES[kind].format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in context.items()})
+    return issue["msg"].removeprefix("Value error, ")
+
+
+def _problem(file: str, root: yaml.Node | None, issue: dict, prefix: tuple = ()) -> ConfigProblem:
     # pydantic adds the failing model's name or validator kind to unions' locations; keep the document's path only.
-    loc = tuple(part for part in issue["loc"] if isinstance(part, int) or not part[0].isupper())
-    if issue["type"] == "extra_forbidden":
-        message = f"unknown key {loc[-1]!r} (check the spelling; see the README's 'Your own data')"
-    elif issue["type"] == "missing":
-        message = f"{loc[-1]!r} is required here"
-    else:
-        message = issue["msg"].removeprefix("Value error, ")
-    return ConfigProblem(file, _line(root, loc), _where(loc), message)
+    loc = prefix + tuple(part for part in issue["loc"] if isinstance(part, int) or not part[0].isupper())
+    return ConfigProblem(file, _line(root, loc), _where(loc), _message(issue, loc))
+
+
+def _extract_problems(section: object, file: str, root: yaml.Node | None) -> list[ConfigProblem]:
+    """The ``extract:`` section against the extract package's schema (its settings live there, beside their use)."""
+    if section is None:
+        return []
+    from extract.config import ExtractConfig  # here, not above: the extract package itself imports ror_config
+
+    try:
+        ExtractConfig.model_validate(section)
+    except ValidationError as error:
+        return [_problem(file, root, issue, prefix=("extract",)) for issue in error.errors()]
+    return []
 
 
 def _cross_checks(config: RorConfig, file: str, root: yaml.Node | None) -> list[ConfigProblem]:
@@ -143,7 +270,28 @@ def _cross_checks(config: RorConfig, file: str, root: yaml.Node | None) -> list[
         for c, campaign in enumerate(brand.campaigns):
             what = f"utm_campaign {campaign.utm_campaign!r}"
             once(campaigns, campaign.utm_campaign, ("brands", b, "campaigns", c), what)
+    problems += _unknown_platforms(config, file, root)
     action_types: dict = {}
     for i, row in enumerate(config.ad_action_types):
         once(action_types, (row.platform, row.action_type), ("ad_action_types", i), f"{row.platform} {row.action_type}")
     return problems
+
+
+def _unknown_platforms(config: RorConfig, file: str, root: yaml.Node | None) -> list[ConfigProblem]:
+    """A misspelt platform would match no export: the brand would silently get no data."""
+    known = sorted({*KNOWN_PLATFORMS, *config.extra_platforms})
+    given = [
+        (("brands", b, kind, i, "platform"), item.platform)
+        for b, brand in enumerate(config.brands)
+        for kind in ("accounts", "employees")
+        for i, item in enumerate(getattr(brand, kind))
+    ] + [(("ad_action_types", i, "platform"), row.platform) for i, row in enumerate(config.ad_action_types)]
+    return [
+        ConfigProblem(
+            file, _line(root, loc), _where(loc),
+            f"unknown platform {platform!r}: known are {', '.join(known)} (a platform your own mappings bring: add it "
+            "to extra_platforms)",
+        )
+        for loc, platform in given
+        if platform not in known
+    ]

@@ -14,6 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+# The platforms the readers name in their rows (raw.*.platform); `meta` is the ad platform. A column mapping may bring
+# others: the configuration lists them under extra_platforms.
+KNOWN_PLATFORMS = ("bluesky", "facebook", "instagram", "linkedin", "meta", "reddit", "x", "youtube")
 
 
 class _Strict(BaseModel):
@@ -140,8 +143,16 @@ class RorConfig(_Strict):
     mappings: list[Path] = Field(default_factory=list)
     ad_action_types: list[AdActionType] = Field(default_factory=list)
     vars: DbtVars = Field(default_factory=DbtVars)
-    # Settings of the extract package (API pulls); validated there, carried here untouched.
+    # Platforms beyond KNOWN_PLATFORMS that the configured column mappings put in their rows (e.g. tiktok).
+    extra_platforms: list[str] = Field(default_factory=list)
+    # Settings of the extract package (API pulls): validated by its schema (extract.config.ExtractConfig) when the file
+    # is loaded, carried here as written.
     extract: dict[str, Any] | None = None
+
+    @field_validator("extra_platforms", mode="before")
+    @classmethod
+    def _platform_names(cls, value: Any) -> Any:
+        return [] if value is None else [_platform(name) for name in value] if isinstance(value, list) else value
 
     @field_validator("brands", "mappings", "ad_action_types", mode="before")
     @classmethod

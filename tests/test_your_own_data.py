@@ -79,7 +79,10 @@ def test_config_check_and_dry_run_see_every_file(walkthrough):
 
 def test_every_mart_is_published_and_every_file_accounted_for(walkthrough):
     _, _, landing, serving, _, _, _, refresh = walkthrough
-    assert refresh.returncode == 0, refresh.stdout[-4000:] + refresh.stderr[-4000:]
+    # The test fixtures landed beside the exports include files no reader knows (tests/fixtures/raw/*.csv): the
+    # refresh publishes the rest, names them and exits 1.
+    assert refresh.returncode == 1, refresh.stdout[-4000:] + refresh.stderr[-4000:]
+    assert "landing files not loaded:" in refresh.stdout and "unrecognised (" in refresh.stdout
     with duckdb.connect(str(serving), read_only=True) as con:
         published = {name for (name,) in con.execute("select table_name from marts.refresh_log").fetchall()}
         audit_files = con.execute("select count(distinct source_file) from marts.ingest_audit").fetchone()[0]
@@ -137,7 +140,7 @@ def test_a_blocking_check_explains_itself_and_the_last_good_marts_stay(walkthrou
 
 def test_contact_data_reaches_no_table_of_either_database_in_clear(walkthrough):
     _, _, _, serving, _, _, _, refresh = walkthrough
-    assert refresh.returncode == 0, refresh.stderr
+    assert refresh.returncode == 1, refresh.stderr  # fixtures no reader knows: named, the rest published
     personal = {email for _, _, email, _, _, _ in PEOPLE} | {phone for _, _, _, phone, _, _ in PEOPLE}
     personal |= {f"{first} {last}" for _, _, _, _, first, last in PEOPLE}
     needles = sorted(value.lower() for value in personal)

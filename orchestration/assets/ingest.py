@@ -11,8 +11,9 @@ to ingest, which still skips content it has seen (same sha256) and records it ha
 import json
 import time
 from datetime import datetime
+from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, MetadataValue, multi_asset
 
 from ingest.pipeline import ingest_paths
 from ingest.readers.generic import register_mappings
@@ -20,12 +21,24 @@ from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
 from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.landing import LandingFile, landing_files, split_settled
+from orchestration.failures import NOT_LOADED, FileNotLoaded, FilesNotLoaded
+from orchestration.landing import (
+    SETTLE_TAG,
+    STABILITY_CHECK,
+    STABILITY_CHECK_SECONDS,
+    LandingFile,
+    landing_files,
+    split_settled,
+    split_stable,
+)
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
 RAW_TABLES = (*ENTITIES, "quarantine", "file_manifest")
 ALREADY_LOADED = "duplicate_file"  # the file's content was loaded by an earlier run
+# The materialization that carries the list of files not loaded (FilesNotLoaded.to_metadata), read by `ror`.
+NOT_LOADED_KEY = "file_manifest"
+NOT_LOADED_METADATA = "files_not_loaded"
 
 
 def raw_key(table: str) -> AssetKey:
@@ -64,10 +77,7 @@ def raw_exports(
         )
     # The configuration's mapping folders, for runs launched from the UI, the schedule or the sensor as from `ror`.
     register_mappings(ror_config.load().mappings)
-    # Pulled pages are renamed into place whole (extract.landing): they count as settled at once.
-    settled, changing = split_settled(landing_files(landing.path), landing.settle_seconds)
-    for file in changing:
-        context.log.info(f"{file.relative} changed less than {landing.settle_seconds:g} s ago: left for a later run")
+    settled, changing, why_left = _complete_files(context, landing.path, landing.settle_seconds)
     started = time.perf_counter()
     done: list[str] = []
 
@@ -97,7 +107,14 @@ def raw_exports(
     context.log.info(
         f"{len(settled)} settled landing files, {unchanged} unchanged since loaded: " + json.dumps(files_by_status)
     )
+    not_loaded = FilesNotLoaded.of(
+        [FileNotLoaded(_relative(r.file, landing.path), r.status, r.message) for r in reports if r.status in NOT_LOADED]
+        + [FileNotLoaded(f.relative, "still_changing", why_left) for f in changing]
+    )
+    if not_loaded.total:
+        context.log.warning(not_loaded.warning())
     for table in RAW_TABLES:
+        listing = {NOT_LOADED_METADATA: MetadataValue.json(not_loaded.to_metadata())} if table == NOT_LOADED_KEY else {}
         yield MaterializeResult(
             asset_key=raw_key(table),
             metadata={
@@ -107,9 +124,36 @@ def raw_exports(
                 "files_unchanged_since_loaded": unchanged,
                 "files_still_changing": len(changing),
                 "ingest_seconds": seconds,
+                "files_not_loaded_count": not_loaded.total,
                 **{f"files_{status}": count for status, count in sorted(files_by_status.items())},
+                **listing,
             },
         )
+
+
+def _complete_files(
+    context: AssetExecutionContext, landing_dir: Path, settle_seconds: float
+) -> tuple[list[LandingFile], list[LandingFile], str]:
+    """(complete files, files still being written, why those are left): the rule the run's SETTLE_TAG names (`ror
+    refresh` looks twice, orchestration.landing), else the settle time. Pulled pages are complete at once."""
+    rule = context.run.tags.get(SETTLE_TAG)
+    files = landing_files(landing_dir)
+    if rule == STABILITY_CHECK:
+        complete, changing = split_stable(files, landing_dir)
+        why = f"still being written (its size or modification time changed during a {STABILITY_CHECK_SECONDS:g} s look)"
+    else:
+        seconds = settle_seconds if rule is None else float(rule)
+        complete, changing = split_settled(files, seconds)
+        why = f"still being written (changed less than {seconds:g} s ago)"
+    for file in changing:
+        context.log.info(f"{file.relative}: {why}: left for a later run")
+    return complete, changing, why
+
+
+def _relative(file: str, landing_dir: Path) -> str:
+    """A report's file as the landing folder names it (a refused link is reported by its full path)."""
+    path = Path(file)
+    return path.relative_to(landing_dir).as_posix() if path.is_absolute() and path.is_relative_to(landing_dir) else file
 
 
 def files_not_loaded(con, files: list[LandingFile]) -> list[LandingFile]:

@@ -3,11 +3,20 @@ traceback; and every command's --help shows an example."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from orchestration.cli import EXIT_INPUT, EXIT_USAGE, build_parser, main
+from orchestration.cli import EXIT_FAILED, EXIT_INPUT, EXIT_USAGE, build_parser, main
+from orchestration.failures import WHAT_TO_DO
+
+ROR = Path(sys.executable).with_name("ror")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 COMMANDS = ("refresh", "backfill", "demo", "ingest", "enrich", "report")
 
@@ -91,3 +100,103 @@ def test_report_with_half_a_period(capsys, tmp_path: Path) -> None:
     code, err = run(capsys, "report", "--warehouse", str(warehouse), "--out", str(tmp_path), "--from", "2026-08-01")
     assert code == EXIT_USAGE
     assert_short_error(err, "both --from and --to")
+
+
+@pytest.mark.slow
+def test_a_refresh_right_after_a_copy_loads_the_files_and_names_the_one_it_could_not(tmp_path: Path) -> None:
+    """No --settle-seconds, as a person runs it: the files copied a moment ago are loaded, the unrecognised one is
+    named with what to do, and the exit status says a file was not loaded."""
+    landing, serving = tmp_path / "landing", tmp_path / "wh" / "ror.duckdb"
+    shutil.copytree(FIXTURES / "x_twitter_v2", landing / "x")
+    (landing / "notes.bin").write_bytes(bytes(range(256)) * 4)
+    env = {k: v for k, v in os.environ.items() if k not in ("ROR_SETTLE_SECONDS", "ROR_CONFIG")}
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
+    refresh = subprocess.run(
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving], env=env, capture_output=True, text=True,
+        timeout=900,
+    )
+    assert refresh.returncode == EXIT_FAILED, refresh.stdout[-3000:] + refresh.stderr[-3000:]
+    out = " ".join(refresh.stdout.split())
+    assert "1 landing file not loaded:" in out and f"unrecognised (1): {WHAT_TO_DO['unrecognised']}" in out
+    assert "notes.bin: not an export: binary data, not text" in out
+    assert "Refresh finished with 1 file not loaded" in out and "succeeded" not in out
+    with duckdb.connect(str(serving), read_only=True) as con:
+        (interactions,) = con.execute("select count(*) from marts.fct_interactions").fetchone()
+    assert interactions > 0
+
+
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this user cannot create files in: read-only by its mode, or (root ignores modes) the kernel's /sys."""
+    if os.geteuid() == 0:
+        return Path("/sys")
+    folder = tmp_path / "read_only"
+    folder.mkdir(mode=0o555)
+    return folder
+
+
+def test_a_warehouse_folder_that_cannot_be_written_is_one_line_naming_it(capsys, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURES / "x_twitter_v2", landing)
+    folder = _unwritable_folder(tmp_path)
+    code, err = run(capsys, "ingest", str(landing), "--warehouse", str(folder / "wh" / "ror.duckdb"))
+    assert code == EXIT_USAGE
+    assert_short_error(err, str(folder / "wh"), "give your user write access there")
+    assert "PermissionError" not in err and "Errno" not in err
+
+
+def test_a_warehouse_path_under_a_file_is_one_line_naming_it(capsys, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURES / "x_twitter_v2", landing)
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    for warehouse in (tmp_path / "notes.txt" / "ror.duckdb", tmp_path / "notes.txt" / "wh" / "ror.duckdb"):
+        code, err = run(capsys, "ingest", str(landing), "--warehouse", str(warehouse))
+        assert code == EXIT_USAGE
+        assert_short_error(err, str(tmp_path / "notes.txt"), "a part of that path is a file, not a folder")
+        assert "FileExistsError" not in err and "NotADirectoryError" not in err
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):
+    """A small file system of its own (tmpfs) with all but 16 KB taken, which a warehouse fills at once; skipped where
+    mounting is not allowed."""
+    mount_point = tmp_path / "small_disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount_point], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    free = os.statvfs(mount_point)
+    (mount_point / "filler").write_bytes(b"\0" * (free.f_bavail * free.f_frsize - 16 * 1024))
+    yield mount_point
+    subprocess.run(["umount", mount_point], check=True)
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_the_cause(capsys, tmp_path: Path, full_disk: Path) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURES / "x_twitter_v2", landing)
+    code, err = run(capsys, "ingest", str(landing), "--warehouse", str(full_disk / "ror.duckdb"))
+    assert code == EXIT_FAILED
+    assert_short_error(err, str(full_disk), "No space left on device", "free some space")
+    assert "no transaction is active" not in err and "Exception" not in err
+
+
+def test_a_step_error_names_the_full_disk_a_failed_rollback_would_hide(tmp_path: Path) -> None:
+    from dagster import asset, materialize
+
+    from orchestration.cli import explain_step_error
+
+    @asset
+    def writes_the_warehouse() -> None:
+        con = duckdb.connect(str(tmp_path / "w.duckdb"))
+        try:
+            wal = tmp_path / "w.duckdb.wal"
+            raise duckdb.IOException(f'IO Error: Could not write file "{wal}": No space left on device')
+        except duckdb.IOException:
+            con.execute("rollback")  # DuckDB already ended the transaction: "cannot rollback - no transaction..."
+
+    result = materialize([writes_the_warehouse], raise_on_error=False)
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    line = explain_step_error(failure.step_key, failure.step_failure_data.error)
+    assert line == (
+        f"Step writes_the_warehouse failed: {tmp_path}/w.duckdb.wal: No space left on device. Next: free some space "
+        "on that disk (or choose a path on another one) and run the command again."
+    )

@@ -1,4 +1,5 @@
-"""The one-screen summary after a refresh: paths stay whole on a narrow terminal, so they can be copied."""
+"""The one-screen summary after a refresh: paths stay whole on a narrow terminal, so they can be copied; every file
+not loaded is named with why and what to do."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from orchestration.console import SHOWN, CheckTally, RunOutcome, print_summary
+from orchestration.console import SHOWN, SHOWN_FILES, CheckTally, RunOutcome, print_summary
+from orchestration.failures import WHAT_TO_DO, FileNotLoaded, FilesNotLoaded
 
 
 def test_paths_are_never_wrapped_on_a_narrow_terminal(tmp_path: Path) -> None:
@@ -43,3 +45,23 @@ def test_checks_beyond_the_screen_are_counted_not_dropped(tmp_path: Path) -> Non
     assert sum(line.strip().startswith("warn ") for line in text.splitlines()) == SHOWN
     assert "... and 2 more warned" in text
     assert "fail marts/x:one" in text and "more failed" not in text
+
+
+def test_every_file_not_loaded_is_named_by_reason_with_what_to_do(tmp_path: Path) -> None:
+    files = [FileNotLoaded(f"x/bad_{n:02}.jsonl", "failed", "ValueError: broken page\nsecond line") for n in range(12)]
+    files += [FileNotLoaded("notes.bin", "unrecognised", "no known export layout matched the start of the file")]
+    files += [FileNotLoaded("big.csv", "still_changing", "still being written (its size changed)")]
+    out = io.StringIO()
+    print_summary(
+        Console(file=out, width=100, color_system=None),
+        ok=True, seconds=1, serving_path=tmp_path / "none.duckdb", working_path=tmp_path / "w.duckdb",
+        outcome=None, reports=[], not_loaded=FilesNotLoaded.of(files),
+    )
+    text = out.getvalue()
+    assert "14 landing files not loaded:" in text
+    assert f"failed (12): {WHAT_TO_DO['failed']}" in " ".join(text.split())
+    assert "x/bad_00.jsonl: ValueError: broken page" in text and "second line" not in text
+    assert sum(line.startswith("    x/bad_") for line in text.splitlines()) == SHOWN_FILES
+    assert "unrecognised (1)" in text and "still being written (1)" in text
+    assert f"... and {14 - SHOWN_FILES} more" in text
+    assert "Refresh finished with 14 files not loaded" in text and "succeeded" not in text

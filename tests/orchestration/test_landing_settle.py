@@ -1,6 +1,7 @@
 """Files still being copied in wait for a later tick; a file ingested half anyway lands whole later, nothing doubled."""
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from dagster import build_sensor_context
 import orchestration.landing
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
-from orchestration.landing import landing_files, split_settled
+from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, landing_files, split_settled, split_stable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # Five twarc2 pages, one per line, as one export file.
@@ -27,7 +28,7 @@ PAGES = "".join(
 def clock(monkeypatch):
     """The landing module's clock, moved forward by hand: the settle time is read from file times against it."""
     now = SimpleNamespace(value=time.time())
-    monkeypatch.setattr(orchestration.landing, "time", SimpleNamespace(time=lambda: now.value))
+    monkeypatch.setattr(orchestration.landing, "time", SimpleNamespace(time=lambda: now.value, sleep=time.sleep))
     return now
 
 
@@ -136,3 +137,88 @@ def test_a_refresh_ingests_only_settled_files(tmp_path, clock):
     with duckdb.connect(str(warehouse.working_path), read_only=True) as con:
         files = con.execute("select source_file from raw.file_manifest").fetchall()
     assert files == [("settled.jsonl",)]
+
+
+def test_a_file_copied_a_moment_ago_is_complete_when_it_stays_the_same_over_the_look(tmp_path):
+    (tmp_path / "just_copied.jsonl").write_text(PAGES)  # a fresh copy: change time now, settle time far off
+    (tmp_path / "growing.jsonl").write_text(PAGES[:100])
+    files = landing_files(tmp_path)
+    assert split_settled(files, settle_seconds=60)[0] == []  # what `ror refresh` did before: nothing taken
+
+    def copy_goes_on(seconds: float) -> None:  # during the look, the second copy writes on
+        with open(tmp_path / "growing.jsonl", "a") as handle:
+            handle.write(PAGES[100:200])
+
+    complete, changing = split_stable(files, tmp_path, sleep=copy_goes_on)
+    assert [f.relative for f in complete] == ["just_copied.jsonl"]
+    assert [f.relative for f in changing] == ["growing.jsonl"]
+
+
+def test_files_modified_before_the_look_are_taken_without_waiting(tmp_path):
+    path = tmp_path / "old.jsonl"
+    path.write_text(PAGES)
+    os.utime(path, (time.time() - 3600, time.time() - 3600))  # `cp -p`: an old modification time, a new change time
+
+    def no_wait(seconds: float) -> None:
+        raise AssertionError("nothing to look at twice")
+
+    complete, changing = split_stable(landing_files(tmp_path), tmp_path, sleep=no_wait)
+    assert [f.relative for f in complete] == ["old.jsonl"] and not changing
+
+
+def _materialize_raw_exports(tmp_path, landing, tags=None):
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.assets.ingest import raw_exports
+    from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
+
+    warehouse = WarehouseResource(serving_path=str(tmp_path / "ror.duckdb"))
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [raw_exports],
+            instance=instance,
+            tags=tags,
+            resources={
+                "warehouse": warehouse,
+                "landing": LandingResource(landing_dir=str(landing), settle_seconds=60),
+                "ror_config": ConfigFileResource(),
+            },
+        )
+        warnings = [
+            entry.user_message for entry in instance.all_logs(result.run_id) if entry.level == logging.WARNING
+        ]
+    assert result.success
+    return result, warehouse, warnings
+
+
+def test_a_refresh_from_the_terminal_loads_files_copied_a_moment_ago(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "just_copied.jsonl").write_text(PAGES)
+    _, warehouse, _ = _materialize_raw_exports(tmp_path, landing, tags={SETTLE_TAG: STABILITY_CHECK})
+    with duckdb.connect(str(warehouse.working_path), read_only=True) as con:
+        files = con.execute("select source_file, status from raw.file_manifest").fetchall()
+    assert files == [("just_copied.jsonl", "loaded")]
+
+
+def test_the_run_names_every_file_not_loaded_with_its_reason_in_metadata_and_a_warning(tmp_path):
+    from orchestration.assets.ingest import NOT_LOADED_KEY, NOT_LOADED_METADATA, raw_key
+    from orchestration.cli import files_not_loaded
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "good.jsonl").write_text(PAGES)
+    (landing / "notes.bin").write_bytes(bytes(range(256)) * 4)
+    outside = tmp_path / "outside.jsonl"
+    outside.write_text(PAGES)
+    (landing / "link.jsonl").symlink_to(outside)
+    result, _, warnings = _materialize_raw_exports(tmp_path, landing, tags={SETTLE_TAG: "0"})
+
+    not_loaded = files_not_loaded(result)
+    assert not_loaded.counts == {"unrecognised": 1, "refused": 1}
+    assert {(f.file, f.status) for f in not_loaded.files} == {("notes.bin", "unrecognised"), ("link.jsonl", "refused")}
+    assert all(f.reason for f in not_loaded.files)
+    materializations = result.asset_materializations_for_node("raw_exports")
+    (manifest,) = [m for m in materializations if m.asset_key == raw_key(NOT_LOADED_KEY)]
+    assert manifest.metadata["files_not_loaded_count"].value == 2 and NOT_LOADED_METADATA in manifest.metadata
+    assert any("2 landing files not loaded (1 unrecognised, 1 refused)" in line for line in warnings)

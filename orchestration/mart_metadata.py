@@ -17,13 +17,13 @@ TIME_COLUMNS = ("activity_date", "week_start_date", "activity_month", "cohort_mo
 HEADLINES = {
     "ror_scorecard": (
         "latest month, all channels",
-        "select activity_month, brand_id, channel, net_sentiment, brand_response_rate, referral_rate, roi "
+        "select activity_month, brand_id, channel, net_sentiment, brand_response_rate, referral_rate, cash_roi "
         "from marts.ror_scorecard where activity_month = (select max(activity_month) from marts.ror_scorecard) "
         "order by brand_id, channel",
     ),
     "responsiveness": (
         "latest day",
-        "select activity_date, platform, brand_id, response_rate, median_first_response_minutes, message_response_rate "
+        "select activity_date, platform, brand_id, brand_response_rate, median_first_response_minutes, message_response_rate "
         "from marts.responsiveness where activity_date = (select max(activity_date) from marts.responsiveness) "
         "order by brand_id, platform",
     ),

@@ -233,7 +233,7 @@ def test_responsiveness_and_sentiment_spine(warehouse: BuiltWarehouse) -> None:
     # northwind x 2026-03-02: question t102 answered in 30 min, complaint t105 answered in 10080 min
     assert query(
         warehouse,
-        "select questions_or_complaints_received, questions_or_complaints_answered, response_rate, "
+        "select questions_or_complaints_received, questions_or_complaints_answered, brand_response_rate, "
         "median_first_response_minutes from marts.responsiveness "
         "where activity_date = '2026-03-02' and account_id = '1500000000000000001'",
     ) == [(2, 2, 1.0, (30 + 10080) / 2)]

@@ -23,6 +23,9 @@
 --                  else started, e.g. a customer's or an employee's post tagging the brand);
 --   8. conversation_answered  an owned account answered its thread root directly (rule 5 applied to the root): a
 --                  customer's follow-up under their own answered message.
+-- One exception to the order: a message that another brand answered than the one rules 2-4 give (a customer replies
+-- under brand A's post, brand B answers it) belongs to the brand that answered, by rule 5: that brand owns the answer
+-- and its response time, and the message then carries no utm_campaign (the campaign is brand A's).
 -- A customer reply to the brand's own reply is rule 3 (parent). Rules 1-5 and 8 match ids, so they apply only to
 -- accounts whose id is known (configured, or resolved from the handle: a handle that changed hands resolves to its
 -- most recent id) and win over the handle-based rules 6 and 7. brand_account_id is the account's account_key: its
@@ -254,6 +257,7 @@ joined as (
         root_answer_owned.brand_id as root_answered_brand_id,
         root_answer_owned.account_id as root_answered_account_id,
         employees.brand_id as employee_brand_id,
+        reply_employees.brand_id as in_reply_to_employee_brand_id,
         coalesce({{ first_url_parameter('interactions.link_urls', 'utm_campaign') }},
             {{ url_parameter('interactions.text_content', 'utm_campaign') }},
             {{ url_parameter('interactions.url', 'utm_campaign') }}) as own_utm_campaign,
@@ -295,6 +299,21 @@ joined as (
     left join employees
         on interactions.platform = employees.platform
         and interactions.author_id = employees.person_id
+    left join employees as reply_employees
+        on interactions.platform = reply_employees.platform
+        and interactions.in_reply_to_author_id = reply_employees.person_id
+
+),
+
+-- rule 5 before rules 2-4 when another brand answered (see the header)
+precedence as (
+
+    select
+        *,
+        coalesce(
+            answered_brand_id <> coalesce(root_brand_id, parent_brand_id, in_reply_to_brand_id), false
+        ) as is_answered_by_other_brand
+    from joined
 
 ),
 
@@ -328,15 +347,18 @@ final as (
         author_account_id is null and employee_brand_id is null as is_audience,
         employee_brand_id,
         coalesce(
-            author_brand_id, root_brand_id, parent_brand_id, in_reply_to_brand_id, answered_brand_id,
+            author_brand_id, case when is_answered_by_other_brand then answered_brand_id end,
+            root_brand_id, parent_brand_id, in_reply_to_brand_id, answered_brand_id,
             mention_brand_id, root_mention_brand_id, root_answered_brand_id
         ) as brand_id,
         coalesce(
-            author_account_id, root_account_id, parent_account_id, in_reply_to_account_id, answered_account_id,
+            author_account_id, case when is_answered_by_other_brand then answered_account_id end,
+            root_account_id, parent_account_id, in_reply_to_account_id, answered_account_id,
             mention_account_id, root_mention_account_id, root_answered_account_id
         ) as brand_account_id,
         case
             when author_account_id is not null then 'author'
+            when is_answered_by_other_brand then 'answered'
             when root_account_id is not null then 'conversation_root'
             when parent_account_id is not null then 'parent'
             when in_reply_to_account_id is not null then 'in_reply_to'
@@ -347,17 +369,30 @@ final as (
         end as attribution_rule,
         coalesce({{ list_length('link_urls') }}, 0) > 0 as has_link_or_media,
         mention_account_id is not null as mentions_owned_account,
+        -- an audience member's comment or reply to someone who is neither an owned account, nor an employee, nor
+        -- its own author: a customer-to-customer reply
+        coalesce(
+            interaction_type in ('comment', 'reply')
+            and author_account_id is null
+            and employee_brand_id is null
+            and in_reply_to_author_id <> author_id
+            and in_reply_to_account_id is null
+            and in_reply_to_employee_brand_id is null,
+            false
+        ) as is_reply_to_audience,
         case
             when author_account_id is not null and interaction_type = 'post' then interaction_id
             when root_account_id is not null then conversation_id
             when parent_account_id is not null then parent_id
         end as owned_content_id,
-        coalesce(
-            case when author_account_id is not null then own_utm_campaign end,
-            case when root_account_id is not null then root_utm_campaign end,
-            case when parent_account_id is not null then parent_utm_campaign end
-        ) as utm_campaign
-    from joined
+        case when not is_answered_by_other_brand then
+            coalesce(
+                case when author_account_id is not null then own_utm_campaign end,
+                case when root_account_id is not null then root_utm_campaign end,
+                case when parent_account_id is not null then parent_utm_campaign end
+            )
+        end as utm_campaign
+    from precedence
 
 )
 

@@ -73,7 +73,8 @@ final as (
         questions_answered,
         complaints_answered,
         questions_or_complaints_answered,
-        {{ safe_divide('questions_or_complaints_answered', 'questions_or_complaints_received') }} as response_rate,
+        {{ safe_divide('questions_or_complaints_answered', 'questions_or_complaints_received') }}
+            as brand_response_rate,
         round(median_first_response_minutes, 2) as median_first_response_minutes,
         round(p90_first_response_minutes, 2) as p90_first_response_minutes,
         round(mean_first_response_minutes, 2) as mean_first_response_minutes,

@@ -216,7 +216,9 @@ joined as (
         enriched.share_count,
         enriched.quote_count,
         enriched.impression_count,
+        -- the seed says which types expect a response; a customer-to-customer reply does not, unless it tags the brand
         enriched.is_audience_message and enriched.is_audience and enriched.brand_id is not null
+            and not coalesce(enriched.is_reply_to_audience and not enriched.mentions_owned_account, false)
             as is_audience_message,
         brand_responses.first_brand_response_at_utc,
         brand_responses.first_brand_response_minutes,
@@ -226,7 +228,10 @@ joined as (
         coalesce(threads.thread_has_brand_reply, false) as thread_has_brand_reply,
         not enriched.is_brand_author and enriched.brand_id is not null
             and coalesce(enriched.is_recommendation, false) as is_recommendation_referral,
-        not enriched.is_brand_author and enriched.attribution_rule = 'mention'
+        -- whatever rule attributed it (a mention the brand answered is attributed by 'answered'); a reply to the
+        -- brand's own account is talking to the brand, not about it to others
+        enriched.is_audience and enriched.brand_id is not null and enriched.mentions_owned_account
+            and coalesce(enriched.in_reply_to_author_id <> enriched.brand_account_id, true)
             and coalesce(enriched.sentiment_label = 'positive', false) as is_shout_out,
         not enriched.is_brand_author and enriched.interaction_type in ('share', 'quote')
             and coalesce(enriched.attribution_rule in ('conversation_root', 'parent'), false)

@@ -193,6 +193,9 @@ CONTENT_METRICS = {
     "saves": pl.Int64,
     "video_views": pl.Int64,
     "engagements": pl.Int64,
+    # Facebook reports reactions by kind and no likes total: each kind passes through and dbt adds them up
+    # (stg_pages__content_metrics.likes), so the sum has one home.
+    **{f"reactions_{kind}": pl.Int64 for kind in ("like", "love", "haha", "wow", "sorry", "anger")},
 }
 
 # entity name -> schema. Each entity lands in the DuckDB table raw.<entity name>; the name is also the key readers use

@@ -28,6 +28,22 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 # configuration locked: no SET, RESET or PRAGMA turns that back on. bi/assets/databases/ror_warehouse.yaml gives a
 # Superset of your own the same settings.
 SERVING_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+# The columns that publishing itself adds (dbt documents every other one): listed in column_docs like the rest.
+REFRESH_ID_DOC = ("The refresh that published this row: the same on every table of one publication "
+                  "(marts.refresh_log says when it was published).")
+PUBLICATION_DOCS = {
+    "refresh_log": {
+        "refresh_id": "The refresh that published the tables (the refresh_id on their every row).",
+        "published_at": "When that refresh swapped the serving file in (UTC).",
+        "table_name": "A published table of schema marts.",
+        "row_count": "Its number of rows at publication.",
+    },
+    "column_docs": {
+        "table_name": "A published table of schema marts.",
+        "column_name": "One of its columns.",
+        "description": "The column's documented meaning and formula, with its denominator for a rate.",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,7 @@ def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[Pub
             source, target = f"work.{PUBLISHED_SCHEMA}.{_quote(table)}", f"{PUBLISHED_SCHEMA}.{_quote(table)}"
             serving.execute(f"create table {target} as select *, ?::varchar as refresh_id from {source}", [refresh_id])
             docs.extend((table, column, comment) for column, comment in _column_comments(serving, table))
+            docs.append((table, "refresh_id", REFRESH_ID_DOC))
             (rows,) = serving.execute(f"select count(*) from {target}").fetchone()
             published.append(PublishedTable(table, rows))
         serving.execute("detach work")
@@ -129,8 +146,8 @@ def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[Pub
             f"create table {PUBLISHED_SCHEMA}.column_docs "
             "(table_name varchar, column_name varchar, description varchar)"
         )
-        if docs:  # DuckDB's executemany refuses an empty list
-            serving.executemany(f"insert into {PUBLISHED_SCHEMA}.column_docs values (?, ?, ?)", docs)
+        docs += [(table, column, doc) for table, columns in PUBLICATION_DOCS.items() for column, doc in columns.items()]
+        serving.executemany(f"insert into {PUBLISHED_SCHEMA}.column_docs values (?, ?, ?)", docs)
         serving.execute("checkpoint")
     os.replace(staging_path, serving_path)
     return published

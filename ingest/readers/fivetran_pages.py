@@ -4,8 +4,9 @@ organic and YouTube Analytics.
 Each table is one export format, recognised by its header and read through one mapping in ``TABLES``: canonical
 column -> source column(s). A source given as a plain name is converted by the canonical column's type (counts,
 timestamps, dates; a value that does not convert sends its row to quarantine with the column named); ``First`` takes
-the first non-null of several columns (the metric's name differs by media type), ``Sum`` adds counts, and a polars
-expression covers the few derived values (an id prefix, an interaction type).
+the first non-null of several columns (the metric's name differs by media type), and a polars expression covers the
+few derived values (an id prefix, an interaction type). Nothing is added up here: components pass through (Facebook's
+reaction kinds) and their sums live in dbt.
 
 Conventions every table follows:
 - Fivetran writes timestamps in UTC without saying so.
@@ -51,17 +52,7 @@ class First:
         object.__setattr__(self, "columns", columns)
 
 
-@dataclass(frozen=True)
-class Sum:
-    """The sum of several count columns; null when all are null."""
-
-    columns: tuple[str, ...]
-
-    def __init__(self, *columns: str) -> None:
-        object.__setattr__(self, "columns", columns)
-
-
-Source = str | First | Sum | pl.Expr
+Source = str | First | pl.Expr
 
 
 @dataclass(frozen=True)
@@ -175,9 +166,10 @@ TABLES: tuple[Table, ...] = (
                     "content_id": "post_id",
                     "impressions": "post_impressions",
                     "reach": "post_impressions_unique",
-                    "likes": Sum(
-                        *(f"post_reactions_{kind}_total" for kind in ("like", "love", "haha", "wow", "sorry", "anger"))
-                    ),
+                    **{
+                        f"reactions_{kind}": f"post_reactions_{kind}_total"
+                        for kind in ("like", "love", "haha", "wow", "sorry", "anger")
+                    },
                     "video_views": "post_video_views",
                 },
                 fold="latest",
@@ -597,7 +589,7 @@ def _raw_row(row: dict) -> dict:
 def _source_columns(source: Source) -> tuple[str, ...]:
     if isinstance(source, str):
         return (source,)
-    if isinstance(source, First | Sum):
+    if isinstance(source, First):
         return source.columns
     return tuple(source.meta.root_names())
 
@@ -645,9 +637,6 @@ def _value(source: Source, kind: pl.DataType, table: Table) -> pl.Expr:
         return source
     if isinstance(source, First):
         return pl.coalesce([_value(name, kind, table) for name in source.columns])
-    if isinstance(source, Sum):
-        counts = [_count(name) for name in source.columns]
-        return pl.when(pl.any_horizontal(count.is_not_null() for count in counts)).then(pl.sum_horizontal(counts))
     if kind == pl.Int64:
         return _count(source)
     if kind == UTC_TIME:

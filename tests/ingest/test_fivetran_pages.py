@@ -108,7 +108,10 @@ def test_facebook_lifetime_post_metrics_keep_the_latest_snapshot():
     post = metrics.filter(pl.col("content_id") == "514435155248879_3391309130894786").row(0, named=True)
     assert post["date"] is None and post["account_id"] == "514435155248879"
     assert post["impressions"] == 877  # the 2021-09-13 snapshot (875 on the 10th)
-    assert post["likes"] == 12  # 10 likes + 2 loves
+    # the reaction kinds pass through; stg_pages__content_metrics adds them up into likes
+    reactions = {kind: post[f"reactions_{kind}"] for kind in ("like", "love", "haha", "wow", "sorry", "anger")}
+    assert reactions == {"like": 10, "love": 2, "haha": 0, "wow": 0, "sorry": 0, "anger": 0}
+    assert post["likes"] is None
     # post_engaged_users counts people, not engagements: not passed as engagements (the marts count engagements)
     assert (post["video_views"], post["engagements"]) == (193, None)
 

@@ -4,7 +4,7 @@ import sys
 import duckdb
 import pytest
 
-from orchestration.publish import open_serving, publish
+from orchestration.publish import REFRESH_ID_DOC, open_serving, publish
 
 
 @pytest.fixture
@@ -33,8 +33,9 @@ def test_publish_copies_marts_with_one_refresh_id(tmp_path, working_db):
             ("p2", 0, "run-1"),
         ]
         assert con.execute("select table_name, row_count from marts.refresh_log").fetchall() == [("advocacy", 2)]
-        assert con.execute("select * from marts.column_docs").fetchall() == [
-            ("advocacy", "referral_actions", "count of referral actions")
+        assert con.execute("select * from marts.column_docs where table_name = 'advocacy' order by 2").fetchall() == [
+            ("advocacy", "referral_actions", "count of referral actions"),
+            ("advocacy", "refresh_id", REFRESH_ID_DOC),
         ]
         schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas()").fetchall()}
     assert "staging" not in schemas
@@ -101,7 +102,9 @@ def test_marts_without_documented_columns_publish(tmp_path):
 
     assert [(t.name, t.rows) for t in publish(working, serving, refresh_id="run-1")] == [("undocumented", 1)]
     with duckdb.connect(str(serving), read_only=True) as con:
-        assert con.execute("select count(*) from marts.column_docs").fetchone() == (0,)
+        assert con.execute(
+            "select column_name from marts.column_docs where table_name = 'undocumented'"
+        ).fetchall() == [("refresh_id",)]
 
 
 @pytest.mark.parametrize("name", ["ror.duckdb", "memory.duckdb", "temp.duckdb"])

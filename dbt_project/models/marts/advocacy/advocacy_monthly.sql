@@ -11,8 +11,9 @@
 -- Viral coefficient K = shares per participant x participants recruited per share = share-recruited engagers /
 -- engagers. Exports never say who saw a share (and replies never hang under a retweet), so recruitment is read from
 -- timing: a share-recruited engager's first interaction with the brand ever is on an owned post that another
--- audience member shared or quoted in the var('viral_window_days') days before it. Zero when nobody was, null only
--- without engagers.
+-- audience member shared or quoted in the var('viral_window_days') days before it. Zero when nobody was, null
+-- without engagers and in the warehouse's first observed month (every engager's first interaction would look like
+-- their first ever there: earlier interactions were not observed).
 -- Employee advocacy: employees' interactions and referral actions; potential impressions add the employee's followers
 -- once per referral action, potential reach once per employee who made one.
 {%- set month_end = add_days(-1, dbt.dateadd('month', 1, 'person_months.activity_month')) %}
@@ -258,8 +259,10 @@ final as (
         employee_reach.employee_referral_potential_reach,
         coalesce(shares_by_month.audience_brand_content_shares, 0) as audience_brand_content_shares,
         coalesce(viral_counts.share_recruited_engagers, 0) as share_recruited_engagers,
-        {{ safe_divide('coalesce(viral_counts.share_recruited_engagers, 0)', 'ladder_counts.engagers') }}
-            as viral_coefficient
+        case
+            when ladder_counts.activity_month > (select {{ month_start('min(created_date)') }} from interactions)
+                then {{ safe_divide('coalesce(viral_counts.share_recruited_engagers, 0)', 'ladder_counts.engagers') }}
+        end as viral_coefficient
     from ladder_counts
     left join employee_activity
         on ladder_counts.brand_id = employee_activity.brand_id

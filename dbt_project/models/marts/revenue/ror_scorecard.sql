@@ -6,6 +6,10 @@
 -- interactions and engagers, net sentiment, referral rate, brand-only and brand-or-employee response rates and
 -- median first response; ROI side: spend, leads (ad platform and CRM), customers, revenue, cost per lead, cash ROI
 -- and lead-cohort ROI. A channel row with only one side has nulls on the other.
+-- The ratios to spend divide paid returns only (revenue, CRM leads and lead-cohort revenue of channel paid_social),
+-- on every row: on 'all', organic revenue beside paid spend would make a paid campaign look better or worse than it
+-- is. revenue and crm_leads stay every channel's. new_engagers is null in the warehouse's first observed month, when
+-- everyone is new (nobody's earlier interactions were observed).
 with
 
 interactions as (
@@ -52,6 +56,13 @@ first_interactions as (
 
 ),
 
+first_observed as (
+
+    select {{ month_start('min(created_date)') }} as first_observed_month
+    from interactions
+
+),
+
 person_referrals as (
 
     select
@@ -73,8 +84,11 @@ ror as (
         audience.channel,
         count(*) as audience_interactions,
         count(distinct audience.person_key) as engagers,
-        count(distinct case when first_interactions.first_month = audience.activity_month then audience.person_key end)
-            as new_engagers,
+        case
+            when audience.activity_month > max(first_observed.first_observed_month) then
+                count(distinct
+                    case when first_interactions.first_month = audience.activity_month then audience.person_key end)
+        end as new_engagers,
         count(case when audience.sentiment_label is not null then 1 end) as sentiment_scored_interactions,
         count(case when audience.sentiment_label = 'positive' then 1 end) as positive_interactions,
         count(case when audience.sentiment_label = 'negative' then 1 end) as negative_interactions,
@@ -100,6 +114,7 @@ ror as (
     inner join first_interactions
         on audience.brand_id = first_interactions.brand_id
         and audience.person_key = first_interactions.person_key
+    cross join first_observed
     group by audience.activity_month, audience.brand_id, audience.channel
 
 ),
@@ -124,7 +139,11 @@ paid_and_crm as (
         cost_per_lead.crm_leads,
         cost_per_lead.crm_customers,
         cost_per_lead.revenue,
-        cost_per_lead.lead_cohort_revenue
+        cost_per_lead.lead_cohort_revenue,
+        case when cost_per_lead.channel = 'paid_social' then cost_per_lead.crm_leads end as paid_social_crm_leads,
+        case when cost_per_lead.channel = 'paid_social' then cost_per_lead.revenue end as paid_social_revenue,
+        case when cost_per_lead.channel = 'paid_social' then cost_per_lead.lead_cohort_revenue end
+            as paid_social_lead_cohort_revenue
     from cost_per_lead
     cross join channel_scopes
     where cost_per_lead.brand_id is not null
@@ -143,7 +162,11 @@ roi as (
         cast(sum(crm_leads) as {{ dbt.type_bigint() }}) as crm_leads,
         cast(sum(crm_customers) as {{ dbt.type_bigint() }}) as crm_customers,
         cast(sum(revenue) as {{ type_money() }}) as revenue,
-        cast(sum(lead_cohort_revenue) as {{ type_money() }}) as lead_cohort_revenue
+        cast(sum(lead_cohort_revenue) as {{ type_money() }}) as lead_cohort_revenue,
+        cast(coalesce(sum(paid_social_crm_leads), 0) as {{ dbt.type_bigint() }}) as paid_social_crm_leads,
+        cast(coalesce(sum(paid_social_revenue), 0) as {{ type_money() }}) as paid_social_revenue,
+        cast(coalesce(sum(paid_social_lead_cohort_revenue), 0) as {{ type_money() }})
+            as paid_social_lead_cohort_revenue
     from paid_and_crm
     group by {{ month_start('activity_date') }}, brand_id, channel
 
@@ -173,7 +196,10 @@ joined as (
         roi.crm_leads,
         roi.crm_customers,
         roi.revenue,
-        roi.lead_cohort_revenue
+        roi.lead_cohort_revenue,
+        roi.paid_social_crm_leads,
+        roi.paid_social_revenue,
+        roi.paid_social_lead_cohort_revenue
     from ror
     left join referrers
         on ror.activity_month = referrers.activity_month
@@ -216,11 +242,14 @@ final as (
         crm_customers,
         revenue,
         {{ safe_divide('spend', 'ad_platform_leads') }} as cost_per_ad_platform_lead,
-        {{ safe_divide('spend', 'crm_leads') }} as cost_per_crm_lead,
+        paid_social_crm_leads,
+        paid_social_revenue,
+        {{ safe_divide('spend', 'paid_social_crm_leads') }} as cost_per_crm_lead,
         {{ safe_divide('revenue', 'crm_leads') }} as revenue_per_crm_lead,
-        {{ safe_divide('revenue - spend', 'spend') }} as cash_roi,
+        {{ safe_divide('paid_social_revenue - spend', 'spend') }} as cash_roi,
         lead_cohort_revenue,
-        {{ safe_divide('lead_cohort_revenue - spend', 'spend') }} as lead_cohort_roi
+        paid_social_lead_cohort_revenue,
+        {{ safe_divide('paid_social_lead_cohort_revenue - spend', 'spend') }} as lead_cohort_roi
     from joined
 
 )

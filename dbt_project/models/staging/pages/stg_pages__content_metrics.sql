@@ -29,7 +29,25 @@ final as (
         cast(date as date) as metric_date,
         impressions,
         reach,
-        likes,
+        -- Facebook reports reactions by kind and no likes total: likes is their sum there (null when no kind is
+        -- reported), the platform's own likes count everywhere else
+        coalesce(
+            likes,
+            case
+                when reactions_like is not null
+                    or reactions_love is not null
+                    or reactions_haha is not null
+                    or reactions_wow is not null
+                    or reactions_sorry is not null
+                    or reactions_anger is not null
+                    then coalesce(reactions_like, 0)
+                        + coalesce(reactions_love, 0)
+                        + coalesce(reactions_haha, 0)
+                        + coalesce(reactions_wow, 0)
+                        + coalesce(reactions_sorry, 0)
+                        + coalesce(reactions_anger, 0)
+            end
+        ) as likes,
         comments,
         shares,
         saves,

@@ -1,5 +1,5 @@
 -- For every audience message (an audience interaction attributed to a brand whose type expects a response, seed
--- interaction_types.is_audience_message, less customer-to-customer replies that do not tag the brand:
+-- interaction_types.is_audience_message, less customer-to-customer replies:
 -- int_interactions_attributed.is_reply_to_audience), its first response by the brand and its first response by the
 -- brand or one of its employees (employees seed). A response is a reply, comment or direct message (never a share, retweet,
 -- quote or reaction) written by an owned account of the message's brand (or, for the second, by an employee of that
@@ -33,8 +33,8 @@ audience_messages as (
     where interactions.is_audience
         and interactions.brand_id is not null
         and interaction_types.is_audience_message
-        -- a customer-to-customer reply expects no brand response unless it tags the brand
-        and not coalesce(interactions.is_reply_to_audience and not interactions.mentions_owned_account, false)
+        -- a customer-to-customer reply expects no brand response
+        and not coalesce(interactions.is_reply_to_audience, false)
 
 ),
 

@@ -216,9 +216,10 @@ joined as (
         enriched.share_count,
         enriched.quote_count,
         enriched.impression_count,
-        -- the seed says which types expect a response; a customer-to-customer reply does not, unless it tags the brand
+        -- the seed says which types expect a response; a customer-to-customer reply never does (on X it carries the
+        -- handles of everyone in the thread, the brand's included, so a mention does not make it one)
         enriched.is_audience_message and enriched.is_audience and enriched.brand_id is not null
-            and not coalesce(enriched.is_reply_to_audience and not enriched.mentions_owned_account, false)
+            and not coalesce(enriched.is_reply_to_audience, false)
             as is_audience_message,
         brand_responses.first_brand_response_at_utc,
         brand_responses.first_brand_response_minutes,
@@ -228,10 +229,10 @@ joined as (
         coalesce(threads.thread_has_brand_reply, false) as thread_has_brand_reply,
         not enriched.is_brand_author and enriched.brand_id is not null
             and coalesce(enriched.is_recommendation, false) as is_recommendation_referral,
-        -- whatever rule attributed it (a mention the brand answered is attributed by 'answered'); a reply to the
-        -- brand's own account is talking to the brand, not about it to others
+        -- whatever rule attributed it (a mention the brand answered is attributed by 'answered'); never a comment,
+        -- reply or message: those carry the thread's handles (X adds them to every reply) or talk to the brand itself
         enriched.is_audience and enriched.brand_id is not null and enriched.mentions_owned_account
-            and coalesce(enriched.in_reply_to_author_id <> enriched.brand_account_id, true)
+            and enriched.interaction_type not in ('comment', 'reply', 'message')
             and coalesce(enriched.sentiment_label = 'positive', false) as is_shout_out,
         not enriched.is_brand_author and enriched.interaction_type in ('share', 'quote')
             and coalesce(enriched.attribution_rule in ('conversation_root', 'parent'), false)

@@ -7,8 +7,8 @@ of ``ingest.readers.csv_tables`` follows: a line break ends a record when the qu
 even. A record too long to keep is replaced by a stand-in with as many lines and the header's number of fields, so
 every other record keeps its row and line number, however polars or the salvage then reads the file; the caller
 drops the stand-in's row and quarantines the record with its line number. An oversize "record" that never closes
-(or runs past ``MAX_RECORD_LINES`` lines) is an unclosed quote, not one record: only its first line is judged, and
-the scan resumes at the next line, as the salvage does.
+(or runs past ``MAX_RECORD_LINES`` lines) is an unclosed quote, not one record: as in the salvage, its first line is
+refused alone (too long, or broken quoting) and the lines after it are read as records again.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,31 +32,33 @@ from ingest.readers.text_files import decode_head, decode_legacy, text_encoding
 # A quoted field may span lines (a post with line breaks); one still open after this many lines is an unclosed quote.
 MAX_RECORD_LINES = 10_000
 RECORD_TOO_LARGE = f"record longer than {MAX_RECORD_BYTES // 2**20} MiB, the limit for one CSV record; not parsed"
+BROKEN_QUOTING = "broken quoting: an unclosed quote, or text after a closing quote"
 _PIECE = 1 << 20  # bytes read at a time: what the scan holds, whatever one record's size
 _NEWLINE, _QUOTE = ord("\n"), ord('"')
 
 
 @dataclass(frozen=True)
-class Oversize:
-    """A record over ``MAX_RECORD_BYTES``: its data row (header excluded), first line, byte span and line count,
-    and its first characters (what a quarantine entry keeps)."""
+class Refused:
+    """A record cut out unread: its data row (header excluded), first line, byte span and line count, why, and its
+    first characters (what a quarantine entry keeps)."""
 
     row: int
     line: int
     start: int
     end: int
     lines: int
+    reason: str = RECORD_TOO_LARGE
     head: str = ""
 
 
 @dataclass
 class PreparedCsv:
     """What polars reads: the file itself (``path``) when it is UTF-8 with no record over the limit, else ``data``
-    (transcoded, the oversize records replaced by stand-ins); ``oversize`` lists the records cut out."""
+    (transcoded, the records cut out replaced by stand-ins); ``refused`` lists the records cut out."""
 
     path: Path | None
     data: bytes | None
-    oversize: list[Oversize]
+    refused: list[Refused]
 
     @property
     def source(self) -> Path | io.BytesIO:
@@ -131,21 +133,21 @@ codecs.register_error(_LEGACY_LINE, _legacy_line)
 def _without_oversize(handle: BinaryIO, path: Path | None) -> PreparedCsv:
     """The file as it is when no record is over the limit, else its bytes with each such record replaced by a
     stand-in (read and copied in pieces: the records cut out are never held)."""
-    oversize = list(_oversize_records(handle))
-    if not oversize:
+    refused = list(_refused_records(handle))
+    if not refused:
         return PreparedCsv(path, None, [])
-    if oversize[0].row == 0:
+    if refused[0].row == 0:
         raise RecordProblem(f"header longer than {MAX_RECORD_BYTES // 2**20} MiB, the limit for one CSV record")
     handle.seek(0)
     width = len(next(csv.reader([decode_head(handle.readline(MAX_RECORD_BYTES)).rstrip("\r\n")])))
     kept = io.BytesIO()
     position = 0
-    for record in oversize:
+    for record in refused:
         _copy(handle, position, record.start, kept)
         kept.write(_stand_in(record.lines, width))
         position = record.end
     _copy(handle, position, None, kept)
-    return PreparedCsv(None, kept.getvalue(), [_with_head(handle, record) for record in oversize])
+    return PreparedCsv(None, kept.getvalue(), [_with_head(handle, record) for record in refused])
 
 
 def _stand_in(lines: int, width: int) -> bytes:
@@ -161,14 +163,15 @@ def _copy(handle: BinaryIO, start: int, end: int | None, into: BinaryIO) -> None
         left -= 0 if left < 0 else len(piece)
 
 
-def _with_head(handle: BinaryIO, record: Oversize) -> Oversize:
+def _with_head(handle: BinaryIO, record: Refused) -> Refused:
     handle.seek(record.start)
-    head = decode_head(handle.read(4 * MAX_RAW_RECORD_CHARS))[:MAX_RAW_RECORD_CHARS]
-    return Oversize(record.row, record.line, record.start, record.end, record.lines, head)
+    head = decode_head(handle.read(min(record.end - record.start, 4 * MAX_RAW_RECORD_CHARS)))
+    return replace(record, head=head[:MAX_RAW_RECORD_CHARS])
 
 
-def _oversize_records(handle: BinaryIO) -> Generator[Oversize, None, None]:
-    """Every record over ``MAX_RECORD_BYTES`` (the header is row 0), resuming after an unclosed quote's first line."""
+def _refused_records(handle: BinaryIO) -> Generator[Refused, None, None]:
+    """Every record over ``MAX_RECORD_BYTES`` (the header is row 0), and the first line of an unclosed quote that
+    made one, after which the scan resumes."""
     resume: tuple[int, int, int] | None = (0, 0, 1)
     while resume is not None:
         resume = yield from _scan(handle, *resume)
@@ -176,7 +179,7 @@ def _oversize_records(handle: BinaryIO) -> Generator[Oversize, None, None]:
 
 def _scan(
     handle: BinaryIO, position: int, row: int, line: int
-) -> Generator[Oversize, None, tuple[int, int, int] | None]:
+) -> Generator[Refused, None, tuple[int, int, int] | None]:
     """Scan from ``position`` (the start of data row ``row`` and of ``line``) with no quote open; returns where to
     scan again when an unclosed quote made a record over the limit, else None at the end of the file."""
     handle.seek(position)
@@ -194,7 +197,7 @@ def _scan(
             lines = open_lines + int(closing[0]) + 1 if index == 0 else int(closing[index] - closing[index - 1])
             if lines > MAX_RECORD_LINES:
                 return (yield from _unclosed(handle, start, row + index, first_line))
-            yield Oversize(row + index, first_line, start, int(ends[index]), lines)
+            yield Refused(row + index, first_line, start, int(ends[index]), lines)
         if closing.size:
             record_start, open_lines = int(ends[-1]), breaks.size - int(closing[-1]) - 1
         else:
@@ -206,16 +209,15 @@ def _scan(
         return None
     if parity:
         return (yield from _unclosed(handle, record_start, row, line - open_lines))
-    yield Oversize(row, line - open_lines, record_start, position, open_lines + 1)
+    yield Refused(row, line - open_lines, record_start, position, open_lines + 1)
     return None
 
 
-def _unclosed(handle: BinaryIO, start: int, row: int, line: int) -> Generator[Oversize, None, tuple[int, int, int]]:
-    """A record over the limit whose quote never closes: its first line is refused when it is itself over the limit
-    (else left to the salvage, which rejects its broken quoting), and the scan resumes at the next line."""
+def _unclosed(handle: BinaryIO, start: int, row: int, line: int) -> Generator[Refused, None, tuple[int, int, int]]:
+    """A record over the limit whose quote does not close in ``MAX_RECORD_LINES`` lines: its first line is refused
+    (too long, or broken quoting, as the salvage would say) and the scan resumes at the next line."""
     end = _line_end(handle, start)
-    if end - start > MAX_RECORD_BYTES:
-        yield Oversize(row, line, start, end, 1)
+    yield Refused(row, line, start, end, 1, RECORD_TOO_LARGE if end - start > MAX_RECORD_BYTES else BROKEN_QUOTING)
     return end, row + 1, line + 1
 
 

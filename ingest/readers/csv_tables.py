@@ -17,10 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, RecordProblem, Sample, register_skipped
-from ingest.readers.csv_records import MAX_RECORD_LINES, RECORD_TOO_LARGE, Oversize, PreparedCsv, prepare_csv
+from ingest.readers.csv_records import BROKEN_QUOTING, MAX_RECORD_LINES, PreparedCsv, Refused, prepare_csv
 from ingest.readers.quarantine import line_locator, quarantined, split_quarantine
 
-_BROKEN_QUOTING = "broken quoting: an unclosed quote, or text after a closing quote"
 _NOT_A_SEPARATOR = "\x1f"  # the ASCII unit separator, to read a file's lines whole
 _QUOTED = r'"[^"]*"'  # a quoted section (an escaped "" is two adjacent sections: the separators count the same)
 
@@ -61,7 +60,7 @@ def read_csv_table(path: Path, *, keep: Collection[str] | None = None) -> CsvTab
         table = _salvage(prepared.text(), keep)
     else:
         table = CsvTable(_empty_as_null(frame))
-    return _without_stand_ins(table, prepared.oversize, keep)
+    return _without_stand_ins(table, prepared.refused, keep)
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -80,13 +79,13 @@ def _is_blank(prepared: PreparedCsv) -> bool:
     return True
 
 
-def _without_stand_ins(table: CsvTable, oversize: list[Oversize], keep: Collection[str] | None) -> CsvTable:
-    """``table`` without the rows that stand in for records over the limit, which are quarantined instead."""
-    if not oversize:
+def _without_stand_ins(table: CsvTable, refused: list[Refused], keep: Collection[str] | None) -> CsvTable:
+    """``table`` without the rows that stand in for the records cut out unread, which are quarantined instead."""
+    if not refused:
         return table
-    table.frame = table.frame.filter(~pl.col("_source_line").is_in([record.row for record in oversize]))
-    refused = [quarantined(line_locator(record.line), RECORD_TOO_LARGE, record.head, keep=keep) for record in oversize]
-    table.rejected = refused + table.rejected
+    table.frame = table.frame.filter(~pl.col("_source_line").is_in([record.row for record in refused]))
+    entries = [quarantined(line_locator(record.line), record.reason, record.head, keep=keep) for record in refused]
+    table.rejected = entries + table.rejected
     return table
 
 
@@ -181,7 +180,7 @@ def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
         try:
             fields = next(reader)
         except csv.Error:
-            rejected.append(_rejected(start, _BROKEN_QUOTING, keep, header, lines[start]))
+            rejected.append(_rejected(start, BROKEN_QUOTING, keep, header, lines[start]))
             source.position = start + 1  # the next line may be a good row the broken quote ran into
             reader = csv.reader(source, strict=True)
             continue

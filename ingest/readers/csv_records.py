@@ -5,8 +5,9 @@ unread (issue 23: a 200 MB field must neither block the warehouse nor take gigab
 The scan reads the file in pieces of ``_PIECE`` bytes and finds record boundaries with numpy, by the rule the salvage
 of ``ingest.readers.csv_tables`` follows: a line break ends a record when the quotes since the record's start are
 even. A record too long to keep is replaced by a stand-in with as many lines and the header's number of fields, so
-every other record keeps its row and line number, however polars or the salvage then reads the file; the caller
-drops the stand-in's row and quarantines the record with its line number. An oversize "record" that never closes
+every other record keeps its line number, however polars or the salvage then reads the file; the caller drops the
+stand-in's row (its first field starts with ``PreparedCsv.stand_in_mark``) and quarantines the record with its line
+number. An oversize "record" that never closes
 (or runs past ``MAX_RECORD_LINES`` lines) is an unclosed quote, not one record: as in the salvage, its first line is
 refused alone (too long, or broken quoting) and the lines after it are read as records again.
 """
@@ -17,6 +18,7 @@ import codecs
 import csv
 import io
 import tempfile
+import uuid
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -59,6 +61,7 @@ class PreparedCsv:
     path: Path | None
     data: bytes | None
     refused: list[Refused]
+    stand_in_mark: str = ""
 
     @property
     def source(self) -> Path | io.BytesIO:
@@ -140,19 +143,21 @@ def _without_oversize(handle: BinaryIO, path: Path | None) -> PreparedCsv:
         raise RecordProblem(f"header longer than {MAX_RECORD_BYTES // 2**20} MiB, the limit for one CSV record")
     handle.seek(0)
     width = len(next(csv.reader([decode_head(handle.readline(MAX_RECORD_BYTES)).rstrip("\r\n")])))
+    mark = f"ror-cut-out-{uuid.uuid4().hex}"  # no value in the file can hold it
     kept = io.BytesIO()
     position = 0
     for record in refused:
         _copy(handle, position, record.start, kept)
-        kept.write(_stand_in(record.lines, width))
+        kept.write(_stand_in(mark, record.lines, width))
         position = record.end
     _copy(handle, position, None, kept)
-    return PreparedCsv(None, kept.getvalue(), [_with_head(handle, record) for record in refused])
+    return PreparedCsv(None, kept.getvalue(), [_with_head(handle, record) for record in refused], mark)
 
 
-def _stand_in(lines: int, width: int) -> bytes:
-    """A record of ``lines`` lines and ``width`` empty fields: it keeps the rows and lines after it where they were."""
-    return b'"' + b"\n" * (lines - 1) + b'"' + b"," * (width - 1) + b"\n"
+def _stand_in(mark: str, lines: int, width: int) -> bytes:
+    """A record of ``lines`` lines and ``width`` fields, the first holding ``mark``: the lines after it keep their
+    numbers."""
+    return b'"' + mark.encode() + b"\n" * (lines - 1) + b'"' + b"," * (width - 1) + b"\n"
 
 
 def _copy(handle: BinaryIO, start: int, end: int | None, into: BinaryIO) -> None:

@@ -3,7 +3,8 @@
 A damaged row fails alone: ``read_csv_table`` parses a clean file whole with polars, and only when that parse fails
 or disagrees with the file's record structure (a row with too many or too few fields, an unclosed quote) walks the
 file record by record, quarantines the rows that do not parse (``line N`` and a reason that quotes no value) and
-parses the others in bulk again.
+parses the others in bulk again. Before any of that, ``ingest.readers.csv_records`` cuts out every record over
+``MAX_RECORD_BYTES`` unread, so memory stays bounded whatever one record's size.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, RecordProblem, Sample, register_skipped
-from ingest.readers.csv_records import BROKEN_QUOTING, MAX_RECORD_LINES, PreparedCsv, Refused, prepare_csv
+from ingest.readers.csv_records import BROKEN_QUOTING, MAX_RECORD_LINES, PreparedCsv, prepare_csv
 from ingest.readers.quarantine import line_locator, quarantined, split_quarantine
 
 _NOT_A_SEPARATOR = "\x1f"  # the ASCII unit separator, to read a file's lines whole
@@ -60,7 +61,7 @@ def read_csv_table(path: Path, *, keep: Collection[str] | None = None) -> CsvTab
         table = _salvage(prepared.text(), keep)
     else:
         table = CsvTable(_empty_as_null(frame))
-    return _without_stand_ins(table, prepared.refused, keep)
+    return _without_stand_ins(table, prepared, keep)
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -79,12 +80,16 @@ def _is_blank(prepared: PreparedCsv) -> bool:
     return True
 
 
-def _without_stand_ins(table: CsvTable, refused: list[Refused], keep: Collection[str] | None) -> CsvTable:
-    """``table`` without the rows that stand in for the records cut out unread, which are quarantined instead."""
-    if not refused:
+def _without_stand_ins(table: CsvTable, prepared: PreparedCsv, keep: Collection[str] | None) -> CsvTable:
+    """``table`` without the rows that stand in for the records cut out unread, which are quarantined instead (found
+    by their mark, not their row number: the salvage may count the records before them differently)."""
+    if not prepared.refused:
         return table
-    table.frame = table.frame.filter(~pl.col("_source_line").is_in([record.row for record in refused]))
-    entries = [quarantined(line_locator(record.line), record.reason, record.head, keep=keep) for record in refused]
+    first = pl.col(table.frame.columns[1])  # the file's first column (after _source_line)
+    table.frame = table.frame.filter(~first.str.starts_with(prepared.stand_in_mark).fill_null(False))
+    entries = [
+        quarantined(line_locator(record.line), record.reason, record.head, keep=keep) for record in prepared.refused
+    ]
     table.rejected = entries + table.rejected
     return table
 

@@ -155,3 +155,21 @@ def test_an_unclosed_quote_before_many_rows_spoils_only_its_line(landing, read_e
     ]
     [frame] = outcome.frames.values()
     assert frame.height == rows
+
+
+def test_broken_quotes_before_a_huge_csv_record_leave_only_good_rows(landing, read_export):
+    path = landing / "posts.csv"
+    with open(path, "w") as handle:  # one record to the scan (the quotes pair up), two broken ones to the salvage
+        handle.write(CSV_HEADER + 'x,1,post,2024-11-06T14:02:11Z,"broken\n')
+        handle.write('x,2,post,2024-11-06T14:02:11Z,"broken too\n')
+        handle.write('x,3,post,2024-11-06T14:02:11Z,"' + "a" * BIG_FIELD + '"\n')
+        handle.write("x,4,post,2024-11-06T14:02:11Z,bye\n")
+    outcome = read_export(path)
+    broken = "broken quoting: an unclosed quote, or text after a closing quote"
+    assert sorted((locator, reason) for locator, reason, _ in outcome.quarantine) == [
+        ("line 2", broken),
+        ("line 3", broken),
+        ("line 4", CSV_RECORD_LIMIT),
+    ]
+    [frame] = outcome.frames.values()
+    assert frame["interaction_id"].to_list() == ["4"]

@@ -76,10 +76,10 @@ def prepare_csv(path: Path) -> PreparedCsv:
     path = Path(path)
     with open(path, "rb") as handle:
         if _is_utf8(handle):
-            return _without_oversize(handle, path)
+            return _cut_out_refused(handle, path)
     with tempfile.TemporaryFile() as transcoded:
         _transcode(path, transcoded)
-        prepared = _without_oversize(transcoded, None)
+        prepared = _cut_out_refused(transcoded, None)
         if prepared.data is None:
             transcoded.seek(0)
             prepared.data = transcoded.read()
@@ -133,14 +133,14 @@ _LEGACY_LINE = "ror-csv-legacy-line"
 codecs.register_error(_LEGACY_LINE, _legacy_line)
 
 
-def _without_oversize(handle: BinaryIO, path: Path | None) -> PreparedCsv:
+def _cut_out_refused(handle: BinaryIO, path: Path | None) -> PreparedCsv:
     """The file as it is when no record is over the limit, else its bytes with each such record replaced by a
     stand-in (read and copied in pieces: the records cut out are never held)."""
     refused = list(_refused_records(handle))
     if not refused:
         return PreparedCsv(path, None, [])
     if refused[0].row == 0:
-        raise RecordProblem(f"header longer than {MAX_RECORD_BYTES // 2**20} MiB, the limit for one CSV record")
+        raise RecordProblem(f"the header: {refused[0].reason}")
     handle.seek(0)
     width = len(next(csv.reader([decode_head(handle.readline(MAX_RECORD_BYTES)).rstrip("\r\n")])))
     mark = f"ror-cut-out-{uuid.uuid4().hex}"  # no value in the file can hold it
@@ -161,11 +161,10 @@ def _stand_in(mark: str, lines: int, width: int) -> bytes:
 
 
 def _copy(handle: BinaryIO, start: int, end: int | None, into: BinaryIO) -> None:
+    """Bytes ``start`` to ``end`` (the end of the file when None) of ``handle`` onto ``into``, a piece at a time."""
     handle.seek(start)
-    left = -1 if end is None else end - start
-    while left and (piece := handle.read(_PIECE if left < 0 else min(left, _PIECE))):
+    while piece := handle.read(_PIECE if end is None else min(_PIECE, end - handle.tell())):
         into.write(piece)
-        left -= 0 if left < 0 else len(piece)
 
 
 def _with_head(handle: BinaryIO, record: Refused) -> Refused:
@@ -212,7 +211,7 @@ def _scan(
         position += len(piece)
     if position - record_start <= MAX_RECORD_BYTES:
         return None
-    if parity:
+    if parity or open_lines + 1 > MAX_RECORD_LINES:
         return (yield from _unclosed(handle, record_start, row, line - open_lines))
     yield Refused(row, line - open_lines, record_start, position, open_lines + 1)
     return None

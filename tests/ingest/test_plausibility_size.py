@@ -11,7 +11,9 @@ import tracemalloc
 
 import pytest
 
+from ingest.base import RecordProblem
 from ingest.limits import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES
+from ingest.readers.csv_tables import read_csv_table
 
 POST = {"platform": "x", "interaction_id": "1", "interaction_type": "post", "created_at": "2024-11-06T14:02:11Z"}
 HUGE = MAX_RECORD_BYTES + 14 * 2**20  # a 30 MB record
@@ -173,3 +175,14 @@ def test_broken_quotes_before_a_huge_csv_record_leave_only_good_rows(landing, re
     ]
     [frame] = outcome.frames.values()
     assert frame["interaction_id"].to_list() == ["4"]
+
+
+def test_a_csv_header_over_the_limit_refuses_its_file_unread(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("platform," + "a" * MAX_RECORD_BYTES + "\nx,1\n")
+
+    def read() -> None:
+        with pytest.raises(RecordProblem, match=f"^the header: {CSV_RECORD_LIMIT}$"):
+            read_csv_table(path)
+
+    assert _peak_bytes_while(read) < MAX_RECORD_BYTES // 2

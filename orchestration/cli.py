@@ -680,13 +680,15 @@ def main(argv: list[str] | None = None) -> int:
 def _unexpected(command: str, error: Exception) -> int:
     """A file-system error (its own or DuckDB's) as one line naming the path and the cause; anything else with its
     type and a pointer to --verbose."""
+    from ingest.base import error_reason
     from orchestration.failures import DISK_FULL, file_system_cause
 
     if cause := file_system_cause(error):
         code, line = cause
         print(f"ror {command}: {line}", file=sys.stderr)
         return EXIT_FAILED if code in DISK_FULL else EXIT_USAGE
-    print(f"ror {command}: {type(error).__name__}: {error}", file=sys.stderr)
+    # never the error's own text: a parser's or database's message may quote a row (error_reason keeps the kind)
+    print(f"ror {command}: {error_reason(error)}", file=sys.stderr)
     print("Run it again with --verbose for the full log and traceback.", file=sys.stderr)
     return EXIT_FAILED
 

@@ -164,6 +164,20 @@ def print_files_not_loaded(console: Console, not_loaded: FilesNotLoaded) -> None
                       "and raw.file_manifest of the working database, list them)")
 
 
+def print_rows_quarantined(console: Console, landed: FilesNotLoaded) -> None:
+    """The files that loaded less some rows: how many rows, and the first reasons (never a value)."""
+    files = landed.partly_loaded_files
+    console.print(f"[yellow]Rows quarantined in {files} loaded file{'s' if files > 1 else ''}[/yellow] (the rest of "
+                  "each file loaded; raw.quarantine of the working database holds every row with its line and reason):",
+                  soft_wrap=True)
+    for file in landed.partly_loaded[:SHOWN_FILES]:
+        reasons = "; ".join(file.reasons)
+        console.print(f"    {file.file}: {file.rows_quarantined:,} of {file.rows_read:,} rows ({reasons})",
+                      soft_wrap=True, crop=False)
+    if files > SHOWN_FILES:
+        console.print(f"  ... and {files - SHOWN_FILES} more (the run's metadata `files_not_loaded` in the UI lists them)")
+
+
 def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: Path, working_path: Path,
                   outcome: RunOutcome | None, reports: list[Path], what: str = "Refresh",
                   not_loaded: FilesNotLoaded | None = None, brands_named: bool = False) -> None:
@@ -200,6 +214,8 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
     files_missed = not_loaded is not None and not_loaded.total > 0
     if files_missed:
         print_files_not_loaded(console, not_loaded)
+    if not_loaded is not None and not_loaded.partly_loaded_files:
+        print_rows_quarantined(console, not_loaded)
     # paths are never wrapped (a narrow terminal would break them mid-name), so they can be copied whole
     console.print(f"Warehouse (BI tools, read-only): {serving_path}", soft_wrap=True, crop=False)
     console.print(f"Working database:                {working_path}", soft_wrap=True, crop=False)

@@ -11,7 +11,7 @@ import errno
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SAMPLE_ROWS = 5
@@ -56,7 +56,7 @@ def explain_dbt_failure(run_results: dict[str, Any], query: QueryRunner | None, 
                     columns, rows = query(f"select * from ({sql}) as offending limit {SAMPLE_ROWS}")
                     text += f" First rows:\n{_format_rows(columns, rows)}"
                 except Exception as error:  # the sample is a courtesy: the failure itself is already explained
-                    text += f" (the offending rows could not be sampled: {error})"
+                    text += f" (the offending rows could not be sampled: {type(error).__name__})"
         else:
             message = (result.get("message") or "").strip().splitlines()
             text = f"{label} failed: {' '.join(message[:3]) or 'no message from dbt'}"
@@ -103,6 +103,16 @@ REASON_CHARACTERS = 160
 
 
 @dataclass(frozen=True)
+class RowsQuarantined:
+    """A file that loaded, less some rows: they wait in raw.quarantine with file, line and reason."""
+
+    file: str  # relative to the landing folder
+    rows_quarantined: int
+    rows_read: int
+    reasons: list[str] = field(default_factory=list)  # the first distinct reasons (a reason never quotes a row)
+
+
+@dataclass(frozen=True)
 class FileNotLoaded:
     file: str  # relative to the landing folder
     status: str  # one of NOT_LOADED
@@ -115,16 +125,30 @@ class FileNotLoaded:
 
 @dataclass(frozen=True)
 class FilesNotLoaded:
-    """Every file of one refresh that was not loaded: counts by status, and the first files with their reason."""
+    """Every file of one refresh that was not loaded: counts by status, and the first files with their reason; beside
+    them, the files that loaded less some quarantined rows (they do not change the exit status: a bad row fails alone,
+    but the summary names its file)."""
 
     counts: dict[str, int] = field(default_factory=dict)
     files: list[FileNotLoaded] = field(default_factory=list)
+    partly_loaded: list[RowsQuarantined] = field(default_factory=list)
+    partly_loaded_files: int = 0  # every file with quarantined rows (partly_loaded lists the first of them)
 
     @classmethod
-    def of(cls, files: list[FileNotLoaded]) -> FilesNotLoaded:
+    def of(cls, files: list[FileNotLoaded], partly_loaded: Iterable[RowsQuarantined] = ()) -> FilesNotLoaded:
         counts = {status: sum(f.status == status for f in files) for status in NOT_LOADED}
         ordered = sorted(files, key=lambda f: (NOT_LOADED.index(f.status), f.file))
-        return cls({status: n for status, n in counts.items() if n}, ordered[:MAX_FILES_IN_METADATA])
+        partly = sorted(partly_loaded, key=lambda f: f.file)
+        return cls(
+            {status: n for status, n in counts.items() if n},
+            ordered[:MAX_FILES_IN_METADATA],
+            partly[:MAX_FILES_IN_METADATA],
+            len(partly),
+        )
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.partly_loaded)
 
     @property
     def total(self) -> int:
@@ -135,11 +159,18 @@ class FilesNotLoaded:
         return {
             "counts": self.counts,
             "files": [{"file": f.file, "status": f.status, "reason": f.short_reason()} for f in self.files],
+            "partly_loaded_files": self.partly_loaded_files,
+            "partly_loaded": [asdict(f) for f in self.partly_loaded],
         }
 
     @classmethod
     def from_metadata(cls, value: dict[str, Any]) -> FilesNotLoaded:
-        return cls(dict(value.get("counts", {})), [FileNotLoaded(**f) for f in value.get("files", [])])
+        return cls(
+            dict(value.get("counts", {})),
+            [FileNotLoaded(**f) for f in value.get("files", [])],
+            [RowsQuarantined(**f) for f in value.get("partly_loaded", [])],
+            value.get("partly_loaded_files", 0),
+        )
 
     def warning(self) -> str:
         """One line for the run's log."""

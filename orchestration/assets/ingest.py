@@ -21,7 +21,7 @@ from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
 from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.failures import NOT_LOADED, FileNotLoaded, FilesNotLoaded
+from orchestration.failures import NOT_LOADED, FileNotLoaded, FilesNotLoaded, RowsQuarantined
 from orchestration.landing import (
     SETTLE_TAG,
     STABILITY_CHECK,
@@ -109,10 +109,20 @@ def raw_exports(
     )
     not_loaded = FilesNotLoaded.of(
         [FileNotLoaded(_relative(r.file, landing.path), r.status, r.message) for r in reports if r.status in NOT_LOADED]
-        + [FileNotLoaded(f.relative, "still_changing", why_left) for f in changing]
+        + [FileNotLoaded(f.relative, "still_changing", why_left) for f in changing],
+        [
+            RowsQuarantined(_relative(r.file, landing.path), r.rows_quarantined, r.rows_read, r.first_reasons[:3])
+            for r in reports
+            if r.rows_quarantined and r.status not in NOT_LOADED
+        ],
     )
     if not_loaded.total:
         context.log.warning(not_loaded.warning())
+    if not_loaded.partly_loaded_files:
+        context.log.warning(
+            f"{not_loaded.rows_quarantined} rows quarantined in {not_loaded.partly_loaded_files} loaded files: the "
+            f"metadata {NOT_LOADED_METADATA} of raw/file_manifest names each, raw.quarantine holds file, line and reason"
+        )
     for table in RAW_TABLES:
         listing = {NOT_LOADED_METADATA: MetadataValue.json(not_loaded.to_metadata())} if table == NOT_LOADED_KEY else {}
         yield MaterializeResult(

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from orchestration.console import SHOWN, SHOWN_FILES, CheckTally, RunOutcome, print_summary
-from orchestration.failures import WHAT_TO_DO, FileNotLoaded, FilesNotLoaded
+from orchestration.failures import WHAT_TO_DO, FileNotLoaded, FilesNotLoaded, RowsQuarantined
 
 
 def test_paths_are_never_wrapped_on_a_narrow_terminal(tmp_path: Path) -> None:
@@ -65,3 +65,22 @@ def test_every_file_not_loaded_is_named_by_reason_with_what_to_do(tmp_path: Path
     assert "unrecognised (1)" in text and "still being written (1)" in text
     assert f"... and {14 - SHOWN_FILES} more" in text
     assert "Refresh finished with 14 files not loaded" in text and "succeeded" not in text
+
+
+def test_a_file_loaded_less_some_rows_is_named_with_its_counts_and_reasons(tmp_path: Path) -> None:
+    partly = [
+        RowsQuarantined("x/pages.jsonl", 3, 120, ["created_at before the platform existed", "malformed JSON"]),
+        RowsQuarantined("crm/contacts.csv", 1, 40, ["8 fields where the header has 7"]),
+    ]
+    landed = FilesNotLoaded.from_metadata(FilesNotLoaded.of([], partly).to_metadata())  # as the CLI reads it back
+    out = io.StringIO()
+    print_summary(
+        Console(file=out, width=100, color_system=None),
+        ok=True, seconds=1, serving_path=tmp_path / "none.duckdb", working_path=tmp_path / "w.duckdb",
+        outcome=None, reports=[], not_loaded=landed,
+    )
+    text = out.getvalue()
+    assert "Rows quarantined in 2 loaded files" in text
+    assert "x/pages.jsonl: 3 of 120 rows (created_at before the platform existed; malformed JSON)" in text
+    assert "crm/contacts.csv: 1 of 40 rows (8 fields where the header has 7)" in text
+    assert "Refresh succeeded" in text  # a bad row fails alone: the exit status stays that of the files

@@ -2,14 +2,16 @@
 transcoded in pieces, and every record over ``ingest.limits.MAX_RECORD_BYTES`` found by a streaming scan and cut out
 unread (issue 23: a 200 MB field must neither block the warehouse nor take gigabytes to be refused).
 
-The scan reads the file in pieces of ``_PIECE`` bytes and finds record boundaries with numpy, by the rule the salvage
-of ``ingest.readers.csv_tables`` follows: a line break ends a record when the quotes since the record's start are
-even. A record too long to keep is replaced by a stand-in with as many lines and the header's number of fields, so
-every other record keeps its line number, however polars or the salvage then reads the file; the caller drops the
-stand-in's row (its first field starts with ``PreparedCsv.stand_in_mark``) and quarantines the record with its line
-number. An oversize "record" that never closes
-(or runs past ``MAX_RECORD_LINES`` lines) is an unclosed quote, not one record: as in the salvage, its first line is
-refused alone (too long, or broken quoting) and the lines after it are read as records again.
+The scan reads the file in pieces of ``_PIECE`` bytes and finds record boundaries by the rule the salvage of
+``ingest.readers.csv_tables`` follows: a line break ends a record when the quotes since the record's start are even.
+A record within one piece is shorter than the limit, so only the first and last record end of each piece are looked
+for (a few ``find`` calls; numpy for a piece of many lines inside one quoted field): a clean file costs little more
+than a read. A record too long to keep is replaced by a stand-in with as many lines and the header's number of
+fields, so every other record keeps its line number, however polars or the salvage then reads the file; the caller
+drops the stand-in's row (its first field starts with ``PreparedCsv.stand_in_mark``) and quarantines the record with
+its line number. An oversize "record" that never closes (or runs past ``MAX_RECORD_LINES`` lines) is an unclosed
+quote, not one record: as in the salvage, its first line is refused alone (too long, or broken quoting) and the
+lines after it are read as records again.
 """
 
 from __future__ import annotations
@@ -35,21 +37,21 @@ from ingest.readers.text_files import decode_head, decode_legacy, text_encoding
 MAX_RECORD_LINES = 10_000
 RECORD_TOO_LARGE = f"record longer than {MAX_RECORD_BYTES // 2**20} MiB, the limit for one CSV record; not parsed"
 BROKEN_QUOTING = "broken quoting: an unclosed quote, or text after a closing quote"
-_PIECE = 1 << 20  # bytes read at a time: what the scan holds, whatever one record's size
+_PIECE = 1 << 20  # bytes read at a time: what the scan holds, whatever one record's size (at most the limit)
 _NEWLINE, _QUOTE = ord("\n"), ord('"')
+_FEW_LINES = 32  # line breaks tried one by one for a piece's first or last record end, before numpy finds them all
 
 
 @dataclass(frozen=True)
 class Refused:
-    """A record cut out unread: its data row (header excluded), first line, byte span and line count, why, and its
-    first characters (what a quarantine entry keeps)."""
+    """A record cut out unread: its byte span and why; then its first line, line count and first characters (what a
+    quarantine entry keeps)."""
 
-    row: int
-    line: int
     start: int
     end: int
-    lines: int
     reason: str = RECORD_TOO_LARGE
+    line: int = 0
+    lines: int = 0
     head: str = ""
 
 
@@ -94,7 +96,8 @@ def _is_utf8(handle: BinaryIO) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while piece := handle.read(_PIECE):
-            decoder.decode(piece)
+            if not piece.isascii() or decoder.getstate()[0]:  # ASCII is UTF-8, unless it ends a cut character
+                decoder.decode(piece)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -139,8 +142,9 @@ def _cut_out_refused(handle: BinaryIO, path: Path | None) -> PreparedCsv:
     refused = list(_refused_records(handle))
     if not refused:
         return PreparedCsv(path, None, [])
-    if refused[0].row == 0:
+    if refused[0].start == 0:
         raise RecordProblem(f"the header: {refused[0].reason}")
+    refused = _numbered(handle, refused)
     handle.seek(0)
     width = len(next(csv.reader([decode_head(handle.readline(MAX_RECORD_BYTES)).rstrip("\r\n")])))
     mark = f"ror-cut-out-{uuid.uuid4().hex}"  # no value in the file can hold it
@@ -173,56 +177,119 @@ def _with_head(handle: BinaryIO, record: Refused) -> Refused:
     return replace(record, head=head[:MAX_RAW_RECORD_CHARS])
 
 
+def _numbered(handle: BinaryIO, refused: list[Refused]) -> list[Refused]:
+    """The refused records (in file order) with their first line and line count, counted in pieces."""
+    numbered, line, position = [], 1, 0
+    for record in refused:
+        line += _line_breaks(handle, position, record.start)
+        lines = _line_breaks(handle, record.start, record.end)
+        numbered.append(replace(record, line=line, lines=lines + (not _ends_a_line(handle, record.end))))
+        line, position = line + lines, record.end
+    return numbered
+
+
+def _line_breaks(handle: BinaryIO, start: int, end: int) -> int:
+    handle.seek(start)
+    breaks = 0
+    while piece := handle.read(min(_PIECE, end - handle.tell())):
+        breaks += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == _NEWLINE))
+    return breaks
+
+
+def _ends_a_line(handle: BinaryIO, end: int) -> bool:
+    handle.seek(end - 1)
+    return handle.read(1) == b"\n"
+
+
 def _refused_records(handle: BinaryIO) -> Generator[Refused, None, None]:
-    """Every record over ``MAX_RECORD_BYTES`` (the header is row 0), and the first line of an unclosed quote that
-    made one, after which the scan resumes."""
-    resume: tuple[int, int, int] | None = (0, 0, 1)
+    """Every record over ``MAX_RECORD_BYTES`` (the header included), and the first line of an unclosed quote that
+    made one; the scan resumes after each."""
+    resume: int | None = 0
     while resume is not None:
-        resume = yield from _scan(handle, *resume)
+        resume = yield from _scan(handle, resume)
 
 
-def _scan(
-    handle: BinaryIO, position: int, row: int, line: int
-) -> Generator[Refused, None, tuple[int, int, int] | None]:
-    """Scan from ``position`` (the start of data row ``row`` and of ``line``) with no quote open; returns where to
-    scan again when an unclosed quote made a record over the limit, else None at the end of the file."""
+def _scan(handle: BinaryIO, position: int) -> Generator[Refused, None, int | None]:
+    """Scan from ``position``, the start of a record, up to the first record over the limit; returns where to scan
+    again after it, or None at the end of the file."""
     handle.seek(position)
-    record_start, parity, open_lines = position, 0, 0  # the open record: its start, quotes mod 2, line breaks
+    record_start, parity = position, 0  # the open record: its start and its quotes so far, mod 2
     while piece := handle.read(_PIECE):
         data = np.frombuffer(piece, np.uint8)
-        breaks = np.flatnonzero(data == _NEWLINE)
-        quotes = np.flatnonzero(data == _QUOTE)
-        closing = np.flatnonzero((parity + np.searchsorted(quotes, breaks)) % 2 == 0)  # breaks that end a record
-        ends = breaks[closing] + position + 1
-        lengths = ends - np.concatenate(([record_start], ends[:-1]))
-        for index in np.flatnonzero(lengths > MAX_RECORD_BYTES).tolist():
-            start = record_start if index == 0 else int(ends[index - 1])
-            first_line = line - open_lines if index == 0 else line + int(closing[index - 1]) + 1
-            lines = open_lines + int(closing[0]) + 1 if index == 0 else int(closing[index] - closing[index - 1])
-            if lines > MAX_RECORD_LINES:
-                return (yield from _unclosed(handle, start, row + index, first_line))
-            yield Refused(row + index, first_line, start, int(ends[index]), lines)
-        if closing.size:
-            record_start, open_lines = int(ends[-1]), breaks.size - int(closing[-1]) - 1
-        else:
-            open_lines += breaks.size
-        row, line = row + closing.size, line + breaks.size
-        parity = (parity + quotes.size) % 2
+        quotes = int(np.count_nonzero(data == _QUOTE))
+        ends = _first_and_last_end(piece, data, parity, quotes)
+        if ends is not None:
+            if position + ends[0] - record_start > MAX_RECORD_BYTES:
+                return (yield from _too_long(handle, record_start, position + ends[0]))
+            record_start = position + ends[1]
+        parity = (parity + quotes) % 2
         position += len(piece)
     if position - record_start <= MAX_RECORD_BYTES:
         return None
-    if parity or open_lines + 1 > MAX_RECORD_LINES:
-        return (yield from _unclosed(handle, record_start, row, line - open_lines))
-    yield Refused(row, line - open_lines, record_start, position, open_lines + 1)
-    return None
+    if parity:
+        return (yield from _unclosed(handle, record_start))
+    return (yield from _too_long(handle, record_start, position))
 
 
-def _unclosed(handle: BinaryIO, start: int, row: int, line: int) -> Generator[Refused, None, tuple[int, int, int]]:
+def _first_and_last_end(piece: bytes, data: np.ndarray, parity: int, quotes: int) -> tuple[int, int] | None:
+    """The offsets after the first and the last line break of ``piece`` that end a record (the quotes before them,
+    with ``parity`` carried in, are even), or None when none does. Most pieces need a find or two at each end."""
+    first = _end_from_start(piece, parity)
+    if first is None:
+        return None
+    last = _end_from_end(piece, (parity + quotes) % 2)
+    if first < 0 or last is None or last < 0:  # many lines inside one quoted field: find every record end at once
+        breaks = np.flatnonzero(data == _NEWLINE)
+        inside = np.searchsorted(np.flatnonzero(data == _QUOTE), breaks) + parity
+        ends = breaks[inside % 2 == 0]
+        return (int(ends[0]) + 1, int(ends[-1]) + 1) if ends.size else None
+    return first, last
+
+
+def _end_from_start(piece: bytes, parity: int) -> int | None:
+    """The offset after the first line break that ends a record; None when no line break does, -1 when too many
+    line breaks were tried."""
+    start = 0
+    for _ in range(_FEW_LINES):
+        found = piece.find(b"\n", start)
+        if found < 0:
+            return None
+        parity = (parity + piece.count(b'"', start, found)) % 2
+        if not parity:
+            return found + 1
+        start = found + 1
+    return -1
+
+
+def _end_from_end(piece: bytes, parity: int) -> int | None:
+    """The offset after the last line break that ends a record (``parity``: the quotes at the end of the piece);
+    None when no line break does, -1 when too many line breaks were tried."""
+    end = len(piece)
+    for _ in range(_FEW_LINES):
+        found = piece.rfind(b"\n", 0, end)
+        if found < 0:
+            return None
+        parity = (parity + piece.count(b'"', found, end)) % 2  # the quotes after the break, taken off
+        if not parity:
+            return found + 1
+        end = found
+    return -1
+
+
+def _too_long(handle: BinaryIO, start: int, end: int) -> Generator[Refused, None, int | None]:
+    """A record over the limit: refused whole, unless it runs past ``MAX_RECORD_LINES`` lines (an unclosed quote)."""
+    if _line_breaks(handle, start, end) > MAX_RECORD_LINES:
+        return (yield from _unclosed(handle, start))
+    yield Refused(start, end)
+    return end
+
+
+def _unclosed(handle: BinaryIO, start: int) -> Generator[Refused, None, int]:
     """A record over the limit whose quote does not close in ``MAX_RECORD_LINES`` lines: its first line is refused
     (too long, or broken quoting, as the salvage would say) and the scan resumes at the next line."""
     end = _line_end(handle, start)
-    yield Refused(row, line, start, end, 1, RECORD_TOO_LARGE if end - start > MAX_RECORD_BYTES else BROKEN_QUOTING)
-    return end, row + 1, line + 1
+    yield Refused(start, end, RECORD_TOO_LARGE if end - start > MAX_RECORD_BYTES else BROKEN_QUOTING)
+    return end
 
 
 def _line_end(handle: BinaryIO, start: int) -> int:

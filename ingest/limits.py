@@ -12,8 +12,8 @@ earliest timestamp            the day the platform went public (``EARLIEST``; ad
 latest timestamp              a day after the file was first seen (``FUTURE_TOLERANCE``; the time is kept in
                               ``raw.file_manifest.first_seen_at``, so a rerun decides the same)
 text                          ``MAX_TEXT_CHARS`` characters (above the longest post any platform allows)
-one JSON line                 ``MAX_RECORD_BYTES`` bytes; a longer line is quarantined with its line number, read
-                              past in pieces and never parsed (CSV tables are read whole: see the README)
+one JSON line, one CSV record ``MAX_RECORD_BYTES`` bytes; a longer one is quarantined with its line number, read
+                              past in pieces and never parsed (a CSV record's quoted line breaks count as its own)
 one JSON document             ``MAX_DOCUMENT_BYTES`` bytes (an API response read whole); a larger one is refused
                               unread
 counts                        0 to ``MAX_COUNT`` (likes, followers, impressions, clicks, ...); a Reddit score
@@ -45,7 +45,7 @@ FUTURE_TOLERANCE = timedelta(days=1)
 
 # Facebook allows 63,206 characters in a post, the most of any platform read (X 25,000, Reddit 40,000).
 MAX_TEXT_CHARS = 65_536
-# One JSON line (a twarc2 line is a page of up to 100 posts with their users, well under 2 MB).
+# One JSON line (a twarc2 line is a page of up to 100 posts with their users, well under 2 MB) or CSV record.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 # One API response read whole (a Graph API or Reddit page); parsing takes about ten times its size in memory.
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024

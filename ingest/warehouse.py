@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -204,9 +204,17 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
     con.commit()
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction after an error, which the caller then re-raises. A failure that already ended the
+    transaction (a failed commit, a full disk) leaves nothing to undo: the rollback's own error ("no transaction is
+    active") must not replace the one that says what went wrong."""
+    with suppress(duckdb.Error):
+        con.rollback()
 
 
 def loaded_contents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from ingest.limits import MAX_SCORED_TEXT_CHARS
+from ingest.warehouse import rollback
 from models.schema import TEXT_ENRICHMENT
 
 TABLE = "enrichment.text_enrichment"
@@ -119,6 +120,6 @@ def store_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> int:
         con.execute(f"insert or ignore into {TABLE} by name select {columns} from read_parquet(?)", [files]).fetchall()
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)  # a failed commit has ended the transaction: its error, not the rollback's, is raised
         raise
     return offered

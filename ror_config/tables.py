@@ -7,6 +7,8 @@ Every table is replaced whole on every load, with fixed column types, so an empt
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import duckdb
 import polars as pl
 
@@ -69,7 +71,8 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: RorConfig) -> di
                 con.executemany(f"insert into {CONFIG_SCHEMA}.{name} values ({placeholders})", frame.rows())
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with suppress(duckdb.Error):  # a failed commit has ended the transaction: raise its error, not the rollback's
+            con.execute("rollback")
         raise
     return {name: frame.height for name, frame in frames.items()}
 

@@ -8,6 +8,8 @@ Shared helpers, by concern (modules that register nothing):
   and Bluesky readers subclass), ``sample_document``, ``unreadable_document``, Graph API page shapes;
 - ``csv_tables``: CSV read as strings (a malformed row is quarantined alone), tables recognised by header
   (``csv_table_format``), reason expressions;
+- ``csv_records``: a CSV file made ready for polars in pieces (UTF-8 checked or transcoded, records over the size
+  limit cut out unread);
 - ``timestamps``: ``parse_utc`` and its column forms ``utc_column`` / ``bad_timestamp`` (one parser, same inputs);
 - ``ids``: exact ids (``id_text``, ``exact_id``, ``mangled_id``: ``N.0`` is fine up to 2^53) and counts;
 - ``links``: @handles, links, UTM tags; ``quarantine``: entries and locators (reasons never quote values).

@@ -3,12 +3,12 @@
 A damaged row fails alone: ``read_csv_table`` parses a clean file whole with polars, and only when that parse fails
 or disagrees with the file's record structure (a row with too many or too few fields, an unclosed quote) walks the
 file record by record, quarantines the rows that do not parse (``line N`` and a reason that quotes no value) and
-parses the others in bulk again.
+parses the others in bulk again. Before any of that, ``ingest.readers.csv_records`` cuts out every record over
+``MAX_RECORD_BYTES`` unread, so memory stays bounded whatever one record's size.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -18,12 +18,9 @@ from pathlib import Path
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, RecordProblem, Sample, register_skipped
+from ingest.readers.csv_records import BROKEN_QUOTING, MAX_RECORD_LINES, PreparedCsv, prepare_csv
 from ingest.readers.quarantine import line_locator, quarantined, split_quarantine
-from ingest.readers.text_files import decode_bytes, decode_legacy, text_encoding
 
-# A quoted field may span lines (a post with line breaks); one still open after this many lines is an unclosed quote.
-MAX_RECORD_LINES = 10_000
-_BROKEN_QUOTING = "broken quoting: an unclosed quote, or text after a closing quote"
 _NOT_A_SEPARATOR = "\x1f"  # the ASCII unit separator, to read a file's lines whole
 _QUOTED = r'"[^"]*"'  # a quoted section (an escaped "" is two adjacent sections: the separators count the same)
 
@@ -51,17 +48,20 @@ def read_csv_table(path: Path, *, keep: Collection[str] | None = None) -> CsvTab
     fields become nulls so "missing" has one spelling, quoted ones (``""``) included: spreadsheet tools and
     connectors quote every field, and no reader tells an empty quoted value from an absent one. A rejected row is
     quarantined as its fields by header name, protected like any quarantined record (``keep``: see
-    ``ingest.privacy.protect_contact_fields``).
+    ``ingest.privacy.protect_contact_fields``). A record over ``MAX_RECORD_BYTES`` is quarantined with its line
+    number, never read whole (``ingest.readers.csv_records``).
     """
-    data = _utf8(Path(path).read_bytes())
-    if not data.strip():
+    prepared = prepare_csv(Path(path))
+    if _is_blank(prepared):
         raise RecordProblem("empty file")
-    frame = _parse(data)
+    frame = _parse(prepared.source)
     # polars refuses a row with too many fields but fills a short one with nulls: only a null in the last column
     # (a short row, or an empty last field) needs the file's records counted
-    if frame is None or (frame.get_column(frame.columns[-1]).has_nulls() and not _records_match(data, frame)):
-        return _salvage(data.decode("utf-8-sig"), keep)
-    return CsvTable(_empty_as_null(frame))
+    if frame is None or (frame.get_column(frame.columns[-1]).has_nulls() and not _records_match(prepared, frame)):
+        table = _salvage(prepared.text(), keep)
+    else:
+        table = CsvTable(_empty_as_null(frame))
+    return _without_stand_ins(table, prepared, keep)
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -69,37 +69,36 @@ def read_csv(path: Path) -> pl.DataFrame:
     return read_csv_table(path).frame
 
 
-def _utf8(data: bytes) -> bytes:
-    """The file as UTF-8 for polars, which reads nothing else (a UTF-8 file is passed on as it is). Each line that is
-    not UTF-8 is decoded on its own as cp1252 / Latin-1: a Windows spreadsheet's file entirely, or the one stray line
-    of a UTF-8 file, whose other rows then keep their UTF-8 (decoding the whole file as Latin-1 would garble every
-    accented letter in them)."""
-    if text_encoding(data[:4096]).startswith("utf-16"):
-        return decode_bytes(data).encode("utf-8")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("utf-8-sig", errors=_LEGACY_LINE).encode("utf-8")
-    return data
+def _is_blank(prepared: PreparedCsv) -> bool:
+    """Whether the file holds nothing but white space (read in pieces: it stops at the first other byte)."""
+    if prepared.data is not None:
+        return not prepared.data or prepared.data.isspace()
+    with open(prepared.path, "rb") as handle:
+        while piece := handle.read(1 << 16):
+            if piece.strip():
+                return False
+    return True
 
 
-def _legacy_line(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: the rest of the line holding undecodable bytes, decoded as cp1252 / Latin-1."""
-    assert isinstance(error, UnicodeDecodeError)
-    end = error.object.find(b"\n", error.start)
-    end = len(error.object) if end < 0 else end
-    return decode_legacy(bytes(error.object[error.start : end])), end
+def _without_stand_ins(table: CsvTable, prepared: PreparedCsv, keep: Collection[str] | None) -> CsvTable:
+    """``table`` without the rows that stand in for the records cut out unread, which are quarantined instead (found
+    by their mark, not their row number: the salvage may count the records before them differently)."""
+    if not prepared.refused:
+        return table
+    first = pl.col(table.frame.columns[1])  # the file's first column (after _source_line)
+    table.frame = table.frame.filter(~first.str.starts_with(prepared.stand_in_mark).fill_null(False))
+    entries = [
+        quarantined(line_locator(record.line), record.reason, record.head, keep=keep) for record in prepared.refused
+    ]
+    table.rejected = entries + table.rejected
+    return table
 
 
-_LEGACY_LINE = "ror-csv-legacy-line"
-codecs.register_error(_LEGACY_LINE, _legacy_line)
-
-
-def _parse(data: bytes) -> pl.DataFrame | None:
+def _parse(source: Path | io.BytesIO) -> pl.DataFrame | None:
     """The whole file parsed by polars, or None when it does not parse (its message would quote the row)."""
     try:
         return pl.read_csv(
-            io.BytesIO(data),
+            source,
             infer_schema=False,
             empty_string_is_null=True,
             row_index_name="_source_line",
@@ -114,7 +113,7 @@ def _empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).replace("", None), pl.col("_source_line").cast(pl.Int64))
 
 
-def _records_match(data: bytes, frame: pl.DataFrame) -> bool:
+def _records_match(prepared: PreparedCsv, frame: pl.DataFrame) -> bool:
     """Whether every record of the file has the header's number of fields and polars read one row per record.
 
     polars fills a short row with nulls in silence; this counts, without parsing in Python, the separators outside
@@ -122,7 +121,7 @@ def _records_match(data: bytes, frame: pl.DataFrame) -> bool:
     """
     try:  # the file's lines, as they are (no separator or quote is special)
         lines = pl.read_csv(
-            io.BytesIO(data), has_header=False, separator=_NOT_A_SEPARATOR, quote_char=None, schema={"line": pl.String}
+            prepared.source, has_header=False, separator=_NOT_A_SEPARATOR, quote_char=None, schema={"line": pl.String}
         ).with_columns(pl.col("line").fill_null(""))
     except pl.exceptions.PolarsError:  # the file holds the byte used as no separator: count in the salvage
         return False
@@ -186,7 +185,7 @@ def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
         try:
             fields = next(reader)
         except csv.Error:
-            rejected.append(_rejected(start, _BROKEN_QUOTING, keep, header, lines[start]))
+            rejected.append(_rejected(start, BROKEN_QUOTING, keep, header, lines[start]))
             source.position = start + 1  # the next line may be a good row the broken quote ran into
             reader = csv.reader(source, strict=True)
             continue
@@ -196,7 +195,7 @@ def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
             continue
         good_lines.extend(lines[start : source.position])
         good_rows.append(row)
-    frame = _parse("\n".join([lines[0], *good_lines, ""]).encode("utf-8"))
+    frame = _parse(io.BytesIO("\n".join([lines[0], *good_lines, ""]).encode("utf-8")))
     if frame is None or frame.height != len(good_rows):
         raise RecordProblem("the rows of this CSV file that parse on their own do not parse together")
     return CsvTable(_empty_as_null(frame).with_columns(_source_line=pl.Series(good_rows, dtype=pl.Int64)), rejected)

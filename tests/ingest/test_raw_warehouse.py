@@ -12,7 +12,7 @@ import pytest
 from ingest.base import ReadResult
 from ingest.schema import ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE
 from ingest.text import text_hash
-from ingest.warehouse import FileLoad, ManifestEntry, duckdb_type, ensure_raw_schema, load_file
+from ingest.warehouse import FileLoad, ManifestEntry, _transaction, duckdb_type, ensure_raw_schema, load_file
 
 
 def _columns(con, table: str) -> list[str]:
@@ -180,3 +180,15 @@ def test_a_crash_mid_file_leaves_nothing_half_loaded(warehouse):
     assert warehouse.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ingest_staging'"
     ).fetchone() == (0,)
+
+
+def test_an_error_that_ended_the_transaction_is_raised_not_the_rollback_that_fails_after_it(tmp_path):
+    # a commit that cannot write (here its log path is a folder; a full disk alike) ends the transaction itself
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        ensure_raw_schema(con)
+    with duckdb.connect(str(path)) as con, pytest.raises(duckdb.Error, match="Failed to commit"):
+        (tmp_path / "warehouse.duckdb.wal").mkdir()
+        with _transaction(con):
+            con.execute("INSERT INTO raw.quarantine (source_file) VALUES ('a.csv')")
+            con.execute("COMMIT")

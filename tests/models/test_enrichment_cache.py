@@ -76,3 +76,14 @@ def test_scores_landed_from_parquet_files_are_those_scored_and_land_once(con, en
     store(direct, pl.concat(parts))
     assert direct.sql("select * from enrichment.text_enrichment order by text_hash").fetchall() == landed
     assert not list(tmp_path.rglob(".*.writing"))  # written whole, then renamed into place
+
+
+def test_a_commit_that_fails_is_the_error_raised_not_the_rollback_after_it(enricher, tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        ensure_enrichment_table(connection)
+    scores = tmp_path / "part-0.parquet"
+    write_scores(enricher.enrich(pl.DataFrame({"text_hash": [text_hash(TEXTS[0])], "text": [TEXTS[0]]})), scores)
+    with duckdb.connect(str(path)) as connection, pytest.raises(duckdb.Error, match="Failed to commit"):
+        (tmp_path / "warehouse.duckdb.wal").mkdir()  # the commit cannot write its log, as on a full disk
+        store_files(connection, [scores])

@@ -175,6 +175,7 @@ def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
     header = next(csv.reader([lines[0].replace("\r", "")]))
     source = _Lines(lines)
     good_lines: list[str] = []
+    good_fields: list[list[str]] = []
     good_rows: list[int] = []
     rejected: list[tuple[str, str, str]] = []
     row = 0
@@ -194,11 +195,20 @@ def _salvage(text: str, keep: Collection[str] | None) -> CsvTable:
             rejected.append(_rejected(start, reason, keep, header, fields))
             continue
         good_lines.extend(lines[start : source.position])
+        good_fields.append(fields)
         good_rows.append(row)
     frame = _parse(io.BytesIO("\n".join([lines[0], *good_lines, ""]).encode("utf-8")))
     if frame is None or frame.height != len(good_rows):
-        raise RecordProblem("the rows of this CSV file that parse on their own do not parse together")
+        # polars and Python's csv disagree on a stray quote inside an unquoted field (`6" tall`): take Python's
+        # fields, under the names polars gives the header (this path only runs for a damaged file)
+        frame = _frame_of_fields(lines[0], good_fields)
     return CsvTable(_empty_as_null(frame).with_columns(_source_line=pl.Series(good_rows, dtype=pl.Int64)), rejected)
+
+
+def _frame_of_fields(header_line: str, records: list[list[str]]) -> pl.DataFrame:
+    names = pl.read_csv(io.BytesIO(header_line.encode("utf-8")), infer_schema=False, n_rows=0).columns
+    frame = pl.DataFrame(records, schema=dict.fromkeys(names, pl.String), orient="row")
+    return frame.with_columns(_source_line=pl.lit(None, pl.Int64))  # the caller numbers the rows
 
 
 def _rejected(

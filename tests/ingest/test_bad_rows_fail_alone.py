@@ -101,6 +101,23 @@ def test_an_unclosed_quote_does_not_swallow_the_rows_after_it(landing, read_expo
     assert outcome.frames["interactions"]["interaction_id"].to_list() == ["2", "3", "4", "5", "6"]
 
 
+def test_a_stray_quote_in_an_unquoted_field_after_an_unclosed_one_keeps_the_file(landing, read_export):
+    # Python's csv reads `6" tall` as text, polars refuses it: the good rows must still load, not the file fail
+    path = landing / "inches.csv"
+    path.write_text(
+        HEADER
+        + 'x,1,post,2024-11-06T14:02:11Z,7,"never closed,1\n'
+        + 'x,2,post,2024-11-06T14:02:11Z,7,a 6" tall bike,1\n'
+        + "x,3,post,2024-11-06T14:02:11Z,7,plain,1\n"
+    )
+    outcome = read_export(path)
+    assert (outcome.rows_read, outcome.rows_accepted) == (3, 2)
+    assert [locator for locator, _, _ in outcome.quarantine] == ["line 2"]
+    interactions = outcome.frames["interactions"]
+    assert interactions["text"].to_list() == ['a 6" tall bike', "plain"]
+    assert interactions["_source_line"].to_list() == [2, 3]
+
+
 def test_a_row_in_a_multi_line_quoted_field_is_not_mistaken_for_a_row(landing, read_export):
     path = landing / "multiline.csv"
     path.write_text(

@@ -289,7 +289,8 @@ overdue as (
             or timed.business_response_seconds > timed.target_business_minutes * 60)
         and business_days_accumulated.local_date >= timed.created_local_date
         and business_days_accumulated.open_seconds_before <= timed.target_position
-        and timed.target_position < business_days_accumulated.open_seconds_before + business_days_accumulated.open_seconds
+        and timed.target_position
+            < business_days_accumulated.open_seconds_before + business_days_accumulated.open_seconds
 
 ),
 

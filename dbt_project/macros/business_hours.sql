@@ -45,7 +45,7 @@
 {%- endmacro %}
 
 {#- An instant's business position, in seconds: the open seconds of the brand's days before its local day plus the
-    open seconds of that day before the instant. day: an alias of a row of int_audience_messages_business_timed's
+    open seconds of that day before the instant. day: an alias of a row of fct_message_service_levels'
     accumulated business days (open_seconds_before, opens_at_utc, closes_at_utc, open_seconds; opens_at_utc null on
     a closed day). The business seconds between two instants are the difference of their positions. -#}
 {% macro business_position(instant, day) -%}

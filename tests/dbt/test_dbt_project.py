@@ -25,6 +25,7 @@ MARTS = (
     "fct_owned_posts",
     "engagement_quality",
     "responsiveness",
+    "fct_message_service_levels",
     "service_levels",
     "sentiment_trend",
     "sentiment_trend_weekly",

@@ -1,5 +1,5 @@
 -- Per day (UTC date) x platform x brand account: service levels against the brand's support hours and response
--- targets (int_audience_messages_business_timed). Messages received that day: first response in business minutes
+-- targets (fct_message_service_levels). Messages received that day: first response in business minutes
 -- (median, p90) beside the same in wall-clock minutes, answered within target vs breached (answered late, or
 -- unanswered and already overdue at the newest data; the still pending ones count in neither), answered only after
 -- the author wrote again. At the end of the day: the backlog, messages received so far, unanswered and older than
@@ -12,7 +12,7 @@ messages as (
     select
         *,
         coalesce(account_id, '') as account_key
-    from {{ ref('int_audience_messages_business_timed') }}
+    from {{ ref('fct_message_service_levels') }}
 
 ),
 

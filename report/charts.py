@@ -122,6 +122,50 @@ def response_times(wh: Warehouse, brand: str, period: Period) -> Chart:
     return chart
 
 
+def service_levels(wh: Warehouse, brand: str, period: Period) -> Chart:
+    data = queries.service_levels(wh, brand, period)
+    chart = Chart("service_levels", "Service levels against target",
+                  "Left: share of the day's messages answered within their response target (business minutes, "
+                  "pending ones left out) and, as bars, the messages unanswered and past their target at the end of "
+                  "each day. Right: median and p90 first response in business minutes (support hours only), the "
+                  "median in wall-clock minutes dotted, and the brand's targets as dashed lines.",
+                  "marts.service_levels.within_target_rate, overdue_backlog_at_day_end, "
+                  "median_first_response_business_minutes, p90_first_response_business_minutes, "
+                  "median_first_response_wall_clock_minutes, min_target_business_minutes, max_target_business_minutes",
+                  None)
+    if data.empty:
+        chart.note = _missing_note(data, "audience messages")
+        return chart
+    from plotly.subplots import make_subplots
+
+    frame = data.frame.with_columns(series=pl.col("platform") + " " + pl.col("account_id").fill_null("(brand)"))
+    fig = make_subplots(rows=1, cols=2, specs=[[{"secondary_y": True}, {}]],
+                        subplot_titles=("answered within target", "first response, business minutes"))
+    for (series,), rows in frame.group_by("series", maintain_order=True):
+        shares = rows.drop_nulls("within_target_rate")
+        fig.add_trace(go.Scatter(x=shares["activity_date"].to_list(), y=shares["within_target_rate"].to_list(),
+                                 mode="lines+markers", name=f"{series} within target"), row=1, col=1)
+        fig.add_trace(go.Bar(x=rows["activity_date"].to_list(), y=rows["overdue_backlog_at_day_end"].to_list(),
+                             name=f"{series} overdue backlog", opacity=0.35), row=1, col=1, secondary_y=True)
+        for column, label, dash in (("median_first_response_business_minutes", "median", "solid"),
+                                    ("p90_first_response_business_minutes", "p90", "dash"),
+                                    ("median_first_response_wall_clock_minutes", "median wall clock", "dot")):
+            times = rows.drop_nulls(column)
+            fig.add_trace(go.Scatter(x=times["activity_date"].to_list(), y=times[column].to_list(), mode="lines",
+                                     line={"dash": dash}, name=f"{series} {label}"), row=1, col=2)
+    targets = frame.select(pl.concat_list("min_target_business_minutes", "max_target_business_minutes").explode()
+                           .drop_nulls().unique().sort())
+    for target in targets.to_series().to_list():
+        fig.add_hline(y=target, line_dash="dash", line_color="#d62728", row=1, col=2,
+                      annotation_text=f"target {target} min", annotation_position="top left")
+    fig.update_yaxes(title_text="share within target", tickformat=".0%", range=[0, 1.05], row=1, col=1,
+                     secondary_y=False)
+    fig.update_yaxes(title_text="overdue backlog", row=1, col=1, secondary_y=True, rangemode="tozero")
+    fig.update_yaxes(title_text="business minutes", row=1, col=2, rangemode="tozero")
+    chart.figure = _style(fig, height=400)
+    return chart
+
+
 def community_growth(wh: Warehouse, brand: str, period: Period) -> Chart:
     data = queries.community_growth(wh, brand, period)
     chart = Chart("community_growth", "Community growth",
@@ -258,6 +302,6 @@ def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Chart:
 
 
 CHARTS: list[Callable[[Warehouse, str, Period], Chart]] = [
-    net_sentiment, emotion_mix, engagement_rates, response_times, community_growth, cohort_retention,
+    net_sentiment, emotion_mix, engagement_rates, response_times, service_levels, community_growth, cohort_retention,
     advocacy_ladder, top_advocates, cost_per_lead, ror_beside_roi,
 ]

@@ -147,6 +147,17 @@ def response_times(wh: Warehouse, brand: str, period: Period) -> Extract:
     )
 
 
+def service_levels(wh: Warehouse, brand: str, period: Period) -> Extract:
+    return wh.select(
+        "service_levels",
+        ["activity_date", "platform", "account_id", "within_target_rate", "answered_within_target", "target_breached",
+         "overdue_backlog_at_day_end", "median_first_response_business_minutes",
+         "p90_first_response_business_minutes", "median_first_response_wall_clock_minutes",
+         "min_target_business_minutes", "max_target_business_minutes"],
+        DAY_RANGE, [brand, period.start, period.end], "activity_date, platform, account_id",
+    )
+
+
 def community_growth(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "community_growth",

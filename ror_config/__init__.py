@@ -21,7 +21,9 @@ from ror_config.models import (
     Campaign,
     DbtVars,
     Employee,
+    ResponseTarget,
     RorConfig,
+    SupportHours,
 )
 from ror_config.tables import CONFIG_SCHEMA, config_tables, write_config_tables
 
@@ -37,7 +39,9 @@ __all__ = [
     "ConfigProblem",
     "DbtVars",
     "Employee",
+    "ResponseTarget",
     "RorConfig",
+    "SupportHours",
     "config_tables",
     "load_config",
     "parse_config",

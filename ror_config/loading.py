@@ -283,8 +283,9 @@ def _unknown_platforms(config: RorConfig, file: str, root: yaml.Node | None) -> 
     given = [
         (("brands", b, kind, i, "platform"), item.platform)
         for b, brand in enumerate(config.brands)
-        for kind in ("accounts", "employees")
+        for kind in ("accounts", "employees", "response_targets")
         for i, item in enumerate(getattr(brand, kind))
+        if item.platform is not None
     ] + [(("ad_action_types", i, "platform"), row.platform) for i, row in enumerate(config.ad_action_types)]
     return [
         ConfigProblem(

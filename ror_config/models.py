@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -93,17 +95,89 @@ class Campaign(_Strict):
     channel: Literal["paid_social", "organic_social"]
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO order: mon = 1
+MINUTES_PER_DAY = 24 * 60
+
+
+def _clock_minutes(value: Any) -> Any:
+    """'09:00' -> 540. YAML reads an unquoted 9:00 as the number 540 (base 60): the same minutes, kept as they are."""
+    if isinstance(value, bool):
+        raise ValueError("expected a time of day such as '09:00'")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        hours, _, minutes = value.strip().partition(":")
+        if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(minutes) < 60:
+            return int(hours) * 60 + int(minutes)
+    raise ValueError("expected a time of day such as '09:00' (24-hour clock, quoted; '24:00' is midnight at the end)")
+
+
+class SupportHours(_Strict):
+    """When a brand's care team works, in its own time zone: the same opening hours on each listed day, none on the
+    holidays. Business minutes are the minutes of these hours (a brand without support hours: every minute)."""
+
+    time_zone: str = Field(min_length=1, description="IANA name, e.g. Europe/London")
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
+    opens: int = Field(ge=0, lt=MINUTES_PER_DAY, description="minutes after local midnight ('09:00' in the file)")
+    closes: int = Field(gt=0, le=MINUTES_PER_DAY, description="minutes after local midnight ('18:00' in the file)")
+    holidays: list[date] = Field(default_factory=list)
+
+    _clock = field_validator("opens", "closes", mode="before")(_clock_minutes)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: give an IANA name such as Europe/London") from None
+        return value
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _no_holidays(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> SupportHours:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be later than opens on the same day (hours past midnight are not supported)")
+        if len(set(self.days)) != len(self.days):
+            raise ValueError("a day is listed twice")
+        return self
+
+
+class ResponseTarget(_Strict):
+    """How soon a kind of message must be answered, in business minutes. kind: question or complaint (the intent
+    heads' flags), or any (every audience message). Without platform: every platform the brand has."""
+
+    kind: Literal["question", "complaint", "any"]
+    business_minutes: int = Field(ge=1)
+    platform: str | None = None
+
+    _platforms = field_validator("platform", mode="before")(_platform)
+
+
 class Brand(_Strict):
     id: str = Field(pattern=SLUG_PATTERN, description="lowercase letters, digits, _ and -")
     name: str = Field(min_length=1)
     accounts: list[Account] = Field(default_factory=list)
     employees: list[Employee] = Field(default_factory=list)
     campaigns: list[Campaign] = Field(default_factory=list)
+    support_hours: SupportHours | None = None
+    response_targets: list[ResponseTarget] = Field(default_factory=list)
 
-    @field_validator("accounts", "employees", "campaigns", mode="before")
+    @field_validator("accounts", "employees", "campaigns", "response_targets", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return [] if value is None else value
+
+    @model_validator(mode="after")
+    def _one_target_per_kind(self) -> Brand:
+        keys = [(target.platform, target.kind) for target in self.response_targets]
+        if len(set(keys)) != len(keys):
+            raise ValueError("response_targets: a platform and kind is given twice")
+        return self
 
 
 class AdActionType(_Strict):

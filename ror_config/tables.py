@@ -12,7 +12,7 @@ from contextlib import suppress
 import duckdb
 import polars as pl
 
-from ror_config.models import RorConfig
+from ror_config.models import WEEKDAYS, RorConfig
 
 CONFIG_SCHEMA = "config"
 
@@ -27,6 +27,21 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "role": pl.String,
     },
     "campaigns": {"brand_id": pl.String, "utm_campaign": pl.String, "campaign_name": pl.String, "channel": pl.String},
+    # one row per open weekday (ISO: 1 = Monday); times in minutes after local midnight
+    "support_hours": {
+        "brand_id": pl.String,
+        "time_zone": pl.String,
+        "iso_day_of_week": pl.String,
+        "opens_minute": pl.String,
+        "closes_minute": pl.String,
+    },
+    "support_holidays": {"brand_id": pl.String, "holiday_date": pl.String},
+    "response_targets": {
+        "brand_id": pl.String,
+        "platform": pl.String,
+        "message_kind": pl.String,
+        "target_business_minutes": pl.String,
+    },
     "ad_action_types": {"platform": pl.String, "action_type": pl.String, "counts_as": pl.String},
     "warehouse_hash": {"config_hash": pl.String},
 }
@@ -49,6 +64,34 @@ def config_tables(config: RorConfig) -> dict[str, pl.DataFrame]:
             }
             for b in config.brands
             for campaign in b.campaigns
+        ],
+        "support_hours": [
+            {
+                "brand_id": b.id,
+                "time_zone": b.support_hours.time_zone,
+                "iso_day_of_week": str(WEEKDAYS.index(day) + 1),
+                "opens_minute": str(b.support_hours.opens),
+                "closes_minute": str(b.support_hours.closes),
+            }
+            for b in config.brands
+            if b.support_hours is not None
+            for day in b.support_hours.days
+        ],
+        "support_holidays": [
+            {"brand_id": b.id, "holiday_date": holiday.isoformat()}
+            for b in config.brands
+            if b.support_hours is not None
+            for holiday in sorted(set(b.support_hours.holidays))
+        ],
+        "response_targets": [
+            {
+                "brand_id": b.id,
+                "platform": target.platform,
+                "message_kind": target.kind,
+                "target_business_minutes": str(target.business_minutes),
+            }
+            for b in config.brands
+            for target in b.response_targets
         ],
         "ad_action_types": [row.model_dump() for row in config.ad_action_types],
         "warehouse_hash": [{"config_hash": config.warehouse_hash()}],

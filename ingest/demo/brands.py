@@ -7,6 +7,7 @@ file (ror_config's format) that `ror demo` refreshes with, so the exports and th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -38,6 +39,10 @@ class Brand:
     facebook_handle: str | None
     paid_campaign: Campaign
     organic_campaign: Campaign
+    # the care team's hours and targets (ror_config.SupportHours / ResponseTarget, as the file writes them); none:
+    # open 24x7, business minutes = wall-clock minutes
+    support_hours: dict[str, object] | None = None
+    response_targets: tuple[dict[str, object], ...] = ()
 
 
 DEMO_BRANDS: tuple[Brand, ...] = (
@@ -55,6 +60,18 @@ DEMO_BRANDS: tuple[Brand, ...] = (
         facebook_handle="northwindcoffee",
         paid_campaign=Campaign("nw_autumn_blend", "Autumn Blend launch", "paid_social"),
         organic_campaign=Campaign("nw_barista_club", "Barista Club (organic)", "organic_social"),
+        support_hours={
+            "time_zone": "Europe/London",
+            "days": ["mon", "tue", "wed", "thu", "fri"],
+            "opens": "09:00",
+            "closes": "18:00",
+            "holidays": [date(2026, 12, 25), date(2026, 12, 28)],
+        },
+        response_targets=(
+            {"kind": "complaint", "business_minutes": 60},
+            {"kind": "question", "business_minutes": 240},
+            {"kind": "any", "business_minutes": 480},
+        ),
     ),
     Brand(
         brand_id="lumen",
@@ -70,6 +87,17 @@ DEMO_BRANDS: tuple[Brand, ...] = (
         facebook_handle="lumenbikes",
         paid_campaign=Campaign("lumen_commuter", "Commuter e-bike", "paid_social"),
         organic_campaign=Campaign("lumen_ride_club", "Saturday Ride Club (organic)", "organic_social"),
+        support_hours={
+            "time_zone": "Europe/Amsterdam",
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+            "opens": "08:00",
+            "closes": "20:00",
+        },
+        response_targets=(
+            {"kind": "complaint", "business_minutes": 120},
+            {"kind": "question", "business_minutes": 240, "platform": "x"},
+            {"kind": "question", "business_minutes": 480},
+        ),
     ),
     Brand(
         brand_id="tidepool",
@@ -85,6 +113,7 @@ DEMO_BRANDS: tuple[Brand, ...] = (
         facebook_handle=None,
         paid_campaign=Campaign("tide_spf_launch", "SPF 50 launch", "paid_social"),
         organic_campaign=Campaign("tide_skin_stories", "Skin Stories (organic)", "organic_social"),
+        response_targets=({"kind": "complaint", "business_minutes": 240},),
     ),
 )
 
@@ -113,6 +142,8 @@ def demo_config(brands: tuple[Brand, ...] = DEMO_BRANDS) -> dict[str, object]:
                     {"utm_campaign": c.utm_campaign, "name": c.name, "channel": c.channel}
                     for c in (brand.paid_campaign, brand.organic_campaign)
                 ],
+                **({"support_hours": brand.support_hours} if brand.support_hours else {}),
+                **({"response_targets": list(brand.response_targets)} if brand.response_targets else {}),
             }
         )
     return {"brands": entries}

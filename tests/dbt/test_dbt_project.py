@@ -25,6 +25,8 @@ MARTS = (
     "fct_owned_posts",
     "engagement_quality",
     "responsiveness",
+    "fct_message_service_levels",
+    "service_levels",
     "sentiment_trend",
     "sentiment_trend_weekly",
     "community_growth",
@@ -243,6 +245,25 @@ def test_responsiveness_and_sentiment_spine(warehouse: BuiltWarehouse) -> None:
         "select audience_interactions, positive_share, net_sentiment from marts.sentiment_trend "
         "where activity_date = '2026-03-05' and account_id = '1500000000000000002' and campaign_scope = 'account'",
     ) == [(0, None, None)]
+
+
+def test_service_levels_count_business_minutes_against_the_targets(warehouse: BuiltWarehouse) -> None:
+    # northwind (fixture_config.yaml: Europe/London, Mon-Fri 09:00-18:00; GMT in March = UTC), x 2026-03-02:
+    # question t102 09:30 -> 10:00 = 30 business minutes (target 240: within); complaint t105 Mon 12:00 -> next Mon
+    # 12:00 = 6 h + 4 x 9 h + 3 h = 2700 (target 60: breached); wall clock 30 and 10080 as in responsiveness.
+    # Backlog at the end of the day: t105 (overdue 13:00) and the unanswered t051 (Sun 02-15) and t052 (Mon 02-16).
+    assert query(
+        warehouse,
+        "select median_first_response_business_minutes, median_first_response_wall_clock_minutes, "
+        "answered_within_target, target_breached, within_target_rate, overdue_backlog_at_day_end "
+        "from marts.service_levels where activity_date = '2026-03-02' and account_id = '1500000000000000001'",
+    ) == [((30 + 2700) / 2, (30 + 10080) / 2, 1, 1, 0.5, 3)]
+    # lumen has no support hours: open 24x7, business minutes = wall-clock minutes (t202: one day)
+    assert query(
+        warehouse,
+        "select median_first_response_business_minutes, median_first_response_wall_clock_minutes "
+        "from marts.service_levels where activity_date = '2026-03-03' and account_id = '1500000000000000002'",
+    ) == [(1440.0, 1440.0)]
 
 
 def test_advocacy_and_ladder(warehouse: BuiltWarehouse) -> None:

@@ -70,7 +70,8 @@ TALISMAN_CONFIG = {
 def _load_serving_module() -> Any:
     """orchestration/publish.py, loaded by path: the project's reader lives there, Superset's venv lacks the project."""
     spec = importlib.util.spec_from_file_location(
-        "ror_serving", Path(__file__).resolve().parents[1] / "orchestration" / "publish.py")
+        "ror_serving", Path(__file__).resolve().parents[1] / "orchestration" / "publish.py"
+    )
     module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # its dataclasses look themselves up there
     spec.loader.exec_module(module)
     return module
@@ -83,8 +84,13 @@ def _open_serving_for_superset(serving_path: str) -> ConnectionWrapper:
     return ConnectionWrapper(_open_serving(serving_path))
 
 
-def DB_CONNECTION_MUTATOR(uri: URL, params: dict, username: str | None, security_manager: Any,  # noqa: N802
-                          source: Any) -> tuple[URL, dict]:
+def DB_CONNECTION_MUTATOR(
+    uri: URL,
+    params: dict,
+    username: str | None,
+    security_manager: Any,  # noqa: N802
+    source: Any,
+) -> tuple[URL, dict]:
     """Open DuckDB files the way the project's readers do (orchestration.publish.open_serving): read-only, no other
     file readable, no database attachable, settings locked, and each connection on the file as published now, even
     while another query of this process still reads an older refresh. In-memory and MotherDuck URLs are left alone."""
@@ -97,9 +103,25 @@ def DB_CONNECTION_MUTATOR(uri: URL, params: dict, username: str | None, security
 # that reads a file or lists a folder.
 DISALLOWED_SQL_FUNCTIONS = {
     "duckdb": {
-        "read_text", "read_blob", "read_csv", "read_csv_auto", "sniff_csv", "read_json", "read_json_auto",
-        "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects",
-        "read_parquet", "parquet_scan", "parquet_metadata", "parquet_file_metadata", "parquet_kv_metadata",
-        "parquet_schema", "read_xlsx", "glob",
+        "read_text",
+        "read_blob",
+        "read_csv",
+        "read_csv_auto",
+        "sniff_csv",
+        "read_json",
+        "read_json_auto",
+        "read_json_objects",
+        "read_json_objects_auto",
+        "read_ndjson",
+        "read_ndjson_auto",
+        "read_ndjson_objects",
+        "read_parquet",
+        "parquet_scan",
+        "parquet_metadata",
+        "parquet_file_metadata",
+        "parquet_kv_metadata",
+        "parquet_schema",
+        "read_xlsx",
+        "glob",
     },
 }

@@ -48,8 +48,9 @@ def admin_password() -> str:
 
 def _superset(*args: str) -> str:
     """Run one `superset` command; its logs are shown only when it fails."""
-    done = subprocess.run([str(Path(sys.executable).with_name("superset")), *args], env=superset_env(),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("superset")), *args], env=superset_env(), capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
         raise SystemExit(f"`superset {args[0]}` failed (its log is above); fix that and run `make bi` again.")
@@ -70,8 +71,20 @@ def setup(serving_file: Path) -> None:
         raise SystemExit(f"No serving file at {serving_file}: run `make demo` first, or point ROR_WAREHOUSE at one.")
     _superset("db", "upgrade")
     if f"username:{ADMIN} |" not in _superset("fab", "list-users"):
-        _superset("fab", "create-admin", "--username", ADMIN, "--firstname", "ROR", "--lastname", "Admin",
-                  "--email", "admin@localhost", "--password", admin_password())
+        _superset(
+            "fab",
+            "create-admin",
+            "--username",
+            ADMIN,
+            "--firstname",
+            "ROR",
+            "--lastname",
+            "Admin",
+            "--email",
+            "admin@localhost",
+            "--password",
+            admin_password(),
+        )
     _superset("init")
     rendered = bi_home() / "assets"
     render_assets(serving_file, rendered)
@@ -84,9 +97,24 @@ def setup(serving_file: Path) -> None:
 def serve(host: str, port: int) -> None:
     print(f"Superset on http://{host}:{port}/dashboard/list/  (user {ADMIN}, password {admin_password()})", flush=True)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    os.execve(str(gunicorn), [str(gunicorn), "--bind", f"{host}:{port}", "--workers", "1", "--threads", "8",
-                              "--timeout", "120", "--log-level", "warning", "superset.app:create_app()"],
-              superset_env())
+    os.execve(
+        str(gunicorn),
+        [
+            str(gunicorn),
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "superset.app:create_app()",
+        ],
+        superset_env(),
+    )
 
 
 def main() -> None:

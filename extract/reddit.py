@@ -54,9 +54,7 @@ def listings(setup: ExtractSetup, accounts: list[Account]) -> list[tuple[str, st
         (f"search {term!r}", f"search_{term}", ("search",), {"q": term, "sort": "new", "type": "link"})
         for term in setup.config.reddit.search_terms
     ]
-    found += [
-        (f"subreddit r/{name}", f"r_{name}", ("r", name, "new"), {}) for name in setup.config.reddit.subreddits
-    ]
+    found += [(f"subreddit r/{name}", f"r_{name}", ("r", name, "new"), {}) for name in setup.config.reddit.subreddits]
     return found
 
 
@@ -99,9 +97,7 @@ def _listing(extraction: Extraction, client, key: str, path: str, params: dict[s
 
 def _comment_tree(extraction: Extraction, client, key: str, post_id: str, limit: int) -> None:
     """The post's comment tree, then every comment folded behind a "more" stub, as long as the budget allows."""
-    response = extraction.single(
-        client, f"comments/{segment(post_id)}", {"sort": "new", "limit": limit, "raw_json": 1}
-    )
+    response = extraction.single(client, f"comments/{segment(post_id)}", {"sort": "new", "limit": limit, "raw_json": 1})
     tree = response.json()
     extraction.land(key, "comments", response, _count_comments(tree))
     folded = _folded(tree)

@@ -121,4 +121,3 @@ def _read_budget(module: ModuleType, settings) -> ReadBudget | None:
     if count is None:
         return None
     return ReadBudget(settings.monthly_post_budget, settings.price_per_post_usd, count)
-

@@ -158,8 +158,15 @@ def configured_accounts_reached(warehouse: WarehouseResource) -> AssetCheckResul
     with warehouse.connect(read_only=True) as con:
         accounts = con.execute(_ACCOUNT_REACH_SQL).fetchall()
     flagged = [
-        {"brand_id": brand, "platform": platform, "account": account, "account_key": key,
-         "account_id_origin": origin, "interactions": interactions, "what_to_do": advice}
+        {
+            "brand_id": brand,
+            "platform": platform,
+            "account": account,
+            "account_key": key,
+            "account_id_origin": origin,
+            "interactions": interactions,
+            "what_to_do": advice,
+        }
         for brand, platform, account, key, origin, interactions, other_rows in accounts
         if (advice := _account_advice(origin, interactions, other_rows)) is not None
     ]
@@ -249,5 +256,9 @@ def audience_volume_spike(warehouse: WarehouseResource) -> AssetCheckResult:
 
 
 ror_checks = [
-    raw_row_accounting, *freshness_checks, configured_accounts_reached, negative_sentiment_spike, audience_volume_spike,
+    raw_row_accounting,
+    *freshness_checks,
+    configured_accounts_reached,
+    negative_sentiment_spike,
+    audience_volume_spike,
 ]

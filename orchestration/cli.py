@@ -480,8 +480,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (UnknownBrandError, EmptyWarehouseError) as error:
         raise UserError(str(error)) from error
     if not reports:
-        raise UserError(f"no brand in {warehouse} has data to report on: name your brands in the configuration file "
-                        "(README, 'Your own data') and refresh")
+        raise UserError(
+            f"no brand in {warehouse} has data to report on: name your brands in the configuration file "
+            "(README, 'Your own data') and refresh"
+        )
     for written in reports:
         print(f"{written.path}  ({written.brand}: {written.charts_drawn} charts, {written.charts_empty} without data)")
     return EXIT_OK

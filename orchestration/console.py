@@ -65,9 +65,16 @@ class RunProgress:
     def __init__(self, console: Console):
         self.console = console
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=False,
-            redirect_stdout=False, redirect_stderr=False,
+            SpinnerColumn(),
+            TextColumn("{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self.tasks: dict[str, int] = {}
         # stage -> step -> (done, total) from the steps' progress lines: parallel steps of a stage add up on its bar
@@ -160,27 +167,46 @@ def print_files_not_loaded(console: Console, not_loaded: FilesNotLoaded) -> None
             console.print(f"    {file.file}: {file.short_reason()}", soft_wrap=True, crop=False)
             shown += 1
     if not_loaded.total > shown:
-        console.print(f"  ... and {not_loaded.total - shown} more (the run's metadata `files_not_loaded` in the UI, "
-                      "and raw.file_manifest of the working database, list them)")
+        console.print(
+            f"  ... and {not_loaded.total - shown} more (the run's metadata `files_not_loaded` in the UI, "
+            "and raw.file_manifest of the working database, list them)"
+        )
 
 
 def print_rows_quarantined(console: Console, landed: FilesNotLoaded) -> None:
     """The files that loaded less some rows: how many rows, and the first reasons (never a value)."""
     files = landed.partly_loaded_files
-    console.print(f"[yellow]Rows quarantined in {files} loaded file{'s' if files > 1 else ''}[/yellow] (the rest of "
-                  "each file loaded; raw.quarantine of the working database holds every row with its line and reason):",
-                  soft_wrap=True)
+    console.print(
+        f"[yellow]Rows quarantined in {files} loaded file{'s' if files > 1 else ''}[/yellow] (the rest of "
+        "each file loaded; raw.quarantine of the working database holds every row with its line and reason):",
+        soft_wrap=True,
+    )
     for file in landed.partly_loaded[:SHOWN_FILES]:
         reasons = "; ".join(file.reasons)
-        console.print(f"    {file.file}: {file.rows_quarantined:,} of {file.rows_read:,} rows ({reasons})",
-                      soft_wrap=True, crop=False)
+        console.print(
+            f"    {file.file}: {file.rows_quarantined:,} of {file.rows_read:,} rows ({reasons})",
+            soft_wrap=True,
+            crop=False,
+        )
     if files > SHOWN_FILES:
-        console.print(f"  ... and {files - SHOWN_FILES} more (the run's metadata `files_not_loaded` in the UI lists them)")
+        console.print(
+            f"  ... and {files - SHOWN_FILES} more (the run's metadata `files_not_loaded` in the UI lists them)"
+        )
 
 
-def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: Path, working_path: Path,
-                  outcome: RunOutcome | None, reports: list[Path], what: str = "Refresh",
-                  not_loaded: FilesNotLoaded | None = None, brands_named: bool = False) -> None:
+def print_summary(
+    console: Console,
+    *,
+    ok: bool,
+    seconds: float,
+    serving_path: Path,
+    working_path: Path,
+    outcome: RunOutcome | None,
+    reports: list[Path],
+    what: str = "Refresh",
+    not_loaded: FilesNotLoaded | None = None,
+    brands_named: bool = False,
+) -> None:
     """The screen a person reads after a refresh: what was built, what the checks said, which files were not loaded
     and why, where things are, next steps."""
     console.print()
@@ -230,12 +256,19 @@ def print_summary(console: Console, *, ok: bool, seconds: float, serving_path: P
         verdict = "[green]succeeded[/green]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
     ui = "`make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
-    console.print("Next: " + (
-        f"deal with the files listed above and refresh again (what was loaded is published); {ui}"
-        if ok and files_missed
-        else f"open the report in a browser; {ui}" if ok and reports else
-        "no brand has data to report on yet: check that the accounts in the configuration are the ones the exports "
-        f"name (`ror ingest DIR --dry-run` shows what each file holds); {ui}" if ok and brands_named else
-        f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}" if ok else
-        "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
-        "the serving file still holds the last good data."))
+    console.print(
+        "Next: "
+        + (
+            f"deal with the files listed above and refresh again (what was loaded is published); {ui}"
+            if ok and files_missed
+            else f"open the report in a browser; {ui}"
+            if ok and reports
+            else "no brand has data to report on yet: check that the accounts in the configuration are the ones the exports "
+            f"name (`ror ingest DIR --dry-run` shows what each file holds); {ui}"
+            if ok and brands_named
+            else f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}"
+            if ok
+            else "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
+            "the serving file still holds the last good data."
+        )
+    )

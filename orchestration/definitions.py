@@ -22,8 +22,16 @@ from orchestration.resources import build_resources
 from orchestration.settings import Settings
 
 defs = Definitions(
-    assets=[configuration_tables, *extract_assets, raw_exports, text_enrichment, ror_dbt_models, serving_warehouse,
-            ror_report, parquet_handoff],
+    assets=[
+        configuration_tables,
+        *extract_assets,
+        raw_exports,
+        text_enrichment,
+        ror_dbt_models,
+        serving_warehouse,
+        ror_report,
+        parquet_handoff,
+    ],
     asset_checks=ror_checks,
     jobs=[ror_refresh_job, ror_handoff_job],
     schedules=[daily_refresh_schedule],

@@ -11,8 +11,15 @@ PREVIEW_ROWS = 10
 PREVIEW_COLUMNS = 10
 FAILING_ROWS_SAMPLE = 10
 # Date columns, most specific first: the preview shows the latest rows by the first one a mart has.
-TIME_COLUMNS = ("activity_date", "week_start_date", "activity_month", "cohort_month", "created_at_utc",
-                "last_seen_at_utc", "ingested_at_utc")
+TIME_COLUMNS = (
+    "activity_date",
+    "week_start_date",
+    "activity_month",
+    "cohort_month",
+    "created_at_utc",
+    "last_seen_at_utc",
+    "ingested_at_utc",
+)
 # mart -> (label, SQL over that mart's latest period): figures already computed by dbt, only picked out here.
 HEADLINES = {
     "ror_scorecard": (
@@ -49,9 +56,11 @@ def _markdown(columns: list[str], rows: list[tuple]) -> str:
 def mart_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, object]:
     """Row count, preview and headline figures of marts.<table>; whatever the mart lacks is left out."""
     columns = [
-        name for (name,) in con.execute(
+        name
+        for (name,) in con.execute(
             "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
-            "order by ordinal_position", [table]
+            "order by ordinal_position",
+            [table],
         ).fetchall()
     ]
     if not columns:
@@ -62,7 +71,8 @@ def mart_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, objec
     shown = columns[:PREVIEW_COLUMNS]
     preview = con.execute(
         f"select {', '.join(f'{chr(34)}{c}{chr(34)}' for c in shown)} from {quoted}"
-        + (f' order by "{order}" desc nulls last' if order else "") + f" limit {PREVIEW_ROWS}"
+        + (f' order by "{order}" desc nulls last' if order else "")
+        + f" limit {PREVIEW_ROWS}"
     ).fetchall()
     metadata: dict[str, object] = {
         "dagster/row_count": rows,

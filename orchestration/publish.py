@@ -29,8 +29,10 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 # Superset of your own the same settings.
 SERVING_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 # The columns that publishing itself adds (dbt documents every other one): listed in column_docs like the rest.
-REFRESH_ID_DOC = ("The refresh that published this row: the same on every table of one publication "
-                  "(marts.refresh_log says when it was published).")
+REFRESH_ID_DOC = (
+    "The refresh that published this row: the same on every table of one publication "
+    "(marts.refresh_log says when it was published)."
+)
 PUBLICATION_DOCS = {
     "refresh_log": {
         "refresh_id": "The refresh that published the tables (the refresh_id on their every row).",

@@ -57,8 +57,15 @@ class Warehouse:
         for table, column in rows:
             self.columns.setdefault(table, set()).add(column)
 
-    def select(self, table: str, columns: list[str], where: str = "true", params: list | None = None,
-               order_by: str | None = None, limit: int | None = None) -> Extract:
+    def select(
+        self,
+        table: str,
+        columns: list[str],
+        where: str = "true",
+        params: list | None = None,
+        order_by: str | None = None,
+        limit: int | None = None,
+    ) -> Extract:
         """Rows of marts.<table> with exactly ``columns``; any that do not exist are reported as missing.
 
         ``where`` and ``order_by`` are SQL written in this module (never user input); values go in ``params``.
@@ -112,28 +119,52 @@ ACCOUNT_SCOPE = " and campaign_scope = 'account'"
 def net_sentiment(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "sentiment_trend",
-        ["activity_date", "platform", "account_id", "net_sentiment", "net_sentiment_7d", "is_negative_spike",
-         "sentiment_scored_interactions"],
-        DAY_RANGE + ACCOUNT_SCOPE, [brand, period.start, period.end], "activity_date, platform",
+        [
+            "activity_date",
+            "platform",
+            "account_id",
+            "net_sentiment",
+            "net_sentiment_7d",
+            "is_negative_spike",
+            "sentiment_scored_interactions",
+        ],
+        DAY_RANGE + ACCOUNT_SCOPE,
+        [brand, period.start, period.end],
+        "activity_date, platform",
     )
 
 
 def emotion_mix(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "sentiment_trend_weekly",
-        ["week_start_date", "platform", "anger_interactions", "joy_interactions", "optimism_interactions",
-         "sadness_interactions"],
+        [
+            "week_start_date",
+            "platform",
+            "anger_interactions",
+            "joy_interactions",
+            "optimism_interactions",
+            "sadness_interactions",
+        ],
         "brand_id = ? and week_start_date between ? and ?" + ACCOUNT_SCOPE,
-        [brand, period.start - timedelta(days=6), period.end], "week_start_date",
+        [brand, period.start - timedelta(days=6), period.end],
+        "week_start_date",
     )
 
 
 def engagement_rates(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "engagement_quality",
-        ["activity_date", "platform", "conversation_rate_per_post", "amplification_rate_per_post",
-         "applause_rate_per_post", "meaningful_comment_share"],
-        DAY_RANGE, [brand, period.start, period.end], "activity_date",
+        [
+            "activity_date",
+            "platform",
+            "conversation_rate_per_post",
+            "amplification_rate_per_post",
+            "applause_rate_per_post",
+            "meaningful_comment_share",
+        ],
+        DAY_RANGE,
+        [brand, period.start, period.end],
+        "activity_date",
     )
 
 
@@ -141,20 +172,39 @@ def response_times(wh: Warehouse, brand: str, period: Period) -> Extract:
     previous = period.previous()
     return wh.select(
         "responsiveness",
-        ["activity_date", "platform", "median_first_response_minutes", "p90_first_response_minutes",
-         "questions_or_complaints_received"],
-        DAY_RANGE, [brand, previous.start, period.end], "activity_date, platform",
+        [
+            "activity_date",
+            "platform",
+            "median_first_response_minutes",
+            "p90_first_response_minutes",
+            "questions_or_complaints_received",
+        ],
+        DAY_RANGE,
+        [brand, previous.start, period.end],
+        "activity_date, platform",
     )
 
 
 def service_levels(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "service_levels",
-        ["activity_date", "platform", "account_id", "within_target_rate", "answered_within_target", "target_breached",
-         "overdue_backlog_at_day_end", "median_first_response_business_minutes",
-         "p90_first_response_business_minutes", "median_first_response_wall_clock_minutes",
-         "min_target_business_minutes", "max_target_business_minutes"],
-        DAY_RANGE, [brand, period.start, period.end], "activity_date, platform, account_id",
+        [
+            "activity_date",
+            "platform",
+            "account_id",
+            "within_target_rate",
+            "answered_within_target",
+            "target_breached",
+            "overdue_backlog_at_day_end",
+            "median_first_response_business_minutes",
+            "p90_first_response_business_minutes",
+            "median_first_response_wall_clock_minutes",
+            "min_target_business_minutes",
+            "max_target_business_minutes",
+        ],
+        DAY_RANGE,
+        [brand, period.start, period.end],
+        "activity_date, platform, account_id",
     )
 
 
@@ -162,7 +212,9 @@ def community_growth(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "community_growth",
         ["activity_month", "platform", "new_engagers", "returning_engagers", "net_follower_change"],
-        MONTH_RANGE, [brand, period.start, period.end], "activity_month, platform",
+        MONTH_RANGE,
+        [brand, period.start, period.end],
+        "activity_month, platform",
     )
 
 
@@ -170,7 +222,9 @@ def cohort_retention(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "community_cohorts",
         ["cohort_month", "months_since_first_engagement", "platform", "cohort_size", "retention_rate"],
-        "brand_id = ? and cohort_month <= ?", [brand, period.end], "cohort_month, months_since_first_engagement",
+        "brand_id = ? and cohort_month <= ?",
+        [brand, period.end],
+        "cohort_month, months_since_first_engagement",
     )
 
 
@@ -179,25 +233,48 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "advocacy_monthly",
         ["activity_month", "engagers", "ladder_repeat_engagers", "advocates", "advocate_leads", "advocate_customers"],
-        MONTH_RANGE, [brand, period.start, period.end], "activity_month desc", limit=1,
+        MONTH_RANGE,
+        [brand, period.start, period.end],
+        "activity_month desc",
+        limit=1,
     )
 
 
 def top_advocates(wh: Warehouse, brand: str, limit: int = 10) -> Extract:
     return wh.select(
         "advocacy",
-        ["handle", "platform", "referral_actions", "positive_interactions", "interactions", "advocacy_rank",
-         "is_employee"],
-        "brand_id = ? and is_advocate", [brand], "advocacy_rank", limit,
+        [
+            "handle",
+            "platform",
+            "referral_actions",
+            "positive_interactions",
+            "interactions",
+            "advocacy_rank",
+            "is_employee",
+        ],
+        "brand_id = ? and is_advocate",
+        [brand],
+        "advocacy_rank",
+        limit,
     )
 
 
 def campaign_costs(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "cost_per_lead",
-        ["activity_date", "channel", "utm_campaign", "campaign_name", "spend", "crm_leads", "ad_platform_leads",
-         "revenue"],
-        DAY_RANGE, [brand, period.start, period.end], "activity_date",
+        [
+            "activity_date",
+            "channel",
+            "utm_campaign",
+            "campaign_name",
+            "spend",
+            "crm_leads",
+            "ad_platform_leads",
+            "revenue",
+        ],
+        DAY_RANGE,
+        [brand, period.start, period.end],
+        "activity_date",
     )
 
 
@@ -205,14 +282,25 @@ def channel_cost_per_lead(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "ror_scorecard",
         ["activity_month", "channel", "cost_per_crm_lead", "cost_per_ad_platform_lead"],
-        MONTH_RANGE, [brand, period.start, period.end], "activity_month, channel",
+        MONTH_RANGE,
+        [brand, period.start, period.end],
+        "activity_month, channel",
     )
 
 
 def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Extract:
     return wh.select(
         "ror_scorecard",
-        ["activity_month", "channel", "net_sentiment", "brand_response_rate", "referral_rate", "cash_roi",
-         "lead_cohort_roi"],
-        MONTH_RANGE, [brand, period.start, period.end], "activity_month, channel",
+        [
+            "activity_month",
+            "channel",
+            "net_sentiment",
+            "brand_response_rate",
+            "referral_rate",
+            "cash_roi",
+            "lead_cohort_roi",
+        ],
+        MONTH_RANGE,
+        [brand, period.start, period.end],
+        "activity_month, channel",
     )

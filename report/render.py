@@ -40,11 +40,16 @@ class WrittenReport:
 
 
 def _section(chart: Chart) -> str:
-    body = (chart.figure.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=chart.key)
-            if chart.figure is not None else f'<p class="note">{html.escape(chart.note)}</p>')
-    return (f'<section id="section-{chart.key}" data-chart="{"drawn" if chart.figure is not None else "empty"}">'
-            f"<h2>{html.escape(chart.title)}</h2><p class=\"what\">{html.escape(chart.caption)}</p>"
-            f'<p class="source">Source: <code>{html.escape(chart.source)}</code></p>{body}</section>')
+    body = (
+        chart.figure.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=chart.key)
+        if chart.figure is not None
+        else f'<p class="note">{html.escape(chart.note)}</p>'
+    )
+    return (
+        f'<section id="section-{chart.key}" data-chart="{"drawn" if chart.figure is not None else "empty"}">'
+        f'<h2>{html.escape(chart.title)}</h2><p class="what">{html.escape(chart.caption)}</p>'
+        f'<p class="source">Source: <code>{html.escape(chart.source)}</code></p>{body}</section>'
+    )
 
 
 def render_brand(wh: Warehouse, brand: str, period: Period, refresh_id: str | None) -> tuple[str, list[Chart]]:
@@ -74,8 +79,9 @@ def _refresh_id(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def write_reports(warehouse_path: Path, out_dir: Path, brand: str | None = None,
-                  period: Period | None = None) -> list[WrittenReport]:
+def write_reports(
+    warehouse_path: Path, out_dir: Path, brand: str | None = None, period: Period | None = None
+) -> list[WrittenReport]:
     """One HTML file per brand (or only ``brand``) for ``period`` (default: the latest six weeks of data)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[WrittenReport] = []

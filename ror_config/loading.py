@@ -79,8 +79,11 @@ class _BoundedLoader(yaml.SafeLoader):
                 self.repeated += _expanded_size(anchored, self._sizes, set())
                 if self.repeated > MAX_REPEATED_VALUES:
                     raise _AliasesRefused(
-                        None, None, f"its aliases repeat more than {MAX_REPEATED_VALUES:,} values: write them out or "
-                        "use fewer aliases", event.start_mark
+                        None,
+                        None,
+                        f"its aliases repeat more than {MAX_REPEATED_VALUES:,} values: write them out or "
+                        "use fewer aliases",
+                        event.start_mark,
                     )
         return super().compose_node(parent, index)
 
@@ -289,7 +292,9 @@ def _unknown_platforms(config: RorConfig, file: str, root: yaml.Node | None) -> 
     ] + [(("ad_action_types", i, "platform"), row.platform) for i, row in enumerate(config.ad_action_types)]
     return [
         ConfigProblem(
-            file, _line(root, loc), _where(loc),
+            file,
+            _line(root, loc),
+            _where(loc),
             f"unknown platform {platform!r}: known are {', '.join(known)} (a platform your own mappings bring: add it "
             "to extra_platforms)",
         )

@@ -51,9 +51,7 @@ def config_tables(config: RorConfig) -> dict[str, pl.DataFrame]:
     """One frame per table of schema ``config``, with the columns of ``TABLE_SCHEMAS`` whatever the lists hold."""
     rows: dict[str, list[dict]] = {
         "brands": [{"brand_id": b.id, "brand_name": b.name} for b in config.brands],
-        "owned_accounts": [
-            {"brand_id": b.id, **account.model_dump()} for b in config.brands for account in b.accounts
-        ],
+        "owned_accounts": [{"brand_id": b.id, **account.model_dump()} for b in config.brands for account in b.accounts],
         "employees": [{"brand_id": b.id, **employee.model_dump()} for b in config.brands for employee in b.employees],
         "campaigns": [
             {

@@ -49,9 +49,7 @@ def _project_vars(project_yml: Path) -> list[tuple[str, str, str]]:
         elif var := _VAR_LINE.match(line):
             described.append((var.group(1), " ".join(comments)))
             comments = []
-    return [
-        (name, "none" if defaults[name] is None else str(defaults[name]), comment) for name, comment in described
-    ]
+    return [(name, "none" if defaults[name] is None else str(defaults[name]), comment) for name, comment in described]
 
 
 def _model_docs(marts_dir: Path) -> list[dict]:
@@ -147,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     glossary = render_glossary()
     if args.check:
         if not GLOSSARY_PATH.exists() or GLOSSARY_PATH.read_text() != glossary:
-            print(f"{GLOSSARY_PATH.relative_to(ROOT)} is out of date: run scripts/generate_glossary.py", file=sys.stderr)
+            print(
+                f"{GLOSSARY_PATH.relative_to(ROOT)} is out of date: run scripts/generate_glossary.py", file=sys.stderr
+            )
             return 1
         return 0
     GLOSSARY_PATH.write_text(glossary)

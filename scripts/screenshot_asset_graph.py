@@ -55,10 +55,19 @@ def screenshot(dagster_home: Path, out: Path, width: int, height: int) -> None:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [Path(sys.executable).with_name("dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
-         "-p", str(port)],
-        cwd=ROOT, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            Path(sys.executable).with_name("dagster-webserver"),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for(url, server)
@@ -74,8 +83,9 @@ def screenshot(dagster_home: Path, out: Path, width: int, height: int) -> None:
             if skip.count():
                 skip.click()
             # the zoom controls float over the graph's right edge
-            page.add_style_tag(content="[class*=SVGViewport_zoomSlider], [class*=SVGViewport_iconButton] "
-                                       "{ visibility: hidden; }")
+            page.add_style_tag(
+                content="[class*=SVGViewport_zoomSlider], [class*=SVGViewport_iconButton] { visibility: hidden; }"
+            )
             boxes = [box for box in (node.bounding_box() for node in group_boxes.all()) if box]
             left, top = min(b["x"] for b in boxes) - MARGIN, min(b["y"] for b in boxes) - MARGIN
             right = max(b["x"] + b["width"] for b in boxes) + MARGIN
@@ -91,8 +101,9 @@ def screenshot(dagster_home: Path, out: Path, width: int, height: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dagster-home", type=Path,
-                        default=Path(os.environ.get("DAGSTER_HOME", ROOT / ".dagster_home")))
+    parser.add_argument(
+        "--dagster-home", type=Path, default=Path(os.environ.get("DAGSTER_HOME", ROOT / ".dagster_home"))
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "asset-graph.png")
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=700)

@@ -37,7 +37,9 @@ PEAK_MEMORY_LIMIT = 3 * 1024**3
 
 def _tweet(template: dict, tweet_id: str, created_at: str, text: str) -> dict:
     tweet = copy.deepcopy(template)
-    tweet.update(id=tweet_id, conversation_id=tweet_id, created_at=created_at, text=text, edit_history_tweet_ids=[tweet_id])
+    tweet.update(
+        id=tweet_id, conversation_id=tweet_id, created_at=created_at, text=text, edit_history_tweet_ids=[tweet_id]
+    )
     tweet.pop("referenced_tweets", None)
     tweet.pop("in_reply_to_user_id", None)
     return tweet
@@ -184,8 +186,13 @@ def test_every_damaged_file_is_named_and_the_exit_status_says_some_were_not_load
     output = damaged.stdout + damaged.stderr
     # A refused symlink and an unrecognised file are files not loaded: exit 1 (README, "The command line").
     assert damaged.returncode == 1, output[-4000:]
-    for name in ("LumenBikes_listening.jsonl", "contact_data.csv", "facebook_ads_basic_ad_data.csv",
-                 "linked_outside.csv", "notes.bin"):
+    for name in (
+        "LumenBikes_listening.jsonl",
+        "contact_data.csv",
+        "facebook_ads_basic_ad_data.csv",
+        "linked_outside.csv",
+        "notes.bin",
+    ):
         assert name in output, f"{name} is not named in the refresh's output:\n{output[-4000:]}"
 
 

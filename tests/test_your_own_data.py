@@ -130,7 +130,8 @@ def test_a_blocking_check_explains_itself_and_the_last_good_marts_stay(walkthrou
         )
     ]
     (failed_check, *_) = [
-        e for e in evaluations
+        e
+        for e in evaluations
         if e.check_name.startswith("unique_combination_of_columns_int_owned_accounts_resolved") and not e.passed
     ]
     assert "did:plc:kvwvcn5iqfooopmyzvb4qzba" in failed_check.metadata["failing_rows_sample"].value

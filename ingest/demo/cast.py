@@ -62,9 +62,7 @@ def _avatar(ids: IdMint, rng: random.Random) -> str:
 
 def _account_created(rng: random.Random) -> datetime:
     start = datetime(2009, 3, 1, tzinfo=UTC)
-    return start + timedelta(
-        seconds=rng.randrange(int((datetime(2025, 12, 1, tzinfo=UTC) - start).total_seconds()))
-    )
+    return start + timedelta(seconds=rng.randrange(int((datetime(2025, 12, 1, tzinfo=UTC) - start).total_seconds())))
 
 
 def _user_id(ids: IdMint, rng: random.Random, created: datetime) -> str:

@@ -15,8 +15,11 @@ HANDOFF_GROUP = "handoff"
 @asset(
     op_tags=WAREHOUSE_STEP_TAGS,
     key=AssetKey([HANDOFF_GROUP, "parquet"]),
-    deps=[*(raw_key(table) for table in RAW_TABLES), AssetKey(["enrichment", "text_enrichment"]),
-          *(config_key(table) for table in TABLE_SCHEMAS)],
+    deps=[
+        *(raw_key(table) for table in RAW_TABLES),
+        AssetKey(["enrichment", "text_enrichment"]),
+        *(config_key(table) for table in TABLE_SCHEMAS),
+    ],
     group_name=HANDOFF_GROUP,
     kinds={"duckdb", "parquet"},
     description="Every raw, enrichment and config table as Parquet (<warehouse>.parquet/<schema>/<table>/), replaced "

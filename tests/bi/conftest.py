@@ -60,15 +60,18 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float) -> N
 @pytest.fixture(scope="session")
 def superset(warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Superset]:
     subprocess.run(["make", "-s", "bi-setup"], cwd=REPO, check=True, capture_output=True, timeout=1800)
-    env = {**os.environ, "ROR_BI_HOME": str(tmp_path_factory.mktemp("superset_home")),
-           "ROR_BI_ADMIN_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "ROR_BI_HOME": str(tmp_path_factory.mktemp("superset_home")),
+        "ROR_BI_ADMIN_PASSWORD": PASSWORD,
+    }
     script = REPO / "bi" / "superset_ror.py"
-    subprocess.run([BI_PYTHON, script, "setup", "--serving-file", warehouse.serving], env=env, check=True,
-                   timeout=600)
+    subprocess.run([BI_PYTHON, script, "setup", "--serving-file", warehouse.serving], env=env, check=True, timeout=600)
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "superset.log").open("w")
-    server = subprocess.Popen([BI_PYTHON, script, "serve", "--port", str(port)], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [BI_PYTHON, script, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, server, timeout=180)

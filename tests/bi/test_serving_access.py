@@ -58,9 +58,11 @@ def _project_reader(serving: Path) -> Iterator[Query]:
 @contextmanager
 def _superset_connection(serving: Path) -> Iterator[Query]:
     with _superset_engine(serving).connect() as con:
+
         def query(sql: str) -> list[tuple]:
             with con.begin():  # a refused statement rolls back, as Superset's one query per connection does
                 return [tuple(row) for row in con.execute(sqlalchemy.text(sql))]
+
         yield query
 
 
@@ -87,19 +89,22 @@ def _refresh(query: Query) -> str:
     return refresh_id
 
 
-@pytest.mark.parametrize(("statement", "refusal"), [
-    ("select * from read_text('/etc/passwd')", "disabled by configuration"),
-    ("select * from read_csv('/etc/passwd')", "disabled by configuration"),
-    ("select * from '/etc/passwd'", "Table with name /etc/passwd does not exist"),  # no file scan at all
-    ("select * from glob('/etc/*')", "disabled by configuration"),
-    ("attach '{working}' as work (read_only)", "disabled by configuration"),
-    ("copy marts.advocacy to '{copy}'", "disabled by configuration"),
-    ("install httpfs", "disabled by configuration"),
-    ("set enable_external_access = true", "configuration has been locked"),
-    ("reset enable_external_access", "configuration has been locked"),
-    ("set lock_configuration = false", "configuration has been locked"),
-    ("pragma enable_profiling", "configuration has been locked"),
-])
+@pytest.mark.parametrize(
+    ("statement", "refusal"),
+    [
+        ("select * from read_text('/etc/passwd')", "disabled by configuration"),
+        ("select * from read_csv('/etc/passwd')", "disabled by configuration"),
+        ("select * from '/etc/passwd'", "Table with name /etc/passwd does not exist"),  # no file scan at all
+        ("select * from glob('/etc/*')", "disabled by configuration"),
+        ("attach '{working}' as work (read_only)", "disabled by configuration"),
+        ("copy marts.advocacy to '{copy}'", "disabled by configuration"),
+        ("install httpfs", "disabled by configuration"),
+        ("set enable_external_access = true", "configuration has been locked"),
+        ("reset enable_external_access", "configuration has been locked"),
+        ("set lock_configuration = false", "configuration has been locked"),
+        ("pragma enable_profiling", "configuration has been locked"),
+    ],
+)
 def test_a_bi_connection_reads_the_marts_and_nothing_else(reader, served, tmp_path, statement, refusal):
     working, serving = served
     with reader(serving) as query:
@@ -137,9 +142,11 @@ def test_the_database_asset_alone_gives_another_superset_the_same_limits(served)
     engine = sqlalchemy.create_engine(url, poolclass=NullPool, **database["extra"]["engine_params"])
     with engine.connect() as con:
         assert con.execute(sqlalchemy.text("select refresh_id from marts.advocacy")).fetchall() == [("run-1",)]
-    for statement, refusal in [("select * from read_text('/etc/passwd')", "disabled by configuration"),
-                               (f"attach '{working}' as work", "disabled by configuration"),
-                               ("set enable_external_access = true", "configuration has been locked")]:
+    for statement, refusal in [
+        ("select * from read_text('/etc/passwd')", "disabled by configuration"),
+        (f"attach '{working}' as work", "disabled by configuration"),
+        ("set enable_external_access = true", "configuration has been locked"),
+    ]:
         with pytest.raises(sqlalchemy.exc.DBAPIError, match=refusal), engine.connect() as con:
             con.execute(sqlalchemy.text(statement))
 
@@ -160,8 +167,10 @@ def test_the_spark_target_listens_on_this_machine_only_unless_configured(monkeyp
     assert _spark_settings()["spark.driver.bindAddress"] == "10.1.2.3"
 
 
-@pytest.mark.skipif(shutil.which("java") is None or importlib.util.find_spec("pyspark") is None,
-                    reason="Spark check skipped: needs Java and the spark extra (pip install -e .[spark])")
+@pytest.mark.skipif(
+    shutil.which("java") is None or importlib.util.find_spec("pyspark") is None,
+    reason="Spark check skipped: needs Java and the spark extra (pip install -e .[spark])",
+)
 def test_a_spark_session_with_the_spark_target_settings_listens_on_loopback_only(monkeypatch, tmp_path):
     """The session dbt-spark opens (method session builds it from these settings): left to its defaults, Spark's
     driver listens on the address the host name resolves to."""
@@ -175,21 +184,29 @@ def test_a_spark_session_with_the_spark_target_settings_listens_on_loopback_only
     try:
         assert spark.range(10).count() == 10
         jvms = [child for child in psutil.Process().children(recursive=True) if "java" in child.name()]
-        listening = {connection.laddr.ip for jvm in jvms for connection in jvm.net_connections(kind="inet")
-                     if connection.status == psutil.CONN_LISTEN}
+        listening = {
+            connection.laddr.ip
+            for jvm in jvms
+            for connection in jvm.net_connections(kind="inet")
+            if connection.status == psutil.CONN_LISTEN
+        }
     finally:
         spark.stop()
     addresses = [ipaddress.ip_address(ip) for ip in listening]
     assert addresses and all((address.ipv4_mapped or address).is_loopback for address in addresses), listening
 
 
-@pytest.mark.parametrize(("target", "listens_on"), [
-    ("dev", "dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000"),
-    ("bi", "bi/superset_ror.py serve --host 127.0.0.1 --port 8088"),
-])
+@pytest.mark.parametrize(
+    ("target", "listens_on"),
+    [
+        ("dev", "dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000"),
+        ("bi", "bi/superset_ror.py serve --host 127.0.0.1 --port 8088"),
+    ],
+)
 def test_make_starts_its_servers_on_this_machine_only(target, listens_on):
     """What `make` would run with none of ROR_UI_HOST, ROR_UI_PORT, ROR_BI_HOST, ROR_BI_PORT set (dry run only)."""
-    commands = subprocess.run(["make", "-n", "-s", target], cwd=REPO, capture_output=True, text=True, timeout=60,
-                              check=True).stdout
+    commands = subprocess.run(
+        ["make", "-n", "-s", target], cwd=REPO, capture_output=True, text=True, timeout=60, check=True
+    ).stdout
     with_defaults = re.sub(r"\$\{(?:ROR_UI|ROR_BI)_(?:HOST|PORT):-([^}]*)\}", r"\1", commands)
     assert listens_on in " ".join(with_defaults.replace("\\\n", " ").split())

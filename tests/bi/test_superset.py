@@ -42,8 +42,9 @@ def _dashboards() -> dict[str, int]:
     boards = {}
     for path in sorted(DASHBOARDS.glob("*.yaml")):
         board = yaml.safe_load(path.read_text())
-        boards[board["slug"]] = sum(1 for node in board["position"].values()
-                                    if isinstance(node, dict) and node.get("type") == "CHART")
+        boards[board["slug"]] = sum(
+            1 for node in board["position"].values() if isinstance(node, dict) and node.get("type") == "CHART"
+        )
     return boards
 
 
@@ -65,7 +66,8 @@ def test_every_dashboard_draws_its_charts_in_headless_chromium(superset: Superse
             page.wait_for_function(
                 "n => [...document.querySelectorAll('[data-test-chart-id]')]"
                 ".filter(c => c.querySelector('canvas, tbody tr')).length === n",
-                arg=dashboards[slug], timeout=90_000,
+                arg=dashboards[slug],
+                timeout=90_000,
             )
             page.wait_for_load_state("networkidle")
             charts = page.evaluate(CHARTS_STATE)
@@ -86,9 +88,16 @@ class SqlLab:
     def __init__(self, superset: Superset) -> None:
         self.url = superset.url
         self.session = requests.Session()
-        token = self.session.post(f"{self.url}/api/v1/security/login", timeout=30, json={
-            "username": superset.user, "password": superset.password, "provider": "db", "refresh": False,
-        }).json()["access_token"]
+        token = self.session.post(
+            f"{self.url}/api/v1/security/login",
+            timeout=30,
+            json={
+                "username": superset.user,
+                "password": superset.password,
+                "provider": "db",
+                "refresh": False,
+            },
+        ).json()["access_token"]
         self.session.headers["Authorization"] = f"Bearer {token}"
         csrf = self.session.get(f"{self.url}/api/v1/security/csrf_token/", timeout=30).json()["result"]
         self.session.headers.update({"X-CSRFToken": csrf, "Referer": self.url})
@@ -96,9 +105,16 @@ class SqlLab:
         (self.database_id,) = [d["id"] for d in databases if d["database_name"] == "ROR warehouse"]
 
     def execute(self, sql: str) -> requests.Response:
-        return self.session.post(f"{self.url}/api/v1/sqllab/execute/", timeout=60, json={
-            "database_id": self.database_id, "sql": sql, "schema": "marts", "runAsync": False,
-        })
+        return self.session.post(
+            f"{self.url}/api/v1/sqllab/execute/",
+            timeout=60,
+            json={
+                "database_id": self.database_id,
+                "sql": sql,
+                "schema": "marts",
+                "runAsync": False,
+            },
+        )
 
     def rows(self, sql: str) -> list[dict]:
         response = self.execute(sql)

@@ -64,13 +64,22 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _x_page() -> str:
-    return json.dumps({
-        "data": [{"id": "1", "author_id": "6449282", "created_at": "2026-03-01T10:00:00.000Z", "text": "Welcome aboard",
-                  "conversation_id": "1"}],
-        "includes": {"users": [{"id": "6449282", "username": "JetBlue", "name": "JetBlue"}]},
-        "meta": {"result_count": 1},
-        "__twarc": {"url": "https://api.x.com/2/users/6449282/tweets", "retrieved_at": "2026-03-02T00:00:00+00:00"},
-    })
+    return json.dumps(
+        {
+            "data": [
+                {
+                    "id": "1",
+                    "author_id": "6449282",
+                    "created_at": "2026-03-01T10:00:00.000Z",
+                    "text": "Welcome aboard",
+                    "conversation_id": "1",
+                }
+            ],
+            "includes": {"users": [{"id": "6449282", "username": "JetBlue", "name": "JetBlue"}]},
+            "meta": {"result_count": 1},
+            "__twarc": {"url": "https://api.x.com/2/users/6449282/tweets", "retrieved_at": "2026-03-02T00:00:00+00:00"},
+        }
+    )
 
 
 def _workspace(tmp_path: Path) -> tuple[Path, Path]:
@@ -115,7 +124,10 @@ def test_ror_config_check_with_landing_names_brand_and_account(tmp_path):
     config, landing = _workspace(tmp_path)
     env = _env(tmp_path)
     result = subprocess.run(
-        [ROR, "config", "check", str(config), "--landing", str(landing)], env=env, capture_output=True, text=True,
+        [ROR, "config", "check", str(config), "--landing", str(landing)],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -130,8 +142,11 @@ def test_ror_config_check_with_a_missing_landing_folder_cannot_start(tmp_path):
     config, _ = _workspace(tmp_path)
     env = _env(tmp_path)
     result = subprocess.run(
-        [ROR, "config", "check", str(config), "--landing", str(tmp_path / "nowhere")], env=env, capture_output=True,
-        text=True, timeout=300,
+        [ROR, "config", "check", str(config), "--landing", str(tmp_path / "nowhere")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 2
     assert "no landing folder" in result.stderr and "Traceback" not in result.stderr

@@ -28,8 +28,14 @@ def test_a_named_but_missing_configuration_file_is_an_error_before_any_work(tmp_
     (tmp_path / "landing").mkdir()
     serving = tmp_path / "wh" / "ror.duckdb"
     result = run_ror(
-        "refresh", "--landing", str(tmp_path / "landing"), "--warehouse", str(serving),
-        "--config", str(tmp_path / "absent.yaml"), tmp_path=tmp_path,
+        "refresh",
+        "--landing",
+        str(tmp_path / "landing"),
+        "--warehouse",
+        str(serving),
+        "--config",
+        str(tmp_path / "absent.yaml"),
+        tmp_path=tmp_path,
     )
     assert result.returncode == 2
     assert f"{tmp_path / 'absent.yaml'}: the configuration file does not exist" in result.stderr

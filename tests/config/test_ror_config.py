@@ -310,7 +310,10 @@ def test_a_few_aliases_are_fine(tmp_path):
 
 def test_support_hours_and_response_targets_become_rows_per_open_day_holiday_and_target(tmp_path):
     # unquoted 9:00 is read by YAML as the number 540 (base 60): the same minutes, accepted
-    config = load_config(write(tmp_path, """\
+    config = load_config(
+        write(
+            tmp_path,
+            """\
         brands:
           - id: acme
             name: Acme
@@ -325,17 +328,19 @@ def test_support_hours_and_response_targets_become_rows_per_open_day_holiday_and
               - {kind: question, business_minutes: 240}
           - id: plain
             name: Plain
-        """))
+        """,
+        )
+    )
     tables = config_tables(config)
-    assert tables["support_hours"].rows() == [
-        ("acme", "Europe/London", str(day), "540", "1050") for day in range(1, 6)
-    ]
+    assert tables["support_hours"].rows() == [("acme", "Europe/London", str(day), "540", "1050") for day in range(1, 6)]
     assert tables["support_holidays"].rows() == [("acme", "2026-12-24"), ("acme", "2026-12-25")]
     assert tables["response_targets"].rows() == [("acme", "x", "complaint", "60"), ("acme", None, "question", "240")]
 
 
 def test_bad_support_hours_and_targets_are_reported_with_their_line(tmp_path):
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         brands:
           - id: acme
             name: Acme
@@ -348,28 +353,35 @@ def test_bad_support_hours_and_targets_are_reported_with_their_line(tmp_path):
               - {kind: question, business_minutes: 0}
               - {kind: praise, business_minutes: 10}
               - {kind: any, business_minutes: 10, platform: myspace}
-        """)
+        """,
+    )
     problems = problems_of(path)
     assert any(p.startswith(f"{path}:5: brands[0].support_hours.time_zone: unknown time zone") for p in problems)
     assert any(p.startswith(f"{path}:6: brands[0].support_hours.days[1]: must be one of 'mon'") for p in problems)
     assert f"{path}:10: brands[0].response_targets[0].business_minutes: must be at least 1" in problems
     assert any(p.startswith(f"{path}:11: brands[0].response_targets[1].kind: must be one of") for p in problems)
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         brands:
           - id: acme
             name: Acme
             support_hours: {time_zone: UTC, days: [mon], opens: "18:00", closes: "09:00"}
             response_targets:
               - {kind: any, business_minutes: 10, platform: myspace}
-        """)
+        """,
+    )
     problems = problems_of(path)
     assert any(":4: brands[0].support_hours: closes must be later than opens" in p for p in problems)
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         brands:
           - id: acme
             name: Acme
             response_targets:
               - {kind: any, business_minutes: 10, platform: myspace}
-        """)
+        """,
+    )
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:5: brands[0].response_targets[0].platform: unknown platform 'myspace'")

@@ -62,9 +62,7 @@ def _read_fixture(name: str, schema: dict[str, pl.DataType], batches: set[int]) 
 
 def _with_provenance(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     canonical = list(ENTITIES[entity])
-    hashes = [
-        hashlib.sha256(repr(row).encode()).hexdigest() for row in frame.select(canonical).iter_rows()
-    ]
+    hashes = [hashlib.sha256(repr(row).encode()).hexdigest() for row in frame.select(canonical).iter_rows()]
     return frame.with_columns(
         pl.lit(f"fixtures/{entity}.csv").alias("_source_file"),
         pl.col("_row").cast(pl.Int64).alias("_source_line"),
@@ -101,7 +99,9 @@ def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
     for entity, schema in ENTITIES.items():
         frame = _read_fixture(entity, schema, batches)
         if "text" in schema:
-            frame = frame.with_columns(pl.col("text").map_elements(text_hash, return_dtype=pl.String).alias("text_hash"))
+            frame = frame.with_columns(
+                pl.col("text").map_elements(text_hash, return_dtype=pl.String).alias("text_hash")
+            )
         frames[f"raw.{entity}"] = _with_provenance(frame, entity)
     for table, schema in (("file_manifest", FILE_MANIFEST), ("quarantine", QUARANTINE)):
         frames[f"raw.{table}"] = _read_fixture(table, schema, batches).select(list(schema))

@@ -63,10 +63,14 @@ def run_dbt(*args: str, target_dir: Path) -> None:
     result = dbtRunner().invoke(
         [
             *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target_dir),
-            "--log-path", str(target_dir / "logs"),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_dir),
+            "--log-path",
+            str(target_dir / "logs"),
         ]
     )
     assert result.success, f"dbt {' '.join(args)} failed: {result.exception or result.result}"
@@ -79,10 +83,7 @@ def snapshot_marts(path: Path) -> dict[str, list[tuple]]:
 
 def snapshot_intermediates(path: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(path)) as con:
-        return {
-            table: con.sql(f"select * from {table} order by all").fetchall()
-            for table in INCREMENTAL_INTERMEDIATES
-        }
+        return {table: con.sql(f"select * from {table} order by all").fetchall() for table in INCREMENTAL_INTERMEDIATES}
 
 
 @pytest.fixture(scope="module")
@@ -100,15 +101,25 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehou
         # nothing new loaded: sentiment_trend recomputes only 2026-03-06 (min_date - lookback_days 3) .. 03-10, whose
         # 28-day and trailing windows reach back to February
         run_dbt(
-            "run", "--select", "sentiment_trend",
-            "--vars", '{"min_date": "2026-03-09", "max_date": "2026-03-10"}',
+            "run",
+            "--select",
+            "sentiment_trend",
+            "--vars",
+            '{"min_date": "2026-03-09", "max_date": "2026-03-10"}',
             target_dir=target_dir,
         )
         partition_rerun = snapshot_marts(path)
         run_dbt("build", "--full-refresh", "--exclude", "test_type:unit", target_dir=target_dir)
         yield BuiltWarehouse(
-            path, target_dir, batch_1, incremental, partition_rerun, snapshot_marts(path),
-            batch_1_intermediates, incremental_intermediates, snapshot_intermediates(path),
+            path,
+            target_dir,
+            batch_1,
+            incremental,
+            partition_rerun,
+            snapshot_marts(path),
+            batch_1_intermediates,
+            incremental_intermediates,
+            snapshot_intermediates(path),
         )
 
 
@@ -293,14 +304,50 @@ def test_cost_per_lead_keeps_leads_apart_from_purchases(warehouse: BuiltWarehous
         # ad_1: lead 4 and the same 4 again as the pixel lead (lead wins by precedence: 4, not 8); the pixel purchase
         # and omni_purchase report one purchase (omni_purchase wins: 1); contact ct1 became a lead that day, and its
         # deal (120, closed 03-04) is that day's lead-cohort revenue: (120 - 50) / 50 = 1.4
-        ("2026-03-02", "northwind", Decimal("50.00"), 4.0, 1.0, 12.5, 1, 50.0, Decimal("0.00"), -1.0,
-         Decimal("120.00"), 1.4),
+        (
+            "2026-03-02",
+            "northwind",
+            Decimal("50.00"),
+            4.0,
+            1.0,
+            12.5,
+            1,
+            50.0,
+            Decimal("0.00"),
+            -1.0,
+            Decimal("120.00"),
+            1.4,
+        ),
         # ad_2: spend 40 with no lead action -> cost per ad lead null; contact ct6 -> 40 per CRM lead
-        ("2026-03-03", "lumen", Decimal("40.00"), 0.0, 0.0, None, 1, 40.0, Decimal("0.00"), -1.0, Decimal("0.00"),
-         -1.0),
+        (
+            "2026-03-03",
+            "lumen",
+            Decimal("40.00"),
+            0.0,
+            0.0,
+            None,
+            1,
+            40.0,
+            Decimal("0.00"),
+            -1.0,
+            Decimal("0.00"),
+            -1.0,
+        ),
         # ad_1's re-export (spend 35) replaces the first export (30); 2 lead_grouped actions; contact ct2
-        ("2026-03-03", "northwind", Decimal("35.00"), 2.0, 0.0, 17.5, 1, 35.0, Decimal("0.00"), -1.0,
-         Decimal("0.00"), -1.0),
+        (
+            "2026-03-03",
+            "northwind",
+            Decimal("35.00"),
+            2.0,
+            0.0,
+            17.5,
+            1,
+            35.0,
+            Decimal("0.00"),
+            -1.0,
+            Decimal("0.00"),
+            -1.0,
+        ),
         # ct1's deal (120) closes on 03-04: revenue without ad data -> cash ROI null
         ("2026-03-04", "northwind", None, None, None, None, 0, None, Decimal("120.00"), None, Decimal("0.00"), None),
     ]

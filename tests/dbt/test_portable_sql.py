@@ -17,17 +17,58 @@ import pytest
 MODELS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
 
 # Functions with the same name, arguments and result on DuckDB and Spark SQL (and in the SQL standard).
-PORTABLE_FUNCTIONS = frozenset({
-    # aggregates
-    "avg", "count", "max", "min", "sum", "stddev_samp",
-    # window functions
-    "dense_rank", "lag", "lead", "row_number",
-    # scalars
-    "cast", "coalesce", "greatest", "least", "lower", "nullif", "round", "sqrt", "upper",
-})
+PORTABLE_FUNCTIONS = frozenset(
+    {
+        # aggregates
+        "avg",
+        "count",
+        "max",
+        "min",
+        "sum",
+        "stddev_samp",
+        # window functions
+        "dense_rank",
+        "lag",
+        "lead",
+        "row_number",
+        # scalars
+        "cast",
+        "coalesce",
+        "greatest",
+        "least",
+        "lower",
+        "nullif",
+        "round",
+        "sqrt",
+        "upper",
+    }
+)
 # Words that a parenthesis follows without being a function call.
-SQL_KEYWORDS = frozenset({"and", "as", "exists", "from", "in", "join", "not", "on", "or", "over", "select", "then",
-                          "using", "when", "where", "with", "all", "any", "else", "filter", "values"})
+SQL_KEYWORDS = frozenset(
+    {
+        "and",
+        "as",
+        "exists",
+        "from",
+        "in",
+        "join",
+        "not",
+        "on",
+        "or",
+        "over",
+        "select",
+        "then",
+        "using",
+        "when",
+        "where",
+        "with",
+        "all",
+        "any",
+        "else",
+        "filter",
+        "values",
+    }
+)
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)

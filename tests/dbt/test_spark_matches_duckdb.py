@@ -34,6 +34,7 @@ def _tolerance(column: str) -> float:
     round a value at a tie differently after adding doubles in another order."""
     return 1.01e-2 if "minutes" in column else 1.01e-6
 
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("java") is None, reason="Spark comparison skipped: no Java runtime on PATH"),
@@ -46,10 +47,14 @@ pytestmark = [
 
 def _dbt_args(target_dir: Path) -> list[str]:
     return [
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_dir),
-        "--log-path", str(target_dir / "logs"),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(target_dir / "logs"),
     ]
 
 
@@ -102,12 +107,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         result = dbtRunner().invoke(["build", "--exclude", "test_type:unit", *_dbt_args(root / "target_duckdb")])
         assert result.success, f"dbt build on DuckDB failed: {result.exception or result.result}"
     # Spark runs in its own process: its JVM and session end with it.
-    spark_env = {**os.environ, "ROR_PARQUET_DIR": str(parquet_dir), "ROR_SPARK_DIR": str(spark_dir),
-                 "ROR_WORK_DB": str(duckdb_path), "ROR_SPARK_CATALOG": "in-memory"}
+    spark_env = {
+        **os.environ,
+        "ROR_PARQUET_DIR": str(parquet_dir),
+        "ROR_SPARK_DIR": str(spark_dir),
+        "ROR_WORK_DB": str(duckdb_path),
+        "ROR_SPARK_CATALOG": "in-memory",
+    }
     dbt = Path(sys.executable).with_name("dbt")
     completed = subprocess.run(
         [str(dbt), "build", "--target", "spark", *_dbt_args(root / "target_spark")],
-        env=spark_env, capture_output=True, text=True, timeout=1500,
+        env=spark_env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
     )
     assert completed.returncode == 0, f"dbt build on Spark failed:\n{completed.stdout[-8000:]}"
     return duckdb_path, spark_dir / "warehouse"

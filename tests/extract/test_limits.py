@@ -199,4 +199,3 @@ def test_reads_are_counted_for_x_only(httpserver, replay, tmp_path):
     bluesky_api(replay)
     report = run(httpserver, tmp_path, "bluesky", [Account("acme", "bluesky", None, HANDLE)], {})
     assert report.status == "ok" and report.read_budget == 0 and "posts read" not in report.line()
-

@@ -171,9 +171,7 @@ def test_the_look_back_reaches_before_the_last_run(httpserver, x_api, tmp_path):
     assert x_api.requests_to(POSTS)[0]["start_time"] == "2026-10-30T00:00:00Z"
 
 
-def test_a_run_stopped_mid_way_resumes_at_the_next_page_without_gaps_or_duplicates(
-    httpserver, x_api, tmp_path
-):
+def test_a_run_stopped_mid_way_resumes_at_the_next_page_without_gaps_or_duplicates(httpserver, x_api, tmp_path):
     # page 3 of the mentions keeps failing: the run gives up after its retries, as a killed run would stop
     original = x_api.routes[MENTIONS].pop("page3")
     stopped = run_x(httpserver, tmp_path)

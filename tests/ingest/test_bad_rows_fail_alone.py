@@ -40,14 +40,10 @@ def _write_with_row_2(landing: Path, damaged: bytes) -> Path:
             "8 fields where the header has 7",
             id="extra-fields",
         ),
-        pytest.param(
-            f"x,2,post,{PLANTED_EMAIL},2\n".encode(), "5 fields where the header has 7", id="too-few-fields"
-        ),
+        pytest.param(f"x,2,post,{PLANTED_EMAIL},2\n".encode(), "5 fields where the header has 7", id="too-few-fields"),
     ],
 )
-def test_a_malformed_csv_row_is_quarantined_and_the_others_load(
-    warehouse, landing, run_ingest, rows, damaged, reason
-):
+def test_a_malformed_csv_row_is_quarantined_and_the_others_load(warehouse, landing, run_ingest, rows, damaged, reason):
     _write_with_row_2(landing, damaged)
     (report,) = run_ingest(con=warehouse)
     assert (report.status, report.rows_read, report.rows_accepted, report.rows_quarantined) == ("loaded", 4, 3, 1)
@@ -229,4 +225,3 @@ def test_a_json_record_with_a_value_of_the_wrong_type_fails_alone(tmp_path, fixt
             for chunk in fmt.read(damaged):
                 assert chunk.rows_read == chunk.rows_accepted + chunk.rows_quarantined, path
                 assert not any(PLANTED_EMAIL in reason for _, reason, _ in chunk.quarantine), path
-

@@ -58,7 +58,10 @@ def test_form_submissions_keep_the_page_url_whole(read_export, fixtures_dir, tmp
     )
     tagged = read_export(path).frames["crm_form_submissions"].row(0, named=True)
     # the UTM tags are read from it in dbt (int_contacts_attributed), their one home
-    assert tagged["page_url"] == "https://northwind.example/autumn?utm_source=x&utm_medium=social&utm_campaign=nw_autumn_blend"
+    assert (
+        tagged["page_url"]
+        == "https://northwind.example/autumn?utm_source=x&utm_medium=social&utm_campaign=nw_autumn_blend"
+    )
 
 
 def test_deals_stages_and_deal_contacts(read_export, fixtures_dir):

@@ -59,8 +59,16 @@ def test_malformed_day_is_refused(capsys) -> None:
 
 
 def test_enrich_missing_file(capsys, tmp_path: Path) -> None:
-    code, err = run(capsys, "enrich", "--input", str(tmp_path / "nope.csv"), "--text-column", "message",
-                    "--output", str(tmp_path / "out.parquet"))
+    code, err = run(
+        capsys,
+        "enrich",
+        "--input",
+        str(tmp_path / "nope.csv"),
+        "--text-column",
+        "message",
+        "--output",
+        str(tmp_path / "out.parquet"),
+    )
     assert code == EXIT_INPUT
     assert_short_error(err, "no such file", "nope.csv")
 
@@ -75,8 +83,9 @@ def test_evaluate_without_tweeteval_says_what_to_set(capsys, monkeypatch, tmp_pa
 def test_enrich_wrong_column_names_the_columns(capsys, tmp_path: Path) -> None:
     source = tmp_path / "comments.csv"
     source.write_text("id,message\n1,love it\n")
-    code, err = run(capsys, "enrich", "--input", str(source), "--text-column", "body",
-                    "--output", str(tmp_path / "out.parquet"))
+    code, err = run(
+        capsys, "enrich", "--input", str(source), "--text-column", "body", "--output", str(tmp_path / "out.parquet")
+    )
     assert code == EXIT_INPUT
     assert_short_error(err, "'body'", "message")
     assert not (tmp_path / "out.parquet").exists()
@@ -112,7 +121,10 @@ def test_a_refresh_right_after_a_copy_loads_the_files_and_names_the_one_it_could
     env = {k: v for k, v in os.environ.items() if k not in ("ROR_SETTLE_SECONDS", "ROR_CONFIG")}
     env["DAGSTER_HOME"] = str(tmp_path / "dagster")
     refresh = subprocess.run(
-        [ROR, "refresh", "--landing", landing, "--warehouse", serving], env=env, capture_output=True, text=True,
+        [ROR, "refresh", "--landing", landing, "--warehouse", serving],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=900,
     )
     assert refresh.returncode == EXIT_FAILED, refresh.stdout[-3000:] + refresh.stderr[-3000:]

@@ -37,8 +37,12 @@ def test_checks_beyond_the_screen_are_counted_not_dropped(tmp_path: Path) -> Non
     outcome = RunOutcome(checks=CheckTally(passed=3, warned=warned, failed=["marts/x:one"]))
     print_summary(
         Console(file=out, width=100, color_system=None),
-        ok=False, seconds=1, serving_path=tmp_path / "none.duckdb", working_path=tmp_path / "w.duckdb",
-        outcome=outcome, reports=[],
+        ok=False,
+        seconds=1,
+        serving_path=tmp_path / "none.duckdb",
+        working_path=tmp_path / "w.duckdb",
+        outcome=outcome,
+        reports=[],
     )
     text = out.getvalue()
     assert f"Checks: 3 passed, {SHOWN + 2} warned, 1 failed" in text
@@ -54,8 +58,13 @@ def test_every_file_not_loaded_is_named_by_reason_with_what_to_do(tmp_path: Path
     out = io.StringIO()
     print_summary(
         Console(file=out, width=100, color_system=None),
-        ok=True, seconds=1, serving_path=tmp_path / "none.duckdb", working_path=tmp_path / "w.duckdb",
-        outcome=None, reports=[], not_loaded=FilesNotLoaded.of(files),
+        ok=True,
+        seconds=1,
+        serving_path=tmp_path / "none.duckdb",
+        working_path=tmp_path / "w.duckdb",
+        outcome=None,
+        reports=[],
+        not_loaded=FilesNotLoaded.of(files),
     )
     text = out.getvalue()
     assert "14 landing files not loaded:" in text
@@ -76,8 +85,13 @@ def test_a_file_loaded_less_some_rows_is_named_with_its_counts_and_reasons(tmp_p
     out = io.StringIO()
     print_summary(
         Console(file=out, width=100, color_system=None),
-        ok=True, seconds=1, serving_path=tmp_path / "none.duckdb", working_path=tmp_path / "w.duckdb",
-        outcome=None, reports=[], not_loaded=landed,
+        ok=True,
+        seconds=1,
+        serving_path=tmp_path / "none.duckdb",
+        working_path=tmp_path / "w.duckdb",
+        outcome=None,
+        reports=[],
+        not_loaded=landed,
     )
     text = out.getvalue()
     assert "Rows quarantined in 2 loaded files" in text

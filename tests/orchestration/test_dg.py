@@ -15,8 +15,12 @@ DG = Path(sys.executable).with_name("dg")
 def dg(*args: str, home: Path) -> subprocess.CompletedProcess:
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     return subprocess.run(
-        [DG, *args], cwd=PROJECT_ROOT, env={**os.environ, "DAGSTER_HOME": str(home)},
-        capture_output=True, text=True, timeout=600,
+        [DG, *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 

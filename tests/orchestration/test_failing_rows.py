@@ -18,10 +18,14 @@ def test_the_dbt_project_keeps_every_data_tests_failing_rows_as_a_view() -> None
 def test_a_failed_tests_metadata_samples_its_failing_rows() -> None:
     with duckdb.connect() as con:
         con.execute("create schema dbt_test__audit")
-        con.execute("create table interactions as select i as interaction_id, "
-                    "case when i % 3 = 0 then null else 'x' end as platform from range(60) t(i)")
-        con.execute("create view dbt_test__audit.not_null_interactions_platform as "
-                    "select * from interactions where platform is null")
+        con.execute(
+            "create table interactions as select i as interaction_id, "
+            "case when i % 3 = 0 then null else 'x' end as platform from range(60) t(i)"
+        )
+        con.execute(
+            "create view dbt_test__audit.not_null_interactions_platform as "
+            "select * from interactions where platform is null"
+        )
         sample = failing_rows_metadata(con, "dbt_test__audit", "not_null_interactions_platform")
     table = sample["failing_rows_sample"].value
     assert '`select * from "dbt_test__audit"."not_null_interactions_platform"`' in table

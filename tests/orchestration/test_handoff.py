@@ -40,7 +40,9 @@ def test_export_holds_every_input_table_and_nothing_else(tmp_path: Path) -> None
         exported = export_parquet(con, root)
         expected = con.execute("select * from raw.interactions order by all").fetchall()
     assert {(t.schema, t.name, t.rows) for t in exported} == {
-        ("raw", "interactions", 2), ("enrichment", "text_enrichment", 1), ("config", "brands", 0),
+        ("raw", "interactions", 2),
+        ("enrichment", "text_enrichment", 1),
+        ("config", "brands", 0),
     }
     assert sorted(p.name for p in root.iterdir()) == ["config", "enrichment", "raw"]
     assert _read(root, "raw", "interactions") == expected  # lists and UTC instants survive

@@ -184,9 +184,7 @@ def _materialize_raw_exports(tmp_path, landing, tags=None):
                 "ror_config": ConfigFileResource(),
             },
         )
-        warnings = [
-            entry.user_message for entry in instance.all_logs(result.run_id) if entry.level == logging.WARNING
-        ]
+        warnings = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.level == logging.WARNING]
     assert result.success
     return result, warehouse, warnings
 

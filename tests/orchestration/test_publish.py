@@ -86,7 +86,9 @@ def test_a_publication_killed_while_writing_leaves_no_file_behind_after_the_next
     staging = serving.with_name(".ror.duckdb.run-2.publishing")
     subprocess.run([sys.executable, "-c", KILLED_WHILE_WRITING, str(staging)], timeout=120)
     assert sorted(p.name for p in serving.parent.iterdir()) == [
-        ".ror.duckdb.run-2.publishing", ".ror.duckdb.run-2.publishing.wal", "ror.duckdb"
+        ".ror.duckdb.run-2.publishing",
+        ".ror.duckdb.run-2.publishing.wal",
+        "ror.duckdb",
     ]
 
     publish(working_db, serving, refresh_id="run-3")

@@ -206,9 +206,7 @@ def test_a_run_launched_from_the_ui_waits_inside_the_job_for_the_warehouse(tmp_p
     with DagsterInstance.ephemeral() as instance:
         outcome = {}
         run = threading.Thread(
-            target=lambda: outcome.update(
-                result=materialize([raw_exports], instance=instance, resources=resources)
-            )
+            target=lambda: outcome.update(result=materialize([raw_exports], instance=instance, resources=resources))
         )
         run.start()
 

@@ -25,10 +25,38 @@ from report.queries import Period, Warehouse
 BI_ASSETS = Path(__file__).resolve().parents[2] / "bi" / "assets"
 FIXTURE_PERIOD = Period(date(2026, 2, 1), date(2026, 3, 10))
 # chart params whose values name dataset columns
-COLUMN_PARAMS = {"subject", "x_axis", "groupby", "all_columns", "columns", "series", "granularity_sqla", "entity",
-                 "column_name"}
-SQL_WORDS = {"and", "or", "not", "null", "is", "in", "case", "when", "then", "else", "end", "as", "distinct", "true",
-             "false", "between", "like", "asc", "desc"}
+COLUMN_PARAMS = {
+    "subject",
+    "x_axis",
+    "groupby",
+    "all_columns",
+    "columns",
+    "series",
+    "granularity_sqla",
+    "entity",
+    "column_name",
+}
+SQL_WORDS = {
+    "and",
+    "or",
+    "not",
+    "null",
+    "is",
+    "in",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "as",
+    "distinct",
+    "true",
+    "false",
+    "between",
+    "like",
+    "asc",
+    "desc",
+}
 
 
 def published_columns(serving_file: Path) -> dict[str, set[str]]:
@@ -47,9 +75,10 @@ def test_the_report_queries_name_only_published_columns(serving_file: Path) -> N
         wh = Warehouse(con)
         brand = wh.brands()[0]
         readers = [
-            function for name, function in inspect.getmembers(queries, inspect.isfunction)
-            if function.__module__ == queries.__name__ and list(inspect.signature(function).parameters)[:2] == [
-                "wh", "brand"]
+            function
+            for name, function in inspect.getmembers(queries, inspect.isfunction)
+            if function.__module__ == queries.__name__
+            and list(inspect.signature(function).parameters)[:2] == ["wh", "brand"]
         ]
         assert readers
         missing = {}
@@ -100,15 +129,21 @@ def test_the_superset_assets_name_only_published_columns(serving_file: Path) -> 
         dataset = yaml.safe_load(path.read_text())
         table = dataset["table_name"]
         datasets[dataset["uuid"]] = table
-        unknown += [f"{path.name}: {table}.{c['column_name']}" for c in dataset["columns"]
-                    if c["column_name"] not in columns.get(table, set())]
+        unknown += [
+            f"{path.name}: {table}.{c['column_name']}"
+            for c in dataset["columns"]
+            if c["column_name"] not in columns.get(table, set())
+        ]
     charts = sorted((BI_ASSETS / "charts").glob("*.yaml"))
     assert charts and datasets
     for path in charts:
         chart = yaml.safe_load(path.read_text())
         table = datasets[chart["dataset_uuid"]]
-        unknown += [f"{path.name}: {table}.{c}" for c in _chart_column_references(chart["params"])
-                    if c not in columns.get(table, set())]
+        unknown += [
+            f"{path.name}: {table}.{c}"
+            for c in _chart_column_references(chart["params"])
+            if c not in columns.get(table, set())
+        ]
     assert unknown == []
 
 

@@ -22,9 +22,24 @@ def build_fixture_warehouse(root: Path) -> Path:
         load_batches(working, {1, 2})
     # dbt in its own process, as the pipeline runs it: an in-process dbt keeps the working database open.
     subprocess.run(
-        [Path(sys.executable).with_name("dbt"), "build", "--exclude", "test_type:unit", "--quiet",
-         "--project-dir", DBT_PROJECT_DIR, "--profiles-dir", DBT_PROJECT_DIR, "--target-path", root / "target",
-         "--log-path", root / "logs"],
-        env={**os.environ, "ROR_WORK_DB": str(working)}, check=True, capture_output=True, timeout=600,
+        [
+            Path(sys.executable).with_name("dbt"),
+            "build",
+            "--exclude",
+            "test_type:unit",
+            "--quiet",
+            "--project-dir",
+            DBT_PROJECT_DIR,
+            "--profiles-dir",
+            DBT_PROJECT_DIR,
+            "--target-path",
+            root / "target",
+            "--log-path",
+            root / "logs",
+        ],
+        env={**os.environ, "ROR_WORK_DB": str(working)},
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     return working

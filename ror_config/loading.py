@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ror_config.models import KNOWN_PLATFORMS, RorConfig
+from ror_config.models import KNOWN_PLATFORMS, Account, Brand, RorConfig
 
 CONFIG_ENV_VARIABLE = "ROR_CONFIG"
 # Values the file's aliases may repeat, all aliases together; a file beyond it is refused before it is expanded.
@@ -205,6 +205,8 @@ MESSAGES = {
     "less_than": "must be less than {lt}",
     "less_than_equal": "must be at most {le}",
     "finite_number": "must be a finite number",
+    "too_long": "must have at most {max_length} items",
+    "too_short": "must have at least {min_length} item(s)",
 }
 
 
@@ -216,7 +218,8 @@ def _message(issue: dict, loc: tuple) -> str:
     if kind == "missing":
         return f"{loc[-1]!r} is required here"
     if kind == "string_pattern_mismatch" and loc[-1] == "id":
-        return "a brand id is lowercase letters, digits, _ and -, starting with a letter or digit (e.g. acme_coffee)"
+        what = "competitor" if "competitors" in loc else "brand"
+        return f"a {what} id is lowercase letters, digits, _ and -, starting with a letter or digit (e.g. acme_coffee)"
     if kind == "literal_error":
         return f"must be one of {context.get('expected', '').replace(' or ', ', ')}"
     if kind in MESSAGES:
@@ -273,10 +276,56 @@ def _cross_checks(config: RorConfig, file: str, root: yaml.Node | None) -> list[
         for c, campaign in enumerate(brand.campaigns):
             what = f"utm_campaign {campaign.utm_campaign!r}"
             once(campaigns, campaign.utm_campaign, ("brands", b, "campaigns", c), what)
+        problems += _competitor_checks(brand, b, file, root)
     problems += _unknown_platforms(config, file, root)
     action_types: dict = {}
     for i, row in enumerate(config.ad_action_types):
         once(action_types, (row.platform, row.action_type), ("ad_action_types", i), f"{row.platform} {row.action_type}")
+    return problems
+
+
+def _account_keys(account: Account) -> list[tuple[str, str, str]]:
+    """What identifies an account: its id, and its handle (case-insensitive), each on its platform."""
+    keys = [(account.platform, "id", account.account_id)] if account.account_id is not None else []
+    return keys + ([(account.platform, "handle", account.handle.lower())] if account.handle is not None else [])
+
+
+def _competitor_checks(brand: Brand, b: int, file: str, root: yaml.Node | None) -> list[ConfigProblem]:
+    """A brand's competitors: ids distinct from each other and from the brand's, each account tracked once, and never
+    one of the brand's own accounts (an account is either the brand's or a competitor's, not both)."""
+    problems: list[ConfigProblem] = []
+    owned = {
+        key: ("brands", b, "accounts", a) for a, account in enumerate(brand.accounts) for key in _account_keys(account)
+    }
+    ids: dict[str, tuple] = {brand.id: ("brands", b, "id")}
+    tracked: dict[tuple, tuple] = {}
+    for c, competitor in enumerate(brand.competitors):
+        loc = ("brands", b, "competitors", c, "id")
+        if competitor.id in ids:
+            where = (
+                "is the brand's own id"
+                if competitor.id == brand.id
+                else f"already given at {_where(ids[competitor.id])}"
+            )
+            message = f"competitor id {competitor.id!r} {where}"
+            problems.append(ConfigProblem(file, _line(root, loc), _where(loc), message))
+        ids.setdefault(competitor.id, loc)
+        for a, account in enumerate(competitor.accounts):
+            loc = ("brands", b, "competitors", c, "accounts", a)
+            for key in _account_keys(account):
+                what = f"{key[0]} {'account' if key[1] == 'id' else 'handle'} {key[2]}"
+                if key in owned:
+                    message = (
+                        f"{what} is one of the brand's own accounts ({_where(owned[key])}): an account is "
+                        "the brand's or a competitor's, not both; remove it from one of the two lists"
+                    )
+                elif key in tracked:
+                    message = f"{what} already given at {_where(tracked[key])}"
+                else:
+                    tracked[key] = loc
+                    continue
+                problems.append(ConfigProblem(file, _line(root, loc), _where(loc), message))
+                break
     return problems
 
 
@@ -289,7 +338,13 @@ def _unknown_platforms(config: RorConfig, file: str, root: yaml.Node | None) -> 
         for kind in ("accounts", "employees", "response_targets")
         for i, item in enumerate(getattr(brand, kind))
         if item.platform is not None
-    ] + [(("ad_action_types", i, "platform"), row.platform) for i, row in enumerate(config.ad_action_types)]
+    ] + [
+        (("brands", b, "competitors", c, "accounts", a, "platform"), account.platform)
+        for b, brand in enumerate(config.brands)
+        for c, competitor in enumerate(brand.competitors)
+        for a, account in enumerate(competitor.accounts)
+    ]
+    given += [(("ad_action_types", i, "platform"), row.platform) for i, row in enumerate(config.ad_action_types)]
     return [
         ConfigProblem(
             file,

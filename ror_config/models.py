@@ -19,6 +19,10 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
 # The platforms the readers name in their rows (raw.*.platform); `meta` is the ad platform. A column mapping may bring
 # others: the configuration lists them under extra_platforms.
 KNOWN_PLATFORMS = ("bluesky", "facebook", "instagram", "linkedin", "meta", "reddit", "x", "youtube")
+# Competitors a brand compares itself with (share of voice): Sprout Social allows 20 per competitor group, and so do we.
+MAX_COMPETITORS_PER_BRAND = 20
+# A competitor's public accounts: one or two per platform is usual; more is a copy-paste mistake, not a competitor.
+MAX_ACCOUNTS_PER_COMPETITOR = 20
 
 
 class _Strict(BaseModel):
@@ -50,8 +54,8 @@ def _handle(value: Any) -> Any:
 
 
 class Account(_Strict):
-    """A brand's own account on one platform: its id, its handle, or both (a handle alone is resolved to the id the
-    exports carry for it)."""
+    """An account on one platform (a brand's own, or a competitor's): its id, its handle, or both (a handle alone is
+    resolved to the id the exports carry for it)."""
 
     platform: str = Field(min_length=1)
     account_id: str | None = None
@@ -158,6 +162,16 @@ class ResponseTarget(_Strict):
     _platforms = field_validator("platform", mode="before")(_platform)
 
 
+class Competitor(_Strict):
+    """A competitor the brand tracks in share of voice: its name and public accounts. Its accounts are only tracked:
+    what mentions or answers them is counted for the competitor, never as the brand's, and none of the owned-account
+    rules (attribution, responses, service levels) applies to them."""
+
+    id: str = Field(pattern=SLUG_PATTERN, description="lowercase letters, digits, _ and -")
+    name: str = Field(min_length=1)
+    accounts: list[Account] = Field(min_length=1, max_length=MAX_ACCOUNTS_PER_COMPETITOR)
+
+
 class Brand(_Strict):
     id: str = Field(pattern=SLUG_PATTERN, description="lowercase letters, digits, _ and -")
     name: str = Field(min_length=1)
@@ -166,8 +180,9 @@ class Brand(_Strict):
     campaigns: list[Campaign] = Field(default_factory=list)
     support_hours: SupportHours | None = None
     response_targets: list[ResponseTarget] = Field(default_factory=list)
+    competitors: list[Competitor] = Field(default_factory=list, max_length=MAX_COMPETITORS_PER_BRAND)
 
-    @field_validator("accounts", "employees", "campaigns", "response_targets", mode="before")
+    @field_validator("accounts", "employees", "campaigns", "response_targets", "competitors", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return [] if value is None else value

@@ -43,6 +43,15 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "target_business_minutes": pl.String,
     },
     "ad_action_types": {"platform": pl.String, "action_type": pl.String, "counts_as": pl.String},
+    # one row per account of each competitor a brand tracks (share of voice)
+    "competitor_accounts": {
+        "brand_id": pl.String,
+        "competitor_id": pl.String,
+        "competitor_name": pl.String,
+        "platform": pl.String,
+        "account_id": pl.String,
+        "handle": pl.String,
+    },
     "warehouse_hash": {"config_hash": pl.String},
 }
 
@@ -92,6 +101,17 @@ def config_tables(config: RorConfig) -> dict[str, pl.DataFrame]:
             for target in b.response_targets
         ],
         "ad_action_types": [row.model_dump() for row in config.ad_action_types],
+        "competitor_accounts": [
+            {
+                "brand_id": b.id,
+                "competitor_id": competitor.id,
+                "competitor_name": competitor.name,
+                **account.model_dump(),
+            }
+            for b in config.brands
+            for competitor in b.competitors
+            for account in competitor.accounts
+        ],
         "warehouse_hash": [{"config_hash": config.warehouse_hash()}],
     }
     return {name: pl.DataFrame(rows[name], schema=schema, orient="row") for name, schema in TABLE_SCHEMAS.items()}

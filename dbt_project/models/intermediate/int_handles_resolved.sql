@@ -1,5 +1,5 @@
--- The platform id behind each handle the configuration names without an id (brand accounts and employees given by
--- handle alone). Candidates, best first:
+-- The platform id behind each handle the configuration names without an id (brand accounts, employees and
+-- competitors' accounts given by handle alone). Candidates, best first:
 --   1. people records (stg_social__people) and interaction authors carrying that handle; among several ids for one
 --      handle (a handle that changed hands), the most recently seen wins;
 --   2. an author id equal to the handle, for exports that carry no handle and use the screen name as the author id
@@ -16,6 +16,12 @@ owned_accounts as (
 employees as (
 
     select * from {{ ref('stg_config__employees') }}
+
+),
+
+competitor_accounts as (
+
+    select * from {{ ref('stg_config__competitor_accounts') }}
 
 ),
 
@@ -40,6 +46,10 @@ wanted as (
     select platform, lower(handle) as handle_lower
     from employees
     where person_id is null and handle is not null
+    union
+    select platform, lower(handle) as handle_lower
+    from competitor_accounts
+    where account_id is null and handle is not null
 
 ),
 

@@ -1,10 +1,10 @@
-"""The ``extract:`` section of the configuration file, the brand accounts it reads, and where credentials come from.
+"""The ``extract:`` section of the configuration file, the accounts it reads, and where credentials come from.
 
 The configuration file (``ror refresh --config FILE`` / ``ROR_CONFIG``, loaded and validated by ``ror_config``) names
-the brands and their accounts per platform; ``extract:`` (carried there untouched) says how to reach each API (base
-URLs, budgets, look-back) and, optionally, which secrets file holds the credentials. Credentials themselves never
-live in the configuration: each is read from the environment, or from the secrets file (``NAME=value`` lines) when
-the environment does not set it.
+the brands, their accounts per platform and the competitors' accounts they track; ``extract:`` (carried there
+untouched) says how to reach each API (base URLs, budgets, look-back) and, optionally, which secrets file holds the
+credentials. Credentials themselves never live in the configuration: each is read from the environment, or from the
+secrets file (``NAME=value`` lines) when the environment does not set it.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class ExtractConfig(_Section):
     local_test_server: bool = Field(
         False, description="true: base URLs may be http:// on this machine (a test server); never for a real API"
     )
+    competitors: bool = Field(
+        True, description="pull the accounts of brands[].competitors too, with the same streams as the brand's own"
+    )
     x: XSettings = Field(default_factory=XSettings)
     youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     reddit: RedditSettings = Field(default_factory=RedditSettings)
@@ -105,12 +108,19 @@ def _check_url(name: str, url: str, local_test_server: bool) -> None:
 
 @dataclass(frozen=True)
 class Account:
-    """One brand account on one platform: its id, its handle, or both."""
+    """One account to pull on one platform, by its id, its handle, or both: a brand's own, or (competitor_id set) the
+    account of a competitor the brand tracks, pulled the same way (its posts and the public mentions of it)."""
 
     brand_id: str
     platform: str
     account_id: str | None
     handle: str | None
+    competitor_id: str | None = None
+
+    @property
+    def configured_under(self) -> str:
+        """Where the configuration file lists it, for messages that say what to check."""
+        return "brands[].competitors[].accounts" if self.competitor_id else "brands[].accounts"
 
     @property
     def key(self) -> str:
@@ -171,7 +181,8 @@ def extract_setup(config: RorConfig, config_path: Path | None, environ: dict[str
         if not secrets_path.is_file():
             raise FileNotFoundError(f"extract.secrets_file {secrets_path} does not exist: create it or remove the key")
         file_values = read_secrets_file(secrets_path)
-    return ExtractSetup(extract_config, tuple(brand_accounts(config)), Secrets(environ, file_values))
+    accounts = brand_accounts(config) + (competitor_accounts(config) if extract_config.competitors else [])
+    return ExtractSetup(extract_config, tuple(accounts), Secrets(environ, file_values))
 
 
 def load_extract_setup(config_path: Path | None, environ: dict[str, str] | None = None) -> ExtractSetup:
@@ -189,3 +200,26 @@ def brand_accounts(config: RorConfig) -> list[Account]:
         for account in brand.accounts
         if account.platform in PLATFORMS
     ]
+
+
+def competitor_accounts(config: RorConfig) -> list[Account]:
+    """The competitors' accounts on the platforms extracted here, each pulled once: not again when it is a brand's own
+    account (a brand of this warehouse that another brand tracks) or tracked by several brands."""
+    seen = {key for account in brand_accounts(config) for key in _identities(account)}
+    accounts = []
+    for brand in config.brands:
+        for competitor in brand.competitors:
+            for configured in competitor.accounts:
+                account = Account(
+                    brand.id, configured.platform, configured.account_id, configured.handle, competitor.id
+                )
+                if account.platform in PLATFORMS and not seen & _identities(account):
+                    accounts.append(account)
+                    seen |= _identities(account)
+    return accounts
+
+
+def _identities(account: Account) -> set[tuple[str, str, str]]:
+    """What makes two configured accounts the same: the id, or the handle (case-insensitive), on one platform."""
+    ids = {(account.platform, "id", account.account_id)} if account.account_id else set()
+    return ids | ({(account.platform, "handle", account.handle.lower())} if account.handle else set())

@@ -39,7 +39,7 @@ def skip_reason(setup: ExtractSetup, platform: str) -> str | None:
         return f"switched off (extract.{platform}.enabled: false)"
     has_listings = platform == "reddit" and (settings.subreddits or settings.search_terms)
     if not setup.accounts_on(platform) and not has_listings:
-        return f"no {platform} account under brands[].accounts in the configuration file"
+        return f"no {platform} account under brands[].accounts or brands[].competitors in the configuration file"
     missing = [name for name in EXTRACTORS[platform].CREDENTIALS if setup.secrets.get(name) is None]
     if missing:
         return f"set {' and '.join(missing)} (environment or extract.secrets_file) to enable it"

@@ -148,7 +148,7 @@ def _user_id(extraction: Extraction, client, account: Account) -> str:
     response = extraction.single(client, f"users/by/username/{segment(account.handle)}", _USER_FIELDS)
     user = response.json().get("data")
     if not user:
-        raise ExtractError(f"x: no account @{account.handle}; check its handle in brands[].accounts")
+        raise ExtractError(f"x: no account @{account.handle}; check its handle in {account.configured_under}")
     extraction.land(account.key, "users", response, 1)
     user_id = str(user["id"])
     extraction.finish(account.key, "user", user_id)

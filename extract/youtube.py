@@ -77,7 +77,7 @@ def _channel(extraction: Extraction, client, account: Account, video_window_days
     response = extraction.single(client, "channels", {"part": "snippet,statistics,contentDetails", **lookup})
     channels = response.json().get("items") or []
     if not channels:
-        raise ExtractError("youtube: no such channel; check the account's id or handle in brands[].accounts")
+        raise ExtractError(f"youtube: no such channel; check the account's id or handle in {account.configured_under}")
     extraction.land(key, "channels", response, len(channels))
     channel = channels[0]
     uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")

@@ -1,5 +1,5 @@
-"""The warehouse's configuration file: which brands, accounts, employees and campaigns exist, which ad actions count
-as leads, the dbt tunables, and extra mapping folders.
+"""The warehouse's configuration file: which brands, accounts, employees, campaigns and competitors exist, which ad
+actions count as leads, the dbt tunables, and extra mapping folders.
 
 A plain library (no Dagster): ``load_config(path)`` returns a validated ``RorConfig`` or raises ``ConfigError`` listing
 every problem with its file, line and what to fix; ``write_config_tables`` loads it into the working database's

@@ -19,7 +19,7 @@ import polars as pl
 
 from ingest.detect import explain
 from ingest.readers.generic import register_mappings
-from ror_config.models import RorConfig
+from ror_config.models import Account, Brand, RorConfig
 
 # entity -> (id columns, handle columns) that show an account on the entity's platform
 _ACCOUNT_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -38,6 +38,7 @@ class UnreachedAccount:
     platform: str
     account_id: str | None
     handle: str | None
+    competitor_id: str | None = None  # a competitor's account the brand tracks; None: the brand's own
 
     def describe(self) -> str:
         """How the configuration names it: '@handle' and/or 'id ...'."""
@@ -57,7 +58,7 @@ class _Seen:
     sets as small as the configuration, however large the exports)."""
 
     def __init__(self, config: RorConfig):
-        accounts = [account for brand in config.brands for account in brand.accounts]
+        accounts = [account for brand in config.brands for account, _ in _configured_accounts(brand)]
         self.wanted_ids = _pairs([(a.platform, a.account_id) for a in accounts if a.account_id is not None])
         self.wanted_handles = _pairs([(a.platform, a.handle.lower()) for a in accounts if a.handle is not None])
         self.ids: set[tuple[str, str]] = set()
@@ -77,6 +78,12 @@ class _Seen:
                 handles = handles.explode("value")
             lowered = handles.with_columns(pl.col("value").str.strip_prefix("@").str.to_lowercase())
             self.handles |= _found(lowered, self.wanted_handles)
+
+
+def _configured_accounts(brand: Brand) -> list[tuple[Account, str | None]]:
+    """The brand's own accounts, then its competitors' (with the competitor's id)."""
+    tracked = [(account, competitor.id) for competitor in brand.competitors for account in competitor.accounts]
+    return [(account, None) for account in brand.accounts] + tracked
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> pl.LazyFrame:
@@ -124,11 +131,14 @@ def scan_landing(config: RorConfig, landing: Path | str) -> LandingScan:
         else:
             scan.files_not_read += 1
     for brand in config.brands:
-        for account in brand.accounts:
+        for account, competitor_id in _configured_accounts(brand):
             by_id = account.account_id is not None and (account.platform, account.account_id) in seen.ids
             by_handle = account.handle is not None and (account.platform, account.handle.lower()) in seen.handles
             if not (by_id or by_handle):
-                scan.unreached.append(UnreachedAccount(brand.id, account.platform, account.account_id, account.handle))
+                unreached = UnreachedAccount(
+                    brand.id, account.platform, account.account_id, account.handle, competitor_id
+                )
+                scan.unreached.append(unreached)
     return scan
 
 
@@ -146,5 +156,9 @@ def landing_report(config: RorConfig, landing: Path | str) -> str:
         " to them): check the platform and the handle or account_id in the configuration, or land exports that"
         " cover them:"
     )
-    lines.extend(f"  {account.brand_id} {account.platform} {account.describe()}" for account in scan.unreached)
+    lines.extend(
+        f"  {account.brand_id}{f' competitor {account.competitor_id}' if account.competitor_id else ''} "
+        f"{account.platform} {account.describe()}"
+        for account in scan.unreached
+    )
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from ror_config import ConfigError, config_tables, load_config
+from ror_config.landing_scan import UnreachedAccount, landing_report, scan_landing
 from ror_config.models import MAX_COMPETITORS_PER_BRAND
 
 ACME = """\
@@ -165,3 +166,38 @@ brands:
     )
     (problem,) = problems_of(write(tmp_path, misspelt))
     assert "brands[0].competitors[0].accounts[0].platform: unknown platform 'twiter'" in problem
+
+
+def test_the_landing_check_names_a_competitors_account_no_export_mentions(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "listening.yaml").write_text(
+        textwrap.dedent("""\
+            name: listening_for_test
+            identify: [post_id, user, message, posted_at]
+            columns: {post_id: interaction_id, user: author_handle, message: text, posted_at: created_at}
+            constants: {platform: x, interaction_type: mention}
+            """)
+    )
+    (landing / "listening.csv").write_text(
+        "post_id,user,message,posted_at\n1,cust_a,@AcmeCoffee or @RivalRoasters?,2026-03-02T10:00:00Z\n"
+    )
+    config = load_config(
+        write(
+            tmp_path,
+            """\
+            brands:
+              - id: acme
+                name: Acme
+                accounts: [{platform: x, handle: AcmeCoffee}]
+                competitors:
+                  - {id: rival, name: Rival, accounts: [{platform: x, handle: RivalRoasters}]}
+                  - {id: ghost, name: Ghost, accounts: [{platform: x, handle: GhostBeans}]}
+            mappings: [mappings]
+            """,
+        )
+    )
+
+    assert scan_landing(config, landing).unreached == [UnreachedAccount("acme", "x", None, "GhostBeans", "ghost")]
+    assert "  acme competitor ghost x @GhostBeans" in landing_report(config, landing).splitlines()

@@ -37,6 +37,7 @@ MARTS = (
     "ror_scorecard",
     "engagement_revenue_segments",
     "ingest_audit",
+    "share_of_voice",
 )
 # the incremental models below the marts, compared like the marts: a stale row there may not show in any mart
 INCREMENTAL_INTERMEDIATES = (

@@ -59,13 +59,13 @@ def load_themes(con: duckdb.DuckDBPyConnection, dim: int) -> Themes:
 
 
 def _stale(con: duckdb.DuckDBPyConnection, model_version: str, rules: ThemeRules) -> bool:
-    (other,) = con.execute(
+    [(other,)] = con.execute(
         f"select count(*) from {THEMES_TABLE} where model_version <> ? or rules_fingerprint <> ?",
         [model_version, rules.fingerprint()],
-    ).fetchone()
-    (assigned_elsewhere,) = con.execute(
+    ).fetchall()
+    [(assigned_elsewhere,)] = con.execute(
         f"select count(*) from {ASSIGNMENTS_TABLE} where model_version <> ?", [model_version]
-    ).fetchone()
+    ).fetchall()
     return bool(other or assigned_elsewhere)
 
 
@@ -100,8 +100,8 @@ def refresh_themes(
     try:
         rebuilt = _stale(con, model_version, rules)
         if rebuilt:
-            con.execute(f"delete from {THEMES_TABLE}")
-            con.execute(f"delete from {ASSIGNMENTS_TABLE}")
+            con.execute(f"delete from {THEMES_TABLE}").fetchall()
+            con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
         pending = _pending(con, model_version)
         substantive = pending.filter(pl.col("is_substantive"))
         embeddings = dequantise(substantive["embedding"].to_list(), substantive["embedding_scale"].to_numpy())
@@ -115,8 +115,8 @@ def refresh_themes(
         try:
             con.execute(
                 f"delete from {ASSIGNMENTS_TABLE} where text_hash in (select text_hash from incoming_assignments)"
-            )
-            con.execute(f"insert into {ASSIGNMENTS_TABLE} by name select * from incoming_assignments")
+            ).fetchall()
+            con.execute(f"insert into {ASSIGNMENTS_TABLE} by name select * from incoming_assignments").fetchall()
         finally:
             con.unregister("incoming_assignments")
         con.execute("commit")
@@ -146,7 +146,7 @@ def _write_new_themes(con, themes: Themes, known: int, model_version: str, rules
                 themes.centroids[index].astype(np.float32).tobytes(),
                 now,
             ],
-        )
+        ).fetchall()
 
 
 def _assignments(pending, substantive, themes: Themes, placement, model_version: str, now: datetime) -> pl.DataFrame:

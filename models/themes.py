@@ -186,7 +186,13 @@ def label_themes(texts: list[str], classes: np.ndarray, count: int, rules: Theme
     term's weight is its frequency in the class times log(1 + mean words per class / its frequency in all classes).
     The texts of no theme form one more class, so words common to everything never label a theme. A word counts
     only where it appears in at least ``min_term_texts`` of the theme's texts."""
-    cleaned = pl.Series(texts, dtype=pl.String).fill_null("").str.replace_all(_NOT_WORDS, " ").to_list()
+    cleaned = (
+        pl.Series(texts, dtype=pl.String)
+        .fill_null("")
+        .str.replace_all(_NOT_WORDS, " ")
+        .str.replace_all("['’]", "")  # "hasn't" -> "hasnt", a stop word, rather than "hasn"
+        .to_list()
+    )
     vectorizer = CountVectorizer(
         stop_words="english", token_pattern=_WORD_PATTERN, ngram_range=(1, 2), min_df=rules.min_term_texts
     )

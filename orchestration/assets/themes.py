@@ -74,12 +74,12 @@ def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResou
         before = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
         summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC))
         after = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
-        (unassigned,) = con.execute(
+        [(unassigned,)] = con.execute(
             f"select count(*) from {EMBEDDING_TABLE} as embeddings left join {ASSIGNMENTS_TABLE} as assigned "
             "on assigned.text_hash = embeddings.text_hash where embeddings.model_version = ? "
             "and assigned.text_hash is null",
             [enricher.model_version],
-        ).fetchone()
+        ).fetchall()
         statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
     context.log.info(
         f"themes: {summary.themes} ({summary.new_themes} new{', rebuilt' if summary.rebuilt else ''}); "

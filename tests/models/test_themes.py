@@ -1,5 +1,7 @@
 """Themes (models.themes) and the embeddings they read (models.embeddings), on generated topics and the real encoder."""
 
+from datetime import UTC, datetime
+
 import duckdb
 import numpy as np
 import polars as pl
@@ -7,6 +9,7 @@ import polars as pl
 from ingest.text import text_hash
 from models.cache import ensure_enrichment_table, store, store_files, write_scores
 from models.embeddings import TABLE, dequantise, quantise, texts_without_embedding
+from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, refresh_themes
 from models.themes import NO_THEME, ThemeRules, Themes, agreement, extend
 
 TOPICS = {
@@ -146,3 +149,58 @@ def test_embeddings_are_stored_beside_the_scores_once(enricher, tmp_path):
     order = {hash_: index for index, hash_ in enumerate(frame["text_hash"])}
     exact = enricher.embed([texts[order[hash_]] for hash_, *_ in rows])
     assert np.min(np.sum(stored * exact, axis=1)) > 0.999
+
+
+def _warehouse_with(texts, embeddings, substantive, created_at) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("create schema raw")
+    con.execute("create table raw.interactions (text_hash varchar, text varchar, created_at timestamptz)")
+    ensure_enrichment_table(con)
+    _add_texts(con, texts, embeddings, substantive, created_at)
+    return con
+
+
+def _add_texts(con, texts, embeddings, substantive, created_at) -> None:
+    blobs, scales = quantise(embeddings)
+    for text, blob, scale, is_substantive in zip(texts, blobs, scales, substantive, strict=True):
+        hashed = text_hash(text)
+        con.execute("insert into raw.interactions values (?, ?, ?)", [hashed, text, created_at]).fetchall()
+        con.execute(
+            "insert or ignore into enrichment.text_enrichment (text_hash, model_version, is_substantive) "
+            "values (?, 'v1', ?)",
+            [hashed, is_substantive],
+        ).fetchall()
+        con.execute(f"insert or ignore into {TABLE} values (?, 'v1', ?, ?)", [hashed, blob, float(scale)]).fetchall()
+
+
+def test_the_warehouse_tables_keep_every_placed_text_on_its_theme():
+    texts, embeddings, meta = generated(ALL_WEEK, per_day=12)
+    unique = {}
+    for index, text in enumerate(texts):
+        unique.setdefault(text, index)  # generated texts can repeat: one row per text, as in the cache
+    rows = sorted(unique.values())
+    days = np.array([meta[i][0] for i in rows])
+    first, later = [rows[i] for i in np.flatnonzero(days < 3)], [rows[i] for i in np.flatnonzero(days >= 3)]
+    con = _warehouse_with(
+        [texts[i] for i in first] + ["lol", "nice!"],
+        np.concatenate([embeddings[first], embeddings[first[:2]]]),
+        [True] * len(first) + [False, False],
+        datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    rules = ThemeRules()
+    summary = refresh_themes(con, "v1", rules, datetime(2026, 3, 1, tzinfo=UTC))
+    assert summary.themes == 4 and not summary.rebuilt
+    day_one = dict(con.execute(f"select text_hash, theme_id from {ASSIGNMENTS_TABLE}").fetchall())
+    statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by all").fetchall())
+    assert statuses["low_effort"] == 2 and sum(statuses.values()) == len(first) + 2  # one row per scored text
+
+    _add_texts(con, [texts[i] for i in later], embeddings[later], [True] * len(later), datetime(2026, 3, 4, tzinfo=UTC))
+    summary = refresh_themes(con, "v1", rules, datetime(2026, 3, 4, tzinfo=UTC))
+    assert summary.new_themes == 1 and summary.themes == 5 and not summary.rebuilt
+    day_two = dict(con.execute(f"select text_hash, theme_id from {ASSIGNMENTS_TABLE}").fetchall())
+    assert all(day_two[key] == theme for key, theme in day_one.items() if theme is not None)
+    labels = [label for (label,) in con.execute(f"select label from {THEMES_TABLE} order by theme_id").fetchall()]
+    assert all(labels) and set(labels[4].replace(",", " ").split()) <= set(TOPICS["store"])
+
+    rebuilt = refresh_themes(con, "v1", ThemeRules(min_theme_size=8), datetime(2026, 3, 5, tzinfo=UTC))
+    assert rebuilt.rebuilt and rebuilt.texts_considered == len(rows) + 2  # new rules: everything again

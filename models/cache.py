@@ -19,6 +19,8 @@ import polars as pl
 
 from ingest.limits import MAX_SCORED_TEXT_CHARS
 from ingest.warehouse import rollback
+from models.embeddings import EMBEDDING_COLUMNS, TEXT_EMBEDDING, ensure_embedding_table
+from models.embeddings import TABLE as EMBEDDING_TABLE
 from models.schema import TEXT_ENRICHMENT
 
 TABLE = "enrichment.text_enrichment"
@@ -49,10 +51,12 @@ class _ArrowStream:
 
 
 def ensure_enrichment_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema ``enrichment`` and table ``text_enrichment`` (primary key text_hash, model_version) if absent."""
+    """Create schema ``enrichment``, table ``text_enrichment`` (primary key text_hash, model_version) and the
+    embeddings beside it (models.embeddings) if absent."""
     columns = ",\n    ".join(f"{name} {_duckdb_type(dtype)}" for name, dtype in TEXT_ENRICHMENT.items())
     con.execute("create schema if not exists enrichment")
     con.execute(f"create table if not exists {TABLE} (\n    {columns},\n    primary key (text_hash, model_version)\n)")
+    ensure_embedding_table(con)
 
 
 def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:
@@ -83,7 +87,8 @@ def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.Da
 
 
 def store(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
-    """Insert enriched rows, ignoring any (text_hash, model_version) already stored; returns rows offered."""
+    """Insert enriched rows, ignoring any (text_hash, model_version) already stored; returns rows offered. A frame
+    with embeddings (``Enricher.enrich(with_embedding=True)``) also lands them in ``enrichment.text_embeddings``."""
     missing = [name for name in TEXT_ENRICHMENT if name not in frame.columns]
     if missing:
         raise ValueError(f"enrichment frame lacks columns {missing}")
@@ -93,12 +98,36 @@ def store(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
         con.execute(f"insert or ignore into {TABLE} by name select * from incoming_enrichment").fetchall()
     finally:
         con.unregister("incoming_enrichment")
+    if _has_embeddings(frame):
+        store_embeddings(con, frame)
     return rows.height
 
 
+def store_embeddings(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
+    """Insert (text_hash, model_version, embedding, embedding_scale) rows, ignoring keys already stored."""
+    rows = frame.select(list(TEXT_EMBEDDING)).cast(TEXT_EMBEDDING).filter(pl.col("embedding").is_not_null())
+    con.register("incoming_embeddings", _ArrowStream(rows))
+    try:
+        con.execute(f"insert or ignore into {EMBEDDING_TABLE} by name select * from incoming_embeddings").fetchall()
+    finally:
+        con.unregister("incoming_embeddings")
+    return rows.height
+
+
+def _has_embeddings(frame: pl.DataFrame) -> bool:
+    return all(name in frame.columns for name in EMBEDDING_COLUMNS)
+
+
+def _stored_columns(frame: pl.DataFrame) -> dict[str, pl.DataType]:
+    """What a scores file keeps: the TEXT_ENRICHMENT columns, and the embedding beside them when the frame has it."""
+    return {**TEXT_ENRICHMENT, **(EMBEDDING_COLUMNS if _has_embeddings(frame) else {})}
+
+
 def write_scores(frame: pl.DataFrame, path: Path) -> int:
-    """Write enriched rows to the Parquet file ``path``, whole or not at all (written beside it, then renamed)."""
-    rows = frame.select(list(TEXT_ENRICHMENT)).cast(TEXT_ENRICHMENT)
+    """Write enriched rows (with their embeddings when the frame has them) to the Parquet file ``path``, whole or not
+    at all (written beside it, then renamed)."""
+    columns = _stored_columns(frame)
+    rows = frame.select(list(columns)).cast(columns)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.writing")
     rows.write_parquet(partial)
@@ -108,7 +137,7 @@ def write_scores(frame: pl.DataFrame, path: Path) -> int:
 
 def store_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> int:
     """Insert the rows of Parquet files written by ``write_scores`` in one transaction, ignoring any (text_hash,
-    model_version) already stored; returns rows offered."""
+    model_version) already stored, and their embeddings where the files have them; returns rows offered."""
     if not paths:
         return 0
     files = [str(path) for path in paths]
@@ -118,6 +147,15 @@ def store_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> int:
     try:
         (offered,) = con.execute("select count(*) from read_parquet(?)", [files]).fetchone()
         con.execute(f"insert or ignore into {TABLE} by name select {columns} from read_parquet(?)", [files]).fetchall()
+        # union_by_name: a file written without embeddings (an older run's, left in the spool) has nulls there
+        found = con.execute("describe select * from read_parquet(?, union_by_name = true)", [files]).fetchall()
+        if "embedding" in {name for name, *_ in found}:
+            embedded = ", ".join(TEXT_EMBEDDING)
+            con.execute(
+                f"insert or ignore into {EMBEDDING_TABLE} by name select {embedded} "
+                "from read_parquet(?, union_by_name = true) where embedding is not null",
+                [files],
+            ).fetchall()
         con.execute("commit")
     except BaseException:
         rollback(con)  # a failed commit has ended the transaction: its error, not the rollback's, is raised

@@ -26,6 +26,7 @@ import polars as pl
 
 from ingest.limits import MAX_SCORED_TEXT_CHARS
 from models import language, substance
+from models.embeddings import EMBEDDING_COLUMNS, embedding_columns
 from models.encoder import DEFAULT_BATCH_SIZE, INT8_EXPORT_RECIPE, Encoder
 from models.heads import HEADS_DIR, LoadedHead, check_head_fits, load_head
 from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS, TEXT_ENRICHMENT
@@ -151,8 +152,9 @@ class Enricher:
         digest.update(json.dumps(rule_parameters(), sort_keys=True).encode())
         return digest.hexdigest()[:16]
 
-    def enrich(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` has unique, non-null text_hash and non-null text; returns exactly the TEXT_ENRICHMENT columns.
+    def enrich(self, frame: pl.DataFrame, with_embedding: bool = False) -> pl.DataFrame:
+        """``frame`` has unique, non-null text_hash and non-null text; returns exactly the TEXT_ENRICHMENT columns,
+        and with ``with_embedding`` the sentence embedding from the same pass (models.embeddings.EMBEDDING_COLUMNS).
 
         Large frames are scored in chunks of ``CHUNK_TEXTS`` so memory stays flat (features are ~9 KB a text). Every
         part of the scoring sees a text's first ``MAX_SCORED_TEXT_CHARS`` characters (ingest.limits: more than the
@@ -163,21 +165,32 @@ class Enricher:
         if frame["text_hash"].n_unique() != frame.height:
             raise ValueError("enrich needs unique text_hash values (score each text once)")
         enriched_at = datetime.now(UTC)
-        chunks = [self._enrich_chunk(chunk, enriched_at) for chunk in frame.iter_slices(CHUNK_TEXTS)]
-        return pl.concat(chunks) if chunks else pl.DataFrame(schema=TEXT_ENRICHMENT)
+        chunks = [self._enrich_chunk(chunk, enriched_at, with_embedding) for chunk in frame.iter_slices(CHUNK_TEXTS)]
+        if chunks:
+            return pl.concat(chunks)
+        return pl.DataFrame(schema={**TEXT_ENRICHMENT, **(EMBEDDING_COLUMNS if with_embedding else {})})
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Each head's (len(texts), labels) probabilities, from one encoder pass (the sentiment model's when one
         replaces the sentiment head)."""
-        _, logits = self.encoder.encode_and_score(texts)
+        return self._probabilities_and_embeddings(texts)[0]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """float32 (len(texts), dim) unit-length sentence embeddings, as ``enrich(with_embedding=True)`` stores them
+        before quantisation (each text cut to ``MAX_SCORED_TEXT_CHARS`` like the scores)."""
+        features = self.encoder.encode([text[:MAX_SCORED_TEXT_CHARS] for text in texts])
+        return self.encoder.sentence_embeddings(features)
+
+    def _probabilities_and_embeddings(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        features, logits = self.encoder.encode_and_score(texts)
         probabilities = {name: head.probabilities_from_logits(logits[name]) for name, head in self.heads.items()}
         if self.sentiment_model is not None:
             probabilities["sentiment"] = self.sentiment_model.probabilities(texts)
-        return probabilities
+        return probabilities, self.encoder.sentence_embeddings(features)
 
-    def _enrich_chunk(self, frame: pl.DataFrame, enriched_at: datetime) -> pl.DataFrame:
+    def _enrich_chunk(self, frame: pl.DataFrame, enriched_at: datetime, with_embedding: bool) -> pl.DataFrame:
         texts = frame["text"].str.slice(0, MAX_SCORED_TEXT_CHARS).to_list()
-        probabilities = self.probabilities(texts)
+        probabilities, embeddings = self._probabilities_and_embeddings(texts)
         sentiment, emotion = probabilities["sentiment"], probabilities["emotion"]
         intent = self.heads["intent"].decisions(probabilities["intent"])
         columns: dict[str, object] = {
@@ -195,7 +208,8 @@ class Enricher:
             "detected_lang": [language.detect_language(text) for text in texts],
             "enriched_at": [enriched_at] * frame.height,
         }
-        return pl.DataFrame(columns, schema=TEXT_ENRICHMENT)
+        scores = pl.DataFrame(columns, schema=TEXT_ENRICHMENT)
+        return scores.with_columns(**embedding_columns(embeddings)) if with_embedding else scores
 
 
 def _argmax_labels(probabilities: np.ndarray, labels: tuple[str, ...]) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models import evaluate_themes
 from models.enrich import EnrichConfig, Enricher
 from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS
 from models.training.data import read_intent, read_tweeteval, require_tweeteval
@@ -132,10 +133,17 @@ def render(runs: dict[str, tuple[list[MulticlassResult], dict[str, float], str, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=EVALUATION_FILE, help=f"default {EVALUATION_FILE}")
+    parser.add_argument(
+        "--themes-only", action="store_true", help="only the themes section (BANKING77; models/evaluate_themes.py)"
+    )
     arguments = parser.parse_args(argv)
-    require_tweeteval()
-    runs = {"fp32": evaluate(int8=False), "int8": evaluate(int8=True)}
-    text = render(runs)
+    if arguments.themes_only:
+        text = arguments.output.read_text(encoding="utf-8") if arguments.output.exists() else ""
+    else:
+        require_tweeteval()
+        runs = {"fp32": evaluate(int8=False), "int8": evaluate(int8=True)}
+        text = render(runs)
+    text = evaluate_themes.replace_section(text, evaluate_themes.evaluate_themes(Enricher()))
     arguments.output.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -10,6 +10,7 @@ from orchestration.assets.handoff import parquet_handoff
 from orchestration.assets.ingest import raw_exports
 from orchestration.assets.publish import serving_warehouse
 from orchestration.assets.report import ror_report
+from orchestration.assets.themes import interaction_themes
 from orchestration.checks import ror_checks
 from orchestration.jobs import (
     REFRESH_JOB_NAME,
@@ -27,6 +28,7 @@ defs = Definitions(
         *extract_assets,
         raw_exports,
         text_enrichment,
+        interaction_themes,
         ror_dbt_models,
         serving_warehouse,
         ror_report,

@@ -134,7 +134,7 @@ def score_bucket(context: OpExecutionContext, bucket: Bucket) -> dict:
     started = time.perf_counter()
     # One file per chunk: progress shows in the run log, and a killed run keeps what it already scored.
     for offset in range(0, texts.height, CHUNK_TEXTS):
-        scores = enricher.enrich(texts.slice(offset, CHUNK_TEXTS))
+        scores = enricher.enrich(texts.slice(offset, CHUNK_TEXTS), with_embedding=True)  # for themes
         write_scores(scores, Path(bucket.scored_folder) / f"part-{offset:09d}.parquet")
         done = min(offset + CHUNK_TEXTS, texts.height)
         rate = done / (time.perf_counter() - started)

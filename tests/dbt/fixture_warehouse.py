@@ -23,6 +23,7 @@ from ingest.text import text_hash
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table
 from models.schema import TEXT_ENRICHMENT
+from models.theme_tables import ensure_theme_tables
 from ror_config import load_config, write_config_tables
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
@@ -109,6 +110,7 @@ def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as scratch, duckdb.connect(str(db_path)) as con:
         ensure_raw_schema(con)
         ensure_enrichment_table(con)
+        ensure_theme_tables(con)  # empty: the fixture has no embeddings, so no themes
         for table, frame in frames.items():
             _append(con, table, frame, Path(scratch))
         write_config_tables(con, load_config(FIXTURE_CONFIG))

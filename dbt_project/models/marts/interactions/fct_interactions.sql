@@ -21,10 +21,11 @@
 {%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
 {%- set max_date = var('max_date') or env_var('ROR_DBT_MAX_DATE', '') %}
 {%- set lookback_days = var('lookback_days') | int %}
-{#- when an interaction last changed here: loaded, or enriched later (a new model version) -#}
+{#- when an interaction last changed here: loaded, or enriched later (a new model version), or placed on a theme
+    later (a text unplaced so far joins a new theme) -#}
 {%- set loaded_at -%}
-    case when enriched.enriched_at_utc > enriched.ingested_at_utc then enriched.enriched_at_utc
-    else enriched.ingested_at_utc end
+    greatest(enriched.ingested_at_utc, coalesce(enriched.enriched_at_utc, enriched.ingested_at_utc),
+        coalesce(enriched.theme_assigned_at_utc, enriched.ingested_at_utc))
 {%- endset %}
 {%- set window_start = add_days(-1 * lookback_days, "cast('" ~ min_date ~ "' as date)") if min_date
     else add_days(-1 * lookback_days, 'last_build.newest_created_date') %}
@@ -46,6 +47,12 @@ enrichment as (
 brand_responses as (
 
     select * from {{ ref('int_brand_responses_matched') }}
+
+),
+
+theme_assignments as (
+
+    select * from {{ ref('stg_enrichment__theme_assignments') }}
 
 ),
 
@@ -82,10 +89,14 @@ enriched as (
         enrichment.is_substantive,
         enrichment.detected_lang,
         enrichment.enriched_at_utc,
+        theme_assignments.theme_id,
+        theme_assignments.theme_assigned_at_utc,
         coalesce(interaction_types.is_audience_message, false) as is_audience_message
     from interactions
     left join enrichment
         on interactions.text_hash = enrichment.text_hash
+    left join theme_assignments
+        on interactions.text_hash = theme_assignments.text_hash
     left join interaction_types
         on interactions.interaction_type = interaction_types.interaction_type
 
@@ -206,6 +217,7 @@ joined as (
         enriched.is_purchase_intent,
         enriched.is_substantive,
         enriched.detected_lang,
+        enriched.theme_id,
         enriched.model_name,
         enriched.model_version,
         enriched.utm_campaign,
@@ -325,6 +337,7 @@ final as (
         is_purchase_intent,
         is_substantive,
         detected_lang,
+        theme_id,
         model_name,
         model_version,
         utm_campaign,

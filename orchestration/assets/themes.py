@@ -1,0 +1,125 @@
+"""Themes layer: every scored text placed on a stable theme (models.theme_tables), after the enrichment, before dbt.
+
+Texts scored before embeddings were stored are encoded once more here, once (models.embeddings). Checks, in the
+asset itself because they compare with the run before: every scored text has exactly one assignment (a theme, or
+explicitly unplaced / low-effort), every theme has a label, and no theme id or label of the previous run changed
+or vanished (unless the model version or the rules changed, which rebuilds them: reported, not failed).
+"""
+
+from datetime import UTC, datetime
+
+import polars as pl
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    multi_asset,
+)
+
+from models.cache import store_embeddings
+from models.embeddings import TABLE as EMBEDDING_TABLE
+from models.embeddings import embedding_columns, texts_without_embedding
+from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, ensure_theme_tables, refresh_themes
+from models.themes import ThemeRules
+from orchestration.assets.enrichment import _enricher
+from orchestration.executor import WAREHOUSE_STEP_TAGS
+from orchestration.resources import WarehouseResource
+
+THEMES_KEY = AssetKey(["enrichment", "themes"])
+ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
+
+
+@multi_asset(
+    name="interaction_themes",
+    specs=[
+        AssetSpec(
+            THEMES_KEY,
+            deps=[AssetKey(["enrichment", "text_enrichment"])],
+            group_name="enrichment",
+            kinds={"duckdb", "scikitlearn"},
+            description="Stable themes: id, label (c-TF-IDF words), centroid.",
+        ),
+        AssetSpec(
+            ASSIGNMENTS_KEY,
+            deps=[AssetKey(["enrichment", "text_enrichment"])],
+            group_name="enrichment",
+            kinds={"duckdb"},
+            description="One row per scored text: its theme, or unplaced / low_effort.",
+        ),
+    ],
+    check_specs=[
+        AssetCheckSpec("every_scored_text_assigned", asset=ASSIGNMENTS_KEY, blocking=True),
+        AssetCheckSpec("theme_labels_present", asset=THEMES_KEY),
+        AssetCheckSpec("theme_ids_stable", asset=THEMES_KEY, blocking=True),
+    ],
+    op_tags=WAREHOUSE_STEP_TAGS,
+)
+def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResource):
+    enricher = _enricher()
+    rules = ThemeRules()
+    with warehouse.connect() as con:
+        ensure_theme_tables(con)
+        missing = texts_without_embedding(con, enricher.model_version)
+        if missing.height:
+            context.log.info(f"encoding {missing.height} texts scored before embeddings were stored (once)")
+            embeddings = enricher.embed(missing["text"].to_list())
+            frame = missing.select("text_hash").with_columns(
+                model_version=pl.lit(enricher.model_version), **embedding_columns(embeddings)
+            )
+            store_embeddings(con, frame)
+        before = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
+        summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC))
+        after = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
+        [(unassigned,)] = con.execute(
+            f"select count(*) from {EMBEDDING_TABLE} as embeddings left join {ASSIGNMENTS_TABLE} as assigned "
+            "on assigned.text_hash = embeddings.text_hash where embeddings.model_version = ? "
+            "and assigned.text_hash is null",
+            [enricher.model_version],
+        ).fetchall()
+        statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
+    context.log.info(
+        f"themes: {summary.themes} ({summary.new_themes} new{', rebuilt' if summary.rebuilt else ''}); "
+        f"{summary.texts_assigned} of {summary.texts_considered} pending texts placed"
+    )
+    changed = [theme for theme, label in before.items() if after.get(theme) != label]
+    yield MaterializeResult(
+        asset_key=THEMES_KEY,
+        metadata={"themes": summary.themes, "new_themes": summary.new_themes, "rebuilt": summary.rebuilt},
+    )
+    yield MaterializeResult(
+        asset_key=ASSIGNMENTS_KEY,
+        metadata={
+            "texts_considered": summary.texts_considered,
+            "texts_assigned": summary.texts_assigned,
+            "texts_unplaced": summary.texts_unplaced,
+            **{f"texts_{status}": count for status, count in statuses.items()},
+        },
+    )
+    yield AssetCheckResult(
+        check_name="every_scored_text_assigned",
+        asset_key=ASSIGNMENTS_KEY,
+        passed=unassigned == 0,
+        metadata={"texts_without_assignment": unassigned},
+        description="Every text with an embedding has one assignment: a theme, unplaced or low_effort.",
+    )
+    unlabelled = sorted(theme for theme, label in after.items() if not label)
+    yield AssetCheckResult(
+        check_name="theme_labels_present",
+        asset_key=THEMES_KEY,
+        passed=not unlabelled,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"themes_without_label": len(unlabelled), "first_ids": ", ".join(unlabelled[:10])},
+        description="Every theme has a label (no word met the label rules for these themes).",
+    )
+    yield AssetCheckResult(
+        check_name="theme_ids_stable",
+        asset_key=THEMES_KEY,
+        passed=summary.rebuilt or not changed,
+        metadata={"changed_or_vanished": len(changed), "rebuilt": summary.rebuilt},
+        description="No theme id or label of the previous run changed or vanished (a rebuild after a new model "
+        "version or new rules starts over, and says so).",
+    )

@@ -1,0 +1,206 @@
+"""Themes (models.themes) and the embeddings they read (models.embeddings), on generated topics and the real encoder."""
+
+from datetime import UTC, datetime
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from ingest.text import text_hash
+from models.cache import ensure_enrichment_table, store, store_files, write_scores
+from models.embeddings import TABLE, dequantise, quantise, texts_without_embedding
+from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, refresh_themes
+from models.themes import NO_THEME, ThemeRules, Themes, agreement, extend
+
+TOPICS = {
+    "refund": ["refund", "money", "back", "charged", "twice"],
+    "delivery": ["parcel", "delivery", "late", "courier", "arrived"],
+    "app": ["app", "crashes", "login", "update", "screen"],
+    "coffee": ["coffee", "blend", "roast", "beans", "taste"],
+    "store": ["store", "opening", "hours", "staff", "queue"],
+    "sizes": ["size", "fit", "small", "large", "exchange"],
+}
+FILLER = ["really", "today", "again", "please", "thanks", "guys", "honestly"]
+DIM = 384
+
+
+def generated(topic_days: dict[str, range], per_day: int = 12, seed: int = 7) -> tuple[list[str], np.ndarray, list]:
+    """(texts, embeddings, (day, topic) per text): each topic's texts scattered around its own direction."""
+    rng = np.random.default_rng(seed)
+    centres = {topic: rng.normal(size=DIM) for topic in TOPICS}
+    texts, vectors, meta = [], [], []
+    for day in range(max(r.stop for r in topic_days.values())):
+        for topic, days in topic_days.items():
+            if day not in days:
+                continue
+            for _ in range(per_day):
+                words = list(rng.choice(TOPICS[topic], size=3, replace=False)) + list(rng.choice(FILLER, size=2))
+                texts.append(" ".join(rng.permutation(words)))
+                centre = centres[topic] / np.linalg.norm(centres[topic])
+                vectors.append(centre + rng.normal(size=DIM) * 0.045)
+                meta.append((day, topic))
+    return texts, np.asarray(vectors, dtype=np.float32), meta
+
+
+def day_by_day(texts, embeddings, days, rules):
+    themes, assigned, history = Themes.empty(DIM), np.full(len(texts), NO_THEME), []
+    for day in sorted(set(days)):
+        today = np.flatnonzero(np.asarray(days) == day)
+        pending = np.concatenate([np.flatnonzero(assigned[: today[0]] == NO_THEME), today])
+        themes, placement = extend(themes, [texts[i] for i in pending], embeddings[pending], rules)
+        assigned[pending] = placement.theme
+        history.append((themes, assigned.copy()))
+    return themes, assigned, history
+
+
+ALL_WEEK = {topic: range(7) for topic in ("refund", "delivery", "app", "coffee")} | {"store": range(3, 7)}
+
+
+def test_quantised_embeddings_keep_their_direction():
+    vectors = np.random.default_rng(1).normal(size=(50, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    blobs, scales = quantise(vectors)
+    assert all(len(blob) == DIM for blob in blobs)
+    restored = dequantise(blobs, scales)
+    assert np.min(np.sum(restored * vectors, axis=1)) > 0.999
+
+
+def test_a_full_rebuild_is_deterministic():
+    texts, embeddings, _ = generated(ALL_WEEK)
+    first, placed = extend(Themes.empty(DIM), texts, embeddings, ThemeRules())
+    again, placed_again = extend(Themes.empty(DIM), texts, embeddings, ThemeRules())
+    assert first.ids == again.ids and first.labels == again.labels
+    np.testing.assert_array_equal(placed.theme, placed_again.theme)
+    assert len(first) == 5
+    assert first.ids[0] == "theme-0001"
+
+
+def test_day_by_day_agrees_with_one_rebuild_and_never_reshuffles():
+    texts, embeddings, meta = generated(ALL_WEEK)
+    days = [day for day, _ in meta]
+    rules = ThemeRules()
+    daily_themes, daily, history = day_by_day(texts, embeddings, days, rules)
+    _, rebuilt = extend(Themes.empty(DIM), texts, embeddings, rules)
+    assert agreement(daily, rebuilt.theme) >= 0.95
+    for (before, assigned_before), (after, assigned_after) in zip(history, history[1:], strict=False):
+        assert after.ids[: len(before)] == before.ids and after.labels[: len(before)] == before.labels
+        np.testing.assert_array_equal(after.centroids[: len(before)], before.centroids)
+        kept = assigned_before != NO_THEME
+        np.testing.assert_array_equal(assigned_after[kept], assigned_before[kept])  # a placed text stays placed
+    # the store topic starts on day 3: a new theme then, the old ones untouched
+    assert len(history[2][0]) == 4 and len(daily_themes) == 5
+    assert "store" in daily_themes.labels[4] or "opening" in daily_themes.labels[4] or "queue" in daily_themes.labels[4]
+
+
+def test_a_new_theme_needs_enough_texts_that_fit_no_theme():
+    rules = ThemeRules(min_theme_size=10)
+    texts, embeddings, _ = generated({"refund": range(1), "delivery": range(1)}, per_day=20)
+    themes, _ = extend(Themes.empty(DIM), texts, embeddings, rules)
+    few, few_embeddings, _ = generated({"app": range(1)}, per_day=6)
+    unchanged, placement = extend(themes, few, few_embeddings, rules)
+    assert unchanged == themes
+    assert np.all(placement.theme == NO_THEME)  # far from every theme: unplaced, not forced into one
+    more, more_embeddings, _ = generated({"app": range(1)}, per_day=20)
+    grown, placement = extend(themes, more, more_embeddings, rules)
+    assert len(grown) == 3 and grown.ids[2] == "theme-0003"
+    assert np.mean(placement.theme == 2) > 0.9
+
+
+def test_labels_are_the_themes_distinctive_words_never_a_rare_one():
+    texts, embeddings, meta = generated({"refund": range(1), "coffee": range(1)}, per_day=30)
+    texts[0] = texts[0] + " @someone Zyxwvut https://example.com/x"  # one author's name and link
+    themes, placement = extend(Themes.empty(DIM), texts, embeddings, ThemeRules())
+    topics = {meta[int(np.flatnonzero(placement.theme == index)[0])][1] for index in range(len(themes))}
+    assert topics == {"refund", "coffee"}
+    for index, label in enumerate(themes.labels):
+        topic = meta[int(np.flatnonzero(placement.theme == index)[0])][1]
+        words = label.replace(",", " ").split()
+        assert 1 <= len(label.split(", ")) <= 3
+        assert set(words) <= set(TOPICS[topic]), label  # no filler word, no other topic's word
+    assert not any("zyxwvut" in label or "someone" in label or "example" in label for label in themes.labels)
+
+
+def test_agreement_matches_themes_one_to_one():
+    first = np.array([0, 0, 1, 1, NO_THEME])
+    assert agreement(first, np.array([5, 5, 3, 3, NO_THEME])) == 1.0
+    assert agreement(first, np.array([5, 5, 5, 5, NO_THEME])) == 0.6  # two themes merged: one of them disagrees
+    assert agreement(first, np.array([5, 5, 3, 3, 3])) == 0.8
+
+
+def test_embeddings_are_stored_beside_the_scores_once(enricher, tmp_path):
+    texts = ["My parcel never arrived", "Refund please, charged twice", "Love the new roast"]
+    frame = pl.DataFrame({"text_hash": [text_hash(text) for text in texts], "text": texts})
+    con = duckdb.connect(":memory:")
+    con.execute("create schema raw")
+    con.execute("create table raw.interactions (text_hash varchar, text varchar)")
+    con.executemany("insert into raw.interactions values (?, ?)", frame.rows())
+    ensure_enrichment_table(con)
+    # scored before embeddings were kept: the texts without one are found, to be encoded once more
+    store(con, enricher.enrich(frame[:1]))
+    assert texts_without_embedding(con, enricher.model_version)["text"].to_list() == texts[:1]
+    enriched = enricher.enrich(frame[1:], with_embedding=True)
+    write_scores(enriched, tmp_path / "part-0.parquet")
+    assert store_files(con, [tmp_path / "part-0.parquet"]) == 2
+    store(con, enricher.enrich(frame[:1], with_embedding=True))
+    assert texts_without_embedding(con, enricher.model_version).height == 0
+    rows = con.execute(f"select text_hash, embedding, embedding_scale from {TABLE} order by text_hash").fetchall()
+    assert len(rows) == 3
+    stored = dequantise([blob for _, blob, _ in rows], np.array([scale for *_, scale in rows]))
+    order = {hash_: index for index, hash_ in enumerate(frame["text_hash"])}
+    exact = enricher.embed([texts[order[hash_]] for hash_, *_ in rows])
+    assert np.min(np.sum(stored * exact, axis=1)) > 0.999
+
+
+def _warehouse_with(texts, embeddings, substantive, created_at) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("create schema raw")
+    con.execute("create table raw.interactions (text_hash varchar, text varchar, created_at timestamptz)")
+    ensure_enrichment_table(con)
+    _add_texts(con, texts, embeddings, substantive, created_at)
+    return con
+
+
+def _add_texts(con, texts, embeddings, substantive, created_at) -> None:
+    blobs, scales = quantise(embeddings)
+    for text, blob, scale, is_substantive in zip(texts, blobs, scales, substantive, strict=True):
+        hashed = text_hash(text)
+        con.execute("insert into raw.interactions values (?, ?, ?)", [hashed, text, created_at]).fetchall()
+        con.execute(
+            "insert or ignore into enrichment.text_enrichment (text_hash, model_version, is_substantive) "
+            "values (?, 'v1', ?)",
+            [hashed, is_substantive],
+        ).fetchall()
+        con.execute(f"insert or ignore into {TABLE} values (?, 'v1', ?, ?)", [hashed, blob, float(scale)]).fetchall()
+
+
+def test_the_warehouse_tables_keep_every_placed_text_on_its_theme():
+    texts, embeddings, meta = generated(ALL_WEEK, per_day=12)
+    unique = {}
+    for index, text in enumerate(texts):
+        unique.setdefault(text, index)  # generated texts can repeat: one row per text, as in the cache
+    rows = sorted(unique.values())
+    days = np.array([meta[i][0] for i in rows])
+    first, later = [rows[i] for i in np.flatnonzero(days < 3)], [rows[i] for i in np.flatnonzero(days >= 3)]
+    con = _warehouse_with(
+        [texts[i] for i in first] + ["lol", "nice!"],
+        np.concatenate([embeddings[first], embeddings[first[:2]]]),
+        [True] * len(first) + [False, False],
+        datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    rules = ThemeRules()
+    summary = refresh_themes(con, "v1", rules, datetime(2026, 3, 1, tzinfo=UTC))
+    assert summary.themes == 4 and not summary.rebuilt
+    day_one = dict(con.execute(f"select text_hash, theme_id from {ASSIGNMENTS_TABLE}").fetchall())
+    statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by all").fetchall())
+    assert statuses["low_effort"] == 2 and sum(statuses.values()) == len(first) + 2  # one row per scored text
+
+    _add_texts(con, [texts[i] for i in later], embeddings[later], [True] * len(later), datetime(2026, 3, 4, tzinfo=UTC))
+    summary = refresh_themes(con, "v1", rules, datetime(2026, 3, 4, tzinfo=UTC))
+    assert summary.new_themes == 1 and summary.themes == 5 and not summary.rebuilt
+    day_two = dict(con.execute(f"select text_hash, theme_id from {ASSIGNMENTS_TABLE}").fetchall())
+    assert all(day_two[key] == theme for key, theme in day_one.items() if theme is not None)
+    labels = [label for (label,) in con.execute(f"select label from {THEMES_TABLE} order by theme_id").fetchall()]
+    assert all(labels) and set(labels[4].replace(",", " ").split()) <= set(TOPICS["store"])
+
+    rebuilt = refresh_themes(con, "v1", ThemeRules(min_theme_size=8), datetime(2026, 3, 5, tzinfo=UTC))
+    assert rebuilt.rebuilt and rebuilt.texts_considered == len(rows) + 2  # new rules: everything again

@@ -1,5 +1,6 @@
-"""Set up and serve Superset on the ROR serving file: `setup` initialises the metadata and imports the dashboards,
-`serve` runs it on 127.0.0.1. Runs with bi/.venv's Python (Superset's own dependencies stay out of the project's venv).
+"""Set up and serve Superset on the ROR serving file: `setup` initialises the metadata and imports the dashboards
+(bi/assets, with each dashboard's brand, platform and period filters derived from its charts' datasets), `serve` runs
+it on 127.0.0.1. Runs with bi/.venv's Python (Superset's own dependencies stay out of the project's venv).
 
     bi/.venv/bin/python bi/superset_ror.py setup --serving-file data/warehouse/ror.duckdb
     bi/.venv/bin/python bi/superset_ror.py serve --port 8088
@@ -61,6 +62,7 @@ def _superset(*args: str) -> str:
 
 
 def _load_by_uuid(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every asset (chart, dataset) under the folder, by its uuid, the key the YAML files refer to each other by."""
     return {(asset := yaml.safe_load(path.read_text()))["uuid"]: asset for path in sorted(folder.rglob("*.yaml"))}
 
 

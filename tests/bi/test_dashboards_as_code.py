@@ -3,8 +3,10 @@ unit, and every percentage is formatted as one. Fast: reads the YAML, no Superse
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 
@@ -41,3 +43,33 @@ def test_no_table_cuts_rows_off_silently() -> None:
     assert tables
     for chart in tables:
         assert chart["params"].get("server_pagination") is True, chart["slice_name"]
+
+
+def _superset_ror() -> ModuleType:
+    """bi/superset_ror.py, loaded by path (it runs with bi/.venv's Python; this needs only its YAML handling)."""
+    spec = importlib.util.spec_from_file_location("superset_ror", ASSETS.parent / "superset_ror.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_dashboard_gets_brand_platform_and_period_filters_scoped_to_the_charts_they_can_filter(
+    tmp_path: Path,
+) -> None:
+    superset_ror = _superset_ror()
+    superset_ror.render_assets(tmp_path / "ror.duckdb", tmp_path / "assets")
+    charts, datasets = _assets("charts"), _assets("datasets")
+    for path in sorted((tmp_path / "assets" / "dashboards").glob("*.yaml")):
+        dashboard = yaml.safe_load(path.read_text())
+        filters = {f["name"]: f for f in dashboard["metadata"]["native_filter_configuration"]}
+        assert list(filters) == ["Brand", "Platform", "Period"], path.name
+        for node in dashboard["position"].values():
+            if not (isinstance(node, dict) and node["type"] == "CHART"):
+                continue
+            chart = charts[node["meta"]["uuid"]]
+            columns = {c["column_name"] for c in datasets[chart["dataset_uuid"]]["columns"]}
+            for name, column in (("Brand", "brand_id"), ("Platform", "platform")):
+                excluded = node["meta"]["chartId"] in filters[name]["scope"]["excluded"]
+                assert excluded == (column not in columns), (path.name, name, chart["slice_name"])
+                assert excluded == (chart["slice_name"] in filters[name]["description"]), (path.name, name)
+            assert "brand_id" in columns, chart["slice_name"]  # the required brand filter reaches every chart

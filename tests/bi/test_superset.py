@@ -167,7 +167,7 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
         (month, engagers, f"{sentiment:.0%}", f"{roi:.0%}") for month, engagers, sentiment, roi in expected["scorecard"]
     ]
     assert {row["Brand"] for row in scorecard} == {BRAND}
-    advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked")
+    advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
     assert [(row["Handle"],) for row in advocates] == expected["advocates"][:10]
     interactions = _table(shown["ror-scorecard"], "Interactions behind the charts")
     assert len(interactions) == min(10, expected["interactions"][0][0])  # 10 a page

@@ -164,7 +164,8 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     assert [
         (row["Month"], int(row["Engagers"]), row["Net sentiment (%)"], row["Cash ROI (%)"]) for row in scorecard
     ] == [
-        (month, engagers, f"{sentiment:.0%}", f"{roi:.0%}") for month, engagers, sentiment, roi in expected["scorecard"]
+        (month, engagers, f"{sentiment:.0%}", f"{roi:,.0%}")
+        for month, engagers, sentiment, roi in expected["scorecard"]
     ]
     assert {row["Brand"] for row in scorecard} == {BRAND}
     advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")

@@ -169,13 +169,14 @@ scoped as (
 threads as (
 
     select
-        platform,
-        thread_key,
-        max(case when is_brand_author and interaction_type in ('comment', 'reply') then 1 else 0 end) = 1
-            as thread_has_brand_reply,
+        enriched.platform,
+        enriched.thread_key,
+        max(
+            case when enriched.is_brand_author and enriched.interaction_type in ('comment', 'reply') then 1 else 0 end
+        ) = 1 as thread_has_brand_reply,
         max({{ loaded_at }}) as thread_loaded_at_utc
     from scoped as enriched
-    group by platform, thread_key
+    group by enriched.platform, enriched.thread_key
 
 ),
 

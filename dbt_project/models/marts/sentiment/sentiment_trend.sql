@@ -159,7 +159,7 @@ scoped as (
 
     select
         'campaign' as campaign_scope,
-        audience.utm_campaign as utm_campaign,
+        audience.utm_campaign,
         {{ scoped_columns }}
     from audience
     where audience.utm_campaign is not null
@@ -218,7 +218,7 @@ series_bounds as (
         {% else %}
         min(activity_date) as first_activity_date,
         {% endif %}
-        (select max(created_date) from interactions) as last_activity_date
+        (select max(interactions.created_date) from interactions) as last_activity_date
     from (
         select series_key, platform, brand_id, account_id, campaign_scope, utm_campaign, activity_date
         from daily

@@ -85,6 +85,12 @@ def test_other_languages_get_no_scores_and_undetermined_ones_do(enriched):
     assert all(undetermined[column] is not None for column in MODEL_COLUMNS)
 
 
+def test_a_frame_of_foreign_texts_only_needs_no_encoder_pass(enricher):
+    output = enricher.enrich(frame_of(TEXTS["german"], "¿Dónde está mi pedido? Nadie me contesta nunca"))
+    assert output["detected_lang"].to_list() == ["de", "es"]
+    assert output.select(MODEL_COLUMNS).null_count().row(0) == (2,) * len(MODEL_COLUMNS)
+
+
 def test_a_text_scores_the_same_beside_texts_left_unscored(enricher):
     english = "Worst service ever. My order is two weeks late and nobody answers my emails. Awful."
     alone = enricher.enrich(frame_of(english)).drop("enriched_at")

@@ -64,15 +64,14 @@ def expected_calibration_error(probabilities: np.ndarray, truth: np.ndarray, bin
 
 @dataclass(frozen=True)
 class ReliabilityBin:
-    low: float
-    high: float
+    low: float  # the bin is (low, low + 1 / bins]
     count: int
     confidence: float  # mean top probability of the texts in the bin
     accuracy: float  # share of them whose most probable class is the truth
 
 
 def reliability(probabilities: np.ndarray, truth: np.ndarray, bins: int = ECE_BINS) -> list[ReliabilityBin]:
-    """The non-empty bins of the reliability diagram (top probability in (low, high])."""
+    """The non-empty bins of the reliability diagram, by top probability."""
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == truth
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -84,7 +83,6 @@ def reliability(probabilities: np.ndarray, truth: np.ndarray, bins: int = ECE_BI
             rows.append(
                 ReliabilityBin(
                     float(edges[b]),
-                    float(edges[b + 1]),
                     int(inside.sum()),
                     float(confidence[inside].mean()),
                     float(correct[inside].mean()),

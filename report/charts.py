@@ -78,6 +78,8 @@ def net_sentiment(wh: Warehouse, brand: str, period: Period) -> Chart:
         )
     fig.add_hline(y=0, line_dash="dot", line_color="#999")
     chart.figure = _style(fig)
+    left_out = int(frame["interactions_not_scored_language"].sum())
+    chart.caption += f" Left out: {left_out:,} interactions in languages the models do not score."
     return chart
 
 

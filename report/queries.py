@@ -127,6 +127,7 @@ def net_sentiment(wh: Warehouse, brand: str, period: Period) -> Extract:
             "net_sentiment_7d",
             "is_negative_spike",
             "sentiment_scored_interactions",
+            "interactions_not_scored_language",
         ],
         DAY_RANGE + ACCOUNT_SCOPE,
         [brand, period.start, period.end],

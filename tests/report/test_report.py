@@ -64,3 +64,19 @@ def test_report_draws_every_chart_in_headless_chromium(serving_file: Path, tmp_p
     assert len(drawn) == report.charts_drawn
     assert all(s["svgs"] > 0 and s["marks"] > 0 for s in drawn), drawn
     assert screenshot.stat().st_size > 10_000
+
+
+def test_net_sentiment_says_how_many_interactions_were_left_out_for_their_language(tmp_path: Path) -> None:
+    path = tmp_path / "languages.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.sentiment_trend as select * from (values "
+            "(date '2026-03-01', 'acme', 'x', 'A', 'account', 0.5, 0.5, false, 4, 2), "
+            "(date '2026-03-02', 'acme', 'x', 'A', 'account', 0.0, 0.25, false, 2, 1)) as t(activity_date, brand_id, "
+            "platform, account_id, campaign_scope, net_sentiment, net_sentiment_7d, is_negative_spike, "
+            "sentiment_scored_interactions, interactions_not_scored_language)"
+        )
+        chart = net_sentiment(Warehouse(con), "acme", FIXTURE_PERIOD)
+    assert chart.figure is not None
+    assert chart.caption.endswith("Left out: 3 interactions in languages the models do not score.")

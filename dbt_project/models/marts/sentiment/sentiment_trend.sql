@@ -9,7 +9,9 @@
 -- Daily sentiment of audience interactions per platform x brand account, in two scopes: campaign_scope 'account'
 -- (every audience interaction of the account, utm_campaign null) and 'campaign' (one series per utm_campaign).
 -- Each series runs from its first active day to the newest interaction date in the warehouse; a day without
--- interactions is in the series with zero counts and null shares. Shares divide by sentiment-scored interactions.
+-- interactions is in the series with zero counts and null shares. Shares divide by sentiment-scored interactions:
+-- a text detected in a language the models do not score (models/README.md) has no sentiment and is in no denominator;
+-- interactions_not_scored_language counts those texts.
 -- Rolling net sentiment is a ratio of sums over the window (not a mean of daily ratios). Spike rule: a day is a
 -- negative spike when its negative share exceeds the mean + spike_k x sample standard deviation of the previous
 -- spike_trailing_days days' negative shares (days with a share), a volume spike likewise on audience interactions;
@@ -144,6 +146,7 @@ read_from as (
         audience.sentiment_label,
         audience.sentiment_score,
         audience.emotion_label,
+        audience.detected_lang,
         audience.thread_loaded_at_utc
 {%- endset %}
 -- The columns daily reads, listed: audience.* would carry a second utm_campaign, which Spark rejects as ambiguous.
@@ -179,6 +182,9 @@ daily as (
         created_date as activity_date,
         count(*) as audience_interactions,
         count(case when sentiment_label is not null then 1 end) as sentiment_scored_interactions,
+        -- enriched (a language was detected) but not scored: the one reason is the text's language
+        count(case when detected_lang is not null and sentiment_label is null then 1 end)
+            as interactions_not_scored_language,
         count(case when sentiment_label = 'positive' then 1 end) as positive_interactions,
         count(case when sentiment_label = 'neutral' then 1 end) as neutral_interactions,
         count(case when sentiment_label = 'negative' then 1 end) as negative_interactions,
@@ -258,6 +264,7 @@ filled as (
         spine.utm_campaign,
         coalesce(daily.audience_interactions, 0) as audience_interactions,
         coalesce(daily.sentiment_scored_interactions, 0) as sentiment_scored_interactions,
+        coalesce(daily.interactions_not_scored_language, 0) as interactions_not_scored_language,
         coalesce(daily.positive_interactions, 0) as positive_interactions,
         coalesce(daily.neutral_interactions, 0) as neutral_interactions,
         coalesce(daily.negative_interactions, 0) as negative_interactions,
@@ -317,6 +324,7 @@ final as (
         utm_campaign,
         audience_interactions,
         sentiment_scored_interactions,
+        interactions_not_scored_language,
         positive_interactions,
         neutral_interactions,
         negative_interactions,

@@ -217,6 +217,8 @@ def _message(issue: dict, loc: tuple) -> str:
         return f"{loc[-1]!r} is required here"
     if kind == "string_pattern_mismatch" and loc[-1] == "id":
         return "a brand id is lowercase letters, digits, _ and -, starting with a letter or digit (e.g. acme_coffee)"
+    if kind == "string_pattern_mismatch" and loc[-1] == "currency":
+        return "a currency is a three-letter ISO 4217 code in capitals (e.g. EUR, GBP, USD)"
     if kind == "literal_error":
         return f"must be one of {context.get('expected', '').replace(' or ', ', ')}"
     if kind in MESSAGES:

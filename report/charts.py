@@ -281,11 +281,7 @@ def service_levels(ctx: ReportContext) -> Chart:
     fig = make_subplots(
         rows=1,
         cols=3,
-        subplot_titles=(
-            "Answered within target",
-            "Overdue at the day's end (all accounts)",
-            "Median first reply, support-hours minutes",
-        ),
+        subplot_titles=("Answered within target", "Overdue at day's end", "Median first reply"),
         horizontal_spacing=0.08,
     )
     backlog = frame.group_by("activity_date").agg(pl.col("overdue_backlog_at_day_end").sum()).sort("activity_date")
@@ -333,8 +329,8 @@ def service_levels(ctx: ReportContext) -> Chart:
             annotation_position="top left",
         )
     fig.update_yaxes(title_text="Within target (%)", tickformat=".0%", range=[0, 1.05], row=1, col=1)
-    fig.update_yaxes(title_text="Messages", rangemode="tozero", row=1, col=2)
-    fig.update_yaxes(title_text="Minutes", rangemode="tozero", row=1, col=3)
+    fig.update_yaxes(title_text="Messages overdue (all accounts)", rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(title_text="Minutes (support hours)", rangemode="tozero", row=1, col=3)
     chart.figure = _style(fig, height=380)
     chart.wide = True
     return chart
@@ -560,6 +556,7 @@ def cost_per_lead(ctx: ReportContext) -> Chart:
             by_campaign.frame.with_columns(name=pl.coalesce("campaign_name", "utm_campaign", pl.lit("(no campaign)")))
             .group_by("name")
             .agg(pl.col("spend", "crm_leads").sum())
+            .filter(pl.col("spend") > 0)  # organic campaigns have leads but no spend: the left panel counts them
             .sort("spend")
         )
         labels = [

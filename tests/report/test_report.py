@@ -103,6 +103,13 @@ def test_a_period_outside_the_data_is_refused_saying_where_the_data_is(serving_f
     assert main([*argv, "--to", "2030-01-31"]) == EXIT_INPUT
 
 
+def test_a_brand_without_data_in_a_period_others_have_gets_a_banner(serving_file: Path, tmp_path: Path) -> None:
+    february = Period(date(2026, 2, 1), date(2026, 2, 28))  # the fixture's Lumen Bikes starts in March
+    pages = {report.brand: report.path.read_text() for report in write_reports(serving_file, tmp_path, period=february)}
+    assert 'id="no-data">No data for Lumen Bikes between 2026-02-01 and 2026-02-28' in pages["lumen"]
+    assert 'id="no-data"' not in pages["northwind"]
+
+
 def test_every_section_reads_only_the_period(serving_file: Path) -> None:
     with duckdb.connect(str(serving_file), read_only=True) as con:
         wh = Warehouse(con)

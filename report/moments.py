@@ -46,11 +46,11 @@ def moments_html(ctx: ReportContext) -> str:
     if days.empty:
         return ""
     worst, best = days.frame.row(0, named=True), days.frame.row(-1, named=True)
+    moments = [("Best day", best, "positive", "good")]
+    if worst["activity_date"] != best["activity_date"]:  # one day alone is not both
+        moments.append(("Worst day", worst, "negative", "bad"))
     blocks = []
-    for title, day, sentiment, tone in (
-        ("Best day", best, "positive", "good"),
-        ("Worst day", worst, "negative", "bad"),
-    ):
+    for title, day, sentiment, tone in moments:
         blocks.append(
             f'<div class="moment {tone}"><h3>{title}: {html.escape(day_label(day["activity_date"]))}</h3>'
             f"<p>Net sentiment {percent(day['net_sentiment'])} over {day['scored']:,} scored interactions. "

@@ -95,12 +95,16 @@ def test_cohorts_stop_at_the_end_of_the_period(serving_file: Path) -> None:
     assert cells == {"Feb 2026": [1.0]}
 
 
-def test_a_period_outside_the_data_is_refused_saying_where_the_data_is(serving_file: Path, tmp_path: Path) -> None:
+def test_a_period_outside_the_data_is_refused_saying_where_the_data_is(
+    serving_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(PeriodWithoutDataError, match=r"2030-01-01 and 2030-01-31: the warehouse holds data from 2026"):
         write_reports(serving_file, tmp_path / "out", period=OUTSIDE_THE_DATA)
     assert not (tmp_path / "out").exists()
     argv = ["report", "--warehouse", str(serving_file), "--out", str(tmp_path), "--from", "2030-01-01"]
     assert main([*argv, "--to", "2030-01-31"]) == EXIT_INPUT
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "holds data from 2026-02-15 to 2026-03-10; choose --from and --to inside it" in line
 
 
 def test_a_brand_without_data_in_a_period_others_have_gets_a_banner(serving_file: Path, tmp_path: Path) -> None:

@@ -325,14 +325,13 @@ def files_not_loaded(result):
 def _finish(settings: Settings, result, outcome, started: float, what: str, verbose: bool) -> int:
     """The closing screen: the summary (with every file not loaded), and on failure what failed (on stderr). Exit
     status: EXIT_FAILED when the run failed or a landing file was not loaded."""
-    from orchestration.assets.report import report_dir_for
+    from orchestration.assets.report import written_report_paths
     from orchestration.console import print_summary
 
     if not result.success:
         print(explain_failed_run(result, verbose), file=sys.stderr)
     not_loaded = files_not_loaded(result)
-    report_dir = report_dir_for(settings.serving_path)
-    reports = sorted(report_dir.glob("ror-report-*.html")) if result.success and report_dir.is_dir() else []
+    reports = written_report_paths(result) if result.success else []
     print_summary(
         _console(),
         ok=result.success,
@@ -463,7 +462,15 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from report import EmptyWarehouseError, Period, UnknownBrandError, write_reports
+    from orchestration.assets.report import report_dir_for
+    from report import (
+        ChromiumMissingError,
+        EmptyWarehouseError,
+        Period,
+        PeriodWithoutDataError,
+        UnknownBrandError,
+        write_reports,
+    )
 
     warehouse = args.warehouse or Settings.from_env().serving_path
     if not warehouse.is_file():
@@ -476,9 +483,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"--from {args.start} is after --to {args.end}: give the first day first")
         period = Period(date.fromisoformat(args.start), date.fromisoformat(args.end))
     try:
-        reports = write_reports(warehouse, args.out, brand=args.brand, period=period)
-    except (UnknownBrandError, EmptyWarehouseError) as error:
+        reports = write_reports(
+            warehouse, args.out or report_dir_for(warehouse), brand=args.brand, period=period, pdf=args.pdf
+        )
+    except (UnknownBrandError, EmptyWarehouseError, PeriodWithoutDataError) as error:
         raise UserError(str(error)) from error
+    except ChromiumMissingError as error:
+        raise UsageError(str(error)) from error
     if not reports:
         raise UserError(
             f"no brand in {warehouse} has data to report on: name your brands in the configuration file "
@@ -486,6 +497,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     for written in reports:
         print(f"{written.path}  ({written.brand}: {written.charts_drawn} charts, {written.charts_empty} without data)")
+        if written.pdf is not None:
+            print(written.pdf)
     return EXIT_OK
 
 
@@ -627,11 +640,14 @@ def build_parser() -> argparse.ArgumentParser:
     report = command(
         "report",
         "write the self-contained HTML ROR report, one file per brand",
-        "ror report --out reports/",
+        "ror report --pdf",
         "ror report --warehouse ror.duckdb --out reports/ --brand acme --from 2026-08-01 --to 2026-08-31",
     )
     report.add_argument("--warehouse", type=Path, help="serving DuckDB file (default: $ROR_WAREHOUSE)")
-    report.add_argument("--out", type=Path, required=True, help="folder to write the HTML files to")
+    report.add_argument(
+        "--out", type=Path, help="folder to write the files to (default: <warehouse>_reports/ beside the warehouse)"
+    )
+    report.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
     report.add_argument("--brand", help="one brand id (default: every brand in the warehouse)")
     report.add_argument("--from", dest="start", type=_iso_day, help="first day, YYYY-MM-DD (default: six weeks back)")
     report.add_argument("--to", dest="end", type=_iso_day, help="last day, YYYY-MM-DD (default: the latest data)")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 # The platforms the readers name in their rows (raw.*.platform); `meta` is the ad platform. A column mapping may bring
 # others: the configuration lists them under extra_platforms.
 KNOWN_PLATFORMS = ("bluesky", "facebook", "instagram", "linkedin", "meta", "reddit", "x", "youtube")
@@ -174,7 +175,10 @@ class Competitor(_Strict):
 
 class Brand(_Strict):
     id: str = Field(pattern=SLUG_PATTERN, description="lowercase letters, digits, _ and -")
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="the display name reports and dashboards show, e.g. Acme Coffee")
+    # The currency of the brand's ad spend and CRM revenue (the exports carry amounts without one): reports label
+    # money with it. None: amounts are shown without a currency.
+    currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN, description="ISO 4217 code, e.g. EUR")
     accounts: list[Account] = Field(default_factory=list)
     employees: list[Employee] = Field(default_factory=list)
     campaigns: list[Campaign] = Field(default_factory=list)

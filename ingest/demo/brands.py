@@ -43,12 +43,14 @@ class Brand:
     # open 24x7, business minutes = wall-clock minutes
     support_hours: dict[str, object] | None = None
     response_targets: tuple[dict[str, object], ...] = ()
+    currency: str | None = None  # ISO 4217: the currency of its ad spend and CRM revenue
 
 
 DEMO_BRANDS: tuple[Brand, ...] = (
     Brand(
         brand_id="northwind",
         name="Northwind Coffee",
+        currency="GBP",
         x_account_id="1500000000000000001",
         x_handle="NorthwindCoffee",
         meta_account_id="2100000000000001",
@@ -76,6 +78,7 @@ DEMO_BRANDS: tuple[Brand, ...] = (
     Brand(
         brand_id="lumen",
         name="Lumen Bikes",
+        currency="EUR",
         x_account_id="1500000000000000002",
         x_handle="LumenBikes",
         meta_account_id="2100000000000002",
@@ -102,6 +105,7 @@ DEMO_BRANDS: tuple[Brand, ...] = (
     Brand(
         brand_id="tidepool",
         name="Tidepool Skincare",
+        currency="USD",
         x_account_id="1500000000000000003",
         x_handle="TidepoolSkin",
         meta_account_id="2100000000000003",
@@ -133,6 +137,7 @@ def demo_config(brands: tuple[Brand, ...] = DEMO_BRANDS) -> dict[str, object]:
             {
                 "id": brand.brand_id,
                 "name": brand.name,
+                **({"currency": brand.currency} if brand.currency else {}),
                 "accounts": accounts,
                 "employees": [
                     {"platform": "x", "person_id": e.person_id, "handle": e.handle, "role": e.role}

@@ -127,6 +127,6 @@ def _write_exports(landing: Path, *, seed: int, start: date, days: int, brands: 
     return paths
 
 
-def write_demo_config(path: Path, brands: tuple[Brand, ...] = DEMO_BRANDS) -> Path:
+def write_demo_config(path: Path) -> Path:
     """Write the demo's configuration file, the one `ror demo` refreshes with."""
-    return write_config(path, brands, CONFIG_WRITTEN_BY)
+    return write_config(path, DEMO_BRANDS, CONFIG_WRITTEN_BY)

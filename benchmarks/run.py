@@ -78,7 +78,7 @@ def _nice(command: list[str]) -> list[str]:
 
 
 def _generate(out: Path, interactions: int, days: int) -> dict:
-    from ingest.generate import generate_exports
+    from generators import generate_exports
 
     started = time.perf_counter()
     report = generate_exports(out, interactions=interactions, days=days, seed=7, start=START)

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from ingest.generate.command import add_generate_command
+from generators.command import add_generate_command
 from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, STABILITY_CHECK_SECONDS
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
@@ -398,7 +398,7 @@ def demo_config_path(landing: Path) -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import write_demo_config, write_demo_exports
+    from generators import write_demo_config, write_demo_exports
 
     landing = args.landing or DEMO_LANDING
     files = write_demo_exports(landing)

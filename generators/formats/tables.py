@@ -1,8 +1,10 @@
-"""CSV files written the same way every time: a fixed header, rows in the caller's order, LF line ends."""
+"""Files written the same way every time: CSV with a fixed header, rows in the caller's order and LF line ends;
+compact JSON lines."""
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -33,3 +35,8 @@ def fivetran_time(moment: datetime, style: str) -> str:
     """A UTC timestamp without zone, printed the way a given Fivetran sample table prints it."""
     text = moment.strftime(TIME_STYLES[style])
     return text[:-3] if style in ("millis", "iso_millis") else text
+
+
+def json_line(document: object) -> str:
+    """One document as a line of compact JSON (non-ASCII kept as is)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
-from ingest.demo.draws import poisson
-from ingest.demo.ids import TWITTER_EPOCH_MS
-from ingest.demo.phrases import (
+from generators.brands import ScaleBrand
+from generators.draws import poisson
+from generators.ids import TWITTER_EPOCH_MS
+from generators.phrases import (
     COMMON,
     COMPLAINT_FOLLOW_UPS,
     FIRST_NAMES,
@@ -32,7 +33,6 @@ from ingest.demo.phrases import (
     THANKS_FOLLOW_UPS,
     fill,
 )
-from ingest.generate.brands import ScaleBrand
 
 SEGMENT_ITEMS = 20_000
 FIRST_POST_SECOND = 60

@@ -9,29 +9,17 @@ a deal opened earlier, redrawn from its own day's stream). Spend and leads grow 
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from ingest.demo.draws import binomial, poisson
-from ingest.demo.hubspot import CONTACT, CONTACT_EXTRA, DEAL, DEAL_CONTACT, DEAL_STAGE, FORM_SUBMISSION, PORTAL_ID
-from ingest.demo.meta_ads import (
-    ACCOUNT_HISTORY,
-    AD_HISTORY,
-    AD_SET_HISTORY,
-    BASIC_AD,
-    BASIC_AD_ACTIONS,
-    BUDGET_SHARES,
-    CAMPAIGN_HISTORY,
-    CREATIVE_HISTORY,
-    slug,
-)
-from ingest.demo.phrases import FIRST_NAMES, LAST_NAMES
-from ingest.demo.tables import fivetran_time, write_csv
-from ingest.generate.brands import ScaleBrand
-from ingest.generate.conversation import Audience
+from generators.brands import ScaleBrand
+from generators.draws import binomial, poisson
+from generators.formats import hubspot, meta_ads
+from generators.formats.meta_ads import BUDGET_SHARES
+from generators.phrases import FIRST_NAMES, LAST_NAMES
+from generators.scale.conversation import Audience
 
 SETUP = datetime(2020, 1, 6, 9, 30, tzinfo=UTC)  # when the ad account and CRM pipelines were set up
 VIEW_THROUGH = 0.12
@@ -188,190 +176,128 @@ class BrandLedger:
         return closed
 
 
-def _seconds(moment: datetime | None) -> str | None:
-    return fivetran_time(moment, "seconds") if moment else None
-
-
 def write_paid_day(folder: Path, ledgers: list[BrandLedger], day: date, day_index: int) -> list[Path]:
     """The day's Meta Ads and HubSpot tables for every brand."""
     synced = datetime.combine(day + timedelta(days=1), time(6, 40), tzinfo=UTC)
-    basic, actions, contacts, submissions, deals, links = [], [], [], [], [], []
+    delivery, actions, contacts, submissions, deals, links = [], [], [], [], [], []
     for ledger in ledgers:
         brand = ledger.brand
         for ad, spend, impressions, reach, clicks, leads, purchases in ledger.delivery(day):
-            basic.append((ad.ad_id, day.isoformat(), brand.meta_account_id, impressions, clicks, spend, reach))
-            by_view = round(leads * VIEW_THROUGH)
-            reported = [
+            delivery.append(
+                meta_ads.delivery_row(ad.ad_id, day, brand.meta_account_id, impressions, clicks, spend, reach)
+            )
+            reported = (
                 ("link_click", clicks, 0, clicks),
-                ("lead", leads, by_view, 0),
+                ("lead", leads, round(leads * VIEW_THROUGH), 0),
                 ("offsite_conversion.fb_pixel_purchase", purchases, 0, 0),
-            ]
-            for index, (action_type, total, viewed, inline) in enumerate(a for a in reported if a[1]):
-                actions.append(
-                    (
-                        _fivetran_id(ad.ad_id, day, action_type),
-                        ad.ad_id,
-                        day.isoformat(),
-                        index,
-                        f"{float(viewed)}" if viewed else None,
-                        f"{float(total - viewed)}" if total - viewed else None,
-                        fivetran_time(synced, "micros"),
-                        action_type,
-                        f"{float(inline)}" if inline else None,
-                        float(total),
-                    )
-                )
-        utm = (
-            ("facebook", "paid_social", brand.paid_campaign.utm_campaign),
-            ("twitter", "social", brand.organic_campaign.utm_campaign),
-        )
+            )
+            actions += meta_ads.action_rows(ad.ad_id, day, synced, reported, _fivetran_id)
         for lead in ledger.leads(day, day_index):
-            source, medium, campaign = utm[0] if lead.source == "PAID_SOCIAL" else utm[1]
-            contacts.append(
-                (
-                    "FALSE",
-                    _seconds(synced),
-                    f"{lead.first}.{lead.last}.{lead.contact_id}@example.com".lower(),
-                    lead.contact_id,
-                    None,
-                    lead.first,
-                    lead.last,
-                    None,
-                    _seconds(lead.created_at),
-                    None,
-                    None,
-                    None,
-                    _seconds(lead.created_at),
-                    _seconds(lead.created_at),
-                    lead.source,
-                    "Facebook" if lead.source == "PAID_SOCIAL" else "Twitter",
-                    source,
-                    medium,
-                    campaign,
-                    lead.twitter_handle,
-                    None,
-                    "lead",
-                    _seconds(lead.created_at),
-                    None,
-                )
-            )
+            contacts.append(_contact_row(brand, lead, synced))
             submissions.append(
-                (
-                    _seconds(lead.created_at),
-                    _digits(brand.brand_id, "form", first="f"),
-                    lead.contact_id,
-                    _fivetran_id(lead.contact_id, "conversion"),
-                    _digits(brand.brand_id, "page", length=11, first="6"),
-                    f"https://{brand.profile.domain}/{brand.profile.paid_path}",
-                    PORTAL_ID,
-                    brand.profile.sales.form_title,
-                    _seconds(synced),
+                hubspot.submission_row(
+                    submitted_at=lead.created_at,
+                    form_id=_digits(brand.brand_id, "form", first="f"),
+                    contact_id=lead.contact_id,
+                    conversion_id=_fivetran_id(lead.contact_id, "conversion"),
+                    page_id=_digits(brand.brand_id, "page", length=11, first="6"),
+                    page_url=f"https://{brand.profile.domain}/{brand.profile.paid_path}",
+                    title=brand.profile.sales.form_title,
+                    synced=synced,
                 )
             )
-        sales = brand.profile.sales
         for deal in ledger.deals_opened(day, day_index):
             deals.append(_deal_row(ledger, deal, ledger.stages[0], None))
-            links.append((deal.lead.contact_id, deal.deal_id, _seconds(synced), "3", "HUBSPOT_DEFINED"))
+            links.append(hubspot.deal_contact_row(deal.lead.contact_id, deal.deal_id, synced))
         for deal in ledger.deals_closed(day, day_index):
-            stage = ledger.stages[len(sales.stage_labels) + (0 if deal.won else 1)]
+            stage = ledger.stages[len(brand.profile.sales.stage_labels) + (0 if deal.won else 1)]
             deals.append(_deal_row(ledger, deal, stage, deal.closes_at))
-    paths = [
-        write_csv(folder / "meta_ads" / "facebook_ads_basic_ad_data.csv", BASIC_AD, basic),
-        write_csv(folder / "meta_ads" / "facebook_ads_basic_ad_actions_data.csv", BASIC_AD_ACTIONS, actions),
-        write_csv(folder / "hubspot" / "contact_data.csv", CONTACT + CONTACT_EXTRA, contacts),
-        write_csv(folder / "hubspot" / "contact_form_submission_data.csv", FORM_SUBMISSION, submissions),
-        write_csv(folder / "hubspot" / "deal_data.csv", DEAL, deals),
-    ]
-    if links:
-        paths.append(write_csv(folder / "hubspot" / "deal_contact_data.csv", DEAL_CONTACT, links))
-    return paths
+    return meta_ads.write_meta_ads(folder / "meta_ads", delivery=delivery, actions=actions) + hubspot.write_hubspot(
+        folder / "hubspot", contacts=contacts, submissions=submissions, deals=deals, deal_contacts=links or None
+    )
 
 
-def _deal_row(ledger: BrandLedger, deal: Deal, stage_id: str, closed_at: datetime | None) -> tuple:
+def _contact_row(brand: ScaleBrand, lead: Lead, synced: datetime) -> hubspot.Row:
+    paid = lead.source == "PAID_SOCIAL"
+    if paid:
+        utm = ("facebook", "paid_social", brand.paid_campaign.utm_campaign)
+    else:
+        utm = ("twitter", "social", brand.organic_campaign.utm_campaign)
+    return hubspot.contact_row(
+        contact_id=lead.contact_id,
+        synced=synced,
+        email=f"{lead.first}.{lead.last}.{lead.contact_id}@example.com".lower(),
+        first=lead.first,
+        last=lead.last,
+        created=lead.created_at,
+        first_conversion=lead.created_at,
+        source=lead.source,
+        utm=utm,
+        twitter_handle=lead.twitter_handle,
+        lifecycle="lead",
+        lead_at=lead.created_at,
+    )
+
+
+def _deal_row(ledger: BrandLedger, deal: Deal, stage_id: str, closed_at: datetime | None) -> hubspot.Row:
     sales = ledger.brand.profile.sales
-    return (
-        deal.deal_id,
-        "false",
-        sales.pipeline_id,
-        stage_id,
-        _digits(ledger.brand.brand_id, "owner", length=9, first="4"),
-        PORTAL_ID,
-        f"{deal.lead.first} {deal.lead.last} - {sales.deal_label}",
-        None,
-        f"{deal.amount:.2f}",
-        _seconds(closed_at),
-        _seconds(deal.opened_at),
+    return hubspot.deal_row(
+        deal_id=deal.deal_id,
+        pipeline_id=sales.pipeline_id,
+        stage_id=stage_id,
+        owner_id=_digits(ledger.brand.brand_id, "owner", length=9, first="4"),
+        name=f"{deal.lead.first} {deal.lead.last} - {sales.deal_label}",
+        amount=deal.amount,
+        closed_at=closed_at,
+        created_at=deal.opened_at,
     )
 
 
 def write_paid_setup(folder: Path, ledgers: list[BrandLedger]) -> list[Path]:
     """The object tables, as set up once: ad account, campaign, ad sets, ads, creatives; CRM pipeline stages."""
-    synced = fivetran_time(SETUP + timedelta(hours=4), "iso_millis")
-    created = fivetran_time(SETUP, "iso_seconds")
+    synced = SETUP + timedelta(hours=4)
     accounts, campaigns, ad_sets, ads, creatives, stages = [], [], [], [], [], []
     for ledger in ledgers:
         brand, profile = ledger.brand, ledger.brand.profile
-        accounts.append((brand.meta_account_id, brand.name, fivetran_time(SETUP, "millis")))
+        account = brand.meta_account_id
+        accounts.append(meta_ads.account_row(account, brand.name, SETUP))
         campaign_id = ledger.ads[0].campaign_id
-        campaigns.append((campaign_id, brand.meta_account_id, brand.paid_campaign.name, synced, created))
+        campaigns.append(meta_ads.campaign_row(campaign_id, account, brand.paid_campaign.name, synced, SETUP))
         for ad_set_id, name in dict.fromkeys((ad.ad_set_id, ad.ad_set_name) for ad in ledger.ads):
-            ad_sets.append((ad_set_id, brand.meta_account_id, campaign_id, name, synced, created))
-        landing = f"https://www.{profile.domain}/{profile.paid_path}"
+            ad_sets.append(meta_ads.ad_set_row(ad_set_id, account, campaign_id, name, synced, SETUP))
         for ad in ledger.ads:
             ads.append(
-                (ad.ad_id, brand.meta_account_id, ad.ad_set_id, campaign_id, ad.creative_id, ad.name, synced, created)
+                meta_ads.ad_row(ad.ad_id, account, ad.ad_set_id, campaign_id, ad.creative_id, ad.name, synced, SETUP)
             )
-            tags = [
-                ("utm_source", "facebook"),
-                ("utm_medium", "paid_social"),
-                ("utm_campaign", brand.paid_campaign.utm_campaign),
-                ("utm_content", slug(ad.name)),
-            ]
-            url_tags = json.dumps([{"key": k, "value": v, "type": "AD"} for k, v in tags], separators=(",", ":"))
             creatives.append(
-                (
-                    landing,
-                    None,
+                meta_ads.creative_row(
                     ad.creative_id,
-                    brand.meta_account_id,
-                    f"{ad.name} - creative",
-                    url_tags,
-                    fivetran_time(SETUP, "millis"),
-                    None,
-                    None,
-                    profile.domain,
-                    brand.paid_campaign.name,
-                    landing,
+                    account,
+                    ad.name,
                     ad.copy,
-                    None,
+                    profile,
+                    brand.paid_campaign,
+                    SETUP,
                     _fivetran_id(ad.creative_id, "creative"),
                 )
             )
         open_count = len(profile.sales.stage_labels)
         for order, (stage_id, label) in enumerate(zip(ledger.stages, ledger.stage_labels, strict=True)):
             closed, won = order >= open_count, order == open_count
-            probability = 1.0 if won else (0.0 if closed else round(0.2 * (order + 1), 1))
             stages.append(
-                (
-                    "FALSE",
-                    fivetran_time(SETUP, "millis"),
-                    "TRUE",
-                    str(won).upper(),
-                    str(closed).upper(),
-                    order,
-                    probability,
-                    stage_id,
-                    label,
-                    profile.sales.pipeline_id,
-                    fivetran_time(SETUP, "millis"),
-                    fivetran_time(SETUP, "millis"),
+                hubspot.stage_row(
+                    stage_id=stage_id,
+                    label=label,
+                    pipeline_id=profile.sales.pipeline_id,
+                    order=order,
+                    probability=1.0 if won else (0.0 if closed else round(0.2 * (order + 1), 1)),
+                    is_closed=closed,
+                    closed_won=won,
+                    synced=SETUP,
+                    created=SETUP,
                 )
             )
-    return [
-        write_csv(folder / "meta_ads" / "facebook_ads_account_history_data.csv", ACCOUNT_HISTORY, accounts),
-        write_csv(folder / "meta_ads" / "facebook_ads_campaign_history_data.csv", CAMPAIGN_HISTORY, campaigns),
-        write_csv(folder / "meta_ads" / "facebook_ads_ad_set_history_data.csv", AD_SET_HISTORY, ad_sets),
-        write_csv(folder / "meta_ads" / "facebook_ads_ad_history_data.csv", AD_HISTORY, ads),
-        write_csv(folder / "meta_ads" / "facebook_ads_creative_history_data.csv", CREATIVE_HISTORY, creatives),
-        write_csv(folder / "hubspot" / "deal_pipeline_stage_data.csv", DEAL_STAGE, stages),
-    ]
+    objects = {"accounts": accounts, "campaigns": campaigns, "ad_sets": ad_sets, "ads": ads, "creatives": creatives}
+    return meta_ads.write_meta_ads(folder / "meta_ads", **objects) + hubspot.write_hubspot(
+        folder / "hubspot", stages=stages
+    )

@@ -13,10 +13,10 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ingest.demo import phrases
-from ingest.demo.brands import Brand
-from ingest.demo.ids import IdMint
-from ingest.demo.profiles import BrandProfile
+from generators import phrases
+from generators.brands import Brand
+from generators.ids import IdMint
+from generators.profiles import BrandProfile
 
 SEGMENT_SIZES = {"advocate": 18, "loyal": 80, "regular": 150, "one_off": 235, "silent": 45}
 SEGMENT_WEIGHTS = {"advocate": 8.0, "loyal": 4.5, "regular": 1.6, "one_off": 1.4, "silent": 0.0}

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 import yaml
 
-from ingest.generate import conversation, generate_exports
+from generators import generate_exports
+from generators.scale import conversation
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.warehouse import ensure_raw_schema
 from orchestration.cli import main

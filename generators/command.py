@@ -15,7 +15,7 @@ def _positive(value: str) -> int:
 
 
 def add_generate_command(commands) -> None:
-    from ingest.generate import DEFAULT_START
+    from generators.scale import DEFAULT_START
 
     generate = commands.add_parser(
         "generate",
@@ -36,7 +36,7 @@ def add_generate_command(commands) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ingest.generate import generate_exports
+    from generators.scale import generate_exports
 
     report = generate_exports(
         args.out, interactions=args.interactions, days=args.days, brands=args.brands, seed=args.seed, start=args.start

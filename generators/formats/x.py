@@ -1,11 +1,13 @@
-"""The X timeline written the way ``twarc2 search`` writes it: one API v2 response page per line.
+"""X as ``twarc2 search`` writes it: one API v2 response page per line, for the demo's timeline (``XExport``) and for
+the scale generator's items (``x_pages``); both share the request, the envelope and the time format.
 
-One file per brand per calendar month, as a brand's social team would collect it: a full-archive search for
-everything from, to or mentioning the brand account and its employees, newest first, 100 tweets a page. Each page
-has ``data``, ``includes`` (``users`` and referenced ``tweets``, including first versions of edited tweets), ``meta``
-(``newest_id``, ``oldest_id``, ``result_count``, ``next_token`` except on the last page) and twarc's ``__twarc``
-(request url, version, retrieval time). Public metrics are counted as of the retrieval time, so a tweet seen in two
-files (once as data, once as a referenced tweet) carries two snapshots.
+The demo writes one file per brand per calendar month, as a brand's social team would collect it: a full-archive
+search for everything from, to or mentioning the brand account and its employees, newest first, 100 tweets a page.
+Each page has ``data``, ``includes`` (``users`` and referenced ``tweets``, including first versions of edited
+tweets), ``meta`` (``newest_id``, ``oldest_id``, ``result_count``, ``next_token`` except on the last page) and
+twarc's ``__twarc`` (request url, version, retrieval time). Public metrics are counted as of the retrieval time, so
+a tweet seen in two files (once as data, once as a referenced tweet) carries two snapshots. The demo's pages are
+written as twarc2 writes them (``json.dumps`` defaults); the scale generator's as compact lines.
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from ingest.demo.brands import Brand
-from ingest.demo.cast import Person
-from ingest.demo.ids import IdMint
-from ingest.demo.profiles import BrandProfile
-from ingest.demo.x_world import Tweet
+from generators.formats.tables import json_line
+
+if TYPE_CHECKING:
+    from generators.brands import Brand
+    from generators.demo.cast import Person
+    from generators.demo.x_world import Tweet
+    from generators.ids import IdMint
+    from generators.profiles import BrandProfile
+    from generators.scale.conversation import Author, Item
 
 TWARC_VERSION = "2.14.0"
 PAGE_SIZE = 100
@@ -57,8 +64,23 @@ _HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d]\w*)(?![\w…])")
 
 
 def x_time(moment: datetime) -> str:
-    """X's created_at: "2026-08-01T09:15:00.000Z"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    """X's created_at: "2026-08-01T09:15:00.000Z" (isoformat: several times faster than strftime on millions)."""
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + ".000Z"
+
+
+def search_url(query: str, since: datetime, until: datetime | None = None, next_token: str | None = None) -> str:
+    """The full-archive search request twarc2 records with each page."""
+    params = [*REQUEST_FIELDS, ("max_results", str(PAGE_SIZE)), ("query", query), ("start_time", since.isoformat())]
+    if until is not None:
+        params.append(("end_time", until.isoformat()))
+    if next_token is not None:
+        params.append(("next_token", next_token))
+    return f"{SEARCH_URL}?{urlencode(params)}"
+
+
+def twarc(url: str, retrieved_at: datetime) -> dict[str, str]:
+    """The ``__twarc`` member twarc2 adds to each page."""
+    return {"url": url, "version": TWARC_VERSION, "retrieved_at": retrieved_at.isoformat()}
 
 
 def display_url(expanded: str) -> str:
@@ -154,19 +176,12 @@ class XExport:
             [f"@{brand.x_handle}", f"from:{brand.x_handle}", f"to:{brand.x_handle}"]
             + [f"from:{h}" for h in handles[1:]]
         )
-        params = [
-            *REQUEST_FIELDS,
-            ("max_results", str(PAGE_SIZE)),
-            ("query", f"({query})"),
-            ("start_time", since.isoformat()),
-            ("end_time", until.isoformat()),
-        ]
         pages: list[dict] = []
         token = None
         chunks = [tweets[i : i + PAGE_SIZE] for i in range(0, len(tweets), PAGE_SIZE)] or [[]]
         for number, chunk in enumerate(chunks):
             fetched = retrieved + timedelta(seconds=2 * number)
-            url = f"{SEARCH_URL}?{urlencode(params + ([('next_token', token)] if token else []))}"
+            url = search_url(f"({query})", since, until, token)
             token = self.ids.token(46, "abcdefghijklmnopqrstuvwxyz0123456789") if number < len(chunks) - 1 else None
             page = self._page(chunk, fetched)
             meta = {"result_count": len(chunk)}
@@ -178,7 +193,7 @@ class XExport:
                 {
                     **page,
                     "meta": meta,
-                    "__twarc": {"url": url, "version": TWARC_VERSION, "retrieved_at": fetched.isoformat()},
+                    "__twarc": twarc(url, fetched),
                 }
             )
         return pages
@@ -316,3 +331,83 @@ class XExport:
             else:
                 total += profile.daily_follower_gain * (1 + day / 90)
         return int(total)
+
+
+# ------------------------------------------------------------------------------------ the scale generator's items
+
+
+def _author(author: Author) -> dict:
+    return {
+        "created_at": x_time(author.created_at),
+        "id": author.person_id,
+        "name": author.name,
+        "username": author.handle,
+        "protected": False,
+        "public_metrics": {
+            "followers_count": author.followers,
+            "following_count": author.followers // 3 + 40,
+            "tweet_count": author.followers * 2 + 100,
+            "listed_count": author.followers // 500,
+        },
+        "verified": author.role == "brand",
+        "verified_type": "business" if author.role == "brand" else "none",
+    }
+
+
+def _item(item: Item) -> dict:
+    parent = item.parent
+    text = item.text
+    if item.kind == "share" and parent is not None:
+        text = f"RT @{parent.author.handle}: {(parent.text or '')[:100]}"
+    record: dict = {
+        "edit_history_tweet_ids": [item.item_id],
+        "author_id": item.author.person_id,
+        "conversation_id": item.root.item_id,
+        "created_at": x_time(item.created_at),
+        "id": item.item_id,
+        "lang": "en",
+        "public_metrics": {
+            "retweet_count": 0,
+            "reply_count": 0,
+            "like_count": item.likes,
+            "quote_count": 0,
+            "impression_count": item.likes * 37 + 12,
+        },
+        "text": text,
+    }
+    mentions = [word[1:].rstrip(".,!?:") for word in (text or "").split() if word.startswith("@")]
+    if mentions:
+        record["entities"] = {"mentions": [{"username": handle} for handle in dict.fromkeys(mentions)]}
+    if parent is not None:
+        kind = {"share": "retweeted", "quote": "quoted"}.get(item.kind, "replied_to")
+        record["referenced_tweets"] = [{"type": kind, "id": parent.item_id}]
+        if kind == "replied_to":
+            record["in_reply_to_user_id"] = parent.author.person_id
+    record["reply_settings"] = "everyone"
+    return record
+
+
+def x_pages(items_newest_first: list[Item], handle: str, since: datetime, fetched: datetime, first_page: int) -> str:
+    """twarc2 lines (compact JSON) for the scale generator's items (already newest first), numbered on from
+    ``first_page``: one page per 100 items, the brand's posts they answer in ``includes``."""
+    url = search_url(f"(@{handle} OR from:{handle} OR to:{handle})", since)
+    lines = []
+    for offset in range(0, len(items_newest_first), PAGE_SIZE):
+        chunk = items_newest_first[offset : offset + PAGE_SIZE]
+        number = first_page + offset // PAGE_SIZE
+        users: dict[str, dict] = {}
+        referenced: dict[str, dict] = {}
+        for item in chunk:
+            users.setdefault(item.author.person_id, _author(item.author))
+            if item.parent is not None:
+                users.setdefault(item.parent.author.person_id, _author(item.parent.author))
+                if item.parent.kind == "post":  # the brand's post, as it was written: it lands once
+                    referenced.setdefault(item.parent.item_id, _item(item.parent))
+        page = {
+            "data": [_item(item) for item in chunk],
+            "includes": {"users": list(users.values()), "tweets": list(referenced.values())},
+            "meta": {"newest_id": chunk[0].item_id, "oldest_id": chunk[-1].item_id, "result_count": len(chunk)},
+            "__twarc": twarc(f"{url}&page={number}", fetched + timedelta(seconds=2 * number)),
+        }
+        lines.append(json_line(page))
+    return "".join(lines)

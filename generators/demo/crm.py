@@ -1,4 +1,4 @@
-"""The demo's CRM: one HubSpot portal for the three brands, as the Fivetran HubSpot connector lands it.
+"""The demo's CRM: one HubSpot portal for the three brands, and the connector's tables written from it.
 
 Where contacts come from, and what becomes of them:
 - paid social: one contact for most Meta leads (a few are spam or duplicates HubSpot drops), UTM-tagged from the ad;
@@ -20,85 +20,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from ingest.demo import phrases
-from ingest.demo.brands import Brand
-from ingest.demo.cast import Person
-from ingest.demo.draws import poisson
-from ingest.demo.ids import IdMint
-from ingest.demo.meta_ads import MetaAds, slug
-from ingest.demo.profiles import BrandProfile
-from ingest.demo.tables import fivetran_time, write_csv
-from ingest.demo.x_world import Tweet
-
-PORTAL_ID = "24816357"
-CONTACT = (
-    "_fivetran_deleted",
-    "_fivetran_synced",
-    "property_email",
-    "id",
-    "property_company",
-    "property_firstname",
-    "property_lastname",
-    "property_email_1",
-    "property_createdate",
-    "property_jobtitle",
-    "property_annualrevenue",
-    "property_hs_merged_object_ids",
-    "property_created_at",
-    "property_first_conversion_date",
-)
-CONTACT_EXTRA = (
-    "property_hs_analytics_source",
-    "property_hs_analytics_source_data_1",
-    "property_utm_source",
-    "property_utm_medium",
-    "property_utm_campaign",
-    "property_twitterhandle",
-    "property_phone",
-    "property_lifecyclestage",
-    "property_hs_lifecyclestage_lead_date",
-    "property_hs_lifecyclestage_customer_date",
-)
-FORM_SUBMISSION = (
-    "timestamp",
-    "form_id",
-    "contact_id",
-    "conversion_id",
-    "page_id",
-    "page_url",
-    "portal_id",
-    "title",
-    "_fivetran_synced",
-)
-DEAL = (
-    "deal_id",
-    "is_deleted",
-    "deal_pipeline_id",
-    "deal_pipeline_stage_id",
-    "owner_id",
-    "portal_id",
-    "property_dealname",
-    "property_description",
-    "property_amount",
-    "property_closedate",
-    "property_createdate",
-)
-DEAL_CONTACT = ("contact_id", "deal_id", "_fivetran_synced", "type_id", "category")
-DEAL_STAGE = (
-    "_fivetran_deleted",
-    "_fivetran_synced",
-    "active",
-    "closed_won",
-    "is_closed",
-    "display_order",
-    "probability",
-    "stage_id",
-    "label",
-    "pipeline_id",
-    "created_at",
-    "updated_at",
-)
-DEAL_TO_CONTACT = "3"  # HubSpot's association type id for deal -> contact
+from generators import phrases
+from generators.brands import Brand
+from generators.demo.ads import MetaAds
+from generators.demo.cast import Person
+from generators.demo.x_world import Tweet
+from generators.draws import poisson
+from generators.formats import hubspot
+from generators.formats.meta_ads import slug
+from generators.ids import IdMint
+from generators.profiles import BrandProfile
 
 # Chance that an X engager becomes a lead (by segment), and the bonus for having asked where to buy.
 X_LEAD_CHANCE = {"advocate": 0.55, "loyal": 0.28, "regular": 0.1, "one_off": 0.04}
@@ -108,7 +39,6 @@ DEAL_CHANCE = {"PAID_SOCIAL": 0.12, "SOCIAL_MEDIA": 0.18, "ORGANIC_SEARCH": 0.14
 DEAL_CHANCE_BY_SEGMENT = {"advocate": 0.45, "loyal": 0.3}
 PAID_LEAD_KEPT = 0.93  # Meta counts a few leads HubSpot never sees (spam, duplicates)
 PAID_LEAD_ON_X = 0.05  # paid leads who are also X engagers of the brand
-SOURCE_DETAIL = {"PAID_SOCIAL": "Facebook", "SOCIAL_MEDIA": "Twitter", "ORGANIC_SEARCH": "google", "DIRECT_TRAFFIC": ""}
 JOB_TITLES = ("Office Manager", "Operations Director", "Head of Procurement", "Fleet Manager", "Buyer")
 AREA_CODES = ("212", "303", "312", "415", "503", "512", "617", "646", "720", "971")
 
@@ -464,97 +394,74 @@ class CrmBuilder:
             deal.deal_id = str(next_deal)
 
 
-def _seconds(moment: datetime | None) -> str | None:
-    return fivetran_time(moment, "seconds") if moment else None
-
-
-def write_hubspot(folder: Path, crm: Crm, start_at: datetime, end_at: datetime) -> list[Path]:
+def write_demo_hubspot(folder: Path, crm: Crm, start_at: datetime, end_at: datetime) -> list[Path]:
     synced = end_at + timedelta(hours=2)
-    contacts = []
-    for number, c in enumerate(crm.contacts):
-        utm = c.utm if c.utm and c.utm_in_properties else (None, None, None)
-        first_conversion = min((s.submitted_at for s in c.submissions), default=None)
-        contacts.append(
-            (
-                "TRUE" if c.deleted else "FALSE",
-                _seconds(synced + timedelta(seconds=number)),
-                c.email,
-                c.contact_id,
-                c.company,
-                c.first,
-                c.last,
-                None,
-                _seconds(c.created_at),
-                c.job_title,
-                "2500000" if c.company else None,
-                None,
-                _seconds(c.created_at),
-                _seconds(first_conversion),
-                c.source,
-                SOURCE_DETAIL[c.source] or None,
-                *utm,
-                c.twitter_handle,
-                c.phone,
-                c.lifecycle,
-                _seconds(c.lead_at),
-                _seconds(c.customer_at),
-            )
+    contacts = [
+        hubspot.contact_row(
+            contact_id=c.contact_id,
+            synced=synced + timedelta(seconds=number),
+            email=c.email,
+            first=c.first,
+            last=c.last,
+            created=c.created_at,
+            first_conversion=min((s.submitted_at for s in c.submissions), default=None),
+            source=c.source,
+            utm=c.utm if c.utm and c.utm_in_properties else (None, None, None),
+            twitter_handle=c.twitter_handle,
+            lifecycle=c.lifecycle,
+            lead_at=c.lead_at,
+            customer_at=c.customer_at,
+            company=c.company,
+            job_title=c.job_title,
+            phone=c.phone,
+            deleted=c.deleted,
         )
+        for number, c in enumerate(crm.contacts)
+    ]
     submissions = [
-        (
-            _seconds(s.submitted_at),
-            s.form.form_id,
-            c.contact_id,
-            s.conversion_id,
-            s.form.page_id,
-            s.page_url,
-            PORTAL_ID,
-            s.form.title,
-            _seconds(synced),
+        hubspot.submission_row(
+            submitted_at=s.submitted_at,
+            form_id=s.form.form_id,
+            contact_id=c.contact_id,
+            conversion_id=s.conversion_id,
+            page_id=s.form.page_id,
+            page_url=s.page_url,
+            title=s.form.title,
+            synced=synced,
         )
         for c in crm.contacts
         for s in c.submissions
     ]
     submissions.sort(key=lambda row: (row[0], row[2]))
     deals = [
-        (
-            d.deal_id,
-            "false",
-            d.stage.pipeline_id,
-            d.stage.stage_id,
-            d.owner_id,
-            PORTAL_ID,
-            d.name,
-            None,
-            f"{d.amount:.2f}",
-            _seconds(d.closed_at),
-            _seconds(d.created_at),
+        hubspot.deal_row(
+            deal_id=d.deal_id,
+            pipeline_id=d.stage.pipeline_id,
+            stage_id=d.stage.stage_id,
+            owner_id=d.owner_id,
+            name=d.name,
+            amount=d.amount,
+            closed_at=d.closed_at,
+            created_at=d.created_at,
         )
         for d in crm.deals
     ]
-    links = [(d.contact.contact_id, d.deal_id, _seconds(synced), DEAL_TO_CONTACT, "HUBSPOT_DEFINED") for d in crm.deals]
-    created = fivetran_time(start_at + timedelta(hours=1, minutes=4), "millis")  # pipelines set up as the window opens
+    links = [hubspot.deal_contact_row(d.contact.contact_id, d.deal_id, synced) for d in crm.deals]
+    created = start_at + timedelta(hours=1, minutes=4)  # pipelines set up as the window opens
     stages = [
-        (
-            "FALSE",
-            fivetran_time(synced, "millis"),
-            "TRUE",
-            str(s.closed_won).upper(),
-            str(s.is_closed).upper(),
-            s.order,
-            s.probability,
-            s.stage_id,
-            s.label,
-            s.pipeline_id,
-            created,
-            created,
+        hubspot.stage_row(
+            stage_id=s.stage_id,
+            label=s.label,
+            pipeline_id=s.pipeline_id,
+            order=s.order,
+            probability=s.probability,
+            is_closed=s.is_closed,
+            closed_won=s.closed_won,
+            synced=synced,
+            created=created,
         )
         for s in crm.stages
     ]
-    return [
-        write_csv(folder / "contact_data.csv", CONTACT + CONTACT_EXTRA, contacts),
-        write_csv(folder / "contact_form_submission_data.csv", FORM_SUBMISSION, submissions),
-        write_csv(folder / "deal_data.csv", DEAL, deals),
-        write_csv(folder / "deal_contact_data.csv", DEAL_CONTACT, links),
-        write_csv(folder / "deal_pipeline_stage_data.csv", DEAL_STAGE, stages),
-    ]
+    return hubspot.write_hubspot(
+        folder, contacts=contacts, submissions=submissions, deals=deals, deal_contacts=links, stages=stages
+    )

@@ -27,24 +27,24 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingest.demo.x_export import PAGE_SIZE
-from ingest.generate.brands import ScaleBrand, build_brands, write_config
-from ingest.generate.conversation import PLATFORM_SHARES, Audience, BrandDay
-from ingest.generate.formats import (
+from generators.brands import ScaleBrand, build_brands, write_config
+from generators.formats.threads import (
     facebook_feed,
     instagram_media,
     reddit_threads,
-    x_pages,
     youtube_comment_threads,
     youtube_videos,
 )
-from ingest.generate.paid import BrandLedger, write_paid_day, write_paid_setup
+from generators.formats.x import PAGE_SIZE, x_pages
+from generators.scale.conversation import PLATFORM_SHARES, Audience, BrandDay
+from generators.scale.ledger import BrandLedger, write_paid_day, write_paid_setup
 
 __all__ = ["GenerationPlan", "generate_exports"]
 
 DEFAULT_START = date(2025, 1, 1)
 MANIFEST = "generate.json"
 CONFIG = "ror.yaml"
+CONFIG_WRITTEN_BY = "Written by `ror generate`: the brands, accounts, employees and campaigns of the generated exports."
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def generate_exports(
     scale_brands = build_brands(brands)
     config = out / CONFIG
     if not (extending and config.exists()):
-        write_config(config, scale_brands)
+        write_config(config, scale_brands, CONFIG_WRITTEN_BY)
     per_brand = plan.daily_volume / brands
     audiences = {
         (brand.brand_id, platform): Audience(seed, brand, platform, per_brand * share)

@@ -1,7 +1,5 @@
-"""A brand-day's items written in each platform's own export format, one segment at a time.
+"""A brand-day's items written as the comment-thread platforms' API documents, one segment at a time.
 
-- X: twarc2 JSONL, one API v2 search page (100 tweets, newest first) per line, authors and referenced tweets in
-  ``includes``;
 - Facebook: Graph API page feed documents, each post with its comments nested (``comments.data``), replies nested
   under their comment, thread ids in ``permalink_url`` as Facebook writes them;
 - Instagram: Graph API media documents with comments and ``replies`` nested;
@@ -14,14 +12,12 @@ lands once.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from datetime import UTC, datetime
 
-from ingest.demo.x_export import PAGE_SIZE, REQUEST_FIELDS, SEARCH_URL, TWARC_VERSION
-from ingest.generate.conversation import Author, Item
+from generators.formats.tables import json_line
+from generators.scale.conversation import Item
 
 GRAPH = "https://graph.facebook.com/v19.0"
 
@@ -29,11 +25,6 @@ GRAPH = "https://graph.facebook.com/v19.0"
 # Items carry UTC times; isoformat is several times faster than strftime on millions of them.
 def _seconds_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
-
-
-def x_time(moment: datetime) -> str:
-    """X's created_at: "2026-08-01T09:15:00.000Z"."""
-    return _seconds_utc(moment) + ".000Z"
 
 
 def _graph_time(moment: datetime) -> str:
@@ -50,94 +41,6 @@ def _by_parent(items: Iterable[Item]) -> dict[str, list[Item]]:
         if item.parent is not None:
             children[item.parent.item_id].append(item)
     return children
-
-
-def _line(document: object) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------------------------- X
-
-
-def _x_user(author: Author) -> dict:
-    return {
-        "created_at": x_time(author.created_at),
-        "id": author.person_id,
-        "name": author.name,
-        "username": author.handle,
-        "protected": False,
-        "public_metrics": {
-            "followers_count": author.followers,
-            "following_count": author.followers // 3 + 40,
-            "tweet_count": author.followers * 2 + 100,
-            "listed_count": author.followers // 500,
-        },
-        "verified": author.role == "brand",
-        "verified_type": "business" if author.role == "brand" else "none",
-    }
-
-
-def _x_tweet(item: Item) -> dict:
-    parent = item.parent
-    text = item.text
-    if item.kind == "share" and parent is not None:
-        text = f"RT @{parent.author.handle}: {(parent.text or '')[:100]}"
-    record: dict = {
-        "edit_history_tweet_ids": [item.item_id],
-        "author_id": item.author.person_id,
-        "conversation_id": item.root.item_id,
-        "created_at": x_time(item.created_at),
-        "id": item.item_id,
-        "lang": "en",
-        "public_metrics": {
-            "retweet_count": 0,
-            "reply_count": 0,
-            "like_count": item.likes,
-            "quote_count": 0,
-            "impression_count": item.likes * 37 + 12,
-        },
-        "text": text,
-    }
-    mentions = [word[1:].rstrip(".,!?:") for word in (text or "").split() if word.startswith("@")]
-    if mentions:
-        record["entities"] = {"mentions": [{"username": handle} for handle in dict.fromkeys(mentions)]}
-    if parent is not None:
-        kind = {"share": "retweeted", "quote": "quoted"}.get(item.kind, "replied_to")
-        record["referenced_tweets"] = [{"type": kind, "id": parent.item_id}]
-        if kind == "replied_to":
-            record["in_reply_to_user_id"] = parent.author.person_id
-    record["reply_settings"] = "everyone"
-    return record
-
-
-def x_pages(items_newest_first: list[Item], handle: str, since: datetime, fetched: datetime, first_page: int) -> str:
-    """twarc2 lines for the items (already newest first), numbered on from ``first_page``."""
-    query = f"(@{handle} OR from:{handle} OR to:{handle})"
-    params = [*REQUEST_FIELDS, ("max_results", str(PAGE_SIZE)), ("query", query), ("start_time", since.isoformat())]
-    lines = []
-    for offset in range(0, len(items_newest_first), PAGE_SIZE):
-        chunk = items_newest_first[offset : offset + PAGE_SIZE]
-        number = first_page + offset // PAGE_SIZE
-        users: dict[str, dict] = {}
-        referenced: dict[str, dict] = {}
-        for item in chunk:
-            users.setdefault(item.author.person_id, _x_user(item.author))
-            if item.parent is not None:
-                users.setdefault(item.parent.author.person_id, _x_user(item.parent.author))
-                if item.parent.kind == "post":  # the brand's post, as it was written: it lands once
-                    referenced.setdefault(item.parent.item_id, _x_tweet(item.parent))
-        page = {
-            "data": [_x_tweet(item) for item in chunk],
-            "includes": {"users": list(users.values()), "tweets": list(referenced.values())},
-            "meta": {"newest_id": chunk[0].item_id, "oldest_id": chunk[-1].item_id, "result_count": len(chunk)},
-            "__twarc": {
-                "url": f"{SEARCH_URL}?{urlencode(params)}&page={number}",
-                "version": TWARC_VERSION,
-                "retrieved_at": (fetched + timedelta(seconds=2 * number)).isoformat(),
-            },
-        }
-        lines.append(_line(page))
-    return "".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------------- Facebook
@@ -188,7 +91,7 @@ def facebook_feed(items: list[Item], page_id: str) -> str:
         if comments:
             record["comments"] = {"data": [_facebook_comment(c, page_id, post_local, children) for c in comments]}
         data.append(record)
-    return _line({"data": data, "paging": {"cursors": {"before": "QVFIUm", "after": "QVFIUn"}}})
+    return json_line({"data": data, "paging": {"cursors": {"before": "QVFIUm", "after": "QVFIUn"}}})
 
 
 def _touched_posts(items: list[Item]) -> list[Item]:
@@ -239,7 +142,7 @@ def instagram_media(items: list[Item], account_id: str, handle: str) -> str:
             record["comments"] = {"data": [_instagram_comment(c, children) for c in comments]}
         data.append(record)
     next_url = f"{GRAPH}/{account_id}/media?fields=id,caption,media_type,timestamp,comments&limit=25&after=QVFI"
-    return _line({"data": data, "paging": {"cursors": {"after": "QVFI"}, "next": next_url}})
+    return json_line({"data": data, "paging": {"cursors": {"after": "QVFI"}, "next": next_url}})
 
 
 # ---------------------------------------------------------------------------------------------------------- YouTube
@@ -293,7 +196,7 @@ def youtube_comment_threads(items: list[Item], channel_id: str) -> str:
         if replies:
             thread["replies"] = {"comments": replies}
         threads.append(thread)
-    return _line(
+    return json_line(
         {
             "kind": "youtube#commentThreadListResponse",
             "etag": "generated",
@@ -323,7 +226,7 @@ def youtube_videos(posts: list[Item], channel_id: str, channel_title: str) -> st
                 "statistics": {"viewCount": str(post.likes * 40), "likeCount": str(post.likes), "commentCount": "0"},
             }
         )
-    return _line(
+    return json_line(
         {
             "kind": "youtube#videoListResponse",
             "etag": "generated",
@@ -385,4 +288,4 @@ def reddit_threads(items: list[Item], subreddit: str) -> Iterable[tuple[str, str
         top_level = [c for c in children.get(post.item_id, ()) if c.kind == "comment"]
         comments = [_reddit_comment(c, link_id, children) for c in top_level]
         document = [_reddit_listing([submission]), _reddit_listing(comments)]
-        yield post.item_id, _line(document)
+        yield post.item_id, json_line(document)

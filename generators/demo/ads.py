@@ -1,4 +1,4 @@
-"""Meta Ads for the demo brands, as the Fivetran Facebook Ads connector lands them (the sample tables' headers).
+"""Meta Ads for the demo brands: the campaigns, their daily delivery, and the connector's tables written from them.
 
 Each brand runs its one paid campaign from DEMO_BRANDS: two ad sets (prospecting, retargeting), three ads, one creative
 each. Daily delivery follows the brand's economics (budget, CPM, link CTR, lead and purchase rates), pauses when the
@@ -14,55 +14,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from ingest.demo.brands import Brand
-from ingest.demo.draws import binomial, poisson
-from ingest.demo.ids import IdMint
-from ingest.demo.profiles import BrandProfile
-from ingest.demo.tables import fivetran_time, write_csv
+from generators.brands import Brand
+from generators.draws import binomial, poisson
+from generators.formats import meta_ads
+from generators.formats.meta_ads import BUDGET_SHARES
+from generators.ids import IdMint
+from generators.profiles import BrandProfile
 
-BASIC_AD = ("ad_id", "date", "account_id", "impressions", "inline_link_clicks", "spend", "reach")
-BASIC_AD_ACTIONS = (
-    "_fivetran_id",
-    "ad_id",
-    "date",
-    "index",
-    "_1_d_view",
-    "_7_d_click",
-    "_fivetran_synced",
-    "action_type",
-    "inline",
-    "value",
-)
-ACCOUNT_HISTORY = ("id", "name", "_fivetran_synced")
-CAMPAIGN_HISTORY = ("id", "account_id", "name", "_fivetran_synced", "updated_time")
-AD_SET_HISTORY = ("id", "account_id", "campaign_id", "name", "_fivetran_synced", "updated_time")
-AD_HISTORY = ("id", "account_id", "ad_set_id", "campaign_id", "creative_id", "name", "_fivetran_synced", "updated_time")
-CREATIVE_HISTORY = (
-    "page_link",
-    "template_page_link",
-    "id",
-    "account_id",
-    "name",
-    "url_tags",
-    "_fivetran_synced",
-    "asset_feed_spec_link_urls",
-    "object_story_link_data_child_attachments",
-    "object_story_link_data_caption",
-    "object_story_link_data_description",
-    "object_story_link_data_link",
-    "object_story_link_data_message",
-    "template_app_link_spec_ios",
-    "_fivetran_id",
-)
-BUDGET_SHARES = (0.42, 0.33, 0.25)  # of a brand's daily budget, by ad
 VIEW_THROUGH = 0.12  # share of conversions Meta credits to a view (1-day view) rather than a click (7-day click)
 
 
@@ -104,11 +68,6 @@ class MetaAds:
 
     def leads_by_day(self, brand_id: str) -> list[tuple[AdDay, int]]:
         return [(row, row.leads) for row in self.days if row.ad.brand_id == brand_id and row.leads]
-
-
-def slug(text: str) -> str:
-    """ "Autumn Blend - video 15s" -> "autumn_blend_video_15s" (the ad's utm_content)."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def plan_ads(
@@ -177,10 +136,6 @@ def _fivetran_id(*parts: object) -> str:
     return base64.b64encode(hashlib.sha1("|".join(map(str, parts)).encode()).digest()).decode()
 
 
-def _count(value: int) -> str | None:
-    return f"{float(value)}" if value else None
-
-
 def _synced(day: date, salt: int) -> datetime:
     """When the connector picked a day's numbers up: the next morning."""
     return datetime.combine(day + timedelta(days=1), time(6, 40), tzinfo=UTC) + timedelta(
@@ -188,59 +143,35 @@ def _synced(day: date, salt: int) -> datetime:
     )
 
 
-def write_meta_ads(
+def write_demo_meta_ads(
     folder: Path, meta: MetaAds, brands: Sequence[Brand], profiles: dict[str, BrandProfile], start: date, days: int
 ) -> list[Path]:
     window_start = datetime.combine(start, time(0), tzinfo=UTC)
     window_end = window_start + timedelta(days=days)
-    paths = [
-        write_csv(
-            folder / "facebook_ads_basic_ad_data.csv",
-            BASIC_AD,
-            (
-                (r.ad.ad_id, r.day.isoformat(), r.ad.account_id, r.impressions, r.link_clicks, r.spend, r.reach)
-                for r in meta.days
-            ),
-        ),
+    delivery = [
+        meta_ads.delivery_row(r.ad.ad_id, r.day, r.ad.account_id, r.impressions, r.link_clicks, r.spend, r.reach)
+        for r in meta.days
     ]
-    action_rows = []
+    actions = []
     for number, r in enumerate(meta.days):
-        synced = fivetran_time(_synced(r.day, number), "micros")
-        # (action type, total, credited to a view, inline count); inline is Meta's on-ad count, kept for clicks only
-        actions = (
+        reported = (
             ("link_click", r.link_clicks, 0, r.link_clicks),
             (r.ad.lead_action, r.leads, r.view_leads, 0),
             (r.ad.purchase_action, r.purchases, r.purchases // 8, 0),
         )
-        reported = [action for action in actions if action[1]]  # Fivetran lands only the actions that happened
-        for index, (action_type, total, by_view, inline) in enumerate(reported):
-            action_rows.append(
-                (
-                    _fivetran_id(r.ad.ad_id, r.day, action_type),
-                    r.ad.ad_id,
-                    r.day.isoformat(),
-                    index,
-                    _count(by_view),
-                    _count(total - by_view),
-                    synced,
-                    action_type,
-                    _count(inline),
-                    float(total),
-                )
-            )
-    paths.append(write_csv(folder / "facebook_ads_basic_ad_actions_data.csv", BASIC_AD_ACTIONS, action_rows))
-    paths.extend(_write_objects(folder, meta, brands, profiles, window_start, window_end))
-    return paths
+        actions += meta_ads.action_rows(r.ad.ad_id, r.day, _synced(r.day, number), reported, _fivetran_id)
+    return meta_ads.write_meta_ads(
+        folder, delivery=delivery, actions=actions, **_objects(meta, brands, profiles, window_start, window_end)
+    )
 
 
-def _write_objects(
-    folder: Path,
+def _objects(
     meta: MetaAds,
     brands: Sequence[Brand],
     profiles: dict[str, BrandProfile],
     window_start: datetime,
     window_end: datetime,
-) -> list[Path]:
+) -> dict[str, list[meta_ads.Row]]:
     """History tables: a row per version of each object; the newest ``updated_time`` (or sync) wins."""
     accounts, campaigns, ad_sets, ads, creatives = [], [], [], [], []
     for brand in brands:
@@ -252,80 +183,39 @@ def _write_objects(
         ended = window_start + timedelta(days=plan.last_day + 1, hours=9, minutes=3)
         for sync_day in range(0, (window_end - window_start).days, 30):  # the connector re-reads accounts monthly
             synced = window_start + timedelta(days=sync_day, hours=2, minutes=20, seconds=41, milliseconds=42)
-            accounts.append((brand.meta_account_id, brand.name, fivetran_time(synced, "millis")))
+            accounts.append(meta_ads.account_row(brand.meta_account_id, brand.name, synced))
         campaign_id = meta.campaign_ids[brand.brand_id]
         versions = [created] + ([ended] if ended < window_end else [])
         for version in versions:
             synced = version + timedelta(hours=4, minutes=9)
             campaigns.append(
-                (
-                    campaign_id,
-                    brand.meta_account_id,
-                    brand.paid_campaign.name,
-                    fivetran_time(synced, "iso_millis"),
-                    fivetran_time(version, "iso_seconds"),
-                )
+                meta_ads.campaign_row(campaign_id, brand.meta_account_id, brand.paid_campaign.name, synced, version)
             )
         brand_ads = [ad for ad in meta.ads if ad.brand_id == brand.brand_id]
         for ad_set_id, ad_set_name in dict.fromkeys((ad.ad_set_id, ad.ad_set_name) for ad in brand_ads):
             synced = created + timedelta(hours=4, minutes=10)
             ad_sets.append(
-                (
-                    ad_set_id,
-                    brand.meta_account_id,
-                    campaign_id,
-                    ad_set_name,
-                    fivetran_time(synced, "iso_millis"),
-                    fivetran_time(created, "iso_seconds"),
-                )
+                meta_ads.ad_set_row(ad_set_id, brand.meta_account_id, campaign_id, ad_set_name, synced, created)
             )
         for ad in brand_ads:
-            content = slug(ad.name)
             refreshed = created + timedelta(days=9, hours=3)  # a creative refresh: same values, a new version row
             for version in (created, refreshed) if refreshed < window_end else (created,):
+                synced = version + timedelta(hours=4, minutes=11)
                 ads.append(
-                    (
-                        ad.ad_id,
-                        ad.account_id,
-                        ad.ad_set_id,
-                        ad.campaign_id,
-                        ad.creative_id,
-                        ad.name,
-                        fivetran_time(version + timedelta(hours=4, minutes=11), "iso_millis"),
-                        fivetran_time(version, "iso_seconds"),
+                    meta_ads.ad_row(
+                        ad.ad_id, ad.account_id, ad.ad_set_id, ad.campaign_id, ad.creative_id, ad.name, synced, version
                     )
                 )
-            landing = f"https://www.{profile.domain}/{profile.paid_path}"
-            tags = [
-                ("utm_source", "facebook"),
-                ("utm_medium", "paid_social"),
-                ("utm_campaign", brand.paid_campaign.utm_campaign),
-                ("utm_content", content),
-            ]
-            url_tags = json.dumps([{"key": k, "value": v, "type": "AD"} for k, v in tags], separators=(",", ":"))
             creatives.append(
-                (
-                    landing,
-                    None,
+                meta_ads.creative_row(
                     ad.creative_id,
                     ad.account_id,
-                    f"{ad.name} - creative",
-                    url_tags,
-                    fivetran_time(created + timedelta(hours=4, minutes=12), "millis"),
-                    None,
-                    None,
-                    profile.domain,
-                    brand.paid_campaign.name,
-                    landing,
+                    ad.name,
                     ad.copy,
-                    None,
+                    profile,
+                    brand.paid_campaign,
+                    created + timedelta(hours=4, minutes=12),
                     _fivetran_id(ad.creative_id, "creative"),
                 )
             )
-    return [
-        write_csv(folder / "facebook_ads_account_history_data.csv", ACCOUNT_HISTORY, accounts),
-        write_csv(folder / "facebook_ads_campaign_history_data.csv", CAMPAIGN_HISTORY, campaigns),
-        write_csv(folder / "facebook_ads_ad_set_history_data.csv", AD_SET_HISTORY, ad_sets),
-        write_csv(folder / "facebook_ads_ad_history_data.csv", AD_HISTORY, ads),
-        write_csv(folder / "facebook_ads_creative_history_data.csv", CREATIVE_HISTORY, creatives),
-    ]
+    return {"accounts": accounts, "campaigns": campaigns, "ad_sets": ad_sets, "ads": ads, "creatives": creatives}

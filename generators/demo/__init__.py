@@ -1,4 +1,5 @@
-"""Deterministic demo exports: three brands' X pages, Meta Ads tables and HubSpot tables, in the platforms' own formats.
+"""The demo: three brands' 90 days told as a story (X pages, Meta Ads and HubSpot tables, a Sprout Social report), in
+the platforms' own formats, written by the package's shared writers.
 
 ``write_demo_exports(landing)`` writes the same bytes for the same seed, window and brands on every run: all
 randomness comes from ``random.Random`` instances seeded from ``seed``, nothing reads the clock, and files and rows are
@@ -16,17 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from ingest.demo.brands import DEMO_BRANDS, Brand, write_demo_config
-from ingest.demo.cast import Person, build_audience, build_staff
-from ingest.demo.hubspot import Crm, CrmBuilder, write_hubspot
-from ingest.demo.ids import IdMint
-from ingest.demo.meta_ads import MetaAds, plan_ads, write_meta_ads
-from ingest.demo.profiles import PROFILES, BrandProfile
-from ingest.demo.sprout import SproutReport
-from ingest.demo.x_export import XExport
-from ingest.demo.x_world import Tweet, XWorld
+from generators.brands import DEMO_BRANDS, Brand, write_config
+from generators.demo.ads import MetaAds, plan_ads, write_demo_meta_ads
+from generators.demo.cast import Person, build_audience, build_staff
+from generators.demo.crm import Crm, CrmBuilder, write_demo_hubspot
+from generators.demo.sprout import SproutReport
+from generators.demo.x_world import Tweet, XWorld
+from generators.formats.x import XExport
+from generators.ids import IdMint
+from generators.profiles import PROFILES, BrandProfile
 
 __all__ = ["DemoWorld", "build_world", "write_demo_config", "write_demo_exports"]
+
+CONFIG_WRITTEN_BY = "The demo's brands (written by `ror demo`; see the README, 'Your own data', for your own)."
 
 
 @dataclass
@@ -115,10 +118,15 @@ def _write_exports(landing: Path, *, seed: int, start: date, days: int, brands: 
         world.start_at,
         world.end_at,
     ).write(landing / "x")
-    paths += write_meta_ads(landing / "meta_ads", world.meta, world.brands, world.profiles, start, days)
-    paths += write_hubspot(landing / "hubspot", world.crm, world.start_at, world.end_at)
+    paths += write_demo_meta_ads(landing / "meta_ads", world.meta, world.brands, world.profiles, start, days)
+    paths += write_demo_hubspot(landing / "hubspot", world.crm, world.start_at, world.end_at)
     sprout = SproutReport(
         random.Random(f"{seed}:sprout"), export_ids, world.brands, world.profiles, world.audience, world.start_at, days
     )
     paths += sprout.write(landing / "generic" / "sprout_facebook_messages.csv")
     return paths
+
+
+def write_demo_config(path: Path) -> Path:
+    """Write the demo's configuration file, the one `ror demo` refreshes with."""
+    return write_config(path, DEMO_BRANDS, CONFIG_WRITTEN_BY)

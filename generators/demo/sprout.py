@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingest.demo import phrases
-from ingest.demo.brands import Brand
-from ingest.demo.cast import Person
-from ingest.demo.draws import poisson
-from ingest.demo.ids import IdMint
-from ingest.demo.profiles import BrandProfile
-from ingest.demo.tables import write_csv
+from generators import phrases
+from generators.brands import Brand
+from generators.demo.cast import Person
+from generators.draws import poisson
+from generators.formats.tables import write_csv
+from generators.ids import IdMint
+from generators.profiles import BrandProfile
 
 HEADER = (
     "Timestamp (ET)",

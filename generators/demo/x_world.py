@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from ingest.demo import phrases
-from ingest.demo.brands import Brand
-from ingest.demo.cast import Person
-from ingest.demo.draws import poisson
-from ingest.demo.ids import IdMint
-from ingest.demo.profiles import BrandProfile
+from generators import phrases
+from generators.brands import Brand
+from generators.demo.cast import Person
+from generators.draws import poisson
+from generators.ids import IdMint
+from generators.profiles import BrandProfile
 
 # Audience reply topics by segment (weights); advocates praise and recommend, everyone else is a mix.
 REPLY_TOPICS = {

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ingest.demo import build_world, write_demo_exports
-from ingest.demo.brands import DEMO_BRANDS
+from generators import build_world, write_demo_exports
+from generators.brands import DEMO_BRANDS
 from ingest.text import text_hash
 
 START = date(2026, 8, 1)

@@ -493,7 +493,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not reports:
         raise UserError(
             f"no brand in {warehouse} has data to report on: name your brands in the configuration file "
-            "(README, 'Your own data') and refresh"
+            "(docs/your-own-data.md) and refresh"
         )
     for written in reports:
         print(f"{written.path}  ({written.brand}: {written.charts_drawn} charts, {written.charts_empty} without data)")

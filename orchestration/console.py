@@ -266,7 +266,7 @@ def print_summary(
             else "no brand has data to report on yet: check that the accounts in the configuration are the ones the exports "
             f"name (`ror ingest DIR --dry-run` shows what each file holds); {ui}"
             if ok and brands_named
-            else f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}"
+            else f"name your brands in a configuration file (docs/your-own-data.md) to attribute and report; {ui}"
             if ok
             else "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
             "the serving file still holds the last good data."

@@ -8,9 +8,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
+from extract.config import ExtractConfig
 from ingest import limits
 from orchestration import cli
+from orchestration.landing import STABILITY_CHECK_SECONDS
+from orchestration.settings import Settings
+from ror_config.loading import MAX_REPEATED_VALUES
+from ror_config.models import MAX_ACCOUNTS_PER_COMPETITOR, MAX_COMPETITORS_PER_BRAND
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -122,3 +128,33 @@ def test_the_dashboards_counted_are_the_dashboards_as_code():
     assert f"{words.get(count, count)} dashboards, kept as code" in (ROOT / "docs" / "bi.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_the_documented_extract_settings_are_the_defaults():
+    page = (ROOT / "docs" / "apis.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(extract:.*?)```", page, re.DOTALL).group(1)
+    documented = ExtractConfig.model_validate(yaml.safe_load(block)["extract"]).model_dump()
+    defaults = ExtractConfig().model_dump()
+
+    def numbers(tree: dict, prefix: str = "") -> dict[str, float]:
+        found = {}
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                found |= numbers(value, f"{prefix}{key}.")
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                found[prefix + key] = value
+        return found
+
+    assert numbers(documented) == numbers(defaults)
+
+
+def test_the_configuration_limits_and_waits_are_the_code_s(monkeypatch):
+    monkeypatch.delenv("ROR_SETTLE_SECONDS", raising=False)
+    own_data = (ROOT / "docs" / "your-own-data.md").read_text(encoding="utf-8")
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert f"at most {MAX_COMPETITORS_PER_BRAND} per brand" in own_data
+    assert f"per platform; at most {MAX_ACCOUNTS_PER_COMPETITOR}" in own_data
+    assert f"at most {MAX_REPEATED_VALUES:,} values" in operations
+    assert f"over a {STABILITY_CHECK_SECONDS:g} s look" in operations
+    assert f"the same over {STABILITY_CHECK_SECONDS:g} s is complete" in operations
+    assert f"`ROR_SETTLE_SECONDS` (default {Settings.from_env().settle_seconds:g})" in operations

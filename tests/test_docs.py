@@ -3,6 +3,7 @@ sections, and each number that describes the project is checked against the code
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 import yaml
 
 from extract.config import ExtractConfig
+from generators.brands import DEMO_BRANDS
+from generators.demo import write_demo_exports
 from ingest import limits
 from orchestration import cli
 from orchestration.landing import STABILITY_CHECK_SECONDS
@@ -158,3 +161,10 @@ def test_the_configuration_limits_and_waits_are_the_code_s(monkeypatch):
     assert f"over a {STABILITY_CHECK_SECONDS:g} s look" in operations
     assert f"the same over {STABILITY_CHECK_SECONDS:g} s is complete" in operations
     assert f"`ROR_SETTLE_SECONDS` (default {Settings.from_env().settle_seconds:g})" in operations
+
+
+def test_the_demo_the_readme_describes_is_the_generator_s():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    days = inspect.signature(write_demo_exports).parameters["days"].default
+    brands = {3: "three"}.get(len(DEMO_BRANDS), len(DEMO_BRANDS))
+    assert f"({brands} brands, {days} days," in readme

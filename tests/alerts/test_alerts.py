@@ -9,9 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from alerts import AlertKind, CheckOutcome, Spike, read_recent_spikes, send_alerts
-from ror_config import ConfigError, RorConfig, parse_config
+from ror_config import AlertsConfig, ConfigError, RorConfig, parse_config
 from tests.support.smtp_sink import start_smtp_sink
 
 MARKER = "Zelda Marker zelda.marker@example.com +44 7700 900123"
@@ -247,3 +248,12 @@ def test_alerts_default_to_every_kind_once_a_channel_is_given():
 
     assert parsed.alerts.send == ["failed_checks", "negative_spikes", "volume_spikes"]
     assert parse_config("", file="ror.yaml").alerts.webhook is None
+
+
+def test_the_readmes_example_alerts_section_is_valid():
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Your own data", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+
+    alerts = AlertsConfig.model_validate(yaml.safe_load(example)["alerts"])
+
+    assert alerts.email.password_env == "ROR_SMTP_PASSWORD" and alerts.webhook.url.startswith("https://")

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_REMEMBERED = 5_000
 # Spikes on the latest days of data are alerted (as the spike checks report them); older ones were news before.
 SPIKE_RECENT_DAYS = 7
+MAX_RESPONSE_BYTES = 64 * 1024
 
 
 @dataclass
@@ -137,7 +138,7 @@ def _post_webhook(webhook: WebhookAlerts, alerts: list[Alert]) -> str | None:
         )
         try:
             with urllib.request.urlopen(request, timeout=webhook.timeout_seconds) as response:
-                response.read()
+                response.read(MAX_RESPONSE_BYTES)  # the answer is not used: read a little, never a flood
         except urllib.error.HTTPError as error:
             return f"the webhook at {host} answered HTTP {error.code}"
         except (urllib.error.URLError, OSError) as error:

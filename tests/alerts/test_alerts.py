@@ -188,9 +188,11 @@ def test_email_problems_are_reported_not_raised(smtp, warehouse, monkeypatch):
     monkeypatch.delenv("ROR_SMTP_PASSWORD", raising=False)
     login = email_settings(smtp, host="127.0.0.1", username="ror", password_env="ROR_SMTP_PASSWORD")
     starttls = email_settings(smtp, security="starttls")
+    tls = email_settings(smtp, security="ssl")
 
     missing_password = send_alerts(config(email=login), FAILED, [], warehouse, today=TODAY)
     no_tls = send_alerts(config(email=starttls), FAILED, [], warehouse, today=TODAY)
+    plain_server = send_alerts(config(email=tls), FAILED, [], warehouse, today=TODAY)
 
     assert missing_password.failures == [
         "email: the environment variable ROR_SMTP_PASSWORD (alerts.email.password_env) is not set"
@@ -198,6 +200,7 @@ def test_email_problems_are_reported_not_raised(smtp, warehouse, monkeypatch):
     assert no_tls.failures == [
         "email: the mail server 127.0.0.1 does not offer STARTTLS (set alerts.email.security: ssl, or its TLS port)"
     ]
+    assert plain_server.failures == [f"email: the mail server 127.0.0.1:{smtp.port} could not be reached (SSLError)"]
     assert smtp.received == []
 
 

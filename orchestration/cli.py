@@ -2,7 +2,9 @@
 write the report.
 
 `ror refresh` and `ror demo` materialize the same Dagster job the daily schedule runs, on the Dagster instance under
-DAGSTER_HOME, so every run shows up in the UI with its metadata and checks. Quiet by default (progress bars and a
+DAGSTER_HOME, so every run shows up in the UI with its metadata and checks. The settings are read once, here: the
+environment (orchestration.settings), overridden by the command's arguments, into one Settings value that builds the
+definitions; nothing is written to the environment. Quiet by default (progress bars and a
 summary); --verbose prints Dagster's full log and a traceback for unexpected errors.
 """
 
@@ -17,19 +19,18 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from ingest.generate.command import add_generate_command
-from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, STABILITY_CHECK_SECONDS
+from orchestration.landing import STABILITY_CHECK_SECONDS
+from orchestration.names import FULL_REFRESH_TAG, INVOCATION_TAG, PULL_TAG, SETTLE_TAG, STABILITY_CHECK
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 from ror_config import CONFIG_ENV_VARIABLE, ConfigError, ConfigFileMissing, RorConfig, load_config
 
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
-# Tags the run `ror` starts, so its progress bars find its events; and how often they look for new ones.
-INVOCATION_TAG = "ror/invocation"
+# How often the progress bars look for the run's new events.
 FOLLOW_EVERY_SECONDS = 0.25
 # sysexits' EX_TEMPFAIL: another run holds the warehouse, try again later (or with --wait).
 EXIT_WAREHOUSE_BUSY = 75
@@ -69,35 +70,26 @@ class UsageError(UserError):
         super().__init__(message, EXIT_USAGE)
 
 
-def _configure(landing: Path | None, warehouse: Path | None, config: Path | None = None) -> Settings:
-    """Command-line paths override the environment; everything downstream reads the exported environment."""
+def _configure(
+    landing: Path | None, warehouse: Path | None, config: Path | None = None, settle_seconds: float | None = None
+) -> Settings:
+    """The settings of this command: the environment's, with the command line's paths over them; and the Dagster
+    instance's folder made ready."""
     from orchestration.instance import write_instance_config
 
-    if landing is not None:
-        os.environ["ROR_LANDING_DIR"] = str(landing)
-    if warehouse is not None:
-        os.environ["ROR_WAREHOUSE"] = str(warehouse)
-    if config is not None:
-        os.environ[CONFIG_ENV_VARIABLE] = str(config)
-    settings = Settings.from_env()
-    settings.export_to_environment()
+    settings = Settings.from_env().with_paths(landing, warehouse, config, settle_seconds)
     write_instance_config(settings.dagster_home)
     return settings
 
 
 def _load_configuration(settings: Settings) -> RorConfig:
-    """The configuration file named by --config or ROR_CONFIG, validated; none named: no brands. Its mapping folders
-    join ROR_MAPPINGS_DIR for the readers."""
+    """The configuration file named by --config or ROR_CONFIG, validated; none named: no brands."""
     if settings.config_path is None:
         return RorConfig()
     try:
-        config = load_config(settings.config_path)
+        return load_config(settings.config_path)
     except ConfigError as error:
         raise UsageError(f"{error}\nFix the configuration file (`ror config check FILE` re-checks it).") from None
-    if config.mappings:
-        known = [folder for folder in os.environ.get("ROR_MAPPINGS_DIR", "").split(os.pathsep) if folder]
-        os.environ["ROR_MAPPINGS_DIR"] = os.pathsep.join([*map(str, config.mappings), *known])
-    return config
 
 
 def _preflight(settings: Settings) -> RorConfig:
@@ -123,7 +115,7 @@ def writing_the_warehouse(settings: Settings, command: str, wait: bool) -> Itera
         print(f"Waiting: the warehouse {settings.serving_path} is being refreshed by {who}", file=sys.stderr)
 
     def abandoned(holder: LockHolder) -> None:
-        with DagsterInstance.get() as instance:
+        with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
             if mark_run_abandoned(instance, holder, found_by=command):
                 print(f"Marked run {holder.run_id} failed: its process {holder.pid} died mid-run", file=sys.stderr)
 
@@ -162,20 +154,20 @@ def run_refresh(
     a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
     are explained by ``explain_failed_run``."""
     if verbose:
-        return _execute(partition, full_refresh, until, pull, settle, progress=None), None
+        return _execute(settings, partition, full_refresh, until, pull, settle, progress=None), None
     from orchestration.console import RunProgress
 
     # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
     # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
     with RunProgress(_console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         with _worker_output_dropped():
-            result = _execute(partition, full_refresh, until, pull, settle, progress=progress)
+            result = _execute(settings, partition, full_refresh, until, pull, settle, progress=progress)
     return result, progress.outcome
 
 
 @contextmanager
 def _worker_output_dropped() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for the block: step processes (ROR_ENRICH_WORKERS > 1) inherit it, and
+    """Point file descriptor 2 at /dev/null for the block: step processes (more than one worker) inherit it, and
     their Dagster log and import warnings would print over the bars. The run's events keep everything."""
     saved = os.dup(2)
     null = os.open(os.devnull, os.O_WRONLY)
@@ -188,20 +180,19 @@ def _worker_output_dropped() -> Iterator[None]:
         os.close(saved)
 
 
-def _execute(partition: str | None, full_refresh: bool, until: str | None, pull: bool, settle: str, progress):
-    from dagster import DagsterInstance, execute_job, reconstructable
-    from dagster._core.storage.tags import (
+def _execute(
+    settings: Settings, partition: str | None, full_refresh: bool, until: str | None, pull: bool, settle: str, progress
+):
+    from dagster import DagsterInstance, build_reconstructable_job, execute_job
+
+    from orchestration.dagster_private import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
         PARTITION_NAME_TAG,
     )
+    from orchestration.partitions import daily_partitions_for
 
-    from orchestration.assets.dbt import FULL_REFRESH_TAG
-    from orchestration.assets.extract import PULL_TAG
-    from orchestration.definitions import refresh_job
-    from orchestration.partitions import daily_partitions
-
-    partition_key = partition or daily_partitions.get_last_partition_key()
+    partition_key = partition or daily_partitions_for(settings.partitions_start).get_last_partition_key()
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
     tags[PULL_TAG] = "true" if pull else "false"
     tags[SETTLE_TAG] = settle
@@ -209,11 +200,22 @@ def _execute(partition: str | None, full_refresh: bool, until: str | None, pull:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
     else:
         tags[PARTITION_NAME_TAG] = partition_key
-    run_config = {} if progress is None else {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    # Through execute_job, not execute_in_process: the job's own executor runs it, in worker processes when
-    # ROR_ENRICH_WORKERS > 1 (orchestration/executor.py). Their events reach the bars from the instance's event log.
-    with DagsterInstance.get() as instance, _following(instance, progress, tags) as tags:
-        with execute_job(reconstructable(refresh_job), instance, run_config=run_config, tags=tags) as result:
+    # The worker count travels in the run's config, which Dagster stores with the run: the executor and the
+    # enrichment's bucket split read it there (orchestration.executor.run_workers).
+    run_config: dict = {"execution": {"config": {"workers": settings.enrich_workers}}}
+    if progress is not None:
+        run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
+    # Through execute_job, not execute_in_process: the job's own executor runs it, in worker processes when the run
+    # has more than one worker (orchestration/executor.py); they build the same job from the same settings. Their
+    # events reach the bars from the instance's event log.
+    job = build_reconstructable_job(
+        "orchestration.build", "refresh_job_for", reconstructable_args=(settings.to_json(),)
+    )
+    with (
+        DagsterInstance.from_config(str(settings.dagster_home)) as instance,
+        _following(instance, progress, tags) as tags,
+    ):
+        with execute_job(job, instance, run_config=run_config, tags=tags) as result:
             return result
 
 
@@ -422,11 +424,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.landing).resolve() if args.landing else Path(os.path.commonpath(paths))
     if root.is_file():
         root = root.parent
-    settings = Settings.from_env()
-    if args.config is not None:
-        settings = replace(settings, config_path=args.config.resolve())
-    _load_configuration(settings)  # its mapping folders, before the readers load the mappings
+    settings = Settings.from_env().with_paths(config=args.config)
+    config = _load_configuration(settings)
     from ingest.pipeline import ingest_paths
+    from ingest.readers.generic import register_mappings
+
+    register_mappings(config.mappings)  # the configuration's mapping folders, as the refresh's ingest step does
 
     if args.dry_run:
         reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run")

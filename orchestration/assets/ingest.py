@@ -20,17 +20,9 @@ from ingest.readers.generic import register_mappings
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
-from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.failures import NOT_LOADED, FileNotLoaded, FilesNotLoaded, RowsQuarantined
-from orchestration.landing import (
-    SETTLE_TAG,
-    STABILITY_CHECK,
-    STABILITY_CHECK_SECONDS,
-    LandingFile,
-    landing_files,
-    split_settled,
-    split_stable,
-)
+from orchestration.landing import STABILITY_CHECK_SECONDS, LandingFile, landing_files, split_settled, split_stable
+from orchestration.names import SETTLE_TAG, STABILITY_CHECK, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 

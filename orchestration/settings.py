@@ -123,7 +123,6 @@ class Settings:
         landing: Path | None = None,
         warehouse: Path | None = None,
         config: Path | None = None,
-        settle_seconds: float | None = None,
     ) -> Settings:
         """These settings with the paths a command line gave (None: keep the current value)."""
         return replace(
@@ -131,7 +130,6 @@ class Settings:
             landing_dir=self.landing_dir if landing is None else Path(landing).resolve(),
             serving_path=self.serving_path if warehouse is None else Path(warehouse).resolve(),
             config_path=self.config_path if config is None else Path(config).resolve(),
-            settle_seconds=self.settle_seconds if settle_seconds is None else float(settle_seconds),
         )
 
     def to_json(self) -> dict:

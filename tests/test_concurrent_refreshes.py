@@ -70,7 +70,13 @@ def test_refreshes_started_together_run_one_at_a_time_and_score_nothing_twice(tm
     home = tmp_path / "dagster_home"
     # The code location of `dagster dev` for this warehouse, whose landing sensor ticks below.
     defs = build_definitions(
-        Settings(landing_dir=landing, serving_path=serving, partitions_start=date(2026, 1, 1), dagster_home=home)
+        Settings(
+            landing_dir=landing,
+            serving_path=serving,
+            partitions_start=date(2026, 1, 1),
+            dagster_home=home,
+            settle_seconds=0,  # the fixtures were written completely just now (tests/conftest.py's ROR_SETTLE_SECONDS)
+        )
     )
     env = {**os.environ, "DAGSTER_HOME": str(home), "ROR_PARTITIONS_START": "2026-01-01"}
 

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from alerts import CheckOutcome, SendReport, Spike, read_recent_spikes, send_alerts
-from orchestration.jobs import REFRESH_JOB_NAME
+from orchestration.names import REFRESH_JOB_NAME
 from orchestration.settings import Settings
 from ror_config import ConfigError, RorConfig, load_config
 
@@ -74,34 +74,34 @@ def _published_spikes(settings: Settings) -> list[Spike]:
         return []
 
 
-def _alert_refresh(context: RunStatusSensorContext) -> None:
-    if context.dagster_run.job_name != REFRESH_JOB_NAME:
-        return
-    report = alert_after_run(context.instance, context.dagster_run.run_id, Settings.from_env())
-    for failure in report.failures:
-        context.log.warning(f"Alert not sent: {failure}")
+def build_alert_sensors(settings: Settings) -> list:
+    """The two run-status sensors of ``settings``' warehouse (a refresh that succeeded, one that failed)."""
 
+    def alert_refresh(context: RunStatusSensorContext) -> None:
+        if context.dagster_run.job_name != REFRESH_JOB_NAME:
+            return
+        report = alert_after_run(context.instance, context.dagster_run.run_id, settings)
+        for failure in report.failures:
+            context.log.warning(f"Alert not sent: {failure}")
 
-@run_status_sensor(
-    run_status=DagsterRunStatus.SUCCESS,
-    name="ror_alerts_after_refresh",
-    description="Sends the spike and failed-check alerts of a finished refresh to the channels in the "
-    "configuration's alerts: section (none: nothing is sent).",
-    default_status=DefaultSensorStatus.RUNNING,
-)
-def alerts_after_refresh(context: RunStatusSensorContext) -> None:
-    _alert_refresh(context)
+    @run_status_sensor(
+        run_status=DagsterRunStatus.SUCCESS,
+        name="ror_alerts_after_refresh",
+        description="Sends the spike and failed-check alerts of a finished refresh to the channels in the "
+        "configuration's alerts: section (none: nothing is sent).",
+        default_status=DefaultSensorStatus.RUNNING,
+    )
+    def alerts_after_refresh(context: RunStatusSensorContext) -> None:
+        alert_refresh(context)
 
+    @run_status_sensor(
+        run_status=DagsterRunStatus.FAILURE,
+        name="ror_alerts_after_failed_refresh",
+        description="Sends the failed-check (and spike) alerts of a refresh that failed, e.g. stopped by a blocking "
+        "check, to the channels in the configuration's alerts: section (none: nothing is sent).",
+        default_status=DefaultSensorStatus.RUNNING,
+    )
+    def alerts_after_failed_refresh(context: RunStatusSensorContext) -> None:
+        alert_refresh(context)
 
-@run_status_sensor(
-    run_status=DagsterRunStatus.FAILURE,
-    name="ror_alerts_after_failed_refresh",
-    description="Sends the failed-check (and spike) alerts of a refresh that failed, e.g. stopped by a blocking "
-    "check, to the channels in the configuration's alerts: section (none: nothing is sent).",
-    default_status=DefaultSensorStatus.RUNNING,
-)
-def alerts_after_failed_refresh(context: RunStatusSensorContext) -> None:
-    _alert_refresh(context)
-
-
-alert_sensors = [alerts_after_refresh, alerts_after_failed_refresh]
+    return [alerts_after_refresh, alerts_after_failed_refresh]

@@ -19,7 +19,7 @@ from dagster import (
     define_asset_job,
 )
 
-from orchestration.alerts_sensor import alert_after_run, alerts_after_failed_refresh
+from orchestration.alerts_sensor import alert_after_run, build_alert_sensors
 from orchestration.jobs import REFRESH_JOB_NAME
 from orchestration.settings import Settings
 
@@ -103,7 +103,7 @@ def test_the_sensor_sends_after_a_refresh_stopped_by_its_check_and_ignores_other
     [record] = instance.get_records_for_run(result.run_id, of_type=DagsterEventType.RUN_FAILURE).records
     event = record.event_log_entry.dagster_event
     run = instance.get_run_by_id(result.run_id)
-    sensor = alerts_after_failed_refresh
+    _, sensor = build_alert_sensors(configured)
 
     other_job = run._replace(job_name="some_other_job")
     sensor(build_run_status_sensor_context(sensor.name, event, instance, other_job))

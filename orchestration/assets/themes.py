@@ -26,8 +26,8 @@ from models.embeddings import embedding_columns, texts_without_embedding
 from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, ensure_theme_tables, refresh_themes
 from models.themes import ThemeRules
 from orchestration.assets.enrichment import _enricher
-from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.resources import WarehouseResource
+from orchestration.names import WAREHOUSE_STEP_TAGS
+from orchestration.resources import EnrichmentResource, WarehouseResource
 
 THEMES_KEY = AssetKey(["enrichment", "themes"])
 ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
@@ -58,8 +58,8 @@ ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
     ],
     op_tags=WAREHOUSE_STEP_TAGS,
 )
-def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResource):
-    enricher = _enricher()
+def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResource, enrichment: EnrichmentResource):
+    enricher = _enricher(enrichment.config())
     rules = ThemeRules()
     with warehouse.connect() as con:
         ensure_theme_tables(con)

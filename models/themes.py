@@ -3,17 +3,20 @@
 A theme is a group of texts whose sentence embeddings (models.embeddings, the encoder pass that scores sentiment)
 lie close together, with a centroid (the unit-length mean of its members' embeddings), a stable id and a short
 label made of its most distinctive words. No keyword lists and no clustering written here: scikit-learn's HDBSCAN
-and k-means find the groups, c-TF-IDF (class-based TF-IDF, as in BERTopic: Grootendorst, 2022) over scikit-learn's
-CountVectorizer names them.
+and AgglomerativeClustering find the groups, c-TF-IDF (class-based TF-IDF, as in BERTopic: Grootendorst, 2022)
+over scikit-learn's CountVectorizer names them.
 
-How themes are found (``cluster``): the embeddings are reduced with PCA (``ThemeRules.reduced_dims``, seeded) and
-re-normalised; HDBSCAN finds dense groups (a group needs ``min_theme_size`` texts, ``min_samples`` sets how dense its
-core must be; at most ``max_themes`` of the largest are kept); k-means, started from those groups' centroids, then
-runs ``refine_steps`` steps over every text, which places HDBSCAN's noise on its nearest theme and sharpens the
-borders. A text whose cosine to its theme's centroid stays below ``assign_similarity`` is *unplaced*. Above
-``max_cluster_texts`` texts, PCA and HDBSCAN see a seeded sample of that size and k-means still places every text.
-Everything is seeded, and groups are numbered by their first row: the same texts in the same order give the same
-themes.
+How themes are found (``cluster``): HDBSCAN decides how many themes there are, Ward's agglomerative clustering
+draws them. The embeddings are reduced with PCA (``ThemeRules.reduced_dims``, seeded) and re-normalised; HDBSCAN
+counts the dense groups (a group needs ``min_theme_size`` texts, ``min_samples`` sets how dense its core must be,
+``selection`` is its cluster_selection_method; at most ``max_themes``); Ward (scikit-learn's
+AgglomerativeClustering, on the full embeddings) splits the texts into that many themes, and every text goes to the
+nearest theme centroid. HDBSCAN's own groups leave many texts as noise and, at the same number of themes, match
+human labels less well than Ward's or k-means' (models/EVALUATION.md); Ward matches them best. A text whose cosine
+to its theme's centroid stays below ``assign_similarity`` is *unplaced*. Above ``max_cluster_texts`` texts, the
+clustering sees a seeded sample of that size (Ward's memory grows with the square of the texts) and every text
+still goes to its nearest centroid. Everything is seeded and groups are numbered by their first row: the same texts
+in the same order give the same themes.
 
 How themes stay stable (``refresh``): each refresh clusters every text so far again (the caller gives them in a
 canonical order, so a refresh and a rebuild over the same texts find the same groups), then carries the known
@@ -34,7 +37,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import polars as pl
 from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import HDBSCAN, KMeans
+from sklearn.cluster import HDBSCAN, AgglomerativeClustering
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -48,14 +51,13 @@ _NOT_WORDS = r"(?i)https?://\S+|www\.\S+|\S+@\S+|@\w+"
 class ThemeRules:
     """Every rule of theme discovery, with defaults selected on the banking77 train split (models/EVALUATION.md)."""
 
-    min_theme_size: int = 15  # texts HDBSCAN needs to find a theme
+    min_theme_size: int = 5  # texts HDBSCAN needs to find a group: fewer, more themes
     min_samples: int = 5  # HDBSCAN's density: higher, fewer texts in a theme's core
     selection: str = "leaf"  # HDBSCAN's cluster_selection_method: "eom" (larger themes) or "leaf" (finer ones)
-    refine_steps: int = 20  # k-means steps from HDBSCAN's groups over every text (0: nearest centroid only)
-    reduced_dims: int = 32  # PCA components the clustering sees (HDBSCAN separates poorly in all 384 dimensions)
+    reduced_dims: int = 32  # PCA components HDBSCAN sees (it separates poorly in all 384 dimensions)
     assign_similarity: float = 0.5  # cosine to its theme's centroid a text needs to be placed, else unplaced
     max_themes: int = 100  # the largest groups are kept
-    max_cluster_texts: int = 20_000  # above this, PCA and HDBSCAN see a seeded sample (k-means still sees all)
+    max_cluster_texts: int = 10_000  # above this, the clustering sees a seeded sample (Ward's memory grows as n^2)
     carry_over_share: float = 0.3  # share of a known theme's texts a new group needs to keep its id and label
     label_terms: int = 3  # words (or two-word phrases) in a label
     min_term_texts: int = 3  # a label word appears in at least this many of the theme's texts: never one author's
@@ -108,24 +110,23 @@ def cluster(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
     if rows > rules.max_cluster_texts:
         sample = np.sort(np.random.default_rng(rules.seed).choice(rows, rules.max_cluster_texts, replace=False))
     dims = min(rules.reduced_dims, len(sample) - 1, embeddings.shape[1])
-    pca = PCA(dims, svd_solver="full", random_state=rules.seed).fit(embeddings[sample])
-    reduced = unit_rows(pca.transform(embeddings))
-    found = _hdbscan(reduced[sample], rules, single_cluster=False)
+    reduced = unit_rows(PCA(dims, svd_solver="full", random_state=rules.seed).fit_transform(embeddings[sample]))
+    found = _hdbscan(reduced, rules, single_cluster=False)
     if found.max() < 0:
         # one topic alone (a first small day, a complaint wave) is noise to HDBSCAN for want of a second to split from
-        found = _hdbscan(reduced[sample], rules, single_cluster=True)
+        found = _hdbscan(reduced, rules, single_cluster=True)
     if found.max() < 0:
         return groups
-    labels, sizes = np.unique(found[found >= 0], return_counts=True)
-    kept = np.sort(labels[np.argsort(-sizes, kind="stable")][: rules.max_themes])
-    starts = unit_rows(np.stack([reduced[sample][found == label].mean(axis=0) for label in kept]))
-    nearest = (
-        KMeans(len(kept), init=starts, n_init=1, max_iter=rules.refine_steps).fit_predict(reduced)
-        if rules.refine_steps
-        else (reduced @ starts.T).argmax(axis=1)
+    count = min(len(np.unique(found[found >= 0])), rules.max_themes)
+    ward = (
+        AgglomerativeClustering(count, linkage="ward").fit_predict(embeddings[sample])
+        if count > 1
+        else np.zeros(len(sample), dtype=np.int64)
     )
-    centroids = unit_rows(np.stack([embeddings[nearest == group].mean(axis=0) for group in range(len(kept))]))
-    fits = np.sum(embeddings * centroids[nearest], axis=1) >= rules.assign_similarity
+    centroids = centroids_of(embeddings[sample], ward, count)
+    similarity = embeddings @ centroids.T
+    nearest = similarity.argmax(axis=1)
+    fits = similarity[np.arange(rows), nearest] >= rules.assign_similarity
     first_rows = sorted((int(np.flatnonzero(nearest == group)[0]), group) for group in np.unique(nearest[fits]))
     for number, (_, group) in enumerate(first_rows):
         groups[(nearest == group) & fits] = number

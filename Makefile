@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 
 SPARK_STAMP := $(VENV)/.spark-installed-$(shell cat requirements-spark.lock | cksum | cut -d' ' -f1)
 
-.PHONY: setup setup-spark demo test test-spark dev lock clean benchmark benchmark-small bi bi-setup
+.PHONY: setup setup-spark demo lint test test-spark dev lock clean benchmark benchmark-small bi bi-setup
 
 setup: $(STAMP)
 
@@ -26,7 +26,16 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 demo: setup
 	$(BIN)/ror demo
 
-test: setup setup-spark
+# ruff over the Python, sqlfluff over the dbt models (rules in dbt_project/.sqlfluff). sqlfluff's dbt templater
+# compiles the models: against an empty DuckDB file, with dbt's target folder, in a temporary folder.
+lint: setup
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		printf '[sqlfluff:templater:dbt]\ntarget_path = %s\n' "$$tmp/target" > "$$tmp/sqlfluff.cfg" && \
+		cd dbt_project && ROR_WORK_DB="$$tmp/lint.duckdb" $(CURDIR)/$(BIN)/sqlfluff lint --config "$$tmp/sqlfluff.cfg" .
+
+test: lint setup-spark
 	$(BIN)/python -m pytest
 
 # Just the Spark-vs-DuckDB comparison (skipped, with the reason, where Java is missing).

@@ -77,8 +77,8 @@ def encode_texts_per_second(enricher: Enricher, texts: list[str]) -> float:
 
 
 def head_scores(enricher: Enricher, sentiment, emotion, intent) -> dict[str, float]:
-    sentiment_predicted = enricher.probabilities(sentiment[0])["sentiment"].argmax(1)
-    emotion_predicted = enricher.probabilities(emotion[0])["emotion"].argmax(1)
+    sentiment_predicted = enricher.scores(sentiment[0])[1]["sentiment"]  # the labels the enrichment writes
+    emotion_predicted = enricher.scores(emotion[0])[1]["emotion"]
     intent_decided = enricher.heads["intent"].decisions(enricher.probabilities(intent[0])["intent"])
     intent_f1 = [f1(intent[1][:, label], intent_decided[:, label].astype(int)) for label in range(intent[1].shape[1])]
     return {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.generate import DEFAULT_START, generate_exports
+from generators import DEFAULT_START, generate_exports
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table

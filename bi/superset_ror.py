@@ -1,5 +1,6 @@
-"""Set up and serve Superset on the ROR serving file: `setup` initialises the metadata and imports the dashboards,
-`serve` runs it on 127.0.0.1. Runs with bi/.venv's Python (Superset's own dependencies stay out of the project's venv).
+"""Set up and serve Superset on the ROR serving file: `setup` initialises the metadata and imports the dashboards
+(bi/assets, with each dashboard's brand, platform and period filters derived from its charts' datasets), `serve` runs
+it on 127.0.0.1. Runs with bi/.venv's Python (Superset's own dependencies stay out of the project's venv).
 
     bi/.venv/bin/python bi/superset_ror.py setup --serving-file data/warehouse/ror.duckdb
     bi/.venv/bin/python bi/superset_ror.py serve --port 8088
@@ -14,6 +15,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 BI_DIR = Path(__file__).resolve().parent
 ASSETS = BI_DIR / "assets"
@@ -57,13 +61,111 @@ def _superset(*args: str) -> str:
     return done.stdout + done.stderr
 
 
+def _load_by_uuid(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every asset (chart, dataset) under the folder, by its uuid, the key the YAML files refer to each other by."""
+    return {(asset := yaml.safe_load(path.read_text()))["uuid"]: asset for path in sorted(folder.rglob("*.yaml"))}
+
+
+def _dashboard_charts(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chart nodes of a dashboard's layout, in layout order (chartId, uuid, sliceName)."""
+    return [
+        node["meta"] for node in dashboard["position"].values() if isinstance(node, dict) and node["type"] == "CHART"
+    ]
+
+
+def _has_period(chart: dict[str, Any]) -> bool:
+    """A chart follows the period filter through its own time-range filter, which the dashboard's range replaces."""
+    return any(f.get("operator") == "TEMPORAL_RANGE" for f in chart["params"].get("adhoc_filters", []))
+
+
+def _scope(charts: list[dict[str, Any]], applies: list[bool]) -> dict[str, Any]:
+    return {"rootPath": ["ROOT_ID"], "excluded": [c["chartId"] for c, a in zip(charts, applies, strict=True) if not a]}
+
+
+def _not_applied(charts: list[dict[str, Any]], applies: list[bool], why: str) -> str:
+    """The sentence a filter's description ends with when some charts are out of its scope."""
+    left_out = [c["sliceName"] for c, a in zip(charts, applies, strict=True) if not a]
+    return f" Not applied to {', '.join(left_out)}: {why}." if left_out else ""
+
+
+def _select_filter(name: str, column: str, required: bool, target: dict[str, Any]) -> dict[str, Any]:
+    """A drop-down of the column's values in the target dataset; a required one starts on the first value."""
+    return {
+        "id": f"NATIVE_FILTER-{name.lower()}",
+        "name": name,
+        "type": "NATIVE_FILTER",
+        "filterType": "filter_select",
+        "targets": [{"datasetUuid": target["uuid"], "column": {"name": column}}],
+        "controlValues": {
+            "enableEmptyFilter": required,
+            "defaultToFirstItem": required,
+            "multiSelect": not required,
+            "searchAllOptions": False,
+            "inverseSelection": False,
+        },
+        # Charts wait for a required filter's first value instead of drawing every brand before it arrives.
+        "requiredFirst": required,
+        "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+        "cascadeParentIds": [],
+    }
+
+
+def native_filters(
+    dashboard: dict[str, Any], charts: dict[str, dict[str, Any]], datasets: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The brand, platform and period filters of a dashboard, each scoped to the charts it can filter.
+
+    Superset applies a filter to a chart by column name, and silently skips a chart whose dataset lacks the column: so
+    such a chart is left out of the filter's scope and the filter's description names it and why. Brand is required
+    and starts on the first brand, so no chart ever adds up the figures of two brands.
+    """
+    layout = _dashboard_charts(dashboard)
+    chart_datasets = [datasets[charts[c["uuid"]]["dataset_uuid"]] for c in layout]
+    filters = []
+    for name, column, required, description in (
+        ("Brand", "brand_id", True, "One brand at a time (required): no chart adds up two brands."),
+        ("Platform", "platform", False, "Any number of platforms; none selected means all."),
+    ):
+        applies = [any(col["column_name"] == column for col in d["columns"]) for d in chart_datasets]
+        marts_without = sorted(
+            {f"marts.{d['table_name']}" for d, a in zip(chart_datasets, applies, strict=True) if not a}
+        )
+        why = f"{' and '.join(marts_without)} {'have' if len(marts_without) > 1 else 'has'} no {column} column"
+        select = _select_filter(name, column, required, chart_datasets[applies.index(True)])
+        select["description"] = description + _not_applied(layout, applies, why)
+        select["scope"] = _scope(layout, applies)
+        filters.append(select)
+    period_applies = [_has_period(charts[c["uuid"]]) for c in layout]
+    filters.append(
+        {
+            "id": "NATIVE_FILTER-period",
+            "name": "Period",
+            "type": "NATIVE_FILTER",
+            "filterType": "filter_time",
+            "description": "The days, weeks or months that start in the period."
+            + _not_applied(layout, period_applies, "its mart covers all time, without dates"),
+            "targets": [{}],
+            "controlValues": {"enableEmptyFilter": False},
+            "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+            "cascadeParentIds": [],
+            "scope": _scope(layout, period_applies),
+        }
+    )
+    return filters
+
+
 def render_assets(serving_file: Path, target: Path) -> None:
-    """Copy bi/assets with the serving file's absolute path in the database definition."""
+    """Copy bi/assets with the serving file's absolute path in the database definition and each dashboard's filters."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ASSETS, target)
     database = target / "databases" / "ror_warehouse.yaml"
     database.write_text(database.read_text().replace(SERVING_FILE_PLACEHOLDER, str(serving_file)))
+    charts, datasets = _load_by_uuid(target / "charts"), _load_by_uuid(target / "datasets")
+    for path in sorted((target / "dashboards").glob("*.yaml")):
+        dashboard = yaml.safe_load(path.read_text())
+        dashboard["metadata"]["native_filter_configuration"] = native_filters(dashboard, charts, datasets)
+        path.write_text(yaml.safe_dump(dashboard, sort_keys=False))
 
 
 def setup(serving_file: Path) -> None:

@@ -253,11 +253,6 @@ FILE_MANIFEST = {
 }
 
 
-def empty_frame(entity: str) -> pl.DataFrame:
-    """An empty frame with the canonical columns of ``entity``."""
-    return pl.DataFrame(schema=ENTITIES[entity])
-
-
 def conform(frame: pl.DataFrame | pl.LazyFrame, entity: str) -> pl.DataFrame:
     """Select and cast ``frame`` to the canonical columns of ``entity``; missing columns become nulls."""
     schema = ENTITIES[entity]

@@ -70,7 +70,8 @@ def texts_without_embedding(con: duckdb.DuckDBPyConnection, model_version: str) 
         from raw.interactions as interactions
         inner join {SCORES_TABLE} as scores
             on scores.text_hash = interactions.text_hash and scores.model_version = $model_version
-        where interactions.text is not null
+        -- a text in a language the models do not score has no scores and gets no embedding (models.enrich)
+        where interactions.text is not null and scores.sentiment_label is not null
           and not exists (
               select 1 from {TABLE} as stored
               where stored.text_hash = interactions.text_hash and stored.model_version = $model_version

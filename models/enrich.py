@@ -82,6 +82,10 @@ class EnrichConfig:
     batch_size: int = DEFAULT_BATCH_SIZE
     device: str | None = None  # "cpu", "cuda", "cuda:1"; None: CUDA when present, else CPU
     cache_dir: Path | None = None  # for the int8 export; None: ROR_MODEL_CACHE or ~/.cache/ror-warehouse
+    # Detected languages the models score: the models were trained and evaluated on English tweets, so a text
+    # detected as another language gets null sentiment, emotion and intent (detected_lang says why); "und" (too short
+    # or uncertain to tell, 10% of English tweets) is scored.
+    scored_languages: tuple[str, ...] = ("en", language.UNDETERMINED)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> EnrichConfig:
@@ -150,6 +154,7 @@ class Enricher:
         if self.sentiment_model is not None:
             digest.update(f"sentiment_model={self.sentiment_model.fingerprint}".encode())
         digest.update(json.dumps(rule_parameters(), sort_keys=True).encode())
+        digest.update(f"scored_languages={sorted(self.config.scored_languages)}".encode())
         return digest.hexdigest()[:16]
 
     def enrich(self, frame: pl.DataFrame, with_embedding: bool = False) -> pl.DataFrame:
@@ -172,8 +177,8 @@ class Enricher:
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Each head's (len(texts), labels) probabilities, from one encoder pass (the sentiment model's when one
-        replaces the sentiment head)."""
-        return self._probabilities_and_embeddings(texts)[0]
+        replaces the sentiment head); calibrated for sentiment and emotion (models.calibration)."""
+        return self.scores(texts)[0]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """float32 (len(texts), dim) unit-length sentence embeddings, as ``enrich(with_embedding=True)`` stores them
@@ -181,36 +186,68 @@ class Enricher:
         features = self.encoder.encode([text[:MAX_SCORED_TEXT_CHARS] for text in texts])
         return self.encoder.sentence_embeddings(features)
 
-    def _probabilities_and_embeddings(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def scores(self, texts: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+        """(each head's probabilities, the sentiment and emotion label indices, the sentence embeddings), from one
+        encoder pass.
+
+        A label is the head's decision (logit offsets chosen on validation for the macro metric), which on close
+        calls may differ from the most probable class of the calibrated probabilities."""
         features, logits = self.encoder.encode_and_score(texts)
         probabilities = {name: head.probabilities_from_logits(logits[name]) for name, head in self.heads.items()}
+        labels = {name: self.heads[name].label_indices(logits[name]) for name in ("sentiment", "emotion")}
         if self.sentiment_model is not None:
             probabilities["sentiment"] = self.sentiment_model.probabilities(texts)
-        return probabilities, self.encoder.sentence_embeddings(features)
+            labels["sentiment"] = probabilities["sentiment"].argmax(axis=1)
+        return probabilities, labels, self.encoder.sentence_embeddings(features)
 
     def _enrich_chunk(self, frame: pl.DataFrame, enriched_at: datetime, with_embedding: bool) -> pl.DataFrame:
         texts = frame["text"].str.slice(0, MAX_SCORED_TEXT_CHARS).to_list()
-        probabilities, embeddings = self._probabilities_and_embeddings(texts)
-        sentiment, emotion = probabilities["sentiment"], probabilities["emotion"]
-        intent = self.heads["intent"].decisions(probabilities["intent"])
+        languages = [language.detect_language(text) for text in texts]
+        scored = np.fromiter((lang in self.config.scored_languages for lang in languages), dtype=bool, count=len(texts))
+        scored_texts = [text for text, keep in zip(texts, scored, strict=True) if keep]
+        probabilities, labels, embeddings = self.scores(scored_texts)
+        sentiment = _rows_of_scored(probabilities["sentiment"], scored)
+        emotion = _rows_of_scored(probabilities["emotion"], scored)
+        intent = self.heads["intent"].decisions(_rows_of_scored(probabilities["intent"], scored))
+        sentiment_labels = _rows_of_scored(labels["sentiment"], scored)
+        emotion_labels = _rows_of_scored(labels["emotion"], scored)
         columns: dict[str, object] = {
             "text_hash": frame["text_hash"],
             "model_name": [self.model_name] * frame.height,
             "model_version": [self.model_version] * frame.height,
-            "sentiment_label": _argmax_labels(sentiment, SENTIMENT_LABELS),
+            "sentiment_label": [SENTIMENT_LABELS[index] for index in sentiment_labels],
             "p_negative": sentiment[:, 0],
             "p_neutral": sentiment[:, 1],
             "p_positive": sentiment[:, 2],
-            "emotion_label": _argmax_labels(emotion, EMOTION_LABELS),
+            "emotion_label": [EMOTION_LABELS[index] for index in emotion_labels],
             **{f"p_{label}": emotion[:, index] for index, label in enumerate(EMOTION_LABELS)},
             **{f"is_{label}": intent[:, index] for index, label in enumerate(INTENT_LABELS)},
             "is_substantive": [substance.is_substantive(text) for text in texts],
-            "detected_lang": [language.detect_language(text) for text in texts],
+            "detected_lang": languages,
             "enriched_at": [enriched_at] * frame.height,
         }
-        scores = pl.DataFrame(columns, schema=TEXT_ENRICHMENT)
-        return scores.with_columns(**embedding_columns(embeddings)) if with_embedding else scores
+        # texts in a language the models were not evaluated on: null scores (detected_lang says why) and no embedding
+        # (themes leave them out like every rate does)
+        scores = pl.DataFrame(columns, schema=TEXT_ENRICHMENT).with_columns(
+            pl.when(pl.Series(scored)).then(pl.col(name)).alias(name) for name in MODEL_COLUMNS
+        )
+        if not with_embedding:
+            return scores
+        return scores.with_columns(**embedding_columns(_rows_of_scored(embeddings, scored))).with_columns(
+            pl.when(pl.Series(scored)).then(pl.col(name)).alias(name) for name in EMBEDDING_COLUMNS
+        )
 
 
-def _argmax_labels(probabilities: np.ndarray, labels: tuple[str, ...]) -> list[str]:
-    return [labels[index] for index in probabilities.argmax(axis=1)]
+MODEL_COLUMNS = [
+    "sentiment_label",
+    *(f"p_{label}" for label in (*SENTIMENT_LABELS, *EMOTION_LABELS)),
+    "emotion_label",
+    *(f"is_{label}" for label in INTENT_LABELS),
+]
+
+
+def _rows_of_scored(values: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """``values`` (one row per scored text) spread over every text; a text not scored gets zeros (masked later)."""
+    rows = np.zeros((len(scored), *values.shape[1:]), dtype=values.dtype)
+    rows[scored] = values
+    return rows

@@ -37,7 +37,11 @@ class HeadCard:
     trained_on: str  # ISO date
     command: str  # the command that reproduces the weights
     thresholds: list[float] = field(default_factory=list)  # multilabel only, one per label
-    logit_offsets: list[float] = field(default_factory=list)  # multiclass only, added to logits (prior correction)
+    logit_offsets: list[float] = field(default_factory=list)  # multiclass only, added to logits: the label decision
+    # Multiclass calibration (models.calibration, fitted on validation): probabilities = softmax(logits / temperature
+    # + calibration_offsets). Without calibration_offsets the probabilities are softmax(logits + logit_offsets).
+    temperature: float = 1.0
+    calibration_offsets: list[float] = field(default_factory=list)
     notes: str = ""
 
 
@@ -61,7 +65,18 @@ class Head(torch.nn.Module):
 
 
 # The card fields that change what a head outputs; the rest (metrics, notes, date, command) only describe it.
-OUTPUT_FIELDS = ("name", "kind", "labels", "input_dim", "hidden_dim", "feature_layers", "thresholds", "logit_offsets")
+OUTPUT_FIELDS = (
+    "name",
+    "kind",
+    "labels",
+    "input_dim",
+    "hidden_dim",
+    "feature_layers",
+    "thresholds",
+    "logit_offsets",
+    "temperature",
+    "calibration_offsets",
+)
 
 
 @dataclass
@@ -87,17 +102,29 @@ class LoadedHead:
         return self.probabilities_from_logits(self.logits(features))
 
     def probabilities_from_logits(self, logits: np.ndarray) -> np.ndarray:
-        """The card's logit offsets, then softmax (multiclass) or sigmoids (multilabel), row by row; float64 out.
+        """Sigmoids (multilabel), or the calibrated softmax (multiclass, see ``HeadCard.calibration_offsets``), row by
+        row; float64 out.
 
-        The Enricher gets the logits from the encoder's own pass (``Encoder.attach_heads``); these are elementwise and
-        per-row steps, so a text's probabilities depend on its logits alone."""
+        The Enricher gets the logits from the encoder's own pass (``Encoder.attach_heads``), int8 graph and fp32 alike;
+        these are elementwise and per-row steps on them, the same for both, so a text's probabilities depend on its
+        logits alone."""
         with torch.inference_mode():
             values = torch.from_numpy(np.ascontiguousarray(logits, dtype=np.float32))
             if self.card.kind == "multilabel":
                 return torch.sigmoid(values).numpy().astype(np.float64)
-            if self.card.logit_offsets:
+            if self.card.calibration_offsets:
+                values = values / self.card.temperature + torch.tensor(
+                    self.card.calibration_offsets, dtype=values.dtype
+                )
+            elif self.card.logit_offsets:
                 values = values + torch.tensor(self.card.logit_offsets, dtype=values.dtype)
             return torch.softmax(values, dim=-1).numpy().astype(np.float64)
+
+    def label_indices(self, logits: np.ndarray) -> np.ndarray:
+        """(n,) the multiclass decision: argmax of logits + ``logit_offsets`` (chosen on validation for the task's
+        macro metric). Calibrated probabilities estimate shares; this decides each text's label."""
+        offsets = np.asarray(self.card.logit_offsets or [0.0] * len(self.card.labels), dtype=np.float32)
+        return (np.asarray(logits, dtype=np.float32) + offsets).argmax(axis=1)
 
     def decisions(self, probabilities: np.ndarray) -> np.ndarray:
         """(n, labels) booleans for a multilabel head: probability at or above each label's threshold."""

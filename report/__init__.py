@@ -1,6 +1,15 @@
-"""The ROR report: a self-contained HTML page per brand and period, read from the serving warehouse."""
+"""The ROR report: a self-contained HTML page per brand and period, read from the serving warehouse (and its PDF)."""
 
+from report.pdf import ChromiumMissingError
 from report.queries import Period
-from report.render import EmptyWarehouseError, UnknownBrandError, WrittenReport, write_reports
+from report.render import EmptyWarehouseError, PeriodWithoutDataError, UnknownBrandError, WrittenReport, write_reports
 
-__all__ = ["EmptyWarehouseError", "Period", "UnknownBrandError", "WrittenReport", "write_reports"]
+__all__ = [
+    "ChromiumMissingError",
+    "EmptyWarehouseError",
+    "Period",
+    "PeriodWithoutDataError",
+    "UnknownBrandError",
+    "WrittenReport",
+    "write_reports",
+]

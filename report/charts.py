@@ -1,20 +1,67 @@
 """The report's charts: plotly figures from the extracts of report.queries, each with a one-line caption that says
-what it shows and which mart columns it reads."""
+what it shows. Readers see names and units (report.labels), never column names or ids; the mart columns a chart
+reads are kept in its ``source`` (the page carries them as an attribute, for whoever checks a number)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
-import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
+from plotly.subplots import make_subplots
 
 from report import queries
-from report.queries import Extract, Period, Warehouse
+from report.labels import (
+    channel_name,
+    duration,
+    money_prefix,
+    money_title,
+    month_label,
+    platform_name,
+)
+from report.queries import BrandProfile, Extract, Period, Warehouse
 
 TEMPLATE = "plotly_white"
-EMOTIONS = ["anger", "joy", "optimism", "sadness"]
+EMOTIONS = {"anger": "#d62728", "joy": "#f2b701", "optimism": "#2ca02c", "sadness": "#1f77b4"}
+# one colour per platform, the same in every chart
+PLATFORM_COLOURS = {
+    "x": "#1d2330",
+    "facebook": "#1877f2",
+    "instagram": "#c13584",
+    "youtube": "#ff0000",
+    "reddit": "#ff4500",
+    "linkedin": "#0a66c2",
+    "bluesky": "#1185fe",
+}
+FALLBACK_COLOURS = ["#6b7280", "#9467bd", "#8c564b", "#17becf"]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What every chart needs: the marts, the brand as readers know it, the period, and its accounts' names."""
+
+    wh: Warehouse
+    brand: BrandProfile
+    period: Period
+    account_names: dict[tuple[str, str], str]
+
+    @property
+    def brand_id(self) -> str:
+        return self.brand.brand_id
+
+    def account(self, platform: str, account_id: str | None) -> str:
+        """'X @LumenBikes'; the platform alone for a brand-level row or an account whose handle no post shows."""
+        handle = self.account_names.get((platform, account_id or ""))
+        return f"{platform_name(platform)} @{handle}" if handle else platform_name(platform)
+
+
+def account_names(wh: Warehouse, brand: str) -> dict[tuple[str, str], str]:
+    handles = queries.account_handles(wh, brand)
+    if handles.empty:
+        return {}
+    return {(row["platform"], row["account_id"]): row["handle"] for row in handles.frame.iter_rows(named=True)}
 
 
 @dataclass
@@ -25,149 +72,184 @@ class Chart:
     source: str
     figure: go.Figure | None
     note: str = ""
+    wide: bool = False  # panels side by side: the chart takes the page's whole width
 
 
 def _missing_note(extract: Extract, what: str) -> str:
     if extract.missing:
-        return f"Not in this warehouse: {', '.join(extract.missing)}."
-    return f"No {what} for this brand and period."
+        return (
+            f"This warehouse does not have the data for this chart yet ({len(extract.missing)} mart columns missing)."
+        )
+    return f"No {what} for this brand in this period."
+
+
+def colour(platform: str, index: int = 0) -> str:
+    return PLATFORM_COLOURS.get(platform, FALLBACK_COLOURS[index % len(FALLBACK_COLOURS)])
 
 
 def _style(fig: go.Figure, height: int = 360) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         height=height,
-        margin={"l": 50, "r": 20, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-        font={"family": "system-ui, sans-serif"},
+        margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        legend={"orientation": "h", "y": -0.18, "x": 0, "title": {"text": ""}},
+        font={"family": "system-ui, sans-serif", "size": 12},
+        hoverlabel={"namelength": -1},
     )
     return fig
 
 
-def net_sentiment(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.net_sentiment(wh, brand, period)
+def net_sentiment(ctx: ReportContext) -> Chart:
+    data = queries.net_sentiment(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "net_sentiment",
         "Net sentiment over time",
-        "Rolling 7-day net sentiment (% positive - % negative) per platform; red dots are days with a "
-        "negative-sentiment spike.",
+        "Rolling 7-day net sentiment (share of positive minus share of negative audience interactions) per account; "
+        "red circles mark days with a spike of negative sentiment.",
         "marts.sentiment_trend.net_sentiment_7d, is_negative_spike (campaign_scope = 'account')",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "scored interactions")
         return chart
-    frame = data.frame.with_columns(series=pl.col("platform") + " " + pl.col("account_id").cast(pl.Utf8))
-    fig = px.line(
-        frame,
-        x="activity_date",
-        y="net_sentiment_7d",
-        color="series",
-        labels={"activity_date": "", "net_sentiment_7d": "net sentiment (7-day)", "series": ""},
-    )
-    spikes = frame.filter(pl.col("is_negative_spike"))
+    fig = go.Figure()
+    for index, ((platform, account_id), rows) in enumerate(
+        data.frame.group_by("platform", "account_id", maintain_order=True)
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["activity_date"].to_list(),
+                y=rows["net_sentiment_7d"].to_list(),
+                mode="lines",
+                name=ctx.account(platform, account_id),
+                line={"color": colour(platform, index)},
+            )
+        )
+    spikes = data.frame.filter(pl.col("is_negative_spike"))
     if not spikes.is_empty():
         fig.add_trace(
             go.Scatter(
                 x=spikes["activity_date"].to_list(),
                 y=spikes["net_sentiment_7d"].to_list(),
                 mode="markers",
-                name="negative spike",
+                name="Negative spike",
                 marker={"color": "#d62728", "size": 11, "symbol": "circle-open", "line": {"width": 3}},
             )
         )
     fig.add_hline(y=0, line_dash="dot", line_color="#999")
+    fig.update_yaxes(title_text="Net sentiment, 7-day (%)", tickformat=".0%")
     chart.figure = _style(fig)
+    left_out = int(data.frame["interactions_not_scored_language"].sum())
+    chart.caption += f" Left out: {left_out:,} interactions in languages the models do not score."
     return chart
 
 
-def emotion_mix(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.emotion_mix(wh, brand, period)
+def emotion_mix(ctx: ReportContext) -> Chart:
+    data = queries.emotion_mix(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "emotion_mix",
         "Emotion mix by week",
-        "Share of emotion-labelled audience interactions per ISO week, all platforms together.",
+        "Share of each emotion among the audience's emotion-labelled interactions, per week, all platforms together.",
         "marts.sentiment_trend_weekly.{anger,joy,optimism,sadness}_interactions",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "emotion-labelled interactions")
         return chart
-    weekly = (
-        data.frame.group_by("week_start_date")
-        .agg(pl.col(f"{e}_interactions").sum() for e in EMOTIONS)
-        .unpivot(index="week_start_date", variable_name="emotion", value_name="interactions")
-        .with_columns(pl.col("emotion").str.replace("_interactions", ""))
-        .sort("week_start_date")
-    )
-    fig = px.bar(
-        weekly,
-        x="week_start_date",
-        y="interactions",
-        color="emotion",
-        color_discrete_map={"anger": "#d62728", "joy": "#f2b701", "optimism": "#2ca02c", "sadness": "#1f77b4"},
-        labels={"week_start_date": "week", "interactions": "share of interactions (%)"},
+    weekly = data.frame.group_by("week_start_date").agg(pl.col(f"{e}_interactions").sum() for e in EMOTIONS)
+    weekly = weekly.sort("week_start_date")
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=weekly["week_start_date"].to_list(),
+                y=weekly[f"{emotion}_interactions"].to_list(),
+                name=emotion.capitalize(),
+                marker_color=shade,
+            )
+            for emotion, shade in EMOTIONS.items()
+        ]
     )
     fig.update_layout(barmode="stack", barnorm="percent")
+    fig.update_xaxes(title_text="Week starting", tickformat="%d %b")
+    fig.update_yaxes(title_text="Share of interactions (%)", ticksuffix="%")
     chart.figure = _style(fig)
     return chart
 
 
-def engagement_rates(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.engagement_rates(wh, brand, period)
+def engagement_per_post(ctx: ReportContext) -> Chart:
+    data = queries.engagement_totals(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
-        "engagement_rates",
-        "Engagement quality per owned post",
-        "Spread of the daily conversation, amplification and applause rates per owned post, by platform.",
-        "marts.engagement_quality.conversation_rate_per_post, amplification_rate_per_post, applause_rate_per_post",
+        "engagement_per_post",
+        "Engagement per owned post, this period against the previous one",
+        "Audience comments and replies, shares and quotes, and likes per post the brand published, by platform; "
+        f"the pale bar is the previous period ({ctx.period.previous()}).",
+        "marts.engagement_quality.owned_posts, audience_comments_and_replies, amplifications, applause",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "owned posts")
         return chart
-    rates = ["conversation_rate_per_post", "amplification_rate_per_post", "applause_rate_per_post"]
-    long = (
-        data.frame.unpivot(index=["activity_date", "platform"], on=rates, variable_name="rate", value_name="value")
-        .drop_nulls("value")
-        .with_columns(pl.col("rate").str.replace("_rate_per_post", ""))
-    )
-    fig = px.box(long, x="rate", y="value", color="platform", labels={"rate": "", "value": "per owned post"})
+    frame = data.frame.filter(pl.col("owned_posts") > 0)
+    measures = {"comments": "Conversation", "amplifications": "Amplification", "applause": "Applause"}
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[f"{title} per post" for title in measures.values()])
+    for period, opacity in (("previous", 0.35), ("this", 1.0)):
+        rows = frame.filter(pl.col("period") == period)
+        for column, (measure, _) in enumerate(measures.items(), start=1):
+            fig.add_trace(
+                go.Bar(
+                    x=[platform_name(p) for p in rows["platform"].to_list()],
+                    y=(rows[measure] / rows["owned_posts"]).round(1).to_list(),
+                    marker_color=[colour(p) for p in rows["platform"].to_list()],
+                    opacity=opacity,
+                    name="This period" if period == "this" else "Previous period",
+                    legendgroup=period,
+                    showlegend=column == 1,
+                    texttemplate="%{y:.1f}",
+                    textposition="outside",
+                    cliponaxis=False,
+                ),
+                row=1,
+                col=column,
+            )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(rangemode="tozero")
     chart.figure = _style(fig)
     return chart
 
 
-def response_times(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.response_times(wh, brand, period)
-    previous = period.previous()
+def response_times(ctx: ReportContext) -> Chart:
+    data = queries.response_times(ctx.wh, ctx.brand_id, ctx.period)
+    previous = ctx.period.previous()
     chart = Chart(
         "response_times",
         "Response times, this period against the previous one",
-        f"Median and p90 minutes to the brand's first reply to a question or complaint per day; the shaded "
-        f"band is the previous period ({previous}).",
+        "Hours to the brand's first reply to a question or complaint, per day and platform: the median (solid) and "
+        f"the slowest tenth (90th percentile, dotted); the shaded band is the previous period ({previous}).",
         "marts.responsiveness.median_first_response_minutes, p90_first_response_minutes",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "answered questions or complaints")
         return chart
-    long = (
-        data.frame.unpivot(
-            index=["activity_date", "platform"],
-            on=["median_first_response_minutes", "p90_first_response_minutes"],
-            variable_name="measure",
-            value_name="minutes",
-        )
-        .drop_nulls("minutes")
-        .with_columns(series=pl.col("platform") + " " + pl.col("measure").str.replace("_first_response_minutes", ""))
+    frame = data.frame.group_by("activity_date", "platform").agg(
+        pl.col("median_first_response_minutes", "p90_first_response_minutes").median()
     )
-    fig = px.line(
-        long,
-        x="activity_date",
-        y="minutes",
-        color="series",
-        line_dash="measure",
-        labels={"activity_date": "", "minutes": "minutes to first reply", "series": "", "measure": ""},
-    )
+    fig = go.Figure()
+    for index, ((platform,), rows) in enumerate(frame.sort("activity_date").group_by("platform", maintain_order=True)):
+        for column, label, dash in (
+            ("median_first_response_minutes", "median", "solid"),
+            ("p90_first_response_minutes", "90th percentile", "dot"),
+        ):
+            times = rows.drop_nulls(column)
+            fig.add_trace(
+                go.Scatter(
+                    x=times["activity_date"].to_list(),
+                    y=(times[column] / 60).round(2).to_list(),
+                    mode="lines",
+                    line={"dash": dash, "color": colour(platform, index)},
+                    name=f"{platform_name(platform)}, {label}",
+                )
+            )
     fig.add_vrect(
         x0=previous.start,
         x1=previous.end,
@@ -177,175 +259,197 @@ def response_times(wh: Warehouse, brand: str, period: Period) -> Chart:
         annotation_text="previous period",
         annotation_position="top left",
     )
+    fig.update_yaxes(title_text="Hours to first reply", rangemode="tozero")
     chart.figure = _style(fig)
     return chart
 
 
-def service_levels(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.service_levels(wh, brand, period)
+def service_levels(ctx: ReportContext) -> Chart:
+    data = queries.service_levels(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "service_levels",
         "Service levels against target",
-        "Left: share of the day's messages answered within their response target (business minutes, "
-        "pending ones left out) and, as bars, the messages unanswered and past their target at the end of "
-        "each day. Right: median and p90 first response in business minutes (support hours only), the "
-        "median in wall-clock minutes dotted, and the brand's targets as dashed lines.",
+        "Per day: the share of messages answered within their response target (counted in support hours), the "
+        "messages still unanswered past their target at the day's end, and the median minutes to the first reply "
+        "within support hours, with the brand's targets as dashed red lines.",
         "marts.service_levels.within_target_rate, overdue_backlog_at_day_end, "
-        "median_first_response_business_minutes, p90_first_response_business_minutes, "
-        "median_first_response_wall_clock_minutes, min_target_business_minutes, max_target_business_minutes",
+        "median_first_response_business_minutes, min_target_business_minutes, max_target_business_minutes",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "audience messages")
         return chart
-    from plotly.subplots import make_subplots
-
-    frame = data.frame.with_columns(series=pl.col("platform") + " " + pl.col("account_id").fill_null("(brand)"))
+    frame = data.frame
     fig = make_subplots(
         rows=1,
-        cols=2,
-        specs=[[{"secondary_y": True}, {}]],
-        subplot_titles=("answered within target", "first response, business minutes"),
+        cols=3,
+        subplot_titles=("Answered within target", "Overdue at day's end", "Median first reply"),
+        horizontal_spacing=0.08,
     )
-    for (series,), rows in frame.group_by("series", maintain_order=True):
-        shares = rows.drop_nulls("within_target_rate")
-        fig.add_trace(
-            go.Scatter(
-                x=shares["activity_date"].to_list(),
-                y=shares["within_target_rate"].to_list(),
-                mode="lines+markers",
-                name=f"{series} within target",
-            ),
-            row=1,
-            col=1,
-        )
-        fig.add_trace(
-            go.Bar(
-                x=rows["activity_date"].to_list(),
-                y=rows["overdue_backlog_at_day_end"].to_list(),
-                name=f"{series} overdue backlog",
-                opacity=0.35,
-            ),
-            row=1,
-            col=1,
-            secondary_y=True,
-        )
-        for column, label, dash in (
-            ("median_first_response_business_minutes", "median", "solid"),
-            ("p90_first_response_business_minutes", "p90", "dash"),
-            ("median_first_response_wall_clock_minutes", "median wall clock", "dot"),
-        ):
-            times = rows.drop_nulls(column)
+    backlog = frame.group_by("activity_date").agg(pl.col("overdue_backlog_at_day_end").sum()).sort("activity_date")
+    fig.add_trace(
+        go.Bar(
+            x=backlog["activity_date"].to_list(),
+            y=backlog["overdue_backlog_at_day_end"].to_list(),
+            name="Messages overdue",
+            marker_color="#e45756",
+            showlegend=False,
+        ),
+        row=1,
+        col=2,
+    )
+    for index, ((platform, account_id), rows) in enumerate(
+        frame.group_by("platform", "account_id", maintain_order=True)
+    ):
+        name = ctx.account(platform, account_id)
+        for column, measure in ((1, "within_target_rate"), (3, "median_first_response_business_minutes")):
+            values = rows.drop_nulls(measure)
             fig.add_trace(
                 go.Scatter(
-                    x=times["activity_date"].to_list(),
-                    y=times[column].to_list(),
+                    x=values["activity_date"].to_list(),
+                    y=values[measure].to_list(),
                     mode="lines",
-                    line={"dash": dash},
-                    name=f"{series} {label}",
+                    line={"color": colour(platform, index)},
+                    name=name,
+                    legendgroup=name,
+                    showlegend=column == 1,
                 ),
                 row=1,
-                col=2,
+                col=column,
             )
     targets = frame.select(
-        pl.concat_list("min_target_business_minutes", "max_target_business_minutes")
-        .explode()
-        .drop_nulls()
-        .unique()
-        .sort()
+        pl.concat_list("min_target_business_minutes", "max_target_business_minutes").explode().drop_nulls().unique()
     )
-    for target in targets.to_series().to_list():
+    for target in sorted(targets.to_series().to_list()):
         fig.add_hline(
             y=target,
             line_dash="dash",
             line_color="#d62728",
             row=1,
-            col=2,
-            annotation_text=f"target {target} min",
+            col=3,
+            annotation_text=f"target {duration(target)}",
             annotation_position="top left",
         )
-    fig.update_yaxes(
-        title_text="share within target", tickformat=".0%", range=[0, 1.05], row=1, col=1, secondary_y=False
-    )
-    fig.update_yaxes(title_text="overdue backlog", row=1, col=1, secondary_y=True, rangemode="tozero")
-    fig.update_yaxes(title_text="business minutes", row=1, col=2, rangemode="tozero")
-    chart.figure = _style(fig, height=400)
+    fig.update_yaxes(title_text="Within target (%)", tickformat=".0%", range=[0, 1.05], row=1, col=1)
+    fig.update_yaxes(title_text="Messages overdue (all accounts)", rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(title_text="Minutes (support hours)", rangemode="tozero", row=1, col=3)
+    chart.figure = _style(fig, height=380)
+    chart.wide = True
     return chart
 
 
-def community_growth(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.community_growth(wh, brand, period)
+def community_growth(ctx: ReportContext) -> Chart:
+    data = queries.community_growth(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "community_growth",
         "Community growth",
-        "New and returning engagers per month and platform.",
+        "People who engaged with the brand for the first time (new) and again (returning), per month and platform.",
         "marts.community_growth.new_engagers, returning_engagers",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "engagers")
         return chart
-    long = data.frame.unpivot(
-        index=["activity_month", "platform"],
-        on=["new_engagers", "returning_engagers"],
-        variable_name="engagers",
-        value_name="people",
-    )
-    fig = px.bar(
-        long,
-        x="activity_month",
-        y="people",
-        color="engagers",
-        facet_col="platform",
-        barmode="stack",
-        labels={"activity_month": "", "engagers": ""},
-    )
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    frame = data.frame.group_by("activity_month", "platform").agg(pl.col("new_engagers", "returning_engagers").sum())
+    platforms = sorted(frame["platform"].unique().to_list())
+    fig = make_subplots(rows=1, cols=len(platforms), subplot_titles=[platform_name(p) for p in platforms])
+    for column, platform in enumerate(platforms, start=1):
+        rows = frame.filter(pl.col("platform") == platform).sort("activity_month")
+        for measure, label, shade in (
+            ("new_engagers", "New engagers", "#4c78a8"),
+            ("returning_engagers", "Returning engagers", "#f58518"),
+        ):
+            fig.add_trace(
+                go.Bar(
+                    x=[month_label(m) for m in rows["activity_month"].to_list()],
+                    y=rows[measure].to_list(),
+                    name=label,
+                    marker_color=shade,
+                    legendgroup=label,
+                    showlegend=column == 1,
+                ),
+                row=1,
+                col=column,
+            )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text="People", row=1, col=1)
     chart.figure = _style(fig)
     return chart
 
 
-def cohort_retention(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.cohort_retention(wh, brand, period)
+def cohort_retention(ctx: ReportContext) -> Chart:
+    data = queries.cohort_retention(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "cohort_retention",
         "Cohort retention",
-        "Share of each month's first-time engagers who engage again N months later, per platform.",
-        "marts.community_cohorts.retention_rate by cohort_month x months_since_first_engagement",
+        "Of the people who first engaged in a month (a row), the share who engaged again 1, 2, 3 ... months later, "
+        "per platform. Blank cells are months after the end of the period.",
+        "marts.community_cohorts.active_engagers, cohort_size by cohort_month x months_since_first_engagement",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "cohorts")
         return chart
-    frame = data.frame.with_columns(pl.col("cohort_month").cast(pl.Utf8).str.slice(0, 7))
-    fig = px.density_heatmap(
-        frame,
-        x="months_since_first_engagement",
-        y="cohort_month",
-        z="retention_rate",
-        facet_col="platform",
-        histfunc="avg",
-        text_auto=".0%",
-        color_continuous_scale="Blues",
-        range_color=[0, 1],
-        labels={
-            "months_since_first_engagement": "months since first engagement",
-            "cohort_month": "cohort",
-            "retention_rate": "retained",
-        },
+    frame = (
+        data.frame.group_by("platform", "cohort_month", "months_since_first_engagement")
+        .agg(pl.col("cohort_size", "active_engagers").sum())
+        .with_columns(retained=pl.col("active_engagers") / pl.col("cohort_size"))
     )
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    platforms = sorted(frame["platform"].unique().to_list())
+    cohorts: list[date] = sorted(frame["cohort_month"].unique().to_list())
+    months_after = list(range(int(frame["months_since_first_engagement"].max()) + 1))
+    fig = make_subplots(
+        rows=1, cols=len(platforms), subplot_titles=[platform_name(p) for p in platforms], shared_yaxes=True
+    )
+    for column, platform in enumerate(platforms, start=1):
+        cells = {
+            (row["cohort_month"], row["months_since_first_engagement"]): row["retained"]
+            for row in frame.filter(pl.col("platform") == platform).iter_rows(named=True)
+        }
+        # a month that has not happened for a cohort is None: drawn blank, never as 0%
+        z = [[cells.get((cohort, after)) for after in months_after] for cohort in cohorts]
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=months_after,
+                y=[month_label(cohort) for cohort in cohorts],
+                zmin=0,
+                zmax=1,
+                colorscale="Blues",
+                texttemplate="%{z:.0%}",
+                hovertemplate="%{y} cohort, %{x} months later: %{z:.0%}<extra></extra>",
+                colorbar={"title": {"text": "Retained"}, "tickformat": ".0%"},
+                showscale=column == len(platforms),
+                hoverongaps=False,
+            ),
+            row=1,
+            col=column,
+        )
     fig.update_xaxes(dtick=1)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(title_text="First engaged in", row=1, col=1)
+    # one axis title under all the panels: a title per panel overlaps its neighbour's
+    fig.add_annotation(
+        text="Months since first engagement",
+        x=0.5,
+        y=-0.16,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 13},
+    )
     chart.figure = _style(fig)
+    chart.figure.update_layout(margin={"b": 70})
     return chart
 
 
-def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.advocacy_ladder(wh, brand, period)
+def advocacy_ladder(ctx: ReportContext) -> Chart:
+    data = queries.advocacy_ladder(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "advocacy_ladder",
         "Advocacy ladder",
-        "People on each rung in the latest month of the period: engager -> repeat -> advocate -> lead -> customer.",
+        "People on each rung in the latest month of the period: engaged, engaged again, advocate, lead, customer.",
         "marts.advocacy_monthly.engagers, ladder_repeat_engagers, advocates, advocate_leads, advocate_customers",
         None,
     )
@@ -353,147 +457,195 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Chart:
         chart.note = _missing_note(data, "engagers")
         return chart
     row = data.frame.row(0, named=True)
-    rungs = pl.DataFrame(
-        {
-            "rung": ["engagers", "repeat engagers", "advocates", "advocate leads", "advocate customers"],
-            "people": [
-                row["engagers"],
-                row["ladder_repeat_engagers"],
-                row["advocates"],
-                row["advocate_leads"],
-                row["advocate_customers"],
-            ],
-        }
-    )
-    fig = px.funnel(rungs, x="people", y="rung", labels={"rung": ""})
-    fig.update_layout(title={"text": f"month of {row['activity_month']}", "font": {"size": 12}})
+    rungs = {
+        "Engaged": row["engagers"],
+        "Engaged again": row["ladder_repeat_engagers"],
+        "Advocates": row["advocates"],
+        "Advocates who became leads": row["advocate_leads"],
+        "Advocates who became customers": row["advocate_customers"],
+    }
+    fig = go.Figure(go.Funnel(y=list(rungs), x=list(rungs.values()), marker_color="#4c78a8"))
+    fig.update_layout(title={"text": month_label(row["activity_month"]), "font": {"size": 13}})
+    fig.update_yaxes(automargin=True)
     chart.figure = _style(fig)
     return chart
 
 
-def top_advocates(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.top_advocates(wh, brand)
+def top_advocates(ctx: ReportContext) -> Chart:
+    data = queries.top_advocates(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "top_advocates",
-        "Top advocates",
-        "The brand's ten highest-ranked advocates (all time) and their referral actions.",
-        "marts.advocacy.referral_actions, positive_interactions, advocacy_rank (is_advocate)",
+        "Top advocates in the period",
+        "The brand's advocates with the most referral actions (recommendations, shout-outs, shares) in the period; "
+        "employees apart from the audience. Handles are public.",
+        "marts.advocacy.handle, is_advocate; marts.fct_interactions.is_referral_action",
         None,
     )
     if data.empty:
-        chart.note = _missing_note(data, "advocates")
+        chart.note = _missing_note(data, "referral actions by advocates")
         return chart
     frame = data.frame.with_columns(
-        who=pl.coalesce(pl.col("handle"), pl.lit("(no handle)")) + " (" + pl.col("platform") + ")",
-        kind=pl.when(pl.col("is_employee")).then(pl.lit("employee")).otherwise(pl.lit("audience")),
+        who=pl.lit("@") + pl.coalesce(pl.col("handle"), pl.lit("(no handle)")),
+        kind=pl.when(pl.col("is_employee")).then(pl.lit("Employee")).otherwise(pl.lit("Audience")),
+    ).with_columns(
+        who=pl.col("who") + " (" + pl.col("platform").replace_strict(PLATFORM_NAMES, default=pl.col("platform")) + ")"
     )
-    fig = px.bar(
-        frame,
-        x="referral_actions",
-        y="who",
-        color="kind",
-        orientation="h",
-        hover_data=["positive_interactions", "interactions", "advocacy_rank"],
-        labels={"who": "", "referral_actions": "referral actions", "kind": ""},
-    )
-    fig.update_yaxes(categoryorder="array", categoryarray=frame["who"].reverse().to_list())
+    fig = go.Figure()
+    for kind, shade in (("Audience", "#4c78a8"), ("Employee", "#f58518")):
+        rows = frame.filter(pl.col("kind") == kind)
+        if not rows.is_empty():
+            fig.add_trace(
+                go.Bar(
+                    x=rows["referral_actions"].to_list(),
+                    y=rows["who"].to_list(),
+                    orientation="h",
+                    name=kind,
+                    marker_color=shade,
+                )
+            )
+    fig.update_yaxes(categoryorder="array", categoryarray=frame["who"].reverse().to_list(), automargin=True)
+    fig.update_xaxes(title_text="Referral actions in the period")
     chart.figure = _style(fig)
     return chart
 
 
-def cost_per_lead(wh: Warehouse, brand: str, period: Period) -> Chart:
-    by_channel = queries.channel_cost_per_lead(wh, brand, period)
-    by_campaign = queries.campaign_costs(wh, brand, period)
+PLATFORM_NAMES = {platform: platform_name(platform) for platform in PLATFORM_COLOURS}
+
+
+def cost_per_lead(ctx: ReportContext) -> Chart:
+    currency = ctx.brand.currency
+    by_channel = queries.channel_cost_per_lead(ctx.wh, ctx.brand_id, ctx.period)
+    by_campaign = queries.campaign_costs(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "cost_per_lead",
         "Cost per lead by channel and campaign",
-        "Left: cost per CRM lead per channel and month. Right: each campaign's spend against the CRM leads "
-        "it brought in the period (steeper = cheaper leads; bubble size = revenue).",
-        "marts.ror_scorecard.cost_per_crm_lead; marts.cost_per_lead.spend, crm_leads, revenue",
+        f"Left: cost per CRM lead per month and channel. Right: each campaign's spend in the period, labelled with "
+        f"the CRM leads it brought and their cost. Money in {currency or 'the exports currency (none configured)'}.",
+        "marts.ror_scorecard.cost_per_crm_lead; marts.cost_per_lead.spend, crm_leads",
         None,
     )
     if by_channel.empty and by_campaign.empty:
         chart.note = _missing_note(by_channel if by_channel.missing else by_campaign, "ad spend or leads")
         return chart
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("cost per CRM lead by channel", "campaigns"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Cost per CRM lead by month", "Spend by campaign in the period"),
+        horizontal_spacing=0.25,
+    )
+    prefix = money_prefix(currency)
     if not by_channel.empty:
-        for channel, rows in by_channel.frame.drop_nulls("cost_per_crm_lead").group_by("channel", maintain_order=True):
+        for index, ((channel,), rows) in enumerate(
+            by_channel.frame.drop_nulls("cost_per_crm_lead").group_by("channel", maintain_order=True)
+        ):
             fig.add_trace(
-                go.Bar(x=rows["activity_month"].to_list(), y=rows["cost_per_crm_lead"].to_list(), name=str(channel[0])),
+                go.Bar(
+                    x=[month_label(m) for m in rows["activity_month"].to_list()],
+                    y=rows["cost_per_crm_lead"].to_list(),
+                    name=channel_name(channel),
+                    marker_color=["#4c78a8", "#f58518", "#54a24b"][index % 3],
+                    texttemplate=prefix + "%{y:,.0f}",
+                    textposition="outside",
+                    cliponaxis=False,
+                ),
                 row=1,
                 col=1,
             )
+        fig.update_xaxes(type="category", row=1, col=1)
+        fig.update_yaxes(title_text=money_title("Cost per CRM lead", currency), row=1, col=1, rangemode="tozero")
     if not by_campaign.empty:
         campaigns = (
-            by_campaign.frame.group_by("channel", "utm_campaign", "campaign_name")
-            .agg(pl.col("spend", "crm_leads", "revenue").sum())
-            .sort("spend", descending=True)
+            by_campaign.frame.with_columns(name=pl.coalesce("campaign_name", "utm_campaign", pl.lit("(no campaign)")))
+            .group_by("name")
+            .agg(pl.col("spend", "crm_leads").sum())
+            .filter(pl.col("spend") > 0)  # organic campaigns have leads but no spend: the left panel counts them
+            .sort("spend")
         )
+        labels = [
+            f"{leads:,} leads" + (f", {prefix}{spend / leads:,.0f} each" if leads else "")
+            for spend, leads in zip(campaigns["spend"].fill_null(0), campaigns["crm_leads"].fill_null(0), strict=True)
+        ]
         fig.add_trace(
-            go.Scatter(
+            go.Bar(
                 x=campaigns["spend"].to_list(),
-                y=campaigns["crm_leads"].to_list(),
-                mode="markers+text",
-                text=campaigns["campaign_name"].fill_null(campaigns["utm_campaign"]).to_list(),
-                textposition="top center",
-                marker={
-                    "size": (campaigns["revenue"].fill_null(0) ** 0.5).to_list(),
-                    "sizemode": "area",
-                    "sizemin": 6,
-                    "sizeref": max(1.0, float((campaigns["revenue"].fill_null(0) ** 0.5).max() or 1) / 40),
-                },
-                name="campaigns",
+                y=campaigns["name"].to_list(),
+                orientation="h",
+                text=labels,
+                textposition="auto",
+                name="Campaign spend",
+                marker_color="#9ecae9",
+                showlegend=False,
             ),
             row=1,
             col=2,
         )
-        fig.update_xaxes(title_text="spend", row=1, col=2)
-        fig.update_yaxes(title_text="CRM leads", row=1, col=2)
+        fig.update_xaxes(title_text=money_title("Spend", currency), tickprefix=prefix, row=1, col=2)
+        fig.update_yaxes(automargin=True, row=1, col=2)
     fig.update_layout(barmode="group")
     chart.figure = _style(fig, height=400)
+    chart.wide = True
     return chart
 
 
-def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Chart:
-    data = queries.ror_beside_roi(wh, brand, period)
+ROR_ROI_MEASURES = {
+    "net_sentiment": "Net sentiment",
+    "brand_response_rate": "Response rate",
+    "referral_rate": "Referral rate",
+    "cash_roi": "Cash ROI",
+    "lead_cohort_roi": "Lead-cohort ROI",
+}
+
+
+def ror_beside_roi(ctx: ReportContext) -> Chart:
+    data = queries.ror_beside_roi(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
         "ror_beside_roi",
-        "ROR beside ROI",
-        "Relationship measures (net sentiment, response rate, referral rate) beside return on ad spend "
-        "(cash: revenue closed that month; lead cohort: revenue of the leads that month's spend brought), per "
-        "channel and month.",
-        "marts.ror_scorecard.net_sentiment, brand_response_rate, referral_rate, cash_roi, lead_cohort_roi",
+        "ROR beside ROI, month by month",
+        "Three relationship measures (blue) beside two returns on ad spend (orange), all channels together, all in "
+        "percent: an ROI of 150% means every unit spent came back 2.5 times.",
+        "marts.ror_scorecard.net_sentiment, brand_response_rate, referral_rate, cash_roi, lead_cohort_roi "
+        "(channel = 'all')",
         None,
     )
     if data.empty:
         chart.note = _missing_note(data, "scorecard months")
         return chart
-    measures = ["net_sentiment", "brand_response_rate", "referral_rate", "cash_roi", "lead_cohort_roi"]
-    long = data.frame.unpivot(
-        index=["activity_month", "channel"], on=measures, variable_name="measure", value_name="value"
-    ).drop_nulls("value")
-    fig = px.bar(
-        long,
-        x="activity_month",
-        y="value",
-        color="channel",
-        facet_col="measure",
-        facet_col_wrap=5,
-        barmode="group",
-        labels={"activity_month": "", "value": ""},
+    rows = data.frame.filter(pl.col("channel") == "all").sort("activity_month")
+    if rows.is_empty():
+        chart.note = "No scorecard months for this brand in this period."
+        return chart
+    fig = make_subplots(
+        rows=1,
+        cols=len(ROR_ROI_MEASURES),
+        subplot_titles=list(ROR_ROI_MEASURES.values()),
+        horizontal_spacing=0.05,
     )
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_yaxes(matches=None, showticklabels=True)
-    chart.figure = _style(fig, height=380)
+    for column, (measure, label) in enumerate(ROR_ROI_MEASURES.items(), start=1):
+        fig.add_trace(
+            go.Bar(
+                x=[month_label(m) for m in rows["activity_month"].to_list()],
+                y=rows[measure].to_list(),
+                name=label,
+                marker_color="#f58518" if measure.endswith("roi") else "#4c78a8",
+                texttemplate="%{y:.0%}",
+                textposition="outside",
+                cliponaxis=False,
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(type="category")
+    chart.figure = _style(fig, height=340)
+    chart.wide = True
     return chart
 
 
-CHARTS: list[Callable[[Warehouse, str, Period], Chart]] = [
+CHARTS: list[Callable[[ReportContext], Chart]] = [
     net_sentiment,
     emotion_mix,
-    engagement_rates,
+    engagement_per_post,
     response_times,
     service_levels,
     community_growth,

@@ -33,6 +33,17 @@ class Period:
         return f"{self.start.isoformat()} to {self.end.isoformat()}"
 
 
+@dataclass(frozen=True)
+class BrandProfile:
+    brand_id: str
+    name: str
+    currency: str | None
+
+
+# the marts whose days say which period has data
+DATED_TABLES = (("sentiment_trend", "activity_date"), ("cost_per_lead", "activity_date"))
+
+
 @dataclass
 class Extract:
     """One chart's rows, or why there are none."""
@@ -87,6 +98,58 @@ class Warehouse:
         # Money is DECIMAL in the marts (exact sums); a chart only needs floats, and plotting maths refuses decimals.
         return Extract(frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)))
 
+    def query(self, needs: dict[str, list[str]], sql: str, params: list | None = None) -> Extract:
+        """Rows of ``sql`` (written in this module, values in ``params``) once every table and column it ``needs``
+        exists; else no rows and what is missing."""
+        missing = []
+        for table, columns in needs.items():
+            present = self.columns.get(table, set())
+            missing += (
+                [f"{SCHEMA}.{table}"] if not present else [f"{SCHEMA}.{table}.{c}" for c in columns if c not in present]
+            )
+        if missing:
+            return Extract(None, missing)
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        frame = pl.DataFrame(cursor.fetchall(), schema=names, orient="row", infer_schema_length=None)
+        return Extract(frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)))
+
+    def brand_profile(self, brand: str) -> BrandProfile:
+        """The brand's display name and currency from marts.brands (the configuration); its id when not there."""
+        found = self.query(
+            {"brands": ["brand_id", "brand_name", "currency"]},
+            f"select brand_name, currency from {SCHEMA}.brands where brand_id = ?",
+            [brand],
+        )
+        if found.empty:
+            return BrandProfile(brand, brand, None)
+        name, currency = found.frame.row(0)
+        return BrandProfile(brand, name or brand, currency)
+
+    def data_span(self) -> Period | None:
+        """The first and last day with sentiment or cost data, in the whole warehouse."""
+        spans = [
+            self.con.execute(f'select min({column})::date, max({column})::date from {SCHEMA}."{table}"').fetchone()
+            for table, column in DATED_TABLES
+            if column in self.columns.get(table, set())
+        ]
+        spans = [span for span in spans if span[0] is not None]
+        if not spans:
+            return None
+        return Period(min(span[0] for span in spans), max(span[1] for span in spans))
+
+    def has_brand_data(self, brand: str, period: Period) -> bool:
+        """Whether any dated mart holds a row of ``brand`` in ``period``."""
+        for table, column in DATED_TABLES:
+            if {column, "brand_id"} <= self.columns.get(table, set()):
+                (found,) = self.con.execute(
+                    f'select count(*) > 0 from {SCHEMA}."{table}" where brand_id = ? and {column} between ? and ?',
+                    [brand, period.start, period.end],
+                ).fetchone()
+                if found:
+                    return True
+        return False
+
     def brands(self) -> list[str]:
         for table in ("ror_scorecard", "sentiment_trend", "fct_interactions"):
             if "brand_id" in self.columns.get(table, set()):
@@ -96,19 +159,11 @@ class Warehouse:
                 return [brand for (brand,) in rows]
         return []
 
-    def latest_day(self) -> date | None:
-        for table, column in (("sentiment_trend", "activity_date"), ("cost_per_lead", "activity_date")):
-            if column in self.columns.get(table, set()):
-                (latest,) = self.con.execute(f'select max({column})::date from {SCHEMA}."{table}"').fetchone()
-                if latest is not None:
-                    return latest
-        return None
-
     def default_period(self) -> Period | None:
-        latest = self.latest_day()
-        if latest is None:
+        span = self.data_span()
+        if span is None:
             return None
-        return Period(latest - timedelta(days=DEFAULT_PERIOD_DAYS - 1), latest)
+        return Period(span.end - timedelta(days=DEFAULT_PERIOD_DAYS - 1), span.end)
 
 
 DAY_RANGE = "brand_id = ? and activity_date between ? and ?"
@@ -127,6 +182,7 @@ def net_sentiment(wh: Warehouse, brand: str, period: Period) -> Extract:
             "net_sentiment_7d",
             "is_negative_spike",
             "sentiment_scored_interactions",
+            "interactions_not_scored_language",
         ],
         DAY_RANGE + ACCOUNT_SCOPE,
         [brand, period.start, period.end],
@@ -148,23 +204,6 @@ def emotion_mix(wh: Warehouse, brand: str, period: Period) -> Extract:
         "brand_id = ? and week_start_date between ? and ?" + ACCOUNT_SCOPE,
         [brand, period.start - timedelta(days=6), period.end],
         "week_start_date",
-    )
-
-
-def engagement_rates(wh: Warehouse, brand: str, period: Period) -> Extract:
-    return wh.select(
-        "engagement_quality",
-        [
-            "activity_date",
-            "platform",
-            "conversation_rate_per_post",
-            "amplification_rate_per_post",
-            "applause_rate_per_post",
-            "meaningful_comment_share",
-        ],
-        DAY_RANGE,
-        [brand, period.start, period.end],
-        "activity_date",
     )
 
 
@@ -219,11 +258,22 @@ def community_growth(wh: Warehouse, brand: str, period: Period) -> Extract:
 
 
 def cohort_retention(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """The cohorts of the twelve months up to the period's end, each followed only to the period's end: a month after
+    it has not happened (for this report) and is no row, not a zero."""
     return wh.select(
         "community_cohorts",
-        ["cohort_month", "months_since_first_engagement", "platform", "cohort_size", "retention_rate"],
-        "brand_id = ? and cohort_month <= ?",
-        [brand, period.end],
+        [
+            "cohort_month",
+            "activity_month",
+            "months_since_first_engagement",
+            "platform",
+            "account_id",
+            "cohort_size",
+            "active_engagers",
+        ],
+        "brand_id = ? and cohort_month between date_trunc('month', ?::date) - interval 11 month and ? "
+        "and activity_month <= ?",
+        [brand, period.end, period.end, period.end],
         "cohort_month, months_since_first_engagement",
     )
 
@@ -240,22 +290,27 @@ def advocacy_ladder(wh: Warehouse, brand: str, period: Period) -> Extract:
     )
 
 
-def top_advocates(wh: Warehouse, brand: str, limit: int = 10) -> Extract:
-    return wh.select(
-        "advocacy",
-        [
-            "handle",
-            "platform",
-            "referral_actions",
-            "positive_interactions",
-            "interactions",
-            "advocacy_rank",
-            "is_employee",
-        ],
-        "brand_id = ? and is_advocate",
-        [brand],
-        "advocacy_rank",
-        limit,
+def top_advocates(wh: Warehouse, brand: str, period: Period, limit: int = 10) -> Extract:
+    """The brand's advocates (marts.advocacy) ranked by their referral actions in the period (fct_interactions)."""
+    return wh.query(
+        {
+            "advocacy": ["brand_id", "platform", "person_id", "handle", "is_advocate", "is_employee"],
+            "fct_interactions": ["brand_id", "platform", "author_id", "created_date", "is_referral_action"],
+        },
+        f"""select any_value(advocates.handle) as handle, advocates.platform,
+               any_value(advocates.is_employee) as is_employee,
+               count(*) filter (where interactions.is_referral_action) as referral_actions,
+               count(*) as interactions
+        from {SCHEMA}.advocacy as advocates
+        join {SCHEMA}.fct_interactions as interactions
+          on interactions.brand_id = advocates.brand_id and interactions.platform = advocates.platform
+         and interactions.author_id = advocates.person_id
+        where advocates.brand_id = ? and advocates.is_advocate and interactions.created_date between ? and ?
+        group by advocates.platform, advocates.person_id
+        having count(*) filter (where interactions.is_referral_action) > 0
+        order by referral_actions desc, interactions desc, handle
+        limit {int(limit)}""",
+        [brand, period.start, period.end],
     )
 
 
@@ -303,4 +358,218 @@ def ror_beside_roi(wh: Warehouse, brand: str, period: Period) -> Extract:
         MONTH_RANGE,
         [brand, period.start, period.end],
         "activity_month, channel",
+    )
+
+
+def account_handles(wh: Warehouse, brand: str) -> Extract:
+    """The public handle of each of the brand's own accounts, as its own posts show it."""
+    return wh.query(
+        {"fct_interactions": ["brand_id", "platform", "author_id", "author_handle", "is_brand_author"]},
+        f"""select platform, author_id as account_id, max(author_handle) as handle
+        from {SCHEMA}.fct_interactions
+        where brand_id = ? and is_brand_author and author_handle is not null
+        group by platform, author_id""",
+        [brand],
+    )
+
+
+def headline(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """The headline sums for the period and the one before it, one row each (``this`` and ``previous``): counts
+    summed over the days, the median response over the messages themselves. Ratios are taken of the sums, as the
+    marts define them."""
+    previous = period.previous()
+    return wh.query(
+        {
+            "sentiment_trend": [
+                "brand_id",
+                "activity_date",
+                "campaign_scope",
+                "audience_interactions",
+                "sentiment_scored_interactions",
+                "positive_interactions",
+                "negative_interactions",
+            ],
+            "responsiveness": [
+                "brand_id",
+                "activity_date",
+                "questions_or_complaints_received",
+                "questions_or_complaints_answered",
+            ],
+            "fct_interactions": [
+                "brand_id",
+                "created_date",
+                "is_audience_message",
+                "is_question",
+                "is_complaint",
+                "first_brand_response_minutes",
+                "is_referral_action",
+            ],
+            "cost_per_lead": ["brand_id", "activity_date", "spend", "crm_leads", "revenue"],
+        },
+        f"""with periods as (
+            select 'this' as period, ?::date as first_day, ?::date as last_day
+            union all select 'previous', ?::date, ?::date
+        ),
+        sentiment as (
+            select periods.period, sum(audience_interactions) as audience_interactions,
+                   sum(sentiment_scored_interactions) as scored, sum(positive_interactions) as positive,
+                   sum(negative_interactions) as negative
+            from periods join {SCHEMA}.sentiment_trend as days
+              on days.activity_date between periods.first_day and periods.last_day
+            where days.brand_id = ? and days.campaign_scope = 'account'
+            group by periods.period
+        ),
+        responses as (
+            select periods.period, sum(questions_or_complaints_received) as received,
+                   sum(questions_or_complaints_answered) as answered
+            from periods join {SCHEMA}.responsiveness as days
+              on days.activity_date between periods.first_day and periods.last_day
+            where days.brand_id = ?
+            group by periods.period
+        ),
+        messages as (
+            select periods.period,
+                   quantile_cont(first_brand_response_minutes, 0.5) filter (
+                       where is_audience_message and (coalesce(is_question, false) or coalesce(is_complaint, false))
+                   ) as median_first_response_minutes,
+                   count(*) filter (where is_referral_action) as referral_actions
+            from periods join {SCHEMA}.fct_interactions as interactions
+              on interactions.created_date between periods.first_day and periods.last_day
+            where interactions.brand_id = ?
+            group by periods.period
+        ),
+        money as (
+            select periods.period, sum(spend) as spend, sum(crm_leads) as crm_leads, sum(revenue) as revenue
+            from periods join {SCHEMA}.cost_per_lead as days
+              on days.activity_date between periods.first_day and periods.last_day
+            where days.brand_id = ?
+            group by periods.period
+        )
+        select periods.period, sentiment.audience_interactions,
+               (sentiment.positive - sentiment.negative) / nullif(sentiment.scored, 0) as net_sentiment,
+               responses.answered / nullif(responses.received, 0) as brand_response_rate,
+               messages.median_first_response_minutes, messages.referral_actions,
+               money.spend, money.crm_leads, money.spend / nullif(money.crm_leads, 0) as cost_per_crm_lead,
+               money.revenue, (money.revenue - money.spend) / nullif(money.spend, 0) as cash_roi
+        from periods
+        left join sentiment using (period) left join responses using (period)
+        left join messages using (period) left join money using (period)""",
+        [
+            period.start,
+            period.end,
+            previous.start,
+            previous.end,
+            brand,
+            brand,
+            brand,
+            brand,
+        ],
+    )
+
+
+def daily_net_sentiment(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """The brand's net sentiment per day (all its accounts), on days with enough scored interactions to mean
+    something: the best and worst moments are picked from these."""
+    return wh.query(
+        {
+            "sentiment_trend": [
+                "brand_id",
+                "activity_date",
+                "campaign_scope",
+                "sentiment_scored_interactions",
+                "positive_interactions",
+                "negative_interactions",
+            ]
+        },
+        f"""select activity_date, sum(sentiment_scored_interactions) as scored,
+               (sum(positive_interactions) - sum(negative_interactions)) / sum(sentiment_scored_interactions)
+                   as net_sentiment
+        from {SCHEMA}.sentiment_trend
+        where brand_id = ? and campaign_scope = 'account' and activity_date between ? and ?
+        group by activity_date
+        having sum(sentiment_scored_interactions) >= {MOMENT_MIN_SCORED}
+        order by net_sentiment, activity_date""",
+        [brand, period.start, period.end],
+    )
+
+
+# a day with fewer scored interactions is not a "moment": two happy replies make a 100% day
+MOMENT_MIN_SCORED = 5
+
+
+def example_messages(wh: Warehouse, brand: str, day: date, sentiment: str, limit: int = 3) -> Extract:
+    """The audience's clearest ``sentiment`` interactions of one day: platform, kind, labels and the id for a link.
+    No text and no author: the marts do not publish what people wrote, nor should a forwarded report."""
+    probability = "p_positive" if sentiment == "positive" else "p_negative"
+    return wh.query(
+        {
+            "fct_interactions": [
+                "brand_id",
+                "created_date",
+                "created_at_utc",
+                "platform",
+                "interaction_id",
+                "interaction_type",
+                "is_audience",
+                "sentiment_label",
+                "emotion_label",
+                "is_question",
+                "is_complaint",
+                "is_praise",
+                probability,
+            ]
+        },
+        f"""select created_at_utc, platform, interaction_id, interaction_type, emotion_label,
+               is_question, is_complaint, is_praise
+        from {SCHEMA}.fct_interactions
+        where brand_id = ? and created_date = ? and is_audience and sentiment_label = ?
+        order by {probability} desc, created_at_utc, interaction_id
+        limit {int(limit)}""",
+        [brand, day, sentiment],
+    )
+
+
+def top_posts(wh: Warehouse, brand: str, period: Period, limit: int = 5) -> Extract:
+    """The brand's own posts of the period with the most audience engagement."""
+    return wh.select(
+        "fct_owned_posts",
+        [
+            "created_at_utc",
+            "platform",
+            "post_id",
+            "campaign_name",
+            "engagements",
+            "audience_comments_and_replies",
+            "amplifications",
+            "applause",
+        ],
+        "brand_id = ? and created_date between ? and ? and engagements > 0",
+        [brand, period.start, period.end],
+        "engagements desc, created_at_utc, post_id",
+        limit,
+    )
+
+
+def engagement_totals(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """Owned posts and the audience's answers to them per platform, this period and the one before."""
+    previous = period.previous()
+    return wh.query(
+        {
+            "engagement_quality": [
+                "brand_id",
+                "activity_date",
+                "platform",
+                "owned_posts",
+                "audience_comments_and_replies",
+                "amplifications",
+                "applause",
+            ]
+        },
+        f"""select case when activity_date >= ? then 'this' else 'previous' end as period, platform,
+               sum(owned_posts) as owned_posts, sum(audience_comments_and_replies) as comments,
+               sum(amplifications) as amplifications, sum(applause) as applause
+        from {SCHEMA}.engagement_quality
+        where brand_id = ? and activity_date between ? and ?
+        group by all order by platform, period desc""",
+        [period.start, brand, previous.start, period.end],
     )

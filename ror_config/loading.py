@@ -220,6 +220,8 @@ def _message(issue: dict, loc: tuple) -> str:
     if kind == "string_pattern_mismatch" and loc[-1] == "id":
         what = "competitor" if "competitors" in loc else "brand"
         return f"a {what} id is lowercase letters, digits, _ and -, starting with a letter or digit (e.g. acme_coffee)"
+    if kind == "string_pattern_mismatch" and loc[-1] == "currency":
+        return "a currency is a three-letter ISO 4217 code in capitals (e.g. EUR, GBP, USD)"
     if kind == "literal_error":
         return f"must be one of {context.get('expected', '').replace(' or ', ', ')}"
     if kind in MESSAGES:

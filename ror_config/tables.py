@@ -17,7 +17,7 @@ from ror_config.models import WEEKDAYS, RorConfig
 CONFIG_SCHEMA = "config"
 
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "brands": {"brand_id": pl.String, "brand_name": pl.String},
+    "brands": {"brand_id": pl.String, "brand_name": pl.String, "currency": pl.String},
     "owned_accounts": {"brand_id": pl.String, "platform": pl.String, "account_id": pl.String, "handle": pl.String},
     "employees": {
         "brand_id": pl.String,
@@ -59,7 +59,7 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 def config_tables(config: RorConfig) -> dict[str, pl.DataFrame]:
     """One frame per table of schema ``config``, with the columns of ``TABLE_SCHEMAS`` whatever the lists hold."""
     rows: dict[str, list[dict]] = {
-        "brands": [{"brand_id": b.id, "brand_name": b.name} for b in config.brands],
+        "brands": [{"brand_id": b.id, "brand_name": b.name, "currency": b.currency} for b in config.brands],
         "owned_accounts": [{"brand_id": b.id, **account.model_dump()} for b in config.brands for account in b.accounts],
         "employees": [{"brand_id": b.id, **employee.model_dump()} for b in config.brands for employee in b.employees],
         "campaigns": [

@@ -17,7 +17,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 from support.runs import ROR, refresh, snapshot
 
-from ingest.demo import write_demo_exports
+from generators import write_demo_exports
 
 # (step whose start we wait for, seconds to wait after it starts before SIGKILL, worker processes of that run).
 # Mid-enrichment, two workers score two hash buckets in their own processes (the multiprocess executor); the killed

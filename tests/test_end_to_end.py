@@ -15,8 +15,8 @@ import yaml
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 from support.runs import refresh, snapshot
 
-from ingest.demo import write_demo_config, write_demo_exports
-from ingest.demo.brands import demo_config
+from generators import write_demo_config, write_demo_exports
+from generators.brands import DEMO_BRANDS, config_document
 
 MARTS = ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -152,7 +152,7 @@ def _project_files_digest() -> str:
 
 def test_two_warehouses_keep_their_own_configuration_and_a_changed_one_rebuilds(demo_run, tmp_path):
     landing, serving, env, _ = demo_run
-    northwind = demo_config()["brands"][0] | {"employees": [], "campaigns": []}
+    northwind = config_document(DEMO_BRANDS)["brands"][0] | {"employees": [], "campaigns": []}
     one_brand = tmp_path / "one_brand.yaml"
     one_brand.write_text(yaml.safe_dump({"brands": [northwind]}))
     other = tmp_path / "other" / "ror.duckdb"

@@ -19,7 +19,7 @@ import psutil
 import pytest
 from support.runs import ROR, snapshot
 
-from ingest.demo import write_demo_config, write_demo_exports
+from generators import write_demo_config, write_demo_exports
 
 pytestmark = pytest.mark.slow
 

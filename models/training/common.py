@@ -17,8 +17,11 @@ TWEETEVAL_CITATION = (
 )
 
 
-def parse_arguments(description: str, argv: list[str] | None) -> argparse.Namespace:
+def parse_arguments(description: str, argv: list[str] | None, tasks: tuple[str, ...] = ()) -> argparse.Namespace:
+    """--encoder and --heads-dir; with ``tasks``, first the task to train, one of them."""
     parser = argparse.ArgumentParser(description=description)
+    if tasks:
+        parser.add_argument("task", choices=tasks, help="the head to train")
     parser.add_argument(
         "--encoder", default=None, help="Hugging Face id or local folder (default: the packaged all-MiniLM-L6-v2)"
     )

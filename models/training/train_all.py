@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from models.training import finetune, train_emotion, train_intent, train_sentiment
+from models.training import finetune, train_intent, tweeteval_head
 from models.training.common import parse_arguments
 
 
@@ -24,8 +24,9 @@ def main(argv: list[str] | None = None) -> None:
         finetune.main(["--heads-dir", str(parsed.heads_dir)])
         train_intent.main(arguments)
         return
-    for script in (train_sentiment, train_emotion, train_intent):
-        script.main(arguments)
+    for task in tweeteval_head.TASKS:
+        tweeteval_head.main([task, *arguments])
+    train_intent.main(arguments)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Train a multi-class head on TweetEval (Barbieri et al., 2020, Findings of EMNLP): fit on train, select on val,
-report on test.
+report on test. The sentiment head (negative / neutral / positive; official metric: macro-averaged recall) and the
+emotion head (anger / joy / optimism / sadness; macro-averaged F1) differ only in their ``TASKS`` entry.
+
+    ROR_TWEETEVAL_DIR=/path/to/tweeteval/datasets python -m models.training.tweeteval_head {sentiment,emotion}
+        [--encoder ID_OR_FOLDER] [--heads-dir FOLDER]
 
 Selection: a small grid (how many encoder layers the head reads; linear or one hidden layer), each run keeping its
 best validation epoch; the best run on validation wins. Then per-class logit offsets are fitted on validation (a prior
@@ -8,13 +12,14 @@ correction for the macro metric; kept only if they raise the validation score) a
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from models.encoder import Encoder
-from models.training.common import TWEETEVAL_CITATION, reproduce_command, write_head
+from models.schema import EMOTION_LABELS, SENTIMENT_LABELS
+from models.training.common import TWEETEVAL_CITATION, parse_arguments, reproduce_command, write_head
 from models.training.data import cached_features, read_tweeteval, require_tweeteval, tweeteval_label_names
 from models.training.fitting import (
     FitSettings,
@@ -22,8 +27,47 @@ from models.training.fitting import (
     fit_logit_offsets,
     fit_multiclass,
     last_layers,
+    macro_f1,
+    macro_recall,
     predict_probabilities,
 )
+
+
+@dataclass(frozen=True)
+class TweetEvalTask:
+    """One TweetEval task: its folder (also the head's name), labels in mapping.txt order, official metric and the
+    card's description of the data."""
+
+    name: str
+    labels: tuple[str, ...]
+    metric_name: str
+    metric: Metric
+    training_data: str
+
+
+TASKS = {
+    task.name: task
+    for task in (
+        TweetEvalTask(
+            name="sentiment",
+            labels=SENTIMENT_LABELS,
+            metric_name="macro_recall",
+            metric=macro_recall,
+            training_data=(
+                "TweetEval sentiment: train = SemEval-2017 Task 4A English train/dev/test tweets (47,566; TweetEval's "
+                "own train file rebuilt from the same origin, with every tweet also in TweetEval val/test removed), "
+                "selection on TweetEval val (2,000), scored on TweetEval test (12,284)"
+            ),
+        ),
+        TweetEvalTask(
+            name="emotion",
+            labels=EMOTION_LABELS,
+            metric_name="macro_f1",
+            metric=macro_f1,
+            training_data="TweetEval emotion: train (3,257 tweets), selection on val (374), scored on test (1,421)",
+        ),
+    )
+}
 
 GRID = (
     FitSettings(feature_layers=1),
@@ -34,19 +78,20 @@ GRID = (
 )
 
 
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments("Train the sentiment or the emotion head on TweetEval.", argv, tasks=tuple(TASKS))
+    train_tweeteval_head(
+        TASKS[arguments.task],
+        encoder=Encoder(arguments.encoder),
+        heads_dir=arguments.heads_dir,
+        command=reproduce_command(__spec__.name, argv),
+    )
+
+
 def train_tweeteval_head(
-    *,
-    task: str,
-    head_name: str,
-    labels: tuple[str, ...],
-    metric_name: str,
-    metric: Metric,
-    encoder: Encoder,
-    heads_dir: Path,
-    module: str,
-    argv: list[str] | None,
-    training_data: str,
+    tweeteval: TweetEvalTask, *, encoder: Encoder, heads_dir: Path, command: str
 ) -> dict[str, float]:
+    task, labels, metric_name, metric = tweeteval.name, tweeteval.labels, tweeteval.metric_name, tweeteval.metric
     require_tweeteval()
     if tweeteval_label_names(task) != list(labels):
         raise ValueError(f"TweetEval {task} mapping.txt {tweeteval_label_names(task)} != expected {labels}")
@@ -83,14 +128,18 @@ def train_tweeteval_head(
         head,
         encoder,
         heads_dir,
-        name=head_name,
+        name=task,
         kind="multiclass",
         labels=list(labels),
         feature_layers=settings.feature_layers,
-        training_data=training_data,
+        training_data=tweeteval.training_data,
         metric={**scores, "test_rows": len(test_truth), "selection": selection},
-        command=reproduce_command(module, argv),
+        command=command,
         logit_offsets=[round(float(value), 2) for value in offsets],
         notes=f"Data: {TWEETEVAL_CITATION}. Selected on val; test scored once.",
     )
     return scores
+
+
+if __name__ == "__main__":
+    main()

@@ -27,8 +27,8 @@ from models.embeddings import embedding_columns, texts_without_embedding
 from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, ensure_theme_tables, refresh_themes
 from models.themes import ThemeRules
 from orchestration.assets.enrichment import _enricher
-from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.resources import ConfigFileResource, WarehouseResource
+from orchestration.names import WAREHOUSE_STEP_TAGS
+from orchestration.resources import ConfigFileResource, EnrichmentResource, WarehouseResource
 from ror_config import RorConfig
 
 
@@ -68,8 +68,13 @@ ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
     ],
     op_tags=WAREHOUSE_STEP_TAGS,
 )
-def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResource, ror_config: ConfigFileResource):
-    enricher = _enricher()
+def interaction_themes(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    enrichment: EnrichmentResource,
+    ror_config: ConfigFileResource,
+):
+    enricher = _enricher(enrichment.config())
     rules = ThemeRules()
     keep_words = brand_words(ror_config.load())
     with warehouse.connect() as con:

@@ -3,10 +3,13 @@ outside, and a refresh that publishes while Superset serves gives its readers wh
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
+import duckdb
 import pytest
 import requests
 import yaml
@@ -25,16 +28,30 @@ TELEMETRY_PIXEL = "https://apachesuperset.gateway.scarf.sh/"
 # Superset's own batched UI event log: a beacon in flight when the test opens the next dashboard is aborted by the
 # navigation (seen on a loaded machine); it carries no chart data.
 UI_EVENT_LOG = "/superset/log/"
+CHART_DATA = "/api/v1/chart/data"
+# Sentiment colours every dashboard gives its series (bi/assets/dashboards/*.yaml, label_colors).
+NEGATIVE_RED, NEUTRAL_GREY, POSITIVE_GREEN = "#D64545", "#9E9E9E", "#2E9E5B"
 
 CHARTS_STATE = """() => [...document.querySelectorAll('[data-test-chart-id]')].map(chart => ({
     name: chart.getAttribute('data-test-chart-name'),
-    tableRows: chart.querySelectorAll('tbody tr').length,
+    error: /error/i.test(chart.innerText),
+    tableRows: [...chart.querySelectorAll('tbody tr')]
+        .map(row => [...row.querySelectorAll('td')].map(cell => cell.innerText)),
+    tableHeaders: [...chart.querySelectorAll('thead th')].map(th => th.innerText.trim()),
     paintedPixels: [...chart.querySelectorAll('canvas')].map(canvas => {
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
         for (let i = 3; i < pixels.length; i += 4) painted += pixels[i] > 0;
         return painted;
     }).reduce((a, b) => a + b, 0)}))"""
+# Every chart has drawn: a canvas, a table row, or a table's "No results".
+CHARTS_DRAWN = """n => { const charts = [...document.querySelectorAll('[data-test-chart-id]')];
+    return charts.length === n
+        && charts.every(c => c.querySelector('canvas, tbody tr') || /No results/.test(c.innerText)); }"""
+INTERACTIONS_ON_ONE_PLATFORM = """platform => {
+    const rows = [...document.querySelectorAll('[data-test-chart-name="Interactions behind the charts"] tbody tr')];
+    return rows.length > 0 && rows.every(row => row.querySelectorAll('td')[1].innerText === platform); }"""
+BRAND, PERIOD = "northwind", ("2026-03-01", "2026-04-01")  # a brand of the fixture warehouse, and a month of its data
 
 
 def _dashboards() -> dict[str, int]:
@@ -48,42 +65,118 @@ def _dashboards() -> dict[str, int]:
     return boards
 
 
-def test_every_dashboard_draws_its_charts_in_headless_chromium(superset: Superset, tmp_path: Path) -> None:
+def _filtered(brand: str, period: tuple[str, str]) -> str:
+    """The query string of a dashboard with its brand and period filters applied (Superset's rison URL state)."""
+    time_range = f"'{period[0]} : {period[1]}'"
+    state = (
+        f"(NATIVE_FILTER-brand:(extraFormData:(filters:!((col:brand_id,op:IN,val:!({brand})))),"
+        f"filterState:(value:!({brand})),id:NATIVE_FILTER-brand,ownState:()),"
+        f"NATIVE_FILTER-period:(extraFormData:(time_range:{time_range}),filterState:(value:{time_range}),"
+        "id:NATIVE_FILTER-period,ownState:()))"
+    )
+    return "?native_filters=" + quote(state, safe="")
+
+
+def _table(charts: list[dict], name: str) -> list[dict[str, str]]:
+    """A table chart's shown rows, by column header."""
+    (chart,) = [c for c in charts if c["name"] == name]
+    return [dict(zip(chart["tableHeaders"], row, strict=True)) for row in chart["tableRows"]]
+
+
+def _expected(serving: Path, brand: str, period: tuple[str, str]) -> dict[str, list[tuple]]:
+    """What the marts hold for the brand and period, read with DuckDB directly."""
+    with duckdb.connect(serving, read_only=True) as con:
+        return {
+            "scorecard": con.execute(
+                "select strftime(activity_month, '%Y-%m'), engagers, net_sentiment, cash_roi from marts.ror_scorecard "
+                "where brand_id = ? and channel = 'all' and activity_month >= ? and activity_month < ?",
+                [brand, *period],
+            ).fetchall(),
+            "advocates": con.execute(
+                "select handle from marts.advocacy where brand_id = ? and is_advocate order by advocacy_rank", [brand]
+            ).fetchall(),
+            "interactions": con.execute(
+                "select count(*) from marts.fct_interactions where brand_id = ? and is_audience "
+                "and created_date >= ? and created_date < ?",
+                [brand, *period],
+            ).fetchall(),
+        }
+
+
+def _log_in(page: object, superset: Superset) -> None:
+    page.fill("#username", superset.user)
+    page.fill("#password", superset.password)
+    page.click("[data-test=login-button]")
+    page.wait_for_function("() => !location.pathname.startsWith('/login')", timeout=90_000)
+    page.wait_for_load_state("networkidle")  # the welcome page's own requests, before the test leaves it
+
+
+def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
+    superset: Superset, warehouse: Warehouse, tmp_path: Path
+) -> None:
     dashboards = _dashboards()
     assert set(dashboards) == {"ror-scorecard", "ror-sentiment", "ror-responsiveness", "ror-advocacy"}
+    expected = _expected(warehouse.serving, BRAND, PERIOD)
+    assert expected["scorecard"] and expected["advocates"] and expected["interactions"][0][0] > 0
     # ROR_SCREENSHOT_DIR keeps the pictures (docs/bi.png is the scorecard of `make bi` on the demo warehouse).
     screenshots = Path(os.environ.get("ROR_SCREENSHOT_DIR", tmp_path))
-    first, *others = dashboards
-    with open_page(f"{superset.url}/login/?next=/superset/dashboard/{first}/") as (page, problems):
+    shown: dict[str, list[dict]] = {}
+    with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
-        page.fill("#username", superset.user)
-        page.fill("#password", superset.password)
-        page.click("[data-test=login-button]")
-        for slug in [first, *others]:
-            if slug != first:
-                page.goto(f"{superset.url}/superset/dashboard/{slug}/")
-            page.wait_for_function(
-                "n => [...document.querySelectorAll('[data-test-chart-id]')]"
-                ".filter(c => c.querySelector('canvas, tbody tr')).length === n",
-                arg=dashboards[slug],
-                timeout=90_000,
-            )
+        # A chart query the dashboard cancels because the filters' state arrived after it started is no failure;
+        # any other failed request, or an answer with an error status, is.
+        failed: list[str] = []
+        page.on(
+            "requestfailed",
+            lambda r: None if r.failure == "net::ERR_ABORTED" and CHART_DATA in r.url else failed.append(r.url),
+        )
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        _log_in(page, superset)
+        for slug, charts in dashboards.items():
+            page.goto(f"{superset.url}/superset/dashboard/{slug}/{_filtered(BRAND, PERIOD)}")
+            page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=90_000)
             page.wait_for_load_state("networkidle")
-            charts = page.evaluate(CHARTS_STATE)
+            shown[slug] = page.evaluate(CHARTS_STATE)
             page.screenshot(path=str(screenshots / f"bi-{slug}.png"), full_page=True)
-            assert len(charts) == dashboards[slug], charts
-            assert all(c["paintedPixels"] > 1000 or c["tableRows"] > 0 for c in charts), (slug, charts)
+            assert len(shown[slug]) == charts, shown[slug]
+            assert [c["name"] for c in shown[slug] if c["error"]] == [], slug
+            assert all(c["paintedPixels"] > 1000 or c["tableRows"] for c in shown[slug]), (slug, shown[slug])
+        # Drill-down: a click on a platform's bar cross-filters the interactions table to that platform's rows.
+        page.goto(f"{superset.url}/superset/dashboard/ror-responsiveness/{_filtered(BRAND, PERIOD)}")
+        page.wait_for_function(CHARTS_DRAWN, arg=dashboards["ror-responsiveness"], timeout=90_000)
+        page.wait_for_load_state("networkidle")
+        before = _table(page.evaluate(CHARTS_STATE), "Interactions behind the charts")
+        assert {row["Platform"] for row in before} == {"x", "facebook"}
+        backlog_chart = page.locator('[data-test-chart-name="Overdue backlog at the end of each day"] canvas')
+        backlog_chart.scroll_into_view_if_needed()
+        backlog = backlog_chart.bounding_box()
+        page.mouse.click(backlog["x"] + backlog["width"] * 0.45, backlog["y"] + backlog["height"] * 0.85)  # a bar of x
+        page.wait_for_function(INTERACTIONS_ON_ONE_PLATFORM, arg="x", timeout=60_000)
     assert [e for e in problems.console_errors if TELEMETRY_PIXEL not in e] == []
-    failed = [r for r in problems.failed_requests if not r.startswith(TELEMETRY_PIXEL)]
-    assert [r for r in failed if not r.startswith(f"{superset.url}{UI_EVENT_LOG}")] == []
+    assert [r for r in failed if TELEMETRY_PIXEL not in r and UI_EVENT_LOG not in r] == []
     outside = {r for r in requested if not r.startswith((superset.url, "data:", "blob:", TELEMETRY_PIXEL))}
     assert outside == set()
-    assert (screenshots / f"bi-{first}.png").stat().st_size > 20_000
+    assert (screenshots / "bi-ror-scorecard.png").stat().st_size > 20_000
+
+    # The numbers shown are the marts' for that brand and period, in human units (ROI a percentage, as the report).
+    scorecard = _table(shown["ror-scorecard"], "Scorecard by month")
+    assert [
+        (row["Month"], int(row["Engagers"]), row["Net sentiment (%)"], row["Cash ROI (%)"]) for row in scorecard
+    ] == [
+        (month, engagers, f"{sentiment:.0%}", f"{roi:,.0%}")
+        for month, engagers, sentiment, roi in expected["scorecard"]
+    ]
+    assert {row["Brand"] for row in scorecard} == {BRAND}
+    advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
+    assert [(row["Handle"],) for row in advocates] == expected["advocates"][:10]
+    interactions = _table(shown["ror-scorecard"], "Interactions behind the charts")
+    assert len(interactions) == min(10, expected["interactions"][0][0])  # 10 a page
+    assert all(PERIOD[0] <= row["Created (UTC)"][:10] < PERIOD[1] for row in interactions)
 
 
-class SqlLab:
-    """Superset's SQL Lab API as a logged-in user: queries run through the same read-only connection as charts."""
+class Api:
+    """Superset's REST API as a logged-in user."""
 
     def __init__(self, superset: Superset) -> None:
         self.url = superset.url
@@ -99,10 +192,51 @@ class SqlLab:
             },
         ).json()["access_token"]
         self.session.headers["Authorization"] = f"Bearer {token}"
-        csrf = self.session.get(f"{self.url}/api/v1/security/csrf_token/", timeout=30).json()["result"]
+
+    def get(self, path: str) -> dict:
+        response = self.session.get(f"{self.url}/api/v1/{path}", timeout=30)
+        response.raise_for_status()
+        return response.json()["result"]
+
+
+def test_every_dashboard_has_brand_platform_and_period_filters_scoped_by_column(superset: Superset) -> None:
+    api = Api(superset)
+    columns_of_dataset: dict[int, set[str]] = {}
+    for slug in _dashboards():
+        metadata = json.loads(api.get(f"dashboard/{slug}")["json_metadata"])
+        charts = api.get(f"dashboard/{slug}/charts")
+        filters = {f["name"]: f for f in metadata["native_filter_configuration"]}
+        assert list(filters) == ["Brand", "Platform", "Period"], slug
+        # One brand at a time, and the first one until a reader picks another: no chart adds up two brands.
+        brand = filters["Brand"]["controlValues"]
+        assert (brand["multiSelect"], brand["enableEmptyFilter"], brand["defaultToFirstItem"]) == (False, True, True)
+        assert filters["Period"]["filterType"] == "filter_time"
+        for chart in charts:
+            dataset_id = int(chart["form_data"]["datasource"].split("__")[0])
+            if dataset_id not in columns_of_dataset:
+                columns_of_dataset[dataset_id] = {c["column_name"] for c in api.get(f"dataset/{dataset_id}")["columns"]}
+            columns = columns_of_dataset[dataset_id]
+            for name, column in (("Brand", "brand_id"), ("Platform", "platform")):
+                excluded = chart["id"] in filters[name]["scope"]["excluded"]
+                assert excluded == (column not in columns), (slug, name, chart["slice_name"])
+                # A chart the filter leaves alone is named in the filter's description, with the reason.
+                assert excluded == (chart["slice_name"] in filters[name]["description"]), (slug, name)
+            period_excluded = chart["id"] in filters["Period"]["scope"]["excluded"]
+            assert period_excluded == (chart["slice_name"] in filters["Period"]["description"]), slug
+        assert metadata["cross_filters_enabled"] is True
+        assert metadata["label_colors"]["Negative"] == NEGATIVE_RED
+        assert metadata["label_colors"]["Positive"] == POSITIVE_GREEN
+        assert metadata["label_colors"]["Neutral"] == NEUTRAL_GREY
+
+
+class SqlLab(Api):
+    """Superset's SQL Lab API as a logged-in user: queries run through the same read-only connection as charts."""
+
+    def __init__(self, superset: Superset) -> None:
+        super().__init__(superset)
+        csrf = self.get("security/csrf_token/")
         self.session.headers.update({"X-CSRFToken": csrf, "Referer": self.url})
-        databases = self.session.get(f"{self.url}/api/v1/database/", timeout=30).json()["result"]
-        (self.database_id,) = [d["id"] for d in databases if d["database_name"] == "ROR warehouse"]
+        (self.database_id,) = [d["id"] for d in self.get("database/") if d["database_name"] == "ROR warehouse"]
 
     def execute(self, sql: str) -> requests.Response:
         return self.session.post(

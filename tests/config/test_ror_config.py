@@ -385,3 +385,12 @@ def test_bad_support_hours_and_targets_are_reported_with_their_line(tmp_path):
     )
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:5: brands[0].response_targets[0].platform: unknown platform 'myspace'")
+
+
+def test_a_brand_currency_is_an_iso_code_and_reaches_the_brands_table(tmp_path):
+    good = load_config(write(tmp_path, "brands:\n  - {id: acme, name: Acme Coffee, currency: EUR}\n"))
+    assert config_tables(good)["brands"].rows() == [("acme", "Acme Coffee", "EUR")]
+    path = write(tmp_path, "brands:\n  - id: acme\n    name: Acme\n    currency: euro\n", name="bad.yaml")
+    assert problems_of(path) == [
+        f"{path}:4: brands[0].currency: a currency is a three-letter ISO 4217 code in capitals (e.g. EUR, GBP, USD)"
+    ]

@@ -232,8 +232,8 @@ def test_the_first_refresh_already_attributed_the_brands_that_never_post(refresh
         columns = [
             c
             for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = 'fct_interactions' "
-                "order by column_index"
+                "select column_name from duckdb_columns() "
+                "where schema_name = 'marts' and table_name = 'fct_interactions' order by column_index"
             ).fetchall()
             if c not in BOOKKEEPING
         ]

@@ -20,7 +20,7 @@ from tests.extract.test_platforms import (
     run,
     youtube_api,
 )
-from tests.extract.test_x import MENTIONS, POSTS, TOKEN, run_x, x_api  # noqa: F401 (fixture)
+from tests.extract.test_x import MENTIONS, POSTS, TOKEN, run_x
 from tests.support.api_replay import RUN_AT
 
 

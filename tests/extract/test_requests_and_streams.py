@@ -10,7 +10,7 @@ from werkzeug import Request, Response
 from extract.config import Account, ExtractConfig
 from extract.landing import EXTRACT_FOLDER
 from tests.extract.test_platforms import REDDIT_SECRETS, reddit_api, run
-from tests.extract.test_x import ACCOUNT, TOKEN, run_x, x_api  # noqa: F401 (fixture)
+from tests.extract.test_x import ACCOUNT, TOKEN, run_x
 
 HOSTILE = "Acme/../../admin?x=1#"
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from extract.config import Account
 from extract.landing import EXTRACT_FOLDER
 from extract.run import run_extractor
@@ -30,14 +28,6 @@ def mention_pages() -> list[dict]:
     pages += twarc_pages("x_twitter_v2/two_tweets.jsonl")
     pages[0]["meta"] = {"newest_id": "1589681856941002753", "result_count": 1}
     return pages
-
-
-@pytest.fixture
-def x_api(replay):
-    replay.pages(MENTIONS, mention_pages(), "pagination_token", _next_token)
-    replay.pages(POSTS, twarc_pages("x_twitter_v2/edited.jsonl"), "pagination_token", _next_token)
-    replay.pages(QUOTES, twarc_pages("x_twitter_v2/quoted_edit.jsonl"), "pagination_token", _next_token)
-    return replay
 
 
 def run_x(httpserver, tmp_path, environ=None, lines=None, accounts=(ACCOUNT,), now=RUN_AT, pause=time.sleep, **config):

@@ -7,7 +7,7 @@ import pytest
 from safetensors.torch import load_file, save_file
 
 from ingest.text import text_hash
-from models.enrich import EnrichConfig, Enricher
+from models.enrich import MODEL_COLUMNS, EnrichConfig, Enricher
 from models.heads import HEADS_DIR
 from models.schema import TEXT_ENRICHMENT
 
@@ -23,6 +23,7 @@ TEXTS = {
     "complaint": "@LumenBikes the brakes on my new bike squeal constantly and the shop refuses to look at it",
     "low_effort": "nice!",
     "german": "Das ist wirklich ein tolles Produkt, ich bin begeistert und kaufe es wieder",
+    "too_short_to_tell": "🔥🔥 @LumenBikes #ride",
 }
 
 
@@ -44,6 +45,7 @@ def test_output_has_exactly_the_contract_columns(enricher):
 
 
 def test_probabilities_sum_to_one(enriched):
+    enriched = enriched.filter(pl.col("detected_lang") == "en")
     sentiment = enriched.select("p_negative", "p_neutral", "p_positive").to_numpy()
     emotion = enriched.select("p_anger", "p_joy", "p_optimism", "p_sadness").to_numpy()
     np.testing.assert_allclose(sentiment.sum(axis=1), 1.0, atol=1e-6)
@@ -72,6 +74,34 @@ def test_intent_substance_and_language(enriched):
     assert row(enriched, "question")["is_substantive"] is True
     assert row(enriched, "german")["detected_lang"] == "de"
     assert row(enriched, "negative")["detected_lang"] == "en"
+
+
+def test_other_languages_get_no_scores_and_undetermined_ones_do(enriched):
+    german, undetermined = row(enriched, "german"), row(enriched, "too_short_to_tell")
+    assert german["detected_lang"] == "de"  # says why the scores are null
+    assert all(german[column] is None for column in MODEL_COLUMNS)
+    assert german["is_substantive"] is True  # the rules still run
+    assert undetermined["detected_lang"] == "und"
+    assert all(undetermined[column] is not None for column in MODEL_COLUMNS)
+
+
+def test_a_frame_of_foreign_texts_only_needs_no_encoder_pass(enricher):
+    output = enricher.enrich(frame_of(TEXTS["german"], "¿Dónde está mi pedido? Nadie me contesta nunca"))
+    assert output["detected_lang"].to_list() == ["de", "es"]
+    assert output.select(MODEL_COLUMNS).null_count().row(0) == (2,) * len(MODEL_COLUMNS)
+
+
+def test_a_text_scores_the_same_beside_texts_left_unscored(enricher):
+    english = "Worst service ever. My order is two weeks late and nobody answers my emails. Awful."
+    alone = enricher.enrich(frame_of(english)).drop("enriched_at")
+    beside = enricher.enrich(frame_of(TEXTS["german"], english, "¿Dónde está mi pedido? Nadie me contesta nunca"))
+    assert beside.drop("enriched_at").filter(pl.col("text_hash") == text_hash(english)).equals(alone)
+
+
+def test_scored_languages_are_a_setting_and_part_of_the_version(enricher, model_cache):
+    everything = Enricher(EnrichConfig(int8=False, cache_dir=model_cache, scored_languages=("en", "und", "de")))
+    assert everything.model_version != enricher.model_version
+    assert everything.enrich(frame_of(TEXTS["german"]))["sentiment_label"].to_list() != [None]
 
 
 def test_duplicate_or_missing_keys_are_refused(enricher):

@@ -83,7 +83,8 @@ def test_the_report_queries_name_only_published_columns(serving_file: Path) -> N
         assert readers
         missing = {}
         for reader in readers:
-            extra = {"period": FIXTURE_PERIOD} if "period" in inspect.signature(reader).parameters else {}
+            arguments = {"period": FIXTURE_PERIOD, "day": FIXTURE_PERIOD.end, "sentiment": "negative"}
+            extra = {name: value for name, value in arguments.items() if name in inspect.signature(reader).parameters}
             extract = reader(wh, brand, **extra)
             if extract.missing:
                 missing[reader.__name__] = extract.missing

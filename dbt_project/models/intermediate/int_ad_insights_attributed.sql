@@ -4,8 +4,8 @@
 -- onsite_conversion.lead_grouped before offsite_conversion.fb_pixel_lead; omni_purchase before purchase before
 -- offsite_conversion.fb_pixel_purchase): summing them would count one lead two or three times. utm_campaign: the
 -- first of the creative's link_urls that carries it (its url_tags first, then its link fields, as the reader lists
--- them), else the ad's own url_tags. brand and channel come from the configured campaigns; an unknown utm_campaign falls back to the
--- brand owning the ad account (configured brand accounts) and the paid_social channel.
+-- them), else the ad's own url_tags. brand and channel come from the configured campaigns; an unknown utm_campaign
+-- falls back to the brand owning the ad account (configured brand accounts) and the paid_social channel.
 with
 
 insights as (
@@ -47,19 +47,22 @@ owned_accounts as (
 
 ads as (
 
-    select * from ad_objects where object_type = 'ad'
+    select * from ad_objects
+    where object_type = 'ad'
 
 ),
 
 creatives as (
 
-    select * from ad_objects where object_type = 'creative'
+    select * from ad_objects
+    where object_type = 'creative'
 
 ),
 
 ad_campaigns as (
 
-    select * from ad_objects where object_type = 'campaign'
+    select * from ad_objects
+    where object_type = 'campaign'
 
 ),
 

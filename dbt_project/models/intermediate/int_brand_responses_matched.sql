@@ -1,9 +1,9 @@
 -- For every audience message (an audience interaction attributed to a brand whose type expects a response, seed
 -- interaction_types.is_audience_message, less customer-to-customer replies:
 -- int_interactions_attributed.is_reply_to_audience), its first response by the brand and its first response by the
--- brand or one of its employees (employees seed). A response is a reply, comment or direct message (never a share, retweet,
--- quote or reaction) written by an owned account of the message's brand (or, for the second, by an employee of that
--- brand) on the same platform, strictly after the message, that
+-- brand or one of its employees (employees seed). A response is a reply, comment or direct message (never a share,
+-- retweet, quote or reaction) written by an owned account of the message's brand (or, for the second, by an employee
+-- of that brand) on the same platform, strictly after the message, that
 --   * replies to the message itself (parent_id = the message), or
 --   * replies to a later message of the same author in the same conversation (the customer's follow-up: answering
 --     it answers the thread up to it), never to an earlier one, or

@@ -59,11 +59,11 @@ candidates as (
     from people
     where handle is not null and person_id is not null
     union all
-    select platform, author_id, lower(author_handle), created_at_utc, 1
+    select platform, author_id, lower(author_handle) as handle_lower, created_at_utc, 1 as match_rank
     from interactions
     where author_handle is not null and author_id is not null
     union all
-    select platform, author_id, lower(author_id), created_at_utc, 2
+    select platform, author_id, lower(author_id) as handle_lower, created_at_utc, 2 as match_rank
     from interactions
     where author_handle is null and author_id is not null
 
@@ -77,7 +77,7 @@ ranked as (
         candidates.person_id,
         row_number() over (
             partition by candidates.platform, candidates.handle_lower
-            order by candidates.match_rank, candidates.seen_at_utc desc nulls last, candidates.person_id
+            order by candidates.match_rank asc, candidates.seen_at_utc desc nulls last, candidates.person_id asc
         ) as candidate_rank
     from candidates
     inner join wanted

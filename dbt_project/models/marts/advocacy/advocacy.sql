@@ -106,7 +106,7 @@ final as (
                     aggregated.referral_actions desc,
                     aggregated.positive_interactions desc,
                     aggregated.interactions desc,
-                    aggregated.person_key
+                    aggregated.person_key asc
             )
         end as {{ dbt.type_bigint() }}) as advocacy_rank,
         people.contact_key,

@@ -44,8 +44,8 @@ brand_interactions as (
         {{ dbt.concat(["platform", "':'", "author_id"]) }} as person_key,
         {{ month_start('created_date') }} as activity_month
     from interactions
-    where not is_brand_author
-        and brand_id is not null
+    where not interactions.is_brand_author
+        and interactions.brand_id is not null
 
 ),
 
@@ -97,12 +97,12 @@ ladder as (
 
     select
         person_month_history.*,
-        interactions_to_date >= 2 as is_repeat,
-        interactions_to_date >= 2
-            and positive_interactions_in_window >= {{ var('advocate_min_positive_interactions') }}
-            and referral_actions_in_window >= 1 as is_advocate,
-        cast(contacts.lead_at_utc as date) <= month_end_date as is_lead_by_month_end,
-        cast(contacts.customer_at_utc as date) <= month_end_date as is_customer_by_month_end
+        person_month_history.interactions_to_date >= 2 as is_repeat,
+        person_month_history.interactions_to_date >= 2
+            and person_month_history.positive_interactions_in_window >= {{ var('advocate_min_positive_interactions') }}
+            and person_month_history.referral_actions_in_window >= 1 as is_advocate,
+        cast(contacts.lead_at_utc as date) <= person_month_history.month_end_date as is_lead_by_month_end,
+        cast(contacts.customer_at_utc as date) <= person_month_history.month_end_date as is_customer_by_month_end
     from person_month_history
     left join people
         on person_month_history.person_key = people.person_key
@@ -136,8 +136,10 @@ employee_activity as (
         brand_interactions.activity_month,
         count(*) as employee_interactions,
         count(case when brand_interactions.is_referral_action then 1 end) as employee_referral_actions,
-        cast(sum(case when brand_interactions.is_referral_action then people.followers_count end) as {{ dbt.type_bigint() }})
-            as employee_referral_potential_impressions
+        cast(
+            sum(case when brand_interactions.is_referral_action then people.followers_count end)
+            as {{ dbt.type_bigint() }}
+        ) as employee_referral_potential_impressions
     from brand_interactions
     left join people
         on brand_interactions.person_key = people.person_key

@@ -138,7 +138,7 @@ followers_ranked as (
         followers,
         row_number() over (
             partition by platform, account_id, {{ month_start('followers_date') }}
-            order by followers_date desc, followers_source
+            order by followers_date desc, followers_source asc
         ) as recency_rank
     from followers_daily
 
@@ -172,7 +172,8 @@ final as (
         coalesce(carried_over.previous_month_engagers_retained, 0) as previous_month_engagers_retained,
         case
             when month_spine.activity_month > account_bounds.first_observed_month then
-                {{ safe_divide('carried_over.previous_month_engagers_retained', 'carried_over.previous_month_engagers') }}
+                {{ safe_divide('carried_over.previous_month_engagers_retained',
+                               'carried_over.previous_month_engagers') }}
         end as repeat_engager_rate,
         case
             when month_spine.activity_month > account_bounds.first_observed_month then

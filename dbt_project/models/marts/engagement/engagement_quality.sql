@@ -25,16 +25,20 @@ aggregated as (
         cast(sum(applause) as {{ dbt.type_bigint() }}) as applause,
         cast(sum(engagements) as {{ dbt.type_bigint() }}) as engagements,
         cast(sum(followers_at_post_time) as {{ dbt.type_bigint() }}) as followers_at_post_time,
-        cast(sum(case when followers_at_post_time is not null then engagements end) as {{ dbt.type_bigint() }}) as engagements_on_posts_with_followers,
+        cast(sum(case when followers_at_post_time is not null then engagements end) as {{ dbt.type_bigint() }})
+            as engagements_on_posts_with_followers,
         cast(sum(reach) as {{ dbt.type_bigint() }}) as reach,
-        cast(sum(case when reach is not null then engagements end) as {{ dbt.type_bigint() }}) as engagements_on_posts_with_reach,
+        cast(sum(case when reach is not null then engagements end) as {{ dbt.type_bigint() }})
+            as engagements_on_posts_with_reach,
         cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
-        cast(sum(case when impressions is not null then engagements end) as {{ dbt.type_bigint() }}) as engagements_on_posts_with_impressions,
+        cast(sum(case when impressions is not null then engagements end) as {{ dbt.type_bigint() }})
+            as engagements_on_posts_with_impressions,
         cast(sum(substantive_comments_and_replies) as {{ dbt.type_bigint() }}) as substantive_comments_and_replies,
         cast(sum(enriched_comments_and_replies) as {{ dbt.type_bigint() }}) as enriched_comments_and_replies,
         cast(sum(thoughtful_replies) as {{ dbt.type_bigint() }}) as thoughtful_replies,
         cast(sum(positive_audience_interactions) as {{ dbt.type_bigint() }}) as positive_audience_interactions,
-        cast(sum(sentiment_scored_audience_interactions) as {{ dbt.type_bigint() }}) as sentiment_scored_audience_interactions
+        cast(sum(sentiment_scored_audience_interactions) as {{ dbt.type_bigint() }})
+            as sentiment_scored_audience_interactions
     from owned_posts
     group by created_date, platform, brand_id, account_id, utm_campaign
 

@@ -96,13 +96,13 @@ followers_as_of_ranked as (
         followers_daily.followers,
         row_number() over (
             partition by posts.interaction_key
-            order by followers_daily.followers_date desc, followers_daily.followers_source
+            order by followers_daily.followers_date desc, followers_daily.followers_source asc
         ) as recency_rank
     from posts
     inner join followers_daily
         on posts.platform = followers_daily.platform
         and posts.brand_account_id = followers_daily.account_id
-        and followers_daily.followers_date <= posts.created_date
+        and posts.created_date >= followers_daily.followers_date
 
 ),
 
@@ -112,7 +112,8 @@ lifetime_content_metrics as (
         platform,
         content_id,
         max(case when metric_date is null then impressions end) as lifetime_impressions,
-        cast(sum(case when metric_date is not null then impressions end) as {{ dbt.type_bigint() }}) as daily_impressions_total,
+        cast(sum(case when metric_date is not null then impressions end) as {{ dbt.type_bigint() }})
+            as daily_impressions_total,
         max(case when metric_date is null then reach end) as lifetime_reach
     from content_metrics
     group by platform, content_id

@@ -76,14 +76,14 @@ backlog_changes as (
 accounts as (
 
     select
-        platform,
-        brand_id,
-        account_key,
-        min(activity_date) as first_date,
+        received.platform,
+        received.brand_id,
+        received.account_key,
+        min(received.activity_date) as first_date,
         max(data_end.data_end_date) as last_date
     from received
     cross join data_end
-    group by platform, brand_id, account_key
+    group by received.platform, received.brand_id, received.account_key
 
 ),
 

@@ -1,8 +1,8 @@
 -- Per day (UTC) x channel x brand x campaign (utm_campaign; null when unknown): paid media and the leads,
 -- customers and revenue attributed to it. Attribution rule:
 --   paid side  ad platform actions per int_ad_action_types_overridden (the shipped seed plus the configuration's
---              overrides): ad_platform_leads are lead actions, kept apart from ad_platform_purchases; an ad's campaign comes from its (creative's) UTM tags
---              (int_ad_insights_attributed);
+--              overrides): ad_platform_leads are lead actions, kept apart from ad_platform_purchases; an ad's
+--              campaign comes from its (creative's) UTM tags (int_ad_insights_attributed);
 --   CRM side   contacts by utm_campaign (contact or first form submission), else by original source
 --              (int_contacts_attributed); a contact counts as a CRM lead on its lead date, as a customer on its
 --              customer date; revenue is closed-won deal amounts on their close date, through the deal's primary

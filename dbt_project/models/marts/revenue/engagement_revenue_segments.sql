@@ -95,7 +95,10 @@ aggregated as (
 
 brand_totals as (
 
-    select brand_id, cast(sum(interactions) as {{ dbt.type_bigint() }}) as brand_interactions, sum(revenue) as brand_revenue
+    select
+        brand_id,
+        cast(sum(interactions) as {{ dbt.type_bigint() }}) as brand_interactions,
+        sum(revenue) as brand_revenue
     from aggregated
     group by brand_id
 

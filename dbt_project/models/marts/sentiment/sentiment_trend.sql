@@ -9,7 +9,9 @@
 -- Daily sentiment of audience interactions per platform x brand account, in two scopes: campaign_scope 'account'
 -- (every audience interaction of the account, utm_campaign null) and 'campaign' (one series per utm_campaign).
 -- Each series runs from its first active day to the newest interaction date in the warehouse; a day without
--- interactions is in the series with zero counts and null shares. Shares divide by sentiment-scored interactions.
+-- interactions is in the series with zero counts and null shares. Shares divide by sentiment-scored interactions:
+-- a text detected in a language the models do not score (models/README.md) has no sentiment and is in no denominator;
+-- interactions_not_scored_language counts those texts.
 -- Rolling net sentiment is a ratio of sums over the window (not a mean of daily ratios). Spike rule: a day is a
 -- negative spike when its negative share exceeds the mean + spike_k x sample standard deviation of the previous
 -- spike_trailing_days days' negative shares (days with a share), a volume spike likewise on audience interactions;
@@ -30,8 +32,8 @@
 -- A changed configuration rebuilds it from scratch on the next refresh (config.warehouse_hash); logic changes need a
 -- --full-refresh. A series here of an account no audience interaction carries any more (an account given by handle
 -- whose id has just become known: its series moves to the id) makes the run recompute every day once, without it.
--- min_date: var('min_date'), else ROR_DBT_MIN_DATE (as in fct_interactions).
-{%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
+-- min_date: var('min_date'), else the Dagster run's partition (as in fct_interactions).
+{%- set min_date = var('min_date') or refresh_window('min_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
 {%- set context_days = [27, var('spike_trailing_days') | int] | max %}
 {%- set rolling_7d = "partition by series_key order by activity_date rows between 6 preceding and current row" %}
@@ -144,6 +146,7 @@ read_from as (
         audience.sentiment_label,
         audience.sentiment_score,
         audience.emotion_label,
+        audience.detected_lang,
         audience.thread_loaded_at_utc
 {%- endset %}
 -- The columns daily reads, listed: audience.* would carry a second utm_campaign, which Spark rejects as ambiguous.
@@ -159,7 +162,7 @@ scoped as (
 
     select
         'campaign' as campaign_scope,
-        audience.utm_campaign as utm_campaign,
+        audience.utm_campaign,
         {{ scoped_columns }}
     from audience
     where audience.utm_campaign is not null
@@ -179,6 +182,9 @@ daily as (
         created_date as activity_date,
         count(*) as audience_interactions,
         count(case when sentiment_label is not null then 1 end) as sentiment_scored_interactions,
+        -- enriched (a language was detected) but not scored: the one reason is the text's language
+        count(case when detected_lang is not null and sentiment_label is null then 1 end)
+            as interactions_not_scored_language,
         count(case when sentiment_label = 'positive' then 1 end) as positive_interactions,
         count(case when sentiment_label = 'neutral' then 1 end) as neutral_interactions,
         count(case when sentiment_label = 'negative' then 1 end) as negative_interactions,
@@ -218,7 +224,7 @@ series_bounds as (
         {% else %}
         min(activity_date) as first_activity_date,
         {% endif %}
-        (select max(created_date) from interactions) as last_activity_date
+        (select max(interactions.created_date) from interactions) as last_activity_date
     from (
         select series_key, platform, brand_id, account_id, campaign_scope, utm_campaign, activity_date
         from daily
@@ -258,6 +264,7 @@ filled as (
         spine.utm_campaign,
         coalesce(daily.audience_interactions, 0) as audience_interactions,
         coalesce(daily.sentiment_scored_interactions, 0) as sentiment_scored_interactions,
+        coalesce(daily.interactions_not_scored_language, 0) as interactions_not_scored_language,
         coalesce(daily.positive_interactions, 0) as positive_interactions,
         coalesce(daily.neutral_interactions, 0) as neutral_interactions,
         coalesce(daily.negative_interactions, 0) as negative_interactions,
@@ -317,6 +324,7 @@ final as (
         utm_campaign,
         audience_interactions,
         sentiment_scored_interactions,
+        interactions_not_scored_language,
         positive_interactions,
         neutral_interactions,
         negative_interactions,

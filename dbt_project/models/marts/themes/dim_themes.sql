@@ -67,7 +67,7 @@ ranked as (
     select
         theme_id,
         interaction_key,
-        row_number() over (partition by theme_id order by theme_similarity desc, interaction_key) as example_rank
+        row_number() over (partition by theme_id order by theme_similarity desc, interaction_key asc) as example_rank
     from texts
 
 ),

@@ -10,7 +10,8 @@ final as (
 
     select
         brand_id,
-        brand_name
+        brand_name,
+        currency
     from source
 
 )

@@ -1,0 +1,171 @@
+"""Exports at scale: ``generate_exports`` writes a data set of any size in the platforms' own formats, day by day.
+
+Layout under the output folder::
+
+    ror.yaml                         the configuration file describing the generated brands
+    generate.json                    what was generated: seed, brands, first day, daily volume, days written
+    landing/setup/                   Meta Ads object tables and HubSpot pipeline stages (set up once)
+    landing/YYYY-MM-DD/x/            per brand: one twarc2 file of the day's search pages
+    landing/YYYY-MM-DD/facebook/     per brand: page feed documents, comments and replies nested
+    landing/YYYY-MM-DD/instagram/    per brand: media documents, comments and replies nested
+    landing/YYYY-MM-DD/youtube/      per brand: the day's videos.list and commentThreads.list pages
+    landing/YYYY-MM-DD/reddit/       per brand and submission: the comments endpoint's answer
+    landing/YYYY-MM-DD/meta_ads/     the day's ad delivery and actions (Fivetran layout)
+    landing/YYYY-MM-DD/hubspot/      the day's contacts, form submissions and deals (Fivetran layout)
+
+Every day is drawn from streams seeded by (seed, brand, platform, day), so the same arguments write the same bytes, and
+more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new
+folder; a folder written before keeps its daily volume (recorded in generate.json), so ``--days D+1`` on it writes
+exactly one more day at the same volume and leaves the days already written untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from generators.brands import ScaleBrand, build_brands, write_config
+from generators.formats.threads import (
+    facebook_feed,
+    instagram_media,
+    reddit_threads,
+    youtube_comment_threads,
+    youtube_videos,
+)
+from generators.formats.x import PAGE_SIZE, x_pages
+from generators.scale.conversation import PLATFORM_SHARES, Audience, BrandDay
+from generators.scale.ledger import BrandLedger, write_paid_day, write_paid_setup
+
+__all__ = ["GenerationPlan", "generate_exports"]
+
+DEFAULT_START = date(2025, 1, 1)
+MANIFEST = "generate.json"
+CONFIG = "ror.yaml"
+CONFIG_WRITTEN_BY = "Written by `ror generate`: the brands, accounts, employees and campaigns of the generated exports."
+
+
+@dataclass(frozen=True)
+class GenerationPlan:
+    seed: int
+    brands: int
+    start: str  # ISO date of the first day
+    daily_volume: float  # mean interactions a day, all brands together
+    days_written: int
+
+    def same_world(self, other: GenerationPlan) -> bool:
+        return (self.seed, self.brands, self.start) == (other.seed, other.brands, other.start)
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    out: Path
+    landing: Path
+    config: Path
+    plan: GenerationPlan
+    days_generated: int  # days written by this call (earlier ones were kept)
+    interactions_written: int  # by this call
+
+
+def _read_plan(out: Path) -> GenerationPlan | None:
+    path = out / MANIFEST
+    if not path.exists():
+        return None
+    return GenerationPlan(**json.loads(path.read_text("utf-8")))
+
+
+def generate_exports(
+    out: Path,
+    *,
+    interactions: int,
+    days: int,
+    brands: int = 3,
+    seed: int = 7,
+    start: date = DEFAULT_START,
+) -> GenerationReport:
+    if interactions < 1 or days < 1:
+        raise ValueError("--interactions and --days must be at least 1")
+    out = Path(out)
+    landing = out / "landing"
+    requested = GenerationPlan(seed, brands, start.isoformat(), interactions / days, 0)
+    earlier = _read_plan(out)
+    if earlier is not None and earlier.same_world(requested):
+        plan = GenerationPlan(seed, brands, start.isoformat(), earlier.daily_volume, earlier.days_written)
+    else:
+        plan = requested
+    extending = plan.days_written > 0
+    scale_brands = build_brands(brands)
+    config = out / CONFIG
+    if not (extending and config.exists()):
+        write_config(config, scale_brands, CONFIG_WRITTEN_BY)
+    per_brand = plan.daily_volume / brands
+    audiences = {
+        (brand.brand_id, platform): Audience(seed, brand, platform, per_brand * share)
+        for brand in scale_brands
+        for platform, share in PLATFORM_SHARES.items()
+    }
+    ledgers = [BrandLedger(seed, brand, per_brand, audiences[brand.brand_id, "x"]) for brand in scale_brands]
+    if not (extending and (landing / "setup").is_dir()):  # the same world: already written, left untouched
+        write_paid_setup(landing / "setup", ledgers)
+    written = 0
+    first_new = min(plan.days_written, days)
+    for day_index in range(first_new, days):
+        day = start + timedelta(days=day_index)
+        folder = landing / day.isoformat()
+        for brand in scale_brands:
+            written += _write_brand_day(folder, seed, brand, day, day_index, per_brand, audiences)
+        write_paid_day(folder, ledgers, day, day_index)
+        # Recorded day by day: an interrupted run resumes after the last complete day.
+        plan = GenerationPlan(seed, brands, start.isoformat(), plan.daily_volume, max(plan.days_written, day_index + 1))
+        (out / MANIFEST).write_text(json.dumps(asdict(plan), indent=2) + "\n", "utf-8")
+    return GenerationReport(out, landing, config, plan, max(0, days - first_new), written)
+
+
+def _write_brand_day(
+    folder: Path,
+    seed: int,
+    brand: ScaleBrand,
+    day: date,
+    day_index: int,
+    daily_volume: float,
+    audiences: dict[tuple[str, str], Audience],
+) -> int:
+    """Every platform's export files of one brand on one day; returns the interactions written."""
+    written = 0
+    for platform in PLATFORM_SHARES:
+        audience = audiences[brand.brand_id, platform]
+        brand_day = BrandDay(seed, brand, platform, day, day_index, daily_volume, audience)
+        target = folder / platform
+        target.mkdir(parents=True, exist_ok=True)
+        if platform == "x":
+            since = brand_day.start
+            fetched = since + timedelta(days=1, hours=1, minutes=7 * brand.index)
+            with (target / f"{brand.x_handle}.jsonl").open("w", encoding="utf-8") as handle:
+                page = 0
+                for items in brand_day.segments():
+                    items.reverse()  # a search answers newest first
+                    handle.write(x_pages(items, brand.x_handle, since, fetched, page))
+                    page += math.ceil(len(items) / PAGE_SIZE)
+                    written += len(items)
+            continue
+        if platform == "youtube":
+            (target / f"{brand.youtube_handle}_videos.json").write_text(
+                youtube_videos(brand_day.posts, brand.youtube_channel_id, brand.name), "utf-8"
+            )
+        for number, items in enumerate(brand_day.segments(), start=1):
+            written += len(items)
+            if platform == "facebook":
+                path = target / f"{brand.facebook_handle}_feed_p{number}.json"
+                path.write_text(facebook_feed(items, brand.facebook_page_id), "utf-8")
+            elif platform == "instagram":
+                path = target / f"{brand.instagram_handle}_media_p{number}.json"
+                path.write_text(instagram_media(items, brand.instagram_account_id, brand.instagram_handle), "utf-8")
+            elif platform == "youtube":
+                path = target / f"{brand.youtube_handle}_comment_threads_p{number}.json"
+                path.write_text(youtube_comment_threads(items, brand.youtube_channel_id), "utf-8")
+            else:
+                for submission, document in reddit_threads(items, brand.reddit_username):
+                    (target / f"{brand.reddit_username}_{submission}_p{number}.json").write_text(document, "utf-8")
+    return written

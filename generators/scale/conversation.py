@@ -1,0 +1,385 @@
+"""One brand's conversation on one platform on one day, as platform-neutral items.
+
+Everything is drawn from ``random.Random`` instances seeded by (seed, brand, platform, day[, segment]): a day never
+depends on the days after it or on how many days are generated, so adding a day adds files and changes none. A day's
+audience activity is cut into segments of at most ``SEGMENT_ITEMS`` items, each drawn on its own, so memory stays flat
+however large a day is; a thread (a comment and its replies, a question and the brand's answer) stays in its segment.
+The brand's own posts are drawn from their own stream, so the next day can cheaply redraw them: a share of each day's
+replies lands on the previous day's posts (late threads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+
+from generators.brands import ScaleBrand
+from generators.draws import poisson
+from generators.ids import TWITTER_EPOCH_MS
+from generators.phrases import (
+    COMMON,
+    COMPLAINT_FOLLOW_UPS,
+    FIRST_NAMES,
+    FRIEND_REPLIES,
+    LAST_NAMES,
+    MENTION_TEMPLATES,
+    REPLY_TEMPLATES,
+    THANKS_FOLLOW_UPS,
+    fill,
+)
+
+SEGMENT_ITEMS = 20_000
+FIRST_POST_SECOND = 60
+DAY = timedelta(days=1)
+# Share of the day's interactions per platform: X carries most of a big brand's public conversation.
+PLATFORM_SHARES = {"x": 0.70, "facebook": 0.10, "instagram": 0.10, "youtube": 0.05, "reddit": 0.05}
+PLATFORM_NUMBER = {platform: number for number, platform in enumerate(PLATFORM_SHARES)}
+ACCOUNTS_SINCE = datetime(2009, 1, 1, tzinfo=UTC)
+WEEKDAY_FACTOR = (1.05, 1.08, 1.06, 1.04, 1.0, 0.9, 0.87)
+POST_SHARE = {"x": 0.015, "facebook": 0.02, "instagram": 0.02, "youtube": 0.01, "reddit": 0.02}
+LATE_SHARE = 0.06  # replies and shares that land on the previous day's posts
+# What an audience action is, by platform. "share" carries no text (a retweet's text is someone else's words);
+# "sticker" is a Facebook comment that is only an image; "copy_paste" is a campaign's fixed text, posted by many.
+ACTIONS = {
+    "x": {
+        "share": 0.60,
+        "reply": 0.14,
+        "thread_reply": 0.04,
+        "mention": 0.07,
+        "quote": 0.02,
+        "copy_paste": 0.04,
+        "brand_reply": 0.08,
+        "employee_post": 0.01,
+    },
+    "facebook": {"comment": 0.5, "sticker": 0.2, "thread_reply": 0.12, "copy_paste": 0.06, "brand_reply": 0.12},
+    "instagram": {"comment": 0.62, "thread_reply": 0.14, "copy_paste": 0.1, "brand_reply": 0.14},
+    "youtube": {"comment": 0.7, "thread_reply": 0.18, "brand_reply": 0.12},
+    "reddit": {"comment": 0.62, "thread_reply": 0.28, "brand_reply": 0.1},
+}
+TOPICS = {
+    "praise": 0.30,
+    "question": 0.13,
+    "complaint": 0.09,
+    "purchase_intent": 0.06,
+    "recommendation": 0.07,
+    "low_effort": 0.18,
+    "emoji": 0.12,
+    "bare_tag": 0.05,
+}
+ANSWERED = {"question", "complaint", "purchase_intent", "praise", "recommendation"}
+
+
+@dataclass(frozen=True)
+class Author:
+    person_id: str
+    handle: str
+    name: str
+    role: str  # audience | brand | employee
+    followers: int
+    created_at: datetime
+
+
+@dataclass(eq=False)
+class Item:
+    """One interaction: a post, comment, reply, share, quote or mention."""
+
+    item_id: str
+    platform: str
+    author: Author
+    created_at: datetime
+    kind: str  # post | comment | reply | share | quote | mention
+    text: str | None
+    topic: str | None = None
+    parent: Item | None = None
+    likes: int = 0
+
+    @property
+    def root(self) -> Item:
+        item = self
+        while item.parent is not None:
+            item = item.parent
+        return item
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if not number:
+            return text
+
+
+class Audience:
+    """The people who talk to one brand on one platform: a fixed pool, a few of them very active (repeat engagers).
+
+    Its size follows the daily volume (never the number of days), and each person is derived from their number alone,
+    so nobody is held in memory beyond a small cache.
+    """
+
+    CACHE = 10_000  # people per pool kept drawn: the busiest engagers; bounds memory whatever the volume
+
+    def __init__(self, seed: int, brand: ScaleBrand, platform: str, daily_volume: float) -> None:
+        self.seed, self.brand, self.platform = seed, brand, platform
+        self.size = max(300, int(daily_volume * 12))
+        self._cache: dict[int, Author] = {}
+
+    def pick(self, rng: random.Random) -> Author:
+        return self.person(int(self.size * rng.random() ** 2.6))
+
+    def person(self, number: int) -> Author:
+        author = self._cache.get(number)
+        if author is None:
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            author = self._cache[number] = self._draw(number)
+        return author
+
+    def _draw(self, number: int) -> Author:
+        # Derived from a hash of the person's number (no generator to seed: a big day meets hundreds of thousands).
+        key = f"{self.seed}:{self.brand.brand_id}:{self.platform}:person:{number}".encode()
+        bits = int.from_bytes(hashlib.blake2b(key, digest_size=16).digest(), "big")
+        first = FIRST_NAMES[bits % len(FIRST_NAMES)]
+        last = LAST_NAMES[(bits >> 16) % len(LAST_NAMES)]
+        tag = _base36(number)
+        handle = f"{first.lower()[:7]}{last.lower()[: 14 - len(tag) - min(7, len(first))]}_{tag}"[:15]
+        person_id = str(10**17 * (self.brand.index + 1) + 10**15 * PLATFORM_NUMBER[self.platform] + number)
+        created = ACCOUNTS_SINCE + timedelta(seconds=(bits >> 32) % (15 * 365 * 86400))
+        followers = int(20 * 2 ** (((bits >> 80) % 1000) / 100))  # 20 to ~20,000, most of them few
+        return Author(person_id, handle, f"{first} {last}", "audience", followers, created)
+
+
+def brand_author(brand: ScaleBrand, platform: str) -> Author:
+    ids = {
+        "x": (brand.x_account_id, brand.x_handle),
+        "facebook": (brand.facebook_page_id, brand.facebook_handle),
+        "instagram": (brand.instagram_account_id, brand.instagram_handle),
+        "youtube": (brand.youtube_channel_id, brand.youtube_handle),
+        "reddit": (brand.reddit_username, brand.reddit_username),
+    }
+    person_id, handle = ids[platform]
+    return Author(person_id, handle, brand.name, "brand", brand.profile.followers, datetime(2012, 3, 1, tzinfo=UTC))
+
+
+EMPLOYEES_JOINED = datetime(2015, 5, 1, tzinfo=UTC)
+
+
+def employee_authors(brand: ScaleBrand) -> list[Author]:
+    return [
+        Author(e.person_id, e.handle, e.handle.replace("_", " ").title(), "employee", 800, EMPLOYEES_JOINED)
+        for e in brand.employees
+    ]
+
+
+class BrandDay:
+    """What one brand's accounts and audience do on one platform on one day."""
+
+    def __init__(
+        self,
+        seed: int,
+        brand: ScaleBrand,
+        platform: str,
+        day: date,
+        day_index: int,
+        daily_volume: float,
+        audience: Audience | None = None,
+    ) -> None:
+        self.seed, self.brand, self.platform, self.day, self.day_index = seed, brand, platform, day, day_index
+        self.daily_volume = daily_volume
+        self.mean_volume = daily_volume * PLATFORM_SHARES[platform]
+        self.start = datetime.combine(day, time(0), tzinfo=UTC)
+        self.vocab = {**COMMON, **brand.vocab}
+        self.account = brand_author(brand, platform)
+        self.employees = employee_authors(brand) if platform == "x" else []
+        self._id_prefix = f"{day:%Y%m%d}{brand.index:03d}"
+        self.audience = audience or Audience(seed, brand, platform, self.mean_volume)
+
+    def _rng(self, *parts: object) -> random.Random:
+        return random.Random(":".join(map(str, (self.seed, self.brand.brand_id, self.platform, self.day, *parts))))
+
+    @cached_property
+    def volume(self) -> int:
+        """Interactions on this day: the mean, a weekday rhythm, and day-to-day noise."""
+        rng = self._rng("volume")
+        mean = self.mean_volume * WEEKDAY_FACTOR[self.day.weekday()] * rng.uniform(0.85, 1.15)
+        return poisson(rng, mean) if mean < 1000 else round(mean)
+
+    @cached_property
+    def posts(self) -> list[Item]:
+        """The brand's own posts of the day, from their own stream (the next day redraws them for late replies)."""
+        rng = self._rng("posts")
+        count = max(1, round(self.volume * POST_SHARE[self.platform]))
+        # The first post opens the day (so every comment has a post to land on), the rest follow until 20:00.
+        times = [FIRST_POST_SECOND] + sorted(rng.uniform(FIRST_POST_SECOND, 20 * 3600) for _ in range(count - 1))
+        profile = self.brand.profile
+        posts = []
+        for number, offset in enumerate(times):
+            template = rng.choice(profile.posts + profile.link_posts + profile.campaign_posts)
+            text = fill(template, rng, self.vocab, link=self._link(rng), brand=f"@{self.account.handle}")
+            if self.platform == "youtube":
+                text = text.split(". ")[0][:90] + "\n\n" + text
+            posts.append(
+                Item(
+                    item_id=self._id(rng, offset, "post", number),
+                    platform=self.platform,
+                    author=self.account,
+                    created_at=self.start + timedelta(seconds=offset),
+                    kind="post",
+                    text=text,
+                    likes=int(rng.lognormvariate(4, 1)),
+                )
+            )
+        return posts
+
+    @cached_property
+    def earlier_posts(self) -> list[Item]:
+        if self.day_index == 0:
+            return []
+        previous = BrandDay(
+            self.seed, self.brand, self.platform, self.day - DAY, self.day_index - 1, self.daily_volume, self.audience
+        )
+        return previous.posts
+
+    def _link(self, rng: random.Random) -> str:
+        profile, campaign = self.brand.profile, self.brand.organic_campaign.utm_campaign
+        return f"https://{profile.domain}/{profile.organic_path}?utm_campaign={campaign}&r={rng.randrange(10**6)}"
+
+    def _id(self, rng: random.Random, offset: float, *parts: object) -> str:
+        """An id unique in the data set: X's are snowflakes (time-ordered), others derive from day and position."""
+        if self.platform == "x":
+            millis = int((self.start.timestamp() + offset) * 1000) - TWITTER_EPOCH_MS
+            return str((millis << 22) | rng.getrandbits(22))
+        return self._id_prefix + "".join(str(p) for p in parts)
+
+    def segments(self) -> Iterator[list[Item]]:
+        """The day's items, segment by segment from the last to the first (exports list the newest first), each
+        segment in time order; posts are in the segment of their time."""
+        count = max(1, math.ceil(self.volume / SEGMENT_ITEMS))
+        for segment in reversed(range(count)):
+            yield self._segment(segment, count)
+
+    def _segment(self, segment: int, count: int) -> list[Item]:
+        rng = self._rng("segment", segment)
+        span = 86400 / count
+        lo, hi = segment * span, (segment + 1) * span
+        own_posts = [p for p in self.posts if lo <= (p.created_at - self.start).total_seconds() < hi]
+        audience_count = max(0, self.volume // count + (1 if segment < self.volume % count else 0) - len(own_posts))
+        times = sorted(rng.uniform(max(lo, FIRST_POST_SECOND + 1), hi) for _ in range(audience_count))
+        targets = list(self.earlier_posts) + [p for p in self.posts if (p.created_at - self.start).total_seconds() < lo]
+        waiting = sorted(own_posts, key=lambda p: p.created_at)
+        items: list[Item] = []
+        recent: deque[Item] = deque(maxlen=400)
+        unanswered: deque[Item] = deque(maxlen=2000)
+        for number, offset in enumerate(times):
+            moment = self.start + timedelta(seconds=offset)
+            while waiting and waiting[0].created_at <= moment:
+                post = waiting.pop(0)
+                items.append(post)
+                targets.append(post)
+            item = self._action(rng, number, segment, offset, moment, targets, recent, unanswered)
+            items.append(item)
+            recent.append(item)
+            if item.topic in ANSWERED and item.author.role == "audience" and rng.random() < 0.7:
+                unanswered.append(item)
+        items.extend(waiting)
+        return items
+
+    def _target(self, rng: random.Random, targets: list[Item]) -> Item | None:
+        if not targets:
+            return None
+        today = [t for t in targets[-8:] if t.created_at >= self.start]
+        if today and rng.random() > LATE_SHARE:
+            return rng.choice(today)
+        return rng.choice(targets)
+
+    def _action(self, rng, number, segment, offset, moment, targets, recent, unanswered) -> Item:
+        action = _weighted(rng, ACTIONS[self.platform])
+        target = self._target(rng, targets)
+        item_id = self._id(rng, offset, "s", segment, "n", number)
+        if action == "brand_reply" and unanswered:
+            asked = unanswered.popleft()
+            author = self.account if not self.employees or rng.random() < 0.8 else rng.choice(self.employees)
+            return self._reply(rng, item_id, author, moment, asked, self._brand_answer(rng, asked), None)
+        if action == "thread_reply" and recent:
+            parent = rng.choice(recent)
+            if parent.topic == "complaint":
+                text = rng.choice(COMPLAINT_FOLLOW_UPS)
+            elif parent.author.role != "audience":
+                text = rng.choice(THANKS_FOLLOW_UPS)
+            else:
+                text = rng.choice(FRIEND_REPLIES)
+            return self._reply(rng, item_id, self.audience.pick(rng), moment, parent, text, "chatter")
+        author = self.audience.pick(rng)
+        if action == "employee_post" and self.employees:
+            text = fill(rng.choice(self.brand.profile.employee_posts), rng, self.vocab, brand=f"@{self.account.handle}")
+            return Item(item_id, self.platform, rng.choice(self.employees), moment, "mention", text, "chatter")
+        if action == "copy_paste":
+            return self._copy_paste(rng, item_id, author, moment, target)
+        if action == "mention" or target is None:
+            topic = _weighted(rng, {"shout_out": 0.4, "complaint": 0.25, "question": 0.2, "recommendation": 0.15})
+            text = self._mention_text(rng, topic)
+            said = "praise" if topic == "shout_out" else topic
+            return Item(item_id, self.platform, author, moment, "mention", text, said)
+        if action == "share":
+            return Item(item_id, self.platform, author, moment, "share", None, None, target)
+        if action == "sticker":
+            return Item(item_id, self.platform, author, moment, "comment", None, None, target)
+        topic = _weighted(rng, TOPICS)
+        text = self._reply_text(rng, topic)
+        kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
+        return Item(item_id, self.platform, author, moment, kind, text, topic, target, likes=rng.randrange(6))
+
+    def _reply(self, rng, item_id, author, moment, parent: Item, text: str, topic: str | None) -> Item:
+        if self.platform == "x":
+            text = f"@{parent.author.handle} {text}"
+        return Item(item_id, self.platform, author, moment, "reply", text, topic, parent, likes=rng.randrange(4))
+
+    def _brand_answer(self, rng: random.Random, asked: Item) -> str:
+        profile = self.brand.profile
+        first = asked.author.name.split()[0]
+        if asked.topic == "question":
+            template = rng.choice(profile.qa)[1]
+        elif asked.topic == "complaint":
+            template = rng.choice(profile.complaint_replies)
+        elif asked.topic == "purchase_intent":
+            template = rng.choice(profile.link_replies)
+        else:
+            template = rng.choice(profile.thanks)
+        return fill(template, rng, {**self.vocab, "sign_off": profile.sign_offs}, link=self._link(rng), first=first)
+
+    def _friend(self, rng: random.Random) -> str:
+        return "@" + self.audience.pick(rng).handle
+
+    def _reply_text(self, rng: random.Random, topic: str) -> str:
+        if topic == "question":
+            return rng.choice(self.brand.profile.qa)[0]
+        template = rng.choice(REPLY_TEMPLATES[topic])
+        return fill(template, rng, self.vocab, friend=self._friend(rng), brand=f"@{self.account.handle}")
+
+    def _mention_text(self, rng: random.Random, topic: str) -> str:
+        if topic == "question":
+            return f"@{self.account.handle} " + rng.choice(self.brand.profile.qa)[0]
+        template = rng.choice(MENTION_TEMPLATES[topic])
+        return fill(template, rng, self.vocab, friend=self._friend(rng), brand=f"@{self.account.handle}")
+
+    def _copy_paste(self, rng, item_id, author, moment, target) -> Item:
+        """A campaign's fixed text, the same for everyone who enters (the enrichment scores it once)."""
+        profile = self.brand.profile
+        if profile.giveaway is not None:
+            text = profile.giveaway.slogan.replace("{brand}", f"@{self.account.handle}")
+        else:
+            text = f"I'm in! {profile.organic_tag} with @{self.account.handle} 🙌"
+        if self.platform == "x" or target is None:
+            return Item(item_id, self.platform, author, moment, "mention", text, "praise")
+        return Item(item_id, self.platform, author, moment, "comment", text, "praise", target)

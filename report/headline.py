@@ -1,0 +1,141 @@
+"""The headline block: this period against the previous one, each measure with an arrow that says whether the move is
+good news, and the biggest movers in a sentence each."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from report import queries
+from report.labels import duration, money, percent
+from report.queries import BrandProfile, Period, Warehouse
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    kind: str  # rate (a ratio shown in %), roi (a ratio shown in %), minutes, count, money
+    better: int  # +1: up is good, -1: down is good, 0: neither
+    explain: str
+
+
+MEASURES = [
+    Measure(
+        "net_sentiment",
+        "Net sentiment",
+        "rate",
+        1,
+        "share of positive minus share of negative audience interactions",
+    ),
+    Measure(
+        "brand_response_rate",
+        "Questions and complaints answered",
+        "rate",
+        1,
+        "share the brand's own accounts answered",
+    ),
+    Measure(
+        "median_first_response_minutes",
+        "Median time to first reply",
+        "minutes",
+        -1,
+        "to a question or complaint, wall clock",
+    ),
+    Measure("referral_actions", "Referral actions", "count", 1, "recommendations, shout-outs and shares"),
+    Measure("audience_interactions", "Audience interactions", "count", 0, "comments, replies, mentions, shares"),
+    Measure("cash_roi", "Cash ROI", "roi", 1, "(revenue - ad spend) / ad spend, in percent"),
+    Measure("cost_per_crm_lead", "Cost per CRM lead", "money", -1, "ad spend / leads in the CRM"),
+    Measure("spend", "Ad spend", "money", 0, "paid social"),
+    Measure("revenue", "Revenue", "money", 1, "deals closed in the CRM"),
+]
+
+
+@dataclass(frozen=True)
+class Move:
+    measure: Measure
+    now: float | None
+    before: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.now is None or self.before is None:
+            return None
+        return self.now - self.before
+
+    @property
+    def relative(self) -> float | None:
+        if self.change is None or not self.before:
+            return None
+        return self.change / abs(self.before)
+
+    @property
+    def tone(self) -> str:
+        if not self.change or self.measure.better == 0:
+            return "flat" if not self.change else "neutral"
+        return "good" if self.change * self.measure.better > 0 else "bad"
+
+
+def _formatter(measure: Measure, currency: str | None) -> Callable[[float | None], str]:
+    return {
+        "rate": lambda v: percent(v, 1),
+        "roi": lambda v: percent(v),
+        "minutes": duration,
+        "count": lambda v: "–" if v is None else f"{v:,.0f}",
+        "money": lambda v: money(v, currency, 2 if v is not None and abs(v) < 100 else 0),
+    }[measure.kind]
+
+
+def _change_text(move: Move) -> str:
+    if move.change is None:
+        return "no comparison"
+    if move.measure.kind in ("rate", "roi"):
+        return f"{move.change * 100:+,.1f} points"
+    return "no change" if move.relative is None and not move.change else f"{(move.relative or 0) * 100:+,.0f}%"
+
+
+def moves(wh: Warehouse, brand: str, period: Period) -> list[Move] | None:
+    data = queries.headline(wh, brand, period)
+    if data.empty:
+        return None
+    rows = {row["period"]: row for row in data.frame.iter_rows(named=True)}
+    return [Move(m, rows["this"].get(m.key), rows["previous"].get(m.key)) for m in MEASURES]
+
+
+def headline_html(wh: Warehouse, brand: BrandProfile, period: Period) -> str:
+    found = moves(wh, brand.brand_id, period)
+    if found is None:
+        return ""
+    tiles = []
+    for move in found:
+        show = _formatter(move.measure, brand.currency)
+        arrow = "" if move.change is None or not move.change else ("▲" if move.change > 0 else "▼")
+        tiles.append(
+            f'<div class="tile {move.tone}"><div class="label">{html.escape(move.measure.label)}</div>'
+            f'<div class="value">{html.escape(show(move.now))}</div>'
+            f'<div class="change">{arrow} {html.escape(_change_text(move))} '
+            f'<span class="was">(was {html.escape(show(move.before))})</span></div>'
+            f'<div class="explain">{html.escape(move.measure.explain)}</div></div>'
+        )
+    movers = sorted(
+        (m for m in found if m.relative is not None and m.measure.better != 0 and m.change),
+        key=lambda m: abs(m.relative),
+        reverse=True,
+    )[:3]
+    sentences = [
+        f'<li class="{m.tone}">{html.escape(m.measure.label)} {"rose" if m.change > 0 else "fell"} from '
+        f"{html.escape(_formatter(m.measure, brand.currency)(m.before))} to "
+        f"{html.escape(_formatter(m.measure, brand.currency)(m.now))} ({html.escape(_change_text(m))}): "
+        f"{'good news' if m.tone == 'good' else 'worth a look'}.</li>"
+        for m in movers
+    ]
+    previous = period.previous()
+    return (
+        f'<section class="headline wide" id="headline"><h2>This period against the previous one</h2>'
+        f'<p class="what">{period} against {previous}. ▲▼ say which way a measure moved; green is good news, red '
+        f"is worth a look. Rates and ROI are in percent, their changes in percentage points.</p>"
+        f'<div class="tiles">{"".join(tiles)}</div>'
+        + (f'<h3>Biggest movers</h3><ul class="movers">{"".join(sentences)}</ul>' if sentences else "")
+        + "</section>"
+    )

@@ -1,0 +1,165 @@
+"""The scale generator (`ror generate`): deterministic by seed, one folder per day that more days never change, every
+file read by the platform's own reader without loss, and the mix of a real brand's traffic."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from generators import generate_exports
+from generators.scale import conversation
+from ingest.pipeline import FileReport, ingest_paths
+from ingest.warehouse import ensure_raw_schema
+from orchestration.cli import main
+
+SMALL = {"interactions": 1200, "days": 2, "brands": 2, "seed": 11}
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    generate_exports(out, **SMALL)
+    return out
+
+
+@dataclass
+class Loaded:
+    con: duckdb.DuckDBPyConnection
+    reports: list[FileReport]
+
+
+@pytest.fixture(scope="module")
+def loaded(generated) -> Loaded:
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    landing = generated / "landing"
+    return Loaded(con, ingest_paths([landing], landing_root=landing, con=con, batch_id="generated"))
+
+
+def test_same_seed_writes_the_same_bytes(generated, tmp_path):
+    generate_exports(tmp_path, **SMALL)
+    assert _digests(tmp_path) == _digests(generated)
+    other = tmp_path / "other_seed"
+    generate_exports(other, **{**SMALL, "seed": 12})
+    assert _digests(other / "landing" / "2025-01-01") != _digests(generated / "landing" / "2025-01-01")
+
+
+def test_one_more_day_adds_a_folder_and_changes_no_earlier_file(generated, tmp_path):
+    # A fresh folder at the same daily volume: the earlier days are byte for byte the same.
+    per_day = SMALL["interactions"] // SMALL["days"]
+    longer = tmp_path / "fresh"
+    generate_exports(longer, **{**SMALL, "days": 3, "interactions": per_day * 3})
+    before, after = _digests(generated / "landing"), _digests(longer / "landing")
+    assert {name: digest for name, digest in after.items() if name in before} == before
+    assert {name.split("/")[0] for name in set(after) - set(before)} == {"2025-01-03"}
+
+    # Extending a folder in place: --interactions as before, the recorded daily volume wins, old files untouched.
+    extended = tmp_path / "extended"
+    generate_exports(extended, **SMALL)
+    # every file but generate.json (the record of the days written, which grows by one day)
+    stamps = {path: path.stat().st_mtime_ns for path in extended.rglob("*") if path.is_file()}
+    del stamps[extended / "generate.json"]
+    assert any(path.suffix == ".csv" for path in stamps) and (extended / "ror.yaml") in stamps
+    report = generate_exports(extended, **{**SMALL, "days": 3})
+    assert report.days_generated == 1 and report.plan.days_written == 3
+    assert all(path.stat().st_mtime_ns == stamp for path, stamp in stamps.items())
+    assert _digests(extended / "landing") == after
+
+
+def test_every_file_is_read_by_its_platform_reader_without_loss(generated, loaded):
+    formats = {report.detected_format for report in loaded.reports}
+    assert {"x_api_v2", "facebook_graph", "instagram_graph", "youtube_data_api", "reddit_api"} <= formats
+    assert any(f.startswith("meta_ads.") for f in formats) and any(f.startswith("hubspot.") for f in formats)
+    assert all(report.status == "loaded" for report in loaded.reports), [
+        (r.file, r.status) for r in loaded.reports if r.status != "loaded"
+    ]
+    assert loaded.con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
+    platforms = dict(loaded.con.execute("select platform, count(*) from raw.interactions group by 1").fetchall())
+    assert set(platforms) == {"x", "facebook", "instagram", "youtube", "reddit"}
+    assert platforms["x"] > sum(platforms.values()) / 2
+
+
+def test_the_mix_looks_like_a_brand(generated, loaded):
+    total, with_text, unique_texts = loaded.con.execute(
+        "select count(*), count(text), count(distinct text_hash) from raw.interactions"
+    ).fetchone()
+    assert total == pytest.approx(SMALL["interactions"], rel=0.15)
+    assert 0.4 < with_text / total < 0.65  # about half carry text (retweets and sticker comments do not)
+    assert unique_texts < 0.7 * with_text  # copy-paste campaigns and stock replies repeat
+    config = yaml.safe_load((generated / "ror.yaml").read_text())
+    brand_accounts = {a["account_id"] for b in config["brands"] for a in b["accounts"] if "account_id" in a}
+    employees = {e["person_id"] for b in config["brands"] for e in b["employees"]}
+    (brand_replies,) = loaded.con.execute(
+        "select count(*) from raw.interactions where interaction_type = 'reply' and author_id in "
+        "(select unnest(?::varchar[]))",
+        [sorted(brand_accounts)],
+    ).fetchone()
+    assert brand_replies > 0
+    (employee_rows,) = loaded.con.execute(
+        "select count(*) from raw.interactions where author_id in (select unnest(?::varchar[]))", [sorted(employees)]
+    ).fetchone()
+    assert employee_rows > 0
+    (threads,) = loaded.con.execute(
+        "select count(*) from raw.interactions r join raw.interactions p on r.parent_id = p.interaction_id "
+        "and r.platform = p.platform where p.interaction_type in ('comment', 'reply')"
+    ).fetchone()
+    assert threads > 0
+    spend, leads = loaded.con.execute(
+        "select (select sum(spend) from raw.ad_insights), (select count(*) from raw.crm_contacts)"
+    ).fetchone()
+    assert spend > 0 and leads > 0
+
+
+def test_config_describes_every_brand(tmp_path):
+    generate_exports(tmp_path, interactions=50, days=1, brands=5, seed=1)
+    config = yaml.safe_load((tmp_path / "ror.yaml").read_text())
+    ids = [brand["id"] for brand in config["brands"]]
+    assert len(ids) == len(set(ids)) == 5
+    x_handles = [a["handle"] for b in config["brands"] for a in b["accounts"] if a["platform"] == "x"]
+    assert len(set(x_handles)) == 5 and all(len(handle) <= 15 for handle in x_handles)
+    for brand in config["brands"]:
+        assert {a["platform"] for a in brand["accounts"]} >= {"x", "facebook", "instagram", "youtube", "meta"}
+        assert {c["channel"] for c in brand["campaigns"]} == {"paid_social", "organic_social"}
+
+
+def test_a_big_day_is_drawn_in_segments_that_land_whole(tmp_path, monkeypatch):
+    """Memory stays flat because a day is drawn segment by segment: the segments' files still read completely."""
+    monkeypatch.setattr(conversation, "SEGMENT_ITEMS", 40)
+    report = generate_exports(tmp_path, interactions=400, days=1, brands=1, seed=3)
+    x_pages = (tmp_path / "landing" / "2025-01-01" / "x").glob("*.jsonl")
+    assert sum(1 for path in x_pages for _ in path.open()) > 1
+    assert len(list((tmp_path / "landing" / "2025-01-01" / "facebook").glob("*_feed_p*.json"))) > 1
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    landing = tmp_path / "landing"
+    ingest_paths([landing], landing_root=landing, con=con, batch_id="segments")
+    assert con.execute("select count(*) from raw.interactions").fetchone()[0] == report.interactions_written
+    assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
+
+
+def test_cli_says_how_to_refresh(tmp_path, capsys):
+    assert main(["generate", "--interactions", "40", "--days", "1", "--brands", "1", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "ror refresh --landing" in printed and "--partition 2025-01-01" in printed
+    assert (tmp_path / "ror.yaml").exists()
+
+
+def test_cli_says_when_a_folder_keeps_its_earlier_daily_volume(tmp_path, capsys):
+    assert main(["generate", "--interactions", "40", "--days", "1", "--brands", "1", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["generate", "--interactions", "400", "--days", "2", "--brands", "1", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "keeps that volume" in printed and "1 earlier day(s) kept" in printed

@@ -81,6 +81,24 @@ def _enrichment(batches: set[int]) -> pl.DataFrame:
     ).select(list(TEXT_ENRICHMENT))
 
 
+# The fixture has no embeddings to cluster: its scored texts are placed on two themes by their sentiment, as the
+# clustering would have placed them (models.theme_tables' tables), so the theme marts have rows on both engines.
+FIXTURE_THEMES = (("theme-0001", "complaint, order"), ("theme-0002", "coffee, roast"))
+
+
+def _assign_fixture_themes(con: duckdb.DuckDBPyConnection) -> None:
+    con.executemany(
+        "insert or ignore into enrichment.themes values (?, ?, 'fixture', 'fixture', null, timestamptz '2026-03-01')",
+        [list(theme) for theme in FIXTURE_THEMES],
+    )
+    con.execute(
+        "insert or ignore into enrichment.theme_assignments "
+        "select text_hash, case when sentiment_label = 'negative' then ? else ? end, 0.9, 'assigned', model_version, "
+        "timestamptz '2026-03-01' from enrichment.text_enrichment where sentiment_label is not null",
+        [FIXTURE_THEMES[0][0], FIXTURE_THEMES[1][0]],
+    )
+
+
 def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, scratch: Path) -> None:
     # through Parquet: keeps dtypes (lists, UTC timestamps) without needing pyarrow in the venv
     parquet = scratch / f"{table}.parquet"
@@ -110,8 +128,9 @@ def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as scratch, duckdb.connect(str(db_path)) as con:
         ensure_raw_schema(con)
         ensure_enrichment_table(con)
-        ensure_theme_tables(con)  # empty: the fixture has no embeddings, so no themes
+        ensure_theme_tables(con)
         for table, frame in frames.items():
             _append(con, table, frame, Path(scratch))
+        _assign_fixture_themes(con)
         write_config_tables(con, load_config(FIXTURE_CONFIG))
     return {table: frame.height for table, frame in frames.items()}

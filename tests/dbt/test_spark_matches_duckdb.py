@@ -133,6 +133,14 @@ def test_spark_builds_every_mart(built: tuple[Path, Path]) -> None:
     assert sorted(path.name for path in (spark_warehouse / "marts.db").iterdir()) == marts
 
 
+# Marts the fixture leaves empty, and where their SQL meets both engines instead.
+EMPTY_ON_THE_FIXTURE = {
+    # 34 interactions make no spike: the mart's unit tests (hand-computed lifts and ranks) run in the Spark build too,
+    # and tests/dbt/test_spike_explanations.py builds a planted spike on DuckDB
+    "spike_explanations",
+}
+
+
 def test_marts_are_equal_on_both_engines(built: tuple[Path, Path], tmp_path: Path) -> None:
     duckdb_path, spark_warehouse = built
     for table in _mart_tables(duckdb_path):
@@ -140,7 +148,7 @@ def test_marts_are_equal_on_both_engines(built: tuple[Path, Path], tmp_path: Pat
         actual = _naive_utc(_spark_mart(spark_warehouse, table, expected.schema, tmp_path))
         exact = [name for name, dtype in expected.schema.items() if dtype not in (pl.Float64, pl.Float32)]
         doubles = [name for name in expected.columns if name not in exact]
-        assert expected.height > 0, f"{table}: the fixture fills every mart"
+        assert expected.height > 0 or table in EMPTY_ON_THE_FIXTURE, f"{table}: the fixture fills every mart"
         expected, actual = expected.sort(exact, nulls_last=True), actual.sort(exact, nulls_last=True)
         assert actual.select(exact).rows() == expected.select(exact).rows(), f"{table}: keys or exact columns differ"
         for name in doubles:

@@ -1,7 +1,7 @@
 -- The themes that explain each spike of sentiment_trend (campaign_scope 'account'): for a negative spike, the
 -- themes most over-represented among that day's negative audience interactions against the trailing days; for a
--- volume spike, among all of them (int_spike_theme_lift has the formula). Themes with at least
--- var('spike_theme_min_interactions') interactions that day, ranked by lift (then by the day's count, then theme_id),
+-- volume spike, among all of them (int_spike_theme_lift has the formula). Themes over-represented (lift above 1) with
+-- at least var('spike_theme_min_interactions') interactions that day, ranked by lift (then by the day's count, then theme_id),
 -- the first var('spike_top_themes') kept. A spike whose day has no such theme has no row.
 with
 
@@ -52,7 +52,7 @@ ranked as (
         and spikes.brand_id = lifts.brand_id
         and spikes.account_id = lifts.account_id
         and spikes.activity_date = lifts.activity_date
-    where lifts.theme_interactions >= {{ var('spike_theme_min_interactions') }}
+    where lifts.theme_interactions >= {{ var('spike_theme_min_interactions') }} and lifts.lift > 1
 
 ),
 

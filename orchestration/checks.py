@@ -12,6 +12,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
 from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.resources import WarehouseResource
+from orchestration.spike_text import describe_spikes
 
 FRESHNESS_LIMIT = timedelta(days=1)
 
@@ -205,10 +206,12 @@ def _recent_spikes(warehouse: WarehouseResource, flag: str, measures: dict[str, 
             "order by activity_date, platform, brand_id",
             [SPIKE_RECENT_DAYS],
         ).fetchall()
+        warning = describe_spikes(con, flag, [row[:4] for row in spikes])
     keys = ["date", "platform", "brand_id", "account_id", *measures]
     return AssetCheckResult(
         passed=not spikes,
         severity=AssetCheckSeverity.WARN,
+        description=warning or None,
         metadata={
             "spikes": len(spikes),
             "details": [dict(zip(keys, [str(row[0]), *row[1:]], strict=True)) for row in spikes],

@@ -28,6 +28,7 @@ from ingest.text import text_hash
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table
 from models.schema import TEXT_ENRICHMENT
+from models.theme_tables import ensure_theme_tables
 from ror_config import parse_config, write_config_tables
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -266,6 +267,7 @@ def _load_conversation(path: Path, rows: list[dict]) -> None:
     with tempfile.TemporaryDirectory() as scratch, duckdb.connect(str(path)) as con:
         ensure_raw_schema(con)
         ensure_enrichment_table(con)
+        ensure_theme_tables(con)  # empty: no theme here, but fct_interactions reads the tables
         for table, data in (
             ("raw.interactions", frame.select(*schema, *PROVENANCE)),
             ("enrichment.text_enrichment", enrichment),

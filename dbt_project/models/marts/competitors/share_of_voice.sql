@@ -10,6 +10,9 @@
 --                           missing ones as 0) / mentions
 --   response_rate           mentions expecting a response that the party answered publicly / mentions expecting a
 --                           response
+--   leading themes          the themes (fct_interactions.theme_id) of the most mentions of the party that week,
+--                           ties by theme_id: the first one's id and count, the first three's labels (a theme
+--                           without a label yet shows its id)
 with
 
 tracked as (
@@ -30,6 +33,12 @@ tracked_accounts as (
 
 ),
 
+themes as (
+
+    select * from {{ ref('stg_enrichment__themes') }}
+
+),
+
 mentions as (
 
     select
@@ -41,6 +50,7 @@ mentions as (
         tracked.first_response_at_utc,
         tracked.first_response_minutes,
         interactions.sentiment_label,
+        interactions.theme_id,
         coalesce(interactions.like_count, 0) + coalesce(interactions.reply_count, 0)
             + coalesce(interactions.share_count, 0) + coalesce(interactions.quote_count, 0) as engagements
     from tracked
@@ -67,6 +77,47 @@ aggregated as (
             as median_first_response_minutes
     from mentions
     group by week_start_date, platform, brand_id, tracked_id
+
+),
+
+theme_ranks as (
+
+    select
+        week_start_date,
+        platform,
+        brand_id,
+        tracked_id,
+        theme_id,
+        count(*) as theme_mentions,
+        row_number() over (
+            partition by week_start_date, platform, brand_id, tracked_id order by count(*) desc, theme_id
+        ) as theme_rank
+    from mentions
+    where theme_id is not null
+    group by week_start_date, platform, brand_id, tracked_id, theme_id
+
+),
+
+leading_themes as (
+
+    select
+        theme_ranks.week_start_date,
+        theme_ranks.platform,
+        theme_ranks.brand_id,
+        theme_ranks.tracked_id,
+        max(case when theme_ranks.theme_rank = 1 then theme_ranks.theme_id end) as leading_theme_id,
+        max(case when theme_ranks.theme_rank = 1 then theme_ranks.theme_mentions end) as leading_theme_mentions,
+        max(case when theme_ranks.theme_rank = 1 then coalesce(themes.theme_label, theme_ranks.theme_id) end)
+            as first_label,
+        max(case when theme_ranks.theme_rank = 2 then coalesce(themes.theme_label, theme_ranks.theme_id) end)
+            as second_label,
+        max(case when theme_ranks.theme_rank = 3 then coalesce(themes.theme_label, theme_ranks.theme_id) end)
+            as third_label
+    from theme_ranks
+    left join themes
+        on theme_ranks.theme_id = themes.theme_id
+    where theme_ranks.theme_rank <= 3
+    group by theme_ranks.week_start_date, theme_ranks.platform, theme_ranks.brand_id, theme_ranks.tracked_id
 
 ),
 
@@ -100,7 +151,12 @@ filled as (
         coalesce(aggregated.engagements, 0) as engagements,
         coalesce(aggregated.mentions_expecting_response, 0) as mentions_expecting_response,
         coalesce(aggregated.mentions_answered, 0) as mentions_answered,
-        aggregated.median_first_response_minutes
+        aggregated.median_first_response_minutes,
+        leading_themes.leading_theme_id,
+        leading_themes.leading_theme_mentions,
+        leading_themes.first_label,
+        leading_themes.second_label,
+        leading_themes.third_label
     from group_weeks
     inner join parties
         on group_weeks.brand_id = parties.brand_id
@@ -110,6 +166,11 @@ filled as (
         and group_weeks.platform = aggregated.platform
         and group_weeks.brand_id = aggregated.brand_id
         and parties.tracked_id = aggregated.tracked_id
+    left join leading_themes
+        on group_weeks.week_start_date = leading_themes.week_start_date
+        and group_weeks.platform = leading_themes.platform
+        and group_weeks.brand_id = leading_themes.brand_id
+        and parties.tracked_id = leading_themes.tracked_id
 
 ),
 
@@ -143,7 +204,15 @@ final as (
         mentions_expecting_response,
         mentions_answered,
         {{ safe_divide('mentions_answered', 'mentions_expecting_response') }} as response_rate,
-        round(median_first_response_minutes, 2) as median_first_response_minutes
+        round(median_first_response_minutes, 2) as median_first_response_minutes,
+        leading_theme_id,
+        cast(coalesce(leading_theme_mentions, 0) as {{ dbt.type_bigint() }}) as leading_theme_mentions,
+        -- labels in rank order, ' | ' between them (a label holds commas); null when no mention has a theme
+        case when first_label is not null then {{ dbt.concat([
+            'first_label',
+            "case when second_label is not null then " ~ dbt.concat(["' | '", 'second_label']) ~ " else '' end",
+            "case when third_label is not null then " ~ dbt.concat(["' | '", 'third_label']) ~ " else '' end",
+        ]) }} end as leading_theme_labels
     from with_group
 
 )

@@ -58,8 +58,8 @@ def themes(ctx: ReportContext) -> Chart:
     chart = Chart(
         "themes",
         "What people talk about",
-        f"The {queries.TOP_THEMES} themes the audience raised most in the period: interactions per week (left) and "
-        "net sentiment over the whole period (right: green leans positive, red negative).",
+        f"The themes the audience raised most in the period (up to {queries.TOP_THEMES}): interactions per week "
+        "(left) and net sentiment over the whole period (right: green leans positive, red negative).",
         "marts.theme_trend.audience_interactions, positive_interactions, negative_interactions, "
         "sentiment_scored_interactions; marts.dim_themes.theme_label; marts.fct_interactions.theme_id",
         None,
@@ -155,7 +155,12 @@ def share_of_voice(ctx: ReportContext) -> Chart:
             )
             fig.update_yaxes(title_text=f"{title} (%)", tickformat=".0%", row=1, col=column)
             fig.update_xaxes(title_text="Week starting", tickformat="%d %b", row=1, col=column)
+    # shares and rates stay within 0-100%; net sentiment may go down to -100%
+    fig.update_yaxes(range=[0, 1.05], row=1, col=1)
+    fig.update_yaxes(range=[0, 1.05], row=1, col=3)
     chart.figure = _style(fig, height=380)
+    if parties.height == 1:
+        chart.caption += " No competitor is tracked for this brand yet: add its competitors to the configuration."
     return chart
 
 

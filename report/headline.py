@@ -124,6 +124,15 @@ def _spike_sentences(wh: Warehouse, brand: str, period: Period) -> list[str]:
     ]
 
 
+def _theme_sentences(wh: Warehouse, brand: str, period: Period) -> list[str]:
+    found = queries.theme_movers(wh, brand, period)
+    return [
+        f"<li>People talked {'more' if row['now'] > row['before'] else 'less'} about "
+        f"'{html.escape(row['theme_label'])}': {row['now']:,} interactions, was {row['before']:,}.</li>"
+        for row in ([] if found.empty else found.frame.iter_rows(named=True))
+    ]
+
+
 def headline_html(wh: Warehouse, brand: BrandProfile, period: Period) -> str:
     found = moves(wh, brand.brand_id, period)
     if found is None:
@@ -144,19 +153,23 @@ def headline_html(wh: Warehouse, brand: BrandProfile, period: Period) -> str:
         key=lambda m: abs(m.relative),
         reverse=True,
     )[:3]
-    sentences = [
-        f'<li class="{m.tone}">{html.escape(m.measure.label)} {"rose" if m.change > 0 else "fell"} from '
-        f"{html.escape(_formatter(m.measure, brand.currency)(m.before))} to "
-        f"{html.escape(_formatter(m.measure, brand.currency)(m.now))} ({html.escape(_change_text(m))}): "
-        f"{'good news' if m.tone == 'good' else 'worth a look'}.</li>"
-        for m in movers
-    ] + _spike_sentences(wh, brand.brand_id, period)
+    sentences = (
+        [
+            f'<li class="{m.tone}">{html.escape(m.measure.label)} {"rose" if m.change > 0 else "fell"} from '
+            f"{html.escape(_formatter(m.measure, brand.currency)(m.before))} to "
+            f"{html.escape(_formatter(m.measure, brand.currency)(m.now))} ({html.escape(_change_text(m))}): "
+            f"{'good news' if m.tone == 'good' else 'worth a look'}.</li>"
+            for m in movers
+        ]
+        + _theme_sentences(wh, brand.brand_id, period)
+        + _spike_sentences(wh, brand.brand_id, period)
+    )
     previous = period.previous()
     return (
         f'<section class="headline wide" id="headline"><h2>This period against the previous one</h2>'
         f'<p class="what">{period} against {previous}. ▲▼ say which way a measure moved; green is good news, red '
         f"is worth a look. Rates and ROI are in percent, their changes in percentage points.</p>"
         f'<div class="tiles">{"".join(tiles)}</div>'
-        + (f'<h3>Biggest movers</h3><ul class="movers">{"".join(sentences)}</ul>' if sentences else "")
+        + (f'<h3>Biggest movers and why</h3><ul class="movers">{"".join(sentences)}</ul>' if sentences else "")
         + "</section>"
     )

@@ -708,3 +708,28 @@ def spike_themes(wh: Warehouse, brand: str, period: Period) -> Extract:
         order by activity_date, lift desc, theme_label""",
         [brand, period.start, period.end],
     )
+
+
+def theme_movers(wh: Warehouse, brand: str, period: Period, limit: int = 2) -> Extract:
+    """The themes whose audience volume changed most against the previous period, by week as theme_weeks reads them."""
+    previous = period.previous()
+    return wh.query(
+        {
+            "theme_trend": ["week_start_date", "brand_id", "theme_id", "audience_interactions"],
+            "dim_themes": ["theme_id", "theme_label"],
+        },
+        f"""with totals as (
+            select theme_id,
+                   coalesce(sum(audience_interactions) filter (where week_start_date >= ?), 0) as now,
+                   coalesce(sum(audience_interactions) filter (where week_start_date < ?), 0) as before
+            from {SCHEMA}.theme_trend
+            where brand_id = ? and week_start_date between ? and ?
+            group by theme_id
+        )
+        select themes.theme_label, totals.now, totals.before
+        from totals join {SCHEMA}.dim_themes as themes using (theme_id)
+        where totals.now <> totals.before and themes.theme_label is not null
+        order by abs(totals.now - totals.before) desc, themes.theme_label
+        limit {int(limit)}""",
+        [*[period.start - timedelta(days=6)] * 2, brand, previous.start - timedelta(days=6), period.end],
+    )

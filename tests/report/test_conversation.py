@@ -3,7 +3,7 @@ voice), and the negative spikes that name their themes: drawn in a real browser,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -12,7 +12,7 @@ from test_report import FIXTURE_PERIOD, OUTSIDE_THE_DATA, RAW_ID, SNAKE_CASE, VI
 
 from report import queries, write_reports
 from report.charts import ReportContext, net_sentiment
-from report.headline import spike_explanations
+from report.headline import headline_html, spike_explanations
 from report.queries import Warehouse
 
 SECTION_TEXT = "(id) => document.getElementById(id).innerText"
@@ -110,3 +110,17 @@ def test_a_spike_day_outside_the_period_is_not_explained(tmp_path: Path) -> None
     wh = _spiky_warehouse(tmp_path / "spiky.duckdb")
     assert queries.spike_themes(wh, "acme", OUTSIDE_THE_DATA).empty
     assert queries.spike_themes(wh, "acme", FIXTURE_PERIOD).frame["activity_date"].to_list() == [date(2026, 3, 2)] * 2
+
+
+def test_the_headline_says_which_themes_moved(serving_file: Path) -> None:
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        wh = Warehouse(con)
+        (label, now) = con.execute(
+            "select theme_label, sum(trend.audience_interactions) from marts.theme_trend as trend "
+            "join marts.dim_themes using (theme_id) where brand_id = 'northwind' and week_start_date between ? and ? "
+            "group by all order by 2 desc, 1 limit 1",
+            [FIXTURE_PERIOD.start - timedelta(days=6), FIXTURE_PERIOD.end],
+        ).fetchone()
+        headline = headline_html(wh, wh.brand_profile("northwind"), FIXTURE_PERIOD)
+    # the fixture has no themed interaction before the period: every theme is new
+    assert f"People talked more about '{label}': {now:,} interactions, was 0." in headline

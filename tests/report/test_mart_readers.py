@@ -83,7 +83,12 @@ def test_the_report_queries_name_only_published_columns(serving_file: Path) -> N
         assert readers
         missing = {}
         for reader in readers:
-            arguments = {"period": FIXTURE_PERIOD, "day": FIXTURE_PERIOD.end, "sentiment": "negative"}
+            arguments = {
+                "period": FIXTURE_PERIOD,
+                "day": FIXTURE_PERIOD.end,
+                "sentiment": "negative",
+                "theme_ids": ["theme-0001"],
+            }
             extra = {name: value for name, value in arguments.items() if name in inspect.signature(reader).parameters}
             extract = reader(wh, brand, **extra)
             if extract.missing:

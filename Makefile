@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 
 SPARK_STAMP := $(VENV)/.spark-installed-$(shell cat requirements-spark.lock | cksum | cut -d' ' -f1)
 
-.PHONY: setup setup-spark demo lint test test-spark dev lock clean benchmark benchmark-small bi bi-setup
+.PHONY: setup setup-spark demo screenshots lint test test-spark dev lock clean benchmark benchmark-small bi bi-setup
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 
 demo: setup
 	$(BIN)/ror demo
+
+# The pictures in docs/ (report, asset graph), retaken from the demo warehouse; the tests write nothing into the checkout.
+screenshots: demo
+	$(BIN)/python scripts/screenshots.py
 
 # ruff over the Python, sqlfluff over the dbt models (rules in dbt_project/.sqlfluff). sqlfluff's dbt templater
 # compiles the models: against an empty DuckDB file, with dbt's target folder, in a temporary folder.

@@ -33,6 +33,8 @@ import psutil
 
 from benchmarks.measure import Measured, run_measured
 from benchmarks.synthetic import add_synthetic_day, build_synthetic_warehouse
+from orchestration.dbt_project import write_profile
+from orchestration.settings import dbt_folder_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -89,8 +91,8 @@ def _generate(out: Path, interactions: int, days: int) -> dict:
     }
 
 
-def _newest_run_results(since: float) -> Path | None:
-    candidates = [p for p in (DBT_PROJECT_DIR / "target").rglob("run_results.json") if p.stat().st_mtime >= since]
+def _newest_run_results(dbt_target: Path, since: float) -> Path | None:
+    candidates = [p for p in dbt_target.rglob("run_results.json") if p.stat().st_mtime >= since]
     return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
 
 
@@ -125,9 +127,8 @@ def _metadata_value(entry) -> object:
 def read_run(home: Path) -> dict:
     """The latest Dagster run under ``home``: seconds per stage (from step stats) and the enrichment's metadata."""
     from dagster import AssetKey, DagsterInstance
-    from dagster._core.instance.ref import InstanceRef
 
-    with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+    with DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_runs(limit=1)
         if not runs:
             return {}
@@ -186,7 +187,7 @@ def refresh(landing: Path, work: Path, partition: str, label: str, timeout: floa
         "startup_and_other_seconds": round(measured.seconds - stage_total, 1),
         **run,
         **_raw_rows(warehouse),
-        "dbt_slowest": dbt_model_times(_newest_run_results(began)),
+        "dbt_slowest": dbt_model_times(_newest_run_results(dbt_folder_for(warehouse) / "target", began)),
     }
     if not result["ok"]:
         result["output_tail"] = measured.output_tail
@@ -237,7 +238,8 @@ def bench_dbt(scale: Scale, work: Path, rows: int, timeout: float) -> dict:
     started = time.perf_counter()
     built = build_synthetic_warehouse(database, rows, folder / "template")
     synthesis_seconds = round(time.perf_counter() - started, 1)
-    env = {**_env(folder / "dagster_home"), "ROR_WORK_DB": str(database)}
+    env = _env(folder / "dagster_home")
+    profiles = write_profile(folder, database).parent  # as a refresh names its working database to dbt
     target = folder / "target"
 
     def dbt(label: str, *args: str) -> tuple[Measured, list[dict]]:
@@ -248,7 +250,7 @@ def bench_dbt(scale: Scale, work: Path, rows: int, timeout: float) -> dict:
                 "--project-dir",
                 str(DBT_PROJECT_DIR),
                 "--profiles-dir",
-                str(DBT_PROJECT_DIR),
+                str(profiles),
                 "--target-path",
                 str(target / label),
                 # as in a refresh (orchestration/assets/dbt.py): unit tests run in CI, not on the data

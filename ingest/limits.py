@@ -1,4 +1,4 @@
-"""Every limit a record must fit to reach the warehouse, in one place (the README's "Limits" lists them).
+"""Every limit a record must fit to reach the warehouse, in one place (docs/your-own-data.md, "Limits", lists them).
 
 A value outside these limits is damage, not data: a 1970 or 9999 date makes every date spine of the marts span
 decades, a 200 MB text blocks scoring for good. Rows that break a limit are quarantined with a reason that names the

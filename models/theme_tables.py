@@ -1,12 +1,15 @@
 """Themes in the warehouse: ``enrichment.themes`` and ``enrichment.theme_assignments``, refreshed day by day.
 
-``refresh_themes`` places every text that has an embedding for the model version and no theme yet (new texts, and
-those unplaced so far) on the stored themes, adding themes only as ``models.themes.extend`` allows; placed texts
-keep their theme for good. A different model version or different rules (their fingerprint) start over: every
-theme and assignment is rebuilt from the texts in arrival order, deterministically. Low-effort texts (``is_substantive``
-false: "nice!", emoji) are recorded with status ``low_effort`` and no theme, so every scored text has exactly one row.
+``refresh_themes`` clusters every text that has an embedding for the model version again, in text_hash order, and
+carries the stored themes over (``models.themes.refresh``): known themes keep their id, label and created_at, their
+centroid follows their texts, and new groups get new ids. Every assignment is rewritten; a text whose theme did not
+change keeps its assigned_at, so a refresh with no new text changes nothing. A day-by-day warehouse and a rebuild
+over the same texts therefore hold the same groups, differing only in id naming. A different model version or
+different rules (their fingerprint) start over. Low-effort texts (``is_substantive`` false: "nice!", emoji) are
+recorded with status ``low_effort`` and no theme, so every scored text has exactly one row.
 Themes are found over the whole warehouse (every brand's texts): brands and their competitors are compared on the
-same themes, and brand attribution happens later, in dbt. dbt reads both tables as sources. No Dagster here.
+same themes, and brand attribution happens later, in dbt (theme_trend is per brand). dbt reads both tables as
+sources. No Dagster here.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import polars as pl
 from models.cache import _ArrowStream
 from models.embeddings import TABLE as EMBEDDING_TABLE
 from models.embeddings import dequantise
-from models.themes import ThemeRules, Themes, extend
+from models.themes import NO_THEME, ThemeRules, Themes, refresh
 
 THEMES_TABLE = "enrichment.themes"
 ASSIGNMENTS_TABLE = "enrichment.theme_assignments"
@@ -34,6 +37,7 @@ class ThemeRefresh:
     texts_considered: int
     texts_assigned: int
     texts_unplaced: int
+    texts_moved: int  # texts already themed (or unplaced) whose theme changed as the themes sharpened
     new_themes: int
     themes: int
 
@@ -69,22 +73,26 @@ def _stale(con: duckdb.DuckDBPyConnection, model_version: str, rules: ThemeRules
     return bool(other or assigned_elsewhere)
 
 
-def _pending(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:
-    """Texts with an embedding and no theme yet, first seen first (then by hash: a stable order for ties)."""
+def _texts(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:
+    """Every text with an embedding, with its theme so far, in text_hash order: the canonical order that makes a
+    refresh cluster the same texts exactly as a rebuild would, whatever day each arrived."""
     query = con.sql(
         f"""
-        select embeddings.text_hash, any_value(interactions.text) as text, min(interactions.created_at) as first_seen,
+        select embeddings.text_hash, any_value(interactions.text) as text,
             any_value(embeddings.embedding) as embedding, any_value(embeddings.embedding_scale) as embedding_scale,
-            coalesce(any_value(scores.is_substantive), true) as is_substantive
+            coalesce(any_value(scores.is_substantive), true) as is_substantive,
+            -- '' and 0 for none: numpy has no null strings or times
+            coalesce(any_value(assigned.theme_id), '') as known_theme_id,
+            coalesce(any_value(assigned.status), '') as known_status,
+            coalesce(epoch_us(any_value(assigned.assigned_at)), 0) as known_assigned_us
         from {EMBEDDING_TABLE} as embeddings
         inner join raw.interactions as interactions on interactions.text_hash = embeddings.text_hash
         left join enrichment.text_enrichment as scores
             on scores.text_hash = embeddings.text_hash and scores.model_version = embeddings.model_version
         left join {ASSIGNMENTS_TABLE} as assigned on assigned.text_hash = embeddings.text_hash
         where embeddings.model_version = $model_version
-            and (assigned.text_hash is null or assigned.status = 'unplaced')
         group by embeddings.text_hash
-        order by first_seen, embeddings.text_hash
+        order by embeddings.text_hash
         """,
         params={"model_version": model_version},
     )
@@ -92,9 +100,14 @@ def _pending(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame
 
 
 def refresh_themes(
-    con: duckdb.DuckDBPyConnection, model_version: str, rules: ThemeRules, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    model_version: str,
+    rules: ThemeRules,
+    now: datetime,
+    keep_words: frozenset[str] = frozenset(),
 ) -> ThemeRefresh:
-    """Assign the pending texts of ``model_version``, in one transaction; see the module docstring."""
+    """Re-cluster every text of ``model_version`` and carry the stored themes over, in one transaction; see the
+    module docstring."""
     ensure_theme_tables(con)
     con.execute("begin transaction")
     try:
@@ -102,20 +115,22 @@ def refresh_themes(
         if rebuilt:
             con.execute(f"delete from {THEMES_TABLE}").fetchall()
             con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
-        pending = _pending(con, model_version)
-        substantive = pending.filter(pl.col("is_substantive"))
+        texts = _texts(con, model_version)
+        substantive = texts.filter(pl.col("is_substantive"))
         embeddings = dequantise(substantive["embedding"].to_list(), substantive["embedding_scale"].to_numpy())
         before = load_themes(con, embeddings.shape[1] if len(embeddings) else 0)
+        index_of = {theme: index for index, theme in enumerate(before.ids)}
+        known = np.array([index_of.get(theme, NO_THEME) for theme in substantive["known_theme_id"].to_list()])
         themes, placement = (
-            extend(before, substantive["text"].to_list(), embeddings, rules) if substantive.height else (before, None)
+            refresh(before, known, substantive["text"].to_list(), embeddings, rules, keep_words)
+            if substantive.height
+            else (before, None)
         )
-        _write_new_themes(con, themes, len(before), model_version, rules, now)
-        assignments = _assignments(pending, substantive, themes, placement, model_version, now)
+        _write_themes(con, themes, len(before), model_version, rules, now)
+        assignments = _assignments(texts, substantive, themes, placement, model_version, now)
+        con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
         con.register("incoming_assignments", _ArrowStream(assignments))
         try:
-            con.execute(
-                f"delete from {ASSIGNMENTS_TABLE} where text_hash in (select text_hash from incoming_assignments)"
-            ).fetchall()
             con.execute(f"insert into {ASSIGNMENTS_TABLE} by name select * from incoming_assignments").fetchall()
         finally:
             con.unregister("incoming_assignments")
@@ -124,32 +139,38 @@ def refresh_themes(
         con.execute("rollback")
         raise
     status = assignments["status"]
+    moved = texts.join(assignments, on="text_hash").filter(
+        (pl.col("known_status") != "")
+        & (
+            (pl.col("known_theme_id") != pl.col("theme_id").fill_null(""))
+            | (pl.col("known_status") != pl.col("status"))
+        )
+    )
     return ThemeRefresh(
         rebuilt,
-        pending.height,
+        texts.height,
         int((status == "assigned").sum()),
         int((status == "unplaced").sum()),
+        moved.height,
         len(themes) - len(before),
         len(themes),
     )
 
 
-def _write_new_themes(con, themes: Themes, known: int, model_version: str, rules: ThemeRules, now: datetime) -> None:
-    for index in range(known, len(themes)):
+def _write_themes(con, themes: Themes, known: int, model_version: str, rules: ThemeRules, now: datetime) -> None:
+    """Known themes keep id, label and created_at (their centroid follows their texts); new ones are added."""
+    for index in range(len(themes)):
+        centroid = themes.centroids[index].astype(np.float32).tobytes()
+        if index < known:
+            con.execute(f"update {THEMES_TABLE} set centroid = ? where theme_id = ?", [centroid, themes.ids[index]])
+            continue
         con.execute(
             f"insert into {THEMES_TABLE} values (?, ?, ?, ?, ?, ?)",
-            [
-                themes.ids[index],
-                themes.labels[index],
-                model_version,
-                rules.fingerprint(),
-                themes.centroids[index].astype(np.float32).tobytes(),
-                now,
-            ],
+            [themes.ids[index], themes.labels[index], model_version, rules.fingerprint(), centroid, now],
         ).fetchall()
 
 
-def _assignments(pending, substantive, themes: Themes, placement, model_version: str, now: datetime) -> pl.DataFrame:
+def _assignments(texts, substantive, themes: Themes, placement, model_version: str, now: datetime) -> pl.DataFrame:
     ids = np.array(themes.ids + ("",), dtype=object)
     placed = (
         pl.DataFrame(
@@ -162,17 +183,29 @@ def _assignments(pending, substantive, themes: Themes, placement, model_version:
         if placement is not None
         else pl.DataFrame(schema={"text_hash": pl.String, "theme_id": pl.String, "similarity": pl.Float64})
     )
-    rows = pending.select("text_hash", "is_substantive").join(placed, on="text_hash", how="left")
-    return rows.select(
-        "text_hash",
+    rows = texts.select("text_hash", "is_substantive", "known_theme_id", "known_status", "known_assigned_us").join(
+        placed, on="text_hash", how="left"
+    )
+    return rows.with_columns(
         pl.when(pl.col("theme_id") != "").then(pl.col("theme_id")).alias("theme_id"),
-        pl.col("similarity").cast(pl.Float64).fill_nan(None),
         pl.when(~pl.col("is_substantive"))
         .then(pl.lit("low_effort"))
         .when(pl.col("theme_id") == "")
         .then(pl.lit("unplaced"))
         .otherwise(pl.lit("assigned"))
         .alias("status"),
+    ).select(
+        "text_hash",
+        "theme_id",
+        pl.col("similarity").cast(pl.Float64).fill_nan(None),
+        "status",
         pl.lit(model_version).alias("model_version"),
-        pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("assigned_at"),
+        # a text whose theme did not change keeps the time it got it: a refresh with nothing new changes nothing
+        pl.when(
+            (pl.col("known_theme_id") == pl.col("theme_id").fill_null(""))
+            & (pl.col("known_status") == pl.col("status"))
+        )
+        .then(pl.from_epoch("known_assigned_us", "us").dt.replace_time_zone("UTC"))
+        .otherwise(pl.lit(now).cast(pl.Datetime("us", "UTC")))
+        .alias("assigned_at"),
     )

@@ -1,25 +1,31 @@
 """Themes: what a conversation is about, found from the texts' own embeddings, stable from one day to the next.
 
 A theme is a group of texts whose sentence embeddings (models.embeddings, the encoder pass that scores sentiment)
-lie close together, with a centroid (the unit-length mean of its first members' embeddings), a stable id and a
-short label made of its most distinctive words. No keyword lists and no clustering written here: scikit-learn's
-HDBSCAN finds the groups, c-TF-IDF (class-based TF-IDF, as in BERTopic: Grootendorst, 2022) over
-scikit-learn's CountVectorizer names them.
+lie close together, with a centroid (the unit-length mean of its members' embeddings), a stable id and a short
+label made of its most distinctive words. No keyword lists and no clustering written here: scikit-learn's HDBSCAN
+and AgglomerativeClustering find the groups, c-TF-IDF (class-based TF-IDF, as in BERTopic: Grootendorst, 2022)
+over scikit-learn's CountVectorizer names them.
 
-How themes are found (``discover``): the embeddings are reduced with PCA (``ThemeRules.reduced_dims``, seeded) and
-re-normalised, HDBSCAN groups them (a group needs ``min_theme_size`` texts; ``min_samples`` sets how dense its core
-must be), at most ``max_themes`` of the largest groups are kept, and every text is then placed on the nearest
-centroid when its cosine similarity reaches ``assign_similarity`` (HDBSCAN leaves many texts of a clear theme as
-noise; placing them on their nearest theme recovers them) - a text near no centroid is *unplaced*.
+How themes are found (``cluster``): HDBSCAN decides how many themes there are, Ward's agglomerative clustering
+draws them. The embeddings are reduced with PCA (``ThemeRules.reduced_dims``, seeded) and re-normalised; HDBSCAN
+counts the dense groups (a group needs ``min_theme_size`` texts, ``min_samples`` sets how dense its core must be,
+``selection`` is its cluster_selection_method; at most ``max_themes``); Ward (scikit-learn's
+AgglomerativeClustering, on the full embeddings) splits the texts into that many themes, and every text goes to the
+nearest theme centroid. HDBSCAN's own groups leave many texts as noise and, at the same number of themes, match
+human labels less well than Ward's or k-means' (models/EVALUATION.md); Ward matches them best. A text whose cosine
+to its theme's centroid stays below ``assign_similarity`` is *unplaced*. Above ``max_cluster_texts`` texts, the
+clustering sees a seeded sample of that size (Ward's memory grows with the square of the texts) and every text
+still goes to its nearest centroid. Everything is seeded and groups are numbered by their first row: the same texts
+in the same order give the same themes.
 
-How themes stay stable (``extend``): a refresh places each new text, and each text unplaced so far, on the existing
-centroids, which never move, so no text ever changes theme and ids and labels never reshuffle. Only when at least
-``min_theme_size`` texts fit no theme does discovery run on them; the groups it finds become new themes with the
-next ids and the texts of those groups are placed. A full rebuild (``extend`` from no themes, over every text in
-the order they arrived) is deterministic: the same texts in the same order give the same themes, ids and labels.
-Day-by-day and rebuild agree on the texts' themes (after matching theme to theme) on at least 95% of texts when the
-topics are distinct (tests/models/test_themes.py); what differs is texts between two topics, and themes that a
-rebuild sees whole but the days saw grow (their first days' texts may have been placed on an older neighbour).
+How themes stay stable (``refresh``): each refresh clusters every text so far again (the caller gives them in a
+canonical order, so a refresh and a rebuild over the same texts find the same groups), then carries the known
+themes over: the overlap of each known theme's texts with each new group is matched one to one (Hungarian
+assignment, scipy's linear_sum_assignment), and a group that holds at least ``carry_over_share`` of a known theme's
+texts keeps that theme's id and label. A group that matches no known theme gets the next new id and its own label.
+Ids and labels therefore never change; a known theme that no group matches keeps its id and label with no texts
+(it merged into a neighbour). Texts may move between themes as the themes sharpen with more data: this is what
+keeps day-by-day and a full rebuild in agreement (they differ only in id naming).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import polars as pl
 from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import HDBSCAN
+from sklearn.cluster import HDBSCAN, AgglomerativeClustering
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -45,11 +51,14 @@ _NOT_WORDS = r"(?i)https?://\S+|www\.\S+|\S+@\S+|@\w+"
 class ThemeRules:
     """Every rule of theme discovery, with defaults selected on the banking77 train split (models/EVALUATION.md)."""
 
-    min_theme_size: int = 10  # texts a theme needs to be found; also the fewest unfitting texts that start a new one
+    min_theme_size: int = 5  # texts HDBSCAN needs to find a group: fewer, more themes
     min_samples: int = 5  # HDBSCAN's density: higher, fewer texts in a theme's core
+    selection: str = "leaf"  # HDBSCAN's cluster_selection_method: "eom" (larger themes) or "leaf" (finer ones)
     reduced_dims: int = 32  # PCA components HDBSCAN sees (it separates poorly in all 384 dimensions)
-    assign_similarity: float = 0.5  # cosine to a theme's centroid a text needs to join it
-    max_themes: int = 100  # per discovery run: the largest groups are kept
+    assign_similarity: float = 0.5  # cosine to its theme's centroid a text needs to be placed, else unplaced
+    max_themes: int = 100  # the largest groups are kept
+    max_cluster_texts: int = 10_000  # above this, the clustering sees a seeded sample (Ward's memory grows as n^2)
+    carry_over_share: float = 0.3  # share of a known theme's texts a new group needs to keep its id and label
     label_terms: int = 3  # words (or two-word phrases) in a label
     min_term_texts: int = 3  # a label word appears in at least this many of the theme's texts: never one author's
     seed: int = 20261206
@@ -91,25 +100,36 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
-def discover(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
-    """Group index per row (NO_THEME for HDBSCAN's noise), groups numbered by their first row: deterministic."""
+def cluster(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
+    """Group index per row (NO_THEME: unplaced), groups numbered by their first row; see the module docstring."""
     rows = len(embeddings)
     groups = np.full(rows, NO_THEME, dtype=np.int64)
     if rows < max(rules.min_theme_size, 2):
         return groups
-    dims = min(rules.reduced_dims, rows - 1, embeddings.shape[1])
-    reduced = unit_rows(PCA(dims, svd_solver="full", random_state=rules.seed).fit_transform(embeddings))
+    sample = np.arange(rows)
+    if rows > rules.max_cluster_texts:
+        sample = np.sort(np.random.default_rng(rules.seed).choice(rows, rules.max_cluster_texts, replace=False))
+    dims = min(rules.reduced_dims, len(sample) - 1, embeddings.shape[1])
+    reduced = unit_rows(PCA(dims, svd_solver="full", random_state=rules.seed).fit_transform(embeddings[sample]))
     found = _hdbscan(reduced, rules, single_cluster=False)
     if found.max() < 0:
-        # the texts no theme took may hold just one new theme (a complaint wave), which HDBSCAN calls noise for want
-        # of a second cluster to split from; a diffuse single group is then dropped by the coherence rule below
+        # one topic alone (a first small day, a complaint wave) is noise to HDBSCAN for want of a second to split from
         found = _hdbscan(reduced, rules, single_cluster=True)
-    found = _coherent_groups(embeddings, found, rules)
-    labels, sizes = np.unique(found[found >= 0], return_counts=True)
-    kept = labels[np.argsort(-sizes, kind="stable")][: rules.max_themes]
-    first_rows = sorted((int(np.flatnonzero(found == label)[0]), label) for label in kept)
-    for number, (_, label) in enumerate(first_rows):
-        groups[found == label] = number
+    if found.max() < 0:
+        return groups
+    count = min(len(np.unique(found[found >= 0])), rules.max_themes)
+    ward = (
+        AgglomerativeClustering(count, linkage="ward").fit_predict(embeddings[sample])
+        if count > 1
+        else np.zeros(len(sample), dtype=np.int64)
+    )
+    centroids = centroids_of(embeddings[sample], ward, count)
+    similarity = embeddings @ centroids.T
+    nearest = similarity.argmax(axis=1)
+    fits = similarity[np.arange(rows), nearest] >= rules.assign_similarity
+    first_rows = sorted((int(np.flatnonzero(nearest == group)[0]), group) for group in np.unique(nearest[fits]))
+    for number, (_, group) in enumerate(first_rows):
+        groups[(nearest == group) & fits] = number
     return groups
 
 
@@ -117,87 +137,110 @@ def _hdbscan(reduced: np.ndarray, rules: ThemeRules, single_cluster: bool) -> np
     return HDBSCAN(
         min_cluster_size=rules.min_theme_size,
         min_samples=min(rules.min_samples, len(reduced)),
+        cluster_selection_method=rules.selection,
         allow_single_cluster=single_cluster,
         copy=True,
     ).fit_predict(reduced)
-
-
-def _coherent_groups(embeddings: np.ndarray, found: np.ndarray, rules: ThemeRules) -> np.ndarray:
-    """HDBSCAN's groups, less those whose own centroid holds fewer than ``min_theme_size`` of its members at
-    ``assign_similarity``: a theme must be able to take its own texts."""
-    kept = found.copy()
-    for group in np.unique(found[found >= 0]):
-        members = embeddings[found == group]
-        centroid = unit_rows(members.mean(axis=0, keepdims=True))[0]
-        if np.sum(members @ centroid >= rules.assign_similarity) < rules.min_theme_size:
-            kept[found == group] = NO_THEME
-    return kept
 
 
 def centroids_of(embeddings: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
     return unit_rows(np.stack([embeddings[groups == group].mean(axis=0) for group in range(count)]))
 
 
-def place(embeddings: np.ndarray, centroids: np.ndarray, rules: ThemeRules) -> Placement:
-    """Nearest centroid by cosine, kept when it reaches ``rules.assign_similarity``; ties go to the older theme."""
-    if not len(centroids) or not len(embeddings):
-        return Placement(np.full(len(embeddings), NO_THEME, dtype=np.int64), np.full(len(embeddings), np.nan))
-    similarity = embeddings @ centroids.T
-    nearest = similarity.argmax(axis=1)
-    best = similarity[np.arange(len(embeddings)), nearest]
-    fits = best >= rules.assign_similarity
-    return Placement(np.where(fits, nearest, NO_THEME), np.where(fits, best, np.nan))
+def carry_over(known: np.ndarray, known_count: int, groups: np.ndarray, count: int, share: float) -> np.ndarray:
+    """Per new group, the index of the known theme it continues (NO_THEME: a new theme). ``known`` is each text's
+    known theme (NO_THEME for new or unplaced texts); groups and known themes are matched one to one by overlap."""
+    continued = np.full(count, NO_THEME, dtype=np.int64)
+    both = (known >= 0) & (groups >= 0)
+    if not known_count or not count or not both.any():
+        return continued
+    overlap = np.zeros((known_count, count))
+    np.add.at(overlap, (known[both], groups[both]), 1)
+    known_sizes = np.bincount(known[known >= 0], minlength=known_count)
+    rows, columns = linear_sum_assignment(overlap, maximize=True)
+    enough = overlap[rows, columns] >= share * np.maximum(known_sizes[rows], 1)
+    enough &= overlap[rows, columns] > 0
+    continued[columns[enough]] = rows[enough]
+    return continued
 
 
-def extend(themes: Themes, texts: list[str], embeddings: np.ndarray, rules: ThemeRules) -> tuple[Themes, Placement]:
-    """Place ``texts`` (new ones and those unplaced so far, in arrival order) on ``themes``; when at least
-    ``min_theme_size`` of them fit none, discover new themes among those and place them there. Existing themes are
-    never changed. ``extend(Themes.empty(dim), ...)`` over every text is the full rebuild."""
+def refresh(
+    themes: Themes,
+    known: np.ndarray,
+    texts: list[str],
+    embeddings: np.ndarray,
+    rules: ThemeRules,
+    keep_words: frozenset[str] = frozenset(),
+) -> tuple[Themes, Placement]:
+    """Cluster every text again and carry ``themes`` over (module docstring). ``known`` is each text's index in
+    ``themes`` before (NO_THEME if none). Returns the themes, the known ones first with their ids and labels, and each
+    text's place among them. ``refresh(Themes.empty(dim), all NO_THEME, ...)`` is the full rebuild."""
     embeddings = unit_rows(np.asarray(embeddings, dtype=np.float32))
-    placement = place(embeddings, themes.centroids, rules)
-    unfit = np.flatnonzero(placement.theme == NO_THEME)
-    if len(unfit) < rules.min_theme_size:
-        return themes, placement
-    groups = discover(embeddings[unfit], rules)
+    groups = cluster(embeddings, rules)
     count = int(groups.max()) + 1
-    if count == 0:
-        return themes, placement
-    new_centroids = centroids_of(embeddings[unfit], groups, count)
-    classes = np.full(len(texts), NO_THEME, dtype=np.int64)
-    classes[unfit] = groups
-    labels = label_themes(texts, classes, count, rules)
-    first = len(themes) + 1
+    continued = carry_over(np.asarray(known, dtype=np.int64), len(themes), groups, count, rules.carry_over_share)
+    fresh = np.flatnonzero(continued == NO_THEME)
+    index_of = continued.copy()
+    index_of[fresh] = len(themes) + np.arange(len(fresh))
+    new_labels = label_themes(texts, groups, count, rules, keep_words) if len(fresh) else []
+    centroids = themes.centroids.copy() if len(themes) else np.zeros((0, embeddings.shape[1]), dtype=np.float32)
+    if count:
+        group_centroids = centroids_of(embeddings, groups, count)
+        centroids = np.concatenate([centroids, group_centroids[fresh]]).astype(np.float32)
+        centroids[continued[continued >= 0]] = group_centroids[continued >= 0]
     grown = Themes(
-        themes.ids + tuple(theme_id(first + index) for index in range(count)),
-        themes.labels + tuple(labels),
-        np.concatenate([themes.centroids, new_centroids]).astype(np.float32),
+        themes.ids + tuple(theme_id(len(themes) + 1 + number) for number in range(len(fresh))),
+        themes.labels + tuple(new_labels[group] for group in fresh),
+        centroids,
     )
-    placed_now = place(embeddings[unfit], new_centroids, rules)
-    theme = placement.theme.copy()
-    similarity = placement.similarity.copy()
-    fits = placed_now.theme != NO_THEME
-    theme[unfit[fits]] = placed_now.theme[fits] + len(themes)
-    similarity[unfit[fits]] = placed_now.similarity[fits]
+    theme = np.where(groups >= 0, index_of[np.maximum(groups, 0)] if count else NO_THEME, NO_THEME)
+    similarity = np.where(
+        theme >= 0, np.sum(embeddings * grown.centroids[np.maximum(theme, 0)], axis=1) if len(grown) else 0, np.nan
+    )
     return grown, Placement(theme, similarity)
 
 
-def label_themes(texts: list[str], classes: np.ndarray, count: int, rules: ThemeRules) -> list[str]:
-    """Each theme's ``label_terms`` most distinctive words by c-TF-IDF: the texts of a class are one document, a
-    term's weight is its frequency in the class times log(1 + mean words per class / its frequency in all classes).
-    The texts of no theme form one more class, so words common to everything never label a theme. A word counts
-    only where it appears in at least ``min_term_texts`` of the theme's texts."""
-    cleaned = (
+def _cleaned(texts: list[str]) -> pl.Series:
+    return (
         pl.Series(texts, dtype=pl.String)
         .fill_null("")
         .str.replace_all(_NOT_WORDS, " ")
         .str.replace_all("['’]", "")  # "hasn't" -> "hasnt", a stop word, rather than "hasn"
-        .to_list()
     )
+
+
+def proper_nouns(texts: list[str], keep_words: frozenset[str] = frozenset()) -> set[str]:
+    """Lower-case words written capitalised ("Maria", not "MARIA") in most of their occurrences inside a sentence
+    (a sentence's first word is capitalised anyway and does not count): names of people, places and companies,
+    which must never label a theme. ``keep_words`` (lower case: the configured brand and product names) stay."""
+    tokens = (
+        pl.DataFrame({"token": _cleaned(texts).str.extract_all(r"[^\W\d_]+|[.!?\n]")})
+        .with_row_index("text")
+        .explode("token")
+        .drop_nulls("token")
+        .with_columns(previous=pl.col("token").shift(1).over("text"))
+        .filter(pl.col("token").str.len_chars() >= 3, pl.col("previous").is_not_null())
+        .filter(~pl.col("previous").is_in([".", "!", "?", "\n"]))
+        .group_by(word=pl.col("token").str.to_lowercase())
+        .agg(capitalised=pl.col("token").str.contains(r"^\p{Lu}\p{Ll}").mean())
+        .filter(pl.col("capitalised") > 0.5, ~pl.col("word").is_in(list(keep_words)))
+    )
+    return set(tokens["word"].to_list())
+
+
+def label_themes(
+    texts: list[str], classes: np.ndarray, count: int, rules: ThemeRules, keep_words: frozenset[str] = frozenset()
+) -> list[str]:
+    """Each theme's ``label_terms`` most distinctive words by c-TF-IDF: the texts of a class are one document, a
+    term's weight is its frequency in the class times log(1 + mean words per class / its frequency in all classes).
+    The texts of no theme form one more class, so words common to everything never label a theme. A word counts
+    only where it appears in at least ``min_term_texts`` of the theme's texts, and never when it is a proper noun
+    (``proper_nouns``: a person's name must not label a theme)."""
     vectorizer = CountVectorizer(
         stop_words="english", token_pattern=_WORD_PATTERN, ngram_range=(1, 2), min_df=rules.min_term_texts
     )
     try:
-        counts = vectorizer.fit_transform(cleaned)
+        counts = vectorizer.fit_transform(_cleaned(texts).to_list())
     except ValueError:  # no word in enough texts: nothing distinctive to say
         return [""] * count
     terms = vectorizer.get_feature_names_out()
@@ -210,6 +253,8 @@ def label_themes(texts: list[str], classes: np.ndarray, count: int, rules: Theme
     term_totals = class_counts.sum(axis=0)
     weight = frequency * np.log1p(totals.mean() / np.where(term_totals == 0, 1.0, term_totals))
     weight[class_texts < rules.min_term_texts] = 0.0
+    names = proper_nouns(texts, keep_words)
+    weight[:, [bool(set(str(term).split()) & names) for term in terms]] = 0.0
     return [_label(terms, weight[group], rules.label_terms) for group in range(count)]
 
 

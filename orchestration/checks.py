@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
-from orchestration.executor import WAREHOUSE_STEP_TAGS
+from orchestration.names import WAREHOUSE_STEP_TAGS
 from orchestration.resources import WarehouseResource
 from orchestration.spike_text import describe_spikes
 

@@ -210,33 +210,9 @@ def print_summary(
     """The screen a person reads after a refresh: what was built, what the checks said, which files were not loaded
     and why, where things are, next steps."""
     console.print()
-    if serving_path.exists():
-        refresh_id, rows = mart_rows(serving_path)
-        console.print(f"Published marts (refresh {refresh_id or '-'})", soft_wrap=True, crop=False)
-        table = Table(box=None, show_header=False, pad_edge=False)
-        table.add_column("mart")
-        table.add_column("rows", justify="right")
-        for name, count in rows:
-            table.add_row(f"marts.{name}", f"{count:,}")
-        console.print(table)
-    else:
-        console.print("[yellow]No serving warehouse has been published yet.[/yellow]")
+    _print_marts(console, serving_path)
     if outcome is not None:
-        checks = outcome.checks
-        line = f"Checks: [green]{checks.passed} passed[/green], "
-        line += f"[yellow]{len(checks.warned)} warned[/yellow], " if checks.warned else "0 warned, "
-        line += f"[red]{len(checks.failed)} failed[/red]" if checks.failed else "0 failed"
-        console.print(line)
-        for name in checks.warned[:SHOWN]:
-            console.print(f"  [yellow]warn[/yellow] {name}")
-        if len(checks.warned) > SHOWN:
-            console.print(f"  ... and {len(checks.warned) - SHOWN} more warned (`make dev` lists them all)")
-        for name in checks.failed[:SHOWN]:
-            console.print(f"  [red]fail[/red] {name}")
-        if len(checks.failed) > SHOWN:
-            console.print(f"  ... and {len(checks.failed) - SHOWN} more failed (`make dev` lists them all)")
-        for error in outcome.step_errors[:5]:
-            console.print(f"  [red]error[/red] {error}")
+        _print_checks(console, outcome)
     files_missed = not_loaded is not None and not_loaded.total > 0
     if files_missed:
         print_files_not_loaded(console, not_loaded)
@@ -255,20 +231,55 @@ def print_summary(
     else:
         verdict = "[green]succeeded[/green]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
+    console.print("Next: " + _next_step(ok, files_missed, bool(reports), brands_named))
+
+
+def _print_marts(console: Console, serving_path: Path) -> None:
+    if not serving_path.exists():
+        console.print("[yellow]No serving warehouse has been published yet.[/yellow]")
+        return
+    refresh_id, rows = mart_rows(serving_path)
+    console.print(f"Published marts (refresh {refresh_id or '-'})", soft_wrap=True, crop=False)
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column("mart")
+    table.add_column("rows", justify="right")
+    for name, count in rows:
+        table.add_row(f"marts.{name}", f"{count:,}")
+    console.print(table)
+
+
+def _print_checks(console: Console, outcome: RunOutcome) -> None:
+    checks = outcome.checks
+    line = f"Checks: [green]{checks.passed} passed[/green], "
+    line += f"[yellow]{len(checks.warned)} warned[/yellow], " if checks.warned else "0 warned, "
+    line += f"[red]{len(checks.failed)} failed[/red]" if checks.failed else "0 failed"
+    console.print(line)
+    for name in checks.warned[:SHOWN]:
+        console.print(f"  [yellow]warn[/yellow] {name}")
+    if len(checks.warned) > SHOWN:
+        console.print(f"  ... and {len(checks.warned) - SHOWN} more warned (`make dev` lists them all)")
+    for name in checks.failed[:SHOWN]:
+        console.print(f"  [red]fail[/red] {name}")
+    if len(checks.failed) > SHOWN:
+        console.print(f"  ... and {len(checks.failed) - SHOWN} more failed (`make dev` lists them all)")
+    for error in outcome.step_errors[:5]:
+        console.print(f"  [red]error[/red] {error}")
+
+
+def _next_step(ok: bool, files_missed: bool, reports: bool, brands_named: bool) -> str:
     ui = "`make dev` shows the run, its checks and metadata at http://127.0.0.1:3000."
-    console.print(
-        "Next: "
-        + (
-            f"deal with the files listed above and refresh again (what was loaded is published); {ui}"
-            if ok and files_missed
-            else f"open the report in a browser; {ui}"
-            if ok and reports
-            else "no brand has data to report on yet: check that the accounts in the configuration are the ones the exports "
-            f"name (`ror ingest DIR --dry-run` shows what each file holds); {ui}"
-            if ok and brands_named
-            else f"name your brands in a configuration file (README, 'Your own data') to attribute and report; {ui}"
-            if ok
-            else "run again with --verbose for the full log, or open the run in the UI (`make dev`, http://127.0.0.1:3000); "
-            "the serving file still holds the last good data."
+    if not ok:
+        return (
+            "run again with --verbose for the full log, or open the run in the UI (`make dev`, "
+            "http://127.0.0.1:3000); the serving file still holds the last good data."
         )
-    )
+    if files_missed:
+        return f"deal with the files listed above and refresh again (what was loaded is published); {ui}"
+    if reports:
+        return f"open the report in a browser; {ui}"
+    if brands_named:
+        return (
+            "no brand has data to report on yet: check that the accounts in the configuration are the ones the "
+            f"exports name (`ror ingest DIR --dry-run` shows what each file holds); {ui}"
+        )
+    return f"name your brands in a configuration file (docs/your-own-data.md) to attribute and report; {ui}"

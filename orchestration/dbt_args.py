@@ -1,17 +1,23 @@
-"""The `dbt build` command line of a refresh: pure, so what reaches dbt is testable without running it."""
+"""What a refresh hands dbt: the `dbt build` command line (pure, so what reaches dbt is testable without running it)
+and the partition window, written into the working database for the run's dbt invocation alone."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
+
+import duckdb
+
+# Read by dbt_project/macros/refresh_window.sql.
+REFRESH_WINDOW_TABLE = "config.dbt_refresh_window"
 
 
 def dbt_build_args(config_vars: Mapping[str, int | float], full_refresh: bool) -> list[str]:
     """`dbt build` arguments: the configuration's vars (only when it gives any) and the refresh mode.
 
-    The partition window is not a var (see ``dbt_build_env``): dbt re-parses the whole project whenever --vars differ
+    The partition window is not a var (see ``refresh_window``): dbt re-parses the whole project whenever --vars differ
     from the last parse, which a window changing every day would cost every run."""
     # Unit tests check the SQL against fixed inputs, not the data: they run in CI (tests/dbt), not in every refresh,
     # as dbt recommends; in a refresh they were a third of dbt's time.
@@ -21,11 +27,24 @@ def dbt_build_args(config_vars: Mapping[str, int | float], full_refresh: bool) -
     return [*args, *(["--full-refresh"] if full_refresh else [])]
 
 
-def dbt_build_env(working_path: Path, min_date: date, max_date: date) -> dict[str, str]:
-    """What dbt reads from the environment in a refresh: the working database (profiles.yml) and the partition window
-    (fct_interactions and sentiment_trend). A changed environment variable re-parses only the files that read it."""
-    return {
-        "ROR_WORK_DB": str(working_path),
-        "ROR_DBT_MIN_DATE": min_date.isoformat(),
-        "ROR_DBT_MAX_DATE": max_date.isoformat(),
-    }
+def write_refresh_window(con: duckdb.DuckDBPyConnection, min_date: date, max_date: date) -> None:
+    con.execute("create schema if not exists config")
+    con.execute(f"create or replace table {REFRESH_WINDOW_TABLE} (min_date varchar, max_date varchar)")
+    con.execute(f"insert into {REFRESH_WINDOW_TABLE} values (?, ?)", [min_date.isoformat(), max_date.isoformat()])
+
+
+def clear_refresh_window(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop table if exists {REFRESH_WINDOW_TABLE}")
+
+
+@contextmanager
+def refresh_window(connect, min_date: date, max_date: date) -> Iterator[None]:
+    """The partition window (fct_interactions and sentiment_trend) in the working database while the block runs dbt:
+    dbt by hand afterwards sees none, as before. ``connect`` opens the working database (closed before dbt starts)."""
+    with connect() as con:
+        write_refresh_window(con, min_date, max_date)
+    try:
+        yield
+    finally:
+        with connect() as con:
+            clear_refresh_window(con)

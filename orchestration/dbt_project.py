@@ -1,32 +1,65 @@
-"""The dbt project as Dagster sees it.
+"""The dbt project as Dagster sees it, for one warehouse.
 
-The manifest is parsed when it is missing (a fresh clone), when the project changed since it was last parsed (a
-fingerprint of every file dbt parses, kept beside the manifest), when `dagster dev` runs, or when ROR_DBT_PARSE=always.
-A refresh on an unchanged project skips `dbt parse`, which costs 10-45 s of every run on a 2-core machine.
+dbt's profile, manifest, run artifacts and logs live in the warehouse's dbt folder (``<warehouse>.dbt/`` beside the
+serving file, orchestration.settings.dbt_folder_for), never in the checkout: the profile names the working database
+by its path, so dbt needs no environment variable, and two warehouses never share a target.
+
+The manifest is parsed when it is missing (a new warehouse), or when the project changed since it was last parsed (a
+fingerprint of every file dbt parses, kept beside the manifest). A refresh on an unchanged project skips `dbt parse`,
+which costs 10-45 s of every run on a 2-core machine; the build reuses the parse's partial-parse file in the same
+target folder, so dbt re-reads only what changed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
-
-Settings.from_env().export_to_environment()  # dbt's profile reads ROR_WORK_DB
+from orchestration.settings import DBT_PROJECT_DIR
 
 # dbt is installed beside this code; find it even when the environment's bin folder is not on PATH (`.venv/bin/ror`).
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
-if Path(sys.executable).parent.as_posix() not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-
+# The profile dbt_project.yml names; the per-warehouse profiles.yml defines only its duckdb target.
+PROFILE_NAME = "ror_warehouse"
 # What dbt reads when it parses: the project's top-level YAML and these folders (target/ and logs/ are its output).
 PARSED_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses", "dbt_packages")
 FINGERPRINT_FILE = "ror_parsed_project.sha256"
+
+
+def profile_yaml(working_path: Path) -> str:
+    """dbt_project/profiles.yml's duckdb target with the working database written in (no env_var)."""
+    # json.dumps quotes the path as YAML reads it (a double-quoted scalar), whatever characters it holds.
+    import json
+
+    return (
+        f"# Written by ror-warehouse (orchestration/dbt_project.py) for {json.dumps(str(working_path))}.\n"
+        f"{PROFILE_NAME}:\n"
+        "  target: dev\n"
+        "  outputs:\n"
+        "    dev:\n"
+        "      type: duckdb\n"
+        f"      path: {json.dumps(str(working_path))}\n"
+        "      # one thread: dbt-duckdb incremental models collide on temporary relations otherwise\n"
+        "      threads: 1\n"
+        "      settings:\n"
+        "        TimeZone: UTC\n"
+    )
+
+
+def write_profile(dbt_folder: Path, working_path: Path) -> Path:
+    """The warehouse's profiles.yml, rewritten only when it would change (a rewrite would not re-parse, but a
+    read-only folder must still work once written)."""
+    dbt_folder.mkdir(parents=True, exist_ok=True)
+    profile = dbt_folder / "profiles.yml"
+    wanted = profile_yaml(working_path)
+    if not profile.exists() or profile.read_text("utf-8") != wanted:
+        profile.write_text(wanted, "utf-8")
+    return profile
 
 
 def project_fingerprint(project_dir: Path) -> str:
@@ -50,16 +83,29 @@ def manifest_is_current(project_dir: Path, manifest_path: Path) -> bool:
     )
 
 
-def prepare(project: DbtProject, force: bool = False) -> None:
+def dbt_cli(project: DbtProject) -> DbtCliResource:
+    """dbt for this project and its warehouse's profile."""
+    return DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir), dbt_executable=DBT_EXECUTABLE)
+
+
+def parse(project: DbtProject) -> None:
+    """`dbt parse` into the project's target folder (the warehouse's)."""
+    dbt_cli(project).cli(["parse", "--quiet"], target_path=Path(project.target_path)).wait()
+
+
+def prepare(project: DbtProject, parse: Callable[[DbtProject], None] = parse) -> None:
     """Parse the project into its manifest unless the manifest already matches the files on disk."""
     project_dir = Path(project.project_dir)
-    if not force and manifest_is_current(project_dir, Path(project.manifest_path)):
+    if manifest_is_current(project_dir, Path(project.manifest_path)):
         return
     fingerprint = project_fingerprint(project_dir)  # taken before parsing: an edit during the parse re-parses later
-    project.preparer.prepare(project)
+    parse(project)
     Path(project.manifest_path).with_name(FINGERPRINT_FILE).write_text(fingerprint + "\n", "utf-8")
 
 
-ror_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-ror_dbt_project.prepare_if_dev()
-prepare(ror_dbt_project, force=os.environ.get("ROR_DBT_PARSE") == "always")
+def dbt_project_for(dbt_folder: Path, working_path: Path, project_dir: Path = DBT_PROJECT_DIR) -> DbtProject:
+    """The project with its profile and target in the warehouse's dbt folder, parsed if it has to be."""
+    write_profile(dbt_folder, working_path)
+    project = DbtProject(project_dir=project_dir, profiles_dir=dbt_folder, target_path=dbt_folder / "target")
+    prepare(project)
+    return project

@@ -1,56 +1,76 @@
 """The refresh job's executor: one process, or the multiprocess executor with the warehouse's steps one at a time.
 
 DuckDB allows one writer per file (and no reader beside a writer in another process), so every step that opens the
-working database or the serving file carries the tag ``ror/warehouse_step`` and the multiprocess executor runs at most
-one of them at a time (its tag concurrency limits). The steps that score the enrichment's hash buckets open no
-database (orchestration/assets/enrichment.py): they run side by side, with each other and with one warehouse step.
+working database or the serving file carries the tag ``ror/warehouse_step`` (orchestration.names) and the multiprocess
+executor runs at most one of them at a time (its tag concurrency limits). The steps that score the enrichment's hash
+buckets open no database (orchestration/assets/enrichment.py): they run side by side, with each other and with one
+warehouse step.
 
 Either way the run holds the warehouse's writer lock from its first step to its last: this executor takes it in the
 run's orchestrating process (the `ror` process, or the run worker the UI, schedule or sensor started), and the step
 processes find it held for their run (orchestration.resources).
 
-``workers`` (run config ``execution: config: workers: N``; default ROR_ENRICH_WORKERS, else 1) is both the number of
+``workers`` (run config ``execution: config: workers: N``; default: the settings' enrich_workers) is both the number of
 hash buckets the pending texts are split into and the most step processes at a time. With 1, every step runs in one
-process, as before: a step process re-imports the code location (torch, dbt, dagster-dbt), which costs more than
-parallel steps save on a small daily refresh.
+process: a step process re-imports the code location (torch, dbt, dagster-dbt), which costs more than parallel steps
+save on a small daily refresh. Both inner executors are Dagster's own, made through their public definitions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from dagster import DagsterEvent, Executor, Field, InitExecutorContext, IntSource, executor
-from dagster._core.definitions.executor_definition import multiple_process_executor_requirements
-from dagster._core.execution.retries import RetryMode
-from dagster._core.executor.in_process import InProcessExecutor
-from dagster._core.executor.multiprocess import MultiprocessExecutor
+from dagster import (
+    DagsterEvent,
+    Executor,
+    ExecutorDefinition,
+    Field,
+    InitExecutorContext,
+    IntSource,
+    executor,
+    in_process_executor,
+    multiprocess_executor,
+)
 
 from orchestration.instance import mark_run_abandoned
-from orchestration.settings import Settings
+from orchestration.names import TAG_CONCURRENCY_LIMITS
+from orchestration.settings import working_database_for
 from orchestration.warehouse_lock import LockHolder, warehouse_writer_lock
 
-WAREHOUSE_STEP_TAG = "ror/warehouse_step"
-# Tags of every op that opens a warehouse file: the multiprocess executor runs one of them at a time.
-WAREHOUSE_STEP_TAGS = {WAREHOUSE_STEP_TAG: "duckdb"}
-TAG_CONCURRENCY_LIMITS = [{"key": WAREHOUSE_STEP_TAG, "limit": 1}]
-# The code location the step processes need, imported once by the forkserver and forked from it for each step.
-PRELOADED_MODULES = ["orchestration.definitions"]
+# The module the step processes need, imported once by the forkserver and forked from it for each step: the
+# definitions factory and everything it imports (torch, dbt, dagster-dbt), without building anything.
+PRELOADED_MODULES = ["orchestration.build"]
+RETRIES = {"enabled": {}}
 
 
-def run_workers(run_config: dict) -> int:
+def run_workers(run_config: dict, default: int) -> int:
     """The workers a run was started with: its run config's, else the executor's default."""
     configured = run_config.get("execution", {}).get("config", {}).get("workers")
-    return int(configured) if configured is not None else Settings.from_env().enrich_workers
+    return int(configured) if configured is not None else default
+
+
+def inner_executor_config(workers: int) -> tuple[ExecutorDefinition, dict]:
+    """Dagster's executor for this many workers, and its config."""
+    if workers == 1:
+        return in_process_executor, {"retries": RETRIES}
+    return multiprocess_executor, {
+        "max_concurrent": workers,
+        "tag_concurrency_limits": TAG_CONCURRENCY_LIMITS,
+        "retries": RETRIES,
+        "start_method": {"forkserver": {"preload_modules": PRELOADED_MODULES}},
+    }
 
 
 class WarehouseRunExecutor(Executor):
     """Runs the plan with ``inner`` while this process holds the warehouse's writer lock for the run."""
 
-    def __init__(self, inner: Executor):
+    def __init__(self, inner: Executor, serving_path: Path):
         self.inner = inner
+        self.serving_path = serving_path
 
     @property
-    def retries(self) -> RetryMode:
+    def retries(self):
         return self.inner.retries
 
     @property
@@ -58,17 +78,15 @@ class WarehouseRunExecutor(Executor):
         return self.inner.step_dependency_config
 
     def execute(self, plan_context, execution_plan) -> Iterator[DagsterEvent]:
-        settings = Settings.from_env()
-
         def waiting(holder: LockHolder | None) -> None:
             who = holder.describe() if holder else "another process"
-            plan_context.log.info(f"Waiting for the warehouse {settings.serving_path}: it is being refreshed by {who}")
+            plan_context.log.info(f"Waiting for the warehouse {self.serving_path}: it is being refreshed by {who}")
 
         def abandoned(holder: LockHolder) -> None:
             mark_run_abandoned(plan_context.instance, holder, found_by=f"run {plan_context.run_id}")
 
         with warehouse_writer_lock(
-            settings.working_path,
+            working_database_for(self.serving_path),
             command="dagster run",
             wait=True,
             run_id=plan_context.run_id,
@@ -78,34 +96,35 @@ class WarehouseRunExecutor(Executor):
             yield from self.inner.execute(plan_context, execution_plan)
 
 
-def _requirements(executor_config: dict):
-    return multiple_process_executor_requirements() if executor_config["workers"] > 1 else []
+def refresh_executor(serving_path: Path, default_workers: int) -> ExecutorDefinition:
+    """The executor of a warehouse's refresh job; ``default_workers`` when the run config names none."""
 
+    def requirements(executor_config: dict):
+        definition, config = inner_executor_config(executor_config["workers"])
+        return definition.get_requirements(config)
 
-@executor(
-    name="ror_refresh_executor",
-    config_schema={
-        "workers": Field(
-            IntSource,
-            default_value=Settings.from_env().enrich_workers,
-            description="Hash buckets of the pending texts, scored by this many processes at once; 1: every step in "
-            "one process.",
-        )
-    },
-    requirements=_requirements,
-)
-def ror_refresh_executor(init_context: InitExecutorContext) -> Executor:
-    workers = init_context.executor_config["workers"]
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
-    if workers == 1:
-        return WarehouseRunExecutor(InProcessExecutor(retries=RetryMode.ENABLED))
-    return WarehouseRunExecutor(
-        MultiprocessExecutor(
-            retries=RetryMode.ENABLED,
-            max_concurrent=workers,
-            tag_concurrency_limits=TAG_CONCURRENCY_LIMITS,
-            start_method="forkserver",
-            explicit_forkserver_preload=PRELOADED_MODULES,
-        )
+    @executor(
+        name="ror_refresh_executor",
+        config_schema={
+            "workers": Field(
+                IntSource,
+                default_value=default_workers,
+                description="Hash buckets of the pending texts, scored by this many processes at once; 1: every step "
+                "in one process.",
+            )
+        },
+        requirements=requirements,
     )
+    def ror_refresh_executor(init_context: InitExecutorContext) -> Executor:
+        workers = init_context.executor_config["workers"]
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        definition, config = inner_executor_config(workers)
+        inner = definition.executor_creation_fn(
+            InitExecutorContext(
+                job=init_context.job, executor_def=definition, executor_config=config, instance=init_context.instance
+            )
+        )
+        return WarehouseRunExecutor(inner, serving_path)
+
+    return ror_refresh_executor

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus
 
+from orchestration.names import WAREHOUSE_TAG
 from orchestration.warehouse_lock import LockHolder
-
-WAREHOUSE_TAG = "ror/warehouse"
 
 MANAGED_MARKER = "# Written by ror-warehouse (orchestration/instance.py)."
 # What earlier versions wrote: upgraded in place, it was never edited by hand.

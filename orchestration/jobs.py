@@ -1,15 +1,22 @@
-"""The refresh job, its daily schedule and the landing-folder sensor."""
+"""The refresh job, its daily schedule and the landing-folder sensor of one warehouse."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    ExecutorDefinition,
+    JobDefinition,
+    PartitionsDefinition,
     RunRequest,
+    ScheduleDefinition,
+    SensorDefinition,
     SensorEvaluationContext,
     SkipReason,
     build_schedule_from_partitioned_job,
@@ -18,82 +25,96 @@ from dagster import (
     sensor,
 )
 
-from orchestration.assets.extract import PULL_TAG
-from orchestration.assets.handoff import HANDOFF_GROUP
-from orchestration.executor import ror_refresh_executor
-from orchestration.instance import WAREHOUSE_TAG, holder_is_dead, mark_run_abandoned
+from orchestration.instance import holder_is_dead, mark_run_abandoned
 from orchestration.landing import landing_files, split_settled
-from orchestration.partitions import daily_partitions
-from orchestration.settings import Settings
+from orchestration.names import (
+    HANDOFF_GROUP,
+    HANDOFF_JOB_NAME,
+    NEW_FILES_TAG,
+    PULL_TAG,
+    REFRESH_JOB_NAME,
+    WAREHOUSE_TAG,
+)
+from orchestration.resources import LandingResource
+from orchestration.settings import working_database_for
 from orchestration.warehouse_lock import current_holder, lock_path_for
 
-REFRESH_JOB_NAME = "ror_refresh"
-HANDOFF_JOB_NAME = "ror_handoff"
 
-# The enrichment's buckets score in parallel worker processes when ROR_ENRICH_WORKERS > 1, while the steps that open
-# the warehouse run one at a time (DuckDB allows a single writer per file): orchestration/executor.py. The warehouse
-# tag lets the instance's run queue hold back a second run of the same warehouse until the first ends
-# (orchestration/instance.py).
-ror_refresh_job = define_asset_job(
-    REFRESH_JOB_NAME,
-    selection=AssetSelection.all() - AssetSelection.groups(HANDOFF_GROUP),
-    partitions_def=daily_partitions,
-    executor_def=ror_refresh_executor,
-    tags={WAREHOUSE_TAG: str(Settings.from_env().serving_path)},
-    description="Ingest new exports, enrich new texts, build every dbt model and test, publish the marts.",
-)
-
-# The Parquet hand-off for dbt on Spark (orchestration/handoff.py), after a refresh, when a larger engine builds.
-ror_handoff_job = define_asset_job(
-    HANDOFF_JOB_NAME,
-    selection=AssetSelection.groups(HANDOFF_GROUP),
-    executor_def=in_process_executor,
-    tags={WAREHOUSE_TAG: str(Settings.from_env().serving_path)},
-    description="Export every raw, enrichment and config table as Parquet for dbt's spark target.",
-)
-
-daily_refresh_schedule = build_schedule_from_partitioned_job(
-    ror_refresh_job,
-    name="daily_ror_refresh",
-    hour_of_day=2,
-    minute_of_hour=0,
-    default_status=DefaultScheduleStatus.RUNNING,
-    description="Each day at 02:00 UTC, refresh the day's partition.",
-)
+@dataclass(frozen=True)
+class Jobs:
+    refresh: JobDefinition  # an unresolved asset job until Definitions resolves it
+    handoff: JobDefinition
+    schedule: ScheduleDefinition
+    sensor: SensorDefinition
 
 
-@sensor(
-    job=ror_refresh_job,
-    minimum_interval_seconds=60,
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when new or changed export files land and have settled, once per set of files. "
-    "Also marks failed a refresh whose process died holding the warehouse.",
-)
-def landing_files_sensor(context: SensorEvaluationContext):
-    settings = Settings.from_env()
-    _mark_dead_writer_failed(context, settings)
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    # Pages the extractors landed were ingested by the run that pulled them.
-    delivered = [f for f in landing_files(settings.landing_dir) if not f.extracted]
-    settled, changing = split_settled(delivered, settings.settle_seconds)
-    new_files = sorted(f.relative for f in settled if seen.get(f.relative) != f.signature)
-    if not new_files:
-        waiting = f" ({len(changing)} still changing)" if changing else ""
-        return SkipReason(f"no new settled export files{waiting}")
-    # A file still changing keeps the signature it was last taken with, so it counts as new once it settles.
-    cursor = {f.relative: f.signature for f in settled}
-    cursor |= {f.relative: seen[f.relative] for f in changing if f.relative in seen}
-    context.update_cursor(json.dumps(cursor, sort_keys=True))
-    run_key = hashlib.sha256(json.dumps({n: cursor[n] for n in new_files}).encode()).hexdigest()[:16]
-    partition_key = daily_partitions.get_last_partition_key()
-    # Files were delivered: ingest them without pulling from the APIs (the daily schedule pulls).
-    tags = {"ror/new_files": str(len(new_files)), PULL_TAG: "false"}
-    return RunRequest(run_key=run_key, partition_key=partition_key, tags=tags)
+def build_jobs(serving_path: str, partitions: PartitionsDefinition, refresh_executor: ExecutorDefinition) -> Jobs:
+    """The jobs of the warehouse at ``serving_path``, tagged with it so that the instance's run queue holds back a
+    second run of the same warehouse until the first ends (orchestration/instance.py)."""
+    # The enrichment's buckets score in parallel worker processes when the run has more than one worker, while the
+    # steps that open the warehouse run one at a time (DuckDB allows a single writer per file): orchestration/executor.
+    refresh = define_asset_job(
+        REFRESH_JOB_NAME,
+        selection=AssetSelection.all() - AssetSelection.groups(HANDOFF_GROUP),
+        partitions_def=partitions,
+        executor_def=refresh_executor,
+        tags={WAREHOUSE_TAG: serving_path},
+        description="Ingest new exports, enrich new texts, build every dbt model and test, publish the marts.",
+    )
+    # The Parquet hand-off for dbt on Spark (orchestration/handoff.py), after a refresh, when a larger engine builds.
+    handoff = define_asset_job(
+        HANDOFF_JOB_NAME,
+        selection=AssetSelection.groups(HANDOFF_GROUP),
+        executor_def=in_process_executor,
+        tags={WAREHOUSE_TAG: serving_path},
+        description="Export every raw, enrichment and config table as Parquet for dbt's spark target.",
+    )
+    schedule = build_schedule_from_partitioned_job(
+        refresh,
+        name="daily_ror_refresh",
+        hour_of_day=2,
+        minute_of_hour=0,
+        default_status=DefaultScheduleStatus.RUNNING,
+        description="Each day at 02:00 UTC, refresh the day's partition.",
+    )
+    sensor = _landing_files_sensor(refresh, partitions, working_database_for(Path(serving_path)))
+    return Jobs(refresh, handoff, schedule, sensor)
 
 
-def _mark_dead_writer_failed(context: SensorEvaluationContext, settings: Settings) -> None:
+def _landing_files_sensor(refresh, partitions: PartitionsDefinition, working_path: Path) -> SensorDefinition:
+    # The warehouse by its path, not its resource: the resource would take the writer lock the sensor only reads.
+    @sensor(
+        job=refresh,
+        minimum_interval_seconds=60,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Starts a refresh when new or changed export files land and have settled, once per set of files. "
+        "Also marks failed a refresh whose process died holding the warehouse.",
+    )
+    def landing_files_sensor(context: SensorEvaluationContext, landing: LandingResource):
+        _mark_dead_writer_failed(context, working_path)
+        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+        # Pages the extractors landed were ingested by the run that pulled them.
+        delivered = [f for f in landing_files(landing.path) if not f.extracted]
+        settled, changing = split_settled(delivered, landing.settle_seconds)
+        new_files = sorted(f.relative for f in settled if seen.get(f.relative) != f.signature)
+        if not new_files:
+            waiting = f" ({len(changing)} still changing)" if changing else ""
+            return SkipReason(f"no new settled export files{waiting}")
+        # A file still changing keeps the signature it was last taken with, so it counts as new once it settles.
+        cursor = {f.relative: f.signature for f in settled}
+        cursor |= {f.relative: seen[f.relative] for f in changing if f.relative in seen}
+        context.update_cursor(json.dumps(cursor, sort_keys=True))
+        run_key = hashlib.sha256(json.dumps({n: cursor[n] for n in new_files}).encode()).hexdigest()[:16]
+        # Files were delivered: ingest them without pulling from the APIs (the daily schedule pulls).
+        tags = {NEW_FILES_TAG: str(len(new_files)), PULL_TAG: "false"}
+        return RunRequest(run_key=run_key, partition_key=partitions.get_last_partition_key(), tags=tags)
+
+    return landing_files_sensor
+
+
+def _mark_dead_writer_failed(context: SensorEvaluationContext, working_path: Path) -> None:
     """The lock file still names a writer whose process is gone: its run would stay STARTED in the UI forever."""
-    holder = current_holder(lock_path_for(settings.working_path))
+    holder = current_holder(lock_path_for(working_path))
     if holder is not None and holder_is_dead(holder):
         if mark_run_abandoned(context.instance, holder, found_by="the landing sensor"):
             context.log.warning(f"Marked run {holder.run_id} failed: its process {holder.pid} is gone")

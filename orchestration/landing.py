@@ -3,9 +3,9 @@
 A file still being copied in changes size and modification time; ingesting it then would load its first half. Two
 rules tell a complete file, one per caller:
 
-- The sensor and the runs it, the schedule or the UI start take only files left untouched for ``settle_seconds``
-  (``ROR_SETTLE_SECONDS``, a minute by default) and leave the others for a later tick or run. The change time counts
-  too: `cp -p` and `rsync -t` set an old modification time on a fresh copy.
+- The sensor and the runs it, the schedule or the UI start take only files left untouched for the landing
+  resource's ``settle_seconds`` (ROR_SETTLE_SECONDS, a minute by default) and leave the others for a later tick or
+  run. The change time counts too: `cp -p` and `rsync -t` set an old modification time on a fresh copy.
 - `ror refresh` and `ror backfill`, run by a person who has just copied the files, look twice instead
   (``split_stable``): a file whose size and modification time stay the same over ``STABILITY_CHECK_SECONDS`` is
   complete; a file still growing is left and named.
@@ -25,10 +25,6 @@ from extract.landing import EXTRACT_FOLDER
 
 # How long `ror refresh` watches a file written moments ago before taking it as complete.
 STABILITY_CHECK_SECONDS = 1.5
-# Run tag carrying the rule a run's ingest step uses: STABILITY_CHECK, or a number of settle seconds. Without it,
-# the landing resource's settle_seconds.
-SETTLE_TAG = "ror/settle"
-STABILITY_CHECK = "stability-check"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ HEADLINES = {
     ),
     "responsiveness": (
         "latest day",
-        "select activity_date, platform, brand_id, brand_response_rate, median_first_response_minutes, message_response_rate "
+        "select activity_date, platform, brand_id, brand_response_rate, median_first_response_minutes, "
+        "message_response_rate "
         "from marts.responsiveness where activity_date = (select max(activity_date) from marts.responsiveness) "
         "order by brand_id, platform",
     ),

@@ -1,7 +1,9 @@
-"""Resources: the warehouse files, the landing folder, the enrichment models and dbt, all from Settings."""
+"""Resources: the warehouse files, the landing folder, the configuration file, the enrichment models and dbt, all
+built from one Settings value (build_resources): the values every asset, check and sensor works with."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,11 +11,18 @@ from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtProject
 
-from orchestration.dbt_project import DBT_EXECUTABLE, ror_dbt_project
+from models.enrich import EnrichConfig
+from orchestration.dbt_project import dbt_cli
 from orchestration.instance import mark_run_abandoned
-from orchestration.settings import Settings, enrichment_spool_for, handoff_folder_for, working_database_for
+from orchestration.settings import (
+    Settings,
+    dbt_folder_for,
+    enrichment_spool_for,
+    handoff_folder_for,
+    working_database_for,
+)
 from orchestration.warehouse_lock import LockHolder, held_by_run, warehouse_writer_lock
 from ror_config import RorConfig, load_config
 
@@ -40,6 +49,10 @@ class WarehouseResource(ConfigurableResource):
     @property
     def handoff_path(self) -> Path:
         return handoff_folder_for(Path(self.serving_path))
+
+    @property
+    def dbt_folder(self) -> Path:
+        return dbt_folder_for(Path(self.serving_path))
 
     @property
     def enrichment_spool_path(self) -> Path:
@@ -105,19 +118,44 @@ class LandingResource(ConfigurableResource):
 
 
 class ConfigFileResource(ConfigurableResource):
-    """The warehouse's configuration file (brands, accounts, employees, campaigns, ad action types, dbt vars)."""
+    """The warehouse's configuration file (brands, accounts, employees, campaigns, ad action types, dbt vars), parsed
+    once per process of a run: every asset of the run shares the parsed value."""
 
     config_path: str | None = None
 
     def load(self) -> RorConfig:
         """The validated configuration; without a file, the empty one (no brands: nothing is attributed)."""
-        return load_config(self.config_path) if self.config_path else RorConfig()
+        if not self.config_path:
+            return RorConfig()
+        path = Path(self.config_path)
+        if not path.is_file():
+            return load_config(path)  # raises the configuration's own "no such file" error
+        stat = path.stat()
+        return _parsed_config(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-def build_resources(settings: Settings) -> dict[str, object]:
+@functools.lru_cache(maxsize=4)
+def _parsed_config(config_path: str, mtime_ns: int, size: int) -> RorConfig:
+    """One parse per version of the file: a run's steps share it, an edited file is parsed again."""
+    return load_config(config_path)
+
+
+class EnrichmentResource(ConfigurableResource):
+    """The enrichment models' settings as given at the edge (orchestration.settings.ENRICHMENT_VARIABLES)."""
+
+    variables: dict[str, str] = {}
+    # Hash buckets of a run whose run config names no workers (`execution: config: workers`), as the executor's.
+    default_workers: int = 1
+
+    def config(self) -> EnrichConfig:
+        return EnrichConfig.from_env(self.variables)
+
+
+def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
         "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
         "landing": LandingResource(landing_dir=str(settings.landing_dir), settle_seconds=settings.settle_seconds),
-        "dbt": DbtCliResource(project_dir=ror_dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "enrichment": EnrichmentResource(variables=dict(settings.enrichment), default_workers=settings.enrich_workers),
+        "dbt": dbt_cli(dbt_project),
     }

@@ -1,12 +1,30 @@
-"""Where things live, from environment variables with embedded defaults (see .env.example).
+"""Every setting of a refresh, read once at the edge into one validated value.
 
-Every path defaults to a folder inside the project checkout, so a fresh clone runs with no configuration at all.
+The edge is the `ror` command line (its arguments over the environment) and the code location Dagster's own tools
+load (orchestration/definitions.py). Everything else receives a ``Settings`` (the definitions factory, the CLI) or what
+the definitions built from it (resources, executor config, job tags): no other module reads these variables, and none
+writes the environment.
+
+The environment variables read here (defaults in brackets; also listed in .env.example):
+
+    ROR_LANDING_DIR       folder export files are delivered to                  [data/landing]
+    ROR_WAREHOUSE         serving DuckDB file BI tools read                      [data/warehouse/ror.duckdb]
+    ROR_CONFIG            configuration file: brands, accounts, campaigns, vars  [none: no brands]
+    ROR_PARTITIONS_START  first day of the daily partitions                      [2024-01-01]
+    ROR_SETTLE_SECONDS    a delivered file untouched this long is complete       [60]
+    ROR_ENRICH_WORKERS    hash buckets / worker processes of a refresh           [1]
+    DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
+    ROR_ENCODER ... ROR_MODEL_CACHE   the enrichment models (models/README.md; models.enrich.EnrichConfig.from_env)
+
+Secrets (API tokens, ROR_HASH_SALT) stay in the environment or a secrets file and are read where they are used
+(extract.config, ingest.privacy): they never travel in run config, which Dagster stores with the run.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +45,30 @@ def handoff_folder_for(serving_path: Path) -> Path:
     return serving_path.with_name(f"{serving_path.stem}.parquet")
 
 
+def enrichment_spool_for(serving_path: Path) -> Path:
+    """Where enrichment workers exchange Parquet files (orchestration.assets.enrichment), beside the warehouse."""
+    return serving_path.with_name(f"{serving_path.stem}.enrichment")
+
+
+def dbt_folder_for(serving_path: Path) -> Path:
+    """dbt's profile, manifest, run artifacts and logs for this warehouse, beside it: a run writes nothing into the
+    checkout, and two warehouses never share a dbt target."""
+    return serving_path.with_name(f"{serving_path.stem}.dbt")
+
+
+# What models.enrich.EnrichConfig.from_env reads (documented in models/README.md).
+ENRICHMENT_VARIABLES = (
+    "ROR_ENCODER",
+    "ROR_HEADS_DIR",
+    "ROR_SENTIMENT_MODEL",
+    "ROR_SENTIMENT_LABELS",
+    "ROR_ENRICH_INT8",
+    "ROR_ENRICH_BATCH_SIZE",
+    "ROR_ENRICH_DEVICE",
+    "ROR_MODEL_CACHE",
+)
+
+
 def _positive_int(name: str, value: str) -> int:
     try:
         number = int(value)
@@ -37,17 +79,12 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
-def enrichment_spool_for(serving_path: Path) -> Path:
-    """Where enrichment workers exchange Parquet files (orchestration.assets.enrichment), beside the warehouse."""
-    return serving_path.with_name(f"{serving_path.stem}.enrichment")
-
-
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
     serving_path: Path
-    partitions_start: date
-    dagster_home: Path
+    partitions_start: date = date(2024, 1, 1)
+    dagster_home: Path = PROJECT_ROOT / ".dagster_home"
     # The configuration file (brands, accounts, campaigns, vars); None: no brands, nothing attributed.
     config_path: Path | None = None
     # A landing file must be left untouched this long before it is ingested (it may still be being copied in).
@@ -55,14 +92,21 @@ class Settings:
     # Worker processes of a refresh: the pending texts are split into this many hash buckets, scored in parallel by
     # the multiprocess executor. 1 runs every step in one process, as a small daily refresh is fastest on few cores.
     enrich_workers: int = 1
+    # The enrichment models' variables as given (encoder, heads, batch size, device, cache folder): parsed by
+    # models.enrich.EnrichConfig.from_env(these) where the models load, so that `ror` starts without importing torch.
+    enrichment: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def working_path(self) -> Path:
         return working_database_for(self.serving_path)
 
+    @property
+    def dbt_folder(self) -> Path:
+        return dbt_folder_for(self.serving_path)
+
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
         return cls(
             landing_dir=Path(env.get("ROR_LANDING_DIR", DEFAULT_DATA_DIR / "landing")).resolve(),
             serving_path=Path(env.get("ROR_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse" / "ror.duckdb")).resolve(),
@@ -71,13 +115,40 @@ class Settings:
             config_path=Path(env[CONFIG_ENV_VARIABLE]).resolve() if env.get(CONFIG_ENV_VARIABLE) else None,
             settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
             enrich_workers=_positive_int("ROR_ENRICH_WORKERS", env.get("ROR_ENRICH_WORKERS", "1")),
+            enrichment={name: env[name] for name in ENRICHMENT_VARIABLES if name in env},
         )
 
-    def export_to_environment(self) -> None:
-        """dbt and the Dagster instance read these from the environment; make them agree with this object."""
-        os.environ["ROR_LANDING_DIR"] = str(self.landing_dir)
-        os.environ["ROR_WAREHOUSE"] = str(self.serving_path)
-        os.environ["ROR_WORK_DB"] = str(self.working_path)
-        os.environ["DAGSTER_HOME"] = str(self.dagster_home)
-        if self.config_path is not None:
-            os.environ[CONFIG_ENV_VARIABLE] = str(self.config_path)
+    def with_paths(
+        self,
+        landing: Path | None = None,
+        warehouse: Path | None = None,
+        config: Path | None = None,
+    ) -> Settings:
+        """These settings with the paths a command line gave (None: keep the current value)."""
+        return replace(
+            self,
+            landing_dir=self.landing_dir if landing is None else Path(landing).resolve(),
+            serving_path=self.serving_path if warehouse is None else Path(warehouse).resolve(),
+            config_path=self.config_path if config is None else Path(config).resolve(),
+        )
+
+    def to_json(self) -> dict:
+        """Plain values, for the step processes of a run (dagster.build_reconstructable_job's arguments)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "enrichment"}
+        plain = {name: None if value is None else str(value) for name, value in values.items()}
+        plain["settle_seconds"], plain["enrich_workers"] = self.settle_seconds, self.enrich_workers
+        plain["enrichment"] = dict(self.enrichment)
+        return plain
+
+    @classmethod
+    def from_json(cls, values: Mapping) -> Settings:
+        return cls(
+            landing_dir=Path(values["landing_dir"]),
+            serving_path=Path(values["serving_path"]),
+            partitions_start=date.fromisoformat(values["partitions_start"]),
+            dagster_home=Path(values["dagster_home"]),
+            config_path=Path(values["config_path"]) if values["config_path"] else None,
+            settle_seconds=float(values["settle_seconds"]),
+            enrich_workers=int(values["enrich_workers"]),
+            enrichment=dict(values["enrichment"]),
+        )

@@ -17,6 +17,7 @@ from ror_config.loading import (
 from ror_config.models import (
     Account,
     AdActionType,
+    AlertsConfig,
     Brand,
     Campaign,
     Competitor,
@@ -33,6 +34,7 @@ __all__ = [
     "CONFIG_SCHEMA",
     "Account",
     "AdActionType",
+    "AlertsConfig",
     "Brand",
     "Campaign",
     "Competitor",

@@ -213,8 +213,8 @@ MESSAGES = {
 def _message(issue: dict, loc: tuple) -> str:
     kind, context = issue["type"], issue.get("ctx") or {}
     if kind == "extra_forbidden":
-        section = "Pulling from the platforms' APIs" if loc[0] == "extract" else "Your own data"
-        return f"unknown key {loc[-1]!r} (check the spelling; see the README's '{section}')"
+        page = "docs/apis.md" if loc[0] == "extract" else "docs/your-own-data.md"
+        return f"unknown key {loc[-1]!r} (check the spelling; see {page})"
     if kind == "missing":
         return f"{loc[-1]!r} is required here"
     if kind == "string_pattern_mismatch" and loc[-1] == "id":

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -228,6 +230,86 @@ class DbtVars(_Strict):
         return self.model_dump(exclude_none=True)
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+ALERT_KINDS = ("failed_checks", "negative_spikes", "volume_spikes")
+
+
+class WebhookAlerts(_Strict):
+    """A Slack-compatible incoming webhook: each alert is POSTed as JSON ``{"text": ...}``. The URL is a secret
+    (it carries the webhook's token): messages and logs name its host only."""
+
+    url: str = Field(min_length=1)
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @field_validator("url")
+    @classmethod
+    def _https_or_local(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if not parts.hostname:
+            raise ValueError("must be a full URL such as https://hooks.slack.com/services/...")
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS):
+            raise ValueError("must start with https:// (plain http only to 127.0.0.1 or localhost)")
+        return value.strip()
+
+
+def _is_address(value: str) -> bool:
+    local, at, domain = value.partition("@")
+    return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
+
+
+class EmailAlerts(_Strict):
+    """Alerts by email over SMTP. The password is never in this file: ``password_env`` names the environment variable
+    that holds it."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    username: str | None = None
+    password_env: str | None = None
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        if not _is_address(value):
+            raise ValueError("must be an email address such as warehouse@example.com")
+        return value
+
+    @field_validator("password_env")
+    @classmethod
+    def _variable_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError("must name an environment variable (letters, digits and _), e.g. ROR_SMTP_PASSWORD")
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        if not all(_is_address(address) for address in value):
+            raise ValueError("every recipient must be an email address such as team@example.com")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_safe(self) -> EmailAlerts:
+        if (self.username is None) != (self.password_env is None):
+            raise ValueError("give username and password_env together (or neither, for a server without login)")
+        if self.username is not None and self.security == "none" and self.host not in LOCAL_HOSTS:
+            raise ValueError("a login needs security: starttls or ssl (a password is never sent in clear)")
+        return self
+
+
+class AlertsConfig(_Strict):
+    """Where spike and failed-check alerts go. Nothing configured: nothing is sent."""
+
+    webhook: WebhookAlerts | None = None
+    email: EmailAlerts | None = None
+    send: list[Literal["failed_checks", "negative_spikes", "volume_spikes"]] = Field(
+        default_factory=lambda: list(ALERT_KINDS)
+    )
+
+
 class RorConfig(_Strict):
     """The whole file. Everything is optional: an empty file (or none) is a warehouse that attributes nothing to any
     brand but still loads, enriches and publishes every export."""
@@ -241,6 +323,7 @@ class RorConfig(_Strict):
     # Settings of the extract package (API pulls): validated by its schema (extract.config.ExtractConfig) when the file
     # is loaded, carried here as written.
     extract: dict[str, Any] | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @field_validator("extra_platforms", mode="before")
     @classmethod
@@ -252,7 +335,7 @@ class RorConfig(_Strict):
     def _empty_is_none(cls, value: Any) -> Any:
         return [] if value is None else value
 
-    @field_validator("vars", mode="before")
+    @field_validator("vars", "alerts", mode="before")
     @classmethod
     def _no_vars(cls, value: Any) -> Any:
         return {} if value is None else value

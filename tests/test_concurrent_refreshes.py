@@ -7,17 +7,19 @@ import os
 import shutil
 import subprocess
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, build_sensor_context
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from support.run_queue import runs_the_queue_would_start, submit
 from support.runs import ROR, snapshot
 
 from orchestration.cli import EXIT_WAREHOUSE_BUSY
 from orchestration.instance import WAREHOUSE_TAG
 from orchestration.warehouse_lock import current_holder, lock_path_for
+from tests.support.sensors import sensor_context
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LANDING_FILES = (
@@ -57,14 +59,25 @@ def _texts_encoded(instance: DagsterInstance, run_id: str) -> int:
     return event.dagster_event.step_materialization_data.materialization.metadata["texts_encoded"].value
 
 
-def test_refreshes_started_together_run_one_at_a_time_and_score_nothing_twice(tmp_path, monkeypatch):
-    from orchestration.definitions import defs
+def test_refreshes_started_together_run_one_at_a_time_and_score_nothing_twice(tmp_path):
+    from orchestration.build import build_definitions
+    from orchestration.settings import Settings
 
     landing, serving = tmp_path / "landing", tmp_path / "serve" / "ror.duckdb"
     for name in LANDING_FILES:
         (landing / Path(name).parent.name).mkdir(parents=True, exist_ok=True)
         shutil.copy(FIXTURES / name, landing / name)
     home = tmp_path / "dagster_home"
+    # The code location of `dagster dev` for this warehouse, whose landing sensor ticks below.
+    defs = build_definitions(
+        Settings(
+            landing_dir=landing,
+            serving_path=serving,
+            partitions_start=date(2026, 1, 1),
+            dagster_home=home,
+            settle_seconds=0,  # the fixtures were written completely just now (tests/conftest.py's ROR_SETTLE_SECONDS)
+        )
+    )
     env = {**os.environ, "DAGSTER_HOME": str(home), "ROR_PARTITIONS_START": "2026-01-01"}
 
     # The 02:00 schedule's run and a person at the terminal, at the same moment.
@@ -77,11 +90,7 @@ def test_refreshes_started_together_run_one_at_a_time_and_score_nothing_twice(tm
         (first_run,) = _wait_for(lambda: instance.get_runs(started), "the first run to start")
         assert first_run.tags[WAREHOUSE_TAG] == str(serving)
         # The landing sensor sees the files and asks for a run: it waits in the queue behind the running refresh.
-        monkeypatch.setenv("ROR_LANDING_DIR", str(landing))
-        monkeypatch.setenv("ROR_WAREHOUSE", str(serving))
-        tick = defs.get_sensor_def("landing_files_sensor").evaluate_tick(
-            build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
-        )
+        tick = defs.get_sensor_def("landing_files_sensor").evaluate_tick(sensor_context(defs, instance=instance))
         (request,) = tick.run_requests
         sensor_run = submit(instance, {**request.tags, WAREHOUSE_TAG: str(serving)})
         assert sensor_run not in runs_the_queue_would_start(instance)

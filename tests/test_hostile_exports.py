@@ -184,7 +184,7 @@ def test_the_next_refresh_is_not_blocked_and_changes_nothing(runs):
 def test_every_damaged_file_is_named_and_the_exit_status_says_some_were_not_loaded(runs):
     _, _, (damaged, _), _ = runs
     output = damaged.stdout + damaged.stderr
-    # A refused symlink and an unrecognised file are files not loaded: exit 1 (README, "The command line").
+    # A refused symlink and an unrecognised file are files not loaded: exit 1 (docs/operations.md, "The command line").
     assert damaged.returncode == 1, output[-4000:]
     for name in (
         "LumenBikes_listening.jsonl",

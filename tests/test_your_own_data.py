@@ -1,4 +1,5 @@
-"""The README's "Your own data" walkthrough, step by step, on every shared export sample and test fixture at once:
+"""The "Your own data" walkthrough (docs/your-own-data.md), step by step, on every shared export sample and test fixture
+at once:
 write the configuration, land the exports, check them with `ror ingest --dry-run`, refresh from an empty working
 database, open the marts. Then a configuration mistake: the refresh stops at a named blocking check, explains it with
 the offending rows, exits non-zero, and the serving file keeps the last good version. A CRM export with bad rows rides
@@ -42,7 +43,7 @@ def walkthrough(tmp_path_factory):
     root = tmp_path_factory.mktemp("your_own_data")
     config, landing, serving = root / "ror.yaml", root / "landing", root / "warehouse" / "ror.duckdb"
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
-    for variable in ("ROR_CONFIG", "ROR_SETTLE_SECONDS"):  # the README's commands say everything themselves
+    for variable in ("ROR_CONFIG", "ROR_SETTLE_SECONDS"):  # the walkthrough's commands say everything themselves
         env.pop(variable, None)
     shutil.copy(SAMPLES_CONFIG, config)
     shutil.copytree(SAMPLES, landing / "shared")

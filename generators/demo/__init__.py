@@ -29,7 +29,7 @@ from generators.profiles import PROFILES, BrandProfile
 
 __all__ = ["DemoWorld", "build_world", "write_demo_config", "write_demo_exports"]
 
-CONFIG_WRITTEN_BY = "The demo's brands (written by `ror demo`; see the README, 'Your own data', for your own)."
+CONFIG_WRITTEN_BY = "The demo's brands (written by `ror demo`; see docs/your-own-data.md for your own)."
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 - The canonical layout needs no mapping: a CSV whose header, or a JSONL file whose first object, already uses the
   canonical interaction column names (at least platform, interaction_id, interaction_type, created_at).
-- A mapping (``ingest/mappings/*.yaml``, plus every folder in ``ROR_MAPPINGS_DIR``, separated by ``os.pathsep``)
+- A mapping (``ingest/mappings/*.yaml``, plus every folder the configuration file's ``mappings:`` names)
   declares the columns that identify its files, so detection stays by content; which column feeds which canonical
   field; how the tool's values translate (platform names, interaction types); and how its timestamps are written.
   The format is documented in ingest/mappings/README.md.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,7 +41,6 @@ from ingest.schema import INTERACTION_TYPES, INTERACTIONS, UTC_TIME
 log = logging.getLogger(__name__)
 
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[1] / "mappings"
-MAPPINGS_DIR_VARIABLE = "ROR_MAPPINGS_DIR"
 REQUIRED_FIELDS = ("platform", "interaction_id", "interaction_type", "created_at")
 ID_FIELDS = ("interaction_id", "author_id", "parent_id", "conversation_id", "in_reply_to_author_id")
 COUNT_FIELDS = tuple(name for name, dtype in INTERACTIONS.items() if dtype == pl.Int64 and name != "record_version")
@@ -364,12 +362,6 @@ def _to_interactions(
 # ------------------------------------------------------------------------------------------------ registration
 
 
-def mapping_folders() -> list[Path]:
-    """The built-in mappings, then every folder named in ROR_MAPPINGS_DIR."""
-    extra = [Path(folder) for folder in os.environ.get(MAPPINGS_DIR_VARIABLE, "").split(os.pathsep) if folder]
-    return [BUILTIN_MAPPINGS, *extra]
-
-
 def load_mappings(folders: list[Path]) -> list[Mapping]:
     """Every *.yaml / *.yml mapping in ``folders``. A broken mapping is logged and left out, so one bad file does not
     stop every other reader from loading; its files are then reported as unrecognised."""
@@ -417,4 +409,5 @@ def register_mappings(folders: list[Path]) -> list[ExportFormat]:
 
 MAPPING_PRIORITY = 150  # after every platform reader (default priority 100)
 register(mapping_format(CANONICAL, priority=MAPPING_PRIORITY + 10))
-register_mappings(mapping_folders())
+# The configuration file's mapping folders are registered by whoever loads it (the ingest asset, `ror ingest`).
+register_mappings([BUILTIN_MAPPINGS])

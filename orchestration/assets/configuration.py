@@ -2,7 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.executor import WAREHOUSE_STEP_TAGS
+from orchestration.names import WAREHOUSE_STEP_TAGS
 from orchestration.resources import ConfigFileResource, WarehouseResource
 from ror_config import CONFIG_SCHEMA, write_config_tables
 from ror_config.tables import TABLE_SCHEMAS

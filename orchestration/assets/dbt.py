@@ -1,28 +1,30 @@
 """dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillPolicy, Failure, Output
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    Failure,
+    Output,
+    PartitionsDefinition,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt_args import dbt_build_args, dbt_build_env
-from orchestration.dbt_project import project_fingerprint, ror_dbt_project
-from orchestration.executor import WAREHOUSE_STEP_TAGS
+from orchestration.dbt_args import dbt_build_args, refresh_window
+from orchestration.dbt_project import project_fingerprint
 from orchestration.failures import explain_dbt_failure
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
-from orchestration.partitions import daily_partitions
+from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, WarehouseResource
 from ror_config.tables import changed_since_last_build, record_build
-
-# Tag a run with ror/full_refresh=true (the UI's launchpad, or `ror refresh --full-refresh`) to rebuild incremental
-# models from scratch.
-FULL_REFRESH_TAG = "ror/full_refresh"
 
 
 class RorDbtTranslator(DagsterDbtTranslator):
@@ -39,22 +41,6 @@ class RorDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the dbt process started inside, and restore them after: dagster-dbt passes dbt
-    a copy of this process's environment and takes no environment of its own."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _query_working_database(working_path: str):
     def query(sql: str) -> tuple[list[str], list[tuple]]:
         with duckdb.connect(working_path, read_only=True) as con:
@@ -64,20 +50,41 @@ def _query_working_database(working_path: str):
     return query
 
 
-@dbt_assets(
-    op_tags=WAREHOUSE_STEP_TAGS,
-    manifest=ror_dbt_project.manifest_path,
-    project=ror_dbt_project,
-    dagster_dbt_translator=RorDbtTranslator(),
-    partitions_def=daily_partitions,
-    # One dbt invocation for a whole backfill range: per-partition runs collide on dbt's temporary tables.
-    backfill_policy=BackfillPolicy.single_run(),
-)
-def ror_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, ror_config: ConfigFileResource
+def build_dbt_assets(project: DbtProject, partitions: PartitionsDefinition) -> AssetsDefinition:
+    """Every dbt model, seed and test of the project's manifest (parsed for the warehouse by dbt_project_for)."""
+
+    @dbt_assets(
+        op_tags=WAREHOUSE_STEP_TAGS,
+        name="ror_dbt_models",
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=RorDbtTranslator(),
+        partitions_def=partitions,
+        # One dbt invocation for a whole backfill range: per-partition runs collide on dbt's temporary tables.
+        backfill_policy=BackfillPolicy.single_run(),
+    )
+    def ror_dbt_models(
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+        ror_config: ConfigFileResource,
+    ):
+        yield from build_with_dbt(context, dbt, warehouse, ror_config, Path(project.project_dir))
+
+    return ror_dbt_models
+
+
+def build_with_dbt(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    ror_config: ConfigFileResource,
+    project_dir: Path,
 ):
+    """`dbt build` of the run's partition window into the working database, then the marts' and failed tests' metadata
+    read from it."""
     window = context.partition_time_window
-    project_hash = project_fingerprint(Path(ror_dbt_project.project_dir))
+    project_hash = project_fingerprint(project_dir)
     with warehouse.connect() as con:
         # Incremental models keep rows derived from the configuration of their last build: a changed configuration
         # (brands, accounts, campaigns, vars) rebuilds them from scratch instead of mixing two configurations; so does
@@ -89,20 +96,21 @@ def ror_dbt_models(
     args = dbt_build_args(ror_config.load().vars.given(), full_refresh)
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     context.log.info(progress_line("dbt", 0, nodes, "nodes"))
-    # dbt's profile reads this run's working database, and the two windowed models the partition, from there
-    with _environment(dbt_build_env(warehouse.working_path, window.start.date(), window.end.date())):
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # dbt's profile (in the warehouse's dbt folder) names the working database; the two windowed models read the
+    # partition from it. One target folder per warehouse, reused: its partial-parse file saves dbt a full parse.
     # Mart outputs and failed tests wait for the end of the dbt run: dbt holds the working database's only write
     # connection until then, and their previews, row counts and failing rows are read from it.
     marts: list[Output] = []
     failed_tests: list[AssetCheckResult] = []
-    for event in invocation.stream():
-        if isinstance(event, Output) and event.output_name.startswith("marts__"):
-            marts.append(event)
-        elif isinstance(event, AssetCheckResult) and not event.passed:
-            failed_tests.append(event)
-        else:
-            yield event
+    with refresh_window(warehouse.connect, window.start.date(), window.end.date()):
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_folder / "target")
+        for event in invocation.stream():
+            if isinstance(event, Output) and event.output_name.startswith("marts__"):
+                marts.append(event)
+            elif isinstance(event, AssetCheckResult) and not event.passed:
+                failed_tests.append(event)
+            else:
+                yield event
     with warehouse.connect(read_only=True) as con:
         for event in marts:
             table = event.output_name.removeprefix("marts__")

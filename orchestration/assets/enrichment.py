@@ -34,9 +34,10 @@ from dagster import (
 
 from models.cache import ensure_enrichment_table, store_files, texts_to_enrich, write_scores
 from models.enrich import EnrichConfig, Enricher
-from orchestration.executor import WAREHOUSE_STEP_TAGS, run_workers
+from orchestration.executor import run_workers
+from orchestration.names import WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
-from orchestration.resources import WarehouseResource
+from orchestration.resources import EnrichmentResource, WarehouseResource
 
 CHUNK_TEXTS = 1024
 PENDING_FOLDER = "pending"
@@ -45,9 +46,8 @@ SCORED_FOLDER = "scored"
 _loaded: dict[str, Enricher] = {}
 
 
-def _enricher() -> Enricher:
+def _enricher(config: EnrichConfig) -> Enricher:
     """The models, loaded once per process and configuration: in one process the export and scoring steps share them."""
-    config = EnrichConfig.from_env()
     key = repr(config)
     if key not in _loaded:
         _loaded.clear()
@@ -88,10 +88,10 @@ def _scored_files(spool: Path) -> list[Path]:
     out={"summary": Out(PendingSummary), "buckets": DynamicOut(Bucket)},
     tags=WAREHOUSE_STEP_TAGS,
 )
-def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResource):
+def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResource, enrichment: EnrichmentResource):
     """Land the scores an interrupted run left behind, then write the texts still pending, one file per bucket."""
     # Loading the models here also writes the int8 encoder's first-use export before the buckets load it side by side.
-    enricher = _enricher()
+    enricher = _enricher(enrichment.config())
     spool = warehouse.enrichment_spool_path
     leftovers = _scored_files(spool)
     with warehouse.connect() as con:
@@ -107,7 +107,7 @@ def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResour
     # raw.interactions is append-only, so its unique texts are the cached ones plus the pending ones: no need to count
     # distinct hashes over the whole history in every run.
     unique_texts = cached + pending.height
-    workers = run_workers(context.run.run_config)
+    workers = run_workers(context.run.run_config, enrichment.default_workers)
     context.log.info(
         f"{pending.height} of {unique_texts} unique texts need scoring by {enricher.model_version}, "
         f"in up to {workers} buckets"
@@ -126,9 +126,9 @@ def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResour
 
 # Buckets go first when the run has free worker slots: they are the long steps, the quick checks can wait.
 @op(tags={"dagster/priority": "1"})
-def score_bucket(context: OpExecutionContext, bucket: Bucket) -> dict:
+def score_bucket(context: OpExecutionContext, bucket: Bucket, enrichment: EnrichmentResource) -> dict:
     """Score one bucket's texts into Parquet files, one per chunk; opens no database, so buckets score side by side."""
-    enricher = _enricher()
+    enricher = _enricher(enrichment.config())
     texts = pl.read_parquet(bucket.pending_file)
     context.log.info(progress_line("enrichment", 0, texts.height, "texts"))
     started = time.perf_counter()
@@ -177,7 +177,7 @@ def land_scores(context: OpExecutionContext, warehouse: WarehouseResource, summa
     kinds={"duckdb", "pytorch"},
     description="Sentiment, emotion, intent, substance and language of every unique interaction text, keyed by "
     "(text_hash, model_version). Texts already scored by this model version are served from the cache; the others "
-    "are split into hash buckets scored by separate worker processes (ROR_ENRICH_WORKERS) and landed in one "
+    "are split into hash buckets scored by separate worker processes (the run's workers) and landed in one "
     "transaction. Not partitioned: each run scores every text of raw.interactions not scored yet, whatever its day.",
 )
 def text_enrichment(raw_interactions):

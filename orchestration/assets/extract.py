@@ -14,20 +14,24 @@ import math
 import time
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, BackfillPolicy, MaterializeResult, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    MaterializeResult,
+    PartitionsDefinition,
+    asset,
+)
 
 from extract.config import PLATFORMS, extract_setup
 from extract.extraction import ExtractReport
 from extract.limits import RateLimited
 from extract.run import run_extractor
-from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.partitions import daily_partitions
+from orchestration.names import EXTRACT_GROUP, PULL_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 from orchestration.warehouse_lock import held_by_run, lent_out
 
-EXTRACT_GROUP = "extract"
-# Runs tagged ror/pull=false (`ror refresh` without --pull, the landing-folder sensor) ingest only what was delivered.
-PULL_TAG = "ror/pull"
 NOT_PULLING = "this run does not pull (ror refresh --pull and the daily schedule do)"
 QUIET_STATUSES = ("ok", "skipped")
 
@@ -36,13 +40,13 @@ def extract_key(platform: str) -> AssetKey:
     return AssetKey([EXTRACT_GROUP, platform])
 
 
-def _extract_asset(platform: str) -> AssetsDefinition:
+def _extract_asset(platform: str, partitions: PartitionsDefinition) -> AssetsDefinition:
     @asset(
         op_tags=WAREHOUSE_STEP_TAGS,  # scheduled with the warehouse's steps, one at a time
         key=extract_key(platform),
         group_name=EXTRACT_GROUP,
         kinds={"python", platform},
-        partitions_def=daily_partitions,
+        partitions_def=partitions,
         backfill_policy=BackfillPolicy.single_run(),
         description=f"New {platform} API pages since the last run, landed under <landing>/extract/{platform}/ for "
         f"raw_exports to ingest (where each stream left off: <landing>/extract/{platform}/.state.duckdb).",
@@ -72,7 +76,7 @@ def _extract_asset(platform: str) -> AssetsDefinition:
 
 def wait_without_the_warehouse(working_path: Path, run_id: str):
     """How an extractor waits for a rate-limit window in a run: with the warehouse's writer lock lent to other writers
-    meanwhile. A step process of a multiprocess run (ROR_ENRICH_WORKERS > 1) cannot lend the lock its orchestrating
+    meanwhile. A step process of a multiprocess run (workers > 1) cannot lend the lock its orchestrating
     process holds: it does not wait, the platform stops, and the next run resumes where it stopped."""
 
     def pause(seconds: float) -> None:
@@ -95,7 +99,10 @@ def _logger(context: AssetExecutionContext, platform: str):
     return log
 
 
-extract_assets = [_extract_asset(platform) for platform in PLATFORMS]
+def build_extract_assets(partitions: PartitionsDefinition) -> list[AssetsDefinition]:
+    return [_extract_asset(platform, partitions) for platform in PLATFORMS]
+
+
 EXTRACT_KEYS = [extract_key(platform) for platform in PLATFORMS]
 
 

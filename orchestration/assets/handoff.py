@@ -4,12 +4,10 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.assets.configuration import config_key
 from orchestration.assets.ingest import RAW_TABLES, raw_key
-from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.handoff import export_parquet
+from orchestration.names import HANDOFF_GROUP, WAREHOUSE_STEP_TAGS
 from orchestration.resources import WarehouseResource
 from ror_config.tables import TABLE_SCHEMAS
-
-HANDOFF_GROUP = "handoff"
 
 
 @asset(

@@ -20,17 +20,9 @@ from ingest.readers.generic import register_mappings
 from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
-from orchestration.executor import WAREHOUSE_STEP_TAGS
 from orchestration.failures import NOT_LOADED, FileNotLoaded, FilesNotLoaded, RowsQuarantined
-from orchestration.landing import (
-    SETTLE_TAG,
-    STABILITY_CHECK,
-    STABILITY_CHECK_SECONDS,
-    LandingFile,
-    landing_files,
-    split_settled,
-    split_stable,
-)
+from orchestration.landing import STABILITY_CHECK_SECONDS, LandingFile, landing_files, split_settled, split_stable
+from orchestration.names import SETTLE_TAG, STABILITY_CHECK, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
@@ -121,7 +113,8 @@ def raw_exports(
     if not_loaded.partly_loaded_files:
         context.log.warning(
             f"{not_loaded.rows_quarantined} rows quarantined in {not_loaded.partly_loaded_files} loaded files: the "
-            f"metadata {NOT_LOADED_METADATA} of raw/file_manifest names each, raw.quarantine holds file, line and reason"
+            f"metadata {NOT_LOADED_METADATA} of raw/file_manifest names each, "
+            "raw.quarantine holds file, line and reason"
         )
     for table in RAW_TABLES:
         listing = {NOT_LOADED_METADATA: MetadataValue.json(not_loaded.to_metadata())} if table == NOT_LOADED_KEY else {}

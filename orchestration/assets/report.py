@@ -2,11 +2,18 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    asset,
+)
 
-from orchestration.assets.publish import serving_warehouse
-from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.partitions import daily_partitions
+from orchestration.names import WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import WarehouseResource
 from report import EmptyWarehouseError, PeriodWithoutDataError, write_reports
@@ -32,18 +39,21 @@ def written_report_paths(result) -> list[Path]:
     ]
 
 
-@asset(
-    op_tags=WAREHOUSE_STEP_TAGS,
-    name="ror_report",
-    deps=[serving_warehouse],
-    group_name="report",
-    kinds={"html", "plotly"},
-    partitions_def=daily_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    description="One self-contained HTML ROR report per brand for the latest six weeks (net sentiment, emotions, "
-    "engagement quality, response times, community, advocacy, cost per lead, ROR beside ROI), read from the "
-    "serving file. Opens offline: plotly.js is inlined.",
-)
+def build_report_asset(partitions: PartitionsDefinition) -> AssetsDefinition:
+    return asset(
+        op_tags=WAREHOUSE_STEP_TAGS,
+        name="ror_report",
+        deps=[AssetKey("serving_warehouse")],
+        group_name="report",
+        kinds={"html", "plotly"},
+        partitions_def=partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        description="One self-contained HTML ROR report per brand for the latest six weeks (net sentiment, emotions, "
+        "engagement quality, response times, community, advocacy, cost per lead, ROR beside ROI), read from the "
+        "serving file. Opens offline: plotly.js is inlined.",
+    )(ror_report)
+
+
 def ror_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     serving = Path(warehouse.serving_path)
     try:

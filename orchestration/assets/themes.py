@@ -6,6 +6,7 @@ explicitly unplaced / low-effort), every theme has a label, and no theme id or l
 or vanished (unless the model version or the rules changed, which rebuilds them: reported, not failed).
 """
 
+import re
 from datetime import UTC, datetime
 
 import polars as pl
@@ -26,8 +27,17 @@ from models.embeddings import embedding_columns, texts_without_embedding
 from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, ensure_theme_tables, refresh_themes
 from models.themes import ThemeRules
 from orchestration.assets.enrichment import _enricher
-from orchestration.executor import WAREHOUSE_STEP_TAGS
-from orchestration.resources import WarehouseResource
+from orchestration.names import WAREHOUSE_STEP_TAGS
+from orchestration.resources import ConfigFileResource, EnrichmentResource, WarehouseResource
+from ror_config import RorConfig
+
+
+def brand_words(config: RorConfig) -> frozenset[str]:
+    """The words of the configured brand and competitor names: capitalised like people's names, yet allowed in a
+    theme's label."""
+    names = [name for brand in config.brands for name in (brand.name, *(rival.name for rival in brand.competitors))]
+    return frozenset(word.lower() for name in names for word in re.findall(r"[^\W\d_]+", name))
+
 
 THEMES_KEY = AssetKey(["enrichment", "themes"])
 ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
@@ -58,9 +68,15 @@ ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
     ],
     op_tags=WAREHOUSE_STEP_TAGS,
 )
-def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResource):
-    enricher = _enricher()
+def interaction_themes(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    enrichment: EnrichmentResource,
+    ror_config: ConfigFileResource,
+):
+    enricher = _enricher(enrichment.config())
     rules = ThemeRules()
+    keep_words = brand_words(ror_config.load())
     with warehouse.connect() as con:
         ensure_theme_tables(con)
         missing = texts_without_embedding(con, enricher.model_version)
@@ -72,7 +88,7 @@ def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResou
             )
             store_embeddings(con, frame)
         before = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
-        summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC))
+        summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC), keep_words)
         after = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
         [(unassigned,)] = con.execute(
             f"select count(*) from {EMBEDDING_TABLE} as embeddings left join {ASSIGNMENTS_TABLE} as assigned "
@@ -83,7 +99,7 @@ def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResou
         statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
     context.log.info(
         f"themes: {summary.themes} ({summary.new_themes} new{', rebuilt' if summary.rebuilt else ''}); "
-        f"{summary.texts_assigned} of {summary.texts_considered} pending texts placed"
+        f"{summary.texts_assigned} of {summary.texts_considered} texts placed, {summary.texts_moved} moved"
     )
     changed = [theme for theme, label in before.items() if after.get(theme) != label]
     yield MaterializeResult(
@@ -96,6 +112,7 @@ def interaction_themes(context: AssetExecutionContext, warehouse: WarehouseResou
             "texts_considered": summary.texts_considered,
             "texts_assigned": summary.texts_assigned,
             "texts_unplaced": summary.texts_unplaced,
+            "texts_moved": summary.texts_moved,
             **{f"texts_{status}": count for status, count in statuses.items()},
         },
     )

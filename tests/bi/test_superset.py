@@ -4,7 +4,6 @@ outside, and a refresh that publishes while Superset serves gives its readers wh
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -131,8 +130,7 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     }
     expected = _expected(warehouse.serving, BRAND, PERIOD)
     assert expected["scorecard"] and expected["advocates"] and expected["themes"] and expected["interactions"][0][0] > 0
-    # ROR_SCREENSHOT_DIR keeps the pictures (docs/bi.png is the scorecard of `make bi` on the demo warehouse).
-    screenshots = Path(os.environ.get("ROR_SCREENSHOT_DIR", tmp_path))
+    screenshots = tmp_path  # the tests write nothing into the checkout; docs/bi.png is the scorecard of `make bi`
     shown: dict[str, list[dict]] = {}
     with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
         requested: list[str] = []

@@ -155,8 +155,8 @@ brands:
         f"{path}:5: brands[0].competitors[0].id: a competitor id is lowercase letters, digits, _ and -, starting with "
         "a letter or digit (e.g. acme_coffee)",
         f"{path}:6: brands[0].competitors[1].accounts: 'accounts' is required here",
-        f"{path}:6: brands[0].competitors[1].acounts: unknown key 'acounts' (check the spelling; see the README's "
-        "'Your own data')",
+        f"{path}:6: brands[0].competitors[1].acounts: unknown key 'acounts' (check the spelling; see "
+        "docs/your-own-data.md)",
         f"{path}:7: brands[0].competitors[2].accounts: must have at least 1 item(s)",
         f"{path}:11: brands[1].competitors: must have at most {MAX_COMPETITORS_PER_BRAND} items",
     ]

@@ -1,4 +1,5 @@
-"""The README's worked example of a customer-support dump: configured only by its config file and mapping folder."""
+"""The worked example of a customer-support dump (docs/your-own-data.md): configured only by its config file and
+mapping folder."""
 
 from __future__ import annotations
 

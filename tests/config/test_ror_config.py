@@ -113,7 +113,7 @@ def test_every_problem_is_reported_with_its_line_and_what_to_fix(tmp_path):
         """,
     )
     problems = problems_of(path)
-    unknown = "unknown key 'acounts' (check the spelling; see the README's 'Your own data')"
+    unknown = "unknown key 'acounts' (check the spelling; see docs/your-own-data.md)"
     assert f"{path}:4: brands[0].acounts: {unknown}" in problems
     assert f"{path}:8: brands[1].accounts[0]: give account_id or handle (or both)" in problems
     assert f"{path}:10: brands[1].campaigns[0].channel: must be one of 'paid_social', 'organic_social'" in problems
@@ -241,7 +241,7 @@ def test_mapping_folders_of_the_configuration_reach_the_readers(tmp_path):
 def test_an_unknown_top_level_key_is_reported_on_its_own_line(tmp_path):
     path = write(tmp_path, "# brands and their accounts\nbrnads:\n  - id: acme\n    name: Acme\n")
     assert problems_of(path) == [
-        f"{path}:2: brnads: unknown key 'brnads' (check the spelling; see the README's 'Your own data')"
+        f"{path}:2: brnads: unknown key 'brnads' (check the spelling; see docs/your-own-data.md)"
     ]
 
 
@@ -257,8 +257,7 @@ def test_the_extract_section_is_validated_with_its_lines(tmp_path):
     )
     assert problems_of(path) == [
         f"{path}:2: extract.look_back_hours: must be a number",
-        f"{path}:4: extract.x.base_ulr: unknown key 'base_ulr' (check the spelling; see the README's 'Pulling from "
-        "the platforms' APIs')",
+        f"{path}:4: extract.x.base_ulr: unknown key 'base_ulr' (check the spelling; see docs/apis.md)",
     ]
 
 

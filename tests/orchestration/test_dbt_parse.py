@@ -14,21 +14,16 @@ def _project(root: Path) -> Path:
     return root
 
 
-class _CountingPreparer:
-    def __init__(self) -> None:
-        self.parses = 0
-
-    def prepare(self, project) -> None:
-        self.parses += 1
-        Path(project.manifest_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(project.manifest_path).write_text("{}")
-
-
 class _Project:
     def __init__(self, project_dir: Path) -> None:
         self.project_dir = project_dir
         self.manifest_path = project_dir / "target" / "manifest.json"
-        self.preparer = _CountingPreparer()
+        self.parses = 0
+
+    def parse(self, project) -> None:
+        self.parses += 1
+        Path(project.manifest_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(project.manifest_path).write_text("{}")
 
 
 def test_fingerprint_follows_what_dbt_parses_and_ignores_its_output(tmp_path):
@@ -49,17 +44,15 @@ def test_fingerprint_follows_what_dbt_parses_and_ignores_its_output(tmp_path):
 
 def test_prepare_parses_once_until_the_project_changes(tmp_path):
     project = _Project(_project(tmp_path))
-    prepare(project)
-    assert project.preparer.parses == 1
+    prepare(project, parse=project.parse)
+    assert project.parses == 1
     assert (project.manifest_path.with_name(FINGERPRINT_FILE)).exists()
     assert manifest_is_current(project.project_dir, project.manifest_path)
-    prepare(project)
-    assert project.preparer.parses == 1, "an unchanged project must not be parsed again"
+    prepare(project, parse=project.parse)
+    assert project.parses == 1, "an unchanged project must not be parsed again"
     (project.project_dir / "models" / "marts" / "b.sql").write_text("select 3 as three\n")
-    prepare(project)
-    assert project.preparer.parses == 2
-    prepare(project, force=True)
-    assert project.preparer.parses == 3
+    prepare(project, parse=project.parse)
+    assert project.parses == 2
     project.manifest_path.unlink()
-    prepare(project)
-    assert project.preparer.parses == 4, "a missing manifest is always parsed"
+    prepare(project, parse=project.parse)
+    assert project.parses == 3, "a missing manifest is always parsed"

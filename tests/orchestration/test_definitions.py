@@ -6,17 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from dagster import AssetKey, BackfillPolicy, build_sensor_context
+from dagster import AssetKey, BackfillPolicy
+
+from tests.support.sensors import sensor_context
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def defs():
-    from orchestration.definitions import defs
-
-    return defs
 
 
 def test_dagster_validates_the_workspace(tmp_path):
@@ -64,24 +58,24 @@ def test_refresh_job_schedule_and_sensor_are_defined(defs):
     assert defs.get_sensor_def("landing_files_sensor")
 
 
-def test_sensor_starts_one_run_per_new_set_of_files(defs, tmp_path, monkeypatch):
-    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path))
+def test_sensor_starts_one_run_per_new_set_of_files(defs_with, tmp_path):
+    defs = defs_with(landing_dir=tmp_path)
     sensor = defs.get_sensor_def("landing_files_sensor")
 
-    first = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
+    first = sensor.evaluate_tick(sensor_context(defs, cursor=None))
     assert isinstance(first.skip_message, str) and not first.run_requests
 
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "page.jsonl").write_text('{"data": []}\n')
-    second = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
+    second = sensor.evaluate_tick(sensor_context(defs, cursor=None))
     assert len(second.run_requests) == 1
     assert set(json.loads(second.cursor)) == {"x/page.jsonl"}
 
-    third = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=second.cursor))
+    third = sensor.evaluate_tick(sensor_context(defs, cursor=second.cursor))
     assert not third.run_requests, "the same files must not start a second run"
 
     (tmp_path / "x" / "page2.jsonl").write_text('{"data": []}\n')
-    fourth = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=second.cursor))
+    fourth = sensor.evaluate_tick(sensor_context(defs, cursor=second.cursor))
     assert len(fourth.run_requests) == 1
     assert fourth.run_requests[0].run_key != second.run_requests[0].run_key
 
@@ -107,7 +101,7 @@ def test_only_the_dbt_assets_are_partitioned(defs):
 def test_every_refresh_step_but_the_scoring_runs_alone_among_warehouse_steps(defs):
     """DuckDB allows one process per file when one writes: every op that opens a warehouse file carries the tag whose
     limit is 1 under the multiprocess executor. Only the bucket scoring, which opens none, runs beside them."""
-    from orchestration.executor import TAG_CONCURRENCY_LIMITS, WAREHOUSE_STEP_TAG
+    from orchestration.names import TAG_CONCURRENCY_LIMITS, WAREHOUSE_STEP_TAG
 
     job = defs.resolve_job_def("ror_refresh")
     untagged = {op.name for op in job.graph.iterate_op_defs() if WAREHOUSE_STEP_TAG not in op.tags}

@@ -5,28 +5,28 @@ import json
 import subprocess
 import sys
 import time
+from datetime import date
 
 import duckdb
 import pytest
 import yaml
-from dagster import AssetKey, build_sensor_context, materialize
+from dagster import AssetKey, materialize
 
 from extract.limits import RateLimited
-from orchestration.assets.extract import EXTRACT_GROUP, PULL_TAG, extract_assets, wait_without_the_warehouse
+from orchestration.assets.extract import build_extract_assets, wait_without_the_warehouse
 from orchestration.assets.ingest import raw_exports
+from orchestration.names import EXTRACT_GROUP, PULL_TAG
+from orchestration.partitions import daily_partitions_for
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 from orchestration.warehouse_lock import current_holder, lock_path_for, warehouse_writer_lock
 from tests.extract.test_x import MENTIONS, POSTS, QUOTES, USER, _next_token, mention_pages
 from tests.support.api_replay import twarc_pages
+from tests.support.sensors import sensor_context
 
 PLATFORMS = ("x", "youtube", "reddit", "bluesky")
 
 
-@pytest.fixture(scope="module")
-def defs():
-    from orchestration.definitions import defs
-
-    return defs
+extract_assets = build_extract_assets(daily_partitions_for(date(2024, 1, 1)))
 
 
 def test_extraction_assets_feed_raw_exports_and_run_in_the_scheduled_job(defs):
@@ -132,16 +132,16 @@ def test_without_a_configuration_every_extractor_is_skipped_and_ingest_still_run
     assert "account" in _metadata(result, "bluesky")["message"]
 
 
-def test_the_sensor_ignores_pulled_pages_and_its_runs_do_not_pull(defs, tmp_path, monkeypatch):
-    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path))
+def test_the_sensor_ignores_pulled_pages_and_its_runs_do_not_pull(defs_with, tmp_path):
+    defs = defs_with(landing_dir=tmp_path)
     sensor = defs.get_sensor_def("landing_files_sensor")
     (tmp_path / "extract" / "x" / "1" / "mentions").mkdir(parents=True)
     (tmp_path / "extract" / "x" / "1" / "mentions" / "page.json").write_text('{"data": []}')
-    pulled_only = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
+    pulled_only = sensor.evaluate_tick(sensor_context(defs, cursor=None))
     assert not pulled_only.run_requests
 
     (tmp_path / "delivered.jsonl").write_text('{"data": []}\n')
-    delivered = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=None))
+    delivered = sensor.evaluate_tick(sensor_context(defs, cursor=None))
     assert len(delivered.run_requests) == 1 and delivered.run_requests[0].tags[PULL_TAG] == "false"
     assert set(json.loads(delivered.cursor)) == {"delivered.jsonl"}
 

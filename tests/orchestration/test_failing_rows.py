@@ -6,12 +6,12 @@ from __future__ import annotations
 import duckdb
 import yaml
 
-from orchestration.dbt_project import ror_dbt_project
 from orchestration.mart_metadata import FAILING_ROWS_SAMPLE, failing_rows_metadata
+from orchestration.settings import DBT_PROJECT_DIR
 
 
 def test_the_dbt_project_keeps_every_data_tests_failing_rows_as_a_view() -> None:
-    project = yaml.safe_load((ror_dbt_project.project_dir / "dbt_project.yml").read_text())
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["data_tests"]["+store_failures_as"] == "view"
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_args import dbt_build_args, dbt_build_env
+from orchestration.dbt_args import REFRESH_WINDOW_TABLE, dbt_build_args, refresh_window
+from orchestration.dbt_project import profile_yaml
 from orchestration.failures import explain_dbt_failure, explain_row_accounting, failed_dbt_nodes
 
 
@@ -20,11 +21,25 @@ def test_dbt_args_carry_the_configuration_vars_and_the_environment_the_partition
     ]
     # no vars given: no --vars at all, so the build reuses the parse of `dbt parse` (vars are part of its cache key)
     assert dbt_build_args({}, True) == ["build", "--exclude", "test_type:unit", "--full-refresh"]
-    assert dbt_build_env(Path("/w/ror.work.duckdb"), date(2026, 8, 1), date(2026, 8, 2)) == {
-        "ROR_WORK_DB": "/w/ror.work.duckdb",
-        "ROR_DBT_MIN_DATE": "2026-08-01",
-        "ROR_DBT_MAX_DATE": "2026-08-02",
-    }
+
+
+def test_the_partition_window_is_in_the_working_database_while_dbt_runs_and_gone_after(tmp_path):
+    """Read by dbt_project/macros/refresh_window.sql at execution time: no environment variable, no --vars."""
+    path = str(tmp_path / "work.duckdb")
+
+    def connect():
+        return duckdb.connect(path)
+
+    with refresh_window(connect, date(2026, 8, 1), date(2026, 8, 2)):
+        with duckdb.connect(path) as con:
+            assert con.execute(f"select * from {REFRESH_WINDOW_TABLE}").fetchall() == [("2026-08-01", "2026-08-02")]
+    with duckdb.connect(path) as con:
+        assert not con.execute("select * from duckdb_tables() where table_name = 'dbt_refresh_window'").fetchall()
+
+
+def test_the_dbt_profile_names_the_working_database_by_its_path():
+    assert 'path: "/w/a \\"b\\"/ror.work.duckdb"' in profile_yaml(Path('/w/a "b"/ror.work.duckdb'))
+    assert "env_var" not in profile_yaml(Path("/w/ror.work.duckdb"))
 
 
 def run_results(*results: dict) -> dict:

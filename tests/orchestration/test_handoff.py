@@ -72,10 +72,8 @@ def test_the_asset_exports_beside_the_warehouse(tmp_path: Path) -> None:
     assert _read(tmp_path / "ror.parquet", "enrichment", "text_enrichment") == [("h1", 0.25)]
 
 
-def test_the_refresh_job_leaves_the_handoff_to_its_own_job() -> None:
+def test_the_refresh_job_leaves_the_handoff_to_its_own_job(defs) -> None:
     """A one-machine deployment never pays for the export: only the ror_handoff job writes it."""
-    from orchestration.definitions import defs
-
     handoff = AssetKey(["handoff", "parquet"])
     assert handoff not in defs.resolve_job_def("ror_refresh").asset_layer.selected_asset_keys
     assert defs.resolve_job_def("ror_handoff").asset_layer.selected_asset_keys == {handoff}

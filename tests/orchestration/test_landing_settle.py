@@ -9,12 +9,13 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from dagster import build_sensor_context
 
 import orchestration.landing
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
-from orchestration.landing import SETTLE_TAG, STABILITY_CHECK, landing_files, split_settled, split_stable
+from orchestration.landing import landing_files, split_settled, split_stable
+from orchestration.names import SETTLE_TAG, STABILITY_CHECK
+from tests.support.sensors import sensor_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # Five twarc2 pages, one per line, as one export file.
@@ -51,16 +52,13 @@ def test_a_file_changed_within_the_settle_time_is_left_for_later(tmp_path, clock
     assert len(settled) == 2 and not changing
 
 
-def test_the_sensor_skips_a_file_being_copied_and_starts_a_run_once_it_settles(tmp_path, clock, monkeypatch):
-    from orchestration.definitions import defs
-
-    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path))
-    monkeypatch.setenv("ROR_SETTLE_SECONDS", "60")
+def test_the_sensor_skips_a_file_being_copied_and_starts_a_run_once_it_settles(tmp_path, clock, defs_with):
+    defs = defs_with(landing_dir=tmp_path, settle_seconds=60.0)
     sensor = defs.get_sensor_def("landing_files_sensor")
     clock.value = time.time()  # loading the definitions may take a while on a busy machine: file change times are real
 
     def tick(cursor):
-        return sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def(), cursor=cursor))
+        return sensor.evaluate_tick(sensor_context(defs, cursor=cursor))
 
     write_at(tmp_path / "early.jsonl", PAGES, clock)
     clock.value += 120

@@ -24,6 +24,7 @@ from orchestration.warehouse_lock import (
     lock_path_for,
     warehouse_writer_lock,
 )
+from tests.support.sensors import sensor_context
 
 ROR = Path(sys.executable).with_name("ror")
 
@@ -57,14 +58,12 @@ def other_process_holds(working):
         process.wait(timeout=30)
 
 
-def test_the_landing_sensor_marks_the_run_of_a_killed_writer_failed_at_its_next_tick(tmp_path, monkeypatch):
-    from dagster import build_sensor_context
+def test_the_landing_sensor_marks_the_run_of_a_killed_writer_failed_at_its_next_tick(
+    tmp_path, location_settings, defs_with
+):
 
-    from orchestration.definitions import defs
-
-    serving = tmp_path / "serve" / "ror.duckdb"
-    monkeypatch.setenv("ROR_WAREHOUSE", str(serving))
-    monkeypatch.setenv("ROR_LANDING_DIR", str(tmp_path / "landing"))
+    serving = location_settings.serving_path  # the session's warehouse folder: its dbt project is parsed already
+    defs = defs_with(landing_dir=tmp_path / "landing")
     with DagsterInstance.ephemeral() as instance:
         run = create_run_for_test(instance, job_name="ror_refresh", status=DagsterRunStatus.STARTED)
         holder = subprocess.Popen(
@@ -75,7 +74,7 @@ def test_the_landing_sensor_marks_the_run_of_a_killed_writer_failed_at_its_next_
         )
         assert holder.stdout.readline().strip() == "held"
         sensor = defs.get_sensor_def("landing_files_sensor")
-        context = build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        context = sensor_context(defs, instance=instance)
         sensor.evaluate_tick(context)
         assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.STARTED  # alive: left alone
 

@@ -3,7 +3,6 @@ real browser with no network; its PDF; and each warehouse's reports in a folder 
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -131,8 +130,7 @@ def test_every_section_reads_only_the_period(serving_file: Path) -> None:
 def test_report_draws_every_chart_in_headless_chromium_in_plain_words(serving_file: Path, tmp_path: Path) -> None:
     (report,) = write_reports(serving_file, tmp_path, brand="northwind", period=FIXTURE_PERIOD)
     assert report.charts_drawn >= 6, "the fixture warehouse should feed most charts"
-    # ROR_SCREENSHOT_DIR keeps the picture (the README's docs/report.png is taken this way from the demo warehouse).
-    screenshot = Path(os.environ.get("ROR_SCREENSHOT_DIR", tmp_path)) / "report.png"
+    screenshot = tmp_path / "report.png"  # docs/report.png is retaken by `make screenshots`, never by a test
     with open_page(report.path.as_uri(), screenshot=screenshot) as (page, problems):
         sections = page.evaluate(
             """() => [...document.querySelectorAll('section[data-chart]')].map(s => ({

@@ -89,16 +89,16 @@ theme_baselines as (
         coalesce(sum(earlier.theme_interactions), 0) as baseline_theme_interactions
     from theme_days as this_day
     left join theme_days as earlier
-        on earlier.spike_kind = this_day.spike_kind
-        and earlier.platform = this_day.platform
-        and earlier.brand_id = this_day.brand_id
-        and earlier.account_id = this_day.account_id
-        and earlier.theme_id = this_day.theme_id
+        on this_day.spike_kind = earlier.spike_kind
+        and this_day.platform = earlier.platform
+        and this_day.brand_id = earlier.brand_id
+        and this_day.account_id = earlier.account_id
+        and this_day.theme_id = earlier.theme_id
         and earlier.activity_date >= {{ add_days(-1 * trailing_days, 'this_day.activity_date') }}
-        and earlier.activity_date < this_day.activity_date
+        and this_day.activity_date > earlier.activity_date
     group by
-        this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date, this_day.theme_id,
-        this_day.theme_interactions
+        this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date,
+        this_day.theme_id, this_day.theme_interactions
 
 ),
 
@@ -114,14 +114,15 @@ total_baselines as (
         coalesce(sum(earlier.themed_interactions), 0) as baseline_themed_interactions
     from day_totals as this_day
     left join day_totals as earlier
-        on earlier.spike_kind = this_day.spike_kind
-        and earlier.platform = this_day.platform
-        and earlier.brand_id = this_day.brand_id
-        and earlier.account_id = this_day.account_id
+        on this_day.spike_kind = earlier.spike_kind
+        and this_day.platform = earlier.platform
+        and this_day.brand_id = earlier.brand_id
+        and this_day.account_id = earlier.account_id
         and earlier.activity_date >= {{ add_days(-1 * trailing_days, 'this_day.activity_date') }}
-        and earlier.activity_date < this_day.activity_date
+        and this_day.activity_date > earlier.activity_date
     group by
-        this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date, this_day.themed_interactions
+        this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date,
+        this_day.themed_interactions
 
 ),
 
@@ -137,12 +138,12 @@ vocabularies as (
         count(distinct seen.theme_id) as themes_seen
     from day_totals as this_day
     inner join theme_days as seen
-        on seen.spike_kind = this_day.spike_kind
-        and seen.platform = this_day.platform
-        and seen.brand_id = this_day.brand_id
-        and seen.account_id = this_day.account_id
+        on this_day.spike_kind = seen.spike_kind
+        and this_day.platform = seen.platform
+        and this_day.brand_id = seen.brand_id
+        and this_day.account_id = seen.account_id
         and seen.activity_date >= {{ add_days(-1 * trailing_days, 'this_day.activity_date') }}
-        and seen.activity_date <= this_day.activity_date
+        and this_day.activity_date >= seen.activity_date
     group by this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date
 
 ),
@@ -212,24 +213,24 @@ final as (
         examples.example_interaction_key_3
     from theme_baselines
     inner join total_baselines
-        on total_baselines.spike_kind = theme_baselines.spike_kind
-        and total_baselines.platform = theme_baselines.platform
-        and total_baselines.brand_id = theme_baselines.brand_id
-        and total_baselines.account_id = theme_baselines.account_id
-        and total_baselines.activity_date = theme_baselines.activity_date
+        on theme_baselines.spike_kind = total_baselines.spike_kind
+        and theme_baselines.platform = total_baselines.platform
+        and theme_baselines.brand_id = total_baselines.brand_id
+        and theme_baselines.account_id = total_baselines.account_id
+        and theme_baselines.activity_date = total_baselines.activity_date
     inner join vocabularies
-        on vocabularies.spike_kind = theme_baselines.spike_kind
-        and vocabularies.platform = theme_baselines.platform
-        and vocabularies.brand_id = theme_baselines.brand_id
-        and vocabularies.account_id = theme_baselines.account_id
-        and vocabularies.activity_date = theme_baselines.activity_date
+        on theme_baselines.spike_kind = vocabularies.spike_kind
+        and theme_baselines.platform = vocabularies.platform
+        and theme_baselines.brand_id = vocabularies.brand_id
+        and theme_baselines.account_id = vocabularies.account_id
+        and theme_baselines.activity_date = vocabularies.activity_date
     inner join examples
-        on examples.spike_kind = theme_baselines.spike_kind
-        and examples.platform = theme_baselines.platform
-        and examples.brand_id = theme_baselines.brand_id
-        and examples.account_id = theme_baselines.account_id
-        and examples.activity_date = theme_baselines.activity_date
-        and examples.theme_id = theme_baselines.theme_id
+        on theme_baselines.spike_kind = examples.spike_kind
+        and theme_baselines.platform = examples.platform
+        and theme_baselines.brand_id = examples.brand_id
+        and theme_baselines.account_id = examples.account_id
+        and theme_baselines.activity_date = examples.activity_date
+        and theme_baselines.theme_id = examples.theme_id
 
 )
 

@@ -15,11 +15,11 @@
 -- compares config.warehouse_hash with the one of the last build and adds --full-refresh. A brand_account_id here that
 -- no attributed interaction carries any more (an account given by handle whose id has just become known:
 -- int_interactions_attributed re-attributed everything) makes the run re-derive every thread, once.
--- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the environment
--- (ROR_DBT_MIN_DATE / ROR_DBT_MAX_DATE: Dagster passes the partition there, since new vars on every run would make
--- dbt re-parse the whole project while a changed environment variable re-parses only the files that read it).
-{%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
-{%- set max_date = var('max_date') or env_var('ROR_DBT_MAX_DATE', '') %}
+-- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the Dagster run's
+-- partition (macros/refresh_window.sql: read at execution time, since new vars on every run would make dbt re-parse
+-- the whole project).
+{%- set min_date = var('min_date') or refresh_window('min_date') %}
+{%- set max_date = var('max_date') or refresh_window('max_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
 {#- when an interaction last changed here: loaded, or enriched later (a new model version), or placed on a theme
     later (a text unplaced so far joins a new theme) -#}

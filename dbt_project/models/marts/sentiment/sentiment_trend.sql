@@ -32,8 +32,8 @@
 -- A changed configuration rebuilds it from scratch on the next refresh (config.warehouse_hash); logic changes need a
 -- --full-refresh. A series here of an account no audience interaction carries any more (an account given by handle
 -- whose id has just become known: its series moves to the id) makes the run recompute every day once, without it.
--- min_date: var('min_date'), else ROR_DBT_MIN_DATE (as in fct_interactions).
-{%- set min_date = var('min_date') or env_var('ROR_DBT_MIN_DATE', '') %}
+-- min_date: var('min_date'), else the Dagster run's partition (as in fct_interactions).
+{%- set min_date = var('min_date') or refresh_window('min_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
 {%- set context_days = [27, var('spike_trailing_days') | int] | max %}
 {%- set rolling_7d = "partition by series_key order by activity_date rows between 6 preceding and current row" %}

@@ -1,8 +1,8 @@
 -- The themes that explain each spike of sentiment_trend (campaign_scope 'account'): for a negative spike, the
 -- themes most over-represented among that day's negative audience interactions against the trailing days; for a
--- volume spike, among all of them (int_spike_theme_lift has the formula). Themes over-represented (lift above 1) with
--- at least var('spike_theme_min_interactions') interactions that day, ranked by lift (then by the day's count, then theme_id),
--- the first var('spike_top_themes') kept. A spike whose day has no such theme has no row.
+-- volume spike, among all of them (int_spike_theme_lift has the formula). Themes over-represented (lift above 1)
+-- with at least var('spike_theme_min_interactions') interactions that day, ranked by lift (then by the day's count,
+-- then theme_id), the first var('spike_top_themes') kept. A spike whose day has no such theme has no row.
 with
 
 trend as (
@@ -43,7 +43,7 @@ ranked as (
         lifts.*,
         row_number() over (
             partition by lifts.spike_kind, lifts.platform, lifts.brand_id, lifts.account_id, lifts.activity_date
-            order by lifts.lift desc, lifts.theme_interactions desc, lifts.theme_id
+            order by lifts.lift desc, lifts.theme_interactions desc, lifts.theme_id asc
         ) as theme_rank
     from spikes
     inner join lifts

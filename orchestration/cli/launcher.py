@@ -1,0 +1,195 @@
+"""Launch the refresh job on the Dagster instance and follow it: the run's process holds the warehouse's writer lock,
+its events feed the progress bars, its step processes (more than one worker) build the same job from the same
+settings."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+from orchestration.cli.errors import EXIT_WAREHOUSE_BUSY
+from orchestration.cli.summary import console
+from orchestration.names import FULL_REFRESH_TAG, INVOCATION_TAG, PULL_TAG, SETTLE_TAG, STABILITY_CHECK
+from orchestration.settings import Settings
+from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
+
+# How often the progress bars look for the run's new events.
+FOLLOW_EVERY_SECONDS = 0.25
+
+
+@contextmanager
+def writing_the_warehouse(settings: Settings, command: str, wait: bool) -> Iterator[None]:
+    """Hold the warehouse's writer lock for the block, or exit at once (EXIT_WAREHOUSE_BUSY) saying who holds it."""
+    from dagster import DagsterInstance
+
+    from orchestration.instance import mark_run_abandoned
+
+    def waiting(holder: LockHolder | None) -> None:
+        who = holder.describe() if holder else "another process"
+        print(f"Waiting: the warehouse {settings.serving_path} is being refreshed by {who}", file=sys.stderr)
+
+    def abandoned(holder: LockHolder) -> None:
+        with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            if mark_run_abandoned(instance, holder, found_by=command):
+                print(f"Marked run {holder.run_id} failed: its process {holder.pid} died mid-run", file=sys.stderr)
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                warehouse_writer_lock(
+                    settings.working_path, command=command, wait=wait, on_wait=waiting, on_abandoned=abandoned
+                )
+            )
+        except WarehouseBusy as busy:
+            who = busy.holder.describe() if busy.holder else "another process"
+            print(
+                f"ror: the warehouse {settings.serving_path} is being refreshed by {who}; "
+                "run the same command with --wait to start when it ends.",
+                file=sys.stderr,
+            )
+            raise SystemExit(EXIT_WAREHOUSE_BUSY) from None
+        yield
+
+
+def run_refresh(
+    settings: Settings,
+    partition: str | None = None,
+    full_refresh: bool = False,
+    until: str | None = None,
+    verbose: bool = False,
+    pull: bool = False,
+    settle: str = STABILITY_CHECK,
+):
+    """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
+    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy). ``settle`` is the rule the
+    ingest step tells complete landing files by (orchestration.landing): a look twice, or a number of seconds.
+
+    Returns (Dagster's result, outcome). Without ``verbose`` the run's log (tracebacks included) stays in the instance,
+    a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
+    are explained by ``explain_failed_run``."""
+    if verbose:
+        return _execute(settings, partition, full_refresh, until, pull, settle, progress=None), None
+    from orchestration.console import RunProgress
+
+    # dbt's parse at load time and dagster-dbt print dbt's plain-text lines to stdout: a quiet run drops them (dbt's
+    # log files and the run's events keep everything) while the bars write to the terminal's stdout directly.
+    with RunProgress(console()) as progress, open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        with _worker_output_dropped():
+            result = _execute(settings, partition, full_refresh, until, pull, settle, progress=progress)
+    return result, progress.outcome
+
+
+@contextmanager
+def _worker_output_dropped() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the block: step processes (more than one worker) inherit it, and
+    their Dagster log and import warnings would print over the bars. The run's events keep everything."""
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
+
+
+def refresh_tags(
+    settings: Settings, partition: str | None, until: str | None, full_refresh: bool, pull: bool, settle: str
+):
+    """The run's tags: its partition (default: today's) or range, and the rules its assets read from tags."""
+    from orchestration.dagster_private import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
+    from orchestration.partitions import daily_partitions_for
+
+    partition_key = partition or daily_partitions_for(settings.partitions_start).get_last_partition_key()
+    tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    tags[PULL_TAG] = "true" if pull else "false"
+    tags[SETTLE_TAG] = settle
+    if until is not None:
+        return tags | {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
+    return tags | {PARTITION_NAME_TAG: partition_key}
+
+
+def refresh_run_config(settings: Settings, quiet: bool) -> dict:
+    """The run's config. The worker count travels in it, and Dagster stores it with the run: the executor and the
+    enrichment's bucket split read it there (orchestration.executor.run_workers)."""
+    run_config: dict = {"execution": {"config": {"workers": settings.enrich_workers}}}
+    if quiet:
+        run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
+    return run_config
+
+
+def _execute(
+    settings: Settings, partition: str | None, full_refresh: bool, until: str | None, pull: bool, settle: str, progress
+):
+    from dagster import DagsterInstance, build_reconstructable_job, execute_job
+
+    tags = refresh_tags(settings, partition, until, full_refresh, pull, settle)
+    run_config = refresh_run_config(settings, quiet=progress is not None)
+    # Through execute_job, not execute_in_process: the job's own executor runs it, in worker processes when the run
+    # has more than one worker (orchestration/executor.py); they build the same job from the same settings. Their
+    # events reach the bars from the instance's event log.
+    job = build_reconstructable_job(
+        "orchestration.build", "refresh_job_for", reconstructable_args=(settings.to_json(),)
+    )
+    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        with _following(instance, progress, tags) as tags, execute_job(job, instance, run_config, tags=tags) as result:
+            _send_alerts(instance, settings, result.run_id)
+            return result
+
+
+def _send_alerts(instance, settings: Settings, run_id: str) -> None:
+    """The run's alerts (configuration `alerts:`; none: nothing sent): `ror refresh` runs do not pass through the
+    daemon's run-status sensors. A channel that fails says so here and never fails the refresh."""
+    from orchestration.alerts_sensor import alert_after_run
+
+    for failure in alert_after_run(instance, run_id, settings).failures:
+        print(f"ror: alert not sent: {failure}", file=sys.stderr)
+
+
+@contextmanager
+def _following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Feed ``progress`` the events of the run started with the returned tags, from every process, while it runs."""
+    if progress is None:
+        yield tags
+        return
+    import threading
+    import uuid
+
+    from dagster import RunsFilter
+
+    marker = {INVOCATION_TAG: uuid.uuid4().hex}
+    finished = threading.Event()
+
+    def follow() -> None:
+        run_id, cursor = None, None
+        while True:
+            last_pass = finished.is_set()
+            if run_id is None:
+                runs = instance.get_run_records(RunsFilter(tags=marker), limit=1)
+                run_id = runs[0].dagster_run.run_id if runs else None
+            if run_id is not None:
+                connection = instance.get_records_for_run(run_id, cursor=cursor)
+                for record in connection.records:
+                    progress.listen(record.event_log_entry)
+                cursor = connection.cursor
+                if connection.has_more:
+                    continue
+            if last_pass:
+                return
+            finished.wait(FOLLOW_EVERY_SECONDS)
+
+    follower = threading.Thread(target=follow, name="ror-progress", daemon=True)
+    follower.start()
+    try:
+        yield tags | marker
+    finally:
+        finished.set()
+        follower.join()

@@ -1,0 +1,59 @@
+"""Settings are values: read once at the edge, carried to every process of a run as they are, never through the
+process environment."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+from orchestration.names import WAREHOUSE_TAG
+from orchestration.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Assignments to the environment, in any of their spellings.
+WRITES_ENVIRONMENT = re.compile(r"os\.environ\[[^\]]+\]\s*=|os\.environ\.(update|setdefault|pop)\(|os\.putenv\(")
+
+
+def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tmp_path):
+    env = {
+        "ROR_LANDING_DIR": str(tmp_path / "landing"),
+        "ROR_WAREHOUSE": str(tmp_path / "w" / "ror.duckdb"),
+        "ROR_CONFIG": str(tmp_path / "ror.yaml"),
+        "ROR_PARTITIONS_START": "2026-01-01",
+        "ROR_SETTLE_SECONDS": "5",
+        "ROR_ENRICH_WORKERS": "3",
+        "DAGSTER_HOME": str(tmp_path / "home"),
+        "ROR_ENRICH_BATCH_SIZE": "16",
+        "ROR_ENRICH_INT8": "",
+    }
+    settings = Settings.from_env(env)
+    assert settings.partitions_start == date(2026, 1, 1) and settings.enrich_workers == 3
+    assert settings.enrichment == {"ROR_ENRICH_BATCH_SIZE": "16", "ROR_ENRICH_INT8": ""}
+    assert Settings.from_json(settings.to_json()) == settings
+
+
+def test_command_line_paths_override_the_environment(tmp_path):
+    settings = Settings.from_env({"ROR_WAREHOUSE": str(tmp_path / "env.duckdb")})
+    given = settings.with_paths(warehouse=tmp_path / "cli.duckdb", config=tmp_path / "ror.yaml")
+    assert given.serving_path == tmp_path / "cli.duckdb" and given.config_path == tmp_path / "ror.yaml"
+    assert given.landing_dir == settings.landing_dir
+
+
+def test_the_definitions_carry_the_settings_values(defs_with, location_settings, tmp_path):
+    defs = defs_with(enrich_workers=3, landing_dir=tmp_path, settle_seconds=7.0)
+    job = defs.resolve_job_def("ror_refresh")
+    assert job.tags[WAREHOUSE_TAG] == str(location_settings.serving_path)
+    assert job.executor_def.config_schema.config_type.fields["workers"].default_value == 3
+    assert defs.resources["landing"].landing_dir == str(tmp_path)
+    assert defs.resources["landing"].settle_seconds == 7.0
+    assert defs.resources["enrichment"].default_workers == 3
+    assert Path(defs.resources["dbt"].profiles_dir) == location_settings.dbt_folder
+
+
+def test_no_module_of_the_pipeline_writes_the_environment():
+    sources = [
+        *PROJECT_ROOT.glob("orchestration/**/*.py"),
+        *PROJECT_ROOT.glob("extract/**/*.py"),
+        PROJECT_ROOT / "models" / "enrich.py",
+    ]
+    writers = [p.relative_to(PROJECT_ROOT).as_posix() for p in sources if WRITES_ENVIRONMENT.search(p.read_text())]
+    assert writers == []

@@ -13,6 +13,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from report import queries
+from report.headline import spike_explanations
 from report.labels import (
     channel_name,
     duration,
@@ -73,6 +74,7 @@ class Chart:
     figure: go.Figure | None
     note: str = ""
     wide: bool = False  # panels side by side: the chart takes the page's whole width
+    details: str = ""  # HTML shown under the chart (a table the figure cannot hold), built from escaped values
 
 
 def _missing_note(extract: Extract, what: str) -> str:
@@ -105,8 +107,9 @@ def net_sentiment(ctx: ReportContext) -> Chart:
         "net_sentiment",
         "Net sentiment over time",
         "Rolling 7-day net sentiment (share of positive minus share of negative audience interactions) per account; "
-        "red circles mark days with a spike of negative sentiment.",
-        "marts.sentiment_trend.net_sentiment_7d, is_negative_spike (campaign_scope = 'account')",
+        "red circles mark days with a spike of negative sentiment (hover one for the themes behind it).",
+        "marts.sentiment_trend.net_sentiment_7d, is_negative_spike (campaign_scope = 'account'); "
+        "marts.spike_explanations.theme_label, lift",
         None,
     )
     if data.empty:
@@ -127,6 +130,7 @@ def net_sentiment(ctx: ReportContext) -> Chart:
         )
     spikes = data.frame.filter(pl.col("is_negative_spike"))
     if not spikes.is_empty():
+        explained = spike_explanations(ctx.wh, ctx.brand_id, ctx.period)
         fig.add_trace(
             go.Scatter(
                 x=spikes["activity_date"].to_list(),
@@ -134,6 +138,8 @@ def net_sentiment(ctx: ReportContext) -> Chart:
                 mode="markers",
                 name="Negative spike",
                 marker={"color": "#d62728", "size": 11, "symbol": "circle-open", "line": {"width": 3}},
+                customdata=[explained.get(day, "no theme stands out") for day in spikes["activity_date"].to_list()],
+                hovertemplate="Negative spike on %{x|%d %b}<br>%{customdata}<extra></extra>",
             )
         )
     fig.add_hline(y=0, line_dash="dot", line_color="#999")

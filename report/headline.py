@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from report import queries
 from report.labels import duration, money, percent
@@ -103,6 +104,35 @@ def moves(wh: Warehouse, brand: str, period: Period) -> list[Move] | None:
     return [Move(m, rows["this"].get(m.key), rows["previous"].get(m.key)) for m in MEASURES]
 
 
+def spike_explanations(wh: Warehouse, brand: str, period: Period, themes_per_day: int = 3) -> dict[date, str]:
+    """Per negative spike day of the period, the themes most over-represented that day: "'late delivery' x4.1"."""
+    found = queries.spike_themes(wh, brand, period)
+    if found.empty:
+        return {}
+    return {
+        day: ", ".join(
+            f"'{row['theme_label']}' x{row['lift']:.1f}" for row in rows.head(themes_per_day).iter_rows(named=True)
+        )
+        for (day,), rows in found.frame.group_by("activity_date", maintain_order=True)
+    }
+
+
+def _spike_sentences(wh: Warehouse, brand: str, period: Period) -> list[str]:
+    return [
+        f'<li class="bad">Negative spike on {day.strftime("%b")} {day.day}: {html.escape(themes)}.</li>'
+        for day, themes in spike_explanations(wh, brand, period).items()
+    ]
+
+
+def _theme_sentences(wh: Warehouse, brand: str, period: Period) -> list[str]:
+    found = queries.theme_movers(wh, brand, period)
+    return [
+        f"<li>People talked {'more' if row['now'] > row['before'] else 'less'} about "
+        f"'{html.escape(row['theme_label'])}': {row['now']:,} interactions, was {row['before']:,}.</li>"
+        for row in ([] if found.empty else found.frame.iter_rows(named=True))
+    ]
+
+
 def headline_html(wh: Warehouse, brand: BrandProfile, period: Period) -> str:
     found = moves(wh, brand.brand_id, period)
     if found is None:
@@ -123,19 +153,23 @@ def headline_html(wh: Warehouse, brand: BrandProfile, period: Period) -> str:
         key=lambda m: abs(m.relative),
         reverse=True,
     )[:3]
-    sentences = [
-        f'<li class="{m.tone}">{html.escape(m.measure.label)} {"rose" if m.change > 0 else "fell"} from '
-        f"{html.escape(_formatter(m.measure, brand.currency)(m.before))} to "
-        f"{html.escape(_formatter(m.measure, brand.currency)(m.now))} ({html.escape(_change_text(m))}): "
-        f"{'good news' if m.tone == 'good' else 'worth a look'}.</li>"
-        for m in movers
-    ]
+    sentences = (
+        [
+            f'<li class="{m.tone}">{html.escape(m.measure.label)} {"rose" if m.change > 0 else "fell"} from '
+            f"{html.escape(_formatter(m.measure, brand.currency)(m.before))} to "
+            f"{html.escape(_formatter(m.measure, brand.currency)(m.now))} ({html.escape(_change_text(m))}): "
+            f"{'good news' if m.tone == 'good' else 'worth a look'}.</li>"
+            for m in movers
+        ]
+        + _theme_sentences(wh, brand.brand_id, period)
+        + _spike_sentences(wh, brand.brand_id, period)
+    )
     previous = period.previous()
     return (
         f'<section class="headline wide" id="headline"><h2>This period against the previous one</h2>'
         f'<p class="what">{period} against {previous}. ▲▼ say which way a measure moved; green is good news, red '
         f"is worth a look. Rates and ROI are in percent, their changes in percentage points.</p>"
         f'<div class="tiles">{"".join(tiles)}</div>'
-        + (f'<h3>Biggest movers</h3><ul class="movers">{"".join(sentences)}</ul>' if sentences else "")
+        + (f'<h3>Biggest movers and why</h3><ul class="movers">{"".join(sentences)}</ul>' if sentences else "")
         + "</section>"
     )

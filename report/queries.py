@@ -573,3 +573,163 @@ def engagement_totals(wh: Warehouse, brand: str, period: Period) -> Extract:
         group by all order by platform, period desc""",
         [period.start, brand, previous.start, period.end],
     )
+
+
+# the themes the report shows: the period's biggest by volume, each with a few example messages
+TOP_THEMES = 6
+THEME_EXAMPLES = 2
+
+
+def theme_weeks(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """The brand's TOP_THEMES themes of the period by audience volume, week by week (all platforms together), with
+    their labels (dim_themes) and net sentiment as a ratio of the weeks' sums."""
+    return wh.query(
+        {
+            "theme_trend": [
+                "week_start_date",
+                "brand_id",
+                "theme_id",
+                "audience_interactions",
+                "brand_audience_interactions",
+                "sentiment_scored_interactions",
+                "positive_interactions",
+                "negative_interactions",
+            ],
+            "dim_themes": ["theme_id", "theme_label"],
+        },
+        f"""with weeks as (
+            select week_start_date, theme_id, sum(audience_interactions) as audience_interactions,
+                   sum(sentiment_scored_interactions) as scored, sum(positive_interactions) as positive,
+                   sum(negative_interactions) as negative
+            from {SCHEMA}.theme_trend
+            where brand_id = ? and week_start_date between ? and ?
+            group by week_start_date, theme_id
+        ),
+        top as (
+            select theme_id, sum(audience_interactions) as period_interactions,
+                   (sum(positive) - sum(negative)) / nullif(sum(scored), 0) as period_net_sentiment
+            from weeks group by theme_id having sum(audience_interactions) > 0
+            order by period_interactions desc, theme_id limit {TOP_THEMES}
+        )
+        select weeks.week_start_date, weeks.theme_id, coalesce(themes.theme_label, 'Unnamed theme') as theme_label,
+               weeks.audience_interactions,
+               (weeks.positive - weeks.negative) / nullif(weeks.scored, 0) as net_sentiment,
+               top.period_interactions, top.period_net_sentiment
+        from weeks join top using (theme_id) left join {SCHEMA}.dim_themes as themes using (theme_id)
+        order by top.period_interactions desc, weeks.theme_id, weeks.week_start_date""",
+        [brand, period.start - timedelta(days=6), period.end],
+    )
+
+
+def theme_examples(wh: Warehouse, brand: str, period: Period, theme_ids: list[str]) -> Extract:
+    """THEME_EXAMPLES audience messages of the period per theme, the most clearly scored first: kind, platform, time
+    and the id for a link, no text."""
+    return wh.query(
+        {
+            "fct_interactions": [
+                "brand_id",
+                "created_date",
+                "created_at_utc",
+                "platform",
+                "interaction_id",
+                "interaction_type",
+                "is_audience",
+                "theme_id",
+                "sentiment_label",
+                "p_positive",
+                "p_negative",
+            ]
+        },
+        f"""select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label
+        from {SCHEMA}.fct_interactions
+        where brand_id = ? and created_date between ? and ? and is_audience and list_contains(?, theme_id)
+        qualify row_number() over (
+            partition by theme_id
+            order by greatest(coalesce(p_positive, 0), coalesce(p_negative, 0)) desc, created_at_utc, interaction_id
+        ) <= {THEME_EXAMPLES}
+        order by theme_id, created_at_utc""",
+        [brand, period.start, period.end, theme_ids],
+    )
+
+
+def share_of_voice(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """The brand and each competitor it tracks, week by week (all platforms together): share of the group's
+    mentions, net sentiment and response rate, each a ratio of the weeks' sums as share_of_voice defines them."""
+    return wh.query(
+        {
+            "share_of_voice": [
+                "week_start_date",
+                "brand_id",
+                "tracked_id",
+                "tracked_kind",
+                "tracked_name",
+                "mentions",
+                "group_mentions",
+                "sentiment_scored_mentions",
+                "positive_mentions",
+                "negative_mentions",
+                "mentions_expecting_response",
+                "mentions_answered",
+            ]
+        },
+        f"""select week_start_date, tracked_kind, coalesce(any_value(tracked_name), tracked_id) as party,
+               sum(mentions) as mentions,
+               sum(mentions) / nullif(sum(group_mentions), 0) as share_of_mentions,
+               (sum(positive_mentions) - sum(negative_mentions)) / nullif(sum(sentiment_scored_mentions), 0)
+                   as net_sentiment,
+               sum(mentions_answered) / nullif(sum(mentions_expecting_response), 0) as response_rate
+        from {SCHEMA}.share_of_voice
+        where brand_id = ? and week_start_date between ? and ?
+        group by week_start_date, tracked_kind, tracked_id
+        order by tracked_kind, party, week_start_date""",
+        [brand, period.start - timedelta(days=6), period.end],
+    )
+
+
+def spike_themes(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """The themes that explain each negative spike day of the period (spike_explanations, labelled ones only), the
+    most over-represented first, across the brand's accounts."""
+    return wh.query(
+        {
+            "spike_explanations": [
+                "activity_date",
+                "brand_id",
+                "spike_kind",
+                "theme_rank",
+                "theme_label",
+                "theme_interactions",
+                "lift",
+            ]
+        },
+        f"""select activity_date, theme_label, max(lift) as lift, sum(theme_interactions) as theme_interactions
+        from {SCHEMA}.spike_explanations
+        where brand_id = ? and spike_kind = 'negative' and activity_date between ? and ? and theme_label is not null
+        group by activity_date, theme_label
+        order by activity_date, lift desc, theme_label""",
+        [brand, period.start, period.end],
+    )
+
+
+def theme_movers(wh: Warehouse, brand: str, period: Period, limit: int = 2) -> Extract:
+    """The themes whose audience volume changed most against the previous period, by week as theme_weeks reads them."""
+    previous = period.previous()
+    return wh.query(
+        {
+            "theme_trend": ["week_start_date", "brand_id", "theme_id", "audience_interactions"],
+            "dim_themes": ["theme_id", "theme_label"],
+        },
+        f"""with totals as (
+            select theme_id,
+                   coalesce(sum(audience_interactions) filter (where week_start_date >= ?), 0) as now,
+                   coalesce(sum(audience_interactions) filter (where week_start_date < ?), 0) as before
+            from {SCHEMA}.theme_trend
+            where brand_id = ? and week_start_date between ? and ?
+            group by theme_id
+        )
+        select themes.theme_label, totals.now, totals.before
+        from totals join {SCHEMA}.dim_themes as themes using (theme_id)
+        where totals.now <> totals.before and themes.theme_label is not null
+        order by abs(totals.now - totals.before) desc, themes.theme_label
+        limit {int(limit)}""",
+        [*[period.start - timedelta(days=6)] * 2, brand, previous.start - timedelta(days=6), period.end],
+    )

@@ -15,6 +15,7 @@ import duckdb
 from plotly.offline import get_plotlyjs
 
 from report.charts import CHARTS, Chart, ReportContext, account_names
+from report.conversation import CONVERSATION_CHARTS
 from report.headline import headline_html
 from report.moments import moments_html, top_posts_html
 from report.queries import Period, Warehouse
@@ -86,6 +87,8 @@ times. Lead-cohort ROI counts the revenue of the leads that month's spend brough
 """
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# what people talk about and the competitors first: a marketing lead reads those before the service details
+SECTIONS = [*CONVERSATION_CHARTS, *CHARTS]
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,15 @@ def _section(chart: Chart) -> str:
     return (
         f'<section id="section-{chart.key}"{wide} data-chart="{state}" '
         f'data-source="{html.escape(chart.source)}">'
-        f'<h2>{html.escape(chart.title)}</h2><p class="what">{html.escape(chart.caption)}</p>{body}</section>'
+        f'<h2>{html.escape(chart.title)}</h2><p class="what">{html.escape(chart.caption)}</p>{body}'
+        f"{chart.details if chart.figure is not None else ''}</section>"
     )
 
 
 def render_brand(wh: Warehouse, brand: str, period: Period, refresh_id: str | None) -> tuple[str, list[Chart]]:
     ctx = ReportContext(wh, wh.brand_profile(brand), period, account_names(wh, brand))
     name = html.escape(ctx.brand.name)
-    charts = [build(ctx) for build in CHARTS]
+    charts = [build(ctx) for build in SECTIONS]
     generated = datetime.now(UTC).strftime("%d %b %Y %H:%M UTC")
     banner = ""
     if not wh.has_brand_data(brand, period):

@@ -32,7 +32,7 @@ ADMIN, PASSWORD = "admin", "bi-test-password"
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     root = tmp_path_factory.mktemp("bi_warehouse")
-    working, serving = build_fixture_warehouse(root), root / "ror.duckdb"
+    working, serving = build_fixture_warehouse(root, themed=True), root / "ror.duckdb"
     publish(working, serving, "snapshot-0")
     return Warehouse(working, serving)
 

@@ -94,6 +94,12 @@ def _expected(serving: Path, brand: str, period: tuple[str, str]) -> dict[str, l
             "advocates": con.execute(
                 "select handle from marts.advocacy where brand_id = ? and is_advocate order by advocacy_rank", [brand]
             ).fetchall(),
+            "themes": con.execute(
+                "select themes.theme_label, sum(trend.audience_interactions) from marts.theme_trend as trend "
+                "join marts.dim_themes as themes using (theme_id) "
+                "where trend.brand_id = ? and trend.week_start_date >= ? and trend.week_start_date < ? group by all",
+                [brand, *period],
+            ).fetchall(),
             "interactions": con.execute(
                 "select count(*) from marts.fct_interactions where brand_id = ? and is_audience "
                 "and created_date >= ? and created_date < ?",
@@ -114,9 +120,16 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     superset: Superset, warehouse: Warehouse, tmp_path: Path
 ) -> None:
     dashboards = _dashboards()
-    assert set(dashboards) == {"ror-scorecard", "ror-sentiment", "ror-responsiveness", "ror-advocacy"}
+    assert set(dashboards) == {
+        "ror-scorecard",
+        "ror-sentiment",
+        "ror-responsiveness",
+        "ror-advocacy",
+        "ror-themes",
+        "ror-share-of-voice",
+    }
     expected = _expected(warehouse.serving, BRAND, PERIOD)
-    assert expected["scorecard"] and expected["advocates"] and expected["interactions"][0][0] > 0
+    assert expected["scorecard"] and expected["advocates"] and expected["themes"] and expected["interactions"][0][0] > 0
     screenshots = tmp_path  # the tests write nothing into the checkout; docs/bi.png is the scorecard of `make bi`
     shown: dict[str, list[dict]] = {}
     with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
@@ -168,6 +181,8 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     assert {row["Brand"] for row in scorecard} == {BRAND}
     advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
     assert [(row["Handle"],) for row in advocates] == expected["advocates"][:10]
+    themes = _table(shown["ror-themes"], "Themes of the period")
+    assert {(row["Theme"], int(row["Interactions"])) for row in themes} == set(expected["themes"])
     interactions = _table(shown["ror-scorecard"], "Interactions behind the charts")
     assert len(interactions) == min(10, expected["interactions"][0][0])  # 10 a page
     assert all(PERIOD[0] <= row["Created (UTC)"][:10] < PERIOD[1] for row in interactions)

@@ -20,5 +20,5 @@ from orchestration.publish import publish  # noqa: E402
 def serving_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("report_warehouse")
     serving = root / "ror.duckdb"
-    publish(build_fixture_warehouse(root), serving, "report-test")
+    publish(build_fixture_warehouse(root, themed=True), serving, "report-test")
     return serving

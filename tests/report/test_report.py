@@ -13,9 +13,10 @@ from support.browser import chromium_path, open_page
 
 from orchestration.cli import EXIT_INPUT, main
 from report import Period, PeriodWithoutDataError, UnknownBrandError, queries, write_reports
-from report.charts import CHARTS, ReportContext, cohort_retention, net_sentiment
+from report.charts import ReportContext, cohort_retention, net_sentiment
 from report.pdf import ChromiumMissingError
 from report.queries import BrandProfile, Warehouse
+from report.render import SECTIONS
 
 FIXTURE_PERIOD = Period(date(2026, 2, 1), date(2026, 3, 10))
 OUTSIDE_THE_DATA = Period(date(2030, 1, 1), date(2030, 1, 31))
@@ -32,8 +33,8 @@ def test_one_report_per_brand_each_chart_citing_its_mart(serving_file: Path, tmp
         brands = sorted(b for (b,) in con.execute("select distinct brand_id from marts.ror_scorecard").fetchall())
     assert sorted(r.brand for r in reports) == brands
     page = reports[0].path.read_text()
-    assert len(re.findall(r'<section id="section-[a-z_]+"', page)) == len(CHARTS)
-    assert len(re.findall(r'data-source="marts\.[a-z_]+\.', page)) == len(CHARTS)
+    assert len(re.findall(r'<section id="section-[a-z_]+"', page)) == len(SECTIONS)
+    assert len(re.findall(r'data-source="marts\.[a-z_]+\.', page)) == len(SECTIONS)
     # Nothing is fetched: no external scripts, styles or images.
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", page)
 

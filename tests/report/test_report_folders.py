@@ -4,11 +4,13 @@ refresh summary lists the files that run wrote, read from the asset's metadata, 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 from dagster import materialize
 
-from orchestration.assets.report import report_dir_for, ror_report, written_report_paths
+from orchestration.assets.report import build_report_asset, report_dir_for, written_report_paths
+from orchestration.partitions import daily_partitions_for
 from orchestration.resources import WarehouseResource
 
 
@@ -21,10 +23,11 @@ def test_two_warehouses_in_one_folder_keep_their_reports_apart(serving_file: Pat
     stale.parent.mkdir()
     stale.write_text("an earlier run's report")
 
+    report_asset = build_report_asset(daily_partitions_for(date(2026, 1, 1)))
     written = {}
     for warehouse in (samples, demo):
         result = materialize(
-            [ror_report],
+            [report_asset],
             resources={"warehouse": WarehouseResource(serving_path=str(warehouse))},
             partition_key="2026-03-10",
         )

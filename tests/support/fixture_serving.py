@@ -55,8 +55,9 @@ FIXTURE_THEMES = {"theme-0001": "late delivery", "theme-0002": "oat latte", "the
 
 def place_on_themes(working: Path) -> None:
     """Every audience text of the fixture on one of FIXTURE_THEMES, in turn by its hash: the theme tables as the
-    interaction_themes asset writes them."""
+    interaction_themes asset writes them (replacing the two themes fixture_warehouse places by sentiment)."""
     with duckdb.connect(str(working)) as con:
+        con.execute("delete from enrichment.theme_assignments; delete from enrichment.themes")
         con.executemany(
             "insert into enrichment.themes values (?, ?, 'fixture', 'fixture', null, timestamptz '2026-01-01')",
             list(FIXTURE_THEMES.items()),

@@ -99,20 +99,25 @@ def build_with_dbt(
     # dbt's profile (in the warehouse's dbt folder) names the working database; the two windowed models read the
     # partition from it. One target folder per warehouse, reused: its partial-parse file saves dbt a full parse.
     # Mart outputs and failed tests wait for the end of the dbt run: dbt holds the working database's only write
-    # connection until then, and their previews, row counts and failing rows are read from it.
-    marts: list[Output] = []
+    # connection until then, and their previews, row counts and failing rows are read from it. Every output after
+    # the first mart's waits too, in dbt's order: Dagster takes a multi-asset's outputs in dependency order only, and
+    # a model built on a mart (int_spike_theme_lift on fct_interactions) must not come out before it.
+    deferred: list[Output] = []
     failed_tests: list[AssetCheckResult] = []
     with refresh_window(warehouse.connect, window.start.date(), window.end.date()):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_folder / "target")
         for event in invocation.stream():
-            if isinstance(event, Output) and event.output_name.startswith("marts__"):
-                marts.append(event)
+            if isinstance(event, Output) and (deferred or event.output_name.startswith("marts__")):
+                deferred.append(event)
             elif isinstance(event, AssetCheckResult) and not event.passed:
                 failed_tests.append(event)
             else:
                 yield event
     with warehouse.connect(read_only=True) as con:
-        for event in marts:
+        for event in deferred:
+            if not event.output_name.startswith("marts__"):
+                yield event
+                continue
             table = event.output_name.removeprefix("marts__")
             yield event.with_metadata({**event.metadata, **mart_metadata(con, table)})
         for check in failed_tests:

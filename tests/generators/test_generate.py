@@ -197,3 +197,13 @@ def test_cli_says_when_a_folder_keeps_its_earlier_daily_volume(tmp_path, capsys)
     assert main(["generate", "--interactions", "400", "--days", "2", "--brands", "1", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert "keeps that volume" in printed and "1 earlier day(s) kept" in printed
+
+
+def test_cli_takes_the_competitor_share_and_wave_day_and_refuses_a_share_above_one(tmp_path, capsys):
+    base = ["generate", "--interactions", "40", "--days", "1", "--brands", "1"]
+    assert main([*base, "--competitor-share", "0.5", "--wave-day", "-1", "--out", str(tmp_path / "ok")]) == 0
+    plan = json.loads((tmp_path / "ok" / "generate.json").read_text("utf-8"))
+    assert plan["competitor_share"] == 0.5 and plan["wave_day"] is None
+    with pytest.raises(SystemExit) as refused:
+        main([*base, "--competitor-share", "1.5", "--out", str(tmp_path / "refused")])
+    assert refused.value.code == 2 and "between 0 and 1" in capsys.readouterr().err

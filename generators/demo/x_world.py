@@ -4,7 +4,9 @@ A day-by-day simulation per brand. Brand posts draw audience replies (praise, qu
 recommendations to friends, low-effort replies, emoji, bare tags, a few non-English), retweets and quotes; the brand
 and its employees answer some of them after realistic delays (slower at night and during an incident); audience
 members mention the brand in their own tweets (shout-outs, UGC, complaints, questions); employees post and share;
-a giveaway makes one slogan appear dozens of times; an incident brings a wave of complaints. Every tweet keeps what
+a giveaway makes one slogan appear dozens of times; an incident brings a wave of complaints, and a brand's complaint
+wave repeats one grievance in many wordings; the mix of what mentions talk about shifts over the window; the brand's
+competitors have their own conversation (generators/demo/rivals.py). Every tweet keeps what
 the export needs (ids, thread links, links behind t.co) and the ``topic`` the generator meant, so tests can check the
 world's shape.
 """

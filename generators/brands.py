@@ -35,6 +35,20 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class TrackedCompetitor:
+    """A competitor a brand tracks in share of voice (its X account; tracked by handle alone when no id is given)."""
+
+    competitor_id: str
+    name: str
+    x_handle: str
+    x_account_id: str | None = None
+
+    def config_entry(self) -> dict[str, object]:
+        account = {"platform": "x", **({"account_id": self.x_account_id} if self.x_account_id else {})}
+        return {"id": self.competitor_id, "name": self.name, "accounts": [{**account, "handle": self.x_handle}]}
+
+
+@dataclass(frozen=True)
 class Brand:
     brand_id: str
     name: str
@@ -51,6 +65,7 @@ class Brand:
     support_hours: dict[str, object] | None = None
     response_targets: tuple[dict[str, object], ...] = ()
     currency: str | None = None  # ISO 4217: the currency of its ad spend and CRM revenue
+    competitors: tuple[TrackedCompetitor, ...] = ()  # tracked in share of voice, never owned
 
     def accounts(self) -> list[dict[str, str]]:
         """The brand's accounts as the configuration file lists them."""
@@ -68,6 +83,10 @@ class Brand:
 DEMO_BRANDS: tuple[Brand, ...] = (
     Brand(
         brand_id="northwind",
+        competitors=(
+            TrackedCompetitor("harbor", "Harbor Roasters", "HarborRoasters", "1500000000000000101"),
+            TrackedCompetitor("beanline", "BeanLine", "BeanLine"),
+        ),
         name="Northwind Coffee",
         currency="GBP",
         x_account_id="1500000000000000001",
@@ -96,6 +115,10 @@ DEMO_BRANDS: tuple[Brand, ...] = (
     ),
     Brand(
         brand_id="lumen",
+        competitors=(
+            TrackedCompetitor("velonorth", "VeloNorth", "VeloNorth", "1500000000000000102"),
+            TrackedCompetitor("spokecity", "SpokeCity", "SpokeCityBikes"),
+        ),
         name="Lumen Bikes",
         currency="EUR",
         x_account_id="1500000000000000002",
@@ -123,6 +146,10 @@ DEMO_BRANDS: tuple[Brand, ...] = (
     ),
     Brand(
         brand_id="tidepool",
+        competitors=(
+            TrackedCompetitor("brine", "Brine Beauty", "BrineBeauty", "1500000000000000103"),
+            TrackedCompetitor("dewlab", "DewLab", "DewLabSkin"),
+        ),
         name="Tidepool Skincare",
         currency="USD",
         x_account_id="1500000000000000003",
@@ -160,6 +187,7 @@ class ScaleBrand:
     employees: tuple[Employee, ...]
     paid_campaign: Campaign
     organic_campaign: Campaign
+    competitors: tuple[TrackedCompetitor, ...] = ()
 
     support_hours = None  # open 24x7: the configuration file says nothing of hours or targets
     response_targets = ()
@@ -210,6 +238,17 @@ def build_brands(count: int) -> list[ScaleBrand]:
             for position, employee in enumerate(base.employees, start=1)
         )
         campaign_suffix = "" if reused else f"_{number}"
+        competitors = tuple(
+            TrackedCompetitor(
+                competitor_id=competitor.competitor_id + campaign_suffix,
+                name=competitor.name + (f" {number}" if suffix else ""),
+                x_handle=(competitor.x_handle[: 15 - len(suffix)] + suffix) if suffix else competitor.x_handle,
+                x_account_id=None
+                if competitor.x_account_id is None
+                else (competitor.x_account_id if reused else str(1_500_000_000_000_100_000 + 10 * number + position)),
+            )
+            for position, competitor in enumerate(base.competitors)
+        )
         brands.append(
             ScaleBrand(
                 index=index,
@@ -237,6 +276,7 @@ def build_brands(count: int) -> list[ScaleBrand]:
                     base.organic_campaign.name + (f" {number}" if suffix else ""),
                     base.organic_campaign.channel,
                 ),
+                competitors=competitors,
             )
         )
     return brands
@@ -262,6 +302,7 @@ def config_document(brands: Sequence[Brand | ScaleBrand]) -> dict[str, object]:
                 ],
                 **({"support_hours": brand.support_hours} if brand.support_hours else {}),
                 **({"response_targets": list(brand.response_targets)} if brand.response_targets else {}),
+                **({"competitors": [c.config_entry() for c in brand.competitors]} if brand.competitors else {}),
             }
         )
     return {"brands": entries}

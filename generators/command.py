@@ -14,8 +14,16 @@ def _positive(value: str) -> int:
     return number
 
 
+def _share(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return number
+
+
 def add_generate_command(commands) -> None:
-    from generators.scale import DEFAULT_START
+    from generators.scale import DEFAULT_START, DEFAULT_WAVE_DAY
+    from generators.scale.conversation import COMPETITOR_SHARE
 
     generate = commands.add_parser(
         "generate",
@@ -31,6 +39,18 @@ def add_generate_command(commands) -> None:
     generate.add_argument(
         "--start", type=date.fromisoformat, default=DEFAULT_START, help=f"first day (default {DEFAULT_START})"
     )
+    generate.add_argument(
+        "--competitor-share",
+        type=_share,
+        default=COMPETITOR_SHARE,
+        help=f"share of X mentions naming a tracked competitor (default {COMPETITOR_SHARE})",
+    )
+    generate.add_argument(
+        "--wave-day",
+        type=int,
+        default=DEFAULT_WAVE_DAY,
+        help=f"day index of the first brand's planted complaint wave; -1: none (default {DEFAULT_WAVE_DAY})",
+    )
     generate.add_argument("--out", type=Path, required=True, help="output folder: landing/ and ror.yaml go there")
     generate.set_defaults(func=cmd_generate)
 
@@ -39,7 +59,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from generators.scale import generate_exports
 
     report = generate_exports(
-        args.out, interactions=args.interactions, days=args.days, brands=args.brands, seed=args.seed, start=args.start
+        args.out,
+        interactions=args.interactions,
+        days=args.days,
+        brands=args.brands,
+        seed=args.seed,
+        start=args.start,
+        competitor_share=args.competitor_share,
+        wave_day=None if args.wave_day < 0 else args.wave_day,
     )
     plan = report.plan
     kept = plan.days_written - report.days_generated

@@ -136,6 +136,18 @@ MENTION_TEMPLATES: dict[str, tuple[str, ...]] = {
         "{friend} {friend_reason}: get the {product} from {brand}",
     ),
     "ugc": ("{ugc}",),
+    "product_buzz": (
+        "the new {product} from {brand} is all over my feed",
+        "finally got my hands on the {product}, {brand} nailed it",
+        "everyone at work is asking about my {product} from {brand}",
+        "is the {product} from {brand} worth the hype? looks great",
+    ),
+    "shipping": (
+        "{brand} shipping to {country} took {days} days, not bad",
+        "love how {brand} packs every order, recyclable box and all",
+        "ordered from {brand} on monday, tracking says out for delivery",
+        "{brand} do you offer express shipping to {city}?",
+    ),
 }
 
 FRIEND_REPLIES = (

@@ -25,6 +25,17 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class ComplaintWave:
+    """Customers complain about one thing for a few days (no announcement, answered as usual): a theme that a
+    negative spike's explanation should name."""
+
+    day: int
+    length_days: int
+    complaints: tuple[str, ...]  # distinct wordings of the one complaint (no leading handle)
+    count: int  # complaint tweets on top of the usual traffic
+
+
+@dataclass(frozen=True)
 class Giveaway:
     """A contest whose entry rule is to post one fixed text: a copy-paste wave of identical tweets."""
 
@@ -94,6 +105,7 @@ class BrandProfile:
     ads: Ads
     sales: Sales
     incident: Incident | None = None
+    complaint_wave: ComplaintWave | None = None
     giveaway: Giveaway | None = None
     audience_share: float = field(default=0.33)  # share of the audience cast whose first brand this is
 
@@ -277,6 +289,24 @@ NORTHWIND = BrandProfile(
         ),
         slogan="I'm joining the #BaristaClub with {brand}! ☕",
         entries=58,
+    ),
+    # a courier's depot backlog: three days of "where is my order" (no announcement; the care team answers as usual)
+    complaint_wave=ComplaintWave(
+        day=61,
+        length_days=3,
+        complaints=(
+            "my order {order} never arrived. ordered {days} days ago",
+            "still waiting for my delivery, order {order}. tracking hasn't moved in days",
+            "where is my order?? it was supposed to arrive last week",
+            "parcel says delivered but nothing at my door. order {order}",
+            "order {order} still not delivered, courier says delayed again",
+            "late delivery again. my beans were meant to arrive on monday",
+            "it's been {days} days and my order still hasn't shipped",
+            "tracking says lost in transit. order {order} never arrived",
+            "my coffee delivery is late for the second week running",
+            "delivery delayed, no email, no update. where is order {order}?",
+        ),
+        count=48,
     ),
     audience_share=0.40,
 )

@@ -21,6 +21,7 @@ from generators.brands import DEMO_BRANDS, Brand, write_config
 from generators.demo.ads import MetaAds, plan_ads, write_demo_meta_ads
 from generators.demo.cast import Person, build_audience, build_staff
 from generators.demo.crm import Crm, CrmBuilder, write_demo_hubspot
+from generators.demo.rivals import competitor_accounts
 from generators.demo.sprout import SproutReport
 from generators.demo.x_world import Tweet, XWorld
 from generators.formats.x import XExport
@@ -38,6 +39,7 @@ class DemoWorld:
     profiles: dict[str, BrandProfile]
     staff: list[Person]
     audience: list[Person]
+    competitors: list[Person]  # the competitors' X accounts
     tweets: list[Tweet]
     meta: MetaAds
     crm: Crm
@@ -70,10 +72,12 @@ def build_world(
         ids.reserve(person.person_id)
         taken.add(person.handle.lower())
     audience = build_audience(cast_rng, ids, list(profiles.values()), days, taken)
-    tweets = XWorld(random.Random(f"{seed}:x"), ids, brands, profiles, staff, audience, start, days).run()
+    competitors = competitor_accounts(IdMint(random.Random(f"{seed}:competitors")), brands)
+    x_world = XWorld(random.Random(f"{seed}:x"), ids, brands, profiles, staff, audience, start, days, competitors)
+    tweets = x_world.run()
     meta = plan_ads(random.Random(f"{seed}:ads"), ids, brands, profiles, start, days)
     crm = CrmBuilder(random.Random(f"{seed}:crm"), ids, brands, profiles, tweets, audience, meta, start, days).build()
-    return DemoWorld(brands, profiles, staff, audience, tweets, meta, crm, start, days, seed)
+    return DemoWorld(brands, profiles, staff, audience, competitors, tweets, meta, crm, start, days, seed)
 
 
 def write_demo_exports(
@@ -111,7 +115,7 @@ def _write_exports(landing: Path, *, seed: int, start: date, days: int, brands: 
     export_ids = IdMint(random.Random(f"{seed}:export"))
     paths = XExport(
         world.tweets,
-        world.staff + world.audience,
+        world.staff + world.audience + world.competitors,
         world.brands,
         world.profiles,
         export_ids,

@@ -4,7 +4,9 @@ A day-by-day simulation per brand. Brand posts draw audience replies (praise, qu
 recommendations to friends, low-effort replies, emoji, bare tags, a few non-English), retweets and quotes; the brand
 and its employees answer some of them after realistic delays (slower at night and during an incident); audience
 members mention the brand in their own tweets (shout-outs, UGC, complaints, questions); employees post and share;
-a giveaway makes one slogan appear dozens of times; an incident brings a wave of complaints. Every tweet keeps what
+a giveaway makes one slogan appear dozens of times; an incident brings a wave of complaints, and a brand's complaint
+wave repeats one grievance in many wordings; the mix of what mentions talk about shifts over the window; the brand's
+competitors have their own conversation (generators/demo/rivals.py). Every tweet keeps what
 the export needs (ids, thread links, links behind t.co) and the ``topic`` the generator meant, so tests can check the
 world's shape.
 """
@@ -20,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from generators import phrases
 from generators.brands import Brand
 from generators.demo.cast import Person
+from generators.demo.rivals import RivalDay
 from generators.draws import poisson
 from generators.ids import IdMint
 from generators.profiles import BrandProfile
@@ -49,6 +52,9 @@ REPLY_TOPICS = {
     },
 }
 MENTION_TOPICS = {"shout_out": 30, "ugc": 20, "complaint": 20, "question": 15, "recommendation": 15}
+# The brand's topic mix shifts over the window: talk of a product grows, talk of shipping fades (weights at the first
+# and the last day, linear in between).
+SHIFTING_MENTION_TOPICS = {"product_buzz": (3.0, 30.0), "shipping": (22.0, 2.0)}
 # Share of audience messages of a topic that get a brand (or employee) reply.
 RESPONSE_RATES = {
     "question": 0.72,
@@ -61,6 +67,9 @@ RESPONSE_RATES = {
     "chatter": 0.08,
     "low_effort": 0.03,
     "emoji": 0.02,
+    "product_buzz": 0.3,
+    "shipping": 0.2,
+    "comparison": 0.25,
 }
 QUOTE_COMMENTS = (
     "This! 👇",
@@ -102,7 +111,9 @@ class Tweet:
     created_at: datetime
     text: str
     lang: str
-    kind: str  # brand_post | brand_reply | employee_post | employee_reply | audience_reply | mention | retweet | quote
+    # brand_post | brand_reply | employee_post | employee_reply | audience_reply | mention | retweet | quote
+    # | competitor_post | competitor_reply
+    kind: str
     topic: str  # what the generator meant: praise, complaint, question, slogan, announcement, share ...
     brand_id: str  # whose search export the tweet lands in
     root: Tweet | None = None  # first tweet of the conversation (None: this one starts it)
@@ -137,6 +148,7 @@ class XWorld:
         audience: Sequence[Person],
         start: date,
         days: int,
+        competitors: Sequence[Person] = (),
     ) -> None:
         self.rng, self.ids, self.brands, self.profiles, self.days = rng, ids, brands, profiles, days
         self.start_at = datetime.combine(start, time(0), tzinfo=UTC)
@@ -149,6 +161,7 @@ class XWorld:
         self.tweets: list[Tweet] = []
         self.answers: dict[str, str] = {}  # question tweet id -> the answer the brand would give
         self._pools: dict[str, tuple[int, list[Person], list[float]]] = {}
+        self.rivals = RivalDay(self, {p.handle.lower(): p for p in competitors})
 
     # ------------------------------------------------------------------------------------------------ simulation
     def run(self) -> list[Tweet]:
@@ -195,9 +208,15 @@ class XWorld:
             share = 0.55 if day == giveaway.day else 0.45 / max(1, giveaway.length_days - 1)
             for _ in range(round(giveaway.entries * share)):
                 self._slogan_copy(brand, day, 15.2 if day == giveaway.day else 7.0)
+        wave = profile.complaint_wave
+        if wave is not None and wave.day <= day < wave.day + wave.length_days:
+            share = 0.5 if day == wave.day else 0.5 / max(1, wave.length_days - 1)
+            for _ in range(round(wave.count * share)):
+                self._wave_complaint(brand, day)
         for employee in self.employees[brand.brand_id]:
             if rng.random() < 0.22:
                 self._employee_post(brand, employee, day)
+        self.rivals.run(brand, day)
 
     def _growth(self, day: int) -> float:
         return 1.0 + GROWTH * day / max(1, self.days - 1)
@@ -292,6 +311,23 @@ class XWorld:
                 links=links,
                 likes=int(followers * self.rng.uniform(0.002, 0.012)),
                 impressions=int(followers * self.rng.uniform(0.08, 0.3)),
+            )
+        )
+
+    def account_post(self, account: Person, day: int, hour: float, text: str, topic: str, brand: Brand) -> Tweet | None:
+        """A post by an account that is not the brand's (a competitor's), in the brand's search export."""
+        return self._add(
+            Tweet(
+                tweet_id="",
+                author=account,
+                created_at=self._at(day, hour),
+                text=text,
+                lang="en",
+                kind=topic,
+                topic=topic,
+                brand_id=brand.brand_id,
+                likes=int(account.followers * self.rng.uniform(0.002, 0.01)),
+                impressions=int(account.followers * self.rng.uniform(0.08, 0.3)),
             )
         )
 
@@ -522,7 +558,12 @@ class XWorld:
         if author.lang != "en" and rng.random() < 0.6:
             topic, template = rng.choice(phrases.FOREIGN[author.lang])
             return Said(topic, f"{handle} {phrases.fill(template, rng, vocab)}", author.lang)
-        topic = rng.choices(list(MENTION_TOPICS), weights=list(MENTION_TOPICS.values()))[0]
+        progress = day / max(1, self.days - 1)
+        weights = {
+            **MENTION_TOPICS,
+            **{topic: first + (last - first) * progress for topic, (first, last) in SHIFTING_MENTION_TOPICS.items()},
+        }
+        topic = rng.choices(list(weights), weights=list(weights.values()))[0]
         template = rng.choice(phrases.MENTION_TEMPLATES[topic])
         if topic == "question":
             question, answer = rng.choice(profile.qa)
@@ -543,6 +584,19 @@ class XWorld:
             author, self._at(day, hour), f"@{brand.x_handle} {body}", "en", "mention", "complaint", brand
         )
         self._follow_up(mention, Said("complaint", body, "en"), brand, slow=True)
+
+    def _wave_complaint(self, brand: Brand, day: int) -> None:
+        """One complaint of the brand's complaint wave: the same grievance in one of its wordings, answered as usual."""
+        rng, wave = self.rng, self.profiles[brand.brand_id].complaint_wave
+        author = self._engager(brand.brand_id, day)
+        if author is None or wave is None:
+            return
+        body = phrases.fill(rng.choice(wave.complaints), rng, self._vocab(brand))
+        text = f"@{brand.x_handle} {body}{rng.choice(phrases.COMMON['neg_emoji'])}"
+        mention = self._audience_tweet(
+            author, self._at(day, rng.uniform(7, 23.5)), text, "en", "mention", "complaint", brand
+        )
+        self._follow_up(mention, Said("complaint", body, "en"), brand, slow=False)
 
     def _slogan_copy(self, brand: Brand, day: int, earliest_hour: float) -> None:
         author = self._engager(brand.brand_id, day)

@@ -13,6 +13,10 @@ Layout under the output folder::
     landing/YYYY-MM-DD/meta_ads/     the day's ad delivery and actions (Fivetran layout)
     landing/YYYY-MM-DD/hubspot/      the day's contacts, form submissions and deals (Fivetran layout)
 
+On X, a share of the mentions (``competitor_share``) name one of each brand's two tracked competitors (some compare
+it with the brand; the competitors answer some publicly), the brands' topic mix shifts over the first 90 days, and the
+first brand gets a planted complaint wave (one grievance in many wordings) on day index ``wave_day``.
+
 Every day is drawn from streams seeded by (seed, brand, platform, day), so the same arguments write the same bytes, and
 more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new
 folder; a folder written before keeps its daily volume (recorded in generate.json), so ``--days D+1`` on it writes
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,12 +40,13 @@ from generators.formats.threads import (
     youtube_videos,
 )
 from generators.formats.x import PAGE_SIZE, x_pages
-from generators.scale.conversation import PLATFORM_SHARES, Audience, BrandDay
+from generators.scale.conversation import COMPETITOR_SHARE, PLATFORM_SHARES, Audience, BrandDay
 from generators.scale.ledger import BrandLedger, write_paid_day, write_paid_setup
 
 __all__ = ["GenerationPlan", "generate_exports"]
 
 DEFAULT_START = date(2025, 1, 1)
+DEFAULT_WAVE_DAY = 20
 MANIFEST = "generate.json"
 CONFIG = "ror.yaml"
 CONFIG_WRITTEN_BY = "Written by `ror generate`: the brands, accounts, employees and campaigns of the generated exports."
@@ -54,9 +59,17 @@ class GenerationPlan:
     start: str  # ISO date of the first day
     daily_volume: float  # mean interactions a day, all brands together
     days_written: int
+    competitor_share: float = COMPETITOR_SHARE  # share of X mentions naming a competitor
+    wave_day: int | None = DEFAULT_WAVE_DAY  # day index of the first brand's planted complaint wave on X (None: none)
 
     def same_world(self, other: GenerationPlan) -> bool:
-        return (self.seed, self.brands, self.start) == (other.seed, other.brands, other.start)
+        return (self.seed, self.brands, self.start, self.competitor_share, self.wave_day) == (
+            other.seed,
+            other.brands,
+            other.start,
+            other.competitor_share,
+            other.wave_day,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,15 +97,19 @@ def generate_exports(
     brands: int = 3,
     seed: int = 7,
     start: date = DEFAULT_START,
+    competitor_share: float = COMPETITOR_SHARE,
+    wave_day: int | None = DEFAULT_WAVE_DAY,
 ) -> GenerationReport:
     if interactions < 1 or days < 1:
         raise ValueError("--interactions and --days must be at least 1")
+    if not 0 <= competitor_share <= 1:
+        raise ValueError("--competitor-share must be between 0 and 1")
     out = Path(out)
     landing = out / "landing"
-    requested = GenerationPlan(seed, brands, start.isoformat(), interactions / days, 0)
+    requested = GenerationPlan(seed, brands, start.isoformat(), interactions / days, 0, competitor_share, wave_day)
     earlier = _read_plan(out)
     if earlier is not None and earlier.same_world(requested):
-        plan = GenerationPlan(seed, brands, start.isoformat(), earlier.daily_volume, earlier.days_written)
+        plan = replace(requested, daily_volume=earlier.daily_volume, days_written=earlier.days_written)
     else:
         plan = requested
     extending = plan.days_written > 0
@@ -115,17 +132,17 @@ def generate_exports(
         day = start + timedelta(days=day_index)
         folder = landing / day.isoformat()
         for brand in scale_brands:
-            written += _write_brand_day(folder, seed, brand, day, day_index, per_brand, audiences)
+            written += _write_brand_day(folder, plan, brand, day, day_index, per_brand, audiences)
         write_paid_day(folder, ledgers, day, day_index)
         # Recorded day by day: an interrupted run resumes after the last complete day.
-        plan = GenerationPlan(seed, brands, start.isoformat(), plan.daily_volume, max(plan.days_written, day_index + 1))
+        plan = replace(plan, days_written=max(plan.days_written, day_index + 1))
         (out / MANIFEST).write_text(json.dumps(asdict(plan), indent=2) + "\n", "utf-8")
     return GenerationReport(out, landing, config, plan, max(0, days - first_new), written)
 
 
 def _write_brand_day(
     folder: Path,
-    seed: int,
+    plan: GenerationPlan,
     brand: ScaleBrand,
     day: date,
     day_index: int,
@@ -136,7 +153,9 @@ def _write_brand_day(
     written = 0
     for platform in PLATFORM_SHARES:
         audience = audiences[brand.brand_id, platform]
-        brand_day = BrandDay(seed, brand, platform, day, day_index, daily_volume, audience)
+        brand_day = BrandDay(
+            plan.seed, brand, platform, day, day_index, daily_volume, audience, plan.competitor_share, plan.wave_day
+        )
         target = folder / platform
         target.mkdir(parents=True, exist_ok=True)
         if platform == "x":

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
-from generators.brands import ScaleBrand
+from generators.brands import ScaleBrand, TrackedCompetitor
+from generators.demo.rivals import ANSWERS, COMPARISONS, SAYINGS
 from generators.draws import poisson
 from generators.ids import TWITTER_EPOCH_MS
 from generators.phrases import (
@@ -73,6 +74,15 @@ TOPICS = {
     "bare_tag": 0.05,
 }
 ANSWERED = {"question", "complaint", "purchase_intent", "praise", "recommendation"}
+MENTION_TOPICS = {"shout_out": 0.4, "complaint": 0.25, "question": 0.2, "recommendation": 0.15}
+# The brand's topic mix shifts: talk of a product grows and talk of shipping fades over SHIFT_DAYS (weights on the
+# first day and from SHIFT_DAYS on; a day's weights depend on its index alone, never on how many days are written).
+SHIFTING_MENTION_TOPICS = {"product_buzz": (0.03, 0.3), "shipping": (0.22, 0.02)}
+SHIFT_DAYS = 90
+COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's competitors (a few compare the two)
+COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
+COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
+WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ class Author:
     person_id: str
     handle: str
     name: str
-    role: str  # audience | brand | employee
+    role: str  # audience | brand | employee | competitor
     followers: int
     created_at: datetime
 
@@ -98,6 +108,7 @@ class Item:
     topic: str | None = None
     parent: Item | None = None
     likes: int = 0
+    addressee: Author | None = None  # a mention addressed to a competitor rather than the brand: who may answer
 
     @property
     def root(self) -> Item:
@@ -175,6 +186,12 @@ def brand_author(brand: ScaleBrand, platform: str) -> Author:
 EMPLOYEES_JOINED = datetime(2015, 5, 1, tzinfo=UTC)
 
 
+def competitor_author(competitor: TrackedCompetitor, brand: ScaleBrand, position: int) -> Author:
+    """A competitor's X account; one tracked by handle alone still has an id on X."""
+    person_id = competitor.x_account_id or str(1_500_000_000_000_200_000 + 10 * brand.index + position)
+    return Author(person_id, competitor.x_handle, competitor.name, "competitor", 12_000, EMPLOYEES_JOINED)
+
+
 def employee_authors(brand: ScaleBrand) -> list[Author]:
     return [
         Author(e.person_id, e.handle, e.handle.replace("_", " ").title(), "employee", 800, EMPLOYEES_JOINED)
@@ -194,6 +211,8 @@ class BrandDay:
         day_index: int,
         daily_volume: float,
         audience: Audience | None = None,
+        competitor_share: float = COMPETITOR_SHARE,
+        wave_day: int | None = None,
     ) -> None:
         self.seed, self.brand, self.platform, self.day, self.day_index = seed, brand, platform, day, day_index
         self.daily_volume = daily_volume
@@ -204,6 +223,16 @@ class BrandDay:
         self.employees = employee_authors(brand) if platform == "x" else []
         self._id_prefix = f"{day:%Y%m%d}{brand.index:03d}"
         self.audience = audience or Audience(seed, brand, platform, self.mean_volume)
+        on_x = platform == "x"
+        self.competitors = [competitor_author(c, brand, n) for n, c in enumerate(brand.competitors)] if on_x else []
+        self.competitor_share = competitor_share
+        wave = brand.profile.complaint_wave
+        self.wave = wave if on_x and brand.index == 0 and wave is not None and day_index == wave_day else None
+        progress = min(1.0, day_index / SHIFT_DAYS)
+        shifting = {
+            topic: first + (last - first) * progress for topic, (first, last) in SHIFTING_MENTION_TOPICS.items()
+        }
+        self.mention_topics = {**MENTION_TOPICS, **shifting}
 
     def _rng(self, *parts: object) -> random.Random:
         return random.Random(":".join(map(str, (self.seed, self.brand.brand_id, self.platform, self.day, *parts))))
@@ -290,7 +319,7 @@ class BrandDay:
             item = self._action(rng, number, segment, offset, moment, targets, recent, unanswered)
             items.append(item)
             recent.append(item)
-            if item.topic in ANSWERED and item.author.role == "audience" and rng.random() < 0.7:
+            if self._awaits_answer(rng, item):
                 unanswered.append(item)
         items.extend(waiting)
         return items
@@ -307,8 +336,14 @@ class BrandDay:
         action = _weighted(rng, ACTIONS[self.platform])
         target = self._target(rng, targets)
         item_id = self._id(rng, offset, "s", segment, "n", number)
+        if self.wave is not None and rng.random() < WAVE_SHARE:
+            text = f"@{self.account.handle} " + fill(rng.choice(self.wave.complaints), rng, self.vocab)
+            return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
         if action == "brand_reply" and unanswered:
             asked = unanswered.popleft()
+            if asked.addressee is not None:
+                answer = rng.choice(ANSWERS[asked.topic])
+                return self._reply(rng, item_id, asked.addressee, moment, asked, answer, None)
             author = self.account if not self.employees or rng.random() < 0.8 else rng.choice(self.employees)
             return self._reply(rng, item_id, author, moment, asked, self._brand_answer(rng, asked), None)
         if action == "thread_reply" and recent:
@@ -326,8 +361,10 @@ class BrandDay:
             return Item(item_id, self.platform, rng.choice(self.employees), moment, "mention", text, "chatter")
         if action == "copy_paste":
             return self._copy_paste(rng, item_id, author, moment, target)
+        if action == "mention" and self.competitors and rng.random() < self.competitor_share:
+            return self._competitor_mention(rng, item_id, author, moment)
         if action == "mention" or target is None:
-            topic = _weighted(rng, {"shout_out": 0.4, "complaint": 0.25, "question": 0.2, "recommendation": 0.15})
+            topic = _weighted(rng, self.mention_topics)
             text = self._mention_text(rng, topic)
             said = "praise" if topic == "shout_out" else topic
             return Item(item_id, self.platform, author, moment, "mention", text, said)
@@ -339,6 +376,26 @@ class BrandDay:
         text = self._reply_text(rng, topic)
         kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
         return Item(item_id, self.platform, author, moment, kind, text, topic, target, likes=rng.randrange(6))
+
+    def _competitor_mention(self, rng: random.Random, item_id: str, author: Author, moment: datetime) -> Item:
+        """A customer's tweet to a competitor (which may answer it publicly) or comparing it with the brand."""
+        competitor = rng.choice(self.competitors)
+        if rng.random() < COMPARISON_SHARE:
+            handles = {"brand": f"@{self.account.handle}", "competitor": f"@{competitor.handle}"}
+            text = fill(rng.choice(COMPARISONS), rng, self.vocab, **handles)
+            return Item(item_id, self.platform, author, moment, "mention", text, "comparison")
+        topic = _weighted(rng, {"praise": 0.6, "question": 0.2, "complaint": 0.2})
+        text = f"@{competitor.handle} " + fill(rng.choice(SAYINGS[topic]), rng, self.vocab)
+        return Item(item_id, self.platform, author, moment, "mention", text, topic, addressee=competitor)
+
+    def _awaits_answer(self, rng: random.Random, item: Item) -> bool:
+        """Whether an audience item joins the queue that public answers (the brand's, or a competitor's) come from."""
+        if item.author.role != "audience":
+            return False
+        if item.addressee is not None:
+            rate = COMPETITOR_ANSWER_RATE[min(1, self.competitors.index(item.addressee))]
+            return item.topic in ANSWERS and rng.random() < rate
+        return item.topic in ANSWERED and rng.random() < 0.7
 
     def _reply(self, rng, item_id, author, moment, parent: Item, text: str, topic: str | None) -> Item:
         if self.platform == "x":

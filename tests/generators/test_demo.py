@@ -324,7 +324,15 @@ def test_brand_responses_have_realistic_delays_and_gaps(world) -> None:
     for tweet in world.tweets:
         if tweet.kind in ("brand_reply", "employee_reply") and tweet.replied_to is not None:
             responses.setdefault(tweet.replied_to.tweet_id, tweet.created_at)
-    questions = [t for t in world.tweets if t.topic == "question" and t.author.role == "audience"]
+    competitor_handles = tuple(f"@{p.handle}" for p in world.competitors)
+    questions = [
+        t
+        for t in world.tweets
+        if t.topic == "question"
+        and t.author.role == "audience"
+        and (t.root or t).author.role != "competitor"  # a question under a competitor's post is for the competitor
+        and not t.text.startswith(competitor_handles)
+    ]
     answered = [t for t in questions if t.tweet_id in responses]
     assert 0.5 <= len(answered) / len(questions) <= 0.9, "some questions are never answered"
     delays = sorted((responses[t.tweet_id] - t.created_at).total_seconds() / 60 for t in answered)

@@ -4,6 +4,8 @@ file read by the platform's own reader without loss, and the mix of a real brand
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +14,14 @@ import pytest
 import yaml
 
 from generators import generate_exports
+from generators.demo.rivals import ANSWERS
 from generators.scale import conversation
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.warehouse import ensure_raw_schema
 from orchestration.cli import main
+from ror_config.loading import load_config
 
+ANSWERS_TEXT = tuple(answer for answers in ANSWERS.values() for answer in answers)
 SMALL = {"interactions": 1200, "days": 2, "brands": 2, "seed": 11}
 
 
@@ -135,6 +140,35 @@ def test_config_describes_every_brand(tmp_path):
         assert {c["channel"] for c in brand["campaigns"]} == {"paid_social", "organic_social"}
 
 
+def _x_texts_by_day(out: Path) -> dict[str, list[tuple[str, set[str]]]]:
+    """Each day's X tweets of every brand: the text and the handles it mentions."""
+    days: dict[str, list[tuple[str, set[str]]]] = {}
+    for path in sorted((out / "landing").glob("*/x/*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            for tweet in json.loads(line).get("data", []):
+                mentioned = {m["username"] for m in tweet.get("entities", {}).get("mentions", [])}
+                days.setdefault(path.parts[-3], []).append((tweet["text"], mentioned))
+    return days
+
+
+def test_competitors_are_named_answered_and_a_complaint_wave_lands_on_its_day(tmp_path):
+    generate_exports(tmp_path, interactions=9000, days=3, brands=2, seed=5, competitor_share=0.3, wave_day=1)
+    config = load_config(tmp_path / "ror.yaml")
+    competitors = {c.accounts[0].handle for b in config.brands for c in b.competitors}
+    assert all(len(b.competitors) == 2 for b in config.brands) and len(competitors) == 4
+    days = _x_texts_by_day(tmp_path)
+    tweets = [tweet for day in sorted(days) for tweet in days[day]]
+    naming = Counter(handle for _, mentioned in tweets for handle in mentioned & competitors)
+    assert set(naming) == competitors and min(naming.values()) >= 10
+    brand_handles = {a.handle for b in config.brands for a in b.accounts if a.platform == "x"}
+    assert any(mentioned & competitors and mentioned & brand_handles for _, mentioned in tweets), "comparisons"
+    answers = [text for text, _ in tweets if text.startswith("@") and any(a in text for a in ANSWERS_TEXT)]
+    assert answers, "competitors answer some customers publicly"
+    wave = Counter(day for day in days for text, _ in days[day] if "never arrived" in text or "delivery" in text)
+    first, wave_day, last = sorted(days)
+    assert wave[wave_day] > 5 * max(1, wave[first], wave[last]), wave
+
+
 def test_a_big_day_is_drawn_in_segments_that_land_whole(tmp_path, monkeypatch):
     """Memory stays flat because a day is drawn segment by segment: the segments' files still read completely."""
     monkeypatch.setattr(conversation, "SEGMENT_ITEMS", 40)
@@ -163,3 +197,13 @@ def test_cli_says_when_a_folder_keeps_its_earlier_daily_volume(tmp_path, capsys)
     assert main(["generate", "--interactions", "400", "--days", "2", "--brands", "1", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert "keeps that volume" in printed and "1 earlier day(s) kept" in printed
+
+
+def test_cli_takes_the_competitor_share_and_wave_day_and_refuses_a_share_above_one(tmp_path, capsys):
+    base = ["generate", "--interactions", "40", "--days", "1", "--brands", "1"]
+    assert main([*base, "--competitor-share", "0.5", "--wave-day", "-1", "--out", str(tmp_path / "ok")]) == 0
+    plan = json.loads((tmp_path / "ok" / "generate.json").read_text("utf-8"))
+    assert plan["competitor_share"] == 0.5 and plan["wave_day"] is None
+    with pytest.raises(SystemExit) as refused:
+        main([*base, "--competitor-share", "1.5", "--out", str(tmp_path / "refused")])
+    assert refused.value.code == 2 and "between 0 and 1" in capsys.readouterr().err

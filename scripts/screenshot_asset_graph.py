@@ -28,23 +28,24 @@ MARGIN = 24  # CSS pixels of canvas kept around the outermost group boxes
 GROUPS = ("configuration", "raw", "enrichment", "staging", "intermediate", "marts", "serving", "report")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, server: subprocess.Popen, timeout: float = 300) -> None:
+def wait_until_up(url: str, server: subprocess.Popen, what: str, how_to_see_why: str, timeout: float = 300) -> None:
+    """Until ``url`` answers; stops the script (saying so) when ``server`` exits first or the time is up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"The Dagster webserver exited with {server.returncode}; run `make dev` to see why.")
+            raise SystemExit(f"{what} exited with {server.returncode}; {how_to_see_why} to see why.")
         try:
-            with urllib.request.urlopen(f"{url}/server_info", timeout=10):
+            with urllib.request.urlopen(url, timeout=10):
                 return
         except (urllib.error.URLError, TimeoutError):
             time.sleep(1)
-    raise SystemExit(f"The Dagster webserver did not answer within {timeout:.0f} s.")
+    raise SystemExit(f"{what} did not answer within {timeout:.0f} s.")
 
 
 def screenshot(dagster_home: Path, out: Path, width: int, height: int) -> None:
@@ -52,7 +53,7 @@ def screenshot(dagster_home: Path, out: Path, width: int, height: int) -> None:
     if chromium is None:
         raise SystemExit("Headless Chromium is missing: run `apt-get install -y chromium`.")
     subprocess.run([sys.executable, "-m", "orchestration.instance", str(dagster_home)], cwd=ROOT, check=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [
@@ -70,7 +71,7 @@ def screenshot(dagster_home: Path, out: Path, width: int, height: int) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(url, server)
+        wait_until_up(f"{url}/server_info", server, "The Dagster webserver", "run `make dev`")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=2)

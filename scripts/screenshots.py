@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -26,6 +22,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from screenshot_asset_graph import free_port, wait_until_up  # noqa: E402
 from screenshot_asset_graph import screenshot as screenshot_asset_graph  # noqa: E402
 
 from report.pdf import HOW_TO_GET_CHROMIUM, _system_chromium  # noqa: E402
@@ -61,25 +58,6 @@ def screenshot_report(warehouse: Path, out: Path) -> None:
     print(f"Wrote {out}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"Superset exited with {server.returncode}; run `make bi` to see why.")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=10):
-                return
-        except (urllib.error.URLError, TimeoutError):
-            time.sleep(1)
-    raise SystemExit(f"Superset did not answer within {timeout:.0f} s.")
-
-
 def screenshot_bi(warehouse: Path, out: Path) -> None:
     """The ROR scorecard dashboard on its default filters (the first brand, every period)."""
     board = yaml.safe_load(SCORECARD.read_text(encoding="utf-8"))
@@ -89,14 +67,14 @@ def screenshot_bi(warehouse: Path, out: Path) -> None:
         env = {**os.environ, "ROR_BI_HOME": home, "ROR_BI_ADMIN_PASSWORD": password}
         script = str(ROOT / "bi" / "superset_ror.py")
         subprocess.run([BI_PYTHON, script, "setup", "--serving-file", str(warehouse)], env=env, check=True)
-        port = _free_port()
+        port = free_port()
         with (Path(home) / "superset.log").open("w") as log:
             server = subprocess.Popen(
                 [BI_PYTHON, script, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
             )
             url = f"http://127.0.0.1:{port}"
             try:
-                _wait_until_healthy(url, server)
+                wait_until_up(f"{url}/health", server, "Superset", "run `make bi`")
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
                     page = browser.new_page(viewport={"width": 1400, "height": 900})

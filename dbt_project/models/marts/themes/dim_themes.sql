@@ -90,7 +90,6 @@ final as (
     select
         themes.theme_id,
         themes.theme_label,
-        themes.theme_created_at_utc,
         sizes.first_seen_at_utc,
         sizes.last_seen_at_utc,
         cast(coalesce(sizes.audience_interactions, 0) as {{ dbt.type_bigint() }}) as audience_interactions,

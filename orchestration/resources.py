@@ -148,7 +148,7 @@ class EnrichmentResource(ConfigurableResource):
     default_workers: int = 1
 
     def config(self) -> EnrichConfig:
-        return EnrichConfig.from_env(self.variables)
+        return EnrichConfig.from_variables(self.variables)
 
 
 def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:

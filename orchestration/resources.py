@@ -13,11 +13,13 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtProject
 
+from ingest.privacy import ContactSalt
 from models.enrich import EnrichConfig
 from orchestration.dbt_project import dbt_cli
 from orchestration.instance import mark_run_abandoned
 from orchestration.settings import (
     Settings,
+    contact_salt,
     dbt_folder_for,
     enrichment_spool_for,
     handoff_folder_for,
@@ -115,6 +117,11 @@ class LandingResource(ConfigurableResource):
     @property
     def path(self) -> Path:
         return Path(self.landing_dir)
+
+    def contact_salt(self) -> ContactSalt:
+        """What the ingest hashes emails and phone numbers with, read in the process that ingests
+        (orchestration.settings.contact_salt): a secret is never a config value, which Dagster stores with the run."""
+        return contact_salt()
 
 
 class ConfigFileResource(ConfigurableResource):

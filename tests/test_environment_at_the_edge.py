@@ -1,8 +1,8 @@
 """Settings arrive as values: the libraries read no environment variable (but the few named below, each with its
 reason), and no module of the project writes the process environment.
 
-The edge that reads the environment is orchestration/settings.py (Settings.from_env, contact_salt), the `ror`
-command line and the code location built on it, and the tools' own command lines."""
+The one module of the wiring that reads it is orchestration/settings.py (Settings.from_env, contact_salt), which the
+`ror` commands and the code location call at their edge."""
 
 from __future__ import annotations
 
@@ -117,3 +117,8 @@ def test_the_libraries_read_no_environment_variable_but_the_named_secrets_and_to
     readers = {name for name in libraries if environment_use(PROJECT_ROOT / name).reads}
     assert readers - READS_ALLOWED.keys() == set()
     assert READS_ALLOWED.keys() - readers == set(), "no longer reads the environment: take it off the list"
+
+
+def test_the_wiring_reads_the_environment_in_one_module():
+    wiring = [name for name in project_modules() if name.split("/")[0] in ("orchestration", "ror_config")]
+    assert {name for name in wiring if environment_use(PROJECT_ROOT / name).reads} == {"orchestration/settings.py"}

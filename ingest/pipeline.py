@@ -14,6 +14,7 @@ import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ import duckdb
 from ingest.base import ExportFormat, ReadResult, error_reason
 from ingest.detect import explain
 from ingest.plausibility import quarantine_implausible
+from ingest.privacy import ContactSalt, hashing_with
 from ingest.schema import conform
 from ingest.warehouse import (
     FileLoad,
@@ -77,13 +79,15 @@ def ingest_paths(
     con: duckdb.DuckDBPyConnection | None = None,
     batch_id: str,
     on_file: Callable[[FileReport], None] | None = None,
+    salt: ContactSalt | None = None,
 ) -> list[FileReport]:
     """Detect, read and (when ``con`` is given) load every file under ``paths``; one FileReport per file.
 
     Directories are walked recursively (hidden files and folders, e.g. ``.DS_Store`` or ``.part`` uploads, are
     skipped). Paths that resolve outside ``landing_root``, symlinks included, are refused. ``con`` must already hold
     the raw schema (``ingest.warehouse.ensure_raw_schema``). ``on_file`` is called with each file's report as soon as
-    the file is done (progress display).
+    the file is done (progress display). ``salt`` is what emails and phone numbers are hashed with
+    (``ingest.privacy.ContactSalt``); None: the public development salt, with a warning when it is used.
     """
     root = Path(landing_root).resolve()
     reports: list[FileReport] = []
@@ -95,14 +99,17 @@ def ingest_paths(
             on_file(report)
 
     loader = _BatchLoader(con, done)
-    for path, refusal in _files_under(paths, root):
-        if refusal:
-            _refuse(path, refusal, root=root, loader=loader, batch_id=batch_id)
-        elif not path.is_file():
-            loader.report(FileReport(file=str(path), detected_format=None, status="missing", message="no such file"))
-        else:
-            _ingest_file(path, relative=path.relative_to(root).as_posix(), loader=loader, batch_id=batch_id)
-    loader.flush()
+    with nullcontext() if salt is None else hashing_with(salt):
+        for path, refusal in _files_under(paths, root):
+            if refusal:
+                _refuse(path, refusal, root=root, loader=loader, batch_id=batch_id)
+            elif not path.is_file():
+                loader.report(
+                    FileReport(file=str(path), detected_format=None, status="missing", message="no such file")
+                )
+            else:
+                _ingest_file(path, relative=path.relative_to(root).as_posix(), loader=loader, batch_id=batch_id)
+        loader.flush()
     return reports
 
 

@@ -4,19 +4,23 @@ other records have names and addresses redacted).
 
 The hash is HMAC-SHA256 keyed with a secret salt, so the same email gives the same hash across files and runs (CRM
 contacts can be joined to other sources that carry the same salted hash) while a dictionary of known emails cannot be
-hashed by someone who only holds the warehouse file. The salt comes from ``ROR_HASH_SALT``. In production
-(``ROR_ENV=production``) a missing salt is an error; elsewhere a fixed development salt is used with a warning, so a
-fresh clone runs with no configuration.
+hashed by someone who only holds the warehouse file. The salt is a value given to ``ingest.pipeline.ingest_paths``
+(``hashing_with`` hands it to the readers of that call); the edge reads it from the secret ``ROR_HASH_SALT``
+(orchestration.settings.contact_salt), and ``ContactSalt.resolve`` decides what a missing one means when something
+is hashed: in production (``ROR_ENV=production``) an error, elsewhere a fixed development salt with a warning, so a
+fresh clone runs with no configuration. Nothing here reads the environment.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import warnings
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -46,24 +50,51 @@ class DevelopmentSaltWarning(UserWarning):
     """Emitted when hashes are made with the public development salt."""
 
 
-def hash_salt() -> bytes:
-    """The salt from the environment, read on every call so a changed environment takes effect."""
-    salt = os.environ.get(SALT_VARIABLE, "")
-    if salt:
-        return salt.encode("utf-8")
-    if os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "production":
-        raise MissingSaltError(
-            f"{SALT_VARIABLE} is not set while {ENVIRONMENT_VARIABLE}=production: emails and phone numbers cannot be"
-            f" hashed safely. Set {SALT_VARIABLE} to a long random secret, and keep it: changing it changes every"
-            " hash."
+@dataclass(frozen=True)
+class ContactSalt:
+    """What the edge read about the salt: the secret (``ROR_HASH_SALT``; never shown in a repr or a log) and whether
+    this is production. Resolved only when something is hashed, so that a run without contact data needs no salt."""
+
+    secret: str | None = field(default=None, repr=False)
+    production: bool = False
+
+    def resolve(self) -> bytes:
+        """The secret; without one, an error in production, else the public development salt with a warning."""
+        if self.secret:
+            return self.secret.encode("utf-8")
+        if self.production:
+            raise MissingSaltError(
+                f"{SALT_VARIABLE} is not set while {ENVIRONMENT_VARIABLE}=production: emails and phone numbers cannot"
+                f" be hashed safely. Set {SALT_VARIABLE} to a long random secret, and keep it: changing it changes"
+                " every hash."
+            )
+        warnings.warn(
+            f"{SALT_VARIABLE} is not set: hashing emails and phone numbers with the public development salt."
+            f" Set {SALT_VARIABLE} (and {ENVIRONMENT_VARIABLE}=production) for real data.",
+            DevelopmentSaltWarning,
+            stacklevel=3,
         )
-    warnings.warn(
-        f"{SALT_VARIABLE} is not set: hashing emails and phone numbers with the public development salt."
-        f" Set {SALT_VARIABLE} (and {ENVIRONMENT_VARIABLE}=production) for real data.",
-        DevelopmentSaltWarning,
-        stacklevel=2,
-    )
-    return DEVELOPMENT_SALT.encode("utf-8")
+        return DEVELOPMENT_SALT.encode("utf-8")
+
+
+# The salt of the ingest under way (``hashing_with``): every reader hashes with it without taking it as an argument.
+_CURRENT_SALT: ContextVar[ContactSalt | None] = ContextVar("ror_contact_salt", default=None)
+
+
+@contextmanager
+def hashing_with(salt: ContactSalt) -> Iterator[None]:
+    """Hash contact data with ``salt`` inside this block (the reading of one ingest call), whatever reader hashes."""
+    token = _CURRENT_SALT.set(salt)
+    try:
+        yield
+    finally:
+        _CURRENT_SALT.reset(token)
+
+
+def hash_salt() -> bytes:
+    """The salt of the ingest under way (``hashing_with``), resolved now; outside one, no secret and not production:
+    the development salt, with a warning."""
+    return (_CURRENT_SALT.get() or ContactSalt()).resolve()
 
 
 def _keyed_hash(salt: bytes, value: str) -> str:

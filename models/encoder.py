@@ -34,8 +34,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported: never reach the hub
-
 import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
@@ -126,8 +124,9 @@ def apply_low_rank_deltas(base: dict[str, torch.Tensor], stored: dict[str, torch
 
 
 def default_cache_dir() -> Path:
-    """Where derived model files (the int8 ONNX export) live: ``ROR_MODEL_CACHE`` or ~/.cache/ror-warehouse."""
-    return Path(os.environ.get("ROR_MODEL_CACHE") or Path.home() / ".cache" / "ror-warehouse")
+    """Where derived model files (the int8 ONNX export) live unless the caller names a folder (``ROR_MODEL_CACHE``,
+    read at the edge: models.enrich.EnrichConfig.from_variables)."""
+    return Path.home() / ".cache" / "ror-warehouse"
 
 
 def available_cores() -> int:
@@ -143,13 +142,31 @@ def pick_device(requested: str | None = None) -> torch.device:
 
 
 def resolve_model_location(source: str | os.PathLike | None) -> tuple[str, str]:
-    """(display name, what from_pretrained loads) for the packaged encoder (None), a local folder or a hub id."""
+    """(display name, the folder from_pretrained loads) for the packaged encoder (None), a local folder or a hub id.
+
+    A hub id becomes its snapshot folder in the local Hugging Face cache, looked up without reaching the hub: every
+    model then loads from a folder, where transformers never calls the hub (given a hub id, even with
+    ``local_files_only``, it may start a safetensors conversion for a model cached with .bin weights only)."""
     if source is None or str(source) == "":
         return PACKAGED_ENCODER_NAME, str(packaged_encoder_path())
     path = Path(source).expanduser()
     if path.is_dir():
         return path.resolve().name, str(path.resolve())
-    return str(source), str(source)
+    return str(source), cached_snapshot_folder(str(source))
+
+
+def cached_snapshot_folder(model_id: str) -> str:
+    """The folder of ``model_id`` in the local Hugging Face cache; nothing is downloaded."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    try:
+        return snapshot_download(model_id, local_files_only=True)
+    except (LocalEntryNotFoundError, HFValidationError) as error:
+        raise ValueError(
+            f"{model_id} is neither a folder nor a model in the local Hugging Face cache: nothing is downloaded at run"
+            f" time, so download it once (`hf download {model_id}`) or give the folder that holds it"
+        ) from error
 
 
 @contextmanager

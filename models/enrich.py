@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,17 +80,17 @@ class EnrichConfig:
     int8: bool = True  # per-channel int8 ONNX encoder on CPU (see models/README.md for the measured cost)
     batch_size: int = DEFAULT_BATCH_SIZE
     device: str | None = None  # "cpu", "cuda", "cuda:1"; None: CUDA when present, else CPU
-    cache_dir: Path | None = None  # for the int8 export; None: ROR_MODEL_CACHE or ~/.cache/ror-warehouse
+    cache_dir: Path | None = None  # for the int8 export; None: ~/.cache/ror-warehouse
     # Detected languages the models score: the models were trained and evaluated on English tweets, so a text
     # detected as another language gets null sentiment, emotion and intent (detected_lang says why); "und" (too short
     # or uncertain to tell, 10% of English tweets) is scored.
     scored_languages: tuple[str, ...] = ("en", language.UNDETERMINED)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> EnrichConfig:
-        """Read ROR_ENCODER, ROR_HEADS_DIR, ROR_SENTIMENT_MODEL, ROR_SENTIMENT_LABELS, ROR_ENRICH_INT8,
-        ROR_ENRICH_BATCH_SIZE, ROR_ENRICH_DEVICE and ROR_MODEL_CACHE (documented in models/README.md)."""
-        env = os.environ if env is None else env
+    def from_variables(cls, env: Mapping[str, str]) -> EnrichConfig:
+        """From the values of ROR_ENCODER, ROR_HEADS_DIR, ROR_SENTIMENT_MODEL, ROR_SENTIMENT_LABELS, ROR_ENRICH_INT8,
+        ROR_ENRICH_BATCH_SIZE, ROR_ENRICH_DEVICE and ROR_MODEL_CACHE (documented in models/README.md), as the edge
+        read them (orchestration.settings.Settings.enrichment); a missing name keeps its default."""
         labels = env.get("ROR_SENTIMENT_LABELS")
         return cls(
             encoder=env.get("ROR_ENCODER") or None,
@@ -142,8 +141,8 @@ class Enricher:
         self.model_version = self._version()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Enricher:
-        return cls(EnrichConfig.from_env(env))
+    def from_variables(cls, env: Mapping[str, str]) -> Enricher:
+        return cls(EnrichConfig.from_variables(env))
 
     def _version(self) -> str:
         digest = hashlib.sha256()

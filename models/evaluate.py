@@ -73,10 +73,13 @@ def multiclass_result(
     )
 
 
-def evaluate(int8: bool) -> tuple[list[MulticlassResult], dict[str, float], str, float]:
+def evaluate(
+    int8: bool, model_cache: Path | None = None
+) -> tuple[list[MulticlassResult], dict[str, float], str, float]:
     """(sentiment and emotion results, then the same heads with the previous offsets and no calibration; intent
-    per-label F1; model version; seconds) for one precision. Each test split is encoded once."""
-    enricher = Enricher(EnrichConfig(int8=int8, device="cpu"))
+    per-label F1; model version; seconds) for one precision. Each test split is encoded once. ``model_cache``: the
+    int8 export's folder (None: models.encoder.default_cache_dir)."""
+    enricher = Enricher(EnrichConfig(int8=int8, device="cpu", cache_dir=model_cache))
     started = time.monotonic()
     results, previous = [], []
     for task, labels in (("sentiment", SENTIMENT_LABELS), ("emotion", EMOTION_LABELS)):
@@ -251,15 +254,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--themes-only", action="store_true", help="only the themes section (BANKING77; models/evaluate_themes.py)"
     )
+    parser.add_argument(
+        "--model-cache", type=Path, help="folder of the int8 encoder export (default: ~/.cache/ror-warehouse)"
+    )
     arguments = parser.parse_args(argv)
     if arguments.themes_only:
         text = arguments.output.read_text(encoding="utf-8") if arguments.output.exists() else ""
     else:
         require_tweeteval()
-        runs = {"fp32": evaluate(int8=False), "int8": evaluate(int8=True)}
+        runs = {precision: evaluate(precision == "int8", arguments.model_cache) for precision in ("fp32", "int8")}
         text = render(runs)
         write_reliability_plot(runs, arguments.output.with_name(RELIABILITY_PLOT.name))
-    text = evaluate_themes.replace_section(text, evaluate_themes.evaluate_themes(Enricher()))
+    text = evaluate_themes.replace_section(
+        text, evaluate_themes.evaluate_themes(Enricher(EnrichConfig(cache_dir=arguments.model_cache)))
+    )
     arguments.output.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -13,11 +13,13 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtProject
 
+from ingest.privacy import ContactSalt
 from models.enrich import EnrichConfig
 from orchestration.dbt_project import dbt_cli
 from orchestration.instance import mark_run_abandoned
 from orchestration.settings import (
     Settings,
+    contact_salt,
     dbt_folder_for,
     enrichment_spool_for,
     handoff_folder_for,
@@ -116,6 +118,11 @@ class LandingResource(ConfigurableResource):
     def path(self) -> Path:
         return Path(self.landing_dir)
 
+    def contact_salt(self) -> ContactSalt:
+        """What the ingest hashes emails and phone numbers with, read in the process that ingests
+        (orchestration.settings.contact_salt): a secret is never a config value, which Dagster stores with the run."""
+        return contact_salt()
+
 
 class ConfigFileResource(ConfigurableResource):
     """The warehouse's configuration file (brands, accounts, employees, campaigns, ad action types, dbt vars), parsed
@@ -148,7 +155,7 @@ class EnrichmentResource(ConfigurableResource):
     default_workers: int = 1
 
     def config(self) -> EnrichConfig:
-        return EnrichConfig.from_env(self.variables)
+        return EnrichConfig.from_variables(self.variables)
 
 
 def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:

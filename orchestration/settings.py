@@ -14,10 +14,16 @@ The environment variables read here (defaults in brackets; also listed in .env.e
     ROR_SETTLE_SECONDS    a delivered file untouched this long is complete       [60]
     ROR_ENRICH_WORKERS    hash buckets / worker processes of a refresh           [1]
     DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
-    ROR_ENCODER ... ROR_MODEL_CACHE   the enrichment models (models/README.md; models.enrich.EnrichConfig.from_env)
+    ROR_ENCODER ... ROR_MODEL_CACHE   the enrichment models (models/README.md; EnrichConfig.from_variables)
 
-Secrets (API tokens, ROR_HASH_SALT) stay in the environment or a secrets file and are read where they are used
-(extract.config, ingest.privacy): they never travel in run config, which Dagster stores with the run.
+Secrets stay in the environment (or a secrets file) and are read by the process that uses them, at its edge: they
+never travel in Settings or run config, which Dagster stores with the run.
+
+    ROR_HASH_SALT         secret salt emails and phone numbers are hashed with   [development salt, with a warning]
+    ROR_ENV               "production": a missing ROR_HASH_SALT is an error      [development]
+                          (``contact_salt``: `ror ingest`, and the ingest step's LandingResource.contact_salt)
+    API tokens            extract.config.load_extract_setup(config, environ)
+    SMTP password         the variable alerts.email.password_env names, read when an alert is sent (alerts.sending)
 """
 
 from __future__ import annotations
@@ -27,8 +33,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ror_config import CONFIG_ENV_VARIABLE
+
+if TYPE_CHECKING:
+    from ingest.privacy import ContactSalt
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -56,7 +66,7 @@ def dbt_folder_for(serving_path: Path) -> Path:
     return serving_path.with_name(f"{serving_path.stem}.dbt")
 
 
-# What models.enrich.EnrichConfig.from_env reads (documented in models/README.md).
+# What models.enrich.EnrichConfig.from_variables takes (documented in models/README.md).
 ENRICHMENT_VARIABLES = (
     "ROR_ENCODER",
     "ROR_HEADS_DIR",
@@ -67,6 +77,16 @@ ENRICHMENT_VARIABLES = (
     "ROR_ENRICH_DEVICE",
     "ROR_MODEL_CACHE",
 )
+
+
+def contact_salt(env: Mapping[str, str] | None = None) -> ContactSalt:
+    """What emails and phone numbers are hashed with (ingest.privacy.ContactSalt), from this process's environment:
+    a secret, so it is read where the ingest runs and never carried in Settings or run config."""
+    from ingest.privacy import ENVIRONMENT_VARIABLE, SALT_VARIABLE, ContactSalt  # polars: not at `ror`'s start
+
+    env = os.environ if env is None else env
+    production = env.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "production"
+    return ContactSalt(env.get(SALT_VARIABLE) or None, production)
 
 
 def _positive_int(name: str, value: str) -> int:
@@ -93,7 +113,7 @@ class Settings:
     # the multiprocess executor. 1 runs every step in one process, as a small daily refresh is fastest on few cores.
     enrich_workers: int = 1
     # The enrichment models' variables as given (encoder, heads, batch size, device, cache folder): parsed by
-    # models.enrich.EnrichConfig.from_env(these) where the models load, so that `ror` starts without importing torch.
+    # models.enrich.EnrichConfig.from_variables(these) where the models load, so `ror` starts without importing torch.
     enrichment: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -12,7 +12,7 @@ from orchestration.cli.arguments import CONFIG_HELP, add_wait_flag
 from orchestration.cli.errors import EXIT_FAILED, EXIT_OK, UserError
 from orchestration.cli.launcher import writing_the_warehouse
 from orchestration.cli.refresh import configure, load_configuration
-from orchestration.settings import Settings
+from orchestration.settings import Settings, contact_salt
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -29,9 +29,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.readers.generic import register_mappings
 
     register_mappings(config.mappings)  # the configuration's mapping folders, as the refresh's ingest step does
+    salt = contact_salt()
 
     if args.dry_run:
-        reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run")
+        reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run", salt=salt)
     else:
         import duckdb
 
@@ -42,7 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with writing_the_warehouse(settings, "ror ingest", args.wait):
             with duckdb.connect(str(settings.working_path)) as con:
                 ensure_raw_schema(con)
-                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
+                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}", salt=salt)
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.

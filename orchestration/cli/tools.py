@@ -12,13 +12,16 @@ from orchestration.settings import Settings
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
+    from models.enrich import EnrichConfig
     from models.enrich_file import enrich_file
 
     source = Path(args.input)
     if not source.is_file():
         raise UserError(f"no such file: {source} (give a CSV, JSONL or Parquet file with --input)")
     try:
-        enrich_file(source, args.text_column, Path(args.output), progress=not args.quiet)
+        # The models a refresh scores with (ROR_ENCODER, ROR_HEADS_DIR, ... ROR_MODEL_CACHE), read at this edge.
+        config = EnrichConfig.from_variables(Settings.from_env().enrichment)
+        enrich_file(source, args.text_column, Path(args.output), config, progress=not args.quiet)
     except ValueError as error:  # wrong column, unsupported format, clashing columns: the message says which
         raise UserError(str(error)) from error
     print(f"Wrote {args.output}")
@@ -72,7 +75,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if message := missing_tweeteval():
         raise UserError(message)
-    return evaluate_main(["--output", str(args.output)] if args.output else [])
+    model_cache = Settings.from_env().enrichment.get("ROR_MODEL_CACHE")
+    return evaluate_main(
+        [
+            *(["--output", str(args.output)] if args.output else []),
+            *(["--model-cache", model_cache] if model_cache else []),
+        ]
+    )
 
 
 def add_commands(command) -> None:

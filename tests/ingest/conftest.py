@@ -13,9 +13,18 @@ import pytest
 from ingest.base import ReadResult
 from ingest.detect import detect
 from ingest.pipeline import FileReport, ingest_paths
+from ingest.privacy import ContactSalt, hashing_with
 from ingest.warehouse import ensure_raw_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TEST_SALT = ContactSalt("test-salt")
+
+
+@pytest.fixture(autouse=True)
+def hashing_with_the_test_salt():
+    """Readers called directly hash with a test salt, as an ingest given one by the edge does (no warning)."""
+    with hashing_with(TEST_SALT):
+        yield
 
 
 @dataclass
@@ -106,13 +115,14 @@ def rows():
 
 @pytest.fixture
 def run_ingest(landing: Path):
-    """run_ingest(paths=None, con=None, batch_id="batch-1") -> reports, run over the landing folder by default.
+    """run_ingest(paths=None, con=None, batch_id="batch-1", salt=None) -> reports, run over the landing folder by
+    default.
 
     Every report is checked for the contract: rows_read == rows_accepted + rows_quarantined.
     """
 
-    def run(paths=None, con=None, batch_id: str = "batch-1") -> list[FileReport]:
-        reports = ingest_paths(paths or [landing], landing_root=landing, con=con, batch_id=batch_id)
+    def run(paths=None, con=None, batch_id: str = "batch-1", salt=None) -> list[FileReport]:
+        reports = ingest_paths(paths or [landing], landing_root=landing, con=con, batch_id=batch_id, salt=salt)
         for report in reports:
             assert report.rows_read == report.rows_accepted + report.rows_quarantined, report.to_dict()
         return reports

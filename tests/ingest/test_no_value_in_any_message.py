@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from ingest.base import REGISTRY, ExportFormat, ReadResult, RecordProblem, error_reason
-from ingest.privacy import REDACTED, hash_email
+from ingest.privacy import REDACTED, ContactSalt, hash_email
 
 EMAIL = "ottoline.vexworth@planted.example"
 PHONE = "+44 7700 900461"
@@ -125,7 +125,6 @@ def damaged_landing(landing, monkeypatch):
         ExportFormat("casts", "test", lambda sample: "CASTS" in sample.text, bad_types, priority=0),
     ]
     monkeypatch.setattr("ingest.detect.REGISTRY", [*formats, *REGISTRY])
-    monkeypatch.setenv("ROR_HASH_SALT", "test-salt")
     return landing
 
 
@@ -135,7 +134,7 @@ def test_no_planted_value_reaches_a_table_a_report_or_the_log(damaged_landing, r
         from ingest.warehouse import ensure_raw_schema
 
         ensure_raw_schema(con)
-        reports = {report.file: report for report in run_ingest(con=con)}
+        reports = {report.file: report for report in run_ingest(con=con, salt=ContactSalt("test-salt"))}
 
         contacts = reports["crm/contact.csv"]
         assert (contacts.status, contacts.rows_read, contacts.rows_accepted, contacts.rows_quarantined) == (
@@ -154,7 +153,7 @@ def test_no_planted_value_reaches_a_table_a_report_or_the_log(damaged_landing, r
         quarantine = dict(con.sql(crm_quarantine).fetchall())
     assert set(quarantine) == {"row 2", "line 4", "line 5", "line 6"}
     assert json.loads(quarantine["row 2"])["property_jobtitle"] == REDACTED  # a phone in a job title, redacted
-    assert json.loads(quarantine["line 5"])["property_email"] == f"hashed:{hash_email(EMAIL)}"  # still matchable
+    assert json.loads(quarantine["line 5"])["property_email"] == f"hashed:{hash_email(EMAIL, salt=b'test-salt')}"
     assert quarantine["line 4"] == REDACTED  # a broken line of a contact source: nothing of it is kept
     assert [_leaks(json.dumps(report.to_dict())) for report in reports.values()] == [[]] * len(reports)
     assert _leaks(caplog.text) == []

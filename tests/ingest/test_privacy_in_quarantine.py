@@ -6,7 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingest.privacy import hash_email
+from ingest.privacy import ContactSalt, hash_email
+
+SALT = ContactSalt("test-salt")
 
 PEOPLE = [  # id, created, email, phone, first name, last name
     ("1001", "2024-03-01 10:00:00", "ana.lima@example.com", "+1 (555) 010-0199", "Ana", "Lima"),
@@ -39,13 +41,12 @@ def _personal_values() -> set[str]:
     return values
 
 
-def test_quarantined_crm_rows_keep_contact_data_private(contacts_file, run_ingest, tmp_path, monkeypatch):
-    monkeypatch.setenv("ROR_HASH_SALT", "test-salt")
+def test_quarantined_crm_rows_keep_contact_data_private(contacts_file, run_ingest, tmp_path):
     with duckdb.connect(str(tmp_path / "work.duckdb")) as con:
         from ingest.warehouse import ensure_raw_schema
 
         ensure_raw_schema(con)
-        (report,) = run_ingest(con=con)
+        (report,) = run_ingest(con=con, salt=SALT)
         assert (report.status, report.rows_read, report.rows_accepted, report.rows_quarantined) == ("loaded", 4, 1, 3)
 
         quarantine = con.sql("select locator, reason, raw_record from raw.quarantine order by locator").fetchall()
@@ -59,7 +60,7 @@ def test_quarantined_crm_rows_keep_contact_data_private(contacts_file, run_inges
             ("row 4", bad_date),
         ]
         # the quarantined row still carries the contact's hash, so it can be matched to crm_contacts after a fix
-        assert f"hashed:{hash_email('bruno.costa@example.org')}" in quarantine[0][2]
+        assert f"hashed:{hash_email('bruno.costa@example.org', salt=SALT.resolve())}" in quarantine[0][2]
         assert '"property_lastname": "[redacted]"' in quarantine[0][2]
 
         leaks = []

@@ -49,7 +49,7 @@ def test_a_two_class_model_with_an_explicit_mapping_has_no_neutral(tmp_path):
 
 def test_the_override_replaces_the_sentiment_head_in_the_enricher(tmp_path, enricher, model_cache):
     folder = build_tiny_bert(tmp_path / "tiny-sentiment", {0: "NEG", 1: "NEU", 2: "POS"})
-    overridden = Enricher.from_env(
+    overridden = Enricher.from_variables(
         {"ROR_SENTIMENT_MODEL": str(folder), "ROR_ENRICH_INT8": "0", "ROR_MODEL_CACHE": str(model_cache)}
     )
     output = overridden.enrich(frame())

@@ -142,8 +142,8 @@ def test_model_version_changes_when_a_head_changes_and_only_then(enricher, model
     assert version(new_threshold) != enricher.model_version
 
 
-def test_config_from_environment():
-    config = EnrichConfig.from_env(
+def test_config_from_the_variables_the_edge_read():
+    config = EnrichConfig.from_variables(
         {
             "ROR_ENCODER": "/models/my-encoder",
             "ROR_SENTIMENT_MODEL": "cardiffnlp/twitter-roberta-base-sentiment-latest",
@@ -157,7 +157,7 @@ def test_config_from_environment():
     assert config.sentiment_model == "cardiffnlp/twitter-roberta-base-sentiment-latest"
     assert config.sentiment_labels == {0: "negative", 1: "neutral", 2: "positive"}
     assert (config.int8, config.batch_size, config.device) == (False, 64, "cpu")
-    defaults = EnrichConfig.from_env({})
+    defaults = EnrichConfig.from_variables({})
     assert defaults == EnrichConfig()
     with pytest.raises(ValueError, match="boolean"):
-        EnrichConfig.from_env({"ROR_ENRICH_INT8": "maybe"})
+        EnrichConfig.from_variables({"ROR_ENRICH_INT8": "maybe"})

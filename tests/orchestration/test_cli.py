@@ -91,6 +91,18 @@ def test_enrich_wrong_column_names_the_columns(capsys, tmp_path: Path) -> None:
     assert not (tmp_path / "out.parquet").exists()
 
 
+def test_enrich_scores_with_the_models_the_environment_names(capsys, monkeypatch, tmp_path: Path) -> None:
+    """`ror enrich` reads the enrichment variables at its edge, as a refresh does (models/README.md)."""
+    monkeypatch.setenv("ROR_ENRICH_INT8", "maybe")
+    source = tmp_path / "comments.csv"
+    source.write_text("id,message\n1,love it\n")
+    code, err = run(
+        capsys, "enrich", "--input", str(source), "--text-column", "message", "--output", str(tmp_path / "out.parquet")
+    )
+    assert code == EXIT_INPUT
+    assert_short_error(err, "expected a boolean", "'maybe'")
+
+
 def test_ingest_missing_path(capsys, tmp_path: Path) -> None:
     code, err = run(capsys, "ingest", str(tmp_path / "missing"), "--dry-run")
     assert code == EXIT_INPUT

@@ -1,16 +1,12 @@
 """Settings are values: read once at the edge, carried to every process of a run as they are, never through the
-process environment."""
+process environment (tests/test_environment_at_the_edge.py: no module writes it, the libraries do not read it)."""
 
-import re
 from datetime import date
 from pathlib import Path
 
+from ingest.privacy import ContactSalt
 from orchestration.names import WAREHOUSE_TAG
 from orchestration.settings import Settings
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# Assignments to the environment, in any of their spellings.
-WRITES_ENVIRONMENT = re.compile(r"os\.environ\[[^\]]+\]\s*=|os\.environ\.(update|setdefault|pop)\(|os\.putenv\(")
 
 
 def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tmp_path):
@@ -49,11 +45,11 @@ def test_the_definitions_carry_the_settings_values(defs_with, location_settings,
     assert Path(defs.resources["dbt"].profiles_dir) == location_settings.dbt_folder
 
 
-def test_no_module_of_the_pipeline_writes_the_environment():
-    sources = [
-        *PROJECT_ROOT.glob("orchestration/**/*.py"),
-        *PROJECT_ROOT.glob("extract/**/*.py"),
-        PROJECT_ROOT / "models" / "enrich.py",
-    ]
-    writers = [p.relative_to(PROJECT_ROOT).as_posix() for p in sources if WRITES_ENVIRONMENT.search(p.read_text())]
-    assert writers == []
+def test_the_hashing_salt_is_read_where_the_ingest_runs_and_stored_nowhere(defs, monkeypatch):
+    """A secret: the process that ingests reads it from its environment; the definitions, whose resource config
+    Dagster stores with every run, never hold it."""
+    monkeypatch.setenv("ROR_HASH_SALT", "salt-of-this-process")
+    monkeypatch.setenv("ROR_ENV", "production")
+    landing = defs.resources["landing"]
+    assert landing.contact_salt() == ContactSalt("salt-of-this-process", production=True)
+    assert "salt-of-this-process" not in repr(landing) + repr(landing.contact_salt())

@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from dagster import AssetKey
+from dagster import AssetKey, build_schedule_context
 
 from orchestration.build import build_definitions
 from tests.support.sensors import sensor_context
@@ -54,6 +54,8 @@ def test_refresh_job_schedule_and_sensor_are_defined(defs):
     schedule = defs.get_schedule_def("daily_ror_refresh")
     assert schedule.job_name == "ror_refresh"
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+    (request,) = schedule.evaluate_tick(build_schedule_context()).run_requests
+    assert request.partition_key is None and not request.run_config  # no window: dbt's own, from the newest day
     assert defs.get_sensor_def("landing_files_sensor")
 
 

@@ -36,7 +36,7 @@ def _what_it_asserts(test: Mapping[str, Any], relation: str) -> str:
         case "relationships":
             target = _REF.search(str(kwargs.get("to", "")))
             parent = target.group(1) if target else kwargs.get("to")
-            return f"Every {column} of {relation} is a {kwargs.get('field')} of {parent} (dbt relationships)."
+            return f"Every {relation}.{column} exists as {parent}.{kwargs.get('field')} (dbt relationships)."
         case None:
             return f"The dbt test {test.get('original_file_path')} on {relation} returns no row."
         case name:
@@ -44,6 +44,11 @@ def _what_it_asserts(test: Mapping[str, Any], relation: str) -> str:
 
 
 def _what_a_failure_does(test: Mapping[str, Any]) -> str:
-    if str((test.get("config") or {}).get("severity", "error")).lower() == "error":
-        return "Blocking: a failure stops the run before publication; its failing rows are in dbt_test__audit."
-    return "A failure warns and the run goes on; its failing rows are in dbt_test__audit."
+    config = test.get("config") or {}
+    if str(config.get("severity", "error")).lower() == "error":
+        effect = "Blocking: a failure stops the run before publication."
+    else:
+        effect = "A failure warns and the run goes on."
+    if config.get("store_failures") and test.get("schema") and test.get("alias"):
+        return f"{effect} Its failing rows: {test['schema']}.{test['alias']} in the working database."
+    return effect

@@ -39,9 +39,10 @@ DBT_ASSETS_NAME = "ror_dbt_models"
 
 
 class RefreshWindow(Config):
-    """The days a run re-derives in fct_interactions and sentiment_trend (with lookback_days before them for late
-    data). Empty, as the schedule, the sensor and `ror refresh` leave it: from lookback_days before the newest day
-    loaded. Whatever the window, every thread that received anything new since the last run is re-derived."""
+    """The days a run re-derives in fct_interactions (sentiment_trend: from the first day on), with lookback_days
+    before them for late data. Empty, as the schedule, the sensor and `ror refresh` leave it: from lookback_days
+    before the newest day loaded. Whatever the window, every thread that received anything new since the last run is
+    re-derived."""
 
     first_day: str | None = Field(default=None, description="First day to re-derive, YYYY-MM-DD (UTC).")
     last_day: str | None = Field(default=None, description="Last day, YYYY-MM-DD, inclusive; empty: first_day.")

@@ -54,9 +54,11 @@ benchmark-small: setup
 	$(BIN)/python -m benchmarks.run --scale small
 
 # The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise. The instance queues runs of one warehouse one at a time.
+# `dg dev` (`dagster dev` is superseded and says so at start) loads the project's code location from pyproject.toml;
+# VIRTUAL_ENV tells it the project's venv is the one to run in, as activating it would.
 dev: setup
 	$(BIN)/python -m orchestration.instance $${DAGSTER_HOME:-$(CURDIR)/.dagster_home}
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml \
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev \
 		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 
 # Superset on the serving file (ROR_WAREHOUSE, by default the demo's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has

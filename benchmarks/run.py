@@ -70,7 +70,6 @@ def _env(home: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DAGSTER_HOME": str(home),
-        "ROR_PARTITIONS_START": START.isoformat(),
         "PYTHONWARNINGS": "ignore",
     }
 

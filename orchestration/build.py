@@ -24,7 +24,6 @@ from orchestration.dbt_project import dbt_project_for
 from orchestration.executor import refresh_executor
 from orchestration.jobs import build_jobs
 from orchestration.names import REFRESH_JOB_NAME
-from orchestration.partitions import daily_partitions_for
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 
@@ -32,23 +31,20 @@ from orchestration.settings import Settings
 def build_definitions(settings: Settings) -> Definitions:
     """The assets, checks, jobs, schedule, sensor and resources of the warehouse ``settings`` name. Parses the dbt
     project into the warehouse's dbt folder when its manifest is missing or out of date."""
-    partitions = daily_partitions_for(settings.partitions_start)
     dbt_project = dbt_project_for(settings.dbt_folder, settings.working_path)
-    dbt_models = build_dbt_assets(dbt_project, partitions)
+    dbt_models = build_dbt_assets(dbt_project)
     serving = build_serving_asset(dbt_models)
-    jobs = build_jobs(
-        str(settings.serving_path), partitions, refresh_executor(settings.serving_path, settings.enrich_workers)
-    )
+    jobs = build_jobs(str(settings.serving_path), refresh_executor(settings.serving_path, settings.enrich_workers))
     return Definitions(
         assets=[
             configuration_tables,
-            *build_extract_assets(partitions),
+            *build_extract_assets(),
             raw_exports,
             text_enrichment,
             interaction_themes,
             dbt_models,
             serving,
-            build_report_asset(partitions),
+            build_report_asset(),
             parquet_handoff,
         ],
         asset_checks=ror_checks,

@@ -1,5 +1,5 @@
 """What a refresh hands dbt: the `dbt build` command line (pure, so what reaches dbt is testable without running it)
-and the partition window, written into the working database for the run's dbt invocation alone."""
+and the run's window of days, written into the working database for the run's dbt invocation alone."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ REFRESH_WINDOW_TABLE = "config.dbt_refresh_window"
 def dbt_build_args(config_vars: Mapping[str, int | float], full_refresh: bool) -> list[str]:
     """`dbt build` arguments: the configuration's vars (only when it gives any) and the refresh mode.
 
-    The partition window is not a var (see ``refresh_window``): dbt re-parses the whole project whenever --vars differ
+    The window of days is not a var (see ``refresh_window``): dbt re-parses the whole project whenever --vars differ
     from the last parse, which a window changing every day would cost every run."""
     # Unit tests check the SQL against fixed inputs, not the data: they run in CI (tests/dbt), not in every refresh,
     # as dbt recommends; in a refresh they were a third of dbt's time.
@@ -38,11 +38,16 @@ def clear_refresh_window(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def refresh_window(connect, min_date: date, max_date: date) -> Iterator[None]:
-    """The partition window (fct_interactions and sentiment_trend) in the working database while the block runs dbt:
-    dbt by hand afterwards sees none, as before. ``connect`` opens the working database (closed before dbt starts)."""
+def refresh_window(connect, days: tuple[date, date] | None) -> Iterator[None]:
+    """The run's window (fct_interactions and sentiment_trend re-derive the days ``min_date`` <= day < ``max_date``)
+    in the working database while the block runs dbt; ``None``: no window, and dbt's own default (lookback_days
+    before the newest day loaded) applies, even after a run killed mid-dbt left its window behind. dbt by hand
+    afterwards sees none. ``connect`` opens the working database (closed before dbt starts)."""
     with connect() as con:
-        write_refresh_window(con, min_date, max_date)
+        if days is None:
+            clear_refresh_window(con)
+        else:
+            write_refresh_window(con, *days)
     try:
         yield
     finally:

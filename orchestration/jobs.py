@@ -1,4 +1,10 @@
-"""The refresh job, its daily schedule and the landing-folder sensor of one warehouse."""
+"""The refresh job, its daily schedule and the landing-folder sensor of one warehouse.
+
+The job is not partitioned: a run ingests every new file whatever days it holds and rebuilds the marts, so a day
+partition would say nothing true about what is filled. The schedule and the sensor give no window of days (dbt
+re-derives from lookback_days before the newest day loaded); `ror refresh --partition` and `ror backfill` give one
+as run config (orchestration.assets.dbt.RefreshWindow).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +19,11 @@ from dagster import (
     DefaultSensorStatus,
     ExecutorDefinition,
     JobDefinition,
-    PartitionsDefinition,
     RunRequest,
     ScheduleDefinition,
     SensorDefinition,
     SensorEvaluationContext,
     SkipReason,
-    build_schedule_from_partitioned_job,
     define_asset_job,
     in_process_executor,
     sensor,
@@ -48,7 +52,7 @@ class Jobs:
     sensor: SensorDefinition
 
 
-def build_jobs(serving_path: str, partitions: PartitionsDefinition, refresh_executor: ExecutorDefinition) -> Jobs:
+def build_jobs(serving_path: str, refresh_executor: ExecutorDefinition) -> Jobs:
     """The jobs of the warehouse at ``serving_path``, tagged with it so that the instance's run queue holds back a
     second run of the same warehouse until the first ends (orchestration/instance.py)."""
     # The enrichment's buckets score in parallel worker processes when the run has more than one worker, while the
@@ -56,7 +60,6 @@ def build_jobs(serving_path: str, partitions: PartitionsDefinition, refresh_exec
     refresh = define_asset_job(
         REFRESH_JOB_NAME,
         selection=AssetSelection.all() - AssetSelection.groups(HANDOFF_GROUP),
-        partitions_def=partitions,
         executor_def=refresh_executor,
         tags={WAREHOUSE_TAG: serving_path},
         description="Ingest new exports, enrich new texts, build every dbt model and test, publish the marts.",
@@ -69,19 +72,20 @@ def build_jobs(serving_path: str, partitions: PartitionsDefinition, refresh_exec
         tags={WAREHOUSE_TAG: serving_path},
         description="Export every raw, enrichment and config table as Parquet for dbt's spark target.",
     )
-    schedule = build_schedule_from_partitioned_job(
-        refresh,
+    schedule = ScheduleDefinition(
         name="daily_ror_refresh",
-        hour_of_day=2,
-        minute_of_hour=0,
+        job=refresh,
+        cron_schedule="0 2 * * *",
+        execution_timezone="UTC",
         default_status=DefaultScheduleStatus.RUNNING,
-        description="Each day at 02:00 UTC, refresh the day's partition.",
+        description="Each day at 02:00 UTC, refresh the warehouse: pull from the APIs, ingest what landed, rebuild "
+        "and publish the marts.",
     )
-    sensor = _landing_files_sensor(refresh, partitions, working_database_for(Path(serving_path)))
+    sensor = _landing_files_sensor(refresh, working_database_for(Path(serving_path)))
     return Jobs(refresh, handoff, schedule, sensor)
 
 
-def _landing_files_sensor(refresh, partitions: PartitionsDefinition, working_path: Path) -> SensorDefinition:
+def _landing_files_sensor(refresh, working_path: Path) -> SensorDefinition:
     # The warehouse by its path, not its resource: the resource would take the writer lock the sensor only reads.
     @sensor(
         job=refresh,
@@ -107,7 +111,7 @@ def _landing_files_sensor(refresh, partitions: PartitionsDefinition, working_pat
         run_key = hashlib.sha256(json.dumps({n: cursor[n] for n in new_files}).encode()).hexdigest()[:16]
         # Files were delivered: ingest them without pulling from the APIs (the daily schedule pulls).
         tags = {NEW_FILES_TAG: str(len(new_files)), PULL_TAG: "false"}
-        return RunRequest(run_key=run_key, partition_key=partitions.get_last_partition_key(), tags=tags)
+        return RunRequest(run_key=run_key, tags=tags)
 
     return landing_files_sensor
 

@@ -4,6 +4,8 @@ database after dbt has finished with it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 from dagster import MetadataValue
 
@@ -20,7 +22,9 @@ TIME_COLUMNS = (
     "last_seen_at_utc",
     "ingested_at_utc",
 )
-# mart -> (label, SQL over that mart's latest period): figures already computed by dbt, only picked out here.
+# mart -> (label, SQL over that mart's latest period): figures already computed by dbt, only picked out here. Each
+# query runs in tests against a mart built from its dbt contract (tests/orchestration/test_mart_metadata.py), so a
+# renamed column fails a test, not the summary.
 HEADLINES = {
     "ror_scorecard": (
         "latest month, all channels",
@@ -54,8 +58,9 @@ def _markdown(columns: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def mart_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, object]:
-    """Row count, preview and headline figures of marts.<table>; whatever the mart lacks is left out."""
+def mart_metadata(con: duckdb.DuckDBPyConnection, table: str, warn: Callable[[str], None]) -> dict[str, object]:
+    """Row count, preview and headline figures of marts.<table>; whatever the mart lacks is left out. A headline query
+    the mart no longer answers is left out too, and ``warn`` says which (never with a row's values)."""
     columns = [
         name
         for (name,) in con.execute(
@@ -89,9 +94,17 @@ def mart_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, objec
             cursor = con.execute(sql)
             names = [d[0] for d in cursor.description]
             metadata["summary"] = MetadataValue.md(f"{label}:\n\n" + _markdown(names, cursor.fetchall()))
-        except duckdb.Error:
-            pass  # the mart changed shape: the preview still shows what it holds
+        except duckdb.Error as error:
+            warn(f"No summary on marts.{table}: its query ({label}) failed: {_error_without_values(error)}")
     return metadata
+
+
+def _error_without_values(error: duckdb.Error) -> str:
+    """DuckDB's words for an error about the query's names (a column or table it lacks), which quote no data; only the
+    kind of any other error (a conversion error quotes the value it could not convert)."""
+    if isinstance(error, duckdb.BinderException | duckdb.CatalogException | duckdb.ParserException):
+        return str(error).splitlines()[0]
+    return type(error).__name__
 
 
 def failing_rows_metadata(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict[str, object]:

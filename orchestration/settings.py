@@ -10,7 +10,6 @@ The environment variables read here (defaults in brackets; also listed in .env.e
     ROR_LANDING_DIR       folder export files are delivered to                  [data/landing]
     ROR_WAREHOUSE         serving DuckDB file BI tools read                      [data/warehouse/ror.duckdb]
     ROR_CONFIG            configuration file: brands, accounts, campaigns, vars  [none: no brands]
-    ROR_PARTITIONS_START  first day of the daily partitions                      [2024-01-01]
     ROR_SETTLE_SECONDS    a delivered file untouched this long is complete       [60]
     ROR_ENRICH_WORKERS    hash buckets / worker processes of a refresh           [1]
     DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
@@ -31,7 +30,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,7 +101,6 @@ def _positive_int(name: str, value: str) -> int:
 class Settings:
     landing_dir: Path
     serving_path: Path
-    partitions_start: date = date(2024, 1, 1)
     dagster_home: Path = PROJECT_ROOT / ".dagster_home"
     # The configuration file (brands, accounts, campaigns, vars); None: no brands, nothing attributed.
     config_path: Path | None = None
@@ -130,7 +127,6 @@ class Settings:
         return cls(
             landing_dir=Path(env.get("ROR_LANDING_DIR", DEFAULT_DATA_DIR / "landing")).resolve(),
             serving_path=Path(env.get("ROR_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse" / "ror.duckdb")).resolve(),
-            partitions_start=date.fromisoformat(env.get("ROR_PARTITIONS_START", "2024-01-01")),
             dagster_home=Path(env.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve(),
             config_path=Path(env[CONFIG_ENV_VARIABLE]).resolve() if env.get(CONFIG_ENV_VARIABLE) else None,
             settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
@@ -165,7 +161,6 @@ class Settings:
         return cls(
             landing_dir=Path(values["landing_dir"]),
             serving_path=Path(values["serving_path"]),
-            partitions_start=date.fromisoformat(values["partitions_start"]),
             dagster_home=Path(values["dagster_home"]),
             config_path=Path(values["config_path"]) if values["config_path"] else None,
             settle_seconds=float(values["settle_seconds"]),

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import time
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -73,12 +72,11 @@ def test_refreshes_started_together_run_one_at_a_time_and_score_nothing_twice(tm
         Settings(
             landing_dir=landing,
             serving_path=serving,
-            partitions_start=date(2026, 1, 1),
             dagster_home=home,
             settle_seconds=0,  # the fixtures were written completely just now (tests/conftest.py's ROR_SETTLE_SECONDS)
         )
     )
-    env = {**os.environ, "DAGSTER_HOME": str(home), "ROR_PARTITIONS_START": "2026-01-01"}
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
 
     # The 02:00 schedule's run and a person at the terminal, at the same moment.
     together = [_start_refresh(landing, serving, env), _start_refresh(landing, serving, env)]

@@ -31,7 +31,6 @@ def demo_run(tmp_path_factory):
     env = {
         **os.environ,
         "DAGSTER_HOME": str(root / "dagster_home"),
-        "ROR_PARTITIONS_START": "2026-01-01",
         "ROR_CONFIG": str(config),
     }
     first = refresh(landing, serving, env)

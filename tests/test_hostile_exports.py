@@ -149,7 +149,7 @@ class _PeakMemory:
 
 
 def _refresh(landing: Path, serving: Path, config: Path, home: Path) -> tuple[subprocess.CompletedProcess, int]:
-    env = {**os.environ, "DAGSTER_HOME": str(home), "ROR_PARTITIONS_START": "2026-01-01"}
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
     command = [ROR, "refresh", "--landing", landing, "--warehouse", serving, "--config", config]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = _PeakMemory(process.pid)

@@ -1,30 +1,74 @@
-"""dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks."""
+"""dbt layer: staging -> intermediate -> marts, built by dagster-dbt; dbt tests surface as asset checks.
+
+Not partitioned: every run builds each model whole or incrementally, whatever days its data holds, so the catalog shows
+each model as materialised by its latest run. A run can be given a window of days (``RefreshWindow``, run config) that
+the two windowed incremental models re-derive: `ror refresh --partition DAY` and `ror backfill --from --to` give one.
+"""
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from dagster import (
     AssetCheckResult,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    BackfillPolicy,
+    AssetSpec,
+    Config,
     Failure,
     Output,
-    PartitionsDefinition,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
 from orchestration.dbt_args import dbt_build_args, refresh_window
 from orchestration.dbt_project import project_fingerprint
+from orchestration.dbt_test_descriptions import describe_dbt_test
 from orchestration.failures import explain_dbt_failure
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, WarehouseResource
 from ror_config.tables import changed_since_last_build, record_build
+
+DBT_ASSETS_NAME = "ror_dbt_models"
+
+
+class RefreshWindow(Config):
+    """The days a run re-derives in fct_interactions (sentiment_trend: from the first day on), with lookback_days
+    before them for late data. Empty, as the schedule, the sensor and `ror refresh` leave it: from lookback_days
+    before the newest day loaded. Whatever the window, every thread that received anything new since the last run is
+    re-derived."""
+
+    first_day: str | None = Field(default=None, description="First day to re-derive, YYYY-MM-DD (UTC).")
+    last_day: str | None = Field(default=None, description="Last day, YYYY-MM-DD, inclusive; empty: first_day.")
+
+    def days(self) -> tuple[date, date] | None:
+        """[first day, the day after the last) as dbt's min_date and max_date; None when no window is given."""
+        if self.first_day is None:
+            if self.last_day is not None:
+                raise Failure(description="The refresh window has a last_day but no first_day: give both, or neither.")
+            return None
+        first, last = _day(self.first_day, "first_day"), _day(self.last_day or self.first_day, "last_day")
+        if first > last:
+            raise Failure(description=f"The refresh window's first_day {first} is after its last_day {last}.")
+        return first, last + timedelta(days=1)
+
+
+def _day(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Failure(description=f"The refresh window's {field} is not a day: write it as YYYY-MM-DD.") from None
+
+
+def refresh_window_run_config(first_day: str, last_day: str) -> dict:
+    """The run config that gives a run of the refresh job a window of days (`ror refresh --partition`, backfill)."""
+    return {"ops": {DBT_ASSETS_NAME: {"config": {"first_day": first_day, "last_day": last_day}}}}
 
 
 class RorDbtTranslator(DagsterDbtTranslator):
@@ -40,6 +84,15 @@ class RorDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
 
+    def get_asset_check_spec(
+        self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        relation = ".".join(spec.asset_key.path)
+        return spec._replace(description=describe_dbt_test(manifest["nodes"][unique_id], relation))
+
 
 def _query_working_database(working_path: str):
     def query(sql: str) -> tuple[list[str], list[tuple]]:
@@ -50,26 +103,24 @@ def _query_working_database(working_path: str):
     return query
 
 
-def build_dbt_assets(project: DbtProject, partitions: PartitionsDefinition) -> AssetsDefinition:
+def build_dbt_assets(project: DbtProject) -> AssetsDefinition:
     """Every dbt model, seed and test of the project's manifest (parsed for the warehouse by dbt_project_for)."""
 
     @dbt_assets(
         op_tags=WAREHOUSE_STEP_TAGS,
-        name="ror_dbt_models",
+        name=DBT_ASSETS_NAME,
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=RorDbtTranslator(),
-        partitions_def=partitions,
-        # One dbt invocation for a whole backfill range: per-partition runs collide on dbt's temporary tables.
-        backfill_policy=BackfillPolicy.single_run(),
     )
     def ror_dbt_models(
         context: AssetExecutionContext,
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
         ror_config: ConfigFileResource,
+        config: RefreshWindow,
     ):
-        yield from build_with_dbt(context, dbt, warehouse, ror_config, Path(project.project_dir))
+        yield from build_with_dbt(context, dbt, warehouse, ror_config, Path(project.project_dir), config.days())
 
     return ror_dbt_models
 
@@ -80,10 +131,10 @@ def build_with_dbt(
     warehouse: WarehouseResource,
     ror_config: ConfigFileResource,
     project_dir: Path,
+    days: tuple[date, date] | None,
 ):
-    """`dbt build` of the run's partition window into the working database, then the marts' and failed tests' metadata
-    read from it."""
-    window = context.partition_time_window
+    """`dbt build` into the working database (``days``: the window the windowed models re-derive, RefreshWindow.days),
+    then the marts' and failed tests' metadata read from it."""
     project_hash = project_fingerprint(project_dir)
     with warehouse.connect() as con:
         # Incremental models keep rows derived from the configuration of their last build: a changed configuration
@@ -97,14 +148,14 @@ def build_with_dbt(
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     context.log.info(progress_line("dbt", 0, nodes, "nodes"))
     # dbt's profile (in the warehouse's dbt folder) names the working database; the two windowed models read the
-    # partition from it. One target folder per warehouse, reused: its partial-parse file saves dbt a full parse.
+    # run's window from it. One target folder per warehouse, reused: its partial-parse file saves dbt a full parse.
     # Mart outputs and failed tests wait for the end of the dbt run: dbt holds the working database's only write
     # connection until then, and their previews, row counts and failing rows are read from it. Every output after
     # the first mart's waits too, in dbt's order: Dagster takes a multi-asset's outputs in dependency order only, and
     # a model built on a mart (int_spike_theme_lift on fct_interactions) must not come out before it.
     deferred: list[Output] = []
     failed_tests: list[AssetCheckResult] = []
-    with refresh_window(warehouse.connect, window.start.date(), window.end.date()):
+    with refresh_window(warehouse.connect, days):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_folder / "target")
         for event in invocation.stream():
             if isinstance(event, Output) and (deferred or event.output_name.startswith("marts__")):
@@ -119,7 +170,7 @@ def build_with_dbt(
                 yield event
                 continue
             table = event.output_name.removeprefix("marts__")
-            yield event.with_metadata({**event.metadata, **mart_metadata(con, table)})
+            yield event.with_metadata({**event.metadata, **mart_metadata(con, table, context.log.warning)})
         for check in failed_tests:
             test = invocation.manifest["nodes"].get(check.metadata["unique_id"].value, {})
             sample = failing_rows_metadata(con, test.get("schema", ""), test.get("alias", "")) if test else {}

@@ -1,10 +1,9 @@
 """Extraction: one asset per platform pulls what is new from its API into the landing folder, upstream of raw_exports.
 
-The assets are cursor-driven (each run fetches what is new since the last one, whatever the partition); they share the
-job's daily partitions only so that the daily schedule and a backfill run them with the rest. An extractor that is not
-configured or has no credentials is skipped with one line saying which variable would enable it (and every one is, in
-a run tagged ror/pull=false); one that fails, wholly or for some of its streams, says why in its metadata and the
-refresh goes on with whatever is in the landing folder.
+The assets are cursor-driven (each run fetches what is new since the last one), so not partitioned. An extractor
+that is not configured or has no credentials is skipped with one line saying which variable would enable it (and every
+one is, in a run tagged ror/pull=false); one that fails, wholly or for some of its streams, says why in its metadata
+and the refresh goes on with whatever is in the landing folder.
 
 Extraction opens no warehouse file (its state lives beside the pages it lands: extract.state), so a rate-limit wait
 lends the warehouse's writer lock to other writers and takes it back afterwards.
@@ -18,9 +17,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    BackfillPolicy,
     MaterializeResult,
-    PartitionsDefinition,
     asset,
 )
 
@@ -40,14 +37,12 @@ def extract_key(platform: str) -> AssetKey:
     return AssetKey([EXTRACT_GROUP, platform])
 
 
-def _extract_asset(platform: str, partitions: PartitionsDefinition) -> AssetsDefinition:
+def _extract_asset(platform: str) -> AssetsDefinition:
     @asset(
         op_tags=WAREHOUSE_STEP_TAGS,  # scheduled with the warehouse's steps, one at a time
         key=extract_key(platform),
         group_name=EXTRACT_GROUP,
         kinds={"python", platform},
-        partitions_def=partitions,
-        backfill_policy=BackfillPolicy.single_run(),
         description=f"New {platform} API pages since the last run, landed under <landing>/extract/{platform}/ for "
         f"raw_exports to ingest (where each stream left off: <landing>/extract/{platform}/.state.duckdb).",
     )
@@ -99,8 +94,8 @@ def _logger(context: AssetExecutionContext, platform: str):
     return log
 
 
-def build_extract_assets(partitions: PartitionsDefinition) -> list[AssetsDefinition]:
-    return [_extract_asset(platform, partitions) for platform in PLATFORMS]
+def build_extract_assets() -> list[AssetsDefinition]:
+    return [_extract_asset(platform) for platform in PLATFORMS]
 
 
 EXTRACT_KEYS = [extract_key(platform) for platform in PLATFORMS]

@@ -6,10 +6,8 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    BackfillPolicy,
     MaterializeResult,
     MetadataValue,
-    PartitionsDefinition,
     asset,
 )
 
@@ -39,15 +37,13 @@ def written_report_paths(result) -> list[Path]:
     ]
 
 
-def build_report_asset(partitions: PartitionsDefinition) -> AssetsDefinition:
+def build_report_asset() -> AssetsDefinition:
     return asset(
         op_tags=WAREHOUSE_STEP_TAGS,
         name="ror_report",
         deps=[AssetKey("serving_warehouse")],
         group_name="report",
         kinds={"html", "plotly"},
-        partitions_def=partitions,
-        backfill_policy=BackfillPolicy.single_run(),
         description="One self-contained HTML ROR report per brand for the latest six weeks (net sentiment, emotions, "
         "engagement quality, response times, community, advocacy, cost per lead, ROR beside ROI), read from the "
         "serving file. Opens offline: plotly.js is inlined.",

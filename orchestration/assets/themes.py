@@ -62,9 +62,24 @@ ASSIGNMENTS_KEY = AssetKey(["enrichment", "theme_assignments"])
         ),
     ],
     check_specs=[
-        AssetCheckSpec("every_scored_text_assigned", asset=ASSIGNMENTS_KEY, blocking=True),
-        AssetCheckSpec("theme_labels_present", asset=THEMES_KEY),
-        AssetCheckSpec("theme_ids_stable", asset=THEMES_KEY, blocking=True),
+        AssetCheckSpec(
+            "every_scored_text_assigned",
+            asset=ASSIGNMENTS_KEY,
+            blocking=True,
+            description="Every scored text has exactly one assignment: a theme, unplaced or low_effort.",
+        ),
+        AssetCheckSpec(
+            "theme_labels_present",
+            asset=THEMES_KEY,
+            description="WARN when a theme has no label (no word of its texts met the label rules).",
+        ),
+        AssetCheckSpec(
+            "theme_ids_stable",
+            asset=THEMES_KEY,
+            blocking=True,
+            description="No theme id or label of the previous run changed or vanished; a rebuild after a new model "
+            "version or new rules starts over, and says so.",
+        ),
     ],
     op_tags=WAREHOUSE_STEP_TAGS,
 )

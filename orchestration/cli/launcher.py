@@ -63,9 +63,10 @@ def run_refresh(
     pull: bool = False,
     settle: str = STABILITY_CHECK,
 ):
-    """Materialize the refresh job on the real Dagster instance: one partition (default: today's), or the range
-    ``partition``..``until`` as a single run (the dbt assets' single-run backfill policy). ``settle`` is the rule the
-    ingest step tells complete landing files by (orchestration.landing): a look twice, or a number of seconds.
+    """Materialize the refresh job on the real Dagster instance, as one run. ``partition`` (a day, YYYY-MM-DD) or the
+    days ``partition``..``until`` are the window dbt's windowed models re-derive (none: from lookback_days before the
+    newest day loaded, as the schedule does). ``settle`` is the rule the ingest step tells complete landing files by
+    (orchestration.landing): a look twice, or a number of seconds.
 
     Returns (Dagster's result, outcome). Without ``verbose`` the run's log (tracebacks included) stays in the instance,
     a progress bar per stage follows the run's events and ``outcome`` tallies its checks (None when verbose); failures
@@ -97,30 +98,23 @@ def _worker_output_dropped() -> Iterator[None]:
         os.close(saved)
 
 
-def refresh_tags(
-    settings: Settings, partition: str | None, until: str | None, full_refresh: bool, pull: bool, settle: str
-):
-    """The run's tags: its partition (default: today's) or range, and the rules its assets read from tags."""
-    from orchestration.dagster_private import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-        PARTITION_NAME_TAG,
-    )
-    from orchestration.partitions import daily_partitions_for
-
-    partition_key = partition or daily_partitions_for(settings.partitions_start).get_last_partition_key()
+def refresh_tags(full_refresh: bool, pull: bool, settle: str) -> dict[str, str]:
+    """The run's tags: the rules its assets read from tags."""
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
     tags[PULL_TAG] = "true" if pull else "false"
     tags[SETTLE_TAG] = settle
-    if until is not None:
-        return tags | {ASSET_PARTITION_RANGE_START_TAG: partition_key, ASSET_PARTITION_RANGE_END_TAG: until}
-    return tags | {PARTITION_NAME_TAG: partition_key}
+    return tags
 
 
-def refresh_run_config(settings: Settings, quiet: bool) -> dict:
-    """The run's config. The worker count travels in it, and Dagster stores it with the run: the executor and the
-    enrichment's bucket split read it there (orchestration.executor.run_workers)."""
+def refresh_run_config(settings: Settings, quiet: bool, partition: str | None = None, until: str | None = None) -> dict:
+    """The run's config: its window of days, if any (orchestration.assets.dbt.RefreshWindow), and the worker count,
+    which Dagster stores with the run: the executor and the enrichment's bucket split read it there
+    (orchestration.executor.run_workers)."""
+    from orchestration.assets.dbt import refresh_window_run_config
+
     run_config: dict = {"execution": {"config": {"workers": settings.enrich_workers}}}
+    if partition is not None:
+        run_config |= refresh_window_run_config(partition, until or partition)
     if quiet:
         run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
     return run_config
@@ -131,8 +125,8 @@ def _execute(
 ):
     from dagster import DagsterInstance, build_reconstructable_job, execute_job
 
-    tags = refresh_tags(settings, partition, until, full_refresh, pull, settle)
-    run_config = refresh_run_config(settings, quiet=progress is not None)
+    tags = refresh_tags(full_refresh, pull, settle)
+    run_config = refresh_run_config(settings, quiet=progress is not None, partition=partition, until=until)
     # Through execute_job, not execute_in_process: the job's own executor runs it, in worker processes when the run
     # has more than one worker (orchestration/executor.py); they build the same job from the same settings. Their
     # events reach the bars from the instance's event log.

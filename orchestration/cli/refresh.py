@@ -108,7 +108,12 @@ def add_commands(command) -> None:
     )
     refresh.add_argument("--landing", type=Path, help="folder of export files (default: $ROR_LANDING_DIR)")
     refresh.add_argument("--warehouse", type=Path, help="serving DuckDB file BI tools read (default: $ROR_WAREHOUSE)")
-    refresh.add_argument("--partition", type=iso_day, help="day (default: today)")
+    refresh.add_argument(
+        "--partition",
+        type=iso_day,
+        help="day whose interactions dbt re-derives, besides every thread with something new "
+        "(default: the days from lookback_days before the newest day loaded)",
+    )
     refresh.add_argument("--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch")
     refresh.add_argument("--config", type=Path, help=CONFIG_HELP)
     refresh.add_argument("--pull", action="store_true", help="first fetch what is new from the platforms' APIs")
@@ -123,7 +128,7 @@ def add_commands(command) -> None:
 
     backfill = command(
         "backfill",
-        "refresh a range of days as one run (same job as refresh)",
+        "refresh, re-deriving a range of days, as one run (same job as refresh)",
         "ror backfill --from 2026-08-01 --to 2026-08-31 --full-refresh",
     )
     backfill.add_argument("--from", dest="start", required=True, type=iso_day, help="first day, YYYY-MM-DD")

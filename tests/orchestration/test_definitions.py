@@ -4,10 +4,12 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
-from dagster import AssetKey, BackfillPolicy
+from dagster import AssetKey, build_schedule_context
 
+from orchestration.build import build_definitions
 from tests.support.sensors import sensor_context
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -48,13 +50,12 @@ def test_asset_graph_runs_from_raw_exports_to_the_serving_file(defs):
 
 
 def test_refresh_job_schedule_and_sensor_are_defined(defs):
-    job = defs.resolve_job_def("ror_refresh")
-    assert job.partitions_def is not None
-    # every partitioned asset runs a backfill range as one run (dbt temp tables collide otherwise)
-    partitioned = [a for a in defs.resolve_asset_graph().assets_defs if a.partitions_def is not None]
-    assert partitioned
-    assert {str(a.backfill_policy) for a in partitioned} == {str(BackfillPolicy.single_run())}
-    assert defs.get_schedule_def("daily_ror_refresh").job_name == "ror_refresh"
+    assert defs.resolve_job_def("ror_refresh")
+    schedule = defs.get_schedule_def("daily_ror_refresh")
+    assert schedule.job_name == "ror_refresh"
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+    (request,) = schedule.evaluate_tick(build_schedule_context()).run_requests
+    assert request.partition_key is None and not request.run_config  # no window: dbt's own, from the newest day
     assert defs.get_sensor_def("landing_files_sensor")
 
 
@@ -69,6 +70,7 @@ def test_sensor_starts_one_run_per_new_set_of_files(defs_with, tmp_path):
     (tmp_path / "x" / "page.jsonl").write_text('{"data": []}\n')
     second = sensor.evaluate_tick(sensor_context(defs, cursor=None))
     assert len(second.run_requests) == 1
+    assert second.run_requests[0].partition_key is None and not second.run_requests[0].run_config
     assert set(json.loads(second.cursor)) == {"x/page.jsonl"}
 
     third = sensor.evaluate_tick(sensor_context(defs, cursor=second.cursor))
@@ -80,22 +82,47 @@ def test_sensor_starts_one_run_per_new_set_of_files(defs_with, tmp_path):
     assert fourth.run_requests[0].run_key != second.run_requests[0].run_key
 
 
-def test_only_the_dbt_assets_are_partitioned(defs):
-    """Ingest, enrichment and publication process everything new whatever the day: they carry no partitions, so the UI
-    shows no per-day status for them that would mean nothing. dbt re-derives the partition's window."""
+def test_no_asset_and_no_job_is_partitioned(defs):
+    """A run ingests every new file whatever days it holds and rebuilds the marts: a day partition would say nothing
+    true, and the catalog showed every mart "0% filled" when the data's days were not the run's. Unpartitioned, each
+    asset shows the run that last materialised it."""
     graph = defs.resolve_asset_graph()
-    unpartitioned = {
-        AssetKey(["raw", "interactions"]),
-        AssetKey(["raw", "file_manifest"]),
-        AssetKey(["enrichment", "text_enrichment"]),
-        AssetKey(["serving_warehouse"]),
-        AssetKey(["config", "brands"]),
-    }
-    for key in unpartitioned:
-        assert graph.get(key).partitions_def is None, key
-        assert "Not partitioned" in graph.get(key).description, key
-    for mart in ("fct_interactions", "sentiment_trend"):
-        assert graph.get(AssetKey(["marts", mart])).partitions_def is not None
+    assert [a.key for a in graph.assets_defs if a.partitions_def is not None] == []
+    assert all(job.partitions_def is None for job in defs.resolve_all_job_defs())
+
+
+def test_every_asset_and_every_check_says_what_it_is(defs):
+    """The catalog and each asset's checks tab read their descriptions: none may say "No description provided"."""
+    graph = defs.resolve_asset_graph()
+    undescribed = [key.to_user_string() for key in graph.get_all_asset_keys() if not graph.get(key).description]
+    assert undescribed == []
+    specs = [spec for assets_def in graph.assets_defs for spec in assets_def.check_specs]
+    specs += [spec for checks_def in defs.asset_checks or [] for spec in checks_def.check_specs]
+    assert len(specs) > 100  # the project's checks and every dbt test
+    assert [spec.key.to_user_string() for spec in specs if not (spec.description or "").strip()] == []
+
+
+def test_a_dbt_test_says_what_it_asserts_and_what_a_failure_does(defs):
+    graph = defs.resolve_asset_graph()
+    (spec,) = [
+        spec
+        for spec in graph.get(AssetKey(["marts", "fct_interactions"])).assets_def.check_specs
+        if spec.name == "unique_fct_interactions_interaction_key"
+    ]
+    assert spec.description.startswith("marts.fct_interactions.interaction_key is unique")
+    assert "Blocking" in spec.description
+
+
+def test_loading_the_code_location_warns_nothing(location_settings):
+    """`dagster dev` printed the same beta warning once per asset at start: loading is silent now, from the source
+    (no beta or deprecated API), not by a filter."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        defs = build_definitions(location_settings)
+        defs.resolve_all_job_defs()
+        defs.resolve_asset_graph()
+        defs.get_repository_def()
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
 
 
 def test_every_refresh_step_but_the_scoring_runs_alone_among_warehouse_steps(defs):

@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date
 
 import duckdb
 import pytest
@@ -16,7 +15,6 @@ from extract.limits import RateLimited
 from orchestration.assets.extract import build_extract_assets, wait_without_the_warehouse
 from orchestration.assets.ingest import raw_exports
 from orchestration.names import EXTRACT_GROUP, PULL_TAG
-from orchestration.partitions import daily_partitions_for
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 from orchestration.warehouse_lock import current_holder, lock_path_for, warehouse_writer_lock
 from tests.extract.test_x import MENTIONS, POSTS, QUOTES, USER, _next_token, mention_pages
@@ -26,7 +24,7 @@ from tests.support.sensors import sensor_context
 PLATFORMS = ("x", "youtube", "reddit", "bluesky")
 
 
-extract_assets = build_extract_assets(daily_partitions_for(date(2024, 1, 1)))
+extract_assets = build_extract_assets()
 
 
 def test_extraction_assets_feed_raw_exports_and_run_in_the_scheduled_job(defs):
@@ -80,9 +78,7 @@ def test_a_run_pulls_then_ingests_what_it_pulled(httpserver, replay, tmp_path, m
     monkeypatch.setenv("ROR_X_BEARER_TOKEN", "token-from-the-environment")
     monkeypatch.delenv("ROR_YOUTUBE_API_KEY", raising=False)
 
-    result = materialize(
-        [*extract_assets, raw_exports], resources=_resources(tmp_path, config_path), partition_key="2026-11-01"
-    )
+    result = materialize([*extract_assets, raw_exports], resources=_resources(tmp_path, config_path))
 
     assert result.success
     x = _metadata(result, "x")
@@ -113,7 +109,6 @@ def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_
     result = materialize(
         [*extract_assets, raw_exports],
         resources=_resources(tmp_path, config_path),
-        partition_key="2026-11-01",
         tags={PULL_TAG: "false"},
     )
 
@@ -123,9 +118,7 @@ def test_a_run_that_does_not_pull_leaves_the_apis_alone(httpserver, replay, tmp_
 
 def test_without_a_configuration_every_extractor_is_skipped_and_ingest_still_runs(tmp_path):
     (tmp_path / "landing").mkdir()
-    result = materialize(
-        [*extract_assets, raw_exports], resources=_resources(tmp_path, None), partition_key="2026-11-01"
-    )
+    result = materialize([*extract_assets, raw_exports], resources=_resources(tmp_path, None))
 
     assert result.success
     assert {_metadata(result, platform)["status"] for platform in PLATFORMS} == {"skipped"}
@@ -187,7 +180,7 @@ def test_another_writer_takes_the_warehouse_while_an_extractor_waits_for_a_rate_
             while not ready.exists():
                 assert other.poll() is None
                 time.sleep(0.05)
-            result = materialize([extract_assets[0]], resources=resources, partition_key="2026-11-01")
+            result = materialize([extract_assets[0]], resources=resources)
             holder_after = current_holder(lock_path_for(working.resolve()))
         finally:
             other.kill()

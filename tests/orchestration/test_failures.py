@@ -5,12 +5,12 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_args import REFRESH_WINDOW_TABLE, dbt_build_args, refresh_window
+from orchestration.dbt_args import REFRESH_WINDOW_TABLE, dbt_build_args, refresh_window, write_refresh_window
 from orchestration.dbt_project import profile_yaml
 from orchestration.failures import explain_dbt_failure, explain_row_accounting, failed_dbt_nodes
 
 
-def test_dbt_args_carry_the_configuration_vars_and_the_environment_the_partition_window():
+def test_dbt_args_carry_the_configuration_vars():
     args = dbt_build_args({"spike_k": 2.5, "lookback_days": 5}, False)
     assert args == [
         "build",
@@ -23,18 +23,29 @@ def test_dbt_args_carry_the_configuration_vars_and_the_environment_the_partition
     assert dbt_build_args({}, True) == ["build", "--exclude", "test_type:unit", "--full-refresh"]
 
 
-def test_the_partition_window_is_in_the_working_database_while_dbt_runs_and_gone_after(tmp_path):
+def test_the_runs_window_is_in_the_working_database_while_dbt_runs_and_gone_after(tmp_path):
     """Read by dbt_project/macros/refresh_window.sql at execution time: no environment variable, no --vars."""
     path = str(tmp_path / "work.duckdb")
 
     def connect():
         return duckdb.connect(path)
 
-    with refresh_window(connect, date(2026, 8, 1), date(2026, 8, 2)):
+    with refresh_window(connect, (date(2026, 8, 1), date(2026, 8, 2))):
         with duckdb.connect(path) as con:
             assert con.execute(f"select * from {REFRESH_WINDOW_TABLE}").fetchall() == [("2026-08-01", "2026-08-02")]
     with duckdb.connect(path) as con:
         assert not con.execute("select * from duckdb_tables() where table_name = 'dbt_refresh_window'").fetchall()
+
+
+def test_a_run_without_a_window_drops_the_one_a_killed_run_left_behind(tmp_path):
+    """A run killed mid-dbt never cleared its window: the next run without one must not re-derive those days."""
+    path = str(tmp_path / "work.duckdb")
+    with duckdb.connect(path) as con:
+        write_refresh_window(con, date(2026, 8, 1), date(2026, 8, 2))
+
+    with refresh_window(lambda: duckdb.connect(path), None):
+        with duckdb.connect(path) as con:
+            assert not con.execute("select * from duckdb_tables() where table_name = 'dbt_refresh_window'").fetchall()
 
 
 def test_the_dbt_profile_names_the_working_database_by_its_path():

@@ -1,7 +1,6 @@
 """Settings are values: read once at the edge, carried to every process of a run as they are, never through the
 process environment (tests/test_environment_at_the_edge.py: no module writes it, the libraries do not read it)."""
 
-from datetime import date
 from pathlib import Path
 
 from ingest.privacy import ContactSalt
@@ -14,7 +13,6 @@ def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tm
         "ROR_LANDING_DIR": str(tmp_path / "landing"),
         "ROR_WAREHOUSE": str(tmp_path / "w" / "ror.duckdb"),
         "ROR_CONFIG": str(tmp_path / "ror.yaml"),
-        "ROR_PARTITIONS_START": "2026-01-01",
         "ROR_SETTLE_SECONDS": "5",
         "ROR_ENRICH_WORKERS": "3",
         "DAGSTER_HOME": str(tmp_path / "home"),
@@ -22,7 +20,7 @@ def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tm
         "ROR_ENRICH_INT8": "",
     }
     settings = Settings.from_env(env)
-    assert settings.partitions_start == date(2026, 1, 1) and settings.enrich_workers == 3
+    assert settings.enrich_workers == 3
     assert settings.enrichment == {"ROR_ENRICH_BATCH_SIZE": "16", "ROR_ENRICH_INT8": ""}
     assert Settings.from_json(settings.to_json()) == settings
 

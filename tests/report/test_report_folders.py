@@ -4,13 +4,11 @@ refresh summary lists the files that run wrote, read from the asset's metadata, 
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from pathlib import Path
 
 from dagster import materialize
 
 from orchestration.assets.report import build_report_asset, report_dir_for, written_report_paths
-from orchestration.partitions import daily_partitions_for
 from orchestration.resources import WarehouseResource
 
 
@@ -23,13 +21,12 @@ def test_two_warehouses_in_one_folder_keep_their_reports_apart(serving_file: Pat
     stale.parent.mkdir()
     stale.write_text("an earlier run's report")
 
-    report_asset = build_report_asset(daily_partitions_for(date(2026, 1, 1)))
+    report_asset = build_report_asset()
     written = {}
     for warehouse in (samples, demo):
         result = materialize(
             [report_asset],
             resources={"warehouse": WarehouseResource(serving_path=str(warehouse))},
-            partition_key="2026-03-10",
         )
         assert result.success
         written[warehouse] = written_report_paths(result)

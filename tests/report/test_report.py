@@ -23,7 +23,9 @@ OUTSIDE_THE_DATA = Period(date(2030, 1, 1), date(2030, 1, 31))
 # what a column name or a raw platform id looks like on a page
 SNAKE_CASE = re.compile(r"(?<![@\w])[a-z0-9]+(?:_[a-z0-9]+)+\b")  # a public @handle may have one
 RAW_ID = re.compile(r"\b\d{12,}\b")
-VISIBLE_TEXT = """() => document.body.innerText + '\\n' +
+# the page's own words: quoted messages (links, hashtags, order numbers as people wrote them) are left out
+VISIBLE_TEXT = """() => [...document.querySelectorAll('q.message, .quote')].map(q => q.innerText)
+    .reduce((text, quote) => text.replace(quote, ''), document.body.innerText) + '\\n' +
     [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n')"""
 
 

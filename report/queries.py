@@ -525,6 +525,10 @@ def example_messages(wh: Warehouse, brand: str, day: date, sentiment: str, limit
                is_question, is_complaint, is_praise, message_text, permalink
         from {SCHEMA}.fct_interactions
         where brand_id = ? and created_date = ? and is_audience and sentiment_label = ?
+        -- one message per text: a copy-paste wave shows once
+        qualify row_number() over (
+            partition by message_text order by {probability} desc, created_at_utc, interaction_id
+        ) = 1
         order by {probability} desc, created_at_utc, interaction_id
         limit {int(limit)}""",
         [brand, day, sentiment],
@@ -655,13 +659,21 @@ def theme_examples(wh: Warehouse, brand: str, period: Period, theme_ids: list[st
                 "p_negative",
             ]
         },
-        f"""select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label, message_text,
+        f"""with clearest as (
+            select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label,
+                   message_text, permalink, greatest(coalesce(p_positive, 0), coalesce(p_negative, 0)) as clarity
+            from {SCHEMA}.fct_interactions
+            where brand_id = ? and created_date between ? and ? and is_audience and list_contains(?, theme_id)
+            -- one message per text: a copy-paste wave shows once
+            qualify row_number() over (
+                partition by theme_id, message_text order by clarity desc, created_at_utc, interaction_id
+            ) = 1
+        )
+        select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label, message_text,
                permalink
-        from {SCHEMA}.fct_interactions
-        where brand_id = ? and created_date between ? and ? and is_audience and list_contains(?, theme_id)
+        from clearest
         qualify row_number() over (
-            partition by theme_id
-            order by greatest(coalesce(p_positive, 0), coalesce(p_negative, 0)) desc, created_at_utc, interaction_id
+            partition by theme_id order by clarity desc, created_at_utc, interaction_id
         ) <= {THEME_EXAMPLES}
         order by theme_id, created_at_utc""",
         [brand, period.start, period.end, theme_ids],

@@ -51,8 +51,8 @@ section p.note { color: #9a3412; }
 .moment ul { margin: 4px 0; padding-left: 18px; }
 .nolink { color: #6b7280; }
 q.message { display: block; font-style: italic; color: #1d2330; overflow-wrap: anywhere; }
-q.message::before { content: "\201C"; }
-q.message::after { content: "\201D"; }
+q.message::before { content: "“"; }
+q.message::after { content: "”"; }
 .meta { display: block; font-size: 12px; color: #6b7280; margin: 2px 0 8px; }
 ul.examples { list-style: none; padding-left: 0; }
 .example { margin-bottom: 4px; }

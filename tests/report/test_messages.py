@@ -51,7 +51,8 @@ def test_top_posts_and_theme_examples_quote_the_marts_text_with_a_link(serving_f
 
 
 def _moments_warehouse(path: Path) -> Warehouse:
-    """Two days of five scored interactions each: a good one and a bad one, with messages that test the quoting."""
+    """Two days of five scored interactions each: a good one and a bad one, with messages that test the quoting (the
+    bad day's clearest text twice)."""
     con = duckdb.connect(str(path))
     con.execute("create schema marts")
     con.execute(
@@ -69,11 +70,13 @@ def _moments_warehouse(path: Path) -> Warehouse:
         "('acme', date '2026-03-02', timestamp '2026-03-02 10:00', 'x', '1500000000000000002', 'reply', true, "
         "'negative', 'anger', false, true, false, 0.01, 0.95, ?, null), "
         "('acme', date '2026-03-02', timestamp '2026-03-02 11:00', 'instagram', '17900000000000003', 'comment', true, "
-        "'negative', null, true, false, false, 0.02, 0.9, 'Refund [email] please', 'javascript:alert(1)')) "
+        "'negative', null, true, false, false, 0.02, 0.9, 'Refund [email] please', 'javascript:alert(1)'), "
+        "('acme', date '2026-03-02', timestamp '2026-03-02 12:00', 'x', '1500000000000000004', 'reply', true, "
+        "'negative', 'anger', false, true, false, 0.01, 0.94, ?, null)) "
         "as t(brand_id, created_date, created_at_utc, platform, interaction_id, interaction_type, is_audience, "
         "sentiment_label, emotion_label, is_question, is_complaint, is_praise, p_positive, p_negative, message_text, "
         "permalink)",
-        [long_text],
+        [long_text, long_text],
     )
     return Warehouse(con)
 
@@ -86,7 +89,7 @@ def test_moments_quote_messages_escaped_and_cut_with_the_exports_permalink_first
     assert 'href="https://x.com/i/web/status/1500000000000000002"' in shown  # none given: built from the X id
     assert "javascript:" not in shown and "no public link for Instagram" in shown  # only a web address is a link
     assert "Refund [email] please" in shown
-    assert message_excerpt("Where is my parcel? " * 30) in shown
+    assert shown.count(message_excerpt("Where is my parcel? " * 30)) == 1  # the same text twice shows once
     assert "Mention on X at 09:00 UTC (joy, praise)" in shown
 
 

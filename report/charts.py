@@ -346,7 +346,8 @@ def service_levels(ctx: ReportContext) -> Chart:
             line_color="#d62728",
             row=1,
             col=3,
-            annotation_text=f"target {duration(target)}",
+            # the axis counts minutes: an hour target says its minutes too
+            annotation_text=f"target {duration(target)}" + (f" ({target:,.0f} min)" if target >= 90 else ""),
             annotation_position="top left",
         )
     fig.update_yaxes(title_text="Within target (%)", tickformat=".0%", range=[0, 1.05], row=1, col=1)

@@ -103,8 +103,11 @@ def themes(ctx: ReportContext) -> Chart:
     fig.update_xaxes(title_text="Week starting", tickformat="%d %b", row=1, col=1)
     fig.update_yaxes(title_text="Audience interactions", row=1, col=1)
     fig.update_xaxes(title_text="Net sentiment (%)", tickformat=".0%", row=1, col=2)
-    fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=2)
-    chart.figure = _style(fig, height=400)
+    # the theme labels on the outer side: on the inner side they ran over the weekly chart at print width
+    fig.update_yaxes(autorange="reversed", automargin=True, side="right", row=1, col=2)
+    chart.figure = _style(fig, height=420)
+    # below the axis titles, which two rows of theme names would otherwise cover
+    chart.figure.update_layout(legend={"y": -0.28})
     chart.details = _theme_examples(ctx, totals)
     return chart
 

@@ -12,6 +12,7 @@ from test_report import FIXTURE_PERIOD, OUTSIDE_THE_DATA, RAW_ID, SNAKE_CASE, VI
 
 from report import queries, write_reports
 from report.charts import ReportContext, net_sentiment
+from report.conversation import themes
 from report.headline import headline_html, spike_example_quotes, spike_explanations
 from report.queries import Warehouse
 
@@ -138,3 +139,12 @@ def test_the_headline_says_which_themes_moved(serving_file: Path) -> None:
         headline = headline_html(wh, wh.brand_profile("northwind"), FIXTURE_PERIOD)
     # the fixture has no themed interaction before the period: every theme is new
     assert f"People talked more about '{label}': {now:,} interactions, was 0." in headline
+
+
+def test_theme_labels_stand_on_the_outer_side_of_the_sentiment_bars(serving_file: Path) -> None:
+    """At print width, labels on the inner side ran over the weekly chart beside them."""
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        wh = Warehouse(con)
+        chart = themes(ReportContext(wh, wh.brand_profile("northwind"), FIXTURE_PERIOD, {}))
+    (bars,) = [trace for trace in chart.figure.data if trace.type == "bar"]
+    assert chart.figure.layout[bars.yaxis.replace("y", "yaxis")].side == "right"

@@ -1,6 +1,7 @@
 """Set up and serve Superset on the ROR serving file: `setup` initialises the metadata and imports the dashboards
-(bi/assets, with each dashboard's brand, platform and period filters derived from its charts' datasets), `serve` runs
-it on 127.0.0.1. Runs with bi/.venv's Python (Superset's own dependencies stay out of the project's venv).
+(bi/assets, with each dashboard's brand, platform and period filters derived from its charts' datasets, and every
+dataset with a brand_id given the brand's name from marts.brands), `serve` runs it on 127.0.0.1. Runs with bi/.venv's
+Python (Superset's own dependencies stay out of the project's venv).
 
     bi/.venv/bin/python bi/superset_ror.py setup --serving-file data/warehouse/ror.duckdb
     bi/.venv/bin/python bi/superset_ror.py serve --port 8088
@@ -88,6 +89,40 @@ def _not_applied(charts: list[dict[str, Any]], applies: list[bool], why: str) ->
     return f" Not applied to {', '.join(left_out)}: {why}." if left_out else ""
 
 
+# The brand filter shows and filters brand names (marts.brands, the configuration's names): every dataset with a
+# brand_id gets a brand_name column through a join. A name two brands share is told apart by its id, so one name
+# always means one brand and a chart never adds up two.
+BRAND_NAMES = """select brand_id,
+       case when count(*) over (partition by brand_name) > 1 then brand_name || ' (' || brand_id || ')'
+            else brand_name end as brand_name
+from marts.brands"""
+BRAND_NAME_COLUMN = {
+    "column_name": "brand_name",
+    "type": "VARCHAR",
+    "is_dttm": False,
+    "is_active": True,
+    "groupby": True,
+    "filterable": True,
+    "expression": None,
+    "verbose_name": "Brand",
+    "description": "The brand's name as configured (marts.brands).",
+    "python_date_format": None,
+}
+
+
+def with_brand_names(dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset as a query over its mart (or over its own query) joined to the brands' names; unchanged without a
+    brand_id column."""
+    if not any(column["column_name"] == "brand_id" for column in dataset["columns"]):
+        return dataset
+    source = f"({dataset['sql']})" if dataset["sql"] else f"{dataset['schema']}.{dataset['table_name']}"
+    sql = (
+        f"select data.*, coalesce(brands.brand_name, data.brand_id) as brand_name\nfrom {source} as data\n"
+        f"left join ({BRAND_NAMES}) as brands on data.brand_id = brands.brand_id"
+    )
+    return {**dataset, "sql": sql, "columns": [*dataset["columns"], BRAND_NAME_COLUMN]}
+
+
 def _select_filter(name: str, column: str, required: bool, target: dict[str, Any]) -> dict[str, Any]:
     """A drop-down of the column's values in the target dataset; a required one starts on the first value."""
     return {
@@ -123,7 +158,7 @@ def native_filters(
     chart_datasets = [datasets[charts[c["uuid"]]["dataset_uuid"]] for c in layout]
     filters = []
     for name, column, required, description in (
-        ("Brand", "brand_id", True, "One brand at a time (required): no chart adds up two brands."),
+        ("Brand", "brand_name", True, "One brand at a time (required): no chart adds up two brands."),
         ("Platform", "platform", False, "Any number of platforms; none selected means all."),
     ):
         applies = [any(col["column_name"] == column for col in d["columns"]) for d in chart_datasets]
@@ -155,12 +190,15 @@ def native_filters(
 
 
 def render_assets(serving_file: Path, target: Path) -> None:
-    """Copy bi/assets with the serving file's absolute path in the database definition and each dashboard's filters."""
+    """Copy bi/assets with the serving file's absolute path in the database definition, the brands' names in the
+    datasets and each dashboard's filters."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ASSETS, target)
     database = target / "databases" / "ror_warehouse.yaml"
     database.write_text(database.read_text().replace(SERVING_FILE_PLACEHOLDER, str(serving_file)))
+    for path in sorted((target / "datasets").rglob("*.yaml")):
+        path.write_text(yaml.safe_dump(with_brand_names(yaml.safe_load(path.read_text())), sort_keys=False))
     charts, datasets = _load_by_uuid(target / "charts"), _load_by_uuid(target / "datasets")
     for path in sorted((target / "dashboards").glob("*.yaml")):
         dashboard = yaml.safe_load(path.read_text())

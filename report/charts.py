@@ -4,6 +4,8 @@ reads are kept in its ``source`` (the page carries them as an attribute, for who
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +15,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from report import queries
-from report.headline import spike_explanations
+from report.headline import spike_example_quotes, spike_explanations
 from report.labels import (
     channel_name,
     duration,
@@ -101,6 +103,13 @@ def _style(fig: go.Figure, height: int = 360) -> go.Figure:
     return fig
 
 
+def _hover_quote(quote: str | None, width: int = 60) -> str:
+    """A spike's example message for a hover box: escaped (plotly reads hover text as HTML) and wrapped in lines."""
+    if quote is None:
+        return ""
+    return "<br>e.g. " + "<br>".join(html.escape(line) for line in textwrap.wrap(quote, width))
+
+
 def net_sentiment(ctx: ReportContext) -> Chart:
     data = queries.net_sentiment(ctx.wh, ctx.brand_id, ctx.period)
     chart = Chart(
@@ -131,6 +140,7 @@ def net_sentiment(ctx: ReportContext) -> Chart:
     spikes = data.frame.filter(pl.col("is_negative_spike"))
     if not spikes.is_empty():
         explained = spike_explanations(ctx.wh, ctx.brand_id, ctx.period)
+        examples = spike_example_quotes(ctx.wh, ctx.brand_id, ctx.period)
         fig.add_trace(
             go.Scatter(
                 x=spikes["activity_date"].to_list(),
@@ -138,7 +148,10 @@ def net_sentiment(ctx: ReportContext) -> Chart:
                 mode="markers",
                 name="Negative spike",
                 marker={"color": "#d62728", "size": 11, "symbol": "circle-open", "line": {"width": 3}},
-                customdata=[explained.get(day, "no theme stands out") for day in spikes["activity_date"].to_list()],
+                customdata=[
+                    explained.get(day, "no theme stands out") + _hover_quote(examples.get(day))
+                    for day in spikes["activity_date"].to_list()
+                ],
                 hovertemplate="Negative spike on %{x|%d %b}<br>%{customdata}<extra></extra>",
             )
         )
@@ -333,7 +346,8 @@ def service_levels(ctx: ReportContext) -> Chart:
             line_color="#d62728",
             row=1,
             col=3,
-            annotation_text=f"target {duration(target)}",
+            # the axis counts minutes: an hour target says its minutes too
+            annotation_text=f"target {duration(target)}" + (f" ({target:,.0f} min)" if target >= 90 else ""),
             annotation_position="top left",
         )
     fig.update_yaxes(title_text="Within target (%)", tickformat=".0%", range=[0, 1.05], row=1, col=1)

@@ -1,6 +1,7 @@
 """What people talk about (the brand's themes over the period, with example messages) and how the brand stands beside
 the competitors it tracks (share of voice). Theme labels and party names stand in for ids; like the best and worst
-moments, the examples show what a message was, where and when, and link to it: never its text."""
+moments, the examples quote what a message says (contact details masked by the mart), where and when, and link to
+it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from plotly.subplots import make_subplots
 from report import queries
 from report.charts import FALLBACK_COLOURS, Chart, ReportContext, _missing_note, _style
 from report.labels import interaction_kind, percent, platform_name
-from report.moments import _link
+from report.moments import message_html
 
 THEME_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d", "#bab0ac"]
 SENTIMENT_COLOURS = {"good": "#059669", "bad": "#dc2626", "flat": "#9ca3af"}
@@ -34,17 +35,15 @@ def _theme_examples(ctx: ReportContext, themes: pl.DataFrame) -> str:
         kind = interaction_kind(row["interaction_type"]).capitalize()
         when = row["created_at_utc"].strftime("%d %b %H:%M UTC")
         tone = f", {row['sentiment_label']}" if row["sentiment_label"] else ""
-        examples.setdefault(row["theme_id"], []).append(
-            f"{html.escape(kind)} on {html.escape(platform_name(row['platform']))}, {when}{html.escape(tone)} · "
-            f"{_link(row['platform'], row['interaction_id'], row['interaction_type'] == 'post')}"
-        )
+        meta = f"{html.escape(kind)} on {html.escape(platform_name(row['platform']))}, {when}{html.escape(tone)}"
+        examples.setdefault(row["theme_id"], []).append(f'<div class="example">{message_html(row, meta)}</div>')
     rows = []
     for theme in themes.iter_rows(named=True):
         shown = examples.get(theme["theme_id"])
         rows.append(
             f"<tr><td>{html.escape(theme['theme_label'])}</td><td class='num'>{theme['period_interactions']:,}</td>"
             f"<td class='num'>{percent(theme['period_net_sentiment'])}</td>"
-            f"<td>{'<br>'.join(shown) if shown else '<span class=nolink>no example in the period</span>'}</td></tr>"
+            f"<td>{''.join(shown) if shown else '<span class=nolink>no example in the period</span>'}</td></tr>"
         )
     return (
         "<h3>Example messages per theme</h3><table class='themes'><thead><tr><th>Theme</th>"
@@ -104,8 +103,11 @@ def themes(ctx: ReportContext) -> Chart:
     fig.update_xaxes(title_text="Week starting", tickformat="%d %b", row=1, col=1)
     fig.update_yaxes(title_text="Audience interactions", row=1, col=1)
     fig.update_xaxes(title_text="Net sentiment (%)", tickformat=".0%", row=1, col=2)
-    fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=2)
-    chart.figure = _style(fig, height=400)
+    # the theme labels on the outer side: on the inner side they ran over the weekly chart at print width
+    fig.update_yaxes(autorange="reversed", automargin=True, side="right", row=1, col=2)
+    chart.figure = _style(fig, height=420)
+    # below the axis titles, which two rows of theme names would otherwise cover
+    chart.figure.update_layout(legend={"y": -0.28})
     chart.details = _theme_examples(ctx, totals)
     return chart
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from report import queries
-from report.labels import duration, money, percent
+from report.labels import duration, interaction_kind, message_excerpt, money, percent, platform_name
 from report.queries import BrandProfile, Period, Warehouse
 
 
@@ -117,9 +117,27 @@ def spike_explanations(wh: Warehouse, brand: str, period: Period, themes_per_day
     }
 
 
+# a spike's example is read in a line of the headline or a hover box: shorter than a full example message
+SPIKE_EXAMPLE_CHARS = 140
+
+
+def spike_example_quotes(wh: Warehouse, brand: str, period: Period) -> dict[date, str]:
+    """Per negative spike day of the period, one message of its leading theme as a reader quotes it:
+    '"Still waiting for my order" (reply on X)'."""
+    found = queries.spike_examples(wh, brand, period)
+    return {
+        row["activity_date"]: f"\u201c{message_excerpt(row['message_text'], SPIKE_EXAMPLE_CHARS)}\u201d "
+        f"({interaction_kind(row['interaction_type'])} on {platform_name(row['platform'])})"
+        for row in ([] if found.empty else found.frame.iter_rows(named=True))
+    }
+
+
 def _spike_sentences(wh: Warehouse, brand: str, period: Period) -> list[str]:
+    examples = spike_example_quotes(wh, brand, period)
     return [
-        f'<li class="bad">Negative spike on {day.strftime("%b")} {day.day}: {html.escape(themes)}.</li>'
+        f'<li class="bad">Negative spike on {day.strftime("%b")} {day.day}: {html.escape(themes)}.'
+        + (f' For example: <span class="quote">{html.escape(examples[day])}</span>' if day in examples else "")
+        + "</li>"
         for day, themes in spike_explanations(wh, brand, period).items()
     ]
 

@@ -1,5 +1,6 @@
 """What the reader sees instead of ids and column names: platform names, money in the brand's currency, durations in
-minutes or hours, percentages written one way (a ratio of 2.46 is "246%", as Superset shows it), public links."""
+minutes or hours, percentages written one way (a ratio of 2.46 is "246%", as Superset shows it), public links, and
+message texts cut to a length a page can show."""
 
 from __future__ import annotations
 
@@ -76,9 +77,12 @@ def day_label(day: date) -> str:
     return f"{day.strftime('%a')} {day.day} {day.strftime('%b %Y')}"
 
 
-def public_link(platform: str, native_id: str, is_post: bool) -> str | None:
+def public_link(platform: str, native_id: str, is_post: bool, permalink: str | None = None) -> str | None:
     """The public web address of a post or message, where its platform id alone makes one; None elsewhere (an
-    Instagram id is not its shortcode, a YouTube comment needs its video)."""
+    Instagram id is not its shortcode, a YouTube comment needs its video). The export's own permalink wins when it
+    is a web address."""
+    if permalink and permalink.startswith(("https://", "http://")):
+        return permalink
     if platform == "x" and native_id.isdigit():
         return f"https://x.com/i/web/status/{native_id}"
     if platform == "facebook" and native_id.replace("_", "").isdigit():
@@ -93,3 +97,18 @@ def public_link(platform: str, native_id: str, is_post: bool) -> str | None:
         did, _, rkey = native_id.removeprefix("at://").partition("/app.bsky.feed.post/")
         return f"https://bsky.app/profile/{did}/post/{rkey}" if rkey else None
     return None
+
+
+# a tweet's length: a longer text is cut at a word, and the link opens the whole message
+MESSAGE_CHARS = 280
+
+
+def message_excerpt(text: str | None, limit: int = MESSAGE_CHARS) -> str | None:
+    """The message as the reader sees it: whitespace runs (line breaks included) as one space, cut at a word after
+    ``limit`` characters with an ellipsis; None for no text."""
+    if text is None or not (flat := " ".join(text.split())):
+        return None
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut.rstrip(" ,;:.-") + "…"

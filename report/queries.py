@@ -498,8 +498,8 @@ MOMENT_MIN_SCORED = 5
 
 
 def example_messages(wh: Warehouse, brand: str, day: date, sentiment: str, limit: int = 3) -> Extract:
-    """The audience's clearest ``sentiment`` interactions of one day: platform, kind, labels and the id for a link.
-    No text and no author: the marts do not publish what people wrote, nor should a forwarded report."""
+    """The audience's clearest ``sentiment`` interactions of one day: what they say (contact details masked by the
+    mart), platform, kind, labels and the permalink or id for a link. No author: a forwarded report names no one."""
     probability = "p_positive" if sentiment == "positive" else "p_negative"
     return wh.query(
         {
@@ -516,13 +516,19 @@ def example_messages(wh: Warehouse, brand: str, day: date, sentiment: str, limit
                 "is_question",
                 "is_complaint",
                 "is_praise",
+                "message_text",
+                "permalink",
                 probability,
             ]
         },
         f"""select created_at_utc, platform, interaction_id, interaction_type, emotion_label,
-               is_question, is_complaint, is_praise
+               is_question, is_complaint, is_praise, message_text, permalink
         from {SCHEMA}.fct_interactions
         where brand_id = ? and created_date = ? and is_audience and sentiment_label = ?
+        -- one message per text: a copy-paste wave shows once
+        qualify row_number() over (
+            partition by message_text order by {probability} desc, created_at_utc, interaction_id
+        ) = 1
         order by {probability} desc, created_at_utc, interaction_id
         limit {int(limit)}""",
         [brand, day, sentiment],
@@ -530,23 +536,34 @@ def example_messages(wh: Warehouse, brand: str, day: date, sentiment: str, limit
 
 
 def top_posts(wh: Warehouse, brand: str, period: Period, limit: int = 5) -> Extract:
-    """The brand's own posts of the period with the most audience engagement."""
-    return wh.select(
-        "fct_owned_posts",
-        [
-            "created_at_utc",
-            "platform",
-            "post_id",
-            "campaign_name",
-            "engagements",
-            "audience_comments_and_replies",
-            "amplifications",
-            "applause",
-        ],
-        "brand_id = ? and created_date between ? and ? and engagements > 0",
+    """The brand's own posts of the period with the most audience engagement, with what each says and its permalink
+    (the post's row of fct_interactions)."""
+    return wh.query(
+        {
+            "fct_owned_posts": [
+                "brand_id",
+                "created_date",
+                "created_at_utc",
+                "platform",
+                "post_id",
+                "campaign_name",
+                "engagements",
+                "audience_comments_and_replies",
+                "amplifications",
+                "applause",
+            ],
+            "fct_interactions": ["platform", "interaction_id", "message_text", "permalink"],
+        },
+        f"""select posts.created_at_utc, posts.platform, posts.post_id, posts.campaign_name, posts.engagements,
+               posts.audience_comments_and_replies, posts.amplifications, posts.applause,
+               interactions.message_text, interactions.permalink
+        from {SCHEMA}.fct_owned_posts as posts
+        left join {SCHEMA}.fct_interactions as interactions
+            on posts.platform = interactions.platform and posts.post_id = interactions.interaction_id
+        where posts.brand_id = ? and posts.created_date between ? and ? and posts.engagements > 0
+        order by posts.engagements desc, posts.created_at_utc, posts.post_id
+        limit {int(limit)}""",
         [brand, period.start, period.end],
-        "engagements desc, created_at_utc, post_id",
-        limit,
     )
 
 
@@ -622,8 +639,8 @@ def theme_weeks(wh: Warehouse, brand: str, period: Period) -> Extract:
 
 
 def theme_examples(wh: Warehouse, brand: str, period: Period, theme_ids: list[str]) -> Extract:
-    """THEME_EXAMPLES audience messages of the period per theme, the most clearly scored first: kind, platform, time
-    and the id for a link, no text."""
+    """THEME_EXAMPLES audience messages of the period per theme, the most clearly scored first: what they say
+    (contact details masked by the mart), kind, platform, time and the permalink or id for a link."""
     return wh.query(
         {
             "fct_interactions": [
@@ -636,16 +653,27 @@ def theme_examples(wh: Warehouse, brand: str, period: Period, theme_ids: list[st
                 "is_audience",
                 "theme_id",
                 "sentiment_label",
+                "message_text",
+                "permalink",
                 "p_positive",
                 "p_negative",
             ]
         },
-        f"""select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label
-        from {SCHEMA}.fct_interactions
-        where brand_id = ? and created_date between ? and ? and is_audience and list_contains(?, theme_id)
+        f"""with clearest as (
+            select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label,
+                   message_text, permalink, greatest(coalesce(p_positive, 0), coalesce(p_negative, 0)) as clarity
+            from {SCHEMA}.fct_interactions
+            where brand_id = ? and created_date between ? and ? and is_audience and list_contains(?, theme_id)
+            -- one message per text: a copy-paste wave shows once
+            qualify row_number() over (
+                partition by theme_id, message_text order by clarity desc, created_at_utc, interaction_id
+            ) = 1
+        )
+        select theme_id, created_at_utc, platform, interaction_id, interaction_type, sentiment_label, message_text,
+               permalink
+        from clearest
         qualify row_number() over (
-            partition by theme_id
-            order by greatest(coalesce(p_positive, 0), coalesce(p_negative, 0)) desc, created_at_utc, interaction_id
+            partition by theme_id order by clarity desc, created_at_utc, interaction_id
         ) <= {THEME_EXAMPLES}
         order by theme_id, created_at_utc""",
         [brand, period.start, period.end, theme_ids],
@@ -706,6 +734,37 @@ def spike_themes(wh: Warehouse, brand: str, period: Period) -> Extract:
         where brand_id = ? and spike_kind = 'negative' and activity_date between ? and ? and theme_label is not null
         group by activity_date, theme_label
         order by activity_date, lift desc, theme_label""",
+        [brand, period.start, period.end],
+    )
+
+
+def spike_examples(wh: Warehouse, brand: str, period: Period) -> Extract:
+    """Per negative spike day of the period, one message that shows what happened: the first example interaction of
+    the day's most over-represented labelled theme (spike_explanations), with its words from fct_interactions."""
+    return wh.query(
+        {
+            "spike_explanations": [
+                "activity_date",
+                "brand_id",
+                "spike_kind",
+                "theme_label",
+                "lift",
+                "example_interaction_key_1",
+            ],
+            "fct_interactions": ["interaction_key", "platform", "interaction_type", "message_text"],
+        },
+        f"""select spikes.activity_date, interactions.platform, interactions.interaction_type,
+               interactions.message_text
+        from {SCHEMA}.spike_explanations as spikes
+        join {SCHEMA}.fct_interactions as interactions
+            on spikes.example_interaction_key_1 = interactions.interaction_key
+        where spikes.brand_id = ? and spikes.spike_kind = 'negative' and spikes.activity_date between ? and ?
+            and spikes.theme_label is not null and interactions.message_text is not null
+        qualify row_number() over (
+            partition by spikes.activity_date
+            order by spikes.lift desc, spikes.theme_label, spikes.example_interaction_key_1
+        ) = 1
+        order by spikes.activity_date""",
         [brand, period.start, period.end],
     )
 

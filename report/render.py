@@ -50,6 +50,14 @@ section p.note { color: #9a3412; }
 .moment.bad { border-color: #dc2626; }
 .moment ul { margin: 4px 0; padding-left: 18px; }
 .nolink { color: #6b7280; }
+q.message { display: block; font-style: italic; color: #1d2330; overflow-wrap: anywhere; }
+q.message::before { content: "“"; }
+q.message::after { content: "”"; }
+.meta { display: block; font-size: 12px; color: #6b7280; margin: 2px 0 8px; }
+ul.examples { list-style: none; padding-left: 0; }
+.example { margin-bottom: 4px; }
+td.post { min-width: 320px; }
+.movers .quote { font-style: italic; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e5e7eb; }
 th.num, td.num { text-align: right; }

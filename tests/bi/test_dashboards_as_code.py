@@ -16,12 +16,13 @@ SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 PERCENT_COLUMNS = re.compile(r"(_rate|_share|_roi|^net_sentiment.*|^cash_roi)$")
 
 
-def _assets(kind: str) -> dict[str, dict]:
-    return {(a := yaml.safe_load(p.read_text()))["uuid"]: a for p in sorted((ASSETS / kind).rglob("*.yaml"))}
+def _assets(kind: str, root: Path = ASSETS) -> dict[str, dict]:
+    return {(a := yaml.safe_load(p.read_text()))["uuid"]: a for p in sorted((root / kind).rglob("*.yaml"))}
 
 
-def test_every_column_and_metric_a_chart_shows_has_a_human_name() -> None:
-    datasets = _assets("datasets")
+def test_every_column_and_metric_a_chart_shows_has_a_human_name(tmp_path: Path) -> None:
+    _superset_ror().render_assets(tmp_path / "ror.duckdb", tmp_path / "assets")
+    datasets = _assets("datasets", tmp_path / "assets")  # as imported: with the brands' names
     for chart in _assets("charts").values():
         params = chart["params"]
         columns = {c["column_name"]: c for c in datasets[chart["dataset_uuid"]]["columns"]}
@@ -58,18 +59,21 @@ def test_each_dashboard_gets_brand_platform_and_period_filters_scoped_to_the_cha
 ) -> None:
     superset_ror = _superset_ror()
     superset_ror.render_assets(tmp_path / "ror.duckdb", tmp_path / "assets")
-    charts, datasets = _assets("charts"), _assets("datasets")
+    charts, datasets = _assets("charts"), _assets("datasets", tmp_path / "assets")
     for path in sorted((tmp_path / "assets" / "dashboards").glob("*.yaml")):
         dashboard = yaml.safe_load(path.read_text())
         filters = {f["name"]: f for f in dashboard["metadata"]["native_filter_configuration"]}
         assert list(filters) == ["Brand", "Platform", "Period"], path.name
+        # the brand filter lists and filters the brands' names, never their ids
+        assert [t["column"]["name"] for t in filters["Brand"]["targets"]] == ["brand_name"], path.name
         for node in dashboard["position"].values():
             if not (isinstance(node, dict) and node["type"] == "CHART"):
                 continue
             chart = charts[node["meta"]["uuid"]]
             columns = {c["column_name"] for c in datasets[chart["dataset_uuid"]]["columns"]}
-            for name, column in (("Brand", "brand_id"), ("Platform", "platform")):
+            for name, column in (("Brand", "brand_name"), ("Platform", "platform")):
                 excluded = node["meta"]["chartId"] in filters[name]["scope"]["excluded"]
                 assert excluded == (column not in columns), (path.name, name, chart["slice_name"])
                 assert excluded == (chart["slice_name"] in filters[name]["description"]), (path.name, name)
-            assert "brand_id" in columns, chart["slice_name"]  # the required brand filter reaches every chart
+            assert "brand_name" in columns, chart["slice_name"]  # the required brand filter reaches every chart
+            assert not {"brand_id"} & set(chart["params"].get("all_columns", []) + chart["params"].get("groupby", []))

@@ -28,6 +28,9 @@ TELEMETRY_PIXEL = "https://apachesuperset.gateway.scarf.sh/"
 # navigation (seen on a loaded machine); it carries no chart data.
 UI_EVENT_LOG = "/superset/log/"
 CHART_DATA = "/api/v1/chart/data"
+# Superset saves a dashboard's label colours once its charts have drawn (seen on a loaded machine after networkidle):
+# opening the next dashboard may abort that save; it carries no chart data either.
+DASHBOARD_COLOURS = "/colors?mark_updated="
 # Sentiment colours every dashboard gives its series (bi/assets/dashboards/*.yaml, label_colors).
 NEGATIVE_RED, NEUTRAL_GREY, POSITIVE_GREEN = "#D64545", "#9E9E9E", "#2E9E5B"
 
@@ -50,7 +53,9 @@ CHARTS_DRAWN = """n => { const charts = [...document.querySelectorAll('[data-tes
 INTERACTIONS_ON_ONE_PLATFORM = """platform => {
     const rows = [...document.querySelectorAll('[data-test-chart-name="Interactions behind the charts"] tbody tr')];
     return rows.length > 0 && rows.every(row => row.querySelectorAll('td')[1].innerText === platform); }"""
-BRAND, PERIOD = "northwind", ("2026-03-01", "2026-04-01")  # a brand of the fixture warehouse, and a month of its data
+# a brand of the fixture warehouse as the filter bar shows it (its configured name), and a month of its data
+BRAND, BRAND_NAME, PERIOD = "northwind", "Northwind Coffee", ("2026-03-01", "2026-04-01")
+FILTER_BAR_TEXT = "() => document.querySelector('[data-test=\"filter-bar\"]').innerText"
 
 
 def _dashboards() -> dict[str, int]:
@@ -64,11 +69,13 @@ def _dashboards() -> dict[str, int]:
     return boards
 
 
-def _filtered(brand: str, period: tuple[str, str]) -> str:
-    """The query string of a dashboard with its brand and period filters applied (Superset's rison URL state)."""
+def _filtered(brand_name: str, period: tuple[str, str]) -> str:
+    """The query string of a dashboard with its brand (by name, as the filter lists brands) and period filters applied
+    (Superset's rison URL state)."""
     time_range = f"'{period[0]} : {period[1]}'"
+    brand = f"'{brand_name}'"
     state = (
-        f"(NATIVE_FILTER-brand:(extraFormData:(filters:!((col:brand_id,op:IN,val:!({brand})))),"
+        f"(NATIVE_FILTER-brand:(extraFormData:(filters:!((col:brand_name,op:IN,val:!({brand})))),"
         f"filterState:(value:!({brand})),id:NATIVE_FILTER-brand,ownState:()),"
         f"NATIVE_FILTER-period:(extraFormData:(time_range:{time_range}),filterState:(value:{time_range}),"
         "id:NATIVE_FILTER-period,ownState:()))"
@@ -132,29 +139,35 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     assert expected["scorecard"] and expected["advocates"] and expected["themes"] and expected["interactions"][0][0] > 0
     screenshots = tmp_path  # the tests write nothing into the checkout; docs/bi.png is the scorecard of `make bi`
     shown: dict[str, list[dict]] = {}
+    filter_bars: dict[str, str] = {}
     with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
-        # A chart query the dashboard cancels because the filters' state arrived after it started is no failure;
-        # any other failed request, or an answer with an error status, is.
+        # A chart query the dashboard cancels because the filters' state arrived after it started is no failure, nor
+        # an aborted save of its colours; any other failed request, or an answer with an error status, is.
         failed: list[str] = []
         page.on(
             "requestfailed",
-            lambda r: None if r.failure == "net::ERR_ABORTED" and CHART_DATA in r.url else failed.append(r.url),
+            lambda r: (
+                None
+                if r.failure == "net::ERR_ABORTED" and (CHART_DATA in r.url or DASHBOARD_COLOURS in r.url)
+                else failed.append(r.url)
+            ),
         )
         page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         _log_in(page, superset)
         for slug, charts in dashboards.items():
-            page.goto(f"{superset.url}/superset/dashboard/{slug}/{_filtered(BRAND, PERIOD)}")
+            page.goto(f"{superset.url}/superset/dashboard/{slug}/{_filtered(BRAND_NAME, PERIOD)}")
             page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=90_000)
             page.wait_for_load_state("networkidle")
             shown[slug] = page.evaluate(CHARTS_STATE)
+            filter_bars[slug] = page.evaluate(FILTER_BAR_TEXT)
             page.screenshot(path=str(screenshots / f"bi-{slug}.png"), full_page=True)
             assert len(shown[slug]) == charts, shown[slug]
             assert [c["name"] for c in shown[slug] if c["error"]] == [], slug
             assert all(c["paintedPixels"] > 1000 or c["tableRows"] for c in shown[slug]), (slug, shown[slug])
         # Drill-down: a click on a platform's bar cross-filters the interactions table to that platform's rows.
-        page.goto(f"{superset.url}/superset/dashboard/ror-responsiveness/{_filtered(BRAND, PERIOD)}")
+        page.goto(f"{superset.url}/superset/dashboard/ror-responsiveness/{_filtered(BRAND_NAME, PERIOD)}")
         page.wait_for_function(CHARTS_DRAWN, arg=dashboards["ror-responsiveness"], timeout=90_000)
         page.wait_for_load_state("networkidle")
         before = _table(page.evaluate(CHARTS_STATE), "Interactions behind the charts")
@@ -178,7 +191,9 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
         (month, engagers, f"{sentiment:.0%}", f"{roi:,.0%}")
         for month, engagers, sentiment, roi in expected["scorecard"]
     ]
-    assert {row["Brand"] for row in scorecard} == {BRAND}
+    assert {row["Brand"] for row in scorecard} == {BRAND_NAME}
+    # every dashboard's brand filter shows the brand's name, never its id
+    assert all(BRAND_NAME in text and BRAND not in text for text in filter_bars.values()), filter_bars
     advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
     assert [(row["Handle"],) for row in advocates] == expected["advocates"][:10]
     themes = _table(shown["ror-themes"], "Themes of the period")
@@ -229,7 +244,7 @@ def test_every_dashboard_has_brand_platform_and_period_filters_scoped_by_column(
             if dataset_id not in columns_of_dataset:
                 columns_of_dataset[dataset_id] = {c["column_name"] for c in api.get(f"dataset/{dataset_id}")["columns"]}
             columns = columns_of_dataset[dataset_id]
-            for name, column in (("Brand", "brand_id"), ("Platform", "platform")):
+            for name, column in (("Brand", "brand_name"), ("Platform", "platform")):
                 excluded = chart["id"] in filters[name]["scope"]["excluded"]
                 assert excluded == (column not in columns), (slug, name, chart["slice_name"])
                 # A chart the filter leaves alone is named in the filter's description, with the reason.

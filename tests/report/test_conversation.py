@@ -12,7 +12,8 @@ from test_report import FIXTURE_PERIOD, OUTSIDE_THE_DATA, RAW_ID, SNAKE_CASE, VI
 
 from report import queries, write_reports
 from report.charts import ReportContext, net_sentiment
-from report.headline import headline_html, spike_explanations
+from report.conversation import themes
+from report.headline import headline_html, spike_example_quotes, spike_explanations
 from report.queries import Warehouse
 
 SECTION_TEXT = "(id) => document.getElementById(id).innerText"
@@ -89,10 +90,16 @@ def _spiky_warehouse(path: Path) -> Warehouse:
     )
     con.execute(
         "create table marts.spike_explanations as select * from (values "
-        "(date '2026-03-02', 'acme', 'negative', 1, 'late delivery', 4, 4.1), "
-        "(date '2026-03-02', 'acme', 'negative', 2, 'refund', 3, 2.0), "
-        "(date '2026-03-02', 'acme', 'volume', 1, 'new menu', 9, 7.0)) "
-        "as t(activity_date, brand_id, spike_kind, theme_rank, theme_label, theme_interactions, lift)"
+        "(date '2026-03-02', 'acme', 'negative', 1, 'late delivery', 4, 4.1, 'x:late1'), "
+        "(date '2026-03-02', 'acme', 'negative', 2, 'refund', 3, 2.0, 'x:refund1'), "
+        "(date '2026-03-02', 'acme', 'volume', 1, 'new menu', 9, 7.0, 'x:menu1')) "
+        "as t(activity_date, brand_id, spike_kind, theme_rank, theme_label, theme_interactions, lift, "
+        "example_interaction_key_1)"
+    )
+    con.execute(
+        "create table marts.fct_interactions as select * from (values "
+        "('x:late1', 'x', 'mention', 'Still no parcel after 9 days <sigh>'), ('x:refund1', 'x', 'reply', 'Refund?'), "
+        "('x:menu1', 'x', 'mention', 'New menu!')) as t(interaction_key, platform, interaction_type, message_text)"
     )
     return Warehouse(con)
 
@@ -102,8 +109,16 @@ def test_negative_spike_markers_and_the_headline_name_the_themes_behind_them(tmp
     ctx = ReportContext(wh, wh.brand_profile("acme"), FIXTURE_PERIOD, {})
     chart = net_sentiment(ctx)
     (marker,) = [trace for trace in chart.figure.data if trace.name == "Negative spike"]
-    assert list(marker.customdata) == ["'late delivery' x4.1, 'refund' x2.0"]
+    # the leading theme's example message, escaped for plotly's HTML hover text
+    assert list(marker.customdata) == [
+        "'late delivery' x4.1, 'refund' x2.0"
+        "<br>e.g. \u201cStill no parcel after 9 days &lt;sigh&gt;\u201d (mention on X)"
+    ]
     assert spike_explanations(wh, "acme", FIXTURE_PERIOD) == {date(2026, 3, 2): "'late delivery' x4.1, 'refund' x2.0"}
+    # the headline's spike sentence quotes the same message
+    assert spike_example_quotes(wh, "acme", FIXTURE_PERIOD) == {
+        date(2026, 3, 2): "\u201cStill no parcel after 9 days <sigh>\u201d (mention on X)"
+    }
 
 
 def test_a_spike_day_outside_the_period_is_not_explained(tmp_path: Path) -> None:
@@ -124,3 +139,12 @@ def test_the_headline_says_which_themes_moved(serving_file: Path) -> None:
         headline = headline_html(wh, wh.brand_profile("northwind"), FIXTURE_PERIOD)
     # the fixture has no themed interaction before the period: every theme is new
     assert f"People talked more about '{label}': {now:,} interactions, was 0." in headline
+
+
+def test_theme_labels_stand_on_the_outer_side_of_the_sentiment_bars(serving_file: Path) -> None:
+    """At print width, labels on the inner side ran over the weekly chart beside them."""
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        wh = Warehouse(con)
+        chart = themes(ReportContext(wh, wh.brand_profile("northwind"), FIXTURE_PERIOD, {}))
+    (bars,) = [trace for trace in chart.figure.data if trace.type == "bar"]
+    assert chart.figure.layout[bars.yaxis.replace("y", "yaxis")].side == "right"

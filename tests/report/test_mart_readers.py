@@ -8,6 +8,7 @@ warehouse built by a real `dbt build` and published the way a refresh publishes 
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import re
 from collections.abc import Iterator
@@ -127,11 +128,22 @@ def _sql_identifiers(sql: str) -> Iterator[str]:
             yield match.group(1)
 
 
-def test_the_superset_assets_name_only_published_columns(serving_file: Path) -> None:
+def _rendered_bi_assets(target: Path) -> Path:
+    """bi/assets as `make bi` imports them (bi/superset_ror.py, loaded by path: it runs with bi/.venv's Python; this
+    needs only its YAML handling): datasets with the brands' names, dashboards with their filters."""
+    spec = importlib.util.spec_from_file_location("superset_ror", BI_ASSETS.parent / "superset_ror.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.render_assets(target / "ror.duckdb", target / "assets")
+    return target / "assets"
+
+
+def test_the_superset_assets_name_only_published_columns(serving_file: Path, tmp_path: Path) -> None:
     columns = published_columns(serving_file)
     datasets = {}
     unknown: list[str] = []
-    for path in sorted((BI_ASSETS / "datasets").rglob("*.yaml")):
+    assets = _rendered_bi_assets(tmp_path)
+    for path in sorted((assets / "datasets").rglob("*.yaml")):
         dataset = yaml.safe_load(path.read_text())
         table = dataset["table_name"]
         datasets[dataset["uuid"]] = table
@@ -143,7 +155,7 @@ def test_the_superset_assets_name_only_published_columns(serving_file: Path) -> 
             for c in dataset["columns"]
             if c["column_name"] not in columns.get(table, set())
         ]
-    charts = sorted((BI_ASSETS / "charts").glob("*.yaml"))
+    charts = sorted((assets / "charts").glob("*.yaml"))
     assert charts and datasets
     for path in charts:
         chart = yaml.safe_load(path.read_text())
@@ -154,6 +166,22 @@ def test_the_superset_assets_name_only_published_columns(serving_file: Path) -> 
             if c not in columns.get(table, set())
         ]
     assert unknown == []
+
+
+def test_every_superset_dataset_with_a_brand_id_names_its_brands_as_configured(
+    serving_file: Path, tmp_path: Path
+) -> None:
+    """The brand filter shows and filters brand_name: each dataset's rows carry the name marts.brands gives their
+    brand_id, one name per brand."""
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        names = dict(con.execute("select brand_id, brand_name from marts.brands").fetchall())
+        for path in sorted((_rendered_bi_assets(tmp_path) / "datasets").rglob("*.yaml")):
+            dataset = yaml.safe_load(path.read_text())
+            if not any(column["column_name"] == "brand_id" for column in dataset["columns"]):
+                continue
+            shown = dict(con.execute(f"select distinct brand_id, brand_name from ({dataset['sql']})").fetchall())
+            assert shown and shown == {brand: names[brand] for brand in shown}, path.name
+            assert len(set(shown.values())) == len(shown), path.name
 
 
 def test_every_published_column_is_documented_in_column_docs(serving_file: Path) -> None:

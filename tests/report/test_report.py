@@ -13,7 +13,7 @@ from support.browser import chromium_path, open_page
 
 from orchestration.cli import EXIT_INPUT, main
 from report import Period, PeriodWithoutDataError, UnknownBrandError, queries, write_reports
-from report.charts import ReportContext, cohort_retention, net_sentiment
+from report.charts import ReportContext, cohort_retention, net_sentiment, service_levels
 from report.pdf import ChromiumMissingError
 from report.queries import BrandProfile, Warehouse
 from report.render import SECTIONS
@@ -23,7 +23,9 @@ OUTSIDE_THE_DATA = Period(date(2030, 1, 1), date(2030, 1, 31))
 # what a column name or a raw platform id looks like on a page
 SNAKE_CASE = re.compile(r"(?<![@\w])[a-z0-9]+(?:_[a-z0-9]+)+\b")  # a public @handle may have one
 RAW_ID = re.compile(r"\b\d{12,}\b")
-VISIBLE_TEXT = """() => document.body.innerText + '\\n' +
+# the page's own words: quoted messages (links, hashtags, order numbers as people wrote them) are left out
+VISIBLE_TEXT = """() => [...document.querySelectorAll('q.message, .quote')].map(q => q.innerText)
+    .reduce((text, quote) => text.replace(quote, ''), document.body.innerText) + '\\n' +
     [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n')"""
 
 
@@ -187,3 +189,13 @@ def test_net_sentiment_says_how_many_interactions_were_left_out_for_their_langua
         chart = net_sentiment(ReportContext(wh, wh.brand_profile("acme"), FIXTURE_PERIOD, {}))
     assert chart.figure is not None
     assert chart.caption.endswith("Left out: 3 interactions in languages the models do not score.")
+
+
+def test_service_level_targets_in_hours_also_say_their_minutes_on_the_minutes_axis(serving_file: Path) -> None:
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        wh = Warehouse(con)
+        chart = service_levels(ReportContext(wh, wh.brand_profile("northwind"), FIXTURE_PERIOD, {}))
+    targets = [a.text for a in chart.figure.layout.annotations if a.text.startswith("target ")]
+    assert targets and all(re.fullmatch(r"target (\d+ min|[\d.]+ (h|days) \([\d,]+ min\))", t) for t in targets), (
+        targets
+    )

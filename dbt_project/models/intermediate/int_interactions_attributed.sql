@@ -329,6 +329,7 @@ final as (
         author_id,
         author_handle,
         author_name,
+        text_content,
         text_hash,
         platform_lang,
         parent_id,

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
+from sklearn.isotonic import IsotonicRegression
 
 from models.heads import HEADS_DIR
 
@@ -34,6 +35,7 @@ OFFSET_GRID = np.round(np.arange(-2.0, 2.0 + 1e-9, 0.05), 2)
 CROSS_VALIDATION_FOLDS = 5
 CROSS_VALIDATION_SEED = 0
 PREFER_CONSISTENT_WITHIN = 0.005  # candidate "decision" wins unless another's ECE is lower by more than this
+TOP_LABEL_BINS = 10  # equal-count bins of the top probability for the histogram-binning comparison
 
 DECISION_RULE = (
     "Sentiment decision offsets: on the int8 validation logits of the committed weights (TweetEval sentiment val, "
@@ -50,7 +52,15 @@ CALIBRATION_RULE = (
     f"calibration error ({ECE_BINS} equal-width bins of the top probability, folds by seed {CROSS_VALIDATION_SEED}) "
     f"on validation, 'decision' unless another is lower by more than {PREFER_CONSISTENT_WITHIN}; then refitted on "
     "all of validation. The same fit is applied to the int8 and the fp32 logits. Intent outputs decisions only (no "
-    "probability leaves the enrichment), so it has no calibration."
+    "probability leaves the enrichment), so it has no calibration. Compared the same way (5-fold cross-validated ECE "
+    "on validation, written into the head card) but outside what a head card can hold (a temperature and per-class "
+    "offsets): (vector scaling) a scale and a bias per class on the decision logits; (temperature per decision) one "
+    "temperature per decided class on the decision logits; (top-label binning) the top probability of 'decision' "
+    f"replaced by the validation accuracy of its bin ({TOP_LABEL_BINS} equal-count bins); (top-label isotonic) the "
+    "same by isotonic regression; in the last two the other classes share the rest in their proportions and the "
+    "decided class stays the most probable. One of these would replace the kept candidate (with its output step "
+    "added to models/heads.py) only if its cross-validated ECE is lower by more than "
+    f"{PREFER_CONSISTENT_WITHIN} and its most probable class is the decision on every validation text."
 )
 
 
@@ -158,13 +168,142 @@ def calibration_candidates(decision_offsets: np.ndarray) -> dict[str, Callable[[
     return {"decision": on_decision, "temperature": temperature_only, "temperature+offsets": with_offsets}
 
 
-def cross_validated_ece(fit: Callable[[np.ndarray, np.ndarray], Calibration], logits, truth) -> float:
+@dataclass(frozen=True)
+class VectorScaling:
+    decision_offsets: np.ndarray
+    scales: np.ndarray
+    biases: np.ndarray
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        return softmax((logits + self.decision_offsets) * self.scales + self.biases, axis=1)
+
+
+@dataclass(frozen=True)
+class TemperaturePerDecision:
+    decision_offsets: np.ndarray
+    temperatures: np.ndarray  # one per decided class
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        decision_logits = logits + self.decision_offsets
+        return softmax(decision_logits / self.temperatures[decision_logits.argmax(axis=1)][:, None], axis=1)
+
+
+@dataclass(frozen=True)
+class TopLabelMap:
+    """'decision' probabilities whose top probability goes through a monotone map fitted on validation; the other
+    classes share the rest in their proportions, and the top never falls below the largest of them."""
+
+    base: Calibration
+    top_probability: Callable[[np.ndarray], np.ndarray]
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        before = self.base.probabilities(logits)
+        rows, top = np.arange(len(before)), before.argmax(axis=1)
+        others = before.copy()
+        others[rows, top] = 0.0
+        others /= np.maximum(others.sum(axis=1, keepdims=True), 1e-12)
+        largest_other = others.max(axis=1)
+        mapped = np.maximum(self.top_probability(before[rows, top]), largest_other / (1.0 + largest_other) + 1e-9)
+        after = others * (1.0 - mapped)[:, None]
+        after[rows, top] = mapped
+        return after
+
+
+def fit_vector_scaling(logits: np.ndarray, truth: np.ndarray, decision_offsets: np.ndarray) -> VectorScaling:
+    """Scale and bias per class (first bias 0) on the decision logits, minimising the log-loss (L-BFGS)."""
+    classes, decision_logits = logits.shape[1], logits + decision_offsets
+
+    def unpack(parameters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.exp(parameters[:classes]), np.concatenate([[0.0], parameters[classes:]])
+
+    def log_loss(parameters: np.ndarray) -> float:
+        scales, biases = unpack(parameters)
+        return -float(log_softmax(decision_logits * scales + biases, axis=1)[np.arange(len(truth)), truth].mean())
+
+    fitted = minimize(log_loss, np.zeros(2 * classes - 1), method="L-BFGS-B").x
+    return VectorScaling(decision_offsets, *unpack(fitted))
+
+
+def fit_temperature_per_decision(
+    logits: np.ndarray, truth: np.ndarray, decision_offsets: np.ndarray
+) -> TemperaturePerDecision:
+    decision_logits = logits + decision_offsets
+    decided = decision_logits.argmax(axis=1)
+    temperatures = [
+        _log_loss_temperature(decision_logits[decided == label], truth[decided == label])
+        for label in range(logits.shape[1])
+    ]
+    return TemperaturePerDecision(decision_offsets, np.asarray(temperatures))
+
+
+def _log_loss_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature of least log-loss by scipy (scikit-learn's warns on the few rows one decided class has)."""
+    if not len(truth):
+        return 1.0
+
+    def log_loss(log_temperature: float) -> float:
+        scaled = log_softmax(logits / np.exp(log_temperature), axis=1)
+        return -float(scaled[np.arange(len(truth)), truth].mean())
+
+    return float(np.exp(minimize_scalar(log_loss, bounds=(-3.0, 3.0), method="bounded").x))
+
+
+def fit_top_label_binning(logits: np.ndarray, truth: np.ndarray, decision_offsets: np.ndarray) -> TopLabelMap:
+    base = calibration_candidates(decision_offsets)["decision"](logits, truth)
+    probabilities = base.probabilities(logits)
+    top, right = probabilities.max(axis=1), probabilities.argmax(axis=1) == truth
+    inner_edges = np.quantile(top, np.linspace(0.0, 1.0, TOP_LABEL_BINS + 1)[1:-1])
+    bins = np.searchsorted(inner_edges, top, side="left")
+    accuracy = np.array([right[bins == b].mean() if (bins == b).any() else np.nan for b in range(TOP_LABEL_BINS)])
+    accuracy = np.where(np.isnan(accuracy), np.nanmean(accuracy), accuracy)
+    return TopLabelMap(base, lambda values: accuracy[np.searchsorted(inner_edges, values, side="left")])
+
+
+def fit_top_label_isotonic(logits: np.ndarray, truth: np.ndarray, decision_offsets: np.ndarray) -> TopLabelMap:
+    base = calibration_candidates(decision_offsets)["decision"](logits, truth)
+    probabilities = base.probabilities(logits)
+    isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
+        probabilities.max(axis=1), probabilities.argmax(axis=1) == truth
+    )
+    return TopLabelMap(base, isotonic.predict)
+
+
+def compared_calibrators(decision_offsets: np.ndarray) -> dict[str, Callable[[np.ndarray, np.ndarray], object]]:
+    """The calibrators ``CALIBRATION_RULE`` compares beyond what a head card holds (each has ``probabilities``)."""
+    return {
+        "vector scaling": lambda logits, truth: fit_vector_scaling(logits, truth, decision_offsets),
+        "temperature per decision": lambda logits, truth: fit_temperature_per_decision(logits, truth, decision_offsets),
+        "top-label binning": lambda logits, truth: fit_top_label_binning(logits, truth, decision_offsets),
+        "top-label isotonic": lambda logits, truth: fit_top_label_isotonic(logits, truth, decision_offsets),
+    }
+
+
+def cross_validated_probabilities(fit: Callable[[np.ndarray, np.ndarray], object], logits, truth) -> np.ndarray:
+    """Each validation text's probabilities from the fit on the other folds (``CROSS_VALIDATION_FOLDS``, seeded)."""
     folds = np.random.default_rng(CROSS_VALIDATION_SEED).permutation(len(truth)) % CROSS_VALIDATION_FOLDS
     held_out = np.zeros_like(logits, dtype=np.float64)
     for fold in range(CROSS_VALIDATION_FOLDS):
         train, test = folds != fold, folds == fold
         held_out[test] = fit(logits[train], truth[train]).probabilities(logits[test])
-    return expected_calibration_error(held_out, truth)
+    return held_out
+
+
+def compare_calibrators(logits: np.ndarray, truth: np.ndarray, decision_offsets: np.ndarray) -> dict[str, dict]:
+    """Per compared calibrator: its cross-validated ECE and the share of validation texts whose most probable class
+    is the decision."""
+    decided = (logits + decision_offsets).argmax(axis=1)
+    comparison = {}
+    for name, fit in compared_calibrators(decision_offsets).items():
+        held_out = cross_validated_probabilities(fit, logits, truth)
+        comparison[name] = {
+            "val_cross_validated_ece": round(expected_calibration_error(held_out, truth), 4),
+            "most_probable_is_decision": round(float(np.mean(held_out.argmax(axis=1) == decided)), 4),
+        }
+    return comparison
+
+
+def cross_validated_ece(fit: Callable[[np.ndarray, np.ndarray], Calibration], logits, truth) -> float:
+    return expected_calibration_error(cross_validated_probabilities(fit, logits, truth), truth)
 
 
 def choose_calibration(logits: np.ndarray, truth: np.ndarray, decision_offsets: np.ndarray) -> tuple[Calibration, dict]:
@@ -217,6 +356,7 @@ def fit_head(name: str, logits: np.ndarray, truth: np.ndarray, heads_dir: Path =
         "val_int8_recall_per_class": [round(float(value), 4) for value in recalls],
         "calibration_method": calibration.method,
         "val_cross_validated_ece": {key: round(value, 4) for key, value in scores.items()},
+        "compared_calibrators": compare_calibrators(logits, truth, decision),
     }
     card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return card

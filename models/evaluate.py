@@ -45,6 +45,7 @@ class MulticlassResult:
     f1: list[float]
     confusion: np.ndarray  # rows: truth, columns: predicted
     ece: float  # top-label expected calibration error of the probabilities (models.calibration)
+    mean_top_probability: float  # |accuracy - this| is a floor under the ECE
     reliability: list  # models.calibration.ReliabilityBin rows
 
 
@@ -69,6 +70,7 @@ def multiclass_result(
         f1=[f1(truth == label, predicted == label) for label in range(classes)],
         confusion=confusion,
         ece=expected_calibration_error(probabilities, truth),
+        mean_top_probability=float(probabilities.max(axis=1).mean()),
         reliability=reliability(probabilities, truth),
     )
 
@@ -114,7 +116,10 @@ def render(runs: dict[str, tuple[list[MulticlassResult], dict[str, float], str, 
         "decision offsets shipped before and uncalibrated probabilities (softmax(logits + offsets)), computed from the "
         f"same pass. ECE: top-label expected calibration error, {ECE_BINS} equal-width bins of the top probability "
         "(models/calibration.py); the label is the decision (logits + decision offsets), the ECE is that of the "
-        "probabilities the enrichment writes.",
+        "probabilities the enrichment writes. The ECE is at least |accuracy - mean top probability| (the bins' gaps "
+        "summed with their signs), so a calibration fitted on validation, whose mean top probability follows "
+        "validation's accuracy, cannot reach a smaller ECE on a test split where the same decisions are less often "
+        "right.",
         "",
         "| head | metric | " + " | ".join(columns) + " |",
         "|---|---|" + "---|" * len(columns),
@@ -131,6 +136,9 @@ def render(runs: dict[str, tuple[list[MulticlassResult], dict[str, float], str, 
                 f"| {task} | recall {label} | " + " | ".join(f"{r.recall[label_index]:.4f}" for r in row) + " |"
             )
         lines.append(f"| {task} | ECE | " + " | ".join(f"**{r.ece:.4f}**" for r in row) + " |")
+        lines.append(
+            f"| {task} | mean top probability | " + " | ".join(f"{r.mean_top_probability:.4f}" for r in row) + " |"
+        )
     unchanged = ["unchanged"] * len(precisions)  # the intent head did not change
     for label in runs[precisions[0]][1]:
         cells = [f"{runs[p][1][label]:.4f}" for p in precisions] + unchanged

@@ -9,9 +9,12 @@ from scipy.special import softmax
 from models.calibration import (
     choose_decision_offsets,
     class_recalls,
+    compare_calibrators,
+    compared_calibrators,
     expected_calibration_error,
     fit_temperature,
     fit_temperature_and_offsets,
+    fit_temperature_per_decision,
     reliability,
 )
 from models.enrich import EnrichConfig, Enricher
@@ -63,6 +66,38 @@ def test_decision_offsets_lift_the_starved_class_over_the_floor():
     offsets = choose_decision_offsets(logits, truth)
     assert offsets[0] == 0.0
     assert class_recalls(logits, truth, offsets).min() >= 0.60
+
+
+def _overconfident_logits(seed: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=2.0, size=(6000, 3))
+    truth = np.array([rng.choice(3, p=row) for row in softmax(logits, axis=1)])
+    return logits * scale, truth
+
+
+@pytest.mark.parametrize(
+    "name", ["vector scaling", "temperature per decision", "top-label binning", "top-label isotonic"]
+)
+def test_each_compared_calibrator_writes_a_distribution_row_by_row(name):
+    logits, truth = _overconfident_logits(4, 2.5)
+    offsets = np.array([0.0, 0.3, -0.2])
+    calibrator = compared_calibrators(offsets)[name](logits, truth)
+    probabilities = calibrator.probabilities(logits)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert (probabilities >= 0).all()
+    assert expected_calibration_error(probabilities, truth) < expected_calibration_error(softmax(logits, 1), truth)
+    one_by_one = np.vstack([calibrator.probabilities(logits[row : row + 1]) for row in range(50)])
+    np.testing.assert_allclose(one_by_one, probabilities[:50])  # a text's probabilities depend on it alone
+
+
+def test_the_top_label_maps_and_per_decision_temperatures_keep_the_decision():
+    logits, truth = _overconfident_logits(5, 2.5)
+    offsets = np.array([0.0, 0.3, -0.2])
+    comparison = compare_calibrators(logits, truth, offsets)
+    for name in ("temperature per decision", "top-label binning", "top-label isotonic"):
+        assert comparison[name]["most_probable_is_decision"] == 1.0
+    # The logits are 2.5 times too confident whatever the decision: each decided class gets about that temperature.
+    np.testing.assert_allclose(fit_temperature_per_decision(logits, truth, np.zeros(3)).temperatures, 2.5, rtol=0.1)
 
 
 @pytest.mark.parametrize("int8", [False, True], ids=["fp32", "int8"])

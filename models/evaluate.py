@@ -6,7 +6,7 @@ Sentiment: TweetEval sentiment test (12,284 tweets; official metric macro-averag
 test (1,421; macro-F1). Both from Barbieri et al., "TweetEval", Findings of EMNLP 2020. Intent: the held-out split of
 models/data/intent_labelled.jsonl (per-label F1). Each test split is read once per precision; nothing is selected
 here. Per-class recall, confusion matrices and calibration (expected calibration error before and after, reliability
-tables, models/reliability.html) are reported beside the means, and beside them the figures of the previous
+tables, models/reliability.png) are reported beside the means, and beside them the figures of the previous
 decision offsets without calibration (the same weights, so the same logits: read from the same pass). Writes
 models/EVALUATION.md.
 """
@@ -29,7 +29,7 @@ from models.training.data import read_intent, read_tweeteval, require_tweeteval
 from models.training.fitting import f1, macro_f1, macro_recall
 
 EVALUATION_FILE = Path(__file__).resolve().parent / "EVALUATION.md"
-RELIABILITY_PLOT = EVALUATION_FILE.with_name("reliability.html")
+RELIABILITY_PLOT = EVALUATION_FILE.with_name("reliability.png")
 # What the heads shipped before calibration (commit 72c572e): labels and probabilities from softmax(logits + these).
 PREVIOUS_LOGIT_OFFSETS = {"sentiment": (0.0, 0.3, 0.5), "emotion": (0.0, -0.4, -0.8, 0.5)}
 
@@ -156,7 +156,9 @@ def render(runs: dict[str, tuple[list[MulticlassResult], dict[str, float], str, 
         "- The test splits are then read once per precision by `ror evaluate`; whatever they show is reported, "
         "including a miss of the 0.71 macro-recall bar.",
         "",
-        f"## Calibration: reliability (plot: [reliability.html]({RELIABILITY_PLOT.name}))",
+        "## Calibration: reliability",
+        "",
+        f"![Reliability diagrams, one per head]({RELIABILITY_PLOT.name})",
         "",
         "Per bin of the top probability: texts, their mean top probability, and how many of them have the most "
         "probable class right. Calibrated: the two agree.",
@@ -209,51 +211,44 @@ def _confusion_table(result: MulticlassResult, precision: str) -> list[str]:
 
 
 def write_reliability_plot(runs: dict[str, tuple[list[MulticlassResult], dict[str, float], str, float]], path: Path):
-    """The reliability diagrams as a plotly HTML page (plotly.js from its CDN: a few KB in the repository). A PNG
-    needs kaleido, which is not installed."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    """The reliability diagrams as a PNG beside EVALUATION.md: one panel per head, each precision's calibrated and
+    previous probabilities against the diagonal. Written with no timestamp or version in its metadata, so the same
+    figures give the same bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: a file only
+    from matplotlib import pyplot
 
     precisions = list(runs)
     heads = len(runs[precisions[0]][0]) // 2
-    tasks = [runs[precisions[0]][0][index].task for index in range(heads)]
-    figure = make_subplots(rows=1, cols=heads, subplot_titles=tasks)
-    for index in range(heads):
-        column = index + 1
-        figure.add_trace(
-            go.Scatter(
-                x=[0, 1],
-                y=[0, 1],
-                mode="lines",
-                line={"dash": "dot", "color": "grey"},
-                name="perfect",
-                showlegend=index == 0,
-            ),
-            row=1,
-            col=column,
-        )
+    figure, axes = pyplot.subplots(1, heads, figsize=(5 * heads, 4.6), dpi=100, squeeze=False)
+    for index, axis in enumerate(axes[0]):
+        axis.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfect")
         for precision in precisions:
-            for name, result in (
-                ("calibrated", runs[precision][0][index]),
-                ("previous", runs[precision][0][heads + index]),
+            for name, result, style in (
+                ("calibrated", runs[precision][0][index], "-"),
+                ("previous", runs[precision][0][heads + index], "--"),
             ):
-                figure.add_trace(
-                    go.Scatter(
-                        x=[row.confidence for row in result.reliability],
-                        y=[row.accuracy for row in result.reliability],
-                        mode="lines+markers",
-                        name=f"{name} {precision} (ECE {result.ece:.3f})",
-                        text=[f"{row.count} texts" for row in result.reliability],
-                    ),
-                    row=1,
-                    col=column,
+                axis.plot(
+                    [row.confidence for row in result.reliability],
+                    [row.accuracy for row in result.reliability],
+                    linestyle=style,
+                    marker="o",
+                    markersize=3,
+                    label=f"{name} {precision} (ECE {result.ece:.3f})",
                 )
-        figure.update_xaxes(title_text="mean top probability", range=[0, 1], row=1, col=column)
-        figure.update_yaxes(title_text="accuracy", range=[0, 1], row=1, col=column)
-    figure.update_layout(
-        title="Reliability on TweetEval test (Barbieri et al., 2020)", template="plotly_white", height=480, width=1000
-    )
-    figure.write_html(str(path), include_plotlyjs="cdn", full_html=True)
+        axis.set(
+            title=runs[precisions[0]][0][index].task,
+            xlabel="mean top probability",
+            ylabel="accuracy",
+            xlim=(0, 1),
+            ylim=(0, 1),
+        )
+        axis.legend(fontsize=8, loc="upper left")
+    figure.suptitle("Reliability on TweetEval test (Barbieri et al., 2020)")
+    figure.tight_layout()
+    figure.savefig(path, format="png", metadata={"Software": None})
+    pyplot.close(figure)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,20 +73,35 @@ _PYTHON_TYPES: dict[pl.DataType, tuple[type, ...]] = {
 }
 
 
+def _python_types(dtype: pl.DataType) -> tuple[type, ...]:
+    return _PYTHON_TYPES.get(dtype, (object,))
+
+
+# entity -> column -> (Python types a value may have, whether the column is a list): looked up once per value, so the
+# check costs no polars dtype comparison per row
+_COLUMN_TYPES: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+    entity: {
+        name: (_python_types(dtype.inner), True) if isinstance(dtype, pl.List) else (_python_types(dtype), False)
+        for name, dtype in columns.items()
+    }
+    for entity, columns in ENTITIES.items()
+}
+
+
 def checked_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     """``row`` when each value fits its canonical column (a JSON object where text is expected would otherwise fail
     the frame of the whole file); else ``RecordProblem`` naming the field and the type, never the value."""
-    columns = ENTITIES[entity]
+    columns = _COLUMN_TYPES[entity]
     for name, value in row.items():
-        dtype = columns.get(name)
-        if value is None or dtype is None:
+        if value is None or (expected := columns.get(name)) is None:
             continue
-        if isinstance(dtype, pl.List):
-            inner = _PYTHON_TYPES.get(dtype.inner, (object,))
-            fits = isinstance(value, list | tuple) and all(item is None or isinstance(item, inner) for item in value)
+        types, is_list = expected
+        if is_list:
+            fits = isinstance(value, list | tuple) and all(item is None or isinstance(item, types) for item in value)
         else:
-            fits = isinstance(value, _PYTHON_TYPES.get(dtype, (object,)))
+            fits = isinstance(value, types)
         if not fits:
+            dtype = ENTITIES[entity][name]
             raise RecordProblem(f"{name} holds a JSON {_json_type(value)} where the column expects {dtype}")
     return row
 

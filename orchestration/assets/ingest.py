@@ -83,7 +83,13 @@ def raw_exports(
         new_files = files_not_loaded(con, settled)
         paths = [file.path for file in new_files]
         reports = ingest_paths(
-            paths, landing_root=landing.path, con=con, batch_id=context.run.run_id, on_file=file_done
+            paths,
+            landing_root=landing.path,
+            con=con,
+            batch_id=context.run.run_id,
+            on_file=file_done,
+            batch_rows=landing.ingest_batch_rows,
+            workers=landing.ingest_workers,
         )
         after = _row_counts(con)
     seconds = round(time.perf_counter() - started, 2)

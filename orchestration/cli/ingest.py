@@ -29,9 +29,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.readers.generic import register_mappings
 
     register_mappings(config.mappings)  # the configuration's mapping folders, as the refresh's ingest step does
+    reading = {"workers": settings.ingest_workers, "batch_rows": settings.ingest_batch_rows}
 
     if args.dry_run:
-        reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run")
+        reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run", **reading)
     else:
         import duckdb
 
@@ -42,7 +43,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with writing_the_warehouse(settings, "ror ingest", args.wait):
             with duckdb.connect(str(settings.working_path)) as con:
                 ensure_raw_schema(con)
-                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}")
+                batch_id = f"cli-{int(time.time())}"
+                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=batch_id, **reading)
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.

@@ -10,6 +10,7 @@ mappings as this process.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from ingest.base import ExportFormat, ReadResult, error_reason
 from ingest.detect import explain, format_named
 from ingest.plausibility import canonical_chunk
 from ingest.readers.generic import Mapping, register_loaded_mappings, registered_mappings
+
+log = logging.getLogger(__name__)
 
 # A file up to this size is read whole by a worker and handed over; a larger one is streamed by the loading process.
 WHOLE_FILE_BYTES = 32 * 1024 * 1024
@@ -95,6 +98,7 @@ def _in_workers(paths: list[Path], workers: int) -> Iterator[PreparedFile]:
             try:
                 ahead.append((path, pool.submit(prepare, path)))
             except RuntimeError:  # the pool broke (a worker was killed): the rest is read here
+                log.warning("the reading processes stopped: reading %s in the loading process", path)
                 ahead.append((path, None))
             return
 
@@ -106,7 +110,10 @@ def _in_workers(paths: list[Path], workers: int) -> Iterator[PreparedFile]:
             submit_next()
             try:
                 prepared = future.result() if future is not None else prepare(path)
-            except Exception:  # its worker died (out of memory, killed): read it here, where it fails alone
+            except Exception as error:  # its worker died (out of memory, killed): read it here, where it fails alone
+                log.warning(
+                    "a reading process stopped (%s): reading %s in the loading process", type(error).__name__, path
+                )
                 prepared = prepare(path)
             yield prepared
     finally:

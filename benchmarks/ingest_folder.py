@@ -2,12 +2,13 @@
 
     python -m benchmarks.ingest_folder /tmp/year/landing                       # this checkout's defaults
     python -m benchmarks.ingest_folder /tmp/year/landing --workers 1 --batch-rows 20000
-    PYTHONPATH=/tmp/previous-ingest:. python -m benchmarks.ingest_folder ...  # the previous code, same data
+    cd /tmp/previous && PYTHONPATH=/tmp/previous:$OLDPWD python -m benchmarks.ingest_folder ...  # the previous code
 
 The landing folder is what ``ror generate --interactions N --days D --out DIR`` writes (``DIR/landing``). Only ingest is
 timed (``ingest.pipeline.ingest_paths``, what the refresh's ingest step and ``ror ingest`` call), from an empty
 warehouse. ``--workers`` and ``--batch-rows`` are passed only to code that takes them, so an older checkout of
-``ingest`` put first on the path runs the same command: the two are timed side by side on the same files. Peak memory
+``ingest`` run from its own folder (``python -m`` puts the working folder first on the path) runs the same command:
+the two are timed side by side on the same files; ``code`` in the output says which ``ingest`` ran. Peak memory
 is the largest summed resident memory of this process and its children (the reading processes), sampled every 0.1 s.
 """
 
@@ -25,6 +26,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
+import ingest
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
 
@@ -71,6 +73,7 @@ def ingest_folder(landing: Path, database: Path, **settings: int) -> dict:
         "rows_accepted": sum(report.rows_accepted for report in reports),
         "rows_quarantined": sum(report.rows_quarantined for report in reports),
         "manifest_rows_read": raw_rows,
+        "code": str(Path(ingest.__file__).parent),
         "settings": given,
         "seconds": round(seconds, 2),
         "rows_per_second": round(rows_read / seconds),

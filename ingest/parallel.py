@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -121,4 +125,16 @@ def _in_workers(paths: list[Path], workers: int) -> Iterator[PreparedFile]:
 
 
 def _start_worker(mappings: list[Mapping]) -> None:
+    # Ctrl-C reaches the whole process group: the loading process stops the run (exit 130) and then the workers, which
+    # must not each print a traceback of their own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     register_loaded_mappings(mappings)
+
+
+def _exit_with(parent: int) -> None:
+    """A worker whose loading process was killed (a run terminated) stops too: its queue never closes, so it would
+    otherwise wait for work for ever."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

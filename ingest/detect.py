@@ -82,6 +82,11 @@ def explain(path: Path) -> Detection:
     )
 
 
+def format_named(name: str) -> ExportFormat:
+    """The registered format called ``name`` (a worker process hands back the name of the format it detected)."""
+    return next(fmt for fmt in REGISTRY if fmt.name == name)
+
+
 def detect(path: Path) -> ExportFormat | None:
     """The registered format whose sniffer claims the start of ``path`` (first by priority), else None."""
     return explain(path).format

@@ -10,30 +10,32 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from ingest.base import ExportFormat, ReadResult, error_reason
-from ingest.detect import explain
+from ingest.base import ReadResult, error_reason
+from ingest.parallel import PreparedFile, counted_chunks, prepared_files
 from ingest.plausibility import quarantine_implausible
-from ingest.privacy import ContactSalt, hashing_with
+from ingest.privacy import ContactSalt, current_salt, hashing_with
 from ingest.schema import conform
 from ingest.warehouse import (
     FileLoad,
     ManifestEntry,
     PendingFile,
+    RawFrames,
     first_seen_times,
     load_file,
     load_files,
     loaded_contents,
+    only_files,
+    raw_batch,
     record_file,
     utc_now,
 )
@@ -41,14 +43,11 @@ from ingest.warehouse import (
 log = logging.getLogger(__name__)
 
 MAX_REPORTED_REASONS = 5
-# Files read whole wait and load together in one transaction (ingest.warehouse.load_files) until this many rows or
-# files wait: a year of daily exports is thousands of small files, and per-file commits cost more than their rows.
+# Files read whole wait, are checked and load together in one transaction (ingest.warehouse.raw_batch, load_files)
+# until this many rows (the default of the batch_rows setting: what ingest holds in memory) or files wait: a year of
+# daily exports is thousands of small files, and per-file work and commits cost more than their rows.
 BATCH_ROWS = 50_000
 BATCH_FILES = 500
-
-
-class ReaderMiscounted(RuntimeError):
-    """A reader's chunk whose rows read differ from accepted + quarantined (a bug in the reader, not the file)."""
 
 
 @dataclass
@@ -80,15 +79,25 @@ def ingest_paths(
     batch_id: str,
     on_file: Callable[[FileReport], None] | None = None,
     salt: ContactSalt | None = None,
+    batch_rows: int = BATCH_ROWS,
+    workers: int = 1,
 ) -> list[FileReport]:
     """Detect, read and (when ``con`` is given) load every file under ``paths``; one FileReport per file.
 
     Directories are walked recursively (hidden files and folders, e.g. ``.DS_Store`` or ``.part`` uploads, are
     skipped). Paths that resolve outside ``landing_root``, symlinks included, are refused. ``con`` must already hold
     the raw schema (``ingest.warehouse.ensure_raw_schema``). ``on_file`` is called with each file's report as soon as
-    the file is done (progress display). ``salt`` is what emails and phone numbers are hashed with
-    (``ingest.privacy.ContactSalt``); None: the public development salt, with a warning when it is used.
+    the file is done (progress display). ``batch_rows`` bounds memory: files read whole wait to load together until
+    they hold this many rows (a file with more rows than a reader's chunk streams, loading chunk by chunk).
+    ``workers`` > 1 detects and reads files in that many worker processes (``ingest.parallel``) while this one
+    checks and loads them, in landing order, with the same outcome. ``salt`` is what emails and phone numbers are
+    hashed with (``ingest.privacy.ContactSalt``), here and in the worker processes; None: the public development salt,
+    with a warning when it is used.
     """
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be at least 1, not {batch_rows}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     root = Path(landing_root).resolve()
     reports: list[FileReport] = []
 
@@ -98,40 +107,61 @@ def ingest_paths(
         if on_file is not None:
             on_file(report)
 
-    loader = _BatchLoader(con, done)
-    with nullcontext() if salt is None else hashing_with(salt):
-        for path, refusal in _files_under(paths, root):
+    loader = _BatchLoader(con, done, batch_rows)
+    found = [(path, refusal, not refusal and path.is_file()) for path, refusal in _files_under(paths, root)]
+    # spawned workers start with no salt: they get the one this process hashes with
+    worker_salt = salt if salt is not None else current_salt()
+    prepared = prepared_files([path for path, _, is_file in found if is_file], workers=workers, salt=worker_salt)
+    with nullcontext() if salt is None else hashing_with(salt), closing(prepared):
+        for path, refusal, is_file in found:
             if refusal:
                 _refuse(path, refusal, root=root, loader=loader, batch_id=batch_id)
-            elif not path.is_file():
-                loader.report(
-                    FileReport(file=str(path), detected_format=None, status="missing", message="no such file")
-                )
+            elif not is_file:
+                report = FileReport(file=str(path), detected_format=None, status="missing", message="no such file")
+                loader.report(report)
             else:
-                _ingest_file(path, relative=path.relative_to(root).as_posix(), loader=loader, batch_id=batch_id)
-        loader.flush()
+                relative = path.relative_to(root).as_posix()
+                _ingest_file(path, next(prepared), relative=relative, loader=loader, batch_id=batch_id)
+        loader.flush()  # closing(prepared) stops the worker processes, also when a file's load raised
     return reports
 
 
-class _BatchLoader:
-    """Loads files read whole in batches (``load_files``) and hands out every file's report in landing order.
+@dataclass
+class _ReadFile:
+    """A file read whole (one chunk in canonical frames, or None when it held no rows), waiting for its batch."""
 
-    Without a connection (a dry run) nothing waits. A batch whose transaction fails is retried file by file, so one
-    file the warehouse refuses fails alone, as when every file had its own transaction.
+    entry: ManifestEntry
+    chunk: ReadResult | None
+    first_seen: datetime
+
+    @property
+    def rows(self) -> int:
+        return self.chunk.rows_read if self.chunk is not None else 0
+
+
+class _BatchLoader:
+    """Checks and loads files read whole in batches (``raw_batch``, ``load_files``) and hands out every file's report
+    in landing order.
+
+    Without a connection (a dry run) a batch is checked and reported, not loaded. A batch whose checks or transaction
+    fail is retried file by file, so one file that breaks them fails alone, as when every file had its own.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection | None, done: Callable[[FileReport], None]) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection | None, done: Callable[[FileReport], None], batch_rows: int
+    ) -> None:
         self.con = con
         self._done = done
+        self._batch_rows = batch_rows
         self._loaded = loaded_contents(con) if con is not None else {}  # sha256 -> file loaded with that content
         self._first_seen = first_seen_times(con) if con is not None else {}  # sha256 -> when first seen
-        self._waiting: list[FileReport | PendingFile] = []  # reports held back behind a waiting file, in order
+        self._waiting: list[FileReport | _ReadFile] = []  # reports held back behind a waiting file, in order
         self._rows = 0
         self._files = 0
 
     def loaded_as(self, sha256: str) -> str | None:
         """The file under which this content was loaded (or waits to be), or None."""
-        if any(isinstance(w, PendingFile) and w.entry.sha256 == sha256 for w in self._waiting):
+        if any(isinstance(w, _ReadFile) and w.entry.sha256 == sha256 for w in self._waiting):
             self.flush()  # its outcome decides whether this one is a duplicate
         return self._loaded.get(sha256)
 
@@ -145,40 +175,64 @@ class _BatchLoader:
         else:
             self._done(report)
 
-    def add(self, pending: PendingFile) -> None:
-        self._waiting.append(pending)
-        self._rows += pending.rows
+    def add(self, read: _ReadFile) -> None:
+        self._waiting.append(read)
+        self._rows += read.rows
         self._files += 1
-        if self._rows >= BATCH_ROWS or self._files >= BATCH_FILES:
+        if self._rows >= self._batch_rows or self._files >= BATCH_FILES:
             self.flush()
 
     def loaded(self, entry: ManifestEntry) -> None:
         self._loaded.setdefault(entry.sha256, entry.source_file)
 
     def flush(self) -> None:
-        pending = [w for w in self._waiting if isinstance(w, PendingFile)]
-        failures: dict[str, str] = {}
-        if pending:
+        read = [w for w in self._waiting if isinstance(w, _ReadFile)]
+        pending, frames, failures = _checked_batch(read)
+        if self.con is not None and pending:
             try:
-                load_files(self.con, pending)
+                load_files(self.con, pending, frames)
             except Exception:  # one file the warehouse refuses must not fail the others: retry one by one
                 for one in pending:
                     one.progress.rows_inserted = 0
                     try:
-                        load_files(self.con, [one])
+                        load_files(self.con, [one], only_files(frames, {one.entry.source_file}))
                     except Exception as error:
                         failures[one.entry.source_file] = _failure(error)
-                        record_file(self.con, _failed(one.entry, failures[one.entry.source_file]))
+        progress = {one.entry.source_file: one.progress for one in pending}
         waiting, self._waiting, self._rows, self._files = self._waiting, [], 0, 0
         for item in waiting:
             if isinstance(item, FileReport):
                 self._done(item)
             elif item.entry.source_file in failures:
                 message = failures[item.entry.source_file]
+                if self.con is not None:
+                    record_file(self.con, _failed(item.entry, message))
                 self._done(_report(item.entry, "failed", message=message))
+            elif self.con is None:
+                self._done(_report(item.entry, "dry_run", progress[item.entry.source_file]))
             else:
                 self.loaded(item.entry)
-                self._done(_report(item.entry, "loaded", item.progress))
+                self._done(_report(item.entry, "loaded", progress[item.entry.source_file]))
+
+
+def _checked_batch(read: list[_ReadFile]) -> tuple[list[PendingFile], RawFrames, dict[str, str]]:
+    """(files that passed, the raw rows of those, source file -> failure message of the others): the batch checked
+    together, else, when that raises, file by file so only the file at fault fails."""
+    try:
+        pending, frames = raw_batch([(one.entry, one.chunk, one.first_seen) for one in read])
+        return pending, frames, {}
+    except Exception:
+        pending, frames, failures = [], {}, {}
+    for one in read:
+        try:
+            passed, raw = raw_batch([(one.entry, one.chunk, one.first_seen)])
+        except Exception as error:
+            failures[one.entry.source_file] = _failure(error)
+            continue
+        pending.extend(passed)
+        for table, table_frames in raw.items():
+            frames.setdefault(table, []).extend(table_frames)
+    return pending, frames, failures
 
 
 def _refuse(path: Path, refusal: str, *, root: Path, loader: _BatchLoader, batch_id: str) -> None:
@@ -250,7 +304,7 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: str) -> None:
+def _ingest_file(path: Path, prepared: PreparedFile, *, relative: str, loader: _BatchLoader, batch_id: str) -> None:
     sha256, size = file_sha256(path)
     con = loader.con
     first_seen = loader.first_seen(sha256)
@@ -264,14 +318,13 @@ def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: s
         loader.report(FileReport(relative, None, "duplicate_file", message=message, sha256=sha256))
         return
 
-    detection = explain(path)
-    if detection.format is None:
+    fmt = prepared.format
+    if fmt is None:
         if con is not None:
-            record_file(con, entry("unrecognised", None, detection.reason))
-        loader.report(FileReport(relative, None, "unrecognised", message=detection.reason, sha256=sha256))
+            record_file(con, entry("unrecognised", None, prepared.unrecognised_because))
+        loader.report(FileReport(relative, None, "unrecognised", message=prepared.unrecognised_because, sha256=sha256))
         return
 
-    fmt = detection.format
     if fmt.skipped_because:
         message = f"a known layout the warehouse does not load: {fmt.skipped_because}"
         if con is not None:
@@ -280,22 +333,21 @@ def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: s
         return
 
     loaded = entry("loaded", fmt.name, None)
-    progress = FileLoad()
-    chunks = _checked_chunks(fmt, path, first_seen)
     try:
+        if prepared.failure is not None:
+            raise prepared.failure
+        if prepared.chunks is not None and len(prepared.chunks) <= 1:  # read whole: it waits for its batch
+            loader.add(_ReadFile(loaded, prepared.chunks[0] if prepared.chunks else None, first_seen))
+            return
+        loader.flush()  # a large file loads on its own, chunk by chunk, after the files before it
+        chunks = prepared.chunks if prepared.chunks is not None else counted_chunks(fmt, path)
+        plausible = (quarantine_implausible(chunk, first_seen) for chunk in chunks)
+        progress = FileLoad()
         if con is None:
-            _dry_run(chunks, progress)
+            _dry_run(plausible, progress)
             loader.report(_report(loaded, "dry_run", progress))
             return
-        first = next(chunks, None)
-        second = next(chunks, None)
-        if second is None:  # read whole: it waits to load with others
-            if first is not None:
-                progress.count(first)
-            loader.add(PendingFile(loaded, first, progress))
-            return
-        loader.flush()  # a large file loads on its own, after the files before it
-        load_file(con, itertools.chain((first, second), chunks), loaded, progress=progress)
+        load_file(con, plausible, loaded, progress=progress)
     except Exception as error:  # one broken file must not stop the batch
         message = _failure(error)
         if con is not None:
@@ -304,18 +356,6 @@ def _ingest_file(path: Path, *, relative: str, loader: _BatchLoader, batch_id: s
         return
     loader.loaded(loaded)
     loader.report(_report(loaded, "loaded", progress))
-
-
-def _checked_chunks(fmt: ExportFormat, path: Path, first_seen: datetime) -> Iterator[ReadResult]:
-    """The reader's chunks, each checked against the reader contract (nothing lost silently), without the rows that
-    fail the plausibility checks (ingest.plausibility), which join the chunk's quarantine."""
-    for chunk in fmt.read(path):
-        if chunk.rows_read != chunk.rows_accepted + chunk.rows_quarantined:
-            raise ReaderMiscounted(
-                f"reader {fmt.name} miscounted: {chunk.rows_read} rows read but {chunk.rows_accepted} accepted"
-                f" + {chunk.rows_quarantined} quarantined"
-            )
-        yield quarantine_implausible(chunk, first_seen)
 
 
 def _dry_run(chunks: Iterable[ReadResult], progress: FileLoad) -> None:

@@ -24,7 +24,7 @@ from ingest.limits import (
     NET_SCORE_PLATFORMS,
 )
 from ingest.readers.quarantine import MAX_RAW_RECORD_CHARS, first_reason, quarantined, row_locator
-from ingest.schema import ENTITIES, UTC_TIME, conform
+from ingest.schema import CHUNK, ENTITIES, UTC_TIME, conform
 
 # Timestamps checked against both bounds, per entity. Left out: a deal's closed_at, which for an open deal is the
 # expected close date and may lie ahead (it is still checked against the earliest bound, see PAST_ONLY).
@@ -47,48 +47,104 @@ _REASON = "__plausibility"
 
 
 def quarantine_implausible(chunk: ReadResult, first_seen: datetime) -> ReadResult:
-    """``chunk`` without its implausible rows, which join its quarantine.
+    """``chunk`` without its implausible rows, which join its quarantine (``check_chunks`` for one chunk)."""
+    frames, (checked,) = check_chunks([canonical_chunk(chunk)], [first_seen])
+    return dataclasses.replace(checked, frames={entity: frame.drop(CHUNK) for entity, frame in frames.items()})
 
-    Each quarantined row moves one record from accepted to quarantined (where one record gave more rows than were
-    accepted, rows read grows by the rest), so ``rows_read = rows_accepted + rows_quarantined`` still holds.
-    """
-    frames: dict[str, pl.DataFrame] = {}
-    entries: list[tuple[str, str, str]] = []
+
+def canonical_chunk(chunk: ReadResult) -> ReadResult:
+    """``chunk`` with every frame in its entity's canonical columns and dtypes plus an Int64 ``_source_line`` (null
+    where the reader set none), so the chunks of many files concatenate. Raises what ``conform`` raises for a frame
+    of the wrong shape (a reader bug: its file fails)."""
+    frames = {}
     for entity, frame in chunk.frames.items():
-        canonical = conform(frame, entity)
-        checked = canonical.with_columns(implausible_reason(entity, first_seen).alias(_REASON))
+        expected = _CANONICAL_WITH_LINE[entity]
+        if frame.schema != expected:
+            lines = frame["_source_line"].cast(pl.Int64) if "_source_line" in frame.columns else None
+            frame = conform(frame, entity).with_columns(
+                lines if lines is not None else pl.lit(None, pl.Int64).alias("_source_line")
+            )
+        frames[entity] = frame
+    return dataclasses.replace(chunk, frames=frames)
+
+
+_CANONICAL_WITH_LINE = {entity: pl.Schema({**schema, "_source_line": pl.Int64}) for entity, schema in ENTITIES.items()}
+
+
+def check_chunks(
+    chunks: list[ReadResult], first_seen: list[datetime]
+) -> tuple[dict[str, pl.DataFrame], list[ReadResult]]:
+    """The plausibility checks of many chunks (``canonical_chunk``; ``first_seen[i]`` is when chunk i's file was
+    first seen) in one pass per entity, not one per chunk: a year of daily exports is thousands of small files.
+
+    Returns each entity's plausible rows of all chunks, in chunk order, with ``CHUNK`` (the index of the row's chunk),
+    and each chunk with its implausible rows added to its quarantine and its counts moved (frames left out). Each
+    quarantined row moves one record from accepted to quarantined (where one record gave more rows than were accepted,
+    rows read grows by the rest), so ``rows_read = rows_accepted + rows_quarantined`` still holds per chunk.
+    """
+    by_entity: dict[str, list[pl.DataFrame]] = {}
+    owners: dict[str, list[int]] = {}
+    for index, chunk in enumerate(chunks):
+        for entity, frame in chunk.frames.items():
+            if frame.height:
+                by_entity.setdefault(entity, []).append(frame)
+                owners.setdefault(entity, []).append(index)
+    latest = pl.lit(pl.Series([seen + FUTURE_TOLERANCE for seen in first_seen], dtype=UTC_TIME)).gather(pl.col(CHUNK))
+    frames: dict[str, pl.DataFrame] = {}
+    entries: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
+    for entity, entity_frames in by_entity.items():
+        heights = [frame.height for frame in entity_frames]
+        checked = (
+            pl.concat(entity_frames)
+            .with_columns(_repeated(owners[entity], heights).alias(CHUNK))
+            .with_columns(implausible_reason(entity, latest).alias(_REASON))
+        )
         bad = checked.filter(pl.col(_REASON).is_not_null())
-        if bad.is_empty():
-            frames[entity] = canonical
-            continue
-        # values cut to what the quarantine keeps before they become Python objects: a row may hold a huge text
-        kept = bad.with_columns(pl.col(pl.String).exclude(_REASON).str.slice(0, MAX_RAW_RECORD_CHARS))
-        entries.extend(_entry(row) for row in kept.to_dicts())
-        frames[entity] = checked.filter(pl.col(_REASON).is_null()).drop(_REASON)
-    if not entries:
-        return chunk
-    accepted = max(chunk.rows_accepted - len(entries), 0)
-    quarantine = [*chunk.quarantine, *entries]
+        if not bad.is_empty():
+            # values cut to what the quarantine keeps before they become Python objects: a row may hold a huge text
+            kept = bad.with_columns(pl.col(pl.String).exclude(_REASON).str.slice(0, MAX_RAW_RECORD_CHARS))
+            for row in kept.to_dicts():
+                entries.setdefault((row[CHUNK], entity), []).append(_entry(row))
+            checked = checked.filter(pl.col(_REASON).is_null())
+        frames[entity] = checked.drop(_REASON)
+    return frames, [_moved(index, chunk, entries) for index, chunk in enumerate(chunks)]
+
+
+def _repeated(values: list[int], counts: list[int]) -> pl.Series:
+    """Each of ``values`` repeated its count's times (counts above zero), as one UInt32 series."""
+    repeated = pl.lit(pl.Series(values, dtype=pl.UInt32)).repeat_by(pl.lit(pl.Series(counts, dtype=pl.UInt32)))
+    return pl.select(repeated.explode()).to_series()
+
+
+def _moved(index: int, chunk: ReadResult, entries: dict[tuple[int, str], list[tuple[str, str, str]]]) -> ReadResult:
+    """Chunk ``index`` without frames, its implausible rows (in its own entity order) joined to its quarantine."""
+    found = [entry for entity in chunk.frames for entry in entries.get((index, entity), [])]
+    if not found:
+        return dataclasses.replace(chunk, frames={})
+    accepted = max(chunk.rows_accepted - len(found), 0)
+    quarantine = [*chunk.quarantine, *found]
     return dataclasses.replace(
-        chunk, frames=frames, quarantine=quarantine, rows_accepted=accepted, rows_read=accepted + len(quarantine)
+        chunk, frames={}, quarantine=quarantine, rows_accepted=accepted, rows_read=accepted + len(quarantine)
     )
 
 
-def implausible_reason(entity: str, first_seen: datetime) -> pl.Expr:
-    """Per row: why the canonical row of ``entity`` is implausible, or null when it is fine."""
-    return first_reason(*_timestamp_checks(entity, first_seen), *_value_checks(entity))
+def implausible_reason(entity: str, latest: datetime | pl.Expr) -> pl.Expr:
+    """Per row: why the canonical row of ``entity`` is implausible, or null when it is fine. ``latest``: the latest
+    plausible time (a day after the file was first seen), one for all rows or an expression per row."""
+    if isinstance(latest, datetime):
+        latest = pl.lit(latest, UTC_TIME)
+    return first_reason(*_timestamp_checks(entity, latest), *_value_checks(entity))
 
 
-def _timestamp_checks(entity: str, first_seen: datetime) -> list[pl.Expr]:
+def _timestamp_checks(entity: str, latest: pl.Expr) -> list[pl.Expr]:
     schema = ENTITIES[entity]
     source = "crm" if "crm" in schema else "platform"
-    latest = first_seen + FUTURE_TOLERANCE
     checks = []
     for column in (*TIMESTAMPS.get(entity, ()), *PAST_ONLY.get(entity, ())):
         too_early = f"{column} before the platform existed"
         checks.append(pl.when(pl.col(column) < _earliest(source, schema[column])).then(pl.lit(too_early)))
         if column in TIMESTAMPS.get(entity, ()):
-            bound = pl.lit(latest.date() if schema[column] == pl.Date else latest, schema[column])
+            bound = latest.dt.date() if schema[column] == pl.Date else latest
             too_late = f"{column} more than a day after the file was first seen"
             checks.append(pl.when(pl.col(column) > bound).then(pl.lit(too_late)))
     return checks

@@ -91,6 +91,16 @@ def hashing_with(salt: ContactSalt) -> Iterator[None]:
         _CURRENT_SALT.reset(token)
 
 
+def current_salt() -> ContactSalt | None:
+    """The salt of the ingest under way (``hashing_with``), None outside one."""
+    return _CURRENT_SALT.get()
+
+
+def hash_in_this_process_with(salt: ContactSalt) -> None:
+    """Hash with ``salt`` for the rest of this process: an ingest worker process, which reads for one ingest call."""
+    _CURRENT_SALT.set(salt)
+
+
 def hash_salt() -> bytes:
     """The salt of the ingest under way (``hashing_with``), resolved now; outside one, no secret and not production:
     the development salt, with a warning."""

@@ -253,12 +253,17 @@ FILE_MANIFEST = {
 }
 
 
+# Where the rows of many files are checked and hashed together (ingest.plausibility.check_chunks), the index of each
+# row's chunk: a helper column that ``conform`` keeps and no table stores.
+CHUNK = "__chunk"
+
+
 def conform(frame: pl.DataFrame | pl.LazyFrame, entity: str) -> pl.DataFrame:
     """Select and cast ``frame`` to the canonical columns of ``entity``; missing columns become nulls."""
     schema = ENTITIES[entity]
     lazy = frame.lazy()
     present = set(lazy.collect_schema().names())
-    extra = [c for c in ("_source_line",) if c in present]
+    extra = [c for c in ("_source_line", CHUNK) if c in present]
     columns = [
         (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name) for name, dtype in schema.items()
     ]

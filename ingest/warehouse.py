@@ -22,7 +22,8 @@ import duckdb
 import polars as pl
 
 from ingest.base import ReadResult
-from ingest.schema import ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE, UTC_TIME, conform
+from ingest.plausibility import check_chunks
+from ingest.schema import CHUNK, ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE, UTC_TIME, conform
 from ingest.text import text_hash_expr
 
 RAW_SCHEMA = "raw"
@@ -136,26 +137,31 @@ def strip_nul_characters(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_provenance(
-    frame: pl.DataFrame, entity: str, *, source_file: str, batch_id: str, ingested_at: datetime
+    frame: pl.DataFrame, entity: str, *, source_file: str | pl.Expr, batch_id: str, ingested_at: datetime | pl.Expr
 ) -> pl.DataFrame:
-    """Canonical columns + provenance, one row per distinct record (first occurrence in the file wins)."""
+    """Canonical columns + provenance, one row per distinct record (first occurrence wins). ``source_file`` and
+    ``ingested_at`` are one file's, or expressions giving each row its file's (the rows of many files at once)."""
     canonical = strip_nul_characters(conform(frame, entity))  # conform keeps _source_line when the reader set it
     if entity == "interactions":
         # one definition of the text hash whatever the reader did: it keys the enrichment cache
         canonical = canonical.with_columns(text_hash_expr("text").alias("text_hash"))
     source_line = pl.col("_source_line") if "_source_line" in canonical.columns else pl.lit(None)
     hashed = canonical.with_columns(
-        pl.lit(source_file, pl.String).alias("_source_file"),
+        _as_expr(source_file, pl.String).alias("_source_file"),
         source_line.cast(pl.Int64).alias("_source_line"),
         record_hash_expr(entity).alias("_record_hash"),
         pl.lit(batch_id, pl.String).alias("_batch_id"),
-        pl.lit(ingested_at, UTC_TIME).alias("_ingested_at"),
+        _as_expr(ingested_at, UTC_TIME).alias("_ingested_at"),
     )
     if entity == "people":
         # a profile without a response time was observed when its file landed; filled after hashing, so the same
         # profile in two files is still one record
         hashed = hashed.with_columns(pl.col("observed_at").fill_null(pl.col("_ingested_at")))
     return hashed.select(*ENTITIES[entity], *PROVENANCE).unique("_record_hash", keep="first", maintain_order=True)
+
+
+def _as_expr(value: object, dtype: pl.DataType) -> pl.Expr:
+    return value if isinstance(value, pl.Expr) else pl.lit(value, dtype)
 
 
 def _append(
@@ -268,7 +274,11 @@ class ManifestEntry:
 
 
 def quarantine_frame(chunk: ReadResult, *, source_file: str, batch_id: str, ingested_at: datetime) -> pl.DataFrame:
-    rows = [
+    return pl.DataFrame(_quarantine_rows(chunk, source_file, batch_id, ingested_at), schema=QUARANTINE)
+
+
+def _quarantine_rows(chunk: ReadResult, source_file: str, batch_id: str, ingested_at: datetime) -> list[dict]:
+    return [
         {
             "source_file": source_file,
             "locator": locator,
@@ -280,24 +290,69 @@ def quarantine_frame(chunk: ReadResult, *, source_file: str, batch_id: str, inge
         }
         for locator, reason, raw in chunk.quarantine
     ]
-    return pl.DataFrame(rows, schema=QUARANTINE)
 
 
 @dataclass
 class PendingFile:
-    """A file read whole (one chunk, or none when it held no rows) and waiting to be loaded with others."""
+    """A file read whole whose rows wait to be loaded with others' (``load_files``); ``progress`` holds its counts."""
 
     entry: ManifestEntry
-    chunk: ReadResult | None
     progress: FileLoad
 
-    @property
-    def rows(self) -> int:
-        return self.progress.rows_read
+
+def raw_batch(files: list[tuple[ManifestEntry, ReadResult | None, datetime]]) -> tuple[list[PendingFile], RawFrames]:
+    """Files read whole, each (manifest entry, its one chunk in canonical frames (``canonical_chunk``) or None when
+    it held no rows, when its content was first seen), checked for plausibility and given provenance together: one
+    pass per entity for the whole batch, not one per file (a year of daily exports is thousands of small files).
+
+    Returns each file's counts and the raw tables' rows of all of them (records repeated in the batch left in: the
+    loader keeps the first). Raises what a file's rows raise; the caller then tries the files one by one.
+    """
+    read = [(entry, chunk, first_seen) for entry, chunk, first_seen in files if chunk is not None]
+    frames, checked = check_chunks([chunk for _, chunk, _ in read], [first_seen for _, _, first_seen in read])
+    source_file = _of_chunk(pl.String, [entry.source_file for entry, _, _ in read])
+    ingested_at = _of_chunk(UTC_TIME, [entry.ingested_at for entry, _, _ in read])
+    batch_id = files[0][0].batch_id if files else ""
+    raw: RawFrames = {
+        entity: [with_provenance(frame, entity, source_file=source_file, batch_id=batch_id, ingested_at=ingested_at)]
+        for entity, frame in frames.items()
+    }
+    quarantine = [
+        row
+        for (entry, _, _), chunk in zip(read, checked, strict=True)
+        for row in _quarantine_rows(chunk, entry.source_file, entry.batch_id, entry.ingested_at)
+    ]
+    if quarantine:
+        raw["quarantine"] = [pl.DataFrame(quarantine, schema=QUARANTINE)]
+    progress = {entry.source_file: FileLoad() for entry, _, _ in files}
+    for (entry, _, _), chunk in zip(read, checked, strict=True):
+        progress[entry.source_file].count(chunk)
+    return [PendingFile(entry, progress[entry.source_file]) for entry, _, _ in files], raw
 
 
-def load_files(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> None:
-    """Load several files read whole in ONE transaction: their raw rows, quarantine and manifest rows.
+def _of_chunk(dtype: pl.DataType, values: list[object]) -> pl.Expr:
+    """Per row of a batch, the value of its chunk (``CHUNK`` indexes ``values``)."""
+    return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col(CHUNK))
+
+
+# raw table -> frames of rows for it (entities with provenance, or quarantine entries), each with _source_file
+# (quarantine: source_file) naming the file a row came from
+RawFrames = dict[str, list[pl.DataFrame]]
+
+
+def only_files(frames: RawFrames, source_files: set[str]) -> RawFrames:
+    """The rows of ``frames`` that came from ``source_files``."""
+    kept: RawFrames = {}
+    for table, table_frames in frames.items():
+        column = "source_file" if table == "quarantine" else "_source_file"
+        rows = [frame.filter(pl.col(column).is_in(list(source_files))) for frame in table_frames]
+        kept[table] = [frame for frame in rows if frame.height]
+    return kept
+
+
+def load_files(con: duckdb.DuckDBPyConnection, files: list[PendingFile], frames: RawFrames) -> None:
+    """Load several files read whole in ONE transaction: their raw rows (``frames``, as ``raw_batch`` gives them),
+    quarantine and manifest rows.
 
     The outcome is the one of loading them one after the other: a record already in raw, or in an earlier file of the
     batch, is not inserted again (each file's ``progress.rows_inserted`` counts what it added). A landing folder of
@@ -305,14 +360,10 @@ def load_files(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> None
     de-duplication against each raw table per batch instead of per file (fsync and a scan of the raw table's hashes).
     If the transaction fails nothing of the batch is written; the caller may retry the files one by one.
     """
-    frames: dict[str, list[pl.DataFrame]] = {}
-    for pending in files:
-        if pending.chunk is not None:
-            for table, frame in _raw_frames(pending.chunk, pending.entry).items():
-                if not frame.is_empty():
-                    frames.setdefault(table, []).append(frame)
     with _transaction(con):
         for table, table_frames in frames.items():
+            if not table_frames:
+                continue
             batch = pl.concat(table_frames, how="vertical")
             if table == "quarantine":
                 _append(con, f"{RAW_SCHEMA}.quarantine", batch)
@@ -322,7 +373,7 @@ def load_files(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> None
             inserted = _append_new_records(con, f"{RAW_SCHEMA}.{table}", batch)
             for pending in files:
                 pending.progress.rows_inserted += inserted.get(pending.entry.source_file, 0)
-        manifest = pl.concat([manifest_frame(pending.entry, pending.progress) for pending in files])
+        manifest = manifest_frame_of([(pending.entry, pending.progress) for pending in files])
         _append(con, f"{RAW_SCHEMA}.file_manifest", manifest)
 
 
@@ -346,7 +397,9 @@ def load_file(
     first = next(counted, None)
     second = next(counted, None)
     if second is None:
-        load_files(con, [PendingFile(entry, first, progress)])
+        frames = _raw_frames(first, entry) if first is not None else {}
+        raw = {table: [frame] for table, frame in frames.items() if not frame.is_empty()}
+        load_files(con, [PendingFile(entry, progress)], raw)
         return progress
     staged: list[str] = []
     try:
@@ -398,6 +451,11 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def manifest_frame(entry: ManifestEntry, counts: FileLoad | None) -> pl.DataFrame:
+    return manifest_frame_of([(entry, counts)])
+
+
+def manifest_frame_of(files: list[tuple[ManifestEntry, FileLoad | None]]) -> pl.DataFrame:
+    """The manifest rows of several files, one frame."""
     return pl.DataFrame(
         [
             {
@@ -414,6 +472,7 @@ def manifest_frame(entry: ManifestEntry, counts: FileLoad | None) -> pl.DataFram
                 "_ingested_at": entry.ingested_at,
                 "first_seen_at": entry.first_seen_at or entry.ingested_at,
             }
+            for entry, counts in files
         ],
         schema=FILE_MANIFEST,
     )

@@ -113,6 +113,9 @@ class LandingResource(ConfigurableResource):
 
     landing_dir: str
     settle_seconds: float = 60.0
+    # how ingest reads and batches the files (orchestration.settings.Settings.ingest_workers, ingest_batch_rows)
+    ingest_workers: int = 1
+    ingest_batch_rows: int = 50_000
 
     @property
     def path(self) -> Path:
@@ -162,7 +165,12 @@ def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, ob
     return {
         "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
         "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
-        "landing": LandingResource(landing_dir=str(settings.landing_dir), settle_seconds=settings.settle_seconds),
+        "landing": LandingResource(
+            landing_dir=str(settings.landing_dir),
+            settle_seconds=settings.settle_seconds,
+            ingest_workers=settings.ingest_workers,
+            ingest_batch_rows=settings.ingest_batch_rows,
+        ),
         "enrichment": EnrichmentResource(variables=dict(settings.enrichment), default_workers=settings.enrich_workers),
         "dbt": dbt_cli(dbt_project),
     }

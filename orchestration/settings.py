@@ -12,6 +12,8 @@ The environment variables read here (defaults in brackets; also listed in .env.e
     ROR_CONFIG            configuration file: brands, accounts, campaigns, vars  [none: no brands]
     ROR_SETTLE_SECONDS    a delivered file untouched this long is complete       [60]
     ROR_ENRICH_WORKERS    hash buckets / worker processes of a refresh           [1]
+    ROR_INGEST_WORKERS    processes that read landing files side by side         [cores, at most 4]
+    ROR_INGEST_BATCH_ROWS rows of small files held in memory to load together    [50000]
     DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
     ROR_ENCODER ... ROR_MODEL_CACHE   the enrichment models (models/README.md; EnrichConfig.from_variables)
 
@@ -97,6 +99,11 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
+def default_ingest_workers() -> str:
+    """One reading process per core, at most four (the loading process, and the disk, have their own limits)."""
+    return str(min(4, os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -112,6 +119,11 @@ class Settings:
     # The enrichment models' variables as given (encoder, heads, batch size, device, cache folder): parsed by
     # models.enrich.EnrichConfig.from_variables(these) where the models load, so `ror` starts without importing torch.
     enrichment: Mapping[str, str] = field(default_factory=dict)
+    # Ingest: processes that detect and read landing files side by side (1: the loading process alone), and the rows
+    # of small files held in memory to be checked and loaded together: with the files read ahead (a few per worker,
+    # each at most ingest.parallel.WHOLE_FILE_BYTES), what bounds ingest's memory (ingest.pipeline.ingest_paths).
+    ingest_workers: int = field(default_factory=lambda: int(default_ingest_workers()))
+    ingest_batch_rows: int = 50_000
 
     @property
     def working_path(self) -> Path:
@@ -132,6 +144,8 @@ class Settings:
             settle_seconds=float(env.get("ROR_SETTLE_SECONDS", "60")),
             enrich_workers=_positive_int("ROR_ENRICH_WORKERS", env.get("ROR_ENRICH_WORKERS", "1")),
             enrichment={name: env[name] for name in ENRICHMENT_VARIABLES if name in env},
+            ingest_workers=_positive_int("ROR_INGEST_WORKERS", env.get("ROR_INGEST_WORKERS", default_ingest_workers())),
+            ingest_batch_rows=_positive_int("ROR_INGEST_BATCH_ROWS", env.get("ROR_INGEST_BATCH_ROWS", "50000")),
         )
 
     def with_paths(
@@ -153,6 +167,7 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "enrichment"}
         plain = {name: None if value is None else str(value) for name, value in values.items()}
         plain["settle_seconds"], plain["enrich_workers"] = self.settle_seconds, self.enrich_workers
+        plain["ingest_workers"], plain["ingest_batch_rows"] = self.ingest_workers, self.ingest_batch_rows
         plain["enrichment"] = dict(self.enrichment)
         return plain
 
@@ -166,4 +181,6 @@ class Settings:
             settle_seconds=float(values["settle_seconds"]),
             enrich_workers=int(values["enrich_workers"]),
             enrichment=dict(values["enrichment"]),
+            ingest_workers=int(values["ingest_workers"]),
+            ingest_batch_rows=int(values["ingest_batch_rows"]),
         )

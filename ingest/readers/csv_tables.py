@@ -10,6 +10,7 @@ parses the others in bulk again. Before any of that, ``ingest.readers.csv_record
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -225,12 +226,14 @@ def _rejected(
     return quarantined(line_locator(line + 1), reason, raw, keep=keep)
 
 
-def csv_header(text: str) -> list[str]:
-    """Column names of the first line of a CSV sample (lowercased, unquoted, trimmed)."""
+@functools.lru_cache(maxsize=4)
+def csv_header(text: str) -> tuple[str, ...]:
+    """Column names of the first line of a CSV sample (lowercased, unquoted, trimmed). Every CSV sniffer asks for the
+    same sample's header in turn: it is parsed once."""
     first = text.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
     if not first:
-        return []
-    return [name.strip().lower() for name in next(csv.reader([first]))]
+        return ()
+    return tuple(name.strip().lower() for name in next(csv.reader([first])))
 
 
 def read_csv_lowercase(path: Path, *, keep: Collection[str] | None = None) -> CsvTable:

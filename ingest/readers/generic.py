@@ -393,9 +393,19 @@ _REGISTERED_MAPPINGS: dict[str, Mapping] = {}
 def register_mappings(folders: list[Path]) -> list[ExportFormat]:
     """Register the mappings found in ``folders`` (specific mappings are tried before the canonical layout).
     A mapping already registered as it is now is left alone; another one under a taken name is refused."""
+    return register_loaded_mappings(load_mappings(folders))
+
+
+def registered_mappings() -> list[Mapping]:
+    """Every mapping registered in this process (worker processes register the same: ``register_loaded_mappings``)."""
+    return list(_REGISTERED_MAPPINGS.values())
+
+
+def register_loaded_mappings(mappings: list[Mapping]) -> list[ExportFormat]:
+    """Register mappings already loaded (``register_mappings`` for folders)."""
     taken = {fmt.name for fmt in REGISTRY}
     registered = []
-    for mapping in load_mappings(folders):
+    for mapping in mappings:
         if _REGISTERED_MAPPINGS.get(mapping.name) == mapping:
             continue
         if mapping.name in taken:

@@ -17,7 +17,7 @@ import polars as pl
 from ingest.base import ReadResult, RecordProblem, Sample, error_reason
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import read_start
-from ingest.schema import ENTITIES, UTC_TIME, conform
+from ingest.schema import ENTITIES, UTC_TIME
 
 JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per ReadResult when a file streams
 
@@ -73,20 +73,35 @@ _PYTHON_TYPES: dict[pl.DataType, tuple[type, ...]] = {
 }
 
 
+def _python_types(dtype: pl.DataType) -> tuple[type, ...]:
+    return _PYTHON_TYPES.get(dtype, (object,))
+
+
+# entity -> column -> (Python types a value may have, whether the column is a list): looked up once per value, so the
+# check costs no polars dtype comparison per row
+_COLUMN_TYPES: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+    entity: {
+        name: (_python_types(dtype.inner), True) if isinstance(dtype, pl.List) else (_python_types(dtype), False)
+        for name, dtype in columns.items()
+    }
+    for entity, columns in ENTITIES.items()
+}
+
+
 def checked_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     """``row`` when each value fits its canonical column (a JSON object where text is expected would otherwise fail
     the frame of the whole file); else ``RecordProblem`` naming the field and the type, never the value."""
-    columns = ENTITIES[entity]
+    columns = _COLUMN_TYPES[entity]
     for name, value in row.items():
-        dtype = columns.get(name)
-        if value is None or dtype is None:
+        if value is None or (expected := columns.get(name)) is None:
             continue
-        if isinstance(dtype, pl.List):
-            inner = _PYTHON_TYPES.get(dtype.inner, (object,))
-            fits = isinstance(value, list | tuple) and all(item is None or isinstance(item, inner) for item in value)
+        types, is_list = expected
+        if is_list:
+            fits = isinstance(value, list | tuple) and all(item is None or isinstance(item, types) for item in value)
         else:
-            fits = isinstance(value, _PYTHON_TYPES.get(dtype, (object,)))
+            fits = isinstance(value, types)
         if not fits:
+            dtype = ENTITIES[entity][name]
             raise RecordProblem(f"{name} holds a JSON {_json_type(value)} where the column expects {dtype}")
     return row
 
@@ -113,12 +128,50 @@ def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
     frames = {}
     for entity, entity_rows in rows.items():
         if entity_rows:
-            schema = {**ENTITIES[entity], "_source_line": pl.Int64}
-            frame = conform(pl.DataFrame(entity_rows, schema=schema, strict=False), entity)
+            frame = rows_frame(entity_rows, entity)
             if entity == "people":  # the same author on many records is one profile observation
                 frame = frame.unique(subset=list(ENTITIES[entity]), keep="first", maintain_order=True)
             frames[entity] = frame
     return frames
+
+
+def rows_frame(rows: list[dict[str, Any]], entity: str) -> pl.DataFrame:
+    """Canonical row dicts (with ``_source_line``) as a frame of the entity's columns, in order. A list column is built
+    as text split into items (``_list_column``): polars converts a Python list per row many times slower."""
+    schema = {**ENTITIES[entity], "_source_line": pl.Int64}
+    lists = {name: dtype for name, dtype in schema.items() if isinstance(dtype, pl.List)}
+    scalars = {name: dtype for name, dtype in schema.items() if name not in lists}
+    frame = pl.DataFrame(rows, schema=scalars, strict=False)
+    if not lists:
+        return frame
+    built = {name: _list_column(name, [row.get(name) for row in rows], dtype) for name, dtype in lists.items()}
+    return frame.select(built.get(name, pl.col(name)) for name in schema)
+
+
+_ITEM_SEPARATOR = "\x1f"  # the unit separator: no handle or URL holds it (a list whose items do is built the slow way)
+
+
+def _list_column(name: str, values: list[Any], dtype: pl.List) -> pl.Expr:
+    """A list-of-text column from its per-row lists (or None), as an expression over the frame of those rows: each
+    list joined by ``_ITEM_SEPARATOR`` and split again by polars. Anything but lists of text without the separator
+    (a reader that did not check its rows) takes the conversion of a frame built from row dicts."""
+    joined: list[str | None] = []
+    empty: list[bool] = []
+    for value in values:
+        text = None
+        if value is not None:
+            try:
+                text = _ITEM_SEPARATOR.join(value) if isinstance(value, list | tuple) else None
+            except TypeError:  # an item that is not text
+                text = None
+            if text is None or text.count(_ITEM_SEPARATOR) != max(len(value) - 1, 0):
+                return pl.lit(pl.DataFrame([{name: v} for v in values], schema={name: dtype}, strict=False)[name])
+        joined.append(text)
+        empty.append(value is not None and len(value) == 0)
+    split = pl.lit(pl.Series(joined, dtype=pl.String)).str.split(_ITEM_SEPARATOR)
+    return (
+        pl.when(pl.lit(pl.Series(empty, dtype=pl.Boolean))).then(pl.lit([], dtype=dtype)).otherwise(split).alias(name)
+    )
 
 
 def graph_records(document: Any) -> Iterator[tuple[str, Any]]:
@@ -211,10 +264,7 @@ class ChunkBuilder:
         """The collected chunk (None when nothing was read since the last flush)."""
         if not self.rows_read:
             return None
-        frames = {
-            entity: pl.DataFrame(rows, schema={**ENTITIES[entity], "_source_line": pl.Int64}, strict=False)
-            for entity, rows in self.rows.items()
-        }
+        frames = {entity: rows_frame(rows, entity) for entity, rows in self.rows.items()}
         result = ReadResult(
             format=self.format_name,
             frames=frames,

@@ -89,6 +89,8 @@ def raw_exports(
             batch_id=context.run.run_id,
             on_file=file_done,
             salt=landing.contact_salt(),
+            batch_rows=landing.ingest_batch_rows,
+            workers=landing.ingest_workers,
         )
         after = _row_counts(con)
     seconds = round(time.perf_counter() - started, 2)

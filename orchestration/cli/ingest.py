@@ -30,9 +30,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     register_mappings(config.mappings)  # the configuration's mapping folders, as the refresh's ingest step does
     salt = contact_salt()
+    reading = {"workers": settings.ingest_workers, "batch_rows": settings.ingest_batch_rows, "salt": salt}
 
     if args.dry_run:
-        reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run", salt=salt)
+        reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run", **reading)
     else:
         import duckdb
 
@@ -43,7 +44,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with writing_the_warehouse(settings, "ror ingest", args.wait):
             with duckdb.connect(str(settings.working_path)) as con:
                 ensure_raw_schema(con)
-                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=f"cli-{int(time.time())}", salt=salt)
+                batch_id = f"cli-{int(time.time())}"
+                reports = ingest_paths(paths, landing_root=root, con=con, batch_id=batch_id, **reading)
     for report in reports:
         print(json.dumps(report.to_dict(), default=str))
     # Non-zero when any file could not be taken: scripts and CI notice, the other files were still processed.

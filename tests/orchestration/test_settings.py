@@ -15,6 +15,8 @@ def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tm
         "ROR_CONFIG": str(tmp_path / "ror.yaml"),
         "ROR_SETTLE_SECONDS": "5",
         "ROR_ENRICH_WORKERS": "3",
+        "ROR_INGEST_WORKERS": "2",
+        "ROR_INGEST_BATCH_ROWS": "1000",
         "DAGSTER_HOME": str(tmp_path / "home"),
         "ROR_ENRICH_BATCH_SIZE": "16",
         "ROR_ENRICH_INT8": "",
@@ -22,6 +24,7 @@ def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tm
     settings = Settings.from_env(env)
     assert settings.enrich_workers == 3
     assert settings.enrichment == {"ROR_ENRICH_BATCH_SIZE": "16", "ROR_ENRICH_INT8": ""}
+    assert (settings.ingest_workers, settings.ingest_batch_rows) == (2, 1000)
     assert Settings.from_json(settings.to_json()) == settings
 
 
@@ -33,12 +36,13 @@ def test_command_line_paths_override_the_environment(tmp_path):
 
 
 def test_the_definitions_carry_the_settings_values(defs_with, location_settings, tmp_path):
-    defs = defs_with(enrich_workers=3, landing_dir=tmp_path, settle_seconds=7.0)
+    defs = defs_with(enrich_workers=3, landing_dir=tmp_path, settle_seconds=7.0, ingest_batch_rows=1000)
     job = defs.resolve_job_def("ror_refresh")
     assert job.tags[WAREHOUSE_TAG] == str(location_settings.serving_path)
     assert job.executor_def.config_schema.config_type.fields["workers"].default_value == 3
     assert defs.resources["landing"].landing_dir == str(tmp_path)
     assert defs.resources["landing"].settle_seconds == 7.0
+    assert defs.resources["landing"].ingest_batch_rows == 1000
     assert defs.resources["enrichment"].default_workers == 3
     assert Path(defs.resources["dbt"].profiles_dir) == location_settings.dbt_folder
 

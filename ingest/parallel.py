@@ -1,0 +1,144 @@
+"""Detecting and reading landing files, in this process or in worker processes, handed back in landing order.
+
+The readers are Python record by record, so one process reads one file at a time: with ``workers`` > 1, worker
+processes detect and read the next files while the loading process checks and loads the ones before them. Reading has
+no side effects, so the outcome is the one of reading in turn; only memory grows, by at most ``IN_FLIGHT_PER_WORKER``
+files per worker, each at most ``WHOLE_FILE_BYTES`` (a larger file is streamed chunk by chunk by the loading process).
+Workers are started fresh (``spawn``: a fork of a process with running threads may deadlock) and register the same
+mappings as this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.base import ExportFormat, ReadResult, error_reason
+from ingest.detect import explain, format_named
+from ingest.plausibility import canonical_chunk
+from ingest.privacy import ContactSalt, hash_in_this_process_with
+from ingest.readers.generic import Mapping, register_loaded_mappings, registered_mappings
+
+log = logging.getLogger(__name__)
+
+# A file up to this size is read whole by a worker and handed over; a larger one is streamed by the loading process.
+WHOLE_FILE_BYTES = 32 * 1024 * 1024
+IN_FLIGHT_PER_WORKER = 4  # files read ahead per worker: enough to keep it busy while the loader commits a batch
+# Fewer files than this are read in this process: starting a worker (a Python with polars) costs about a second.
+MIN_FILES_FOR_WORKERS = 64
+
+
+class ReaderMiscounted(RuntimeError):
+    """A reader's chunk whose rows read differ from accepted + quarantined (a bug in the reader, not the file)."""
+
+
+class ReadFailed(RuntimeError):
+    """A file whose reading raised; the message is ``ingest.base.error_reason`` of the error (no value in it)."""
+
+
+@dataclass
+class PreparedFile:
+    """What detecting and reading one file gave."""
+
+    format_name: str | None  # None: no reader recognised it
+    unrecognised_because: str = ""
+    chunks: list[ReadResult] | None = None  # the file read whole, in canonical frames (None: not read here)
+    failure: ReadFailed | None = None  # reading raised: the file fails with this reason
+
+    @property
+    def format(self) -> ExportFormat | None:
+        return None if self.format_name is None else format_named(self.format_name)
+
+
+def prepare(path: Path) -> PreparedFile:
+    """Detect ``path`` and, unless it is skipped or larger than ``WHOLE_FILE_BYTES``, read it whole."""
+    detection = explain(path)
+    fmt = detection.format
+    if fmt is None:
+        return PreparedFile(None, unrecognised_because=detection.reason)
+    try:
+        if fmt.skipped_because or path.stat().st_size > WHOLE_FILE_BYTES:
+            return PreparedFile(fmt.name)
+        return PreparedFile(fmt.name, chunks=[canonical_chunk(chunk) for chunk in counted_chunks(fmt, path)])
+    except Exception as error:  # one broken file must not stop the batch: it fails alone
+        return PreparedFile(fmt.name, failure=ReadFailed(error_reason(error)))
+
+
+def counted_chunks(fmt: ExportFormat, path: Path) -> Iterator[ReadResult]:
+    """The reader's chunks, each checked against the reader contract (nothing lost silently)."""
+    for chunk in fmt.read(path):
+        if chunk.rows_read != chunk.rows_accepted + chunk.rows_quarantined:
+            raise ReaderMiscounted(
+                f"reader {fmt.name} miscounted: {chunk.rows_read} rows read but {chunk.rows_accepted} accepted"
+                f" + {chunk.rows_quarantined} quarantined"
+            )
+        yield chunk
+
+
+def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None = None) -> Iterator[PreparedFile]:
+    """``prepare`` of each path, in order: in ``workers`` worker processes when there are enough files, which hash
+    contact data with ``salt`` as this process does."""
+    if workers < 2 or len(paths) < MIN_FILES_FOR_WORKERS:
+        yield from map(prepare, paths)
+    else:
+        yield from _in_workers(paths, workers, salt)
+
+
+def _in_workers(paths: list[Path], workers: int, salt: ContactSalt | None) -> Iterator[PreparedFile]:
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registered_mappings(), salt))
+    ahead: deque[tuple[Path, Future[PreparedFile] | None]] = deque()
+    waiting = iter(paths)
+
+    def submit_next() -> None:
+        for path in waiting:
+            try:
+                ahead.append((path, pool.submit(prepare, path)))
+            except RuntimeError:  # the pool broke (a worker was killed): the rest is read here
+                log.warning("the reading processes stopped: reading %s in the loading process", path)
+                ahead.append((path, None))
+            return
+
+    try:
+        for _ in range(workers * IN_FLIGHT_PER_WORKER):
+            submit_next()
+        while ahead:
+            path, future = ahead.popleft()
+            submit_next()
+            try:
+                prepared = future.result() if future is not None else prepare(path)
+            except Exception as error:  # its worker died (out of memory, killed): read it here, where it fails alone
+                log.warning(
+                    "a reading process stopped (%s): reading %s in the loading process", type(error).__name__, path
+                )
+                prepared = prepare(path)
+            yield prepared
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(mappings: list[Mapping], salt: ContactSalt | None) -> None:
+    # Ctrl-C reaches the whole process group: the loading process stops the run (exit 130) and then the workers, which
+    # must not each print a traceback of their own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    register_loaded_mappings(mappings)
+    if salt is not None:
+        hash_in_this_process_with(salt)  # a spawned worker starts with none: the loading process's, not the default
+
+
+def _exit_with(parent: int) -> None:
+    """A worker whose loading process was killed (a run terminated) stops too: its queue never closes, so it would
+    otherwise wait for work for ever."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

@@ -1,0 +1,126 @@
+"""Files checked and loaded together in batches, and read ahead in worker processes, give exactly what loading them one
+at a time gives: the same raw rows, quarantine, manifest and reports, on every real export fixture beside damaged and
+hostile files written here; and a batch never holds more rows than ``batch_rows`` allows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ingest.parallel
+import ingest.pipeline
+from ingest.pipeline import ingest_paths
+from ingest.privacy import ContactSalt
+from ingest.warehouse import ensure_raw_schema, raw_table_columns
+
+# Columns that say when and in which run a row was loaded, not what it holds.
+LOAD_TIME_COLUMNS = {"_batch_id", "_ingested_at", "first_seen_at"}
+REPORT_FIELDS = ("file", "detected_format", "status", "rows_read", "rows_accepted", "rows_quarantined",
+                 "first_reasons", "message", "rows_inserted", "sha256")  # fmt: skip
+
+POST = {
+    "platform": "x",
+    "interaction_id": "1",
+    "interaction_type": "post",
+    "created_at": "2024-05-01T10:00:00Z",
+    "author_id": "9",
+    "text": "first",
+    "like_count": 3,
+}
+
+
+def _jsonl(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+
+
+def _hostile_landing(landing: Path, fixtures: Path) -> None:
+    """Every export fixture, and beside them: a record in two files, a copy of a file, implausible and malformed rows,
+    a broken line, a file of text in no known layout, binary bytes and an empty file."""
+    shutil.copytree(fixtures, landing / "fixtures")
+    _jsonl(landing / "hostile/a_first.jsonl", [POST, {**POST, "interaction_id": "2", "text": "second"}])
+    _jsonl(landing / "hostile/b_again.jsonl", [{**POST, "interaction_id": "2", "text": "second"}, {**POST, "id": 1}])
+    shutil.copyfile(landing / "hostile/a_first.jsonl", landing / "hostile/c_copy.jsonl")
+    _jsonl(
+        landing / "hostile/d_implausible.jsonl",
+        [
+            {**POST, "interaction_id": "3", "created_at": "1970-01-01T00:00:00Z"},
+            {**POST, "interaction_id": "4", "like_count": -5},
+            {**POST, "interaction_id": "5", "created_at": "not a date"},
+            {**POST, "interaction_id": "6", "text": "fine"},
+        ],
+    )
+    (landing / "hostile/e_broken.jsonl").write_text(json.dumps(POST) + "\n{not json\n" + json.dumps(POST) + "\n")
+    (landing / "hostile/f_notes.txt").write_text("minutes of the meeting\nnothing to load here\n")
+    (landing / "hostile/g_image.bin").write_bytes(bytes(range(256)) * 8)
+    (landing / "hostile/h_empty.jsonl").write_text("")
+
+
+def _ingest(landing: Path, **how) -> tuple[list[dict], dict[str, list[tuple]]]:
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    reports = ingest_paths([landing], landing_root=landing, con=con, batch_id="b", **how)
+    tables = {}
+    for table, columns in raw_table_columns().items():
+        kept = [f'"{name}"' for name in columns if name not in LOAD_TIME_COLUMNS]
+        if table == "people":  # filled from the load time when the export gives none: compare whether it was
+            kept = [*(name for name in kept if name != '"observed_at"'), "observed_at = _ingested_at"]
+        tables[table] = sorted(con.execute(f"SELECT {', '.join(kept)} FROM raw.{table}").fetchall(), key=repr)
+    con.close()
+    return [{name: report.to_dict()[name] for name in REPORT_FIELDS} for report in reports], tables
+
+
+@pytest.fixture
+def hostile_landing(landing: Path, fixtures_dir: Path) -> Path:
+    _hostile_landing(landing, fixtures_dir)
+    return landing
+
+
+def test_batches_and_worker_processes_load_what_one_file_at_a_time_loads(hostile_landing, monkeypatch, caplog):
+    one_at_a_time = _ingest(hostile_landing, batch_rows=1, workers=1)
+    monkeypatch.setattr(ingest.parallel, "MIN_FILES_FOR_WORKERS", 2)
+    together = _ingest(hostile_landing, batch_rows=1_000_000, workers=2)
+    assert "reading process" not in caplog.text  # the workers read every file: none fell back to this process
+
+    assert together[0] == one_at_a_time[0]  # every file's report, in landing order
+    assert together[1] == one_at_a_time[1]  # every raw table, quarantine and manifest
+    statuses = {report["status"] for report in together[0]}
+    assert {"loaded", "duplicate_file", "unrecognised"} <= statuses
+    assert sum(report["rows_quarantined"] for report in together[0]) > 0
+    reports = {report["file"]: report for report in together[0]}
+    assert reports["hostile/b_again.jsonl"]["rows_inserted"] == 0  # its record landed with the file before it
+    assert reports["hostile/d_implausible.jsonl"]["rows_accepted"] == 1
+
+
+def test_no_batch_holds_more_rows_than_the_setting_beyond_its_last_file(hostile_landing, monkeypatch):
+    batches: list[list[int]] = []
+    load_files = ingest.pipeline.load_files
+
+    def counting(con, files, frames):
+        batches.append([pending.progress.rows_read for pending in files])
+        return load_files(con, files, frames)
+
+    monkeypatch.setattr(ingest.pipeline, "load_files", counting)
+    _ingest(hostile_landing, batch_rows=40)
+    assert len(batches) > 3
+    assert all(sum(rows[:-1]) < 40 for rows in batches)  # a batch loads as soon as it reaches the setting
+
+
+def test_batch_rows_and_workers_must_be_positive(landing):
+    with pytest.raises(ValueError, match="batch_rows"):
+        ingest_paths([landing], landing_root=landing, batch_id="b", batch_rows=0)
+    with pytest.raises(ValueError, match="workers"):
+        ingest_paths([landing], landing_root=landing, batch_id="b", workers=0)
+
+
+def test_worker_processes_hash_contact_data_with_the_salt_the_ingest_was_given(hostile_landing, monkeypatch):
+    monkeypatch.setattr(ingest.parallel, "MIN_FILES_FOR_WORKERS", 2)
+    here = _ingest(hostile_landing, workers=1, salt=ContactSalt("one-secret"))[1]
+    in_workers = _ingest(hostile_landing, workers=2, salt=ContactSalt("one-secret"))[1]
+    other_salt = _ingest(hostile_landing, workers=2, salt=ContactSalt("another-secret"))[1]
+    assert in_workers == here
+    assert other_salt != in_workers  # the fixtures hold contact data: a worker hashing with another salt would show

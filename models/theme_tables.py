@@ -225,7 +225,9 @@ def _texts(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:
         """,
         params={"model_version": model_version},
     )
-    return pl.DataFrame(query.fetchnumpy())
+    # typed even when empty (numpy gives no type to an empty text column)
+    texts = ("brand_group", "text_hash", "text", "known_theme_id", "known_status")
+    return pl.DataFrame(query.fetchnumpy(), schema_overrides=dict.fromkeys(texts, pl.String))
 
 
 def refresh_themes(

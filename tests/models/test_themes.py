@@ -410,3 +410,11 @@ def test_the_documented_theme_rules_are_the_defaults_and_a_valid_configuration()
     assert theme_rules(parse_config("themes: {min_theme_share: 0.01}")).min_theme_share == 0.01
     with pytest.raises(ConfigError):
         parse_config("themes: {min_theme_sise: 3}")
+
+
+def test_a_warehouse_without_texts_refreshes_to_no_theme():
+    con = duckdb.connect(":memory:")
+    ensure_raw_schema(con)
+    ensure_enrichment_table(con)
+    summary = refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 1, tzinfo=UTC), group_accounts=_accounts())
+    assert (summary.texts_considered, summary.themes, summary.groups) == (0, 0, 0)

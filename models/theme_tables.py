@@ -18,13 +18,16 @@ label and created_at, their centroid follows their texts, and new groups get new
 groups (theme-0001 onward, never reused), so a theme id names one brand's theme. Every assignment is rewritten; a
 text whose theme did not change keeps its assigned_at, so a refresh with no new text changes nothing. A day-by-day
 warehouse and a rebuild over the same texts therefore hold the same groups, differing only in id naming. A different
-model version or different rules (their fingerprint) start over. Low-effort texts (``is_substantive`` false: "nice!",
+model version, different rules or different brand groups (``setup_fingerprint``) start over: a warehouse whose
+configuration changed then holds the themes of a fresh one. Low-effort texts (``is_substantive`` false: "nice!",
 emoji) are recorded with status ``low_effort`` and no theme, so every scored text has exactly one row per group
 whose conversation holds it. dbt reads both tables as sources. No Dagster here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,10 +111,25 @@ def load_themes(con: duckdb.DuckDBPyConnection, dim: int, group: str = _NO_GROUP
     return Themes(tuple(row[0] for row in rows), tuple(row[1] for row in rows), centroids.copy())
 
 
-def _stale(con: duckdb.DuckDBPyConnection, model_version: str, rules: ThemeRules) -> bool:
+def setup_fingerprint(rules: ThemeRules, group_accounts: pl.DataFrame) -> str:
+    """The rules and the brand groups' accounts, as one digest (stored as each theme's rules_fingerprint): when either
+    changes, the themes are rebuilt, so a warehouse whose configuration changed holds the themes a fresh one with the
+    new configuration would (as dbt rebuilds its incremental models from scratch)."""
+    accounts = group_accounts.select(
+        pl.col("brand_id"), pl.col("platform").str.to_lowercase(), pl.col("account_id"), _handle_lower()
+    ).unique()
+    rows = sorted(tuple("" if value is None else value for value in row) for row in accounts.rows())
+    return hashlib.sha256(json.dumps([rules.fingerprint(), rows]).encode()).hexdigest()[:16]
+
+
+def _handle_lower() -> pl.Expr:
+    return pl.col("handle").str.strip_prefix("@").str.to_lowercase().alias("handle_lower")
+
+
+def _stale(con: duckdb.DuckDBPyConnection, model_version: str, fingerprint: str) -> bool:
     [(other,)] = con.execute(
         f"select count(*) from {THEMES_TABLE} where model_version <> ? or rules_fingerprint <> ?",
-        [model_version, rules.fingerprint()],
+        [model_version, fingerprint],
     ).fetchall()
     [(assigned_elsewhere,)] = con.execute(
         f"select count(*) from {ASSIGNMENTS_TABLE} where model_version <> ?", [model_version]
@@ -127,7 +145,7 @@ def group_texts(con: duckdb.DuckDBPyConnection, group_accounts: pl.DataFrame) ->
         "brand_id",
         pl.col("platform").str.to_lowercase(),
         "account_id",
-        handle_lower=pl.col("handle").str.strip_prefix("@").str.to_lowercase(),
+        _handle_lower(),
     )
     con.register("group_accounts_given", _ArrowStream(accounts))
     try:
@@ -243,13 +261,15 @@ def refresh_themes(
     no group."""
     started_over = ensure_theme_tables(con)
     accounts = group_accounts if group_accounts is not None else pl.DataFrame(schema=GROUP_ACCOUNTS)
+    accounts = accounts.select(list(GROUP_ACCOUNTS)).cast(GROUP_ACCOUNTS)
+    fingerprint = setup_fingerprint(rules, accounts)
     con.execute("begin transaction")
     try:
-        rebuilt = _stale(con, model_version, rules) or started_over
+        rebuilt = _stale(con, model_version, fingerprint) or started_over
         if rebuilt:
             con.execute(f"delete from {THEMES_TABLE}").fetchall()
             con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
-        group_texts(con, accounts.select(list(GROUP_ACCOUNTS)).cast(GROUP_ACCOUNTS))
+        group_texts(con, accounts)
         texts = _texts(con, model_version)
         ids = [theme for (theme,) in con.execute(f"select theme_id from {THEMES_TABLE}").fetchall()]
         first_new = next_number = 1 + max((theme_number(theme) for theme in ids), default=0)
@@ -258,7 +278,7 @@ def refresh_themes(
             substantive = part.filter(pl.col("is_substantive"))
             themes, placement, known = _refresh_group(con, substantive, group, rules, keep_words, next_number)
             next_number += len(themes) - known
-            _write_themes(con, themes, known, group, model_version, rules, now)
+            _write_themes(con, themes, known, group, model_version, fingerprint, now)
             parts.append(_assignments(part, substantive, themes, placement, model_version, now))
         assignments = pl.concat(parts) if parts else pl.DataFrame(schema=_ASSIGNMENT_SCHEMA)
         con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
@@ -307,7 +327,7 @@ def _refresh_group(con, substantive: pl.DataFrame, group: str, rules: ThemeRules
 
 
 def _write_themes(
-    con, themes: Themes, known: int, group: str, model_version: str, rules: ThemeRules, now: datetime
+    con, themes: Themes, known: int, group: str, model_version: str, fingerprint: str, now: datetime
 ) -> None:
     """Known themes keep id, label and created_at (their centroid follows their texts); new ones are added."""
     for index in range(len(themes)):
@@ -317,7 +337,7 @@ def _write_themes(
             continue
         con.execute(
             f"insert into {THEMES_TABLE} values (?, nullif(?, ''), ?, ?, ?, ?, ?)",
-            [themes.ids[index], group, themes.labels[index], model_version, rules.fingerprint(), centroid, now],
+            [themes.ids[index], group, themes.labels[index], model_version, fingerprint, centroid, now],
         ).fetchall()
 
 

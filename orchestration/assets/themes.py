@@ -4,8 +4,8 @@ enrichment, before dbt. The rules come from the configuration file's ``themes`` 
 Texts scored before embeddings were stored are encoded once more here, once (models.embeddings). Checks, in the
 asset itself because they compare with the run before: every scored text has an assignment (a theme, or explicitly
 unplaced / low-effort, in each brand group whose conversation holds it), every theme has a label, and no theme id or
-label of the previous run changed or vanished (unless the model version or the rules changed, which rebuilds them:
-reported, not failed).
+label of the previous run changed or vanished (unless the model version, the rules or the brand groups' accounts
+changed, which rebuilds them: reported, not failed).
 """
 
 import re
@@ -170,5 +170,5 @@ def interaction_themes(
         passed=rebuilt or not changed,
         metadata={"changed_or_vanished": len(changed), "rebuilt": rebuilt},
         description="No theme id or label of the previous run changed or vanished (a rebuild after a new model "
-        "version or new rules starts over, and says so).",
+        "version, new rules or new brand groups starts over, and says so).",
     )

@@ -418,3 +418,18 @@ def test_a_warehouse_without_texts_refreshes_to_no_theme():
     ensure_enrichment_table(con)
     summary = refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 1, tzinfo=UTC), group_accounts=_accounts())
     assert (summary.texts_considered, summary.themes, summary.groups) == (0, 0, 0)
+
+
+def test_a_changed_brand_group_rebuilds_the_themes_a_fresh_warehouse_holds():
+    """Refreshed first with acme alone, then with nova added: the themes and assignments equal those of a warehouse
+    refreshed with both from the start (ids included), as dbt's marts do after a configuration change."""
+    rules, both = ThemeRules(), _accounts()
+    changed = _brand_warehouse(range(7))
+    refresh_themes(changed, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=both[:2])
+    summary = refresh_themes(changed, "v1", rules, datetime(2026, 3, 8, tzinfo=UTC), group_accounts=both)
+    fresh = _brand_warehouse(range(7))
+    refresh_themes(fresh, "v1", rules, datetime(2026, 3, 8, tzinfo=UTC), group_accounts=both)
+    assert summary.rebuilt
+    themes = f"select theme_id, brand_id, label from {THEMES_TABLE} order by theme_id"
+    assert changed.execute(themes).fetchall() == fresh.execute(themes).fetchall()
+    assert _placed(changed) == _placed(fresh)

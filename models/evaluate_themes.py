@@ -10,8 +10,8 @@ unplaced text is in no theme), averaged over labels. Baseline: scikit-learn k-me
 with k = the number of themes ours found and k = 77. The rule (models.themes.ThemeRules: the smallest theme as a
 share of the texts, HDBSCAN's cluster selection) is selected on the train split only, by mean best-theme F1; the
 number of themes is whatever HDBSCAN then finds (max_themes is only a safety bound, never reached here). The test
-split is read once, with the selected rule. Also measured on test: the
-agreement of a day-by-day refresh (7 equal "days" in file order) with one rebuild.
+split is read once, with the selected rule. Also measured on test: the agreement of a day-by-day refresh (7 equal
+"days" in file order) with one rebuild.
 """
 
 from __future__ import annotations

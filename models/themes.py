@@ -8,11 +8,13 @@ over scikit-learn's CountVectorizer names them.
 
 How themes are found (``cluster``): HDBSCAN decides how many themes there are, Ward's agglomerative clustering
 draws them. The embeddings are reduced with PCA (``ThemeRules.reduced_dims``, seeded) and re-normalised; HDBSCAN
-counts the dense groups (a group needs ``min_theme_size`` texts, ``min_samples`` sets how dense its core must be,
-``selection`` is its cluster_selection_method; at most ``max_themes``); Ward (scikit-learn's
-AgglomerativeClustering, on the full embeddings) splits the texts into that many themes, and every text goes to the
-nearest theme centroid. HDBSCAN's own groups leave many texts as noise and, at the same number of themes, match
-human labels less well than Ward's or k-means' (models/EVALUATION.md); Ward matches them best. A text whose cosine
+counts the dense groups (a group needs ``min_theme_share`` of the texts, at least ``min_theme_size``;
+``min_samples`` sets how dense its core must be, ``selection`` is its cluster_selection_method); that count is the
+number of themes: the data decide it, ``max_themes`` is only a safety bound (on BANKING77, 77 intents, the count
+stays well below it: models/EVALUATION.md). Ward (scikit-learn's AgglomerativeClustering, on the full embeddings)
+splits the texts into that many themes, and every text goes to the nearest theme centroid. HDBSCAN's own groups
+leave many texts as noise and, at the same number of themes, match human labels less well than Ward's or k-means'
+(models/EVALUATION.md); Ward matches them best. A text whose cosine
 to its theme's centroid stays below ``assign_similarity`` is *unplaced*. Above ``max_cluster_texts`` texts, the
 clustering sees a seeded sample of that size (Ward's memory grows with the square of the texts) and every text
 still goes to its nearest centroid. Everything is seeded and groups are numbered by their first row: the same texts
@@ -22,7 +24,8 @@ How themes stay stable (``refresh``): each refresh clusters every text so far ag
 canonical order, so a refresh and a rebuild over the same texts find the same groups), then carries the known
 themes over: the overlap of each known theme's texts with each new group is matched one to one (Hungarian
 assignment, scipy's linear_sum_assignment), and a group that holds at least ``carry_over_share`` of a known theme's
-texts keeps that theme's id and label. A group that matches no known theme gets the next new id and its own label.
+texts keeps that theme's id and label. A group that matches no known theme gets the next new id and its own label:
+that is when a new theme appears (new texts that fit no known theme and form a dense group of the minimum size).
 Ids and labels therefore never change; a known theme that no group matches keeps its id and label with no texts
 (it merged into a neighbour). Texts may move between themes as the themes sharpen with more data: this is what
 keeps day-by-day and a full rebuild in agreement (they differ only in id naming).
@@ -51,12 +54,17 @@ _NOT_WORDS = r"(?i)https?://\S+|www\.\S+|\S+@\S+|@\w+"
 class ThemeRules:
     """Every rule of theme discovery, with defaults selected on the banking77 train split (models/EVALUATION.md)."""
 
-    min_theme_size: int = 5  # texts HDBSCAN needs to find a group: fewer, more themes
+    # A theme needs min_theme_share of the texts clustered, and never fewer than min_theme_size: a share, so that a
+    # larger conversation needs larger groups to make a theme (a fixed size keeps splitting the same topics finer as
+    # texts accumulate). HDBSCAN counts the dense groups of that size: that count is the number of themes. Fewer
+    # texts per theme, more (finer) themes.
+    min_theme_share: float = 0.001
+    min_theme_size: int = 5
     min_samples: int = 5  # HDBSCAN's density: higher, fewer texts in a theme's core
-    selection: str = "leaf"  # HDBSCAN's cluster_selection_method: "eom" (larger themes) or "leaf" (finer ones)
+    selection: str = "eom"  # HDBSCAN's cluster_selection_method: "eom" (larger themes) or "leaf" (finer ones)
     reduced_dims: int = 32  # PCA components HDBSCAN sees (it separates poorly in all 384 dimensions)
     assign_similarity: float = 0.5  # cosine to its theme's centroid a text needs to be placed, else unplaced
-    max_themes: int = 100  # the largest groups are kept
+    max_themes: int = 200  # a safety bound only (Ward's cost, a readable list): the data sets the count below it
     max_cluster_texts: int = 10_000  # above this, the clustering sees a seeded sample (Ward's memory grows as n^2)
     carry_over_share: float = 0.3  # share of a known theme's texts a new group needs to keep its id and label
     label_terms: int = 3  # words (or two-word phrases) in a label
@@ -104,20 +112,18 @@ def cluster(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
     """Group index per row (NO_THEME: unplaced), groups numbered by their first row; see the module docstring."""
     rows = len(embeddings)
     groups = np.full(rows, NO_THEME, dtype=np.int64)
-    if rows < max(rules.min_theme_size, 2):
+    if rows < smallest_theme(rows, rules):
         return groups
     sample = np.arange(rows)
     if rows > rules.max_cluster_texts:
         sample = np.sort(np.random.default_rng(rules.seed).choice(rows, rules.max_cluster_texts, replace=False))
     dims = min(rules.reduced_dims, len(sample) - 1, embeddings.shape[1])
     reduced = unit_rows(PCA(dims, svd_solver="full", random_state=rules.seed).fit_transform(embeddings[sample]))
-    found = _hdbscan(reduced, rules, single_cluster=False)
-    if found.max() < 0:
-        # one topic alone (a first small day, a complaint wave) is noise to HDBSCAN for want of a second to split from
-        found = _hdbscan(reduced, rules, single_cluster=True)
-    if found.max() < 0:
-        return groups
-    count = min(len(np.unique(found[found >= 0])), rules.max_themes)
+    found = _hdbscan(reduced, rules)
+    # One topic alone (a brand's small conversation, a first small day, a complaint wave) is noise to HDBSCAN, which
+    # finds groups by their contrast with others: PCA centres the texts, and what is left of one topic is noise.
+    # Then the texts are one theme, and those that lie within assign_similarity of its centroid are placed on it.
+    count = min(max(len(np.unique(found[found >= 0])), 1), rules.max_themes)
     ward = (
         AgglomerativeClustering(count, linkage="ward").fit_predict(embeddings[sample])
         if count > 1
@@ -127,18 +133,24 @@ def cluster(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
     similarity = embeddings @ centroids.T
     nearest = similarity.argmax(axis=1)
     fits = similarity[np.arange(rows), nearest] >= rules.assign_similarity
+    if np.sum(fits) < smallest_theme(rows, rules):
+        return groups
     first_rows = sorted((int(np.flatnonzero(nearest == group)[0]), group) for group in np.unique(nearest[fits]))
     for number, (_, group) in enumerate(first_rows):
         groups[(nearest == group) & fits] = number
     return groups
 
 
-def _hdbscan(reduced: np.ndarray, rules: ThemeRules, single_cluster: bool) -> np.ndarray:
+def smallest_theme(texts: int, rules: ThemeRules) -> int:
+    """The fewest texts a theme may hold when ``texts`` are clustered."""
+    return max(rules.min_theme_size, round(rules.min_theme_share * texts), 2)
+
+
+def _hdbscan(reduced: np.ndarray, rules: ThemeRules) -> np.ndarray:
     return HDBSCAN(
-        min_cluster_size=rules.min_theme_size,
+        min_cluster_size=smallest_theme(len(reduced), rules),
         min_samples=min(rules.min_samples, len(reduced)),
         cluster_selection_method=rules.selection,
-        allow_single_cluster=single_cluster,
         copy=True,
     ).fit_predict(reduced)
 
@@ -171,15 +183,19 @@ def refresh(
     embeddings: np.ndarray,
     rules: ThemeRules,
     keep_words: frozenset[str] = frozenset(),
+    next_number: int | None = None,
 ) -> tuple[Themes, Placement]:
     """Cluster every text again and carry ``themes`` over (module docstring). ``known`` is each text's index in
     ``themes`` before (NO_THEME if none). Returns the themes, the known ones first with their ids and labels, and each
-    text's place among them. ``refresh(Themes.empty(dim), all NO_THEME, ...)`` is the full rebuild."""
+    text's place among them. New themes are numbered from ``next_number`` (default: after ``themes``; the warehouse
+    numbers over every brand group, so that an id names one brand's theme).
+    ``refresh(Themes.empty(dim), all NO_THEME, ...)`` is the full rebuild."""
     embeddings = unit_rows(np.asarray(embeddings, dtype=np.float32))
     groups = cluster(embeddings, rules)
     count = int(groups.max()) + 1
     continued = carry_over(np.asarray(known, dtype=np.int64), len(themes), groups, count, rules.carry_over_share)
     fresh = np.flatnonzero(continued == NO_THEME)
+    first_number = len(themes) + 1 if next_number is None else next_number
     index_of = continued.copy()
     index_of[fresh] = len(themes) + np.arange(len(fresh))
     new_labels = label_themes(texts, groups, count, rules, keep_words) if len(fresh) else []
@@ -189,7 +205,7 @@ def refresh(
         centroids = np.concatenate([centroids, group_centroids[fresh]]).astype(np.float32)
         centroids[continued[continued >= 0]] = group_centroids[continued >= 0]
     grown = Themes(
-        themes.ids + tuple(theme_id(len(themes) + 1 + number) for number in range(len(fresh))),
+        themes.ids + tuple(theme_id(first_number + number) for number in range(len(fresh))),
         themes.labels + tuple(new_labels[group] for group in fresh),
         centroids,
     )

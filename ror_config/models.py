@@ -230,6 +230,24 @@ class DbtVars(_Strict):
         return self.model_dump(exclude_none=True)
 
 
+class ThemesConfig(_Strict):
+    """The rules of theme discovery (models.themes.ThemeRules has the defaults and their meaning; docs/models.md
+    "Themes"). Only the ones given here replace the defaults; changing one rebuilds every theme at the next refresh."""
+
+    min_theme_share: float | None = Field(default=None, ge=0, lt=1)
+    min_theme_size: int | None = Field(default=None, ge=2)
+    min_samples: int | None = Field(default=None, ge=1)
+    selection: Literal["leaf", "eom"] | None = None
+    assign_similarity: float | None = Field(default=None, ge=-1, le=1)
+    max_themes: int | None = Field(default=None, ge=1)
+    carry_over_share: float | None = Field(default=None, gt=0, le=1)
+    label_terms: int | None = Field(default=None, ge=1)
+    seed: int | None = None
+
+    def given(self) -> dict[str, int | float | str]:
+        return self.model_dump(exclude_none=True)
+
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 ALERT_KINDS = ("failed_checks", "negative_spikes", "volume_spikes")
 
@@ -324,6 +342,7 @@ class RorConfig(_Strict):
     # is loaded, carried here as written.
     extract: dict[str, Any] | None = None
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    themes: ThemesConfig = Field(default_factory=ThemesConfig)
 
     @field_validator("extra_platforms", mode="before")
     @classmethod
@@ -335,7 +354,7 @@ class RorConfig(_Strict):
     def _empty_is_none(cls, value: Any) -> Any:
         return [] if value is None else value
 
-    @field_validator("vars", "alerts", mode="before")
+    @field_validator("vars", "alerts", "themes", mode="before")
     @classmethod
     def _no_vars(cls, value: Any) -> Any:
         return {} if value is None else value

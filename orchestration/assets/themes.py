@@ -1,12 +1,15 @@
-"""Themes layer: every scored text placed on a stable theme (models.theme_tables), after the enrichment, before dbt.
+"""Themes layer: every scored text placed on a stable theme of its brand group (models.theme_tables), after the
+enrichment, before dbt. The rules come from the configuration file's ``themes`` section (ror_config.ThemesConfig).
 
 Texts scored before embeddings were stored are encoded once more here, once (models.embeddings). Checks, in the
-asset itself because they compare with the run before: every scored text has exactly one assignment (a theme, or
-explicitly unplaced / low-effort), every theme has a label, and no theme id or label of the previous run changed
-or vanished (unless the model version or the rules changed, which rebuilds them: reported, not failed).
+asset itself because they compare with the run before: every scored text has an assignment (a theme, or explicitly
+unplaced / low-effort, in each brand group whose conversation holds it), every theme has a label, and no theme id or
+label of the previous run changed or vanished (unless the model version, the rules or the brand groups' accounts
+changed, which rebuilds them: reported, not failed).
 """
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import polars as pl
@@ -24,7 +27,13 @@ from dagster import (
 from models.cache import store_embeddings
 from models.embeddings import TABLE as EMBEDDING_TABLE
 from models.embeddings import embedding_columns, texts_without_embedding
-from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, ensure_theme_tables, refresh_themes
+from models.theme_tables import (
+    ASSIGNMENTS_TABLE,
+    GROUP_ACCOUNTS,
+    THEMES_TABLE,
+    ensure_theme_tables,
+    refresh_themes,
+)
 from models.themes import ThemeRules
 from orchestration.assets.enrichment import _enricher
 from orchestration.names import WAREHOUSE_STEP_TAGS
@@ -37,6 +46,21 @@ def brand_words(config: RorConfig) -> frozenset[str]:
     theme's label."""
     names = [name for brand in config.brands for name in (brand.name, *(rival.name for rival in brand.competitors))]
     return frozenset(word.lower() for name in names for word in re.findall(r"[^\W\d_]+", name))
+
+
+def group_accounts(config: RorConfig) -> pl.DataFrame:
+    """Every account of each brand group: the brand's own and those of the competitors it tracks."""
+    rows = [
+        {"brand_id": brand.id, "platform": account.platform, "account_id": account.account_id, "handle": account.handle}
+        for brand in config.brands
+        for account in (*brand.accounts, *(account for rival in brand.competitors for account in rival.accounts))
+    ]
+    return pl.DataFrame(rows, schema=GROUP_ACCOUNTS)
+
+
+def theme_rules(config: RorConfig) -> ThemeRules:
+    """ThemeRules' defaults, with the rules the configuration file's ``themes`` section gives."""
+    return replace(ThemeRules(), **config.themes.given())
 
 
 THEMES_KEY = AssetKey(["enrichment", "themes"])
@@ -90,10 +114,10 @@ def interaction_themes(
     ror_config: ConfigFileResource,
 ):
     enricher = _enricher(enrichment.config())
-    rules = ThemeRules()
-    keep_words = brand_words(ror_config.load())
+    config = ror_config.load()
+    rules, keep_words, accounts = theme_rules(config), brand_words(config), group_accounts(config)
     with warehouse.connect() as con:
-        ensure_theme_tables(con)
+        started_over = ensure_theme_tables(con)
         missing = texts_without_embedding(con, enricher.model_version)
         if missing.height:
             context.log.info(f"encoding {missing.height} texts scored before embeddings were stored (once)")
@@ -103,7 +127,7 @@ def interaction_themes(
             )
             store_embeddings(con, frame)
         before = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
-        summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC), keep_words)
+        summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC), keep_words, accounts)
         after = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
         [(unassigned,)] = con.execute(
             f"select count(*) from {EMBEDDING_TABLE} as embeddings left join {ASSIGNMENTS_TABLE} as assigned "
@@ -112,14 +136,21 @@ def interaction_themes(
             [enricher.model_version],
         ).fetchall()
         statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
+    rebuilt = summary.rebuilt or started_over
     context.log.info(
-        f"themes: {summary.themes} ({summary.new_themes} new{', rebuilt' if summary.rebuilt else ''}); "
+        f"themes: {summary.themes} in {summary.groups} brand groups "
+        f"({summary.new_themes} new{', rebuilt' if rebuilt else ''}); "
         f"{summary.texts_assigned} of {summary.texts_considered} texts placed, {summary.texts_moved} moved"
     )
     changed = [theme for theme, label in before.items() if after.get(theme) != label]
     yield MaterializeResult(
         asset_key=THEMES_KEY,
-        metadata={"themes": summary.themes, "new_themes": summary.new_themes, "rebuilt": summary.rebuilt},
+        metadata={
+            "themes": summary.themes,
+            "brand_groups": summary.groups,
+            "new_themes": summary.new_themes,
+            "rebuilt": rebuilt,
+        },
     )
     yield MaterializeResult(
         asset_key=ASSIGNMENTS_KEY,
@@ -136,7 +167,8 @@ def interaction_themes(
         asset_key=ASSIGNMENTS_KEY,
         passed=unassigned == 0,
         metadata={"texts_without_assignment": unassigned},
-        description="Every text with an embedding has one assignment: a theme, unplaced or low_effort.",
+        description="Every text with an embedding has an assignment in each brand group whose conversation holds "
+        "it (or in none): a theme, unplaced or low_effort.",
     )
     unlabelled = sorted(theme for theme, label in after.items() if not label)
     yield AssetCheckResult(
@@ -150,8 +182,8 @@ def interaction_themes(
     yield AssetCheckResult(
         check_name="theme_ids_stable",
         asset_key=THEMES_KEY,
-        passed=summary.rebuilt or not changed,
-        metadata={"changed_or_vanished": len(changed), "rebuilt": summary.rebuilt},
+        passed=rebuilt or not changed,
+        metadata={"changed_or_vanished": len(changed), "rebuilt": rebuilt},
         description="No theme id or label of the previous run changed or vanished (a rebuild after a new model "
-        "version or new rules starts over, and says so).",
+        "version, new rules or new brand groups starts over, and says so).",
     )

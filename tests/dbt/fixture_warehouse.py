@@ -81,21 +81,32 @@ def _enrichment(batches: set[int]) -> pl.DataFrame:
     ).select(list(TEXT_ENRICHMENT))
 
 
-# The fixture has no embeddings to cluster: its scored texts are placed on two themes by their sentiment, as the
-# clustering would have placed them (models.theme_tables' tables), so the theme marts have rows on both engines.
-FIXTURE_THEMES = (("theme-0001", "complaint, order"), ("theme-0002", "coffee, roast"))
+# The fixture has no embeddings to cluster: its scored texts are placed on two themes of each brand group (and of no
+# group) by their sentiment, as the clustering would have placed them (models.theme_tables' tables: one theme id per
+# group and label), so the theme marts have rows on both engines.
+FIXTURE_LABELS = ("complaint, order", "coffee, roast")
 
 
 def _assign_fixture_themes(con: duckdb.DuckDBPyConnection) -> None:
-    con.executemany(
-        "insert or ignore into enrichment.themes values (?, ?, 'fixture', 'fixture', null, timestamptz '2026-03-01')",
-        [list(theme) for theme in FIXTURE_THEMES],
+    con.execute(
+        "create or replace temp table fixture_themes as select printf('theme-%04d', row_number() over (order by "
+        "brand_id nulls first, label_number)) as theme_id, brand_id, label, label_number from (select brand_id from "
+        "config.brands union all select null) cross join (select unnest(?) as label, generate_subscripts(?, 1) as "
+        "label_number)",
+        [list(FIXTURE_LABELS), list(FIXTURE_LABELS)],
     )
     con.execute(
-        "insert or ignore into enrichment.theme_assignments "
-        "select text_hash, case when sentiment_label = 'negative' then ? else ? end, 0.9, 'assigned', model_version, "
-        "timestamptz '2026-03-01' from enrichment.text_enrichment where sentiment_label is not null",
-        [FIXTURE_THEMES[0][0], FIXTURE_THEMES[1][0]],
+        "insert or ignore into enrichment.themes select theme_id, brand_id, label, 'fixture', 'fixture', null, "
+        "timestamptz '2026-03-01' from fixture_themes"
+    )
+    # a text keeps the theme of its first load (its first model version's sentiment), as the clustering keeps ids
+    con.execute(
+        "insert into enrichment.theme_assignments select scores.text_hash, themes.brand_id, themes.theme_id, 0.9, "
+        "'assigned', scores.model_version, timestamptz '2026-03-01' from (select distinct on (text_hash) * from "
+        "enrichment.text_enrichment where sentiment_label is not null order by text_hash, model_version) as scores "
+        "inner join fixture_themes as themes on themes.label_number = case when scores.sentiment_label = 'negative' "
+        "then 1 else 2 end where not exists (select 1 from enrichment.theme_assignments as assigned where "
+        "assigned.text_hash = scores.text_hash and assigned.brand_id is not distinct from themes.brand_id)"
     )
 
 
@@ -131,6 +142,6 @@ def load_batches(db_path: Path, batches: set[int]) -> dict[str, int]:
         ensure_theme_tables(con)
         for table, frame in frames.items():
             _append(con, table, frame, Path(scratch))
-        _assign_fixture_themes(con)
         write_config_tables(con, load_config(FIXTURE_CONFIG))
+        _assign_fixture_themes(con)
     return {table: frame.height for table, frame in frames.items()}

@@ -7,6 +7,9 @@
    one or two of them, replies under their posts, their public answers, customer-to-customer replies, reactions and
    private messages that count for nobody) is built, and every row of the mart must equal an independent recount of
    the raw rows in polars.
+3. Themes are found per brand group before dbt runs, from the raw rows and the configuration alone
+   (models.theme_tables.group_texts): every interaction dbt attributes to a brand, or tracks for a party of its group,
+   must lie in that group's conversation, or its theme would be missing.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from ingest.text import text_hash
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table
 from models.schema import TEXT_ENRICHMENT
-from models.theme_tables import ensure_theme_tables
+from models.theme_tables import ensure_theme_tables, group_texts
+from orchestration.assets.themes import group_accounts
 from ror_config import parse_config, write_config_tables
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -87,7 +91,30 @@ def _build_fixture(root: Path, config_text: str) -> dict[str, list[tuple]]:
         snapshot["tracked"] = con.sql(
             "select tracked_id, count(*) from intermediate.int_interactions_tracked_attributed group by all"
         ).fetchall()
+        snapshot["outside"] = outside_the_group_conversations(con, config_text)
     return snapshot
+
+
+def outside_the_group_conversations(con: duckdb.DuckDBPyConnection, config_text: str) -> list[tuple]:
+    """(brand_id, interaction_key) of the interactions with a text that dbt attributes to a brand (fct_interactions)
+    or tracks for a party of its group (int_interactions_tracked_attributed) whose text is not in that group's
+    conversation as the themes asset finds it before dbt runs."""
+    group_texts(con, group_accounts(parse_config(config_text)))
+    return con.sql(
+        """
+        with attributed as (
+            select brand_id, interaction_key, text_hash from marts.fct_interactions
+            where brand_id is not null and text_hash is not null
+            union
+            select tracked.brand_id, tracked.interaction_key, interactions.text_hash
+            from intermediate.int_interactions_tracked_attributed as tracked
+            inner join marts.fct_interactions as interactions using (interaction_key)
+            where interactions.text_hash is not null
+        )
+        select brand_id, interaction_key from attributed anti join group_texts using (brand_id, text_hash)
+        order by all
+        """
+    ).fetchall()
 
 
 def test_tracking_competitors_changes_none_of_the_owned_marts(tmp_path_factory: pytest.TempPathFactory):
@@ -103,6 +130,8 @@ def test_tracking_competitors_changes_none_of_the_owned_marts(tmp_path_factory: 
     tracked = dict(with_competitors["tracked"])
     assert tracked["alice"] > 0 and tracked["greg"] > 0 and tracked["northwind"] > 0
     assert {row[3] for row in with_competitors["share_of_voice"]} > {row[3] for row in without["share_of_voice"]}
+    # every interaction of a brand, or of a party of its group, is in the conversation its group's themes come from
+    assert without["outside"] == [] and with_competitors["outside"] == []
     # ... and none of the brand's owned figures moves
     for table in [f"marts.{mart}" for mart in OWNED_MARTS] + list(OWNED_INTERMEDIATES):
         assert with_competitors[table] == without[table], f"{table} changed when competitors were tracked"
@@ -378,6 +407,8 @@ def test_share_of_voice_equals_an_independent_recount(tmp_path: Path):
     with duckdb.connect(str(path)) as con:
         built = con.sql(f"select {columns} from marts.share_of_voice order by week_start_date, tracked_id").fetchall()
         kinds = dict(con.sql("select distinct tracked_id, tracked_kind from marts.share_of_voice").fetchall())
+        # the mentions of the brand and of its competitors are all in the conversation its themes come from
+        assert outside_the_group_conversations(con, CONFIG) == []
 
     expected = _recount(rows).sort("week_start_date", "tracked_id")
     expected_rows = expected.select(

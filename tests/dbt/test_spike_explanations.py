@@ -1,7 +1,7 @@
 """Spikes that explain themselves, on a planted spike: two weeks of generated mentions of a brand with a steady mix of
-themes (assigned directly in the theme tables, as the clustering would), and on one day a wave of negative texts of
-one theme. Through a real `dbt build` and the real Dagster check: the planted theme must rank first in
-spike_explanations for that day, and the check's warning must name it first, quoting theme labels only.
+themes (assigned directly in the theme tables, as the clustering would, in the brand's group), and on one day a wave
+of negative texts of one theme. Through a real `dbt build` and the real Dagster check: the planted theme must rank
+first in spike_explanations for that day, and the check's warning must name it first, quoting theme labels only.
 """
 
 from __future__ import annotations
@@ -132,13 +132,13 @@ def _load(path: Path, rows: list[dict]) -> None:
             con.execute(f"insert into {table} by name select * from read_parquet('{parquet}')")
         for theme_id, (label, _, texts) in THEMES.items():
             con.execute(
-                "insert into enrichment.themes values (?, ?, 'v1', 'test-rules', ?, ?)",
-                [theme_id, label, b"\x00" * 4, assigned_at],
+                "insert into enrichment.themes values (?, ?, ?, 'v1', 'test-rules', ?, ?)",
+                [theme_id, BRAND["id"], label, b"\x00" * 4, assigned_at],
             )
             for text in texts:
                 con.execute(
-                    "insert into enrichment.theme_assignments values (?, ?, 0.9, 'assigned', 'v1', ?)",
-                    [text_hash(text), theme_id, assigned_at],
+                    "insert into enrichment.theme_assignments values (?, ?, ?, 0.9, 'assigned', 'v1', ?)",
+                    [text_hash(text), BRAND["id"], theme_id, assigned_at],
                 )
         write_config_tables(con, parse_config(CONFIG))
 

@@ -1,6 +1,7 @@
 """Themes (models.themes) and the embeddings they read (models.embeddings), on generated topics and the real encoder."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -8,11 +9,15 @@ import polars as pl
 import pytest
 
 from ingest.text import text_hash
+from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table, store, store_files, write_scores
 from models.embeddings import TABLE, dequantise, quantise, texts_without_embedding
 from models.evaluate_themes import data_dir
-from models.theme_tables import ASSIGNMENTS_TABLE, THEMES_TABLE, refresh_themes
+from models.theme_tables import ASSIGNMENTS_TABLE, GROUP_ACCOUNTS, THEMES_TABLE, refresh_themes
 from models.themes import NO_THEME, ThemeRules, Themes, agreement, proper_nouns, refresh
+from orchestration.assets.themes import theme_rules
+from ror_config import ConfigError, parse_config
+from ror_config.models import ThemesConfig
 
 TOPICS = {
     "refund": ["refund", "money", "back", "charged", "twice"],
@@ -201,20 +206,24 @@ def test_embeddings_are_stored_beside_the_scores_once(enricher, tmp_path):
     assert np.min(np.sum(stored * exact, axis=1)) > 0.999
 
 
-def _warehouse_with(texts, embeddings, substantive, created_at) -> duckdb.DuckDBPyConnection:
+def _warehouse_with(texts, embeddings, substantive, created_at, **thread) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
-    con.execute("create schema raw")
-    con.execute("create table raw.interactions (text_hash varchar, text varchar, created_at timestamptz)")
+    ensure_raw_schema(con)
     ensure_enrichment_table(con)
-    _add_texts(con, texts, embeddings, substantive, created_at)
+    _add_texts(con, texts, embeddings, substantive, created_at, **thread)
     return con
 
 
-def _add_texts(con, texts, embeddings, substantive, created_at) -> None:
+def _add_texts(con, texts, embeddings, substantive, created_at, mentions=None, parent_id=None) -> None:
+    """Each text as one interaction on x (mentioning ``mentions``, replying to ``parent_id``), scored and embedded."""
     blobs, scales = quantise(embeddings)
     for text, blob, scale, is_substantive in zip(texts, blobs, scales, substantive, strict=True):
         hashed = text_hash(text)
-        con.execute("insert into raw.interactions values (?, ?, ?)", [hashed, text, created_at]).fetchall()
+        con.execute(
+            "insert into raw.interactions (platform, interaction_id, text, text_hash, created_at, parent_id, "
+            "mentioned_handles) values ('x', ?, ?, ?, ?, ?, ?)",
+            [f"{hashed}-{mentions}-{parent_id}", text, hashed, created_at, parent_id, [mentions] if mentions else []],
+        ).fetchall()
         con.execute(
             "insert or ignore into enrichment.text_enrichment (text_hash, model_version, is_substantive) "
             "values (?, 'v1', ?)",
@@ -260,3 +269,167 @@ def test_the_warehouse_tables_keep_every_placed_text_on_its_theme():
 
     rebuilt = refresh_themes(con, "v1", ThemeRules(min_theme_size=8), datetime(2026, 3, 5, tzinfo=UTC))
     assert rebuilt.rebuilt and rebuilt.texts_considered == len(rows) + 2  # new rules: everything again
+
+
+ACME_ACCOUNTS = [("acme", "x", "100", "acme"), ("acme", "x", None, "rival"), ("nova", "x", None, "nova")]
+# which group's conversation each topic is in: mentions of @acme and of its competitor @rival are acme's, @nova's
+# nova's; the sizes topic mentions nobody (no group)
+TOPIC_MENTIONS = {
+    "refund": "acme",
+    "delivery": "acme",
+    "store": "rival",
+    "coffee": "nova",
+    "app": "nova",
+    "sizes": None,
+}
+
+
+def _brand_warehouse(days: range, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """The texts of TOPIC_MENTIONS on ``days`` (added to ``con``, else to a new warehouse), each mentioning its topic's
+    account, except one refund text a day that replies to a post of acme's account instead (in acme's conversation
+    by its thread, with no mention)."""
+    texts, embeddings, meta = generated(dict.fromkeys(TOPIC_MENTIONS, range(7)), per_day=8)
+    if con is None:
+        con = duckdb.connect(":memory:")
+        ensure_raw_schema(con)
+        ensure_enrichment_table(con)
+        con.execute("insert into raw.interactions (platform, interaction_id, author_id) values ('x', 'p1', '100')")
+    seen = set()
+    for index, (day, topic) in enumerate(meta):
+        if texts[index] in seen:
+            continue
+        seen.add(texts[index])
+        if day not in days:
+            continue
+        parent = "p1" if topic == "refund" and index % 8 == 0 else None
+        mention = None if parent else TOPIC_MENTIONS[topic]
+        at = datetime(2026, 3, 1 + day, tzinfo=UTC)
+        _add_texts(con, [texts[index]], embeddings[index : index + 1], [True], at, mentions=mention, parent_id=parent)
+    return con
+
+
+def _topic_of() -> dict[str, str]:
+    texts, _, meta = generated(dict.fromkeys(TOPIC_MENTIONS, range(7)), per_day=8)
+    return {text_hash(text): topic for text, (_, topic) in zip(texts, meta, strict=True)}
+
+
+def _accounts() -> pl.DataFrame:
+    return pl.DataFrame(ACME_ACCOUNTS, schema=GROUP_ACCOUNTS, orient="row")
+
+
+def _placed(con) -> dict[tuple[str, str], str]:
+    rows = con.execute(f"select coalesce(brand_id, ''), text_hash, theme_id from {ASSIGNMENTS_TABLE}").fetchall()
+    return {(brand, hashed): theme for brand, hashed, theme in rows}
+
+
+def test_each_brand_group_finds_its_own_themes_with_ids_unique_across_groups():
+    con = _brand_warehouse(range(7))
+    summary = refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 8, tzinfo=UTC), group_accounts=_accounts())
+    assert summary.groups == 3  # acme, nova, and the texts of no group
+    themes = con.execute(f"select theme_id, coalesce(brand_id, ''), label from {THEMES_TABLE}").fetchall()
+    assert len({theme for theme, *_ in themes}) == len(themes) == summary.themes
+    per_group = {}
+    for _, brand, label in themes:
+        per_group.setdefault(brand, []).append(label)
+    assert {brand: len(labels) for brand, labels in per_group.items()} == {"acme": 3, "nova": 2, "": 1}
+    topic_of, topics = _topic_of(), {}
+    for (brand, hashed), theme in _placed(con).items():
+        topics.setdefault((brand, theme), set()).add(topic_of[hashed])
+    # a competitor's mentions (store, @rival) and a reply under acme's post are clustered with acme's conversation
+    assert sorted(sorted(found) for (brand, _), found in topics.items() if brand == "acme") == [
+        ["delivery"],
+        ["refund"],
+        ["store"],
+    ]
+    assert sorted(sorted(found) for (brand, _), found in topics.items() if brand == "nova") == [["app"], ["coffee"]]
+    assert [sorted(found) for (brand, _), found in topics.items() if brand == ""] == [["sizes"]]
+
+
+def test_a_text_in_two_brand_groups_has_a_theme_in_each():
+    con = _brand_warehouse(range(7))
+    shared, embedding = "refund please charged twice", generated({"refund": range(1)}, per_day=1)[1]
+    for brand in ("acme", "nova"):
+        _add_texts(con, [shared], embedding, [True], datetime(2026, 3, 1, tzinfo=UTC), mentions=brand)
+    refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 8, tzinfo=UTC), group_accounts=_accounts())
+    rows = con.execute(
+        f"select brand_id, status from {ASSIGNMENTS_TABLE} where text_hash = ? order by brand_id", [text_hash(shared)]
+    ).fetchall()
+    assert [brand for brand, _ in rows] == ["acme", "nova"]
+
+
+def test_brand_groups_day_by_day_agree_with_one_rebuild_and_keep_their_ids():
+    rules, accounts = ThemeRules(), _accounts()
+    daily = _brand_warehouse(range(3))
+    refresh_themes(daily, "v1", rules, datetime(2026, 3, 3, tzinfo=UTC), group_accounts=accounts)
+    first = daily.execute(f"select theme_id, brand_id, label from {THEMES_TABLE} order by theme_id").fetchall()
+    _brand_warehouse(range(3, 7), daily)
+    refresh_themes(daily, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=accounts)
+    later = daily.execute(f"select theme_id, brand_id, label from {THEMES_TABLE} order by theme_id").fetchall()
+    assert later[: len(first)] == first  # ids, groups and labels kept
+    rebuilt = _brand_warehouse(range(7))
+    refresh_themes(rebuilt, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=accounts)
+    again = _brand_warehouse(range(7))
+    refresh_themes(again, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=accounts)
+    assert _placed(again) == _placed(rebuilt)  # a rebuild is deterministic
+    day_by_day, at_once = _placed(daily), _placed(rebuilt)
+    assert day_by_day.keys() == at_once.keys()
+    for group in ("acme", "nova", ""):
+        keys = sorted(key for key in at_once if key[0] == group)
+        numbered = {
+            theme: index for index, theme in enumerate(sorted(set(day_by_day.values()) | set(at_once.values())))
+        }
+        first_run = np.array([numbered[day_by_day[key]] for key in keys])
+        second_run = np.array([numbered[at_once[key]] for key in keys])
+        assert agreement(first_run, second_run) >= 0.95, group
+
+
+def test_tables_from_before_brand_groups_are_rebuilt_per_brand():
+    texts, embeddings, _ = generated({"refund": range(1), "coffee": range(1)}, per_day=20)
+    unique = sorted({text: index for index, text in enumerate(texts)}.values())
+    con = _warehouse_with([texts[i] for i in unique], embeddings[unique], [True] * len(unique), datetime(2026, 3, 1))
+    con.execute("create schema if not exists enrichment")
+    con.execute(f"create table {THEMES_TABLE} (theme_id varchar primary key, label varchar)")
+    con.execute(f"create table {ASSIGNMENTS_TABLE} (text_hash varchar primary key, theme_id varchar)")
+    con.execute(f"insert into {THEMES_TABLE} values ('theme-0001', 'old')")
+    summary = refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 2, tzinfo=UTC))
+    assert summary.rebuilt and summary.themes == 2
+    assert con.execute(f"select count(*) from {THEMES_TABLE} where label = 'old'").fetchall() == [(0,)]
+    assert con.execute(f"select count(*) from {ASSIGNMENTS_TABLE} where brand_id is null").fetchall() == [
+        (len(unique),)
+    ]
+
+
+def test_the_documented_theme_rules_are_the_defaults_and_a_valid_configuration():
+    """docs/models.md shows the configuration file's themes section with every default: it parses, and gives
+    ThemeRules' defaults; a rule given there replaces the default, and a misspelt one is refused."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "models.md").read_text(encoding="utf-8")
+    block = page[page.index("## Themes") :].split("```yaml\n", 1)[1].split("```", 1)[0]
+    documented = parse_config(block)
+    assert theme_rules(documented) == ThemeRules()
+    assert set(documented.themes.given()) == set(ThemesConfig.model_fields)
+    assert theme_rules(parse_config("themes: {min_theme_share: 0.01}")).min_theme_share == 0.01
+    with pytest.raises(ConfigError):
+        parse_config("themes: {min_theme_sise: 3}")
+
+
+def test_a_warehouse_without_texts_refreshes_to_no_theme():
+    con = duckdb.connect(":memory:")
+    ensure_raw_schema(con)
+    ensure_enrichment_table(con)
+    summary = refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 1, tzinfo=UTC), group_accounts=_accounts())
+    assert (summary.texts_considered, summary.themes, summary.groups) == (0, 0, 0)
+
+
+def test_a_changed_brand_group_rebuilds_the_themes_a_fresh_warehouse_holds():
+    """Refreshed first with acme alone, then with nova added: the themes and assignments equal those of a warehouse
+    refreshed with both from the start (ids included), as dbt's marts do after a configuration change."""
+    rules, both = ThemeRules(), _accounts()
+    changed = _brand_warehouse(range(7))
+    refresh_themes(changed, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=both[:2])
+    summary = refresh_themes(changed, "v1", rules, datetime(2026, 3, 8, tzinfo=UTC), group_accounts=both)
+    fresh = _brand_warehouse(range(7))
+    refresh_themes(fresh, "v1", rules, datetime(2026, 3, 8, tzinfo=UTC), group_accounts=both)
+    assert summary.rebuilt
+    themes = f"select theme_id, brand_id, label from {THEMES_TABLE} order by theme_id"
+    assert changed.execute(themes).fetchall() == fresh.execute(themes).fetchall()
+    assert _placed(changed) == _placed(fresh)

@@ -132,7 +132,8 @@ def test_the_headline_says_which_themes_moved(serving_file: Path) -> None:
         wh = Warehouse(con)
         (label, now) = con.execute(
             "select theme_label, sum(trend.audience_interactions) from marts.theme_trend as trend "
-            "join marts.dim_themes using (theme_id) where brand_id = 'northwind' and week_start_date between ? and ? "
+            "join marts.dim_themes using (theme_id) where trend.brand_id = 'northwind' "
+            "and week_start_date between ? and ? "
             "group by all order by 2 desc, 1 limit 1",
             [FIXTURE_PERIOD.start - timedelta(days=6), FIXTURE_PERIOD.end],
         ).fetchone()

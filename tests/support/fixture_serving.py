@@ -17,7 +17,8 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 def build_fixture_warehouse(root: Path, themed: bool = False) -> Path:
     """The working database after loading both fixture batches and building every model; publish it from there.
-    ``themed`` places the fixture's texts on FIXTURE_THEMES first (the fixture has no embeddings to find themes)."""
+    ``themed`` places the fixture's texts on themes of FIXTURE_LABELS first (the fixture has no embeddings to find
+    themes)."""
     working = root / "ror.work.duckdb"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ROR_WORK_DB", str(working))
@@ -49,22 +50,30 @@ def build_fixture_warehouse(root: Path, themed: bool = False) -> Path:
     return working
 
 
-# labels as the theme model writes them (its most distinctive words)
-FIXTURE_THEMES = {"theme-0001": "late delivery", "theme-0002": "oat latte", "theme-0003": "friendly staff"}
+# labels as the theme model writes them (its most distinctive words); each brand group gets its own three themes
+FIXTURE_LABELS = ("late delivery", "oat latte", "friendly staff")
 
 
 def place_on_themes(working: Path) -> None:
-    """Every audience text of the fixture on one of FIXTURE_THEMES, in turn by its hash: the theme tables as the
-    interaction_themes asset writes them (replacing the two themes fixture_warehouse places by sentiment)."""
+    """Every audience text of the fixture on one of FIXTURE_LABELS' themes of each brand group (and of no group), in
+    turn by its hash: the theme tables as the interaction_themes asset writes them, one theme id per group and label
+    (replacing the themes fixture_warehouse places by sentiment)."""
     with duckdb.connect(str(working)) as con:
         con.execute("delete from enrichment.theme_assignments; delete from enrichment.themes")
-        con.executemany(
-            "insert into enrichment.themes values (?, ?, 'fixture', 'fixture', null, timestamptz '2026-01-01')",
-            list(FIXTURE_THEMES.items()),
+        con.execute(
+            "create temp table fixture_themes as select printf('theme-%04d', row_number() over (order by brand_id "
+            "nulls first, label_number)) as theme_id, brand_id, label, label_number from (select brand_id from "
+            "config.brands union all select null) cross join (select unnest(?) as label, "
+            "generate_subscripts(?, 1) as label_number)",
+            [list(FIXTURE_LABELS), list(FIXTURE_LABELS)],
         )
         con.execute(
-            "insert into enrichment.theme_assignments select text_hash, ['theme-0001', 'theme-0002', 'theme-0003']["
-            "(row_number() over (order by text_hash) - 1) % 3 + 1], 0.9, 'assigned', 'fixture', "
-            "timestamptz '2026-01-01' from (select distinct text_hash from raw.interactions "
-            "where text_hash is not null)"
+            "insert into enrichment.themes select theme_id, brand_id, label, 'fixture', 'fixture', null, "
+            "timestamptz '2026-01-01' from fixture_themes"
+        )
+        con.execute(
+            "insert into enrichment.theme_assignments select texts.text_hash, themes.brand_id, themes.theme_id, 0.9, "
+            "'assigned', 'fixture', timestamptz '2026-01-01' from (select text_hash, (row_number() over (order by "
+            "text_hash) - 1) % 3 + 1 as label_number from (select distinct text_hash from raw.interactions where "
+            "text_hash is not null)) as texts inner join fixture_themes as themes using (label_number)"
         )

@@ -9,8 +9,12 @@
 --                        so a theme absent from the baseline has a small share, never 0
 --   lift                 day_share / smoothed baseline share; 1 = as usual, 3 = three times its usual share
 -- The window is the same calendar days as the spike rule's (the spike_trailing_days days before, the day excluded).
+-- Both populations go through the same CTEs (a spike kind is one more column of the series key), and the trailing
+-- window is joined once (windows): the baselines and the vocabulary are sums over it.
 {%- set trailing_days = var('spike_trailing_days') | int %}
 {%- set prior = var('spike_theme_prior') %}
+{#- the columns that name one series: a spike kind's population on one owned account -#}
+{%- set series = ['spike_kind', 'platform', 'brand_id', 'account_id'] %}
 with
 
 interactions as (
@@ -76,7 +80,9 @@ day_totals as (
 
 ),
 
-theme_baselines as (
+-- every day of a series with each day of its trailing window, the day itself included: the one window join that
+-- the baselines and the vocabulary below share
+windows as (
 
     select
         this_day.spike_kind,
@@ -84,67 +90,69 @@ theme_baselines as (
         this_day.brand_id,
         this_day.account_id,
         this_day.activity_date,
-        this_day.theme_id,
-        this_day.theme_interactions,
-        coalesce(sum(earlier.theme_interactions), 0) as baseline_theme_interactions
-    from theme_days as this_day
-    left join theme_days as earlier
-        on this_day.spike_kind = earlier.spike_kind
-        and this_day.platform = earlier.platform
-        and this_day.brand_id = earlier.brand_id
-        and this_day.account_id = earlier.account_id
-        and this_day.theme_id = earlier.theme_id
+        earlier.activity_date as window_date
+    from day_totals as this_day
+    inner join day_totals as earlier
+        on {{ same_values('this_day', 'earlier', series) }}
         and earlier.activity_date >= {{ add_days(-1 * trailing_days, 'this_day.activity_date') }}
-        and this_day.activity_date > earlier.activity_date
+        and this_day.activity_date >= earlier.activity_date
+
+),
+
+-- each theme seen in a day's window (the day included: the vocabulary) and its interactions before the day
+window_themes as (
+
+    select
+        windows.spike_kind,
+        windows.platform,
+        windows.brand_id,
+        windows.account_id,
+        windows.activity_date,
+        seen.theme_id,
+        sum(
+            case when seen.activity_date < windows.activity_date then seen.theme_interactions else 0 end
+        ) as baseline_theme_interactions
+    from windows
+    inner join theme_days as seen
+        on {{ same_values('windows', 'seen', series) }}
+        and windows.window_date = seen.activity_date
     group by
-        this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date,
-        this_day.theme_id, this_day.theme_interactions
+        windows.spike_kind, windows.platform, windows.brand_id, windows.account_id, windows.activity_date,
+        seen.theme_id
 
 ),
 
 total_baselines as (
 
     select
-        this_day.spike_kind,
-        this_day.platform,
-        this_day.brand_id,
-        this_day.account_id,
-        this_day.activity_date,
-        this_day.themed_interactions,
-        coalesce(sum(earlier.themed_interactions), 0) as baseline_themed_interactions
-    from day_totals as this_day
-    left join day_totals as earlier
-        on this_day.spike_kind = earlier.spike_kind
-        and this_day.platform = earlier.platform
-        and this_day.brand_id = earlier.brand_id
-        and this_day.account_id = earlier.account_id
-        and earlier.activity_date >= {{ add_days(-1 * trailing_days, 'this_day.activity_date') }}
-        and this_day.activity_date > earlier.activity_date
-    group by
-        this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date,
-        this_day.themed_interactions
+        windows.spike_kind,
+        windows.platform,
+        windows.brand_id,
+        windows.account_id,
+        windows.activity_date,
+        sum(case when windows.window_date = windows.activity_date then earlier.themed_interactions else 0 end)
+            as themed_interactions,
+        sum(case when windows.window_date < windows.activity_date then earlier.themed_interactions else 0 end)
+            as baseline_themed_interactions
+    from windows
+    inner join day_totals as earlier
+        on {{ same_values('windows', 'earlier', series) }}
+        and windows.window_date = earlier.activity_date
+    group by windows.spike_kind, windows.platform, windows.brand_id, windows.account_id, windows.activity_date
 
 ),
 
 vocabularies as (
 
-    -- the themes seen on the day or in its trailing window: each gets the prior's pseudo-interactions
     select
-        this_day.spike_kind,
-        this_day.platform,
-        this_day.brand_id,
-        this_day.account_id,
-        this_day.activity_date,
-        count(distinct seen.theme_id) as themes_seen
-    from day_totals as this_day
-    inner join theme_days as seen
-        on this_day.spike_kind = seen.spike_kind
-        and this_day.platform = seen.platform
-        and this_day.brand_id = seen.brand_id
-        and this_day.account_id = seen.account_id
-        and seen.activity_date >= {{ add_days(-1 * trailing_days, 'this_day.activity_date') }}
-        and this_day.activity_date >= seen.activity_date
-    group by this_day.spike_kind, this_day.platform, this_day.brand_id, this_day.account_id, this_day.activity_date
+        spike_kind,
+        platform,
+        brand_id,
+        account_id,
+        activity_date,
+        count(*) as themes_seen
+    from window_themes
+    group by spike_kind, platform, brand_id, account_id, activity_date
 
 ),
 
@@ -187,50 +195,39 @@ examples as (
 final as (
 
     select
-        theme_baselines.spike_kind,
-        theme_baselines.platform,
-        theme_baselines.brand_id,
-        theme_baselines.account_id,
-        theme_baselines.activity_date,
-        theme_baselines.theme_id,
-        cast(theme_baselines.theme_interactions as {{ dbt.type_bigint() }}) as theme_interactions,
+        theme_days.spike_kind,
+        theme_days.platform,
+        theme_days.brand_id,
+        theme_days.account_id,
+        theme_days.activity_date,
+        theme_days.theme_id,
+        cast(theme_days.theme_interactions as {{ dbt.type_bigint() }}) as theme_interactions,
         cast(total_baselines.themed_interactions as {{ dbt.type_bigint() }}) as themed_interactions,
-        cast(theme_baselines.baseline_theme_interactions as {{ dbt.type_bigint() }}) as baseline_theme_interactions,
+        cast(window_themes.baseline_theme_interactions as {{ dbt.type_bigint() }}) as baseline_theme_interactions,
         cast(total_baselines.baseline_themed_interactions as {{ dbt.type_bigint() }}) as baseline_themed_interactions,
         cast(vocabularies.themes_seen as {{ dbt.type_bigint() }}) as themes_seen,
-        {{ safe_divide('theme_baselines.theme_interactions', 'total_baselines.themed_interactions') }} as day_share,
+        {{ safe_divide('theme_days.theme_interactions', 'total_baselines.themed_interactions') }} as day_share,
         {{ safe_divide(
-            'theme_baselines.baseline_theme_interactions + ' ~ prior,
+            'window_themes.baseline_theme_interactions + ' ~ prior,
             'total_baselines.baseline_themed_interactions + ' ~ prior ~ ' * vocabularies.themes_seen'
         ) }} as baseline_share_smoothed,
         {{ safe_divide(
-            'theme_baselines.theme_interactions * (total_baselines.baseline_themed_interactions + '
+            'theme_days.theme_interactions * (total_baselines.baseline_themed_interactions + '
                 ~ prior ~ ' * vocabularies.themes_seen)',
-            'total_baselines.themed_interactions * (theme_baselines.baseline_theme_interactions + ' ~ prior ~ ')'
+            'total_baselines.themed_interactions * (window_themes.baseline_theme_interactions + ' ~ prior ~ ')'
         ) }} as lift,
         examples.example_interaction_key_1,
         examples.example_interaction_key_2,
         examples.example_interaction_key_3
-    from theme_baselines
+    from theme_days
+    inner join window_themes
+        on {{ same_values('theme_days', 'window_themes', series + ['activity_date', 'theme_id']) }}
     inner join total_baselines
-        on theme_baselines.spike_kind = total_baselines.spike_kind
-        and theme_baselines.platform = total_baselines.platform
-        and theme_baselines.brand_id = total_baselines.brand_id
-        and theme_baselines.account_id = total_baselines.account_id
-        and theme_baselines.activity_date = total_baselines.activity_date
+        on {{ same_values('theme_days', 'total_baselines', series + ['activity_date']) }}
     inner join vocabularies
-        on theme_baselines.spike_kind = vocabularies.spike_kind
-        and theme_baselines.platform = vocabularies.platform
-        and theme_baselines.brand_id = vocabularies.brand_id
-        and theme_baselines.account_id = vocabularies.account_id
-        and theme_baselines.activity_date = vocabularies.activity_date
+        on {{ same_values('theme_days', 'vocabularies', series + ['activity_date']) }}
     inner join examples
-        on theme_baselines.spike_kind = examples.spike_kind
-        and theme_baselines.platform = examples.platform
-        and theme_baselines.brand_id = examples.brand_id
-        and theme_baselines.account_id = examples.account_id
-        and theme_baselines.activity_date = examples.activity_date
-        and theme_baselines.theme_id = examples.theme_id
+        on {{ same_values('theme_days', 'examples', series + ['activity_date', 'theme_id']) }}
 
 )
 

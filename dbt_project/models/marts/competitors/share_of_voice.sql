@@ -10,9 +10,12 @@
 --                           missing ones as 0) / mentions
 --   response_rate           mentions expecting a response that the party answered publicly / mentions expecting a
 --                           response
---   leading themes          the themes (fct_interactions.theme_id) of the most mentions of the party that week,
---                           ties by theme_id: the first one's id and count, the first three's labels (a theme
---                           without a label yet shows its id)
+--   leading themes          the themes of the most mentions of the party that week, ties by theme_id: the first
+--                           one's id and count, the first three's labels. A mention's theme is its text's theme in
+--                           the group's own themes (enrichment.theme_assignments of the group's brand_id: the brand
+--                           and the competitors it tracks are clustered together, models/theme_tables.py), so every
+--                           party of a group is described by the same themes, whatever brand (if any) the owned
+--                           attribution gives the interaction; a theme without a label yet shows its id
 with
 
 tracked as (
@@ -39,6 +42,12 @@ themes as (
 
 ),
 
+theme_assignments as (
+
+    select * from {{ ref('stg_enrichment__theme_assignments') }}
+
+),
+
 mentions as (
 
     select
@@ -50,12 +59,15 @@ mentions as (
         tracked.first_response_at_utc,
         tracked.first_response_minutes,
         interactions.sentiment_label,
-        interactions.theme_id,
+        theme_assignments.theme_id,
         coalesce(interactions.like_count, 0) + coalesce(interactions.reply_count, 0)
             + coalesce(interactions.share_count, 0) + coalesce(interactions.quote_count, 0) as engagements
     from tracked
     left join interactions
         on tracked.interaction_key = interactions.interaction_key
+    left join theme_assignments
+        on interactions.text_hash = theme_assignments.text_hash
+        and tracked.brand_id = theme_assignments.brand_id
 
 ),
 
@@ -116,6 +128,7 @@ leading_themes as (
     from theme_ranks
     left join themes
         on theme_ranks.theme_id = themes.theme_id
+        and theme_ranks.brand_id = themes.brand_id
     where theme_ranks.theme_rank <= 3
     group by theme_ranks.week_start_date, theme_ranks.platform, theme_ranks.brand_id, theme_ranks.tracked_id
 

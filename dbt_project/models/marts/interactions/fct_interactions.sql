@@ -95,8 +95,11 @@ enriched as (
     from interactions
     left join enrichment
         on interactions.text_hash = enrichment.text_hash
+    -- a text has a theme per brand group (models/theme_tables.py): the one of the brand the row is attributed to,
+    -- or of no group when it is attributed to none
     left join theme_assignments
         on interactions.text_hash = theme_assignments.text_hash
+        and coalesce(interactions.brand_id, '') = coalesce(theme_assignments.brand_id, '')
     left join interaction_types
         on interactions.interaction_type = interaction_types.interaction_type
 

@@ -81,6 +81,7 @@ final as (
     from ranked
     left join themes
         on ranked.theme_id = themes.theme_id
+        and ranked.brand_id = themes.brand_id
     where ranked.theme_rank <= {{ var('spike_top_themes') }}
 
 )

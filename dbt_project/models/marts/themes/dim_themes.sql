@@ -1,6 +1,7 @@
--- One row per theme: its label, when it was created and first seen, its size in audience interactions, and three
--- example interactions: those whose texts lie nearest the theme's centroid (one interaction per distinct text,
--- ties by interaction_key).
+-- One row per theme: the brand group it was found in, its label, when it was first seen, its size in audience
+-- interactions, and three example interactions: those whose texts lie nearest the theme's centroid (one interaction
+-- per distinct text, ties by interaction_key). A theme belongs to one brand group (models/theme_tables.py), so its
+-- members are that brand's interactions (fct_interactions joins a text's theme on the row's brand).
 with
 
 themes as (
@@ -27,7 +28,6 @@ members as (
         interaction_key,
         text_hash,
         theme_id,
-        brand_id,
         created_at_utc
     from interactions
     where is_audience and theme_id is not null
@@ -40,7 +40,6 @@ sizes as (
         theme_id,
         cast(count(*) as {{ dbt.type_bigint() }}) as audience_interactions,
         cast(count(distinct text_hash) as {{ dbt.type_bigint() }}) as unique_texts,
-        cast(count(distinct brand_id) as {{ dbt.type_bigint() }}) as brands,
         min(created_at_utc) as first_seen_at_utc,
         max(created_at_utc) as last_seen_at_utc
     from members
@@ -58,6 +57,7 @@ texts as (
     from members
     inner join assignments
         on members.text_hash = assignments.text_hash
+        and members.theme_id = assignments.theme_id
     group by members.theme_id, members.text_hash
 
 ),
@@ -89,12 +89,12 @@ final as (
 
     select
         themes.theme_id,
+        themes.brand_id,
         themes.theme_label,
         sizes.first_seen_at_utc,
         sizes.last_seen_at_utc,
         cast(coalesce(sizes.audience_interactions, 0) as {{ dbt.type_bigint() }}) as audience_interactions,
         cast(coalesce(sizes.unique_texts, 0) as {{ dbt.type_bigint() }}) as unique_texts,
-        cast(coalesce(sizes.brands, 0) as {{ dbt.type_bigint() }}) as brands,
         examples.example_interaction_key_1,
         examples.example_interaction_key_2,
         examples.example_interaction_key_3

@@ -10,6 +10,7 @@ final as (
 
     select
         text_hash,
+        brand_id,
         theme_id,
         status as theme_status,
         cast(similarity as {{ type_double() }}) as theme_similarity,

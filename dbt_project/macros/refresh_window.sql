@@ -1,5 +1,6 @@
-{#- The partition window of the Dagster run building this project: 'min_date' or 'max_date' as YYYY-MM-DD, '' when
-    there is none (dbt run by hand, at parse time, on Spark). The run writes it into config.dbt_refresh_window just
+{#- The window of the Dagster run building this project (`ror refresh --partition`, `ror backfill`, or the
+    launchpad's run config; none by default): 'min_date' or 'max_date' as YYYY-MM-DD, '' when there is none (dbt
+    run by hand, at parse time, on Spark). The run writes it into config.dbt_refresh_window just
     before dbt starts and removes it after (orchestration/dbt_args.py): a value that changes every day, read at
     execution time, so neither --vars nor an environment variable makes dbt re-parse anything. -#}
 {% macro refresh_window(bound) -%}

@@ -15,9 +15,9 @@
 -- compares config.warehouse_hash with the one of the last build and adds --full-refresh. A brand_account_id here that
 -- no attributed interaction carries any more (an account given by handle whose id has just become known:
 -- int_interactions_attributed re-attributed everything) makes the run re-derive every thread, once.
--- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the Dagster run's
--- partition (macros/refresh_window.sql: read at execution time, since new vars on every run would make dbt re-parse
--- the whole project).
+-- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the Dagster
+-- run's window when it was given one (macros/refresh_window.sql: read at execution time, since new vars on every run
+-- would make dbt re-parse the whole project).
 {%- set min_date = var('min_date') or refresh_window('min_date') %}
 {%- set max_date = var('max_date') or refresh_window('max_date') %}
 {%- set lookback_days = var('lookback_days') | int %}

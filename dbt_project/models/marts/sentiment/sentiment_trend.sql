@@ -32,7 +32,7 @@
 -- A changed configuration rebuilds it from scratch on the next refresh (config.warehouse_hash); logic changes need a
 -- --full-refresh. A series here of an account no audience interaction carries any more (an account given by handle
 -- whose id has just become known: its series moves to the id) makes the run recompute every day once, without it.
--- min_date: var('min_date'), else the Dagster run's partition (as in fct_interactions).
+-- min_date: var('min_date'), else the Dagster run's window, when it was given one (as in fct_interactions).
 {%- set min_date = var('min_date') or refresh_window('min_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
 {%- set context_days = [27, var('spike_trailing_days') | int] | max %}

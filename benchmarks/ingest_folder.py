@@ -18,39 +18,16 @@ import argparse
 import inspect
 import json
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import duckdb
-import psutil
 
 import ingest
+from benchmarks.measure import PeakTreeMemory
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
-
-
-class PeakTreeMemory:
-    """The largest summed resident memory of this process and its descendants, sampled every 100 ms."""
-
-    def __init__(self) -> None:
-        self.process, self.peak, self._stop = psutil.Process(), 0, threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.1):
-            try:
-                tree = [self.process, *self.process.children(recursive=True)]
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-            except psutil.Error:
-                continue
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
 
 
 def ingest_folder(landing: Path, database: Path, **settings: int) -> dict:

@@ -45,6 +45,26 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
+class PeakTreeMemory:
+    """The largest resident memory of a process and all its descendants together (``tree_rss``), sampled every 100 ms
+    on a thread from construction until ``stop``: for a process this one started or this process itself."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        self.process, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, tree_rss(self.process))
+
+    def stop(self) -> int:
+        """Stop sampling; the peak in bytes."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
 def run_measured(command: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float) -> Measured:
     """Run ``command`` with stdout and stderr to ``log``, sampling the tree's memory until it exits."""
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -11,14 +11,13 @@ import copy
 import json
 import os
 import subprocess
-import threading
 from pathlib import Path
 
 import duckdb
-import psutil
 import pytest
 from support.runs import ROR, snapshot
 
+from benchmarks.measure import PeakTreeMemory
 from generators import write_demo_config, write_demo_exports
 
 pytestmark = pytest.mark.slow
@@ -126,33 +125,11 @@ def _landing(root: Path, *, clean: bool) -> Path:
     return landing
 
 
-class _PeakMemory:
-    """The largest summed resident memory of a process and all its descendants, sampled every 100 ms."""
-
-    def __init__(self, pid: int):
-        self.process, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.1):
-            try:
-                tree = [self.process, *self.process.children(recursive=True)]
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-            except psutil.Error:
-                continue
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
 def _refresh(landing: Path, serving: Path, config: Path, home: Path) -> tuple[subprocess.CompletedProcess, int]:
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     command = [ROR, "refresh", "--landing", landing, "--warehouse", serving, "--config", config]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    memory = _PeakMemory(process.pid)
+    memory = PeakTreeMemory(process.pid)
     stdout, stderr = process.communicate(timeout=1500)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), memory.stop()
 

@@ -34,7 +34,7 @@ import psutil
 from benchmarks.measure import Measured, run_measured
 from benchmarks.synthetic import add_synthetic_day, build_synthetic_warehouse
 from orchestration.dbt_project import write_profile
-from orchestration.settings import dbt_folder_for
+from orchestration.settings import Settings, dbt_folder_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -238,7 +238,8 @@ def bench_dbt(scale: Scale, work: Path, rows: int, timeout: float) -> dict:
     built = build_synthetic_warehouse(database, rows, folder / "template")
     synthesis_seconds = round(time.perf_counter() - started, 1)
     env = _env(folder / "dagster_home")
-    profiles = write_profile(folder, database).parent  # as a refresh names its working database to dbt
+    limits = Settings.from_env().with_paths(warehouse=database).duckdb_limits()  # ROR_DUCKDB_MEMORY_LIMIT, as a refresh
+    profiles = write_profile(folder, database, limits).parent  # as a refresh names its working database to dbt
     target = folder / "target"
 
     def dbt(label: str, *args: str) -> tuple[Measured, list[dict]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,8 +31,10 @@ PARSED_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses",
 FINGERPRINT_FILE = "ror_parsed_project.sha256"
 
 
-def profile_yaml(working_path: Path) -> str:
-    """dbt_project/profiles.yml's duckdb target with the working database written in (no env_var)."""
+def profile_yaml(working_path: Path, duckdb_limits: Mapping[str, str]) -> str:
+    """dbt_project/profiles.yml's duckdb target with the working database and DuckDB's limits written in (no env_var):
+    ``duckdb_limits`` (Settings.duckdb_limits: memory_limit, temp_directory) go into the adapter's settings, which
+    dbt-duckdb sets on every connection it opens."""
     # json.dumps quotes the path as YAML reads it (a double-quoted scalar), whatever characters it holds.
     import json
 
@@ -48,15 +50,16 @@ def profile_yaml(working_path: Path) -> str:
         "      threads: 1\n"
         "      settings:\n"
         "        TimeZone: UTC\n"
+        + "".join(f"        {name}: {json.dumps(value)}\n" for name, value in sorted(duckdb_limits.items()))
     )
 
 
-def write_profile(dbt_folder: Path, working_path: Path) -> Path:
+def write_profile(dbt_folder: Path, working_path: Path, duckdb_limits: Mapping[str, str]) -> Path:
     """The warehouse's profiles.yml, rewritten only when it would change (a rewrite would not re-parse, but a
     read-only folder must still work once written)."""
     dbt_folder.mkdir(parents=True, exist_ok=True)
     profile = dbt_folder / "profiles.yml"
-    wanted = profile_yaml(working_path)
+    wanted = profile_yaml(working_path, duckdb_limits)
     if not profile.exists() or profile.read_text("utf-8") != wanted:
         profile.write_text(wanted, "utf-8")
     return profile
@@ -103,9 +106,11 @@ def prepare(project: DbtProject, parse: Callable[[DbtProject], None] = parse) ->
     Path(project.manifest_path).with_name(FINGERPRINT_FILE).write_text(fingerprint + "\n", "utf-8")
 
 
-def dbt_project_for(dbt_folder: Path, working_path: Path, project_dir: Path = DBT_PROJECT_DIR) -> DbtProject:
+def dbt_project_for(
+    dbt_folder: Path, working_path: Path, duckdb_limits: Mapping[str, str], project_dir: Path = DBT_PROJECT_DIR
+) -> DbtProject:
     """The project with its profile and target in the warehouse's dbt folder, parsed if it has to be."""
-    write_profile(dbt_folder, working_path)
+    write_profile(dbt_folder, working_path, duckdb_limits)
     project = DbtProject(project_dir=project_dir, profiles_dir=dbt_folder, target_path=dbt_folder / "target")
     prepare(project)
     return project

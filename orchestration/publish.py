@@ -13,11 +13,14 @@ library.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.duckdb_connection import connect_with_limits
 
 PUBLISHED_SCHEMA = "marts"
 # BI tools embed older DuckDB releases (Evidence's Node DuckDB 1.4, the Metabase and DBeaver drivers): a file written
@@ -114,8 +117,11 @@ def open_serving(serving_path: Path | str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[PublishedTable]:
-    """Copy every table of schema ``marts`` from the working database into a fresh serving file, atomically."""
+def publish(
+    working_path: Path, serving_path: Path, refresh_id: str, duckdb_limits: Mapping[str, str] | None = None
+) -> list[PublishedTable]:
+    """Copy every table of schema ``marts`` from the working database into a fresh serving file, atomically, under
+    ``duckdb_limits`` (Settings.duckdb_limits, as the refresh's steps; None: DuckDB's defaults)."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _drop_killed_publications(serving_path)
     staging_path = serving_path.with_name(f".{serving_path.name}.{refresh_id}.publishing")
@@ -123,7 +129,7 @@ def publish(working_path: Path, serving_path: Path, refresh_id: str) -> list[Pub
     docs: list[tuple[str, str, str]] = []
     published_at = datetime.now(UTC)
     storage = {"storage_compatibility_version": SERVING_STORAGE_VERSION}
-    with duckdb.connect(str(staging_path), config=storage) as serving:
+    with connect_with_limits(staging_path, {**(duckdb_limits or {}), **storage}) as serving:
         # The working database is attached read-only by a bound parameter: no SQL text is built from paths.
         serving.execute("attach ? as work (read_only)", [str(working_path)])
         serving.execute(f"create schema {PUBLISHED_SCHEMA}")

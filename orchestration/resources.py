@@ -16,8 +16,10 @@ from dagster_dbt import DbtProject
 from ingest.privacy import ContactSalt
 from models.enrich import EnrichConfig
 from orchestration.dbt_project import dbt_cli
+from orchestration.duckdb_connection import connect_with_limits
 from orchestration.instance import mark_run_abandoned
 from orchestration.settings import (
+    STEP_MEMORY_LIMIT,
     Settings,
     contact_salt,
     dbt_folder_for,
@@ -39,8 +41,9 @@ class WarehouseResource(ConfigurableResource):
     """
 
     serving_path: str
-    # Bounds DuckDB's buffer pool so a large ingest spills to disk instead of growing with the file.
-    memory_limit: str = "1GB"
+    # DuckDB's memory_limit and temp_directory for the steps' connections (Settings.duckdb_limits): a bounded buffer
+    # pool, so a large ingest spills to disk instead of growing with the file.
+    duckdb_limits: dict[str, str] = {"memory_limit": STEP_MEMORY_LIMIT}
     # How long to wait for DuckDB's file lock left by a killed run's lingering child process (see connect).
     file_lock_wait_seconds: float = 120.0
 
@@ -94,9 +97,7 @@ class WarehouseResource(ConfigurableResource):
         deadline = time.monotonic() + self.file_lock_wait_seconds
         while True:
             try:
-                con = duckdb.connect(
-                    str(self.working_path), read_only=read_only, config={"memory_limit": self.memory_limit}
-                )
+                con = connect_with_limits(self.working_path, self.duckdb_limits, read_only=read_only)
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower() or time.monotonic() > deadline:
@@ -163,7 +164,9 @@ class EnrichmentResource(ConfigurableResource):
 
 def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:
     return {
-        "warehouse": WarehouseResource(serving_path=str(settings.serving_path)),
+        "warehouse": WarehouseResource(
+            serving_path=str(settings.serving_path), duckdb_limits=settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT)
+        ),
         "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
         "landing": LandingResource(
             landing_dir=str(settings.landing_dir),

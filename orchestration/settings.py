@@ -14,6 +14,8 @@ The environment variables read here (defaults in brackets; also listed in .env.e
     ROR_ENRICH_WORKERS    hash buckets / worker processes of a refresh           [1]
     ROR_INGEST_WORKERS    processes that read landing files side by side         [cores, at most 4]
     ROR_INGEST_BATCH_ROWS rows of small files held in memory to load together    [50000]
+    ROR_DUCKDB_MEMORY_LIMIT  DuckDB's memory_limit: "4GB", "512MiB", "25%"       [half of the machine's memory]
+    ROR_DUCKDB_TEMP_DIR   folder DuckDB spills to beyond that limit               [<warehouse>.tmp beside it]
     DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
     ROR_ENCODER ... ROR_MODEL_CACHE   the enrichment models (models/README.md; EnrichConfig.from_variables)
 
@@ -30,10 +32,13 @@ never travel in Settings or run config, which Dagster stores with the run.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import psutil
 
 from ror_config import CONFIG_ENV_VARIABLE
 
@@ -58,6 +63,11 @@ def handoff_folder_for(serving_path: Path) -> Path:
 def enrichment_spool_for(serving_path: Path) -> Path:
     """Where enrichment workers exchange Parquet files (orchestration.assets.enrichment), beside the warehouse."""
     return serving_path.with_name(f"{serving_path.stem}.enrichment")
+
+
+def duckdb_temp_folder_for(serving_path: Path) -> Path:
+    """Where DuckDB spills what exceeds its memory limit, beside the warehouse (the disk that already holds it)."""
+    return serving_path.with_name(f"{serving_path.stem}.tmp")
 
 
 def dbt_folder_for(serving_path: Path) -> Path:
@@ -104,6 +114,42 @@ def default_ingest_workers() -> str:
     return str(min(4, os.cpu_count() or 1))
 
 
+# DuckDB's own size syntax (its memory_limit): a number, then a unit; decimal (KB = 1000) or binary (KiB = 1024) units,
+# or a share of the machine's memory.
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*", re.IGNORECASE)
+_UNIT_BYTES = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNIT_BYTES |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+# The pipeline's own steps (ingest, enrichment, checks) stream their work: their connections stay at most this large
+# however large ROR_DUCKDB_MEMORY_LIMIT is, so a big ingest spills to disk instead of holding the file in memory.
+STEP_MEMORY_LIMIT = "1GB"
+
+
+def _machine_memory_bytes() -> int:
+    return psutil.virtual_memory().total
+
+
+def size_bytes(name: str, value: str) -> int:
+    """Bytes of a size in DuckDB's syntax ("4GB", "512MiB", "25%" of the machine's memory); a clear error otherwise."""
+    match = _SIZE.fullmatch(value)
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(f"{name} must be a size such as 4GB, 512MiB or 25% (of the machine's memory), got {value!r}")
+    number, unit = float(match[1]), match[2].lower()
+    return int(number * _machine_memory_bytes() / 100) if unit == "%" else int(number * _UNIT_BYTES[unit])
+
+
+def default_duckdb_memory_limit() -> str:
+    """Half of the machine's memory: DuckDB's own default (80%) leaves too little to the rest of a refresh."""
+    return f"{_machine_memory_bytes() // 2 // 2**20}MiB"
+
+
+def _duckdb_size(name: str, value: str | None) -> str:
+    """The size as given once size_bytes accepts it; unset or empty: default_duckdb_memory_limit."""
+    if not value:
+        return default_duckdb_memory_limit()
+    size_bytes(name, value)
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -124,6 +170,11 @@ class Settings:
     # each at most ingest.parallel.WHOLE_FILE_BYTES), what bounds ingest's memory (ingest.pipeline.ingest_paths).
     ingest_workers: int = field(default_factory=lambda: int(default_ingest_workers()))
     ingest_batch_rows: int = 50_000
+    # DuckDB's memory_limit for every connection that works on the warehouse (dbt's, the steps' at most
+    # STEP_MEMORY_LIMIT), validated by size_bytes; what exceeds it spills to duckdb_temp_dir (None: beside the
+    # warehouse, duckdb_temp_folder_for).
+    duckdb_memory_limit: str = field(default_factory=default_duckdb_memory_limit)
+    duckdb_temp_dir: Path | None = None
 
     @property
     def working_path(self) -> Path:
@@ -132,6 +183,18 @@ class Settings:
     @property
     def dbt_folder(self) -> Path:
         return dbt_folder_for(self.serving_path)
+
+    @property
+    def duckdb_temp_directory(self) -> Path:
+        return self.duckdb_temp_dir or duckdb_temp_folder_for(self.serving_path)
+
+    def duckdb_limits(self, at_most: str | None = None) -> dict[str, str]:
+        """DuckDB's configuration for a connection to the warehouse (orchestration.duckdb_connection), its memory
+        limit lowered to ``at_most`` when that is smaller."""
+        memory_limit = self.duckdb_memory_limit
+        if at_most is not None and size_bytes("limit", at_most) < size_bytes("limit", memory_limit):
+            memory_limit = at_most
+        return {"memory_limit": memory_limit, "temp_directory": str(self.duckdb_temp_directory)}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -146,6 +209,8 @@ class Settings:
             enrichment={name: env[name] for name in ENRICHMENT_VARIABLES if name in env},
             ingest_workers=_positive_int("ROR_INGEST_WORKERS", env.get("ROR_INGEST_WORKERS", default_ingest_workers())),
             ingest_batch_rows=_positive_int("ROR_INGEST_BATCH_ROWS", env.get("ROR_INGEST_BATCH_ROWS", "50000")),
+            duckdb_memory_limit=_duckdb_size("ROR_DUCKDB_MEMORY_LIMIT", env.get("ROR_DUCKDB_MEMORY_LIMIT")),
+            duckdb_temp_dir=Path(env["ROR_DUCKDB_TEMP_DIR"]).resolve() if env.get("ROR_DUCKDB_TEMP_DIR") else None,
         )
 
     def with_paths(
@@ -168,6 +233,7 @@ class Settings:
         plain = {name: None if value is None else str(value) for name, value in values.items()}
         plain["settle_seconds"], plain["enrich_workers"] = self.settle_seconds, self.enrich_workers
         plain["ingest_workers"], plain["ingest_batch_rows"] = self.ingest_workers, self.ingest_batch_rows
+        plain["duckdb_memory_limit"] = self.duckdb_memory_limit
         plain["enrichment"] = dict(self.enrichment)
         return plain
 
@@ -183,4 +249,6 @@ class Settings:
             enrichment=dict(values["enrichment"]),
             ingest_workers=int(values["ingest_workers"]),
             ingest_batch_rows=int(values["ingest_batch_rows"]),
+            duckdb_memory_limit=values["duckdb_memory_limit"],
+            duckdb_temp_dir=Path(values["duckdb_temp_dir"]) if values["duckdb_temp_dir"] else None,
         )

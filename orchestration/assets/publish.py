@@ -23,7 +23,9 @@ def build_serving_asset(dbt_models: AssetsDefinition) -> AssetsDefinition:
         "publishes the whole of every mart.",
     )
     def serving_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        published = publish(warehouse.working_path, Path(warehouse.serving_path), context.run_id)
+        published = publish(
+            warehouse.working_path, Path(warehouse.serving_path), context.run_id, warehouse.duckdb_limits
+        )
         return MaterializeResult(
             metadata={
                 "serving_path": warehouse.serving_path,

@@ -11,8 +11,8 @@ from pathlib import Path
 from orchestration.cli.arguments import CONFIG_HELP, add_wait_flag
 from orchestration.cli.errors import EXIT_FAILED, EXIT_OK, UserError
 from orchestration.cli.launcher import writing_the_warehouse
-from orchestration.cli.refresh import configure, load_configuration
-from orchestration.settings import Settings, contact_salt
+from orchestration.cli.refresh import configure, environment_settings, load_configuration
+from orchestration.settings import STEP_MEMORY_LIMIT, contact_salt
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -23,7 +23,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.landing).resolve() if args.landing else Path(os.path.commonpath(paths))
     if root.is_file():
         root = root.parent
-    settings = Settings.from_env().with_paths(config=args.config)
+    settings = environment_settings().with_paths(config=args.config)
     config = load_configuration(settings)
     from ingest.pipeline import ingest_paths
     from ingest.readers.generic import register_mappings
@@ -35,14 +35,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.dry_run:
         reports = ingest_paths(paths, landing_root=root, con=None, batch_id="dry-run", **reading)
     else:
-        import duckdb
-
         from ingest.warehouse import ensure_raw_schema
+        from orchestration.duckdb_connection import connect_with_limits
 
         settings = configure(None, args.warehouse, args.config)
         settings.working_path.parent.mkdir(parents=True, exist_ok=True)
         with writing_the_warehouse(settings, "ror ingest", args.wait):
-            with duckdb.connect(str(settings.working_path)) as con:
+            limits = settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT)  # as the refresh's ingest step
+            with connect_with_limits(settings.working_path, limits) as con:
                 ensure_raw_schema(con)
                 batch_id = f"cli-{int(time.time())}"
                 reports = ingest_paths(paths, landing_root=root, con=con, batch_id=batch_id, **reading)

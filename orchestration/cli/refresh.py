@@ -19,12 +19,20 @@ from ror_config import ConfigError, RorConfig, load_config
 DEMO_LANDING = DEFAULT_DATA_DIR / "demo" / "landing"
 
 
+def environment_settings() -> Settings:
+    """The environment's settings (orchestration.settings), a malformed variable one line saying which."""
+    try:
+        return Settings.from_env()
+    except ValueError as error:
+        raise UsageError(f"{error}\nFix the variable in the environment or .env (.env.example lists them).") from None
+
+
 def configure(landing: Path | None, warehouse: Path | None, config: Path | None = None) -> Settings:
     """The settings of this command: the environment's, with the command line's paths over them; and the Dagster
     instance's folder made ready."""
     from orchestration.instance import write_instance_config
 
-    settings = Settings.from_env().with_paths(landing, warehouse, config)
+    settings = environment_settings().with_paths(landing, warehouse, config)
     write_instance_config(settings.dagster_home)
     return settings
 

@@ -109,6 +109,14 @@ def test_ingest_missing_path(capsys, tmp_path: Path) -> None:
     assert_short_error(err, "no such file or folder")
 
 
+@pytest.mark.parametrize("command", [("refresh", "--landing"), ("ingest",)])
+def test_a_memory_limit_duckdb_would_not_take_stops_the_command_in_one_line(capsys, monkeypatch, tmp_path, command):
+    monkeypatch.setenv("ROR_DUCKDB_MEMORY_LIMIT", "lots")
+    code, stderr = run(capsys, *command, str(tmp_path), "--warehouse", str(tmp_path / "ror.duckdb"))
+    assert code == EXIT_USAGE
+    assert_short_error(stderr, "ROR_DUCKDB_MEMORY_LIMIT must be a size such as 4GB", "got 'lots'")
+
+
 def test_report_without_a_warehouse(capsys, tmp_path: Path) -> None:
     code, err = run(capsys, "report", "--warehouse", str(tmp_path / "none.duckdb"), "--out", str(tmp_path))
     assert code == EXIT_INPUT

@@ -49,8 +49,8 @@ def test_a_run_without_a_window_drops_the_one_a_killed_run_left_behind(tmp_path)
 
 
 def test_the_dbt_profile_names_the_working_database_by_its_path():
-    assert 'path: "/w/a \\"b\\"/ror.work.duckdb"' in profile_yaml(Path('/w/a "b"/ror.work.duckdb'))
-    assert "env_var" not in profile_yaml(Path("/w/ror.work.duckdb"))
+    assert 'path: "/w/a \\"b\\"/ror.work.duckdb"' in profile_yaml(Path('/w/a "b"/ror.work.duckdb'), {})
+    assert "env_var" not in profile_yaml(Path("/w/ror.work.duckdb"), {})
 
 
 def run_results(*results: dict) -> dict:

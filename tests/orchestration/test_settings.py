@@ -20,11 +20,14 @@ def test_settings_read_from_an_environment_survive_the_trip_to_a_step_process(tm
         "DAGSTER_HOME": str(tmp_path / "home"),
         "ROR_ENRICH_BATCH_SIZE": "16",
         "ROR_ENRICH_INT8": "",
+        "ROR_DUCKDB_MEMORY_LIMIT": "3GB",
+        "ROR_DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
     }
     settings = Settings.from_env(env)
     assert settings.enrich_workers == 3
     assert settings.enrichment == {"ROR_ENRICH_BATCH_SIZE": "16", "ROR_ENRICH_INT8": ""}
     assert (settings.ingest_workers, settings.ingest_batch_rows) == (2, 1000)
+    assert settings.duckdb_limits() == {"memory_limit": "3GB", "temp_directory": str(tmp_path / "spill")}
     assert Settings.from_json(settings.to_json()) == settings
 
 

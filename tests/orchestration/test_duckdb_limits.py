@@ -1,0 +1,54 @@
+"""DuckDB's memory limit and spill folder: one setting, validated at the edge, applied to every connection that works
+on the warehouse (dbt's through its profile, the steps' and `ror ingest`'s through connect_with_limits)."""
+
+import psutil
+import pytest
+import yaml
+
+from orchestration.dbt_project import PROFILE_NAME
+from orchestration.duckdb_connection import connect_with_limits
+from orchestration.settings import STEP_MEMORY_LIMIT, Settings
+
+
+def test_the_memory_limit_takes_duckdbs_sizes_and_defaults_to_half_the_machine(tmp_path):
+    env = {"ROR_WAREHOUSE": str(tmp_path / "ror.duckdb")}
+    for size in ("4GB", "512MiB", "1.5 GiB", "25%"):
+        assert Settings.from_env(env | {"ROR_DUCKDB_MEMORY_LIMIT": size}).duckdb_memory_limit == size
+    defaulted = Settings.from_env(env)
+    assert defaulted.duckdb_memory_limit == f"{psutil.virtual_memory().total // 2 // 2**20}MiB"
+    assert defaulted.duckdb_temp_directory == tmp_path / "ror.tmp"
+
+
+@pytest.mark.parametrize("size", ["lots", "4 gigs", "0GB", "-1GB", "12"])
+def test_a_memory_limit_duckdb_would_not_take_is_one_clear_error(size):
+    with pytest.raises(ValueError) as error:
+        Settings.from_env({"ROR_DUCKDB_MEMORY_LIMIT": size})
+    assert str(error.value) == (
+        f"ROR_DUCKDB_MEMORY_LIMIT must be a size such as 4GB, 512MiB or 25% (of the machine's memory), got {size!r}"
+    )
+
+
+def test_the_steps_connections_stay_within_the_step_limit_and_never_above_the_setting(tmp_path):
+    large = Settings.from_env({"ROR_WAREHOUSE": str(tmp_path / "ror.duckdb"), "ROR_DUCKDB_MEMORY_LIMIT": "64GB"})
+    assert large.duckdb_limits(at_most=STEP_MEMORY_LIMIT)["memory_limit"] == STEP_MEMORY_LIMIT
+    small = Settings.from_env({"ROR_WAREHOUSE": str(tmp_path / "ror.duckdb"), "ROR_DUCKDB_MEMORY_LIMIT": "300MB"})
+    assert small.duckdb_limits(at_most=STEP_MEMORY_LIMIT)["memory_limit"] == "300MB"
+
+
+def test_a_connection_opened_with_the_limits_reports_them(tmp_path):
+    limits = {"memory_limit": "300MiB", "temp_directory": str(tmp_path / "spill" / "here")}
+    with connect_with_limits(tmp_path / "w.duckdb", limits) as con:
+        memory, temp = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+    assert (memory, temp) == ("300.0 MiB", limits["temp_directory"])
+    assert (tmp_path / "spill" / "here").is_dir()
+
+
+def test_the_definitions_give_dbt_and_the_steps_the_settings_limits(defs, location_settings):
+    """dbt's profile (written by build_definitions) carries the whole limit; the steps' resource the step limit."""
+    profile = yaml.safe_load((location_settings.dbt_folder / "profiles.yml").read_text("utf-8"))
+    dbt_settings = profile[PROFILE_NAME]["outputs"]["dev"]["settings"]
+    assert dbt_settings == {"TimeZone": "UTC", **location_settings.duckdb_limits()}
+    assert dbt_settings["temp_directory"] == str(location_settings.serving_path.with_name("ror.tmp"))
+    assert defs.resources["warehouse"].duckdb_limits == location_settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT)

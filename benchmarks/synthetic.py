@@ -22,6 +22,7 @@ from generators import DEFAULT_START, generate_exports
 from ingest.pipeline import ingest_paths
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table
+from models.theme_tables import ensure_theme_tables
 from ror_config.loading import load_config
 from ror_config.tables import write_config_tables
 
@@ -82,8 +83,11 @@ def build_synthetic_warehouse(database: Path, rows: int, template: Path) -> Synt
 
 
 def _enrich(con: duckdb.DuckDBPyConnection) -> None:
-    """Scores for every text not scored yet, drawn from its hash: deterministic and about as spread as real ones."""
+    """Scores for every text not scored yet, drawn from its hash: deterministic and about as spread as real ones.
+    The theme tables are created empty: clustering is the refresh's themes step, not dbt's work, so the dbt measure
+    builds the theme marts over no themes."""
     ensure_enrichment_table(con)
+    ensure_theme_tables(con)
     con.execute(
         f"""
         insert into enrichment.text_enrichment

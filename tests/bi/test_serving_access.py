@@ -199,7 +199,7 @@ def test_a_spark_session_with_the_spark_target_settings_listens_on_loopback_only
 @pytest.mark.parametrize(
     ("target", "listens_on"),
     [
-        ("dev", "dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000"),
+        ("dev", "dg dev -h 127.0.0.1 -p 3000"),
         ("bi", "bi/superset_ror.py serve --host 127.0.0.1 --port 8088"),
     ],
 )

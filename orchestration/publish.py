@@ -20,8 +20,6 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.duckdb_connection import connect_with_limits
-
 PUBLISHED_SCHEMA = "marts"
 # BI tools embed older DuckDB releases (Evidence's Node DuckDB 1.4, the Metabase and DBeaver drivers): a file written
 # in DuckDB 2.0's default storage format is unreadable to them, so the serving file uses the 1.x format.
@@ -129,6 +127,9 @@ def publish(
     docs: list[tuple[str, str, str]] = []
     published_at = datetime.now(UTC)
     storage = {"storage_compatibility_version": SERVING_STORAGE_VERSION}
+    # imported here: Superset's venv loads this file by path without the project (see the module docstring)
+    from orchestration.duckdb_connection import connect_with_limits
+
     with connect_with_limits(staging_path, {**(duckdb_limits or {}), **storage}) as serving:
         # The working database is attached read-only by a bound parameter: no SQL text is built from paths.
         serving.execute("attach ? as work (read_only)", [str(working_path)])

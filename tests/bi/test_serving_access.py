@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -210,3 +211,21 @@ def test_make_starts_its_servers_on_this_machine_only(target, listens_on):
     ).stdout
     with_defaults = re.sub(r"\$\{(?:ROR_UI|ROR_BI)_(?:HOST|PORT):-([^}]*)\}", r"\1", commands)
     assert listens_on in " ".join(with_defaults.replace("\\\n", " ").split())
+
+
+def test_superset_can_load_the_serving_reader_without_the_project():
+    """bi/superset_config.py loads orchestration/publish.py by path into Superset's venv, which lacks the project:
+    the module must import with every project package unavailable."""
+    project_packages = ("orchestration", "ingest", "models", "report", "ror_config", "generators", "extract", "alerts")
+    reader = str(REPO / "orchestration" / "publish.py")
+    code = (
+        "import sys, importlib.util\n"
+        f"for name in {project_packages!r}: sys.modules[name] = None\n"
+        f"spec = importlib.util.spec_from_file_location('ror_serving', {reader!r})\n"
+        "module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)\n"  # as bi/superset_config.py does
+        "spec.loader.exec_module(module)\n"
+        "print(callable(module.open_serving))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert loaded.returncode == 0, loaded.stderr.splitlines()[-1:]
+    assert loaded.stdout.strip() == "True"

@@ -28,6 +28,7 @@ from pathlib import Path
 # How often a waiting writer tries again, and how often it says it is still waiting.
 POLL_SECONDS = 0.5
 REPORT_EVERY_SECONDS = 60.0
+RECORD_GRACE_SECONDS = 2.0  # how long a refusal waits for the new holder to write its record
 
 
 def lock_path_for(working_path: Path) -> Path:
@@ -178,12 +179,21 @@ def _acquire(fd: int, lock_path: Path, wait: bool, on_wait: Callable[[LockHolder
             return
         except BlockingIOError:
             if not wait:
-                raise WarehouseBusy(lock_path, current_holder(lock_path)) from None
+                raise WarehouseBusy(lock_path, _holder_once_recorded(lock_path)) from None
         now = time.monotonic()
         if on_wait is not None and now >= next_report:
             on_wait(current_holder(lock_path))
             next_report = now + REPORT_EVERY_SECONDS
         time.sleep(POLL_SECONDS)
+
+
+def _holder_once_recorded(lock_path: Path) -> LockHolder | None:
+    """The holder's record, read again for a moment when it is empty: a process that has just taken the lock writes
+    its record right after, so a refusal at that instant would otherwise name no one."""
+    deadline = time.monotonic() + RECORD_GRACE_SECONDS
+    while (holder := current_holder(lock_path)) is None and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS / 10)
+    return holder
 
 
 def _record(fd: int, holder: LockHolder) -> LockHolder:

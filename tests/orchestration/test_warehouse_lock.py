@@ -279,3 +279,27 @@ def test_a_connection_still_fails_when_the_file_lock_is_never_released(tmp_path)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_writer_refused_the_instant_the_holder_took_the_lock_still_names_it(working):
+    """The holder takes the lock, then writes its record: a refusal in between waits for the record, not 'another
+    process' (two refreshes started at the same moment)."""
+    import fcntl
+    import json
+
+    lock_path = lock_path_for(working.resolve())
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    record = {"pid": 4242, "host": "here", "command": "ror refresh", "since_utc": "2026-12-06T22:00:00+00:00"}
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # taken, its record not written yet
+        writer = threading.Timer(0.3, lambda: os.pwrite(fd, json.dumps(record).encode(), 0))
+        writer.start()
+        with pytest.raises(WarehouseBusy) as refused:
+            with warehouse_writer_lock(working, command="ror refresh", wait=False):
+                pytest.fail("two writers held the warehouse at once")
+        writer.join()
+    finally:
+        os.close(fd)
+    assert refused.value.holder is not None and refused.value.holder.pid == 4242
+    assert "pid 4242" in str(refused.value)

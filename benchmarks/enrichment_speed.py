@@ -1,6 +1,6 @@
 """Enrichment speed and the cost of int8, measured in one process on the same texts.
 
-    ROR_TWEETEVAL_DIR=/path/to/tweeteval/datasets python benchmarks/enrichment_speed.py [--texts 2000]
+    python benchmarks/enrichment_speed.py [--tweeteval-dir /path/to/tweeteval/datasets] [--texts 2000]
 
 - naive: what a straightforward script does, one text at a time through the fp32 encoder (batch 1, like a
   transformers pipeline with its default batch size) and then every head;
@@ -28,7 +28,7 @@ import torch
 from ingest.text import text_hash
 from models.encoder import available_cores
 from models.enrich import EnrichConfig, Enricher
-from models.training.data import read_intent, read_tweeteval, require_tweeteval
+from models.training.data import add_tweeteval_option, read_intent, read_tweeteval, require_tweeteval
 from models.training.fitting import f1, macro_f1, macro_recall
 
 
@@ -93,12 +93,13 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=2000, help="distinct TweetEval sentiment test texts to time")
     parser.add_argument("--batch-size", type=int, default=EnrichConfig.batch_size)
     parser.add_argument("--repeats", type=int, default=2, help="runs per method; the best one counts")
+    add_tweeteval_option(parser)
     arguments = parser.parse_args()
-    require_tweeteval()
+    require_tweeteval(arguments.tweeteval_dir)
 
-    sentiment_data = read_tweeteval("sentiment", "test")
+    sentiment_data = read_tweeteval("sentiment", "test", arguments.tweeteval_dir)
     texts, labels = distinct(sentiment_data.texts, sentiment_data.labels, arguments.texts)
-    emotion_data = read_tweeteval("emotion", "test")
+    emotion_data = read_tweeteval("emotion", "test", arguments.tweeteval_dir)
     intent_data = read_intent("test")
     print(
         f"{len(texts)} distinct TweetEval sentiment test texts, {available_cores()} cores, "

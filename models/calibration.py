@@ -1,6 +1,6 @@
 """Calibrated probabilities and balanced decisions for the multiclass heads, fitted on TweetEval validation only.
 
-    ROR_TWEETEVAL_DIR=/path/to/tweeteval/datasets python -m models.calibration      (writes the head cards)
+    python -m models.calibration [--tweeteval-dir /path/to/tweeteval/datasets]      (writes the head cards)
 
 ``sentiment_score`` and the shares in the marts average probabilities, so a probability of 0.7 must come true about
 70% of the time. A head's card holds two small things (models.heads.HeadCard), both fitted here on the shipped int8
@@ -106,21 +106,24 @@ def class_recalls(logits: np.ndarray, truth: np.ndarray, offsets: np.ndarray) ->
     return np.array([np.mean(predicted[truth == label] == label) for label in range(logits.shape[1])])
 
 
-def choose_decision_offsets(logits: np.ndarray, truth: np.ndarray) -> np.ndarray:
+def choose_decision_offsets(
+    logits: np.ndarray, truth: np.ndarray, min_class_recall: float = MIN_CLASS_RECALL
+) -> np.ndarray:
     """``DECISION_RULE`` for a three-class head: the offsets (first class 0) of the best macro-recall with every
-    class's recall >= MIN_CLASS_RECALL; raises when no grid point meets the floor."""
+    class's recall >= ``min_class_recall``; raises when no grid point meets the floor. (Fine-tuning scores its
+    checkpoints by the same rule at a floor of its own: models.training.finetune --min-class-recall.)"""
     best_key, best = None, None
     for second in OFFSET_GRID:
         for third in OFFSET_GRID:
             offsets = np.array([0.0, second, third])
             recalls = class_recalls(logits, truth, offsets)
-            if recalls.min() < MIN_CLASS_RECALL:
+            if recalls.min() < min_class_recall:
                 continue
             key = (round(float(recalls.mean()), 12), -float(np.abs(offsets).sum()))
             if best_key is None or key > best_key:
                 best_key, best = key, offsets
     if best is None:
-        raise ValueError(f"no decision offsets give every class a validation recall >= {MIN_CLASS_RECALL}")
+        raise ValueError(f"no decision offsets give every class a validation recall >= {min_class_recall}")
     return best
 
 
@@ -330,12 +333,12 @@ class _FixedLogits(ClassifierMixin, BaseEstimator):
         return self.classes_[np.asarray(logits).argmax(axis=1)]
 
 
-def validation_logits(task: str) -> tuple[np.ndarray, np.ndarray]:
+def validation_logits(task: str, tweeteval_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """(raw int8 logits of the committed encoder and head, labels) on TweetEval ``task`` val."""
     from models.enrich import EnrichConfig, Enricher
     from models.training.data import read_tweeteval
 
-    data = read_tweeteval(task, "val")
+    data = read_tweeteval(task, "val", tweeteval_dir)
     _, logits = Enricher(EnrichConfig(int8=True, device="cpu")).encoder.encode_and_score(data.texts)
     return logits[task].astype(np.float64), data.labels
 
@@ -363,14 +366,15 @@ def fit_head(name: str, logits: np.ndarray, truth: np.ndarray, heads_dir: Path =
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.training.data import require_tweeteval
+    from models.training.data import add_tweeteval_option, require_tweeteval
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heads-dir", type=Path, default=HEADS_DIR, help=f"default {HEADS_DIR}")
+    add_tweeteval_option(parser)
     arguments = parser.parse_args(argv)
-    require_tweeteval()
+    require_tweeteval(arguments.tweeteval_dir)
     for name in ("sentiment", "emotion"):
-        card = fit_head(name, *validation_logits(name), arguments.heads_dir)
+        card = fit_head(name, *validation_logits(name, arguments.tweeteval_dir), arguments.heads_dir)
         print(name, json.dumps({key: card[key] for key in ("logit_offsets", "temperature", "calibration_offsets")}))
         print("  ", json.dumps(card["metric"]))
     return 0

@@ -1,14 +1,15 @@
 """The evaluation table: the committed encoder and heads on the held-out test splits, fp32 and int8.
 
-    ROR_TWEETEVAL_DIR=/path/to/tweeteval/datasets python -m models.evaluate      (or: ror evaluate)
+    python -m models.evaluate [--tweeteval-dir FOLDER] [--banking77-dir FOLDER]      (or: ror evaluate)
 
 Sentiment: TweetEval sentiment test (12,284 tweets; official metric macro-averaged recall). Emotion: TweetEval emotion
 test (1,421; macro-F1). Both from Barbieri et al., "TweetEval", Findings of EMNLP 2020. Intent: the held-out split of
-models/data/intent_labelled.jsonl (per-label F1). Each test split is read once per precision; nothing is selected
-here. Per-class recall, confusion matrices and calibration (expected calibration error before and after, reliability
-tables, models/reliability.png) are reported beside the means, and beside them the figures of the previous
-decision offsets without calibration (the same weights, so the same logits: read from the same pass). Writes
-models/EVALUATION.md.
+models/data/intent_labelled.jsonl (per-label F1); the themes section: BANKING77 (models/evaluate_themes.py). Every
+input is checked before any model is loaded, so a missing one stops the command at once (the themes come last, 25
+minutes in). Each test split is read once per precision; nothing is selected here. Per-class recall, confusion
+matrices and calibration (expected calibration error before and after, reliability tables, models/reliability.png)
+are reported beside the means, and beside them the figures of the previous decision offsets without calibration (the
+same weights, so the same logits: read from the same pass). Writes models/EVALUATION.md.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from models import evaluate_themes
 from models.calibration import CALIBRATION_RULE, DECISION_RULE, ECE_BINS, expected_calibration_error, reliability
 from models.enrich import EnrichConfig, Enricher
 from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS
-from models.training.data import read_intent, read_tweeteval, require_tweeteval
+from models.training.data import add_tweeteval_option, missing_tweeteval, read_intent, read_tweeteval
 from models.training.fitting import f1, macro_f1, macro_recall
 
 EVALUATION_FILE = Path(__file__).resolve().parent / "EVALUATION.md"
@@ -76,7 +77,7 @@ def multiclass_result(
 
 
 def evaluate(
-    int8: bool, model_cache: Path | None = None
+    int8: bool, tweeteval_dir: Path, model_cache: Path | None = None
 ) -> tuple[list[MulticlassResult], dict[str, float], str, float]:
     """(sentiment and emotion results, then the same heads with the previous offsets and no calibration; intent
     per-label F1; model version; seconds) for one precision. Each test split is encoded once. ``model_cache``: the
@@ -85,7 +86,7 @@ def evaluate(
     started = time.monotonic()
     results, previous = [], []
     for task, labels in (("sentiment", SENTIMENT_LABELS), ("emotion", EMOTION_LABELS)):
-        data = read_tweeteval(task, "test")
+        data = read_tweeteval(task, "test", tweeteval_dir)
         logits = enricher.encoder.encode_and_score(data.texts)[1][task]
         head = enricher.heads[task]
         calibrated = head.probabilities_from_logits(logits)
@@ -251,6 +252,15 @@ def write_reliability_plot(runs: dict[str, tuple[list[MulticlassResult], dict[st
     pyplot.close(figure)
 
 
+def missing_inputs(tweeteval_dir: Path, banking77_dir: Path, themes_only: bool = False) -> str | None:
+    """What to do about every input the evaluation needs and cannot find, one line each; None when all are there."""
+    found = [
+        None if themes_only else missing_tweeteval(tweeteval_dir),
+        evaluate_themes.missing_banking77(banking77_dir),
+    ]
+    return "\n".join(message for message in found if message) or None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=EVALUATION_FILE, help=f"default {EVALUATION_FILE}")
@@ -260,16 +270,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model-cache", type=Path, help="folder of the int8 encoder export (default: ~/.cache/ror-warehouse)"
     )
+    add_tweeteval_option(parser)
+    parser.add_argument(
+        "--banking77-dir",
+        type=Path,
+        default=evaluate_themes.DEFAULT_DIR,
+        help=f"BANKING77's folder: train.csv and test.csv (default {evaluate_themes.DEFAULT_DIR})",
+    )
     arguments = parser.parse_args(argv)
+    if message := missing_inputs(arguments.tweeteval_dir, arguments.banking77_dir, arguments.themes_only):
+        raise SystemExit(message)
     if arguments.themes_only:
         text = arguments.output.read_text(encoding="utf-8") if arguments.output.exists() else ""
     else:
-        require_tweeteval()
-        runs = {precision: evaluate(precision == "int8", arguments.model_cache) for precision in ("fp32", "int8")}
+        runs = {
+            precision: evaluate(precision == "int8", arguments.tweeteval_dir, arguments.model_cache)
+            for precision in ("fp32", "int8")
+        }
         text = render(runs)
         write_reliability_plot(runs, arguments.output.with_name(RELIABILITY_PLOT.name))
     text = evaluate_themes.replace_section(
-        text, evaluate_themes.evaluate_themes(Enricher(EnrichConfig(cache_dir=arguments.model_cache)))
+        text,
+        evaluate_themes.evaluate_themes(
+            Enricher(EnrichConfig(cache_dir=arguments.model_cache)), arguments.banking77_dir
+        ),
     )
     arguments.output.write_text(text, encoding="utf-8")
     print(text)

@@ -1,8 +1,9 @@
 """The themes section of models/EVALUATION.md: discovered themes against human intent labels, beside k-means.
 
-    python -m models.evaluate --themes-only      (or as part of: ror evaluate)
+    python -m models.evaluate --themes-only [--banking77-dir FOLDER]     (or as part of: ror evaluate)
 
-Data: BANKING77 (../shared/data/banking77, or ROR_BANKING77_DIR): 13,083 online-banking customer messages, each with
+Data: BANKING77 (the folder of its train.csv and test.csv, ``--banking77-dir``; default ../shared/data/banking77
+beside the checkout): 13,083 online-banking customer messages, each with
 one of 77 intents (Casanueva, Temcinson, Gerz, Henderson, Vulic, "Efficient Intent Detection with Dual Sentence
 Encoders", NLP4ConvAI 2020). Metrics: adjusted mutual information between themes and labels (unplaced texts count as
 one more theme), and per label the best theme's F1 (the theme whose members best match the label's texts; an
@@ -17,7 +18,6 @@ split is read once, with the selected rule. Also measured on test: the agreement
 from __future__ import annotations
 
 import csv
-import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,7 +31,8 @@ from models.themes import NO_THEME, ThemeRules, Themes, agreement, cluster, refr
 
 SECTION_START = "<!-- themes: written by models/evaluate_themes.py -->"
 SECTION_END = "<!-- end of themes -->"
-DEFAULT_DIR = Path("../shared/data/banking77")  # from the repository root, as the project's other data
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77"  # beside the checkout
+SPLITS = ("train", "test")
 # The train-split grid (min_theme_share x HDBSCAN's cluster selection); ThemeRules' defaults are the rule it selected.
 GRID = [(share, selection) for share in (0.0025, 0.001, 0.005) for selection in ("leaf", "eom")]
 LABELS = 77
@@ -56,12 +57,19 @@ class Scores:
     best_f1: dict[str, float]
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("ROR_BANKING77_DIR") or DEFAULT_DIR)
+def missing_banking77(folder: Path) -> str | None:
+    """What to do when BANKING77's splits are not in ``folder``; None when they are."""
+    missing = [f"{name}.csv" for name in SPLITS if not (folder / f"{name}.csv").is_file()]
+    if not missing:
+        return None
+    return (
+        f"BANKING77 not found in {folder} (no {' or '.join(missing)}): pass --banking77-dir with the folder of its "
+        "train.csv and test.csv (in this project's checkouts: --banking77-dir ../shared/data/banking77)"
+    )
 
 
-def read_split(enricher: Enricher, name: str) -> Split:
-    with open(data_dir() / f"{name}.csv", newline="", encoding="utf-8") as handle:
+def read_split(enricher: Enricher, name: str, folder: Path) -> Split:
+    with open(folder / f"{name}.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     texts = [row["text"] for row in rows]
     return Split(texts, np.array([row["category"] for row in rows]), enricher.embed(texts))
@@ -127,14 +135,15 @@ def clustering_seconds(embeddings: np.ndarray, rows: int, rules: ThemeRules) -> 
     return time.perf_counter() - start
 
 
-def evaluate_themes(enricher: Enricher) -> str:
-    train = read_split(enricher, "train")
+def evaluate_themes(enricher: Enricher, folder: Path) -> str:
+    """The themes section, from BANKING77's splits in ``folder``."""
+    train = read_split(enricher, "train", folder)
     tuning = []
     for share, selection in GRID:
         rules = replace(ThemeRules(), min_theme_share=share, selection=selection)
         tuning.append((rules, score(train.labels, our_themes(train, rules))))
     chosen, _ = max(tuning, key=lambda pair: pair[1].mean_best_f1)
-    test = read_split(enricher, "test")
+    test = read_split(enricher, "test", folder)
     ours = our_themes(test, chosen)
     results = {"ours": score(test.labels, ours)}
     found = results["ours"].themes

@@ -20,9 +20,6 @@ READS_ALLOWED = {
     "extract/config.py": "API credentials (Secrets takes the environment as a parameter)",
     # A secret the configuration names (alerts.email.password_env), read when an alert is sent, never stored.
     "alerts/sending.py": "the SMTP password the configuration names",
-    # Developer tools' data folders, not settings of a refresh: the training and evaluation commands read them.
-    "models/training/data.py": "TweetEval and feature-cache folders of the training commands",
-    "models/evaluate_themes.py": "the BANKING77 folder of the theme evaluation command",
 }
 
 # What changes the environment: these methods of os.environ, and these functions of os.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from models.encoder import Encoder
 from models.heads import HEADS_DIR, Head, HeadCard, save_head
+from models.training.data import add_feature_cache_option, add_tweeteval_option
 
 TWEETEVAL_CITATION = (
     "TweetEval: Barbieri, Camacho-Collados, Espinosa-Anke, Neves, 'TweetEval: Unified Benchmark and Comparative "
@@ -17,8 +18,11 @@ TWEETEVAL_CITATION = (
 )
 
 
-def parse_arguments(description: str, argv: list[str] | None, tasks: tuple[str, ...] = ()) -> argparse.Namespace:
-    """--encoder and --heads-dir; with ``tasks``, first the task to train, one of them."""
+def parse_arguments(
+    description: str, argv: list[str] | None, tasks: tuple[str, ...] = (), tweeteval: bool = False
+) -> argparse.Namespace:
+    """--encoder, --heads-dir and --feature-cache; --tweeteval-dir when ``tweeteval``; with ``tasks``, first the task
+    to train, one of them."""
     parser = argparse.ArgumentParser(description=description)
     if tasks:
         parser.add_argument("task", choices=tasks, help="the head to train")
@@ -28,6 +32,9 @@ def parse_arguments(description: str, argv: list[str] | None, tasks: tuple[str, 
     parser.add_argument(
         "--heads-dir", type=Path, default=HEADS_DIR, help=f"where to write the head (default {HEADS_DIR})"
     )
+    add_feature_cache_option(parser)
+    if tweeteval:
+        add_tweeteval_option(parser)
     return parser.parse_args(argv)
 
 

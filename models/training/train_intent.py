@@ -1,7 +1,7 @@
 """Train the multi-label intent head (question, complaint, praise, recommendation, purchase intent) on the
 project's hand-written models/data/intent_labelled.jsonl; reports per-label F1 on its held-out test split.
 
-    python -m models.training.train_intent
+    python -m models.training.train_intent [--encoder ID_OR_FOLDER] [--heads-dir FOLDER] [--feature-cache FOLDER]
 
 Selection uses only the train split: for each setting of a small grid, 5-fold cross-validated probabilities give
 per-label thresholds (best F1) and a mean F1; the best setting is refitted on all train rows and scored once on test.
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(__doc__.splitlines()[0], argv)
     encoder = Encoder(arguments.encoder)
     train, test = read_intent("train"), read_intent("test")
-    train_features, test_features = cached_features(encoder, train), cached_features(encoder, test)
+    train_features = cached_features(encoder, train, arguments.feature_cache)
+    test_features = cached_features(encoder, test, arguments.feature_cache)
     selection, best = [], None
     for settings in GRID:
         if settings.feature_layers > encoder.layers:

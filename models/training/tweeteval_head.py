@@ -2,8 +2,8 @@
 report on test. The sentiment head (negative / neutral / positive; official metric: macro-averaged recall) and the
 emotion head (anger / joy / optimism / sadness; macro-averaged F1) differ only in their ``TASKS`` entry.
 
-    ROR_TWEETEVAL_DIR=/path/to/tweeteval/datasets python -m models.training.tweeteval_head {sentiment,emotion}
-        [--encoder ID_OR_FOLDER] [--heads-dir FOLDER]
+    python -m models.training.tweeteval_head {sentiment,emotion} [--tweeteval-dir /path/to/tweeteval/datasets]
+        [--encoder ID_OR_FOLDER] [--heads-dir FOLDER] [--feature-cache FOLDER]
 
 Selection: a small grid (how many encoder layers the head reads; linear or one hidden layer), each run keeping its
 best validation epoch; the best run on validation wins. Then per-class logit offsets are fitted on validation (a prior
@@ -79,24 +79,35 @@ GRID = (
 
 
 def main(argv: list[str] | None = None) -> None:
-    arguments = parse_arguments("Train the sentiment or the emotion head on TweetEval.", argv, tasks=tuple(TASKS))
+    arguments = parse_arguments(
+        "Train the sentiment or the emotion head on TweetEval.", argv, tasks=tuple(TASKS), tweeteval=True
+    )
+    require_tweeteval(arguments.tweeteval_dir)
     train_tweeteval_head(
         TASKS[arguments.task],
         encoder=Encoder(arguments.encoder),
         heads_dir=arguments.heads_dir,
         command=reproduce_command(__spec__.name, argv),
+        tweeteval_dir=arguments.tweeteval_dir,
+        feature_cache=arguments.feature_cache,
     )
 
 
 def train_tweeteval_head(
-    tweeteval: TweetEvalTask, *, encoder: Encoder, heads_dir: Path, command: str
+    tweeteval: TweetEvalTask,
+    *,
+    encoder: Encoder,
+    heads_dir: Path,
+    command: str,
+    tweeteval_dir: Path,
+    feature_cache: Path,
 ) -> dict[str, float]:
     task, labels, metric_name, metric = tweeteval.name, tweeteval.labels, tweeteval.metric_name, tweeteval.metric
-    require_tweeteval()
-    if tweeteval_label_names(task) != list(labels):
-        raise ValueError(f"TweetEval {task} mapping.txt {tweeteval_label_names(task)} != expected {labels}")
-    splits = {split: read_tweeteval(task, split) for split in ("train", "val", "test")}
-    features = {split: cached_features(encoder, data) for split, data in splits.items()}
+    require_tweeteval(tweeteval_dir)
+    if (names := tweeteval_label_names(task, tweeteval_dir)) != list(labels):
+        raise ValueError(f"TweetEval {task} mapping.txt {names} != expected {labels}")
+    splits = {split: read_tweeteval(task, split, tweeteval_dir) for split in ("train", "val", "test")}
+    features = {split: cached_features(encoder, data, feature_cache) for split, data in splits.items()}
     selection = []
     best = None
     for settings in GRID:

@@ -12,7 +12,7 @@ from ingest.text import text_hash
 from ingest.warehouse import ensure_raw_schema
 from models.cache import ensure_enrichment_table, store, store_files, write_scores
 from models.embeddings import TABLE, dequantise, quantise, texts_without_embedding
-from models.evaluate_themes import data_dir
+from models.evaluate_themes import DEFAULT_DIR as BANKING77_DIR
 from models.theme_tables import ASSIGNMENTS_TABLE, GROUP_ACCOUNTS, THEMES_TABLE, refresh_themes
 from models.themes import NO_THEME, ThemeRules, Themes, agreement, proper_nouns, refresh
 from orchestration.assets.themes import theme_rules
@@ -162,9 +162,9 @@ def test_a_persons_name_never_labels_a_theme():
 
 def test_banking77_day_by_day_agrees_with_a_rebuild(enricher):
     """A sample of real customer messages (BANKING77 test split, 77 close-neighbour intents) fed over 7 days."""
-    path = data_dir() / "test.csv"
+    path = BANKING77_DIR / "test.csv"
     if not path.exists():
-        pytest.skip("BANKING77 is not in ../shared/data/banking77 (or ROR_BANKING77_DIR)")
+        pytest.skip(f"BANKING77 is not in {BANKING77_DIR}")
     texts = pl.read_csv(path)["text"].to_list()[::6]  # 514 messages, every intent
     embeddings = enricher.embed(texts)
     days = list(np.arange(len(texts)) * 7 // len(texts))

@@ -7,6 +7,8 @@ from pathlib import Path
 import torch
 from transformers import BertConfig, BertForSequenceClassification, BertModel, BertTokenizerFast
 
+from models.schema import EMOTION_LABELS, SENTIMENT_LABELS
+
 TINY_VOCAB = (
     "[PAD] [UNK] [CLS] [SEP] [MASK] i love hate this it coffee bike great awful service the is not a good bad ever "
     "worst best thanks refund order my ! ? . ,"
@@ -39,3 +41,24 @@ def build_tiny_bert(folder: Path, id2label: dict[int, str] | None = None, seed: 
         model = BertForSequenceClassification(config)
     model.save_pretrained(folder)
     return folder
+
+
+SENTIMENT_WORDS = ("awful", "fine", "lovely")
+EMOTION_WORDS = ("furious", "delighted", "hopeful", "gloomy")
+
+
+def write_tweeteval(root: Path) -> Path:
+    """A TweetEval-shaped folder: per task train (16 texts), val (6 or 8) and test, labels cycling over the classes."""
+    for task, labels, words in (
+        ("sentiment", SENTIMENT_LABELS, SENTIMENT_WORDS),
+        ("emotion", EMOTION_LABELS, EMOTION_WORDS),
+    ):
+        folder = root / task
+        folder.mkdir(parents=True)
+        (folder / "mapping.txt").write_text("".join(f"{index}\t{label}\n" for index, label in enumerate(labels)))
+        for split, rows in (("train", 16), ("val", 2 * len(words)), ("test", len(words))):
+            labels = [row % len(words) for row in range(rows)]
+            texts = [f"the {split} day {row} felt {words[label]} to me" for row, label in enumerate(labels)]
+            (folder / f"{split}_text.txt").write_text("\n".join(texts) + "\n")
+            (folder / f"{split}_labels.txt").write_text("\n".join(map(str, labels)) + "\n")
+    return root

@@ -73,11 +73,22 @@ def test_enrich_missing_file(capsys, tmp_path: Path) -> None:
     assert_short_error(err, "no such file", "nope.csv")
 
 
-def test_evaluate_without_tweeteval_says_what_to_set(capsys, monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("ROR_TWEETEVAL_DIR", str(tmp_path / "nowhere"))
-    code, err = run(capsys, "evaluate")
-    assert code == EXIT_INPUT
-    assert_short_error(err, "TweetEval not found", "set ROR_TWEETEVAL_DIR")
+def test_evaluate_without_tweeteval_says_what_to_pass(capsys, tmp_path: Path) -> None:
+    code, err = run(capsys, "evaluate", "--tweeteval-dir", str(tmp_path / "nowhere"))
+    assert code == EXIT_USAGE
+    assert_short_error(err, "TweetEval not found", "pass --tweeteval-dir")
+
+
+def test_evaluate_without_banking77_stops_before_any_work(capsys, tmp_path: Path) -> None:
+    """BANKING77 is read last, 25 minutes in: it is checked with TweetEval at the start."""
+    tweeteval = tmp_path / "tweeteval" / "sentiment"
+    tweeteval.mkdir(parents=True)
+    (tweeteval / "test_text.txt").write_text("a tweet\n")
+    argv = ["--tweeteval-dir", str(tmp_path / "tweeteval"), "--banking77-dir", str(tmp_path / "nowhere")]
+    code, err = run(capsys, "evaluate", *argv, "--output", str(tmp_path / "EVALUATION.md"))
+    assert code == EXIT_USAGE
+    assert_short_error(err, "BANKING77 not found", "pass --banking77-dir")
+    assert not (tmp_path / "EVALUATION.md").exists()
 
 
 def test_enrich_wrong_column_names_the_columns(capsys, tmp_path: Path) -> None:

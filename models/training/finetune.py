@@ -17,21 +17,22 @@ class-weighted cross-entropy (the macro metrics weigh every class alike); AdamW 
 emotion val macro-F1) is kept on disk, so a run stopped early still leaves its best state (``--finalize-only``).
 Every ``--save-every`` steps the whole training state (weights, optimiser, schedule, random generators, the
 remaining emotion batches, the validation history) is saved too, so ``--resume`` continues a stopped run where it
-was saved and ends as the same run would have uninterrupted (the same command with --resume added; --device and
---threads may differ). Finally per-class logit offsets are fitted on validation and the layers, heads and model
-card are written. The test splits are never read here (``python -m models.evaluate`` reads them once).
+was saved and ends bit for bit as the same run would have uninterrupted (the same command with --resume added, on
+the same device and threads; --device may change, e.g. onto a GPU lent for a while, at the cost of that). Finally
+per-class logit offsets are fitted on validation and the layers, heads and model card are written. The test splits
+are never read here (``python -m models.evaluate`` reads them once).
 
 With ``--min-class-recall F`` a checkpoint's sentiment figure is its validation macro-recall after the decision
 offset rule of models.calibration (DECISION_RULE) at floor F: the best macro-recall over the offset grid among the
 offsets that give every class a recall of at least F. A checkpoint for which no offsets reach the floor ranks below
-every one that does. The shipped weights' sentiment offsets are then fitted by the same rule.
+every one that does. The written sentiment head's offsets are then fitted by the same rule.
 
 Selection rule for shipping a candidate (written before any test figure of a candidate was read): the score is the
 mean of sentiment val macro-recall (the rule above at floor 0.70) and emotion val macro-F1 of the compressed weights
 (the rank ``choose_delta_rank`` keeps, at most 64; the 'selection' of the kept rank in the card's
 delta_rank_selection). A candidate replaces the shipped weights only if that score exceeds the shipped weights'
-figure on the same rule by more than SHIP_MARGIN (models/README.md, "Fine-tuning"); the test splits are read only
-after that, once, by ``ror evaluate``, and reported whatever they show.
+figure on the same rule (0.7293) by more than SHIP_MARGIN (models/README.md, "Candidate for issue 28"); the test
+splits are read only after that, once, by ``ror evaluate``, and reported whatever they show.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ The resume test trains the real packaged encoder for a few steps on a TweetEval-
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -131,3 +132,23 @@ def test_the_class_floor_picks_the_checkpoint_that_leaves_no_class_behind():
     assert not floor.meets_floor
     even_score = finetune.score_logits({"sentiment": even, "emotion": emotion_logits}, tasks, 0.70)
     assert (even_score.meets_floor, even_score.sentiment, even_score.emotion) == (True, 0.8, 1.0)
+
+
+def test_a_finished_run_writes_its_layers_and_heads_where_told(tmp_path):
+    """A candidate's outputs go to its own folders (never over the committed ones), scored by the floor rule."""
+    tweeteval = write_tweeteval(tmp_path / "tweeteval")
+    tuned, heads = tmp_path / "tuned", tmp_path / "heads"
+    argv = ["--tweeteval-dir", str(tweeteval), "--work-dir", str(tmp_path / "work"), "--tuned-dir", str(tuned)]
+    argv += ["--heads-dir", str(heads), "--batch-size", "4", "--epochs", "1", "--eval-every", "2", "--resume"]
+    argv += ["--top-layers", "1", "--delta-ranks", "16", "--min-class-recall", "0.3", "--head-hidden", "16"]
+    finetune.main(argv)
+    card = json.loads((tuned / "card.json").read_text())
+    assert card["hyper_parameters"]["min_class_recall"] == 0.3
+    assert all("sentiment_meets_floor" in row for row in card["delta_rank_selection"])
+    assert "--resume" not in card["command"] and "--min-class-recall 0.3" in card["command"]
+    assert {path.name for path in heads.iterdir()} == {
+        "sentiment.json",
+        "sentiment.safetensors",
+        "emotion.json",
+        "emotion.safetensors",
+    }

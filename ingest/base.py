@@ -15,6 +15,7 @@ what was expected) or failed (with its error).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,6 +76,15 @@ class Sample:
     @property
     def first_line(self) -> str:
         return self.text.split("\n", 1)[0].strip("\r")
+
+    @functools.cached_property
+    def document(self) -> object | None:
+        """The text parsed as JSON when it holds a whole document, else None (a large file cut at 64 KB): parsed once
+        for all the sniffers that ask. Read it, never change it: the next sniffer gets the same object."""
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
 
 
 @dataclass

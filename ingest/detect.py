@@ -21,6 +21,8 @@ _BINARY_SIGNATURES = (
     (b"SQLite format 3\x00", "an SQLite database"),
 )
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this and the bytes are not a text export
+# below space, except tab, newlines and form feed: as UTF-8 each is its own byte, and no other character has one
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ def decode_sample(head: bytes) -> str:
     text = decoded.replace("\x00", "")
     if len(text) < len(decoded) / 2:
         return ""
-    control = sum(1 for char in text if char < " " and char not in "\t\n\r\f")
+    encoded = text.encode("utf-8", "surrogatepass")  # counted in C on bytes, not character by character in Python
+    control = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
     return "" if text and control / len(text) > _MAX_CONTROL_SHARE else text
 
 

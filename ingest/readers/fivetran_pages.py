@@ -35,7 +35,7 @@ from typing import Literal
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers.csv_tables import csv_header, read_csv_table, skip_csv_table
+from ingest.readers.csv_tables import csv_header_names, read_csv_table, skip_csv_table
 from ingest.readers.links import handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.timestamps import utc_column
@@ -543,7 +543,7 @@ TABLES: tuple[Table, ...] = (
 
 def _sniffer(table: Table):
     def sniff(sample: Sample) -> bool:
-        header = set(csv_header(sample.text))
+        header = csv_header_names(sample.text)
         return set(table.header) <= header and not header & set(table.not_header)
 
     return sniff

@@ -13,6 +13,8 @@ from ingest.base import RecordProblem
 
 def to_int(value: Any) -> int | None:
     """An exact integer from a JSON/CSV value ("12", 12, 12.0); None when missing; ValueError when not whole."""
+    if type(value) is int:  # the usual case, answered first (bool, a subclass, is not this type)
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -35,6 +37,8 @@ def id_text(value: Any) -> str | None:
     """An id as an exact string. Integers stay exact (json parses big ints exactly); a float is accepted only when it
     is a whole number a float holds exactly (``3.0``, up to 2^53), because an 18-digit id that went through a float
     is already wrong."""
+    if type(value) is str and value and not (value[0].isspace() or value[-1].isspace()):  # the usual case, first
+        return value
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float):

@@ -24,10 +24,7 @@ JSON_LINES_PER_CHUNK = 50_000  # records (JSON lines, or canonical rows) per Rea
 
 def sample_document(sample: Sample) -> Any | None:
     """The sample parsed as JSON when it holds the whole document, else None (a large file cut at 64 KB)."""
-    try:
-        return json.loads(sample.text)
-    except ValueError:
-        return None
+    return sample.document
 
 
 def unreadable_document(format_name: str, path: Path, error: Exception) -> ReadResult:
@@ -88,12 +85,23 @@ _COLUMN_TYPES: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
 }
 
 
+# entity -> column -> the exact Python types that fit a scalar column without further look (the common case, one set
+# lookup per value; anything else, subclasses included, takes the full check)
+_PLAIN_TYPES: dict[str, dict[str, frozenset[type]]] = {
+    entity: {
+        name: frozenset(types) for name, (types, is_list) in columns.items() if not is_list and object not in types
+    }
+    for entity, columns in _COLUMN_TYPES.items()
+}
+
+
 def checked_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     """``row`` when each value fits its canonical column (a JSON object where text is expected would otherwise fail
     the frame of the whole file); else ``RecordProblem`` naming the field and the type, never the value."""
     columns = _COLUMN_TYPES[entity]
+    plain = _PLAIN_TYPES[entity]
     for name, value in row.items():
-        if value is None or (expected := columns.get(name)) is None:
+        if value is None or type(value) in plain.get(name, ()) or (expected := columns.get(name)) is None:
             continue
         types, is_list = expected
         if is_list:

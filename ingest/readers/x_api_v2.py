@@ -131,20 +131,18 @@ def _read_page(page: dict[str, Any], line_number: int, builder: ChunkBuilder) ->
     first_version = _first_versions(tweet_records)
     for json_path, items in tweet_records:
         for index, tweet in enumerate(items):
-            locator = line_locator(line_number, f"{json_path}[{index}]")
             try:
                 row = checked_row("interactions", _interaction(tweet, handles, first_version, line_number))
             except RECORD_ERRORS as error:
-                builder.reject(locator, error_reason(error), tweet)
+                builder.reject(line_locator(line_number, f"{json_path}[{index}]"), error_reason(error), tweet)
                 continue
             builder.accept({"interactions": [row]})
     for json_path, items in user_records:
         for index, user in enumerate(items):
-            locator = line_locator(line_number, f"{json_path}[{index}]")
             try:
                 row = checked_row("people", _person(user, retrieved_at, line_number))
             except RECORD_ERRORS as error:
-                builder.reject(locator, error_reason(error), user)
+                builder.reject(line_locator(line_number, f"{json_path}[{index}]"), error_reason(error), user)
                 continue
             builder.accept({"people": [row]})
 

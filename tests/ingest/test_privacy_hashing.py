@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+import polars as pl
 import pytest
 
 from ingest.privacy import (
     ContactSalt,
     DevelopmentSaltWarning,
     MissingSaltError,
+    email_hash_expr,
     hash_email,
     hash_phone,
     hash_salt,
     hashing_with,
+    phone_hash_expr,
 )
 from orchestration.settings import contact_salt
 
@@ -62,3 +68,25 @@ def test_the_secret_is_read_once_at_the_edge_and_never_shown():
     env["ROR_HASH_SALT"] = "changed later"
     assert salt == ContactSalt("hunter2-salt", production=True)
     assert "hunter2" not in repr(salt) and "hunter2" not in str(salt)
+
+
+def test_a_column_is_hashed_as_each_value_is_on_its_own():
+    emails = [
+        "Ana@Example.com",
+        "  ana@example.com ",
+        "",
+        "   ",
+        None,
+        "Zoë@Exämple.de",
+        "not an address",
+        "İSTANBUL@x.tr",
+    ]
+    phones = ["+1 (555) 010-0199", "15550100199", "no digits", "", None, "٣٤٥", "00 44 20 7946 0000", " 7 "]
+    frame = pl.DataFrame({"email": emails, "phone": phones})
+    with hashing_with(ContactSalt("s3cret")):
+        hashed = frame.select(email_hash_expr("email"), phone_hash_expr("phone"))
+        assert hashed["email"].to_list() == [hash_email(value) for value in emails]
+        assert hashed["phone"].to_list() == [hash_phone(value) for value in phones]
+        assert frame.head(0).select(email_hash_expr("email"))["email"].to_list() == []
+    digest = hmac.new(b"s3cret", b"ana@example.com", hashlib.sha256).hexdigest()
+    assert hashed["email"][0] == hashed["email"][1] == digest  # HMAC-SHA256 of the normalised value, as before

@@ -311,6 +311,7 @@ class Encoder:
         self._int8 = int8 and self.device.type == "cpu"
         self._cache_dir = cache_dir or default_cache_dir()
         self._onnx_session = None
+        self.int8_export: Path | None = None  # the int8 graph's file, once ``prepare`` has loaded it
         self._workers = threads
         if self._int8:
             self.precision = "int8-onnx-per-channel-per-text"
@@ -342,7 +343,8 @@ class Encoder:
             graph = FeaturesAndLogits(self.module, self.heads, self.dim)
             # The export's name covers the heads too: other heads, another graph.
             key = fingerprint_module(graph.heads, self.fingerprint, str(graph.head_widths), INT8_EXPORT_RECIPE)
-            self._onnx_session = _load_int8_session(graph, key, self._cache_dir)
+            self.int8_export = self._cache_dir / "onnx" / f"{key[:24]}-int8-per-channel.onnx"
+            self._onnx_session = _load_int8_session(graph, self.int8_export)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         if self._rust_tokenizer is None:
@@ -437,11 +439,10 @@ def _truncating_copy(tokenizer, max_length: int):
     return rust
 
 
-def _load_int8_session(graph: FeaturesAndLogits, key: str, cache_dir: Path):
-    """An ONNX Runtime session over the per-channel int8 export of ``graph``, exporting it on first use."""
+def _load_int8_session(graph: FeaturesAndLogits, quantized: Path):
+    """An ONNX Runtime session over the per-channel int8 export of ``graph`` in ``quantized``, exported on first use."""
     import onnxruntime
 
-    quantized = cache_dir / "onnx" / f"{key[:24]}-int8-per-channel.onnx"
     if not quantized.exists():
         _export_int8(graph, quantized)
     options = onnxruntime.SessionOptions()

@@ -62,7 +62,7 @@ INT8_EXPORT_RECIPE = (
     " activation scale per text; v3"
 )
 # Texts of one length scored in one int8 call: amortises ONNX Runtime's per-call and per-node cost and reads the
-# heads' fp32 weights once per call (16 was the fastest of 4-32 on TweetEval's lengths, benchmarks/enrichment_speed.py).
+# heads' fp32 weights once per call (on TweetEval's lengths 16 was as fast as any of 4-32, measured under load).
 INT8_TEXTS_PER_CALL = 16
 
 
@@ -392,8 +392,8 @@ class Encoder:
         def encode_call(rows: np.ndarray) -> None:
             input_ids = np.asarray([token_ids[row] for row in rows], dtype=np.int64)
             if len(rows) == 1:
-                # A lone text goes twice: a one-row product takes another kernel in ONNX Runtime's fp32 matrix
-                # products (the heads), whose sums are ordered differently, so its last bits would differ.
+                # A lone text goes twice: ONNX Runtime's fp32 matrix product (the heads) may take a one-row kernel
+                # for a single row, which can order its sums differently and so change the last bits.
                 input_ids = np.repeat(input_ids, 2, axis=0)
             results = session.run(None, {"input_ids": input_ids})
             for output, result in zip(outputs, results, strict=True):

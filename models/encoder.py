@@ -11,12 +11,15 @@ Speed on CPU comes from three things (measured in benchmarks/enrichment_speed.py
 - torch / ONNX Runtime use every core the process may run on;
 - with ``int8=True`` (the Enricher's default) an ONNX Runtime graph with per-channel dynamic int8 weights, exported
   once into a cache folder. Per-channel matters: per-tensor int8 (torch's default dynamic quantization, or ONNX
-  Runtime's default) loses far more cosine similarity to the fp32 embeddings. Dynamic int8 quantises activations with
-  one scale per call, so the int8 path runs every text in a call of its own (no padding, one thread per call, as
-  many calls at once as there are cores): a text's features are then a function of the text alone, bit for bit,
-  whatever else is scored with it, and a killed and resumed run writes exactly what an uninterrupted one would have.
-  Heads attached with ``attach_heads`` go into the same graph (unquantised), so that one call also gives each
-  head's logits: no second pass over the features, and the logits are as independent of the batch as the features;
+  Runtime's default) loses far more cosine similarity to the fp32 embeddings. ONNX Runtime's dynamic int8 quantises
+  activations with one scale per call, so a shared call would share a scale; the export rewrites that step to take
+  one scale per text (``_quantise_activations_per_text``), and a call holds only texts of the same token length (no
+  padding, no attention mask), up to ``INT8_TEXTS_PER_CALL`` of them, one thread per call, as many calls at once as
+  there are cores. A text's features are then a function of the text alone, bit for bit, whatever else is scored
+  with it (tests/models/test_determinism.py), and a killed and resumed run writes exactly what an uninterrupted one
+  would have. Heads attached with ``attach_heads`` go into the same graph (unquantised), so that one call also gives
+  each head's logits: no second pass over the features, and the logits are as independent of the batch as the
+  features;
 - tokenisation goes straight to the Rust tokenizer (transformers' wrapper converts every field of every encoding to
   Python lists, a fifth of the int8 time per text).
 On a CUDA device the encoder runs in torch fp32 and ``int8`` is ignored (``Encoder.precision`` says which path ran).
@@ -51,9 +54,16 @@ DEFAULT_BATCH_SIZE = 32
 # How features are computed from the transformer's hidden states: part of the fingerprint, so a change here gives
 # a new model version, a new int8 export and heads that refuse the old features.
 FEATURE_RECIPE = "per-layer attention-masked mean of hidden_states[1:], L2-normalised, concatenated; v1"
-# What the int8 export is (part of its file name, so a changed recipe never loads an older export): one unpadded text
-# per call (token ids only), the attached heads inside the graph and left fp32, per-channel dynamic int8 weights.
-INT8_EXPORT_RECIPE = "unpadded text, token ids only; heads fp32 in the graph; per-channel dynamic int8; v2"
+# What the int8 export is (part of its file name, so a changed recipe never loads an older export): texts of one token
+# length per call (token ids only, no padding), the attached heads inside the graph and left fp32, per-channel dynamic
+# int8 weights, activations quantised with one scale per text.
+INT8_EXPORT_RECIPE = (
+    "same-length texts per call, token ids only; heads fp32 in the graph; per-channel dynamic int8 weights;"
+    " activation scale per text; v3"
+)
+# Texts of one length scored in one int8 call: amortises ONNX Runtime's per-call and per-node cost and reads the
+# heads' fp32 weights once per call (on TweetEval's lengths 16 was as fast as any of 4-32, measured under load).
+INT8_TEXTS_PER_CALL = 16
 
 
 def packaged_encoder_path() -> Path:
@@ -301,6 +311,7 @@ class Encoder:
         self._int8 = int8 and self.device.type == "cpu"
         self._cache_dir = cache_dir or default_cache_dir()
         self._onnx_session = None
+        self.int8_export: Path | None = None  # the int8 graph's file, once ``prepare`` has loaded it
         self._workers = threads
         if self._int8:
             self.precision = "int8-onnx-per-channel-per-text"
@@ -332,7 +343,8 @@ class Encoder:
             graph = FeaturesAndLogits(self.module, self.heads, self.dim)
             # The export's name covers the heads too: other heads, another graph.
             key = fingerprint_module(graph.heads, self.fingerprint, str(graph.head_widths), INT8_EXPORT_RECIPE)
-            self._onnx_session = _load_int8_session(graph, key, self._cache_dir)
+            self.int8_export = self._cache_dir / "onnx" / f"{key[:24]}-int8-per-channel.onnx"
+            self._onnx_session = _load_int8_session(graph, self.int8_export)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         if self._rust_tokenizer is None:
@@ -352,7 +364,7 @@ class Encoder:
         token_ids = self.tokenize(texts)
         if self._int8:
             self.prepare()
-            self._encode_each_int8(token_ids, features, logits)
+            self._encode_int8_by_length(token_ids, features, logits)
             return features, logits
         pad_id = self.tokenizer.pad_token_id or 0
         with torch.inference_mode():
@@ -369,33 +381,49 @@ class Encoder:
         """The last layer's block of ``features``: the model's usual unit-length sentence embedding."""
         return features[:, -self.dim :]
 
-    def _encode_each_int8(
+    def _encode_int8_by_length(
         self, token_ids: list[list[int]], features: np.ndarray, logits: dict[str, np.ndarray]
     ) -> None:
-        """One ONNX Runtime call per text (see the module docstring: per-text activation scales, no padding)."""
+        """One ONNX Runtime call per group of same-length texts (see the module docstring: per-text activation
+        scales, no padding)."""
         session = self._onnx_session
         outputs = [features, *logits.values()]
 
-        def encode_one(row: int) -> None:
-            input_ids = np.asarray([token_ids[row]], dtype=np.int64)
+        def encode_call(rows: np.ndarray) -> None:
+            input_ids = np.asarray([token_ids[row] for row in rows], dtype=np.int64)
+            if len(rows) == 1:
+                # A lone text goes twice: ONNX Runtime's fp32 matrix product (the heads) may take a one-row kernel
+                # for a single row, which can order its sums differently and so change the last bits.
+                input_ids = np.repeat(input_ids, 2, axis=0)
             results = session.run(None, {"input_ids": input_ids})
             for output, result in zip(outputs, results, strict=True):
-                output[row] = result[0]
+                output[rows] = result[: len(rows)]
 
-        rows = iter(range(len(token_ids)))  # shared by the workers: next() on it is atomic under the GIL
+        calls = iter(same_length_calls(token_ids, INT8_TEXTS_PER_CALL))  # shared: next() is atomic under the GIL
 
-        def encode_rows() -> None:
-            for row in rows:
-                encode_one(row)
+        def encode_calls() -> None:
+            for rows in calls:
+                encode_call(rows)
 
         if self._workers == 1:
-            encode_rows()
+            encode_calls()
         else:
             # ONNX Runtime releases the GIL inside run(): one single-threaded call per core at a time. Each worker
-            # takes the next text until none is left (a future per text cost the main thread a fifth of the time).
+            # takes the next call until none is left (a future per call cost the main thread time).
             with ThreadPoolExecutor(self._workers) as pool:
-                for done in [pool.submit(encode_rows) for _ in range(self._workers)]:
+                for done in [pool.submit(encode_calls) for _ in range(self._workers)]:
                     done.result()
+
+
+def same_length_calls(token_ids: Sequence[Sequence[int]], texts_per_call: int) -> list[np.ndarray]:
+    """Row indices per int8 call: texts of the same token length, at most ``texts_per_call`` of them, every row once."""
+    lengths = np.fromiter((len(ids) for ids in token_ids), dtype=np.int64, count=len(token_ids))
+    order = np.argsort(lengths, kind="stable")
+    starts = np.flatnonzero(np.diff(lengths[order], prepend=-1))
+    calls = []
+    for group in np.split(order, starts[1:]):
+        calls.extend(np.array_split(group, -(-len(group) // texts_per_call)))
+    return calls
 
 
 def _truncating_copy(tokenizer, max_length: int):
@@ -411,15 +439,14 @@ def _truncating_copy(tokenizer, max_length: int):
     return rust
 
 
-def _load_int8_session(graph: FeaturesAndLogits, key: str, cache_dir: Path):
-    """An ONNX Runtime session over the per-channel int8 export of ``graph``, exporting it on first use."""
+def _load_int8_session(graph: FeaturesAndLogits, quantized: Path):
+    """An ONNX Runtime session over the per-channel int8 export of ``graph`` in ``quantized``, exported on first use."""
     import onnxruntime
 
-    quantized = cache_dir / "onnx" / f"{key[:24]}-int8-per-channel.onnx"
     if not quantized.exists():
         _export_int8(graph, quantized)
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # parallel across texts instead (Encoder._encode_each_int8)
+    options.intra_op_num_threads = 1  # parallel across calls instead (Encoder._encode_int8_by_length)
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(str(quantized), options, providers=["CPUExecutionProvider"])
 
@@ -462,6 +489,9 @@ def _export_int8(graph: FeaturesAndLogits, destination: Path) -> None:
             )
         finally:
             logging.disable(logging.NOTSET)
+        model = onnx.load(str(int8_path))
+        _quantise_activations_per_text(model)
+        onnx.save(model, str(int8_path))
         os.replace(int8_path, destination)
 
 
@@ -479,3 +509,98 @@ def _export_fp32(graph: FeaturesAndLogits, input_ids: torch.Tensor, path: Path) 
         opset_version=17,
         dynamo=False,  # the TorchScript exporter needs no onnxscript and handles dynamic batch/length here
     )
+
+
+def _quantise_activations_per_text(model) -> None:
+    """Rewrite, in place, every DynamicQuantizeLinear of the int8 export (one scale and zero point for the whole
+    call) as the same arithmetic per text (per row of axis 0), and each int8 product that reads it accordingly.
+
+    ONNX Runtime's int8 products take one zero point and one input scale for their whole input, so each product runs
+    with zero point 0 and scale 1 (``MatMulIntegerToFloat``: the int32 sums times the weight column's scale), then
+    subtracts the text's zero point times the column's scaled sum and multiplies by the text's scale. Every step is
+    per text and per element, so a text's outputs do not depend on what else is in the call. The weights must be
+    symmetric (zero point 0), as checked."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    initializers = {tensor.name: tensor for tensor in model.graph.initializer}
+    producers = {output: node for node in model.graph.node for output in node.output}
+    readers: dict[str, list] = {}
+    for node in model.graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    constants = {
+        "per_text_zero": np.zeros((), dtype=np.float32),
+        "per_text_one": np.ones((), dtype=np.float32),
+        "per_text_levels": np.array(255.0, dtype=np.float32),
+        "per_text_flat": np.array([-1], dtype=np.int64),
+    }
+    model.graph.initializer.extend(numpy_helper.from_array(value, name) for name, value in constants.items())
+    dropped: set[str] = set()  # outputs of the nodes each rewritten product replaces (cast, scale products)
+    unused: set[str] = set()  # the weights' zero points, read by no product after the rewrite
+    nodes = []
+    for node in model.graph.node:
+        if node.output[0] in dropped:
+            continue
+        if node.op_type == "DynamicQuantizeLinear":
+            nodes.extend(_per_text_quantize_nodes(node, helper, TensorProto))
+        elif node.op_type == "MatMulInteger":
+            (cast,) = readers[node.output[0]]
+            (rescale,) = readers[cast.output[0]]
+            scales = producers[next(name for name in rescale.input if name != cast.output[0])]
+            input_scale = producers[node.input[2]].output[1]
+            weight_scale = next(name for name in scales.input if name != input_scale)
+            if np.any(numpy_helper.to_array(initializers[node.input[3]])):
+                raise ValueError(f"{node.name}: the per-text rewrite needs symmetric int8 weights (zero point 0)")
+            weight = numpy_helper.to_array(initializers[node.input[1]]).astype(np.float32)
+            scaled_sums = f"{node.input[1]}_scaled_column_sums"
+            column_sums = weight.sum(axis=0) * numpy_helper.to_array(initializers[weight_scale])
+            model.graph.initializer.append(numpy_helper.from_array(column_sums.astype(np.float32), scaled_sums))
+            name = node.output[0]
+            nodes += [
+                helper.make_node(
+                    "MatMulIntegerToFloat",
+                    [*node.input[:2], "per_text_one", weight_scale],
+                    [f"{name}_unshifted"],
+                    name=node.name,
+                    domain="com.microsoft",
+                ),
+                helper.make_node("Mul", [f"{node.input[2]}_float", scaled_sums], [f"{name}_shift"]),
+                helper.make_node("Sub", [f"{name}_unshifted", f"{name}_shift"], [f"{name}_shifted"]),
+                helper.make_node("Mul", [f"{name}_shifted", input_scale], [rescale.output[0]]),
+            ]
+            dropped.update((cast.output[0], rescale.output[0], scales.output[0]))
+            unused.add(node.input[3])
+        else:
+            nodes.append(node)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    kept = [tensor for tensor in model.graph.initializer if tensor.name not in unused]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+    if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+
+
+def _per_text_quantize_nodes(node, helper, tensor_proto) -> list:
+    """DynamicQuantizeLinear's formula (ONNX operator spec) with min and max taken per text (axes 1 and 2 of the
+    (texts, tokens, width) input): the same three outputs, scale and zero point of shape (texts, 1, 1), plus the zero
+    point as float32 (``<zero point>_float``) for ``_quantise_activations_per_text``'s shift."""
+    source, quantised, scale, zero_point = node.input[0], *node.output
+    name = f"{source}_per_text"
+    make = helper.make_node
+    return [
+        make("ReduceMin", [source], [f"{name}_min"], axes=[1, 2], keepdims=1),
+        make("ReduceMax", [source], [f"{name}_max"], axes=[1, 2], keepdims=1),
+        make("Min", [f"{name}_min", "per_text_zero"], [f"{name}_low"]),  # the range always holds 0
+        make("Max", [f"{name}_max", "per_text_zero"], [f"{name}_high"]),
+        make("Sub", [f"{name}_high", f"{name}_low"], [f"{name}_range"]),
+        make("Div", [f"{name}_range", "per_text_levels"], [scale]),
+        make("Div", [f"{name}_low", scale], [f"{name}_low_levels"]),
+        make("Neg", [f"{name}_low_levels"], [f"{name}_zero_point_unrounded"]),
+        make("Clip", [f"{name}_zero_point_unrounded", "per_text_zero", "per_text_levels"], [f"{name}_clipped"]),
+        make("Round", [f"{name}_clipped"], [f"{zero_point}_float"]),
+        make("Cast", [f"{zero_point}_float"], [zero_point], to=tensor_proto.UINT8),
+        make("Reshape", [scale, "per_text_flat"], [f"{name}_scale_flat"]),
+        make("Reshape", [zero_point, "per_text_flat"], [f"{name}_zero_point_flat"]),
+        make("QuantizeLinear", [source, f"{name}_scale_flat", f"{name}_zero_point_flat"], [quantised], axis=0),
+    ]

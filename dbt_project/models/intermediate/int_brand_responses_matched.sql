@@ -65,23 +65,40 @@ direct_replies as (
 
 ),
 
-follow_up_replies as (
+-- what each response answers, with its author and thread; distinct, so the engine pairs the responses with what
+-- they answer before the messages (joined the other way, every message met every later response of its brand first:
+-- 1M interactions spilled tens of GB)
+answered_by_responders as (
 
-    select
-        audience_messages.interaction_key,
-        responders.interaction_key as response_interaction_key
+    select distinct
+        responders.interaction_key as response_interaction_key,
+        responders.platform,
+        responders.responder_brand_id,
+        responders.created_at_utc,
+        answered.author_id,
+        coalesce(answered.conversation_id, answered.interaction_id) as thread_id,
+        answered.created_at_utc as answered_at_utc
     from responders
     inner join interactions as answered
         on responders.platform = answered.platform
         and responders.parent_id = answered.interaction_id
-    inner join audience_messages
-        on answered.platform = audience_messages.platform
-        and answered.author_id = audience_messages.author_id
-        and coalesce(answered.conversation_id, answered.interaction_id)
-            = coalesce(audience_messages.conversation_id, audience_messages.interaction_id)
-        and responders.responder_brand_id = audience_messages.brand_id
-    where answered.created_at_utc > audience_messages.created_at_utc
-        and responders.created_at_utc > audience_messages.created_at_utc
+
+),
+
+follow_up_replies as (
+
+    select
+        audience_messages.interaction_key,
+        answered_by_responders.response_interaction_key
+    from audience_messages
+    inner join answered_by_responders
+        on audience_messages.platform = answered_by_responders.platform
+        and audience_messages.author_id = answered_by_responders.author_id
+        and coalesce(audience_messages.conversation_id, audience_messages.interaction_id)
+            = answered_by_responders.thread_id
+        and audience_messages.brand_id = answered_by_responders.responder_brand_id
+    where answered_by_responders.answered_at_utc > audience_messages.created_at_utc
+        and answered_by_responders.created_at_utc > audience_messages.created_at_utc
 
 ),
 

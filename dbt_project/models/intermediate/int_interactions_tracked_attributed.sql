@@ -215,23 +215,42 @@ direct_responses as (
 
 ),
 
-follow_up_responses as (
+-- what each party reply answers, with its author and thread; distinct, so the engine pairs the replies with what
+-- they answer before the messages (joined the other way, every message met every later reply of its party first)
+answered_by_party as (
 
-    select attributed.interaction_key, attributed.brand_id, attributed.tracked_id, party_replies.created_at_utc
+    select distinct
+        party_replies.platform,
+        party_replies.brand_id,
+        party_replies.tracked_id,
+        party_replies.created_at_utc,
+        answered.author_id,
+        coalesce(answered.conversation_id, answered.interaction_id) as thread_id,
+        answered.created_at_utc as answered_at_utc
     from party_replies
     inner join interactions as answered
         on party_replies.platform = answered.platform
         and party_replies.parent_id = answered.interaction_id
-    inner join attributed
-        on answered.platform = attributed.platform
-        and answered.author_id = attributed.author_id
-        and coalesce(answered.conversation_id, answered.interaction_id)
-            = coalesce(attributed.conversation_id, attributed.interaction_id)
-        and party_replies.brand_id = attributed.brand_id
-        and party_replies.tracked_id = attributed.tracked_id
+
+),
+
+follow_up_responses as (
+
+    select
+        attributed.interaction_key,
+        attributed.brand_id,
+        attributed.tracked_id,
+        answered_by_party.created_at_utc
+    from attributed
+    inner join answered_by_party
+        on attributed.platform = answered_by_party.platform
+        and attributed.author_id = answered_by_party.author_id
+        and coalesce(attributed.conversation_id, attributed.interaction_id) = answered_by_party.thread_id
+        and attributed.brand_id = answered_by_party.brand_id
+        and attributed.tracked_id = answered_by_party.tracked_id
     where attributed.expects_response
-        and answered.created_at_utc > attributed.created_at_utc
-        and party_replies.created_at_utc > attributed.created_at_utc
+        and answered_by_party.answered_at_utc > attributed.created_at_utc
+        and answered_by_party.created_at_utc > attributed.created_at_utc
 
 ),
 

@@ -62,6 +62,66 @@ person_months as (
 
 ),
 
+-- The ladder's history per person, brand and day: one row a day instead of one an interaction, so a month reads
+-- the person's days, not every interaction they ever wrote (the months x interactions self-join of a heavy poster).
+person_days as (
+
+    select
+        brand_id,
+        person_key,
+        activity_month,
+        created_date,
+        count(*) as interactions,
+        count(case when sentiment_label = 'positive' then 1 end) as positive_interactions,
+        count(case when is_referral_action then 1 end) as referral_actions
+    from brand_interactions
+    group by brand_id, person_key, activity_month, created_date
+
+),
+
+person_month_interactions as (
+
+    select brand_id, person_key, activity_month, sum(interactions) as interactions
+    from person_days
+    group by brand_id, person_key, activity_month
+
+),
+
+-- interactions with the brand up to the month's end: a running total over the person's months
+person_months_to_date as (
+
+    select
+        brand_id,
+        person_key,
+        activity_month,
+        sum(interactions) over (
+            partition by brand_id, person_key
+            order by activity_month
+            rows between unbounded preceding and current row
+        ) as interactions_to_date
+    from person_month_interactions
+
+),
+
+-- positive interactions and referral actions in the advocate window ending on the month's last day
+person_month_windows as (
+
+    select
+        person_months.brand_id,
+        person_months.activity_month,
+        person_months.person_key,
+        sum(person_days.positive_interactions) as positive_interactions_in_window,
+        sum(person_days.referral_actions) as referral_actions_in_window
+    from person_months
+    inner join person_days
+        on person_months.brand_id = person_days.brand_id
+        and person_months.person_key = person_days.person_key
+        and person_days.created_date <= {{ month_end }}
+        and person_days.created_date > {{ add_days(-1 * (var('advocate_window_days') | int), month_end) }}
+    group by person_months.brand_id, person_months.activity_month, person_months.person_key
+
+),
+
 person_month_history as (
 
     select
@@ -69,27 +129,19 @@ person_month_history as (
         person_months.activity_month,
         person_months.person_key,
         person_months.referral_actions,
-        count(*) as interactions_to_date,
-        count(
-            case
-                when history.created_date > {{ add_days(-1 * (var('advocate_window_days') | int), month_end) }}
-                    and history.sentiment_label = 'positive' then 1
-            end
-        ) as positive_interactions_in_window,
-        count(
-            case
-                when history.created_date > {{ add_days(-1 * (var('advocate_window_days') | int), month_end) }}
-                    and history.is_referral_action then 1
-            end
-        ) as referral_actions_in_window,
-        max({{ month_end }}) as month_end_date
+        person_months_to_date.interactions_to_date,
+        coalesce(person_month_windows.positive_interactions_in_window, 0) as positive_interactions_in_window,
+        coalesce(person_month_windows.referral_actions_in_window, 0) as referral_actions_in_window,
+        {{ month_end }} as month_end_date
     from person_months
-    inner join brand_interactions as history
-        on person_months.brand_id = history.brand_id
-        and person_months.person_key = history.person_key
-        and history.created_date <= {{ month_end }}
-    group by person_months.brand_id, person_months.activity_month, person_months.person_key,
-        person_months.referral_actions
+    inner join person_months_to_date
+        on person_months.brand_id = person_months_to_date.brand_id
+        and person_months.person_key = person_months_to_date.person_key
+        and person_months.activity_month = person_months_to_date.activity_month
+    left join person_month_windows
+        on person_months.brand_id = person_month_windows.brand_id
+        and person_months.person_key = person_month_windows.person_key
+        and person_months.activity_month = person_month_windows.activity_month
 
 ),
 

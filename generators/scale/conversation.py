@@ -34,6 +34,7 @@ from generators.phrases import (
     THANKS_FOLLOW_UPS,
     fill,
 )
+from generators.profiles import Giveaway, Incident
 
 SEGMENT_ITEMS = 20_000
 FIRST_POST_SECOND = 60
@@ -83,6 +84,11 @@ COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's comp
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
 COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
 WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
+# A brand's profile events (generators/profiles.py), on their day indexes: shares of the brand's X audience actions, so
+# an event stands out at any volume.
+INCIDENT_SHARE = 0.25  # complaints about the incident
+INCIDENT_ANSWER_RATE = 0.3  # share of its usual answers the swamped care team gives: the rest wait, answers come late
+GIVEAWAY_SHARE = 0.2  # entries: the giveaway's one fixed text
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,13 @@ class Item:
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _running(event: Incident | Giveaway | None, day_index: int) -> Incident | Giveaway | None:
+    """The event if the day (an index from the first generated day) is one of its days."""
+    if event is not None and event.day <= day_index < event.day + event.length_days:
+        return event
+    return None
 
 
 def _base36(number: int) -> str:
@@ -228,6 +241,8 @@ class BrandDay:
         self.competitor_share = competitor_share
         wave = brand.profile.complaint_wave
         self.wave = wave if on_x and brand.index == 0 and wave is not None and day_index == wave_day else None
+        self.incident = _running(brand.profile.incident, day_index) if on_x else None
+        self.giveaway = _running(brand.profile.giveaway, day_index) if on_x else None
         progress = min(1.0, day_index / SHIFT_DAYS)
         shifting = {
             topic: first + (last - first) * progress for topic, (first, last) in SHIFTING_MENTION_TOPICS.items()
@@ -256,6 +271,8 @@ class BrandDay:
         for number, offset in enumerate(times):
             template = rng.choice(profile.posts + profile.link_posts + profile.campaign_posts)
             text = fill(template, rng, self.vocab, link=self._link(rng), brand=f"@{self.account.handle}")
+            if number == 0 and self._opening_post() is not None:
+                text = self._opening_post()
             if self.platform == "youtube":
                 text = text.split(". ")[0][:90] + "\n\n" + text
             posts.append(
@@ -270,6 +287,14 @@ class BrandDay:
                 )
             )
         return posts
+
+    def _opening_post(self) -> str | None:
+        """On an event's first day the brand opens with its announcement (an incident) or its rules (a giveaway)."""
+        if self.incident is not None and self.day_index == self.incident.day:
+            return self.incident.announcement
+        if self.giveaway is not None and self.day_index == self.giveaway.day:
+            return self.giveaway.post.replace("{brand}", f"@{self.account.handle}")
+        return None
 
     @cached_property
     def earlier_posts(self) -> list[Item]:
@@ -339,6 +364,13 @@ class BrandDay:
         if self.wave is not None and rng.random() < WAVE_SHARE:
             text = f"@{self.account.handle} " + fill(rng.choice(self.wave.complaints), rng, self.vocab)
             return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
+        if self.incident is not None and rng.random() < INCIDENT_SHARE:
+            text = f"@{self.account.handle} " + fill(rng.choice(self.incident.complaints), rng, self.vocab)
+            return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
+        if self.giveaway is not None and rng.random() < GIVEAWAY_SHARE:
+            return self._copy_paste(rng, item_id, self.audience.pick(rng), moment, None)
+        if action == "brand_reply" and self.incident is not None and rng.random() > INCIDENT_ANSWER_RATE:
+            action = "thread_reply"  # the answer waits: the queue is answered oldest first, later and later
         if action == "brand_reply" and unanswered:
             asked = unanswered.popleft()
             if asked.addressee is not None:
@@ -408,7 +440,7 @@ class BrandDay:
         if asked.topic == "question":
             template = rng.choice(profile.qa)[1]
         elif asked.topic == "complaint":
-            template = rng.choice(profile.complaint_replies)
+            template = rng.choice(self.incident.apologies if self.incident else profile.complaint_replies)
         elif asked.topic == "purchase_intent":
             template = rng.choice(profile.link_replies)
         else:

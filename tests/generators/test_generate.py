@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,7 +16,9 @@ import pytest
 import yaml
 
 from generators import generate_exports
+from generators.brands import build_brands
 from generators.demo.rivals import ANSWERS
+from generators.profiles import PROFILES
 from generators.scale import conversation
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.warehouse import ensure_raw_schema
@@ -167,6 +171,47 @@ def test_competitors_are_named_answered_and_a_complaint_wave_lands_on_its_day(tm
     wave = Counter(day for day in days for text, _ in days[day] if "never arrived" in text or "delivery" in text)
     first, wave_day, last = sorted(days)
     assert wave[wave_day] > 5 * max(1, wave[first], wave[last]), wave
+
+
+def _x_day(brand_id: str, day_index: int) -> list[conversation.Item]:
+    """One brand's X items on one day (a day index counts from the first generated day), at 600 interactions a day."""
+    brand = next(b for b in build_brands(3) if b.brand_id == brand_id)
+    day = conversation.BrandDay(7, brand, "x", date(2025, 1, 1) + timedelta(days=day_index), day_index, 600)
+    return [item for segment in day.segments() for item in segment]
+
+
+def _answer_minutes(items: list[conversation.Item]) -> list[float]:
+    return [
+        (item.created_at - item.parent.created_at).total_seconds() / 60
+        for item in items
+        if item.author.role in ("brand", "employee") and item.parent is not None
+    ]
+
+
+@pytest.mark.parametrize("brand_id", ["lumen", "tidepool"])
+def test_a_brands_incident_is_announced_then_a_complaint_spike_answered_late(brand_id):
+    incident = PROFILES[brand_id].incident
+    incident_days = [_x_day(brand_id, incident.day + offset) for offset in range(incident.length_days)]
+    usual_days = [_x_day(brand_id, day) for day in range(incident.day - 8, incident.day)]
+    assert incident_days[0][0].text == incident.announcement
+    complaints = [sum(item.topic == "complaint" for item in items) for items in incident_days + usual_days]
+    assert min(complaints[: incident.length_days]) > 4 * max(complaints[incident.length_days :]), complaints
+    late = statistics.median(minutes for items in incident_days for minutes in _answer_minutes(items))
+    usual = statistics.median(minutes for items in usual_days for minutes in _answer_minutes(items))
+    assert late > 1.5 * usual, (late, usual)
+    openings = [apology.split("{")[0] for apology in incident.apologies]  # the words before the customer's name
+    answers = [item.text for items in incident_days for item in items if item.author.role == "brand" and item.parent]
+    assert any(opening in answer for answer in answers for opening in openings), "the brand apologises"
+
+
+def test_a_giveaway_floods_its_days_with_one_copied_text():
+    giveaway = PROFILES["northwind"].giveaway
+    slogan = giveaway.slogan.replace("{brand}", "@NorthwindCoffee")
+    giveaway_days = [_x_day("northwind", giveaway.day + offset) for offset in range(giveaway.length_days)]
+    usual_days = [_x_day("northwind", day) for day in range(giveaway.day - 5, giveaway.day)]
+    assert giveaway_days[0][0].text == giveaway.post.replace("{brand}", "@NorthwindCoffee")
+    entries = [sum(item.text == slogan for item in items) for items in giveaway_days + usual_days]
+    assert min(entries[: giveaway.length_days]) > 3 * max(entries[giveaway.length_days :]), entries
 
 
 def test_a_big_day_is_drawn_in_segments_that_land_whole(tmp_path, monkeypatch):

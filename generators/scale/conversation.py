@@ -20,11 +20,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from generators.brands import ScaleBrand, TrackedCompetitor
-from generators.demo.rivals import ANSWERS, COMPARISONS, SAYINGS
 from generators.draws import poisson
 from generators.ids import TWITTER_EPOCH_MS
 from generators.phrases import (
     COMMON,
+    COMPARISONS,
+    COMPETITOR_ANSWERS,
+    COMPETITOR_SAYINGS,
     COMPLAINT_FOLLOW_UPS,
     FIRST_NAMES,
     FRIEND_REPLIES,
@@ -374,7 +376,7 @@ class BrandDay:
         if action == "brand_reply" and unanswered:
             asked = unanswered.popleft()
             if asked.addressee is not None:
-                answer = rng.choice(ANSWERS[asked.topic])
+                answer = rng.choice(COMPETITOR_ANSWERS[asked.topic])
                 return self._reply(rng, item_id, asked.addressee, moment, asked, answer, None)
             author = self.account if not self.employees or rng.random() < 0.8 else rng.choice(self.employees)
             return self._reply(rng, item_id, author, moment, asked, self._brand_answer(rng, asked), None)
@@ -417,7 +419,7 @@ class BrandDay:
             text = fill(rng.choice(COMPARISONS), rng, self.vocab, **handles)
             return Item(item_id, self.platform, author, moment, "mention", text, "comparison")
         topic = _weighted(rng, {"praise": 0.6, "question": 0.2, "complaint": 0.2})
-        text = f"@{competitor.handle} " + fill(rng.choice(SAYINGS[topic]), rng, self.vocab)
+        text = f"@{competitor.handle} " + fill(rng.choice(COMPETITOR_SAYINGS[topic]), rng, self.vocab)
         return Item(item_id, self.platform, author, moment, "mention", text, topic, addressee=competitor)
 
     def _awaits_answer(self, rng: random.Random, item: Item) -> bool:
@@ -426,7 +428,7 @@ class BrandDay:
             return False
         if item.addressee is not None:
             rate = COMPETITOR_ANSWER_RATE[min(1, self.competitors.index(item.addressee))]
-            return item.topic in ANSWERS and rng.random() < rate
+            return item.topic in COMPETITOR_ANSWERS and rng.random() < rate
         return item.topic in ANSWERED and rng.random() < 0.7
 
     def _reply(self, rng, item_id, author, moment, parent: Item, text: str, topic: str | None) -> Item:

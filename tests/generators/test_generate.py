@@ -17,7 +17,7 @@ import yaml
 
 from generators import generate_exports
 from generators.brands import build_brands
-from generators.demo.rivals import ANSWERS
+from generators.phrases import COMPETITOR_ANSWERS
 from generators.profiles import PROFILES
 from generators.scale import conversation
 from ingest.pipeline import FileReport, ingest_paths
@@ -25,7 +25,7 @@ from ingest.warehouse import ensure_raw_schema
 from orchestration.cli import main
 from ror_config.loading import load_config
 
-ANSWERS_TEXT = tuple(answer for answers in ANSWERS.values() for answer in answers)
+ANSWERS_TEXT = tuple(answer for answers in COMPETITOR_ANSWERS.values() for answer in answers)
 SMALL = {"interactions": 1200, "days": 2, "brands": 2, "seed": 11}
 
 

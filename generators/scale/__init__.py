@@ -17,7 +17,8 @@ On X, a share of the mentions (``competitor_share``) name one of each brand's tw
 it with the brand; the competitors answer some publicly), the brands' topic mix shifts over the first 90 days, and the
 first brand gets a planted complaint wave (one grievance in many wordings) on day index ``wave_day``. Each brand's
 events in ``generators/profiles.py`` happen on X on their day indexes: an incident (an announcement, a complaint spike
-answered late) and a giveaway (its rules, then a flood of one copied entry text).
+answered late) and a giveaway (its rules, then a flood of one copied entry text), and a competitor's bad stretch
+(``Rivalry.wave_days``: what customers say to it is mostly complaints).
 
 Every day is drawn from streams seeded by (seed, brand, platform, day), so the same arguments write the same bytes, and
 more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new

@@ -84,6 +84,7 @@ SHIFTING_MENTION_TOPICS = {"product_buzz": (0.03, 0.3), "shipping": (0.22, 0.02)
 SHIFT_DAYS = 90
 COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's competitors (a few compare the two)
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
+COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what customers say to a competitor
 COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
 WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
 # A brand's profile events (generators/profiles.py), on their day indexes: shares of the brand's X audience actions, so
@@ -414,13 +415,23 @@ class BrandDay:
     def _competitor_mention(self, rng: random.Random, item_id: str, author: Author, moment: datetime) -> Item:
         """A customer's tweet to a competitor (which may answer it publicly) or comparing it with the brand."""
         competitor = rng.choice(self.competitors)
+        position = self.competitors.index(competitor)
         if rng.random() < COMPARISON_SHARE:
             handles = {"brand": f"@{self.account.handle}", "competitor": f"@{competitor.handle}"}
             text = fill(rng.choice(COMPARISONS), rng, self.vocab, **handles)
             return Item(item_id, self.platform, author, moment, "mention", text, "comparison")
-        topic = _weighted(rng, {"praise": 0.6, "question": 0.2, "complaint": 0.2})
+        topic = _weighted(rng, self._competitor_topics(position))
         text = f"@{competitor.handle} " + fill(rng.choice(COMPETITOR_SAYINGS[topic]), rng, self.vocab)
         return Item(item_id, self.platform, author, moment, "mention", text, topic, addressee=competitor)
+
+    def _competitor_topics(self, position: int) -> dict[str, float]:
+        """What customers say to a competitor: in its bad stretch (its rivalry's wave days), mostly complaints."""
+        rivalry = self.brand.rivalries[position]
+        first, length = rivalry.wave_days or (0, 0)
+        if not first <= self.day_index < first + length:
+            return COMPETITOR_TOPICS
+        share = rivalry.wave_complaint_share
+        return {"praise": (1 - share) * 0.75, "question": (1 - share) * 0.25, "complaint": share}
 
     def _awaits_answer(self, rng: random.Random, item: Item) -> bool:
         """Whether an audience item joins the queue that public answers (the brand's, or a competitor's) come from."""

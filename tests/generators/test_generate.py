@@ -18,7 +18,7 @@ import yaml
 from generators import generate_exports
 from generators.brands import build_brands
 from generators.phrases import COMPETITOR_ANSWERS
-from generators.profiles import PROFILES
+from generators.profiles import PROFILES, RIVALRIES
 from generators.scale import conversation
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.warehouse import ensure_raw_schema
@@ -252,3 +252,18 @@ def test_cli_takes_the_competitor_share_and_wave_day_and_refuses_a_share_above_o
     with pytest.raises(SystemExit) as refused:
         main([*base, "--competitor-share", "1.5", "--out", str(tmp_path / "refused")])
     assert refused.value.code == 2 and "between 0 and 1" in capsys.readouterr().err
+
+
+def test_a_competitors_bad_stretch_turns_what_customers_say_to_it_into_complaints():
+    first, length = RIVALRIES["beanline"].wave_days
+
+    def complaint_share(days: range) -> float:
+        said = [
+            item.topic
+            for day in days
+            for item in _x_day("northwind", day)
+            if item.addressee is not None and item.addressee.handle == "BeanLine"
+        ]
+        return said.count("complaint") / len(said)
+
+    assert complaint_share(range(first, first + length)) > complaint_share(range(first - 12, first)) + 0.3

@@ -20,6 +20,7 @@ from generators.brands import build_brands
 from generators.phrases import COMPETITOR_ANSWERS
 from generators.profiles import PROFILES, RIVALRIES
 from generators.scale import conversation
+from generators.scale.ledger import BrandLedger
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.warehouse import ensure_raw_schema
 from orchestration.cli import main
@@ -267,3 +268,17 @@ def test_a_competitors_bad_stretch_turns_what_customers_say_to_it_into_complaint
         return said.count("complaint") / len(said)
 
     assert complaint_share(range(first, first + length)) > complaint_share(range(first - 12, first)) + 0.3
+
+
+def test_a_brands_ads_stop_on_its_pause_days_and_its_leads_are_organic_then():
+    lumen = next(brand for brand in build_brands(3) if brand.brand_id == "lumen")
+    ledger = BrandLedger(7, lumen, 600, conversation.Audience(7, lumen, "x", 420))
+    paused = PROFILES["lumen"].ads.pause_days
+    for day_index in (paused[0] - 1, *paused, paused[-1] + 1):
+        day = date(2025, 1, 1) + timedelta(days=day_index)
+        delivered = ledger.delivery(day, day_index)
+        sources = {lead.source for lead in ledger.leads(day, day_index)}
+        if day_index in paused:
+            assert delivered == [] and sources <= {"SOCIAL_MEDIA"}, day_index
+        else:
+            assert sum(row[1] for row in delivered) > 0 and "PAID_SOCIAL" in sources, day_index

@@ -365,7 +365,7 @@ def _item(item: Item) -> dict:
         "conversation_id": item.root.item_id,
         "created_at": x_time(item.created_at),
         "id": item.item_id,
-        "lang": "en",
+        "lang": item.lang,
         "public_metrics": {
             "retweet_count": 0,
             "reply_count": 0,

@@ -29,6 +29,8 @@ from generators.phrases import (
     COMPETITOR_SAYINGS,
     COMPLAINT_FOLLOW_UPS,
     FIRST_NAMES,
+    FOREIGN,
+    FOREIGN_VOCAB,
     FRIEND_REPLIES,
     LAST_NAMES,
     MENTION_TEMPLATES,
@@ -86,6 +88,8 @@ COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's comp
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
 COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what customers say to a competitor
 COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
+FOREIGN_SHARE = 0.07  # audience members who mostly write in another language than English
+FOREIGN_TEXT_SHARE = 0.7  # of their replies and mentions, those in their language
 WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
 # A brand's profile events (generators/profiles.py), on their day indexes: shares of the brand's X audience actions, so
 # an event stands out at any volume.
@@ -102,6 +106,7 @@ class Author:
     role: str  # audience | brand | employee | competitor
     followers: int
     created_at: datetime
+    lang: str = "en"  # the language the person mostly writes in
 
 
 @dataclass(eq=False)
@@ -118,6 +123,7 @@ class Item:
     parent: Item | None = None
     likes: int = 0
     addressee: Author | None = None  # a mention addressed to a competitor rather than the brand: who may answer
+    lang: str = "en"  # the text's language
 
     @property
     def root(self) -> Item:
@@ -184,7 +190,9 @@ class Audience:
         person_id = str(10**17 * (self.brand.index + 1) + 10**15 * PLATFORM_NUMBER[self.platform] + number)
         created = ACCOUNTS_SINCE + timedelta(seconds=(bits >> 32) % (15 * 365 * 86400))
         followers = int(20 * 2 ** (((bits >> 80) % 1000) / 100))  # 20 to ~20,000, most of them few
-        return Author(person_id, handle, f"{first} {last}", "audience", followers, created)
+        foreign = (bits >> 96) % 1000 < FOREIGN_SHARE * 1000
+        lang = tuple(FOREIGN)[(bits >> 106) % len(FOREIGN)] if foreign else "en"
+        return Author(person_id, handle, f"{first} {last}", "audience", followers, created, lang)
 
 
 def brand_author(brand: ScaleBrand, platform: str) -> Author:
@@ -234,7 +242,7 @@ class BrandDay:
         self.daily_volume = daily_volume
         self.mean_volume = daily_volume * PLATFORM_SHARES[platform]
         self.start = datetime.combine(day, time(0), tzinfo=UTC)
-        self.vocab = {**COMMON, **brand.vocab}
+        self.vocab = {**COMMON, **FOREIGN_VOCAB, **brand.vocab}
         self.account = brand_author(brand, platform)
         self.employees = employee_authors(brand) if platform == "x" else []
         self._id_prefix = f"{day:%Y%m%d}{brand.index:03d}"
@@ -398,6 +406,9 @@ class BrandDay:
             return self._copy_paste(rng, item_id, author, moment, target)
         if action == "mention" and self.competitors and rng.random() < self.competitor_share:
             return self._competitor_mention(rng, item_id, author, moment)
+        foreign = author.lang != "en" and action in ("mention", "reply", "quote", "comment")
+        if foreign and rng.random() < FOREIGN_TEXT_SHARE:
+            return self._foreign(rng, item_id, author, moment, action, target)
         if action == "mention" or target is None:
             topic = _weighted(rng, self.mention_topics)
             text = self._mention_text(rng, topic)
@@ -411,6 +422,26 @@ class BrandDay:
         text = self._reply_text(rng, topic)
         kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
         return Item(item_id, self.platform, author, moment, kind, text, topic, target, likes=rng.randrange(6))
+
+    def _foreign(self, rng, item_id, author, moment, action, target) -> Item:
+        """A reply, comment or mention in the author's own language."""
+        topic, template = rng.choice(FOREIGN[author.lang])
+        text = fill(template, rng, self.vocab)
+        if action == "mention" or target is None:
+            return Item(
+                item_id,
+                self.platform,
+                author,
+                moment,
+                "mention",
+                f"@{self.account.handle} {text}",
+                topic,
+                lang=author.lang,
+            )
+        kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
+        return Item(
+            item_id, self.platform, author, moment, kind, text, topic, target, rng.randrange(6), lang=author.lang
+        )
 
     def _competitor_mention(self, rng: random.Random, item_id: str, author: Author, moment: datetime) -> Item:
         """A customer's tweet to a competitor (which may answer it publicly) or comparing it with the brand."""

@@ -17,7 +17,7 @@ import yaml
 
 from generators import generate_exports
 from generators.brands import build_brands
-from generators.phrases import COMPETITOR_ANSWERS
+from generators.phrases import COMPETITOR_ANSWERS, FOREIGN
 from generators.profiles import PROFILES, RIVALRIES
 from generators.scale import conversation
 from generators.scale.ledger import BrandLedger
@@ -131,6 +131,18 @@ def test_the_mix_looks_like_a_brand(generated, loaded):
         "select (select sum(spend) from raw.ad_insights), (select count(*) from raw.crm_contacts)"
     ).fetchone()
     assert spend > 0 and leads > 0
+
+
+def test_some_people_write_in_their_own_language_and_x_says_which(loaded):
+    x_languages = {
+        lang
+        for (lang,) in loaded.con.execute("select distinct lang from raw.interactions where platform = 'x'").fetchall()
+    }
+    assert "en" in x_languages and len(x_languages & set(FOREIGN)) >= 2, x_languages
+    assert x_languages <= {"en", *FOREIGN}, x_languages
+    fixed = tuple(template for said in FOREIGN.values() for _, template in said if "{" not in template)
+    texts = loaded.con.execute("select platform, text from raw.interactions where text is not null").fetchall()
+    assert len({platform for platform, text in texts if text.endswith(fixed)}) >= 3
 
 
 def test_config_describes_every_brand(tmp_path):

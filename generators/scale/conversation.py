@@ -26,6 +26,7 @@ from generators.phrases import (
     COMMON,
     COMPARISONS,
     COMPETITOR_ANSWERS,
+    COMPETITOR_POSTS,
     COMPETITOR_SAYINGS,
     COMPLAINT_FOLLOW_UPS,
     FIRST_NAMES,
@@ -88,6 +89,7 @@ COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's comp
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
 COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what customers say to a competitor
 COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
+COMPETITOR_POST_HOURS = (8, 19)  # a competitor posts in office hours; its audience reacts within hours
 FOREIGN_SHARE = 0.07  # audience members who mostly write in another language than English
 FOREIGN_TEXT_SHARE = 0.7  # of their replies and mentions, those in their language
 WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
@@ -358,7 +360,51 @@ class BrandDay:
             if self._awaits_answer(rng, item):
                 unanswered.append(item)
         items.extend(waiting)
+        items.extend(
+            item for thread in self.competitor_threads if lo <= self._second(thread[0]) < hi for item in thread
+        )
+        items.sort(key=lambda item: item.created_at)  # stable: the audience's items keep their order
         return items
+
+    def _second(self, item: Item) -> float:
+        return (item.created_at - self.start).total_seconds()
+
+    @cached_property
+    def competitor_threads(self) -> list[list[Item]]:
+        """The tracked competitors' own posts of the day (the brand's listening export carries them), each with the
+        audience's replies and retweets, drawn from each competitor's own stream; a thread stays in its post's
+        segment."""
+        threads: list[list[Item]] = []
+        if not self.competitors:  # tracked on X only
+            return threads
+        segment_span = 86400 / max(1, math.ceil(self.volume / SEGMENT_ITEMS))
+        for position, (competitor, rivalry) in enumerate(zip(self.competitors, self.brand.rivalries, strict=True)):
+            rng = self._rng("competitor", position)
+            for number in range(poisson(rng, rivalry.post_rate)):
+                offset = rng.uniform(*(hour * 3600 for hour in COMPETITOR_POST_HOURS))
+                moment = self.start + timedelta(seconds=offset)
+                post_id = self._id(rng, offset, "c", position, "p", number)
+                text = rng.choice(COMPETITOR_POSTS)
+                post = Item(
+                    post_id, self.platform, competitor, moment, "post", text, likes=int(rng.lognormvariate(3, 1))
+                )
+                thread = [post]
+                segment_end = (offset // segment_span + 1) * segment_span
+                reactions = poisson(rng, rivalry.replies_per_post + rivalry.retweets_per_post)
+                for reaction in range(reactions):
+                    at = min(offset + 60 + rng.expovariate(1 / 7200), segment_end - 1)
+                    reaction_id = self._id(rng, at, "c", position, "p", number, "r", reaction)
+                    author, when = self.audience.pick(rng), self.start + timedelta(seconds=at)
+                    if rng.random() < rivalry.retweets_per_post / (
+                        rivalry.replies_per_post + rivalry.retweets_per_post
+                    ):
+                        thread.append(Item(reaction_id, self.platform, author, when, "share", None, None, post))
+                        continue
+                    topic = _weighted(rng, self._competitor_topics(position))
+                    said = fill(rng.choice(COMPETITOR_SAYINGS[topic]), rng, self.vocab)
+                    thread.append(self._reply(rng, reaction_id, author, when, post, said, topic))
+                threads.append(sorted(thread, key=lambda item: item.created_at))
+        return threads
 
     def _target(self, rng: random.Random, targets: list[Item]) -> Item | None:
         if not targets:

@@ -294,3 +294,11 @@ def test_a_brands_ads_stop_on_its_pause_days_and_its_leads_are_organic_then():
             assert delivered == [] and sources <= {"SOCIAL_MEDIA"}, day_index
         else:
             assert sum(row[1] for row in delivered) > 0 and "PAID_SOCIAL" in sources, day_index
+
+
+def test_competitors_post_and_customers_retweet_and_answer_their_posts():
+    items = [item for day in range(14) for item in _x_day("northwind", day)]
+    for handle in ("HarborRoasters", "BeanLine"):
+        posts = [item for item in items if item.author.handle == handle and item.kind == "post"]
+        reactions = Counter(item.kind for item in items if item.parent in posts and item.author.role == "audience")
+        assert len(posts) >= 2 and reactions["share"] and reactions["reply"], (handle, len(posts), reactions)

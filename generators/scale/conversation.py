@@ -88,7 +88,6 @@ SHIFT_DAYS = 90
 COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's competitors (a few compare the two)
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
 COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what customers say to a competitor
-COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
 COMPETITOR_POST_HOURS = (8, 19)  # a competitor posts in office hours; its audience reacts within hours
 FOREIGN_SHARE = 0.07  # audience members who mostly write in another language than English
 FOREIGN_TEXT_SHARE = 0.7  # of their replies and mentions, those in their language
@@ -357,7 +356,11 @@ class BrandDay:
             item = self._action(rng, number, segment, offset, moment, targets, recent, unanswered)
             items.append(item)
             recent.append(item)
-            if self._awaits_answer(rng, item):
+            if item.addressee is not None:
+                answer = self._competitor_answer(rng, item, number, segment, hi)
+                if answer is not None:
+                    items.append(answer)  # later than what it answers: the segment is put in time order below
+            elif self._awaits_answer(rng, item):
                 unanswered.append(item)
         items.extend(waiting)
         items.extend(
@@ -430,9 +433,6 @@ class BrandDay:
             action = "thread_reply"  # the answer waits: the queue is answered oldest first, later and later
         if action == "brand_reply" and unanswered:
             asked = unanswered.popleft()
-            if asked.addressee is not None:
-                answer = rng.choice(COMPETITOR_ANSWERS[asked.topic])
-                return self._reply(rng, item_id, asked.addressee, moment, asked, answer, None)
             author = self.account if not self.employees or rng.random() < 0.8 else rng.choice(self.employees)
             return self._reply(rng, item_id, author, moment, asked, self._brand_answer(rng, asked), None)
         if action == "thread_reply" and recent:
@@ -511,13 +511,23 @@ class BrandDay:
         return {"praise": (1 - share) * 0.75, "question": (1 - share) * 0.25, "complaint": share}
 
     def _awaits_answer(self, rng: random.Random, item: Item) -> bool:
-        """Whether an audience item joins the queue that public answers (the brand's, or a competitor's) come from."""
+        """Whether an audience item joins the queue that the brand's public answers come from."""
         if item.author.role != "audience":
             return False
-        if item.addressee is not None:
-            rate = COMPETITOR_ANSWER_RATE[min(1, self.competitors.index(item.addressee))]
-            return item.topic in COMPETITOR_ANSWERS and rng.random() < rate
         return item.topic in ANSWERED and rng.random() < 0.7
+
+    def _competitor_answer(self, rng, asked: Item, number: int, segment: int, segment_end: float) -> Item | None:
+        """A competitor's public answer to a customer's question or complaint, at its own rate and after its own delay
+        (lognormal around its median); none past the segment's end (a thread stays in its segment)."""
+        rivalry = self.brand.rivalries[self.competitors.index(asked.addressee)]
+        if asked.topic not in COMPETITOR_ANSWERS or rng.random() >= rivalry.response_rate:
+            return None
+        offset = self._second(asked) + 60 * rng.lognormvariate(math.log(rivalry.response_minutes), 0.8)
+        if offset >= segment_end:
+            return None
+        answer_id = self._id(rng, offset, "s", segment, "a", number)
+        text = rng.choice(COMPETITOR_ANSWERS[asked.topic])
+        return self._reply(rng, answer_id, asked.addressee, self.start + timedelta(seconds=offset), asked, text, None)
 
     def _reply(self, rng, item_id, author, moment, parent: Item, text: str, topic: str | None) -> Item:
         if self.platform == "x":

@@ -302,3 +302,26 @@ def test_competitors_post_and_customers_retweet_and_answer_their_posts():
         posts = [item for item in items if item.author.handle == handle and item.kind == "post"]
         reactions = Counter(item.kind for item in items if item.parent in posts and item.author.role == "audience")
         assert len(posts) >= 2 and reactions["share"] and reactions["reply"], (handle, len(posts), reactions)
+
+
+def test_competitors_answer_customers_at_their_own_rate_and_speed():
+    northwind = build_brands(1)[0]
+    items = [
+        item
+        for day in range(20)
+        for segment in conversation.BrandDay(
+            7, northwind, "x", date(2025, 1, 1) + timedelta(days=day), day, 2000, competitor_share=0.6
+        ).segments()
+        for item in segment
+    ]
+
+    def answers(handle: str) -> list[float]:
+        return [
+            (item.created_at - item.parent.created_at).total_seconds() / 60
+            for item in items
+            if item.author.handle == handle and item.parent is not None and item.parent.author.role == "audience"
+        ]
+
+    fast, brand, slow = (answers(handle) for handle in ("HarborRoasters", "NorthwindCoffee", "BeanLine"))
+    assert statistics.median(fast) < statistics.median(brand) / 2 < statistics.median(brand) < statistics.median(slow)
+    assert len(fast) > 3 * len(slow), "HarborRoasters answers far more often than BeanLine"

@@ -49,7 +49,8 @@ def add_generate_command(commands) -> None:
         "--wave-day",
         type=int,
         default=DEFAULT_WAVE_DAY,
-        help=f"day index of the first brand's planted complaint wave; -1: none (default {DEFAULT_WAVE_DAY})",
+        help=f"first day index of the first brand's planted complaint wave (it lasts 3 days); -1: none "
+        f"(default {DEFAULT_WAVE_DAY})",
     )
     generate.add_argument("--out", type=Path, required=True, help="output folder: landing/ and ror.yaml go there")
     generate.set_defaults(func=cmd_generate)

@@ -15,10 +15,10 @@ Layout under the output folder::
 
 On X, a share of the mentions (``competitor_share``) name one of each brand's two tracked competitors (some compare
 it with the brand; the competitors answer some publicly), the brands' topic mix shifts over the first 90 days, and the
-first brand gets a planted complaint wave (one grievance in many wordings) on day index ``wave_day``. Each brand's
-events in ``generators/profiles.py`` happen on X on their day indexes: an incident (an announcement, a complaint spike
-answered late) and a giveaway (its rules, then a flood of one copied entry text), and a competitor's bad stretch
-(``Rivalry.wave_days``: what customers say to it is mostly complaints).
+first brand gets a planted complaint wave (one grievance in many wordings) from day index ``wave_day``, for the days
+its profile gives it. Each brand's events in ``generators/profiles.py`` happen on X on their day indexes: an incident
+(an announcement, a complaint spike answered late) and a giveaway (its rules, then a flood of one copied entry text),
+and a competitor's bad stretch (``Rivalry.wave_days``: what customers say to it is mostly complaints).
 
 Every day is drawn from streams seeded by (seed, brand, platform, day), so the same arguments write the same bytes, and
 more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new
@@ -63,7 +63,7 @@ class GenerationPlan:
     daily_volume: float  # mean interactions a day, all brands together
     days_written: int
     competitor_share: float = COMPETITOR_SHARE  # share of X mentions naming a competitor
-    wave_day: int | None = DEFAULT_WAVE_DAY  # day index of the first brand's planted complaint wave on X (None: none)
+    wave_day: int | None = DEFAULT_WAVE_DAY  # first day index of the first brand's planted wave on X (None: none)
 
     def same_world(self, other: GenerationPlan) -> bool:
         return (self.seed, self.brands, self.start, self.competitor_share, self.wave_day) == (

@@ -15,7 +15,7 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
@@ -39,7 +39,7 @@ from generators.phrases import (
     THANKS_FOLLOW_UPS,
     fill,
 )
-from generators.profiles import Giveaway, Incident
+from generators.profiles import ComplaintWave, Giveaway, Incident
 
 SEGMENT_ITEMS = 20_000
 FIRST_POST_SECOND = 60
@@ -91,7 +91,7 @@ COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what c
 COMPETITOR_POST_HOURS = (8, 19)  # a competitor posts in office hours; its audience reacts within hours
 FOREIGN_SHARE = 0.07  # audience members who mostly write in another language than English
 FOREIGN_TEXT_SHARE = 0.7  # of their replies and mentions, those in their language
-WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
+WAVE_SHARE = 0.3  # on the wave's days, share of the first brand's X audience actions that are the planted complaint
 # A brand's profile events (generators/profiles.py), on their day indexes: shares of the brand's X audience actions, so
 # an event stands out at any volume.
 INCIDENT_SHARE = 0.25  # complaints about the incident
@@ -138,7 +138,9 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _running(event: Incident | Giveaway | None, day_index: int) -> Incident | Giveaway | None:
+def _running(
+    event: Incident | Giveaway | ComplaintWave | None, day_index: int
+) -> Incident | Giveaway | ComplaintWave | None:
     """The event if the day (an index from the first generated day) is one of its days."""
     if event is not None and event.day <= day_index < event.day + event.length_days:
         return event
@@ -252,7 +254,8 @@ class BrandDay:
         self.competitors = [competitor_author(c, brand, n) for n, c in enumerate(brand.competitors)] if on_x else []
         self.competitor_share = competitor_share
         wave = brand.profile.complaint_wave
-        self.wave = wave if on_x and brand.index == 0 and wave is not None and day_index == wave_day else None
+        planted = on_x and brand.index == 0 and wave_day is not None
+        self.wave = _running(replace(wave, day=wave_day), day_index) if planted and wave is not None else None
         self.incident = _running(brand.profile.incident, day_index) if on_x else None
         self.giveaway = _running(brand.profile.giveaway, day_index) if on_x else None
         progress = min(1.0, day_index / SHIFT_DAYS)

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pytest
@@ -143,6 +144,17 @@ def test_some_people_write_in_their_own_language_and_x_says_which(loaded):
     fixed = tuple(template for said in FOREIGN.values() for _, template in said if "{" not in template)
     texts = loaded.con.execute("select platform, text from raw.interactions where text is not null").fetchall()
     assert len({platform for platform, text in texts if text.endswith(fixed)}) >= 3
+
+
+def test_x_links_hide_behind_t_co_and_the_brands_carry_the_organic_campaign(generated, loaded):
+    config = yaml.safe_load((generated / "ror.yaml").read_text())
+    organic = {c["utm_campaign"] for b in config["brands"] for c in b["campaigns"] if c["channel"] == "organic_social"}
+    rows = loaded.con.execute(
+        "select text, link_urls from raw.interactions where platform = 'x' and len(link_urls) > 0"
+    ).fetchall()
+    assert rows and all("https://t.co/" in text and "utm_campaign=" not in text for text, _ in rows)
+    campaigns = {parse_qs(urlsplit(url).query)["utm_campaign"][0] for _, urls in rows for url in urls}
+    assert campaigns == organic, campaigns
 
 
 def test_config_describes_every_brand(tmp_path):

@@ -429,6 +429,16 @@ def _item(item: Item) -> dict:
     return record
 
 
+def _versions(item: Item) -> list[dict]:
+    """The item's record and, for an edited post, its first version's: both carry the whole edit history."""
+    record = _item(item)
+    if item.first_version is None:
+        return [record]
+    first = _item(item.first_version)
+    record["edit_history_tweet_ids"] = first["edit_history_tweet_ids"] = [item.first_version.item_id, item.item_id]
+    return [record, first]
+
+
 def x_pages(items_newest_first: list[Item], handle: str, since: datetime, fetched: datetime, first_page: int) -> str:
     """twarc2 lines (compact JSON) for the scale generator's items (already newest first), numbered on from
     ``first_page``: one page per 100 items, the brand's posts they answer in ``includes``."""
@@ -439,14 +449,19 @@ def x_pages(items_newest_first: list[Item], handle: str, since: datetime, fetche
         number = first_page + offset // PAGE_SIZE
         users: dict[str, dict] = {}
         referenced: dict[str, dict] = {}
+        data = []
         for item in chunk:
             users.setdefault(item.author.person_id, _author(item.author))
+            record, *first_version = _versions(item)
+            data.append(record)
+            referenced.update({version["id"]: version for version in first_version})
             if item.parent is not None:
                 users.setdefault(item.parent.author.person_id, _author(item.parent.author))
-                if item.parent.kind == "post":  # the brand's post, as it was written: it lands once
-                    referenced.setdefault(item.parent.item_id, _item(item.parent))
+                if item.parent.kind == "post":  # the post, as it was written (and first written): it lands once
+                    for version in _versions(item.parent):
+                        referenced.setdefault(version["id"], version)
         page = {
-            "data": [_item(item) for item in chunk],
+            "data": data,
             "includes": {"users": list(users.values()), "tweets": list(referenced.values())},
             "meta": {"newest_id": chunk[0].item_id, "oldest_id": chunk[-1].item_id, "result_count": len(chunk)},
             "__twarc": twarc(f"{url}&page={number}", fetched + timedelta(seconds=2 * number)),

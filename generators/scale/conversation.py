@@ -89,6 +89,7 @@ COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's comp
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
 COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what customers say to a competitor
 COMPETITOR_POST_HOURS = (8, 19)  # a competitor posts in office hours; its audience reacts within hours
+EDIT_SHARE = 0.1  # brand posts on X with a typo to fix: edited minutes after, the export shows both versions
 FOREIGN_SHARE = 0.07  # audience members who mostly write in another language than English
 FOREIGN_TEXT_SHARE = 0.7  # of their replies and mentions, those in their language
 WAVE_SHARE = 0.3  # on the wave's days, share of the first brand's X audience actions that are the planted complaint
@@ -125,6 +126,7 @@ class Item:
     likes: int = 0
     addressee: Author | None = None  # a mention addressed to a competitor rather than the brand: who may answer
     lang: str = "en"  # the text's language
+    first_version: Item | None = None  # an edited X post's first version (its typo), posted minutes earlier
 
     @property
     def root(self) -> Item:
@@ -301,7 +303,24 @@ class BrandDay:
                     likes=int(rng.lognormvariate(4, 1)),
                 )
             )
+        if self.platform == "x":
+            for number, post in enumerate(posts):
+                self._maybe_edited(post, number)
         return posts
+
+    def _maybe_edited(self, post: Item, number: int) -> None:
+        """Give a share of the posts with " the " in them a first version with a typo (own stream: the day's other
+        draws stay as they are)."""
+        rng = self._rng("edit", number)
+        earlier = rng.uniform(90, 600)
+        offset = (post.created_at - self.start).total_seconds() - earlier
+        if rng.random() < EDIT_SHARE and " the " in (post.text or "") and offset > 0:
+            post.first_version = replace(
+                post,
+                item_id=self._id(rng, offset, "edit", number),
+                created_at=post.created_at - timedelta(seconds=earlier),
+                text=(post.text or "").replace(" the ", " teh ", 1),
+            )
 
     def _opening_post(self) -> str | None:
         """On an event's first day the brand opens with its announcement (an incident) or its rules (a giveaway)."""

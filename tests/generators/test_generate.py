@@ -8,7 +8,7 @@ import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +18,7 @@ import yaml
 
 from generators import generate_exports
 from generators.brands import build_brands
+from generators.formats.x import x_pages
 from generators.phrases import COMPETITOR_ANSWERS, FOREIGN
 from generators.profiles import PROFILES, RIVALRIES
 from generators.scale import conversation
@@ -337,3 +338,28 @@ def test_competitors_answer_customers_at_their_own_rate_and_speed():
     fast, brand, slow = (answers(handle) for handle in ("HarborRoasters", "NorthwindCoffee", "BeanLine"))
     assert statistics.median(fast) < statistics.median(brand) / 2 < statistics.median(brand) < statistics.median(slow)
     assert len(fast) > 3 * len(slow), "HarborRoasters answers far more often than BeanLine"
+
+
+def test_edited_posts_show_both_versions_on_the_x_page_and_the_reader_keeps_both(tmp_path):
+    items = [item for day in range(10) for item in _x_day("northwind", day)]
+    since = datetime(2025, 1, 1, tzinfo=UTC)
+    written = x_pages(items[::-1], "NorthwindCoffee", since, since, 0)
+    pages = [json.loads(line) for line in written.splitlines()]
+    edited = [(tweet, page) for page in pages for tweet in page["data"] if len(tweet["edit_history_tweet_ids"]) == 2]
+    assert edited
+    for tweet, page in edited:
+        first_id, last_id = tweet["edit_history_tweet_ids"]
+        assert last_id == tweet["id"] and int(first_id) < int(last_id)
+        first = next(t for t in page["includes"]["tweets"] if t["id"] == first_id)
+        assert first["edit_history_tweet_ids"] == [first_id, last_id] and first["text"] != tweet["text"]
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "NorthwindCoffee.jsonl").write_text(written, "utf-8")
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    ingest_paths([tmp_path], landing_root=tmp_path, con=con, batch_id="edits")
+    versions = con.execute(
+        "select interaction_id, list(record_version order by record_version) from raw.interactions "
+        "where interaction_id in (select unnest(?::varchar[])) group by 1",
+        [[tweet["edit_history_tweet_ids"][0] for tweet, _ in edited]],
+    ).fetchall()
+    assert len(versions) == len(edited) and all(kept == [0, 1] for _, kept in versions), versions

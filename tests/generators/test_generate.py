@@ -270,11 +270,12 @@ def test_cli_says_when_a_folder_keeps_its_earlier_daily_volume(tmp_path, capsys)
     assert "keeps that volume" in printed and "1 earlier day(s) kept" in printed
 
 
-def test_cli_takes_the_competitor_share_and_wave_day_and_refuses_a_share_above_one(tmp_path, capsys):
+def test_cli_takes_the_competitor_share_wave_day_and_facebook_export_and_refuses_a_share_above_one(tmp_path, capsys):
     base = ["generate", "--interactions", "40", "--days", "1", "--brands", "1"]
-    assert main([*base, "--competitor-share", "0.5", "--wave-day", "-1", "--out", str(tmp_path / "ok")]) == 0
+    options = ["--competitor-share", "0.5", "--wave-day", "-1", "--facebook-export", "sprout"]
+    assert main([*base, *options, "--out", str(tmp_path / "ok")]) == 0
     plan = json.loads((tmp_path / "ok" / "generate.json").read_text("utf-8"))
-    assert plan["competitor_share"] == 0.5 and plan["wave_day"] is None
+    assert plan["competitor_share"] == 0.5 and plan["wave_day"] is None and plan["facebook_export"] == "sprout"
     with pytest.raises(SystemExit) as refused:
         main([*base, "--competitor-share", "1.5", "--out", str(tmp_path / "refused")])
     assert refused.value.code == 2 and "between 0 and 1" in capsys.readouterr().err
@@ -363,3 +364,24 @@ def test_edited_posts_show_both_versions_on_the_x_page_and_the_reader_keeps_both
         [[tweet["edit_history_tweet_ids"][0] for tweet, _ in edited]],
     ).fetchall()
     assert len(versions) == len(edited) and all(kept == [0, 1] for _, kept in versions), versions
+
+
+def test_facebook_pages_can_come_as_a_sprout_report_read_by_the_generic_mapping(tmp_path):
+    generate_exports(tmp_path, **{**SMALL, "days": 1}, facebook_export="sprout")
+    landing = tmp_path / "landing"
+    assert not list(landing.glob("*/facebook/*")) and len(list(landing.glob("*/generic/sprout_*.csv"))) == 2
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    reports = ingest_paths([landing / "2025-01-01" / "generic"], landing_root=landing, con=con, batch_id="sprout")
+    assert all(r.status == "loaded" and r.rows_quarantined == 0 and r.rows_accepted > 0 for r in reports), reports
+    kinds = dict(
+        con.execute(
+            "select interaction_type, count(*) from raw.interactions where platform = 'facebook' group by 1"
+        ).fetchall()
+    )
+    assert {"post", "comment", "reply"} <= set(kinds), kinds
+    (orphans,) = con.execute(
+        "select count(*) from raw.interactions c where c.interaction_type = 'reply' and not exists "
+        "(select 1 from raw.interactions p where p.interaction_id = c.parent_id)"
+    ).fetchone()
+    assert orphans == 0, "a reply's parent is a comment in the same report"

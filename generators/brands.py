@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from generators.profiles import PROFILES, BrandProfile
+from generators.profiles import PROFILES, RIVALRIES, BrandProfile, Rivalry
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,7 @@ class ScaleBrand:
     paid_campaign: Campaign
     organic_campaign: Campaign
     competitors: tuple[TrackedCompetitor, ...] = ()
+    rivalries: tuple[Rivalry, ...] = ()  # how each competitor talks on X, in the order of ``competitors``
 
     support_hours = None  # open 24x7: the configuration file says nothing of hours or targets
     response_targets = ()
@@ -277,6 +278,7 @@ def build_brands(count: int) -> list[ScaleBrand]:
                     base.organic_campaign.channel,
                 ),
                 competitors=competitors,
+                rivalries=tuple(RIVALRIES[competitor.competitor_id] for competitor in base.competitors),
             )
         )
     return brands

@@ -22,7 +22,7 @@ def _share(value: str) -> float:
 
 
 def add_generate_command(commands) -> None:
-    from generators.scale import DEFAULT_START, DEFAULT_WAVE_DAY
+    from generators.scale import DEFAULT_START, DEFAULT_WAVE_DAY, FACEBOOK_EXPORTS
     from generators.scale.conversation import COMPETITOR_SHARE
 
     generate = commands.add_parser(
@@ -49,7 +49,15 @@ def add_generate_command(commands) -> None:
         "--wave-day",
         type=int,
         default=DEFAULT_WAVE_DAY,
-        help=f"day index of the first brand's planted complaint wave; -1: none (default {DEFAULT_WAVE_DAY})",
+        help=f"first day index of the first brand's planted complaint wave (it lasts 3 days); -1: none "
+        f"(default {DEFAULT_WAVE_DAY})",
+    )
+    generate.add_argument(
+        "--facebook-export",
+        choices=FACEBOOK_EXPORTS,
+        default="graph",
+        help="the Facebook pages as Graph API feed documents (graph, default) or a Sprout Social Messages report "
+        "(sprout, read by the generic CSV mapping)",
     )
     generate.add_argument("--out", type=Path, required=True, help="output folder: landing/ and ror.yaml go there")
     generate.set_defaults(func=cmd_generate)
@@ -67,6 +75,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         start=args.start,
         competitor_share=args.competitor_share,
         wave_day=None if args.wave_day < 0 else args.wave_day,
+        facebook_export=args.facebook_export,
     )
     plan = report.plan
     kept = plan.days_written - report.days_generated

@@ -1,4 +1,5 @@
-"""What the demo's audience says, whatever the brand: templates by topic, filled from a brand's vocabulary.
+"""What the audience says, whatever the brand (and what the brands' competitors post and answer on X): templates by
+topic, filled from a brand's vocabulary. Both the demo and `ror generate` draw from them.
 
 A template holds ``{slot}`` placeholders; ``fill`` replaces each with a seeded draw from the vocabulary (brand slots
 first, then ``COMMON``) or with a fixed value the caller passes (a friend's handle, a first name, a link). A drawn value
@@ -402,4 +403,49 @@ BIO_VOCAB = {
         "designer",
         "student",
     ),
+}
+
+# What the brands' competitors post and what customers say to them, on X (both the demo and `ror generate`).
+COMPETITOR_POSTS = (
+    "Fresh drop just landed. What do you think?",
+    "Weekend sale: 15% off everything until Sunday.",
+    "Meet the team behind our newest range 👋",
+    "Free shipping on every order this week.",
+    "Your photos make our day. Keep tagging us!",
+    "Tell us: what should we launch next?",
+    "Back in stock, and we made more this time.",
+)
+COMPETITOR_SAYINGS = {
+    "praise": (
+        "love this{pos_emoji}",
+        "you never miss{pos_emoji}",
+        "best in the business, honestly",
+        "ordering right now",
+        "my go-to for years{pos_emoji}",
+    ),
+    "question": (
+        "do you ship to {country}?",
+        "when is this back in stock?",
+        "any discount for first orders?",
+        "is there a store in {city}?",
+    ),
+    "complaint": (
+        "my last order from you arrived broken{neg_emoji}",
+        "still waiting on a refund from you{neg_emoji}",
+        "quality has really gone downhill lately{neg_emoji}",
+        "third email with no answer. what's going on?",
+        "charged twice and nobody replies{neg_emoji}",
+    ),
+}
+COMPARISONS = (
+    "{brand} vs {competitor}: {brand} wins on quality, {competitor} on price",
+    "switched from {competitor} to {brand} and not looking back",
+    "honestly {competitor} has been more reliable than {brand} lately",
+    "can't decide between {brand} and {competitor}, help",
+    "{competitor} answered my DM in minutes, {brand} took a day",
+    "tried {competitor} after {brand}, still prefer {brand}{pos_emoji}",
+)
+COMPETITOR_ANSWERS = {
+    "question": ("thanks for asking! DM us and we'll help.", "good question, all the details are on our site."),
+    "complaint": ("sorry to hear that. Please DM us your order number.", "we're on it, check your DMs."),
 }

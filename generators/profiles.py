@@ -1,4 +1,5 @@
-"""Each demo brand's voice, audience vocabulary, events, ad economics and sales model.
+"""Each demo brand's voice, audience vocabulary, events, ad economics and sales model, and how the competitors it
+tracks talk on X (``RIVALRIES``).
 
 DEMO_BRANDS says who the brands are; this says how they talk, what their audience talks about, what goes wrong when
 (negative spikes), and what a lead and a deal are worth, so the three brands tell three different stories:
@@ -673,4 +674,30 @@ TIDEPOOL = BrandProfile(
     audience_share=0.28,
 )
 
+
+@dataclass(frozen=True)
+class Rivalry:
+    """How one tracked competitor's public conversation runs on X (keyed by its competitor id below)."""
+
+    post_rate: float  # its posts per day
+    replies_per_post: float
+    retweets_per_post: float
+    mention_rate: float  # customer tweets naming it per day, at the window start
+    growth: float  # mentions grow (or fade, when negative) by this share over the window
+    comparison_rate: float  # customer tweets naming the brand and it together, per day
+    response_rate: float  # share of customer questions and complaints it answers publicly
+    response_minutes: float  # median minutes to its answer
+    complaint_share: float  # share of customer texts about it that complain
+    wave_days: tuple[int, int] | None = None  # (first day, length): most of what customers say is a complaint
+    wave_complaint_share: float = 0.0
+
+
+RIVALRIES = {
+    "harbor": Rivalry(0.5, 1.8, 1.2, 0.6, 1.2, 0.25, 0.55, 20, 0.10),
+    "beanline": Rivalry(0.3, 1.4, 0.8, 0.5, 0.0, 0.15, 0.18, 420, 0.12, wave_days=(35, 12), wave_complaint_share=0.75),
+    "velonorth": Rivalry(0.4, 1.6, 1.0, 0.5, -0.4, 0.2, 0.4, 60, 0.12),
+    "spokecity": Rivalry(0.3, 1.0, 0.8, 0.35, 0.8, 0.1, 0.1, 300, 0.15),
+    "brine": Rivalry(0.45, 1.8, 1.2, 0.5, 0.6, 0.2, 0.5, 45, 0.10),
+    "dewlab": Rivalry(0.3, 1.2, 0.8, 0.35, -0.3, 0.1, 0.2, 240, 0.14),
+}
 PROFILES: dict[str, BrandProfile] = {profile.brand_id: profile for profile in (NORTHWIND, LUMEN, TIDEPOOL)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,79 +19,10 @@ from generators.brands import Brand, TrackedCompetitor
 from generators.demo.cast import Person
 from generators.draws import poisson
 from generators.ids import IdMint
+from generators.profiles import RIVALRIES, Rivalry
 
 if TYPE_CHECKING:
     from generators.demo.x_world import Tweet, XWorld
-
-
-@dataclass(frozen=True)
-class Rivalry:
-    """How one competitor's public conversation runs in the demo."""
-
-    post_rate: float  # its posts per day
-    replies_per_post: float
-    retweets_per_post: float
-    mention_rate: float  # customer tweets naming it per day, at the window start
-    growth: float  # mentions grow (or fade, when negative) by this share over the window
-    comparison_rate: float  # customer tweets naming the brand and it together, per day
-    response_rate: float  # share of customer questions and complaints it answers publicly
-    response_minutes: float  # median minutes to its answer
-    complaint_share: float  # share of customer texts about it that complain
-    wave_days: tuple[int, int] | None = None  # (first day, length): most of what customers say is a complaint
-    wave_complaint_share: float = 0.0
-
-
-RIVALRIES = {
-    "harbor": Rivalry(0.5, 1.8, 1.2, 0.6, 1.2, 0.25, 0.55, 20, 0.10),
-    "beanline": Rivalry(0.3, 1.4, 0.8, 0.5, 0.0, 0.15, 0.18, 420, 0.12, wave_days=(35, 12), wave_complaint_share=0.75),
-    "velonorth": Rivalry(0.4, 1.6, 1.0, 0.5, -0.4, 0.2, 0.4, 60, 0.12),
-    "spokecity": Rivalry(0.3, 1.0, 0.8, 0.35, 0.8, 0.1, 0.1, 300, 0.15),
-    "brine": Rivalry(0.45, 1.8, 1.2, 0.5, 0.6, 0.2, 0.5, 45, 0.10),
-    "dewlab": Rivalry(0.3, 1.2, 0.8, 0.35, -0.3, 0.1, 0.2, 240, 0.14),
-}
-POSTS = (
-    "Fresh drop just landed. What do you think?",
-    "Weekend sale: 15% off everything until Sunday.",
-    "Meet the team behind our newest range 👋",
-    "Free shipping on every order this week.",
-    "Your photos make our day. Keep tagging us!",
-    "Tell us: what should we launch next?",
-    "Back in stock, and we made more this time.",
-)
-SAYINGS = {
-    "praise": (
-        "love this{pos_emoji}",
-        "you never miss{pos_emoji}",
-        "best in the business, honestly",
-        "ordering right now",
-        "my go-to for years{pos_emoji}",
-    ),
-    "question": (
-        "do you ship to {country}?",
-        "when is this back in stock?",
-        "any discount for first orders?",
-        "is there a store in {city}?",
-    ),
-    "complaint": (
-        "my last order from you arrived broken{neg_emoji}",
-        "still waiting on a refund from you{neg_emoji}",
-        "quality has really gone downhill lately{neg_emoji}",
-        "third email with no answer. what's going on?",
-        "charged twice and nobody replies{neg_emoji}",
-    ),
-}
-COMPARISONS = (
-    "{brand} vs {competitor}: {brand} wins on quality, {competitor} on price",
-    "switched from {competitor} to {brand} and not looking back",
-    "honestly {competitor} has been more reliable than {brand} lately",
-    "can't decide between {brand} and {competitor}, help",
-    "{competitor} answered my DM in minutes, {brand} took a day",
-    "tried {competitor} after {brand}, still prefer {brand}{pos_emoji}",
-)
-ANSWERS = {
-    "question": ("thanks for asking! DM us and we'll help.", "good question, all the details are on our site."),
-    "complaint": ("sorry to hear that. Please DM us your order number.", "we're on it, check your DMs."),
-}
 
 
 def competitor_accounts(ids: IdMint, brands: list[Brand]) -> list[Person]:
@@ -161,11 +91,13 @@ class RivalDay:
             topic = "complaint"
         else:
             topic = "praise" if rng.random() < 0.7 else "question"
-        return topic, phrases.fill(rng.choice(SAYINGS[topic]), rng, phrases.COMMON)
+        return topic, phrases.fill(rng.choice(phrases.COMPETITOR_SAYINGS[topic]), rng, phrases.COMMON)
 
     def _post(self, brand: Brand, account: Person, rivalry: Rivalry, day: int) -> None:
         world, rng = self.world, self.rng
-        post = world.account_post(account, day, rng.uniform(8, 19), rng.choice(POSTS), "competitor_post", brand)
+        post = world.account_post(
+            account, day, rng.uniform(8, 19), rng.choice(phrases.COMPETITOR_POSTS), "competitor_post", brand
+        )
         if post is None:
             return
         for _ in range(poisson(rng, rivalry.replies_per_post)):
@@ -195,15 +127,15 @@ class RivalDay:
         author = world._engager(brand.brand_id, day)
         if author is None:
             return
-        template = rng.choice(COMPARISONS)
+        template = rng.choice(phrases.COMPARISONS)
         text = phrases.fill(template, rng, phrases.COMMON, brand=f"@{brand.x_handle}", competitor=f"@{account.handle}")
         world._audience_tweet(author, world._at(day, rng.uniform(7, 23.5)), text, "en", "mention", "comparison", brand)
 
     def _answer(self, message: Tweet | None, account: Person, rivalry: Rivalry, brand: Brand) -> None:
         """The competitor's public answer to a customer's question or complaint, at its own rate and speed."""
         world, rng = self.world, self.rng
-        if message is None or message.topic not in ANSWERS or rng.random() >= rivalry.response_rate:
+        if message is None or message.topic not in phrases.COMPETITOR_ANSWERS or rng.random() >= rivalry.response_rate:
             return
         delay = timedelta(minutes=rng.lognormvariate(math.log(rivalry.response_minutes), 0.8) + 1)
-        body = rng.choice(ANSWERS[message.topic])
+        body = rng.choice(phrases.COMPETITOR_ANSWERS[message.topic])
         world._reply(message, account, message.created_at + delay, body, "competitor_reply", "response", "en", brand)

@@ -1,48 +1,24 @@
-"""A Sprout-Social-like "Messages" report (CSV) of the brands' Facebook pages, for the generic mapping reader.
+"""The demo's Facebook pages as a Sprout-Social-like "Messages" report (written by generators/formats/sprout.py).
 
-Written only for brands with a Facebook page (DEMO_BRANDS). The header
-is the one ingest/mappings/sprout_social_messages.yaml reads: "Timestamp (ET)" in the report's own format
-("08/04/2026 10:15 AM", New York time), Network, Message Type (Post, Comment, Reply), Message ID, From Profile ID,
-From, From Name, Message, Language, In Reply To ID, Conversation ID, Permalink, Likes, Comments, Shares, Impressions.
-Pages post twice a week; the same audience comments (Facebook tags friends by name, not @handle) and the page answers.
+Written only for brands with a Facebook page (DEMO_BRANDS). Pages post twice a week; the same audience comments
+(Facebook tags friends by name, not @handle) and the page answers.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from generators import phrases
 from generators.brands import Brand
 from generators.demo.cast import Person
 from generators.draws import poisson
-from generators.formats.tables import write_csv
+from generators.formats.sprout import SproutRow, write_sprout_messages
 from generators.ids import IdMint
 from generators.profiles import BrandProfile
 
-HEADER = (
-    "Timestamp (ET)",
-    "Network",
-    "Message Type",
-    "Message ID",
-    "From Profile ID",
-    "From",
-    "From Name",
-    "Message",
-    "Language",
-    "In Reply To ID",
-    "Conversation ID",
-    "Permalink",
-    "Likes",
-    "Comments",
-    "Shares",
-    "Impressions",
-)
-REPORT_ZONE = ZoneInfo("America/New_York")
 POST_WEEKDAYS = (1, 4)  # Tuesday and Friday
 COMMENT_TOPICS = {
     "praise": 30,
@@ -55,25 +31,6 @@ COMMENT_TOPICS = {
     "emoji": 7,
 }
 ANSWERED = {"question": 0.7, "complaint": 0.75, "purchase_intent": 0.6, "praise": 0.15}
-
-
-@dataclass
-class _Row:
-    at: datetime
-    kind: str  # Post | Comment | Reply
-    message_id: str
-    author_id: str
-    author: str
-    author_name: str
-    text: str
-    lang: str
-    parent_id: str
-    conversation_id: str
-    permalink: str
-    likes: int
-    comments: int | None = None
-    shares: int | None = None
-    impressions: int | None = None
 
 
 class SproutReport:
@@ -99,41 +56,17 @@ class SproutReport:
     def write(self, path: Path) -> list[Path]:
         if not self.brands:
             return []
-        rows = [row for brand in self.brands for row in self._page(brand)]
-        rows.sort(key=lambda r: (r.at, r.message_id))
-        return [write_csv(path, HEADER, (self._cells(row) for row in rows))]
-
-    @staticmethod
-    def _cells(row: _Row) -> tuple:
-        stamp = row.at.astimezone(REPORT_ZONE).strftime("%m/%d/%Y %I:%M %p")
-        return (
-            stamp,
-            "Facebook",
-            row.kind,
-            row.message_id,
-            row.author_id,
-            row.author,
-            row.author_name,
-            row.text,
-            row.lang,
-            row.parent_id,
-            row.conversation_id,
-            row.permalink,
-            row.likes,
-            row.comments,
-            row.shares,
-            row.impressions,
-        )
+        return [write_sprout_messages(path, (row for brand in self.brands for row in self._page(brand)))]
 
     def _facebook_id(self, person: Person) -> str:
         if person.person_id not in self.facebook_ids:
             self.facebook_ids[person.person_id] = self.ids.digits(16, "10")
         return self.facebook_ids[person.person_id]
 
-    def _page(self, brand: Brand) -> list[_Row]:
+    def _page(self, brand: Brand) -> list[SproutRow]:
         rng, profile = self.rng, self.profiles[brand.brand_id]
         vocab = {**phrases.COMMON, **profile.vocab}
-        rows: list[_Row] = []
+        rows: list[SproutRow] = []
         for day in range(self.days):
             if (self.start_at + timedelta(days=day)).weekday() not in POST_WEEKDAYS:
                 continue
@@ -147,7 +80,7 @@ class SproutReport:
             comments = self._comments(brand, post_id, post_number, permalink, at, poisson(rng, 4.0 * growth))
             followers = profile.followers // 2
             rows.append(
-                _Row(
+                SproutRow(
                     at,
                     "Post",
                     post_id,
@@ -170,7 +103,7 @@ class SproutReport:
 
     def _comments(
         self, brand: Brand, post_id: str, post_number: str, permalink: str, posted: datetime, count: int
-    ) -> list[_Row]:
+    ) -> list[SproutRow]:
         rng, profile = self.rng, self.profiles[brand.brand_id]
         vocab = {**phrases.COMMON, **profile.vocab}
         rows = []
@@ -193,7 +126,7 @@ class SproutReport:
             comment_id = f"{post_number}_{comment_number}"
             lang = "und" if topic == "emoji" else "en"
             rows.append(
-                _Row(
+                SproutRow(
                     at,
                     "Comment",
                     comment_id,
@@ -224,7 +157,7 @@ class SproutReport:
                     body = rng.choice(profile.thanks)
                 reply_number = self.ids.digits(16, "1")
                 rows.append(
-                    _Row(
+                    SproutRow(
                         reply_at,
                         "Reply",
                         f"{post_number}_{reply_number}",

@@ -12,6 +12,7 @@ written as twarc2 writes them (``json.dumps`` defaults); the scale generator's a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from bisect import bisect_left
@@ -354,18 +355,59 @@ def _author(author: Author) -> dict:
     }
 
 
+_LINK = re.compile(r"https?://\S+")
+_TCO_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _shortened(text: str, item_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text as X shows it, every link behind a t.co link (the same for the same tweet and link), and the
+    (t.co, expanded) pairs."""
+    links: list[tuple[str, str]] = []
+
+    def shorten(match: re.Match) -> str:
+        digest = hashlib.blake2b(f"{item_id}:{match.group(0)}".encode(), digest_size=10).digest()
+        tco = "https://t.co/" + "".join(_TCO_ALPHABET[byte % len(_TCO_ALPHABET)] for byte in digest)
+        links.append((tco, match.group(0)))
+        return tco
+
+    return _LINK.sub(shorten, text), links
+
+
+def _item_entities(text: str, links: list[tuple[str, str]]) -> dict:
+    """Hashtags, mentions and the links that are whole in the text (a retweet's text is cut at 100 characters)."""
+    mentions = [word[1:].rstrip(".,!?:") for word in text.split() if word.startswith("@")]
+    urls = [
+        {
+            "start": text.find(tco),
+            "end": text.find(tco) + len(tco),
+            "url": tco,
+            "expanded_url": expanded,
+            "display_url": display_url(expanded),
+        }
+        for tco, expanded in links
+        if tco in text
+    ]
+    entities = {
+        "hashtags": [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in _HASHTAG.finditer(text)],
+        "mentions": [{"username": handle} for handle in dict.fromkeys(mentions)],
+        "urls": urls,
+    }
+    return {key: values for key, values in entities.items() if values}
+
+
 def _item(item: Item) -> dict:
     parent = item.parent
-    text = item.text
+    text, links = _shortened(item.text or "", item.item_id)
     if item.kind == "share" and parent is not None:
-        text = f"RT @{parent.author.handle}: {(parent.text or '')[:100]}"
+        original, links = _shortened(parent.text or "", parent.item_id)
+        text = f"RT @{parent.author.handle}: {original[:100]}"
     record: dict = {
         "edit_history_tweet_ids": [item.item_id],
         "author_id": item.author.person_id,
         "conversation_id": item.root.item_id,
         "created_at": x_time(item.created_at),
         "id": item.item_id,
-        "lang": "en",
+        "lang": item.lang,
         "public_metrics": {
             "retweet_count": 0,
             "reply_count": 0,
@@ -375,9 +417,9 @@ def _item(item: Item) -> dict:
         },
         "text": text,
     }
-    mentions = [word[1:].rstrip(".,!?:") for word in (text or "").split() if word.startswith("@")]
-    if mentions:
-        record["entities"] = {"mentions": [{"username": handle} for handle in dict.fromkeys(mentions)]}
+    entities = _item_entities(text, links)
+    if entities:
+        record["entities"] = entities
     if parent is not None:
         kind = {"share": "retweeted", "quote": "quoted"}.get(item.kind, "replied_to")
         record["referenced_tweets"] = [{"type": kind, "id": parent.item_id}]
@@ -385,6 +427,16 @@ def _item(item: Item) -> dict:
             record["in_reply_to_user_id"] = parent.author.person_id
     record["reply_settings"] = "everyone"
     return record
+
+
+def _versions(item: Item) -> list[dict]:
+    """The item's record and, for an edited post, its first version's: both carry the whole edit history."""
+    record = _item(item)
+    if item.first_version is None:
+        return [record]
+    first = _item(item.first_version)
+    record["edit_history_tweet_ids"] = first["edit_history_tweet_ids"] = [item.first_version.item_id, item.item_id]
+    return [record, first]
 
 
 def x_pages(items_newest_first: list[Item], handle: str, since: datetime, fetched: datetime, first_page: int) -> str:
@@ -397,14 +449,19 @@ def x_pages(items_newest_first: list[Item], handle: str, since: datetime, fetche
         number = first_page + offset // PAGE_SIZE
         users: dict[str, dict] = {}
         referenced: dict[str, dict] = {}
+        data = []
         for item in chunk:
             users.setdefault(item.author.person_id, _author(item.author))
+            record, *first_version = _versions(item)
+            data.append(record)
+            referenced.update({version["id"]: version for version in first_version})
             if item.parent is not None:
                 users.setdefault(item.parent.author.person_id, _author(item.parent.author))
-                if item.parent.kind == "post":  # the brand's post, as it was written: it lands once
-                    referenced.setdefault(item.parent.item_id, _item(item.parent))
+                if item.parent.kind == "post":  # the post, as it was written (and first written): it lands once
+                    for version in _versions(item.parent):
+                        referenced.setdefault(version["id"], version)
         page = {
-            "data": [_item(item) for item in chunk],
+            "data": data,
             "includes": {"users": list(users.values()), "tweets": list(referenced.values())},
             "meta": {"newest_id": chunk[0].item_id, "oldest_id": chunk[-1].item_id, "result_count": len(chunk)},
             "__twarc": twarc(f"{url}&page={number}", fetched + timedelta(seconds=2 * number)),

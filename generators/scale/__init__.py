@@ -7,6 +7,7 @@ Layout under the output folder::
     landing/setup/                   Meta Ads object tables and HubSpot pipeline stages (set up once)
     landing/YYYY-MM-DD/x/            per brand: one twarc2 file of the day's search pages
     landing/YYYY-MM-DD/facebook/     per brand: page feed documents, comments and replies nested
+    landing/YYYY-MM-DD/generic/      per brand, with ``facebook_export="sprout"`` instead: a Sprout Messages report
     landing/YYYY-MM-DD/instagram/    per brand: media documents, comments and replies nested
     landing/YYYY-MM-DD/youtube/      per brand: the day's videos.list and commentThreads.list pages
     landing/YYYY-MM-DD/reddit/       per brand and submission: the comments endpoint's answer
@@ -15,7 +16,10 @@ Layout under the output folder::
 
 On X, a share of the mentions (``competitor_share``) name one of each brand's two tracked competitors (some compare
 it with the brand; the competitors answer some publicly), the brands' topic mix shifts over the first 90 days, and the
-first brand gets a planted complaint wave (one grievance in many wordings) on day index ``wave_day``.
+first brand gets a planted complaint wave (one grievance in many wordings) from day index ``wave_day``, for the days
+its profile gives it. Each brand's events in ``generators/profiles.py`` happen on X on their day indexes: an incident
+(an announcement, a complaint spike answered late) and a giveaway (its rules, then a flood of one copied entry text),
+and a competitor's bad stretch (``Rivalry.wave_days``: what customers say to it is mostly complaints).
 
 Every day is drawn from streams seeded by (seed, brand, platform, day), so the same arguments write the same bytes, and
 more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new
@@ -32,6 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from generators.brands import ScaleBrand, build_brands, write_config
+from generators.formats.sprout import facebook_rows, write_sprout_messages
 from generators.formats.threads import (
     facebook_feed,
     instagram_media,
@@ -49,6 +54,7 @@ DEFAULT_START = date(2025, 1, 1)
 DEFAULT_WAVE_DAY = 20
 MANIFEST = "generate.json"
 CONFIG = "ror.yaml"
+FACEBOOK_EXPORTS = ("graph", "sprout")
 CONFIG_WRITTEN_BY = "Written by `ror generate`: the brands, accounts, employees and campaigns of the generated exports."
 
 
@@ -60,15 +66,17 @@ class GenerationPlan:
     daily_volume: float  # mean interactions a day, all brands together
     days_written: int
     competitor_share: float = COMPETITOR_SHARE  # share of X mentions naming a competitor
-    wave_day: int | None = DEFAULT_WAVE_DAY  # day index of the first brand's planted complaint wave on X (None: none)
+    wave_day: int | None = DEFAULT_WAVE_DAY  # first day index of the first brand's planted wave on X (None: none)
+    facebook_export: str = "graph"  # graph: the pages' Graph API feed documents; sprout: a Sprout Messages report
 
     def same_world(self, other: GenerationPlan) -> bool:
-        return (self.seed, self.brands, self.start, self.competitor_share, self.wave_day) == (
+        return (self.seed, self.brands, self.start, self.competitor_share, self.wave_day, self.facebook_export) == (
             other.seed,
             other.brands,
             other.start,
             other.competitor_share,
             other.wave_day,
+            other.facebook_export,
         )
 
 
@@ -99,14 +107,19 @@ def generate_exports(
     start: date = DEFAULT_START,
     competitor_share: float = COMPETITOR_SHARE,
     wave_day: int | None = DEFAULT_WAVE_DAY,
+    facebook_export: str = "graph",
 ) -> GenerationReport:
     if interactions < 1 or days < 1:
         raise ValueError("--interactions and --days must be at least 1")
     if not 0 <= competitor_share <= 1:
         raise ValueError("--competitor-share must be between 0 and 1")
+    if facebook_export not in FACEBOOK_EXPORTS:
+        raise ValueError(f"--facebook-export must be one of {', '.join(FACEBOOK_EXPORTS)}")
     out = Path(out)
     landing = out / "landing"
-    requested = GenerationPlan(seed, brands, start.isoformat(), interactions / days, 0, competitor_share, wave_day)
+    requested = GenerationPlan(
+        seed, brands, start.isoformat(), interactions / days, 0, competitor_share, wave_day, facebook_export
+    )
     earlier = _read_plan(out)
     if earlier is not None and earlier.same_world(requested):
         plan = replace(requested, daily_volume=earlier.daily_volume, days_written=earlier.days_written)
@@ -156,6 +169,12 @@ def _write_brand_day(
         brand_day = BrandDay(
             plan.seed, brand, platform, day, day_index, daily_volume, audience, plan.competitor_share, plan.wave_day
         )
+        if platform == "facebook" and plan.facebook_export == "sprout":
+            page = (brand.facebook_page_id, brand.facebook_handle)
+            rows = [row for items in brand_day.segments() for row in facebook_rows(items, *page)]
+            written += len(rows)
+            write_sprout_messages(folder / "generic" / f"sprout_{brand.facebook_handle}_messages.csv", rows)
+            continue
         target = folder / platform
         target.mkdir(parents=True, exist_ok=True)
         if platform == "x":

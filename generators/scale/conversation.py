@@ -15,18 +15,23 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from generators.brands import ScaleBrand, TrackedCompetitor
-from generators.demo.rivals import ANSWERS, COMPARISONS, SAYINGS
 from generators.draws import poisson
 from generators.ids import TWITTER_EPOCH_MS
 from generators.phrases import (
     COMMON,
+    COMPARISONS,
+    COMPETITOR_ANSWERS,
+    COMPETITOR_POSTS,
+    COMPETITOR_SAYINGS,
     COMPLAINT_FOLLOW_UPS,
     FIRST_NAMES,
+    FOREIGN,
+    FOREIGN_VOCAB,
     FRIEND_REPLIES,
     LAST_NAMES,
     MENTION_TEMPLATES,
@@ -34,6 +39,7 @@ from generators.phrases import (
     THANKS_FOLLOW_UPS,
     fill,
 )
+from generators.profiles import ComplaintWave, Giveaway, Incident
 
 SEGMENT_ITEMS = 20_000
 FIRST_POST_SECOND = 60
@@ -81,8 +87,17 @@ SHIFTING_MENTION_TOPICS = {"product_buzz": (0.03, 0.3), "shipping": (0.22, 0.02)
 SHIFT_DAYS = 90
 COMPETITOR_SHARE = 0.15  # share of X mentions that name one of the brand's competitors (a few compare the two)
 COMPARISON_SHARE = 0.2  # of those, tweets naming the brand and the competitor together
-COMPETITOR_ANSWER_RATE = (0.5, 0.15)  # public answers to questions and complaints: first competitor, second
-WAVE_SHARE = 0.3  # on the wave day, share of the first brand's X audience actions that are the planted complaint
+COMPETITOR_TOPICS = {"praise": 0.6, "question": 0.2, "complaint": 0.2}  # what customers say to a competitor
+COMPETITOR_POST_HOURS = (8, 19)  # a competitor posts in office hours; its audience reacts within hours
+EDIT_SHARE = 0.1  # brand posts on X with a typo to fix: edited minutes after, the export shows both versions
+FOREIGN_SHARE = 0.07  # audience members who mostly write in another language than English
+FOREIGN_TEXT_SHARE = 0.7  # of their replies and mentions, those in their language
+WAVE_SHARE = 0.3  # on the wave's days, share of the first brand's X audience actions that are the planted complaint
+# A brand's profile events (generators/profiles.py), on their day indexes: shares of the brand's X audience actions, so
+# an event stands out at any volume.
+INCIDENT_SHARE = 0.25  # complaints about the incident
+INCIDENT_ANSWER_RATE = 0.3  # share of its usual answers the swamped care team gives: the rest wait, answers come late
+GIVEAWAY_SHARE = 0.2  # entries: the giveaway's one fixed text
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,7 @@ class Author:
     role: str  # audience | brand | employee | competitor
     followers: int
     created_at: datetime
+    lang: str = "en"  # the language the person mostly writes in
 
 
 @dataclass(eq=False)
@@ -109,6 +125,8 @@ class Item:
     parent: Item | None = None
     likes: int = 0
     addressee: Author | None = None  # a mention addressed to a competitor rather than the brand: who may answer
+    lang: str = "en"  # the text's language
+    first_version: Item | None = None  # an edited X post's first version (its typo), posted minutes earlier
 
     @property
     def root(self) -> Item:
@@ -120,6 +138,15 @@ class Item:
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _running(
+    event: Incident | Giveaway | ComplaintWave | None, day_index: int
+) -> Incident | Giveaway | ComplaintWave | None:
+    """The event if the day (an index from the first generated day) is one of its days."""
+    if event is not None and event.day <= day_index < event.day + event.length_days:
+        return event
+    return None
 
 
 def _base36(number: int) -> str:
@@ -168,7 +195,9 @@ class Audience:
         person_id = str(10**17 * (self.brand.index + 1) + 10**15 * PLATFORM_NUMBER[self.platform] + number)
         created = ACCOUNTS_SINCE + timedelta(seconds=(bits >> 32) % (15 * 365 * 86400))
         followers = int(20 * 2 ** (((bits >> 80) % 1000) / 100))  # 20 to ~20,000, most of them few
-        return Author(person_id, handle, f"{first} {last}", "audience", followers, created)
+        foreign = (bits >> 96) % 1000 < FOREIGN_SHARE * 1000
+        lang = tuple(FOREIGN)[(bits >> 106) % len(FOREIGN)] if foreign else "en"
+        return Author(person_id, handle, f"{first} {last}", "audience", followers, created, lang)
 
 
 def brand_author(brand: ScaleBrand, platform: str) -> Author:
@@ -218,7 +247,7 @@ class BrandDay:
         self.daily_volume = daily_volume
         self.mean_volume = daily_volume * PLATFORM_SHARES[platform]
         self.start = datetime.combine(day, time(0), tzinfo=UTC)
-        self.vocab = {**COMMON, **brand.vocab}
+        self.vocab = {**COMMON, **FOREIGN_VOCAB, **brand.vocab}
         self.account = brand_author(brand, platform)
         self.employees = employee_authors(brand) if platform == "x" else []
         self._id_prefix = f"{day:%Y%m%d}{brand.index:03d}"
@@ -227,7 +256,10 @@ class BrandDay:
         self.competitors = [competitor_author(c, brand, n) for n, c in enumerate(brand.competitors)] if on_x else []
         self.competitor_share = competitor_share
         wave = brand.profile.complaint_wave
-        self.wave = wave if on_x and brand.index == 0 and wave is not None and day_index == wave_day else None
+        planted = on_x and brand.index == 0 and wave_day is not None
+        self.wave = _running(replace(wave, day=wave_day), day_index) if planted and wave is not None else None
+        self.incident = _running(brand.profile.incident, day_index) if on_x else None
+        self.giveaway = _running(brand.profile.giveaway, day_index) if on_x else None
         progress = min(1.0, day_index / SHIFT_DAYS)
         shifting = {
             topic: first + (last - first) * progress for topic, (first, last) in SHIFTING_MENTION_TOPICS.items()
@@ -256,6 +288,8 @@ class BrandDay:
         for number, offset in enumerate(times):
             template = rng.choice(profile.posts + profile.link_posts + profile.campaign_posts)
             text = fill(template, rng, self.vocab, link=self._link(rng), brand=f"@{self.account.handle}")
+            if number == 0 and self._opening_post() is not None:
+                text = self._opening_post()
             if self.platform == "youtube":
                 text = text.split(". ")[0][:90] + "\n\n" + text
             posts.append(
@@ -269,7 +303,32 @@ class BrandDay:
                     likes=int(rng.lognormvariate(4, 1)),
                 )
             )
+        if self.platform == "x":
+            for number, post in enumerate(posts):
+                self._maybe_edited(post, number)
         return posts
+
+    def _maybe_edited(self, post: Item, number: int) -> None:
+        """Give a share of the posts with " the " in them a first version with a typo (own stream: the day's other
+        draws stay as they are)."""
+        rng = self._rng("edit", number)
+        earlier = rng.uniform(90, 600)
+        offset = (post.created_at - self.start).total_seconds() - earlier
+        if rng.random() < EDIT_SHARE and " the " in (post.text or "") and offset > 0:
+            post.first_version = replace(
+                post,
+                item_id=self._id(rng, offset, "edit", number),
+                created_at=post.created_at - timedelta(seconds=earlier),
+                text=(post.text or "").replace(" the ", " teh ", 1),
+            )
+
+    def _opening_post(self) -> str | None:
+        """On an event's first day the brand opens with its announcement (an incident) or its rules (a giveaway)."""
+        if self.incident is not None and self.day_index == self.incident.day:
+            return self.incident.announcement
+        if self.giveaway is not None and self.day_index == self.giveaway.day:
+            return self.giveaway.post.replace("{brand}", f"@{self.account.handle}")
+        return None
 
     @cached_property
     def earlier_posts(self) -> list[Item]:
@@ -319,10 +378,58 @@ class BrandDay:
             item = self._action(rng, number, segment, offset, moment, targets, recent, unanswered)
             items.append(item)
             recent.append(item)
-            if self._awaits_answer(rng, item):
+            if item.addressee is not None:
+                answer = self._competitor_answer(rng, item, number, segment, hi)
+                if answer is not None:
+                    items.append(answer)  # later than what it answers: the segment is put in time order below
+            elif self._awaits_answer(rng, item):
                 unanswered.append(item)
         items.extend(waiting)
+        items.extend(
+            item for thread in self.competitor_threads if lo <= self._second(thread[0]) < hi for item in thread
+        )
+        items.sort(key=lambda item: item.created_at)  # stable: the audience's items keep their order
         return items
+
+    def _second(self, item: Item) -> float:
+        return (item.created_at - self.start).total_seconds()
+
+    @cached_property
+    def competitor_threads(self) -> list[list[Item]]:
+        """The tracked competitors' own posts of the day (the brand's listening export carries them), each with the
+        audience's replies and retweets, drawn from each competitor's own stream; a thread stays in its post's
+        segment."""
+        threads: list[list[Item]] = []
+        if not self.competitors:  # tracked on X only
+            return threads
+        segment_span = 86400 / max(1, math.ceil(self.volume / SEGMENT_ITEMS))
+        for position, (competitor, rivalry) in enumerate(zip(self.competitors, self.brand.rivalries, strict=True)):
+            rng = self._rng("competitor", position)
+            for number in range(poisson(rng, rivalry.post_rate)):
+                offset = rng.uniform(*(hour * 3600 for hour in COMPETITOR_POST_HOURS))
+                moment = self.start + timedelta(seconds=offset)
+                post_id = self._id(rng, offset, "c", position, "p", number)
+                text = rng.choice(COMPETITOR_POSTS)
+                post = Item(
+                    post_id, self.platform, competitor, moment, "post", text, likes=int(rng.lognormvariate(3, 1))
+                )
+                thread = [post]
+                segment_end = (offset // segment_span + 1) * segment_span
+                reactions = poisson(rng, rivalry.replies_per_post + rivalry.retweets_per_post)
+                for reaction in range(reactions):
+                    at = min(offset + 60 + rng.expovariate(1 / 7200), segment_end - 1)
+                    reaction_id = self._id(rng, at, "c", position, "p", number, "r", reaction)
+                    author, when = self.audience.pick(rng), self.start + timedelta(seconds=at)
+                    if rng.random() < rivalry.retweets_per_post / (
+                        rivalry.replies_per_post + rivalry.retweets_per_post
+                    ):
+                        thread.append(Item(reaction_id, self.platform, author, when, "share", None, None, post))
+                        continue
+                    topic = _weighted(rng, self._competitor_topics(position))
+                    said = fill(rng.choice(COMPETITOR_SAYINGS[topic]), rng, self.vocab)
+                    thread.append(self._reply(rng, reaction_id, author, when, post, said, topic))
+                threads.append(sorted(thread, key=lambda item: item.created_at))
+        return threads
 
     def _target(self, rng: random.Random, targets: list[Item]) -> Item | None:
         if not targets:
@@ -339,11 +446,15 @@ class BrandDay:
         if self.wave is not None and rng.random() < WAVE_SHARE:
             text = f"@{self.account.handle} " + fill(rng.choice(self.wave.complaints), rng, self.vocab)
             return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
+        if self.incident is not None and rng.random() < INCIDENT_SHARE:
+            text = f"@{self.account.handle} " + fill(rng.choice(self.incident.complaints), rng, self.vocab)
+            return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
+        if self.giveaway is not None and rng.random() < GIVEAWAY_SHARE:
+            return self._copy_paste(rng, item_id, self.audience.pick(rng), moment, None)
+        if action == "brand_reply" and self.incident is not None and rng.random() > INCIDENT_ANSWER_RATE:
+            action = "thread_reply"  # the answer waits: the queue is answered oldest first, later and later
         if action == "brand_reply" and unanswered:
             asked = unanswered.popleft()
-            if asked.addressee is not None:
-                answer = rng.choice(ANSWERS[asked.topic])
-                return self._reply(rng, item_id, asked.addressee, moment, asked, answer, None)
             author = self.account if not self.employees or rng.random() < 0.8 else rng.choice(self.employees)
             return self._reply(rng, item_id, author, moment, asked, self._brand_answer(rng, asked), None)
         if action == "thread_reply" and recent:
@@ -363,6 +474,9 @@ class BrandDay:
             return self._copy_paste(rng, item_id, author, moment, target)
         if action == "mention" and self.competitors and rng.random() < self.competitor_share:
             return self._competitor_mention(rng, item_id, author, moment)
+        foreign = author.lang != "en" and action in ("mention", "reply", "quote", "comment")
+        if foreign and rng.random() < FOREIGN_TEXT_SHARE:
+            return self._foreign(rng, item_id, author, moment, action, target)
         if action == "mention" or target is None:
             topic = _weighted(rng, self.mention_topics)
             text = self._mention_text(rng, topic)
@@ -377,25 +491,65 @@ class BrandDay:
         kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
         return Item(item_id, self.platform, author, moment, kind, text, topic, target, likes=rng.randrange(6))
 
+    def _foreign(self, rng, item_id, author, moment, action, target) -> Item:
+        """A reply, comment or mention in the author's own language."""
+        topic, template = rng.choice(FOREIGN[author.lang])
+        text = fill(template, rng, self.vocab)
+        if action == "mention" or target is None:
+            return Item(
+                item_id,
+                self.platform,
+                author,
+                moment,
+                "mention",
+                f"@{self.account.handle} {text}",
+                topic,
+                lang=author.lang,
+            )
+        kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
+        return Item(
+            item_id, self.platform, author, moment, kind, text, topic, target, rng.randrange(6), lang=author.lang
+        )
+
     def _competitor_mention(self, rng: random.Random, item_id: str, author: Author, moment: datetime) -> Item:
         """A customer's tweet to a competitor (which may answer it publicly) or comparing it with the brand."""
         competitor = rng.choice(self.competitors)
+        position = self.competitors.index(competitor)
         if rng.random() < COMPARISON_SHARE:
             handles = {"brand": f"@{self.account.handle}", "competitor": f"@{competitor.handle}"}
             text = fill(rng.choice(COMPARISONS), rng, self.vocab, **handles)
             return Item(item_id, self.platform, author, moment, "mention", text, "comparison")
-        topic = _weighted(rng, {"praise": 0.6, "question": 0.2, "complaint": 0.2})
-        text = f"@{competitor.handle} " + fill(rng.choice(SAYINGS[topic]), rng, self.vocab)
+        topic = _weighted(rng, self._competitor_topics(position))
+        text = f"@{competitor.handle} " + fill(rng.choice(COMPETITOR_SAYINGS[topic]), rng, self.vocab)
         return Item(item_id, self.platform, author, moment, "mention", text, topic, addressee=competitor)
 
+    def _competitor_topics(self, position: int) -> dict[str, float]:
+        """What customers say to a competitor: in its bad stretch (its rivalry's wave days), mostly complaints."""
+        rivalry = self.brand.rivalries[position]
+        first, length = rivalry.wave_days or (0, 0)
+        if not first <= self.day_index < first + length:
+            return COMPETITOR_TOPICS
+        share = rivalry.wave_complaint_share
+        return {"praise": (1 - share) * 0.75, "question": (1 - share) * 0.25, "complaint": share}
+
     def _awaits_answer(self, rng: random.Random, item: Item) -> bool:
-        """Whether an audience item joins the queue that public answers (the brand's, or a competitor's) come from."""
+        """Whether an audience item joins the queue that the brand's public answers come from."""
         if item.author.role != "audience":
             return False
-        if item.addressee is not None:
-            rate = COMPETITOR_ANSWER_RATE[min(1, self.competitors.index(item.addressee))]
-            return item.topic in ANSWERS and rng.random() < rate
         return item.topic in ANSWERED and rng.random() < 0.7
+
+    def _competitor_answer(self, rng, asked: Item, number: int, segment: int, segment_end: float) -> Item | None:
+        """A competitor's public answer to a customer's question or complaint, at its own rate and after its own delay
+        (lognormal around its median); none past the segment's end (a thread stays in its segment)."""
+        rivalry = self.brand.rivalries[self.competitors.index(asked.addressee)]
+        if asked.topic not in COMPETITOR_ANSWERS or rng.random() >= rivalry.response_rate:
+            return None
+        offset = self._second(asked) + 60 * rng.lognormvariate(math.log(rivalry.response_minutes), 0.8)
+        if offset >= segment_end:
+            return None
+        answer_id = self._id(rng, offset, "s", segment, "a", number)
+        text = rng.choice(COMPETITOR_ANSWERS[asked.topic])
+        return self._reply(rng, answer_id, asked.addressee, self.start + timedelta(seconds=offset), asked, text, None)
 
     def _reply(self, rng, item_id, author, moment, parent: Item, text: str, topic: str | None) -> Item:
         if self.platform == "x":
@@ -408,7 +562,7 @@ class BrandDay:
         if asked.topic == "question":
             template = rng.choice(profile.qa)[1]
         elif asked.topic == "complaint":
-            template = rng.choice(profile.complaint_replies)
+            template = rng.choice(self.incident.apologies if self.incident else profile.complaint_replies)
         elif asked.topic == "purchase_intent":
             template = rng.choice(profile.link_replies)
         else:

@@ -108,9 +108,12 @@ class BrandLedger:
     def _rng(self, day: date, part: str) -> random.Random:
         return random.Random(f"{self.seed}:{self.brand.brand_id}:{part}:{day}")
 
-    def delivery(self, day: date) -> list[tuple[GeneratedAd, float, int, int, int, int, int]]:
-        """(ad, spend, impressions, reach, link clicks, leads, purchases) for each ad on ``day``."""
+    def delivery(self, day: date, day_index: int) -> list[tuple[GeneratedAd, float, int, int, int, int, int]]:
+        """(ad, spend, impressions, reach, link clicks, leads, purchases) for each ad on ``day``; none on the brand's
+        pause days (its ads stop while an incident runs)."""
         plan, rng = self.brand.profile.ads, self._rng(day, "ads")
+        if day_index in plan.pause_days:
+            return []
         pace = 0.9 if day.weekday() >= 5 else 1.0
         rows = []
         for ad in self.ads:
@@ -126,7 +129,7 @@ class BrandLedger:
 
     def leads(self, day: date, day_index: int) -> list[Lead]:
         rng = self._rng(day, "leads")
-        paid = sum(row[5] for row in self.delivery(day))
+        paid = sum(row[5] for row in self.delivery(day, day_index))
         organic = poisson(rng, self.daily_volume * 0.7 * ORGANIC_LEADS_PER_X_INTERACTION)
         start = datetime.combine(day, time(0), tzinfo=UTC)
         leads = []
@@ -182,7 +185,7 @@ def write_paid_day(folder: Path, ledgers: list[BrandLedger], day: date, day_inde
     delivery, actions, contacts, submissions, deals, links = [], [], [], [], [], []
     for ledger in ledgers:
         brand = ledger.brand
-        for ad, spend, impressions, reach, clicks, leads, purchases in ledger.delivery(day):
+        for ad, spend, impressions, reach, clicks, leads, purchases in ledger.delivery(day, day_index):
             delivery.append(
                 meta_ads.delivery_row(ad.ad_id, day, brand.meta_account_id, impressions, clicks, spend, reach)
             )

@@ -45,11 +45,12 @@ cluster-down:
 cluster-status:
 	PYTHONPATH=$(CURDIR) $(BIN)/python -m cluster status
 
-# The tests marked `cluster` (tests/cluster/), on a cluster this target starts and always stops again.
+# The tests marked `cluster` (tests/cluster/), on a cluster this target starts and always stops again. The workers
+# hash contacts with the salt of the environment they start in: the tests' (tests/conftest.py).
 test-cluster: setup-cluster
-	@PYTHONPATH=$(CURDIR) $(BIN)/python -m cluster up && \
-		PYTHONPATH=$(CURDIR) $(BIN)/python -m pytest -m cluster tests/cluster -rs; \
-		status=$$?; PYTHONPATH=$(CURDIR) $(BIN)/python -m cluster down; exit $$status
+	@export PYTHONPATH=$(CURDIR) ROR_HASH_SALT=test-salt && $(BIN)/python -m cluster up && \
+		$(BIN)/python -m pytest -m cluster tests/cluster -rs; \
+		status=$$?; $(BIN)/python -m cluster down; exit $$status
 
 demo: setup
 	$(BIN)/ror demo

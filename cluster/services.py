@@ -121,7 +121,12 @@ def postgres_jdbc_url(database: str) -> str:
 
 def metastore_conf(layout: Layout) -> dict[str, str]:
     """Spark settings every Spark application of the cluster shares: the Hive metastore in PostgreSQL (one
-    metastore for the Thrift endpoint and dbt's session; Derby would allow one JVM), the warehouse folder."""
+    metastore for the Thrift endpoint and dbt's session; Derby would allow one JVM), the warehouse folder.
+
+    pyspark ships no schema script for the metastore: DataNucleus creates each of its tables the first time a
+    statement needs it (the first `up` makes it create them all: ``warm_up_metastore``). Without foreign keys: adding
+    one to a new table waits for a lock on the table it references, which the statement that needed the new table
+    holds, on another connection of the same process, so the metastore would wait on itself for ever."""
     return {
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(layout.spark_warehouse),
@@ -129,8 +134,10 @@ def metastore_conf(layout: Layout) -> dict[str, str]:
         "spark.hadoop.javax.jdo.option.ConnectionDriverName": "org.postgresql.Driver",
         "spark.hadoop.javax.jdo.option.ConnectionUserName": POSTGRES_USER,
         "spark.hadoop.javax.jdo.option.ConnectionPassword": "",
-        # the metastore's tables are created by the first application that connects (the Thrift server, at `up`)
-        "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
+        "spark.hadoop.datanucleus.schema.autoCreateAll": "false",
+        "spark.hadoop.datanucleus.schema.autoCreateTables": "true",
+        "spark.hadoop.datanucleus.schema.autoCreateColumns": "true",
+        "spark.hadoop.datanucleus.schema.autoCreateConstraints": "false",
         "spark.hadoop.hive.metastore.schema.verification": "false",
         "spark.driver.extraClassPath": str(POSTGRES_JDBC_JAR),
         "spark.executor.extraClassPath": str(POSTGRES_JDBC_JAR),
@@ -435,6 +442,32 @@ def write_configuration(layout: Layout) -> None:
     )
 
 
+# Statements that make the metastore create every table a dbt build uses (databases, tables, partitions, views,
+# their parameters and privileges), in one session, before any dbt session connects.
+METASTORE_WARM_UP = """
+create database if not exists ror_cluster_warm_up;
+create table ror_cluster_warm_up.t (a int, d string) using parquet partitioned by (d);
+insert into ror_cluster_warm_up.t values (1, 'x');
+insert overwrite table ror_cluster_warm_up.t partition (d = 'x') select 2;
+alter table ror_cluster_warm_up.t set tblproperties ('ror' = 'warm-up');
+create table ror_cluster_warm_up.c using parquet as select * from ror_cluster_warm_up.t;
+create or replace view ror_cluster_warm_up.v as select * from ror_cluster_warm_up.t;
+drop database ror_cluster_warm_up cascade;
+"""
+
+
+def warm_up_metastore(layout: Layout) -> None:
+    """Create the metastore's tables through the Thrift endpoint, once per cluster folder."""
+    marker = layout.spark / "metastore-created"
+    if marker.exists():
+        return
+    script = layout.spark / "metastore-warm-up.sql"
+    script.write_text(METASTORE_WARM_UP)
+    beeline = [str(SPARK_HOME / "bin" / "beeline"), "-u", f"jdbc:hive2://{HOST}:{PORTS['thrift']}", "-n", POSTGRES_USER]
+    _check([*beeline, "-f", str(script)], layout.logs / "metastore-warm-up.log", "creating the metastore's tables")
+    marker.touch()
+
+
 def _pid_file(layout: Layout, name: str) -> Path:
     return layout.pids / f"{name}.pid"
 
@@ -584,6 +617,8 @@ def up(layout: Layout, python: Path, base_env: dict[str, str], say: Callable[[st
                 _start(layout, service, base_env)
             if service.name == "postgres":
                 _create_databases(layout)
+            if service.name == "spark-thrift":
+                warm_up_metastore(layout)
     except BaseException:
         for service in reversed(started):
             _stop(layout, service)

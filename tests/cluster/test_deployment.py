@@ -69,6 +69,7 @@ def test_a_missing_deployment_file_is_a_settings_error(tmp_path):
 
 
 def test_with_celery_workers_every_step_is_a_celery_task(layout):
+    pytest.importorskip("dagster_celery", reason="the cluster extra is not installed (make setup-cluster)")
     deployment = load_deployment(layout.deployment)
     definition, config = inner_executor_config(2, deployment.celery)
     assert definition.name == "celery"

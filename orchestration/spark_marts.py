@@ -1,6 +1,7 @@
-"""dbt on a deployment's Spark cluster builds the marts as Parquet tables in Spark's warehouse folder; the refresh
-copies them into the working database's schema marts, so that publishing, the marts' metadata and the checks read
-them as after a build on DuckDB (orchestration.assets.dbt)."""
+"""dbt on a deployment's Spark cluster builds its models as Parquet tables in Spark's warehouse folder; the refresh
+copies the marts, and the intermediate tables the checks read (orchestration/checks.py), into the working database,
+so that publishing, the marts' metadata and the checks read them as after a build on DuckDB
+(orchestration.assets.dbt)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-# Spark keeps database `marts` in this folder of its warehouse, one folder per table (partitions in sub-folders).
-SPARK_MARTS_FOLDER = "marts.db"
+# The dbt schemas copied back; Spark keeps database `x` in folder `x.db` of its warehouse, one folder per table
+# (partitions in sub-folders).
+COPIED_SCHEMAS = ("intermediate", "marts")
 
 
 def _quote(identifier: str) -> str:
@@ -18,20 +20,23 @@ def _quote(identifier: str) -> str:
 
 
 def load_spark_marts(con: duckdb.DuckDBPyConnection, spark_warehouse: Path) -> list[str]:
-    """Replace schema marts of the working database ``con`` with every table of Spark's database marts under
-    ``spark_warehouse``, in one transaction; the tables' names. A partitioned table's partition column comes from its
-    folder names (hive partitioning)."""
-    folder = spark_warehouse / SPARK_MARTS_FOLDER
-    tables = sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+    """Replace schemas intermediate and marts of the working database ``con`` with every table of Spark's databases
+    of those names under ``spark_warehouse``, in one transaction; the tables' qualified names. A partitioned table's
+    partition column comes from its folder names (hive partitioning)."""
+    loaded = []
     con.execute("begin")
-    con.execute("drop schema if exists marts cascade")
-    con.execute("create schema marts")
-    for table in tables:
-        files = str(folder / table / "**" / "*.parquet")
-        con.execute(
-            f"create table marts.{_quote(table)} as select * from "
-            "read_parquet(?, hive_partitioning = true, union_by_name = true)",
-            [files],
-        )
+    for schema in COPIED_SCHEMAS:
+        folder = spark_warehouse / f"{schema}.db"
+        tables = sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+        con.execute(f"drop schema if exists {schema} cascade")
+        con.execute(f"create schema {schema}")
+        for table in tables:
+            files = str(folder / table / "**" / "*.parquet")
+            con.execute(
+                f"create table {schema}.{_quote(table)} as select * from "
+                "read_parquet(?, hive_partitioning = true, union_by_name = true)",
+                [files],
+            )
+            loaded.append(f"{schema}.{table}")
     con.execute("commit")
-    return tables
+    return loaded

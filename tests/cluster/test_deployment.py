@@ -108,7 +108,7 @@ def test_every_server_of_the_cluster_binds_to_this_machine_only(layout):
 
 def test_spark_s_marts_replace_the_working_database_s(tmp_path):
     """Spark writes a table as a folder of Parquet files, a partitioned one with its partition column in folder
-    names: each becomes a table of schema marts, and a mart Spark no longer has is gone."""
+    names: each becomes a table of schema marts (intermediate likewise), and a mart Spark no longer has is gone."""
     marts = tmp_path / "warehouse" / "marts.db"
     (marts / "advocacy").mkdir(parents=True)
     working = tmp_path / "ror.work.duckdb"
@@ -120,7 +120,7 @@ def test_spark_s_marts_replace_the_working_database_s(tmp_path):
         )
         con.execute("create schema marts")
         con.execute("create table marts.stale as select 1 as x")
-        assert load_spark_marts(con, tmp_path / "warehouse") == ["advocacy", "sentiment_trend"]
+        assert load_spark_marts(con, tmp_path / "warehouse") == ["marts.advocacy", "marts.sentiment_trend"]
         tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()
         assert tables == [("advocacy",), ("sentiment_trend",)]
         assert con.execute("select * from marts.advocacy").fetchall() == [(1, 2.5)]

@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 SPARK_STAMP := $(VENV)/.spark-installed-$(shell cat requirements-spark.lock | cksum | cut -d' ' -f1)
+CLUSTER_STAMP := $(VENV)/.cluster-installed-$(shell cat requirements-cluster.lock | cksum | cut -d' ' -f1)
 
-.PHONY: setup setup-spark demo screenshots lint test test-spark dev lock clean benchmark benchmark-small bi bi-setup
+.PHONY: setup setup-spark setup-cluster cluster-up cluster-down cluster-status test-cluster demo screenshots lint test test-spark dev lock clean benchmark benchmark-small bi bi-setup
 
 setup: $(STAMP)
 
@@ -22,6 +23,34 @@ setup-spark: $(SPARK_STAMP)
 $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
 	@rm -f $(VENV)/.spark-installed-* && touch $@
+
+# The cluster in a box (docs/beyond-one-machine.md): PostgreSQL, Redis, two Celery workers, Spark standalone (a master,
+# two workers, a Thrift endpoint), all on 127.0.0.1, under .cluster/ (ROR_CLUSTER_DIR). Debian's packages
+# (postgresql-15, redis-server, libpostgresql-jdbc-java, Java 17) and the cluster and spark extras.
+CLUSTER_DEBS := postgresql-15 redis-server libpostgresql-jdbc-java openjdk-17-jre-headless
+
+setup-cluster: $(CLUSTER_STAMP)
+
+$(CLUSTER_STAMP): requirements-cluster.lock $(SPARK_STAMP)
+	@dpkg -s $(CLUSTER_DEBS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(CLUSTER_DEBS); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-cluster.lock
+	@rm -f $(VENV)/.cluster-installed-* && touch $@
+
+cluster-up: setup-cluster
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m cluster up
+
+cluster-down:
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m cluster down
+
+cluster-status:
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m cluster status
+
+# The tests marked `cluster` (tests/cluster/), on a cluster this target starts and always stops again. The workers
+# hash contacts with the salt of the environment they start in: the tests' (tests/conftest.py).
+test-cluster: setup-cluster
+	@export PYTHONPATH=$(CURDIR) ROR_HASH_SALT=test-salt && $(BIN)/python -m cluster up && \
+		$(BIN)/python -m pytest -m cluster tests/cluster -rs; \
+		status=$$?; $(BIN)/python -m cluster down; exit $$status
 
 demo: setup
 	$(BIN)/ror demo
@@ -78,10 +107,11 @@ bi: bi-setup
 	$(BI_VENV)/bin/python bi/superset_ror.py serve --host $${ROR_BI_HOST:-127.0.0.1} --port $${ROR_BI_PORT:-8088}
 
 # Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version; the Spark
-# extra's pins stay in requirements-spark.lock).
+# and cluster extras' pins stay in requirements-spark.lock and requirements-cluster.lock).
 lock:
-	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v "^pip==" | grep -v -x -F -f requirements-spark.lock \
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v "^pip==" \
+		| grep -v -x -F -f requirements-spark.lock -f requirements-cluster.lock \
 		| sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/' > requirements.lock
 
 clean:
-	rm -rf $(VENV) $(BI_VENV) bi/.superset data .dagster_home dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(BI_VENV) bi/.superset data .dagster_home .cluster dbt_project/target dbt_project/logs

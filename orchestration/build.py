@@ -31,10 +31,16 @@ from orchestration.settings import Settings
 def build_definitions(settings: Settings) -> Definitions:
     """The assets, checks, jobs, schedule, sensor and resources of the warehouse ``settings`` name. Parses the dbt
     project into the warehouse's dbt folder when its manifest is missing or out of date."""
-    dbt_project = dbt_project_for(settings.dbt_folder, settings.working_path, settings.duckdb_limits())
+    spark_conf = settings.deployment.spark_conf if settings.deployment else None
+    dbt_project = dbt_project_for(
+        settings.dbt_folder, settings.working_path, settings.duckdb_limits(), spark_conf=spark_conf
+    )
     dbt_models = build_dbt_assets(dbt_project)
     serving = build_serving_asset(dbt_models)
-    jobs = build_jobs(str(settings.serving_path), refresh_executor(settings.serving_path, settings.enrich_workers))
+    celery = settings.deployment.celery if settings.deployment else None
+    jobs = build_jobs(
+        str(settings.serving_path), refresh_executor(settings.serving_path, settings.enrich_workers, celery)
+    )
     return Definitions(
         assets=[
             configuration_tables,

@@ -31,17 +31,42 @@ PARSED_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses",
 FINGERPRINT_FILE = "ror_parsed_project.sha256"
 
 
-def profile_yaml(working_path: Path, duckdb_limits: Mapping[str, str]) -> str:
+# dbt_project/profiles.yml's spark target's settings that are not about where Spark runs (each explained there).
+SPARK_SESSION_DEFAULTS = {
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+def profile_yaml(
+    working_path: Path, duckdb_limits: Mapping[str, str], spark_conf: Mapping[str, str] | None = None
+) -> str:
     """dbt_project/profiles.yml's duckdb target with the working database and DuckDB's limits written in (no env_var):
     ``duckdb_limits`` (Settings.duckdb_limits: memory_limit, temp_directory) go into the adapter's settings, which
-    dbt-duckdb sets on every connection it opens."""
+    dbt-duckdb sets on every connection it opens. With ``spark_conf`` (a deployment's, orchestration.deployment) the
+    profile's target is a Spark session with those settings instead: dbt's session on the deployment's cluster."""
     # json.dumps quotes the path as YAML reads it (a double-quoted scalar), whatever characters it holds.
     import json
 
+    spark = ""
+    if spark_conf is not None:
+        conf = {**SPARK_SESSION_DEFAULTS, **spark_conf}
+        spark = (
+            "    spark:\n"
+            "      type: spark\n"
+            "      method: session\n"
+            "      host: cluster\n"
+            "      schema: ror\n"
+            "      threads: 4\n"
+            "      server_side_parameters:\n"
+            + "".join(f"        {json.dumps(name)}: {json.dumps(value)}\n" for name, value in sorted(conf.items()))
+        )
     return (
         f"# Written by ror-warehouse (orchestration/dbt_project.py) for {json.dumps(str(working_path))}.\n"
         f"{PROFILE_NAME}:\n"
-        "  target: dev\n"
+        f"  target: {'dev' if spark_conf is None else 'spark'}\n"
         "  outputs:\n"
         "    dev:\n"
         "      type: duckdb\n"
@@ -51,15 +76,21 @@ def profile_yaml(working_path: Path, duckdb_limits: Mapping[str, str]) -> str:
         "      settings:\n"
         "        TimeZone: UTC\n"
         + "".join(f"        {name}: {json.dumps(value)}\n" for name, value in sorted(duckdb_limits.items()))
+        + spark
     )
 
 
-def write_profile(dbt_folder: Path, working_path: Path, duckdb_limits: Mapping[str, str]) -> Path:
+def write_profile(
+    dbt_folder: Path,
+    working_path: Path,
+    duckdb_limits: Mapping[str, str],
+    spark_conf: Mapping[str, str] | None = None,
+) -> Path:
     """The warehouse's profiles.yml, rewritten only when it would change (a rewrite would not re-parse, but a
     read-only folder must still work once written)."""
     dbt_folder.mkdir(parents=True, exist_ok=True)
     profile = dbt_folder / "profiles.yml"
-    wanted = profile_yaml(working_path, duckdb_limits)
+    wanted = profile_yaml(working_path, duckdb_limits, spark_conf)
     if not profile.exists() or profile.read_text("utf-8") != wanted:
         profile.write_text(wanted, "utf-8")
     return profile
@@ -107,10 +138,15 @@ def prepare(project: DbtProject, parse: Callable[[DbtProject], None] = parse) ->
 
 
 def dbt_project_for(
-    dbt_folder: Path, working_path: Path, duckdb_limits: Mapping[str, str], project_dir: Path = DBT_PROJECT_DIR
+    dbt_folder: Path,
+    working_path: Path,
+    duckdb_limits: Mapping[str, str],
+    project_dir: Path = DBT_PROJECT_DIR,
+    spark_conf: Mapping[str, str] | None = None,
 ) -> DbtProject:
-    """The project with its profile and target in the warehouse's dbt folder, parsed if it has to be."""
-    write_profile(dbt_folder, working_path, duckdb_limits)
+    """The project with its profile and target in the warehouse's dbt folder, parsed if it has to be; on the Spark
+    session ``spark_conf`` describes when given (a deployment's)."""
+    write_profile(dbt_folder, working_path, duckdb_limits, spark_conf)
     project = DbtProject(project_dir=project_dir, profiles_dir=dbt_folder, target_path=dbt_folder / "target")
     prepare(project)
     return project

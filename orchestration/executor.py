@@ -14,11 +14,15 @@ processes find it held for their run (orchestration.resources).
 hash buckets the pending texts are split into and the most step processes at a time. With 1, every step runs in one
 process: a step process re-imports the code location (torch, dbt, dagster-dbt), which costs more than parallel steps
 save on a small daily refresh. Both inner executors are Dagster's own, made through their public definitions.
+
+A deployment with Celery workers (orchestration.deployment, `make cluster-up`) runs every step as a task on them
+(dagster-celery's executor) instead: Celery has no tag limits, so the warehouse steps are held one at a time by the
+instance's pool limit (their pool, orchestration.names.WAREHOUSE_POOL). ``workers`` still splits the pending texts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dagster import (
@@ -50,8 +54,12 @@ def run_workers(run_config: dict, default: int) -> int:
     return int(configured) if configured is not None else default
 
 
-def inner_executor_config(workers: int) -> tuple[ExecutorDefinition, dict]:
-    """Dagster's executor for this many workers, and its config."""
+def inner_executor_config(workers: int, celery: Mapping | None = None) -> tuple[ExecutorDefinition, dict]:
+    """Dagster's executor for this many workers, and its config; ``celery``: dagster-celery's, with that config."""
+    if celery is not None:
+        from dagster_celery import celery_executor  # the cluster extra: only a deployment with workers needs it
+
+        return celery_executor, {**celery, "retries": RETRIES}
     if workers == 1:
         return in_process_executor, {"retries": RETRIES}
     return multiprocess_executor, {
@@ -77,6 +85,12 @@ class WarehouseRunExecutor(Executor):
     def step_dependency_config(self):
         return self.inner.step_dependency_config
 
+    def __getattr__(self, name: str):
+        """What the inner executor's own loop reads from the run's executor (dagster-celery's: app_args)."""
+        if name == "inner":  # not set yet (unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
     def execute(self, plan_context, execution_plan) -> Iterator[DagsterEvent]:
         def waiting(holder: LockHolder | None) -> None:
             who = holder.describe() if holder else "another process"
@@ -96,11 +110,12 @@ class WarehouseRunExecutor(Executor):
             yield from self.inner.execute(plan_context, execution_plan)
 
 
-def refresh_executor(serving_path: Path, default_workers: int) -> ExecutorDefinition:
-    """The executor of a warehouse's refresh job; ``default_workers`` when the run config names none."""
+def refresh_executor(serving_path: Path, default_workers: int, celery: Mapping | None = None) -> ExecutorDefinition:
+    """The executor of a warehouse's refresh job; ``default_workers`` when the run config names none; ``celery``:
+    the deployment's Celery executor config (steps on its workers)."""
 
     def requirements(executor_config: dict):
-        definition, config = inner_executor_config(executor_config["workers"])
+        definition, config = inner_executor_config(executor_config["workers"], celery)
         return definition.get_requirements(config)
 
     @executor(
@@ -119,7 +134,7 @@ def refresh_executor(serving_path: Path, default_workers: int) -> ExecutorDefini
         workers = init_context.executor_config["workers"]
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
-        definition, config = inner_executor_config(workers)
+        definition, config = inner_executor_config(workers, celery)
         inner = definition.executor_creation_fn(
             InitExecutorContext(
                 job=init_context.job, executor_def=definition, executor_config=config, instance=init_context.instance

@@ -25,7 +25,10 @@ INVOCATION_TAG = "ror/invocation"
 NEW_FILES_TAG = "ror/new_files"
 
 # Op tags. Every op that opens a warehouse file carries WAREHOUSE_STEP_TAG: the multiprocess executor runs one of
-# them at a time (DuckDB allows one writer per file), orchestration.executor.
+# them at a time (DuckDB allows one writer per file), orchestration.executor. They are also in Dagster's pool
+# WAREHOUSE_POOL, which an instance with a pool limit of 1 (the cluster's, cluster/services.py) runs one at a time
+# across every worker: Celery has no tag limits. Without a limit (the default instance) the pool limits nothing.
 WAREHOUSE_STEP_TAG = "ror/warehouse_step"
-WAREHOUSE_STEP_TAGS = {WAREHOUSE_STEP_TAG: "duckdb"}
+WAREHOUSE_POOL = "ror_warehouse"
+WAREHOUSE_STEP_TAGS = {WAREHOUSE_STEP_TAG: "duckdb", "dagster/concurrency_key": WAREHOUSE_POOL}
 TAG_CONCURRENCY_LIMITS = [{"key": WAREHOUSE_STEP_TAG, "limit": 1}]

@@ -46,6 +46,9 @@ class WarehouseResource(ConfigurableResource):
     duckdb_limits: dict[str, str] = {"memory_limit": STEP_MEMORY_LIMIT}
     # How long to wait for DuckDB's file lock left by a killed run's lingering child process (see connect).
     file_lock_wait_seconds: float = 120.0
+    # dbt on a deployment's Spark cluster (orchestration.deployment): Spark's warehouse folder, where its marts land
+    # (orchestration.spark_marts); None: dbt builds in the working database.
+    spark_warehouse_dir: str | None = None
 
     @property
     def working_path(self) -> Path:
@@ -162,10 +165,17 @@ class EnrichmentResource(ConfigurableResource):
         return EnrichConfig.from_variables(self.variables)
 
 
+def _spark_warehouse_dir(settings: Settings) -> str | None:
+    spark_conf = settings.deployment.spark_conf if settings.deployment else None
+    return None if spark_conf is None else spark_conf.get("spark.sql.warehouse.dir", "spark-warehouse")
+
+
 def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(
-            serving_path=str(settings.serving_path), duckdb_limits=settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT)
+            serving_path=str(settings.serving_path),
+            duckdb_limits=settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT),
+            spark_warehouse_dir=_spark_warehouse_dir(settings),
         ),
         "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
         "landing": LandingResource(

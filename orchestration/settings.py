@@ -17,6 +17,8 @@ The environment variables read here (defaults in brackets; also listed in .env.e
     ROR_DUCKDB_MEMORY_LIMIT  DuckDB's memory_limit: "4GB", "512MiB", "25%"       [half of the machine's memory]
     ROR_DUCKDB_TEMP_DIR   folder DuckDB spills to beyond that limit               [<warehouse>.tmp beside it]
     DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
+    ROR_DEPLOYMENT        a deployment file: steps on Celery workers, dbt on Spark [none: this machine]
+                          (orchestration/deployment.py; `make cluster-up` writes one)
     ROR_ENCODER ... ROR_MODEL_CACHE   the enrichment models (models/README.md; EnrichConfig.from_variables)
 
 Secrets stay in the environment (or a secrets file) and are read by the process that uses them, at its edge: they
@@ -40,6 +42,7 @@ from typing import TYPE_CHECKING
 
 import psutil
 
+from orchestration.deployment import Deployment, load_deployment
 from ror_config import CONFIG_ENV_VARIABLE
 
 if TYPE_CHECKING:
@@ -175,6 +178,8 @@ class Settings:
     # warehouse, duckdb_temp_folder_for).
     duckdb_memory_limit: str = field(default_factory=default_duckdb_memory_limit)
     duckdb_temp_dir: Path | None = None
+    # Beyond this machine (ROR_DEPLOYMENT): the refresh's steps on Celery workers, dbt on a Spark cluster; None: here.
+    deployment: Deployment | None = None
 
     @property
     def working_path(self) -> Path:
@@ -211,6 +216,7 @@ class Settings:
             ingest_batch_rows=_positive_int("ROR_INGEST_BATCH_ROWS", env.get("ROR_INGEST_BATCH_ROWS", "50000")),
             duckdb_memory_limit=_duckdb_size("ROR_DUCKDB_MEMORY_LIMIT", env.get("ROR_DUCKDB_MEMORY_LIMIT")),
             duckdb_temp_dir=Path(env["ROR_DUCKDB_TEMP_DIR"]).resolve() if env.get("ROR_DUCKDB_TEMP_DIR") else None,
+            deployment=load_deployment(Path(env["ROR_DEPLOYMENT"])) if env.get("ROR_DEPLOYMENT") else None,
         )
 
     def with_paths(
@@ -229,12 +235,13 @@ class Settings:
 
     def to_json(self) -> dict:
         """Plain values, for the step processes of a run (dagster.build_reconstructable_job's arguments)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "enrichment"}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("enrichment", "deployment")}
         plain = {name: None if value is None else str(value) for name, value in values.items()}
         plain["settle_seconds"], plain["enrich_workers"] = self.settle_seconds, self.enrich_workers
         plain["ingest_workers"], plain["ingest_batch_rows"] = self.ingest_workers, self.ingest_batch_rows
         plain["duckdb_memory_limit"] = self.duckdb_memory_limit
         plain["enrichment"] = dict(self.enrichment)
+        plain["deployment"] = self.deployment.to_json() if self.deployment else None
         return plain
 
     @classmethod
@@ -251,4 +258,5 @@ class Settings:
             ingest_batch_rows=int(values["ingest_batch_rows"]),
             duckdb_memory_limit=values["duckdb_memory_limit"],
             duckdb_temp_dir=Path(values["duckdb_temp_dir"]) if values["duckdb_temp_dir"] else None,
+            deployment=Deployment.from_json(values.get("deployment")),
         )

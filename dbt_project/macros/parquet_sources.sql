@@ -11,7 +11,7 @@
 
 {% macro spark__register_parquet_sources() -%}
     {%- if execute -%}
-        {%- set root = env_var('ROR_PARQUET_DIR', '') -%}
+        {%- set root = var('ror_parquet_dir', env_var('ROR_PARQUET_DIR', '')) -%}
         {%- if not root -%}
             {{ exceptions.raise_compiler_error(
                 "ROR_PARQUET_DIR is not set: point it at the Parquet export of the warehouse (orchestration.handoff)"

@@ -29,10 +29,12 @@ from orchestration.dbt_args import dbt_build_args, refresh_window
 from orchestration.dbt_project import project_fingerprint
 from orchestration.dbt_test_descriptions import describe_dbt_test
 from orchestration.failures import explain_dbt_failure
+from orchestration.handoff import export_parquet
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, WarehouseResource
+from orchestration.spark_marts import load_spark_marts
 from ror_config.tables import changed_since_last_build, record_build
 
 DBT_ASSETS_NAME = "ror_dbt_models"
@@ -144,7 +146,12 @@ def build_with_dbt(
     if changed:
         context.log.info("the configuration or the dbt project changed since the last build: rebuilding incrementals")
     full_refresh = changed or context.run.tags.get(FULL_REFRESH_TAG) == "true"
-    args = dbt_build_args(ror_config.load().vars.given(), full_refresh)
+    config_vars = dict(ror_config.load().vars.given())
+    if warehouse.spark_warehouse_dir is not None:
+        # dbt on the deployment's Spark cluster reads the warehouse's inputs from the Parquet hand-off
+        # (macros/parquet_sources.sql)
+        config_vars["ror_parquet_dir"] = str(warehouse.handoff_path)
+    args = dbt_build_args(config_vars, full_refresh)
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     context.log.info(progress_line("dbt", 0, nodes, "nodes"))
     # dbt's profile (in the warehouse's dbt folder) names the working database; the two windowed models read the
@@ -156,6 +163,9 @@ def build_with_dbt(
     deferred: list[Output] = []
     failed_tests: list[AssetCheckResult] = []
     with refresh_window(warehouse.connect, days):
+        if warehouse.spark_warehouse_dir is not None:
+            with warehouse.connect(read_only=True) as con:
+                export_parquet(con, warehouse.handoff_path)
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_folder / "target")
         for event in invocation.stream():
             if isinstance(event, Output) and (deferred or event.output_name.startswith("marts__")):
@@ -164,6 +174,9 @@ def build_with_dbt(
                 failed_tests.append(event)
             else:
                 yield event
+    if warehouse.spark_warehouse_dir is not None:
+        with warehouse.connect() as con:
+            load_spark_marts(con, Path(warehouse.spark_warehouse_dir))
     with warehouse.connect(read_only=True) as con:
         for event in deferred:
             if not event.output_name.startswith("marts__"):

@@ -133,6 +133,10 @@ def test_every_refresh_step_but_the_scoring_runs_alone_among_warehouse_steps(def
     job = defs.resolve_job_def("ror_refresh")
     untagged = {op.name for op in job.graph.iterate_op_defs() if WAREHOUSE_STEP_TAG not in op.tags}
     assert untagged == {"score_bucket"}
+    # the same steps share Dagster's pool, which an instance with a pool limit holds to one at a time (Celery)
+    assert {op.name for op in job.graph.iterate_op_defs() if "dagster/concurrency_key" not in op.tags} == {
+        "score_bucket"
+    }
     assert TAG_CONCURRENCY_LIMITS == [{"key": WAREHOUSE_STEP_TAG, "limit": 1}]
 
 

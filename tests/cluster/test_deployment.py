@@ -1,0 +1,129 @@
+"""A refresh is pointed at a deployment by configuration alone (ROR_DEPLOYMENT, orchestration/deployment.py): what
+the cluster in a box writes is read into the settings, travels to the step processes, and turns into dagster-celery's
+executor, a dbt profile on the cluster's Spark session and Spark's marts copied back for publishing. These run
+without a cluster (in `make test`); tests/cluster/test_same_marts.py runs the real one."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cluster.services import HOST, Layout, services, write_configuration
+from orchestration.dbt_project import profile_yaml
+from orchestration.deployment import DeploymentError, load_deployment
+from orchestration.executor import inner_executor_config
+from orchestration.names import WAREHOUSE_POOL, WAREHOUSE_STEP_TAGS
+from orchestration.settings import Settings
+from orchestration.spark_marts import load_spark_marts
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Layout:
+    layout = Layout(tmp_path / "cluster")
+    write_configuration(layout)
+    return layout
+
+
+def test_the_cluster_s_deployment_file_reaches_every_step_process_as_a_value(layout, tmp_path):
+    settings = Settings.from_env({"ROR_DEPLOYMENT": str(layout.deployment), "ROR_WAREHOUSE": str(tmp_path / "w.db")})
+    deployment = settings.deployment
+    assert deployment.celery["broker"].startswith(f"redis://{HOST}:")
+    assert deployment.spark_conf["spark.master"].startswith(f"spark://{HOST}:")
+    assert Settings.from_json(settings.to_json()) == settings
+    assert Settings.from_env({}).deployment is None
+
+
+def test_the_cluster_s_env_file_names_the_instance_and_the_deployment(layout):
+    exported = dict(
+        line.removeprefix("export ").split("=", 1) for line in layout.env_file.read_text().splitlines() if "=" in line
+    )
+    assert exported["DAGSTER_HOME"] == str(layout.dagster_home)
+    assert exported["ROR_DEPLOYMENT"] == str(layout.deployment)
+    assert "postgres" in (layout.dagster_home / "dagster.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("executor: [", "not valid YAML"),
+        ("workers: 3\n", "only `executor:` and `dbt:`"),
+        ("executor:\n  celery: {backend: redis://x}\n", "broker"),
+        ("dbt:\n  spark:\n    conf: {spark.sql.warehouse.dir: /w}\n", "spark.master"),
+    ],
+)
+def test_a_malformed_deployment_file_is_refused_saying_which_part(tmp_path, text, names):
+    path = tmp_path / "deployment.yaml"
+    path.write_text(text)
+    with pytest.raises(DeploymentError, match=names) as refused:
+        load_deployment(path)
+    assert str(path) in str(refused.value)
+
+
+def test_a_missing_deployment_file_is_a_settings_error(tmp_path):
+    with pytest.raises(ValueError, match="cannot read the deployment file"):
+        Settings.from_env({"ROR_DEPLOYMENT": str(tmp_path / "absent.yaml")})
+
+
+def test_with_celery_workers_every_step_is_a_celery_task(layout):
+    pytest.importorskip("dagster_celery", reason="the cluster extra is not installed (make setup-cluster)")
+    deployment = load_deployment(layout.deployment)
+    definition, config = inner_executor_config(2, deployment.celery)
+    assert definition.name == "celery"
+    assert config["broker"] == deployment.celery["broker"]
+    assert inner_executor_config(2)[0].name == "multiprocess"
+
+
+def test_the_cluster_s_instance_runs_one_warehouse_step_at_a_time_across_its_workers(layout):
+    """Celery has no tag limits: the steps that open the DuckDB file (pool WAREHOUSE_POOL, orchestration.names) wait
+    for each other through the instance's pool limit, per step."""
+    instance = json.loads((layout.dagster_home / "dagster.yaml").read_text().split("\n", 1)[1])
+    assert instance["concurrency"]["pools"] == {"default_limit": 1, "granularity": "op"}
+    assert WAREHOUSE_STEP_TAGS["dagster/concurrency_key"] == WAREHOUSE_POOL
+
+
+def test_with_spark_the_dbt_profile_is_a_session_on_the_cluster(layout, tmp_path):
+    import yaml
+
+    spark_conf = load_deployment(layout.deployment).spark_conf
+    profile = yaml.safe_load(profile_yaml(tmp_path / "ror.work.duckdb", {}, spark_conf))["ror_warehouse"]
+    assert profile["target"] == "spark"
+    spark = profile["outputs"]["spark"]
+    assert (spark["type"], spark["method"]) == ("spark", "session")
+    assert spark["server_side_parameters"]["spark.master"] == spark_conf["spark.master"]
+    assert spark["server_side_parameters"]["spark.sql.session.timeZone"] == "UTC"
+    assert yaml.safe_load(profile_yaml(tmp_path / "w.duckdb", {}))["ror_warehouse"]["target"] == "dev"
+
+
+def test_every_server_of_the_cluster_binds_to_this_machine_only(layout):
+    for service in services(layout, Path(sys.executable)):
+        command = " ".join(service.argv)
+        assert "0.0.0.0" not in command, service.name
+        if service.name != "celery-worker-1" and service.name != "celery-worker-2":  # clients: they bind nothing
+            assert HOST in command, service.name
+
+
+def test_spark_s_marts_replace_the_working_database_s(tmp_path):
+    """Spark writes a table as a folder of Parquet files, a partitioned one with its partition column in folder
+    names: each becomes a table of schema marts (intermediate likewise), and a mart Spark no longer has is gone."""
+    marts = tmp_path / "warehouse" / "marts.db"
+    (marts / "advocacy").mkdir(parents=True)
+    working = tmp_path / "ror.work.duckdb"
+    with duckdb.connect(str(working)) as con:
+        con.execute(f"copy (select 1 as account_id, 2.5 as score) to '{marts / 'advocacy' / 'part-0.parquet'}'")
+        con.execute(
+            "copy (select 'positive' as label, date '2024-01-02' as activity_date) "
+            f"to '{marts / 'sentiment_trend'}' (format parquet, partition_by (activity_date))"
+        )
+        con.execute("create schema marts")
+        con.execute("create table marts.stale as select 1 as x")
+        assert load_spark_marts(con, tmp_path / "warehouse") == ["marts.advocacy", "marts.sentiment_trend"]
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()
+        assert tables == [("advocacy",), ("sentiment_trend",)]
+        assert con.execute("select * from marts.advocacy").fetchall() == [(1, 2.5)]
+        assert con.execute("select label, activity_date::varchar from marts.sentiment_trend").fetchall() == [
+            ("positive", "2024-01-02")
+        ]

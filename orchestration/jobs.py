@@ -30,9 +30,8 @@ from dagster import (
     sensor,
 )
 
-from orchestration.assets.ingest import files_not_loaded
 from orchestration.instance import holder_is_dead, mark_run_abandoned
-from orchestration.landing import LandingFile, landing_files, split_settled
+from orchestration.landing import SETTLED_STATUSES, LandingFile, files_not_loaded, landing_files, split_settled
 from orchestration.names import (
     HANDOFF_GROUP,
     HANDOFF_JOB_NAME,
@@ -104,10 +103,7 @@ def _landing_files_sensor(refresh, working_path: Path) -> SensorDefinition:
         settled, changing = split_settled(delivered, landing.settle_seconds)
         unseen = [f for f in settled if seen.get(f.relative) != f.signature]
         # A fresh daemon has no cursor: files a refresh already loaded are not new (that run would load nothing).
-        not_loaded = loaded_files_left_out(working_path, unseen)
-        if not_loaded is None:
-            return SkipReason("the warehouse is being written: its loaded files are looked up at the next tick")
-        new_files = sorted(f.relative for f in not_loaded)
+        new_files = sorted(f.relative for f in loaded_files_left_out(working_path, unseen))
         # A file still changing keeps the signature it was last taken with, so it counts as new once it settles.
         cursor = {f.relative: f.signature for f in settled}
         cursor |= {f.relative: seen[f.relative] for f in changing if f.relative in seen}
@@ -125,24 +121,24 @@ def _landing_files_sensor(refresh, working_path: Path) -> SensorDefinition:
     return landing_files_sensor
 
 
-def loaded_files_left_out(working_path: Path, files: list[LandingFile]) -> list[LandingFile] | None:
-    """``files`` less those the warehouse has loaded and that were not written to since (the ingest step's rule,
-    orchestration.assets.ingest.files_not_loaded); None while a refresh holds the warehouse. No working database or
-    no manifest yet: every file is new."""
+def loaded_files_left_out(working_path: Path, files: list[LandingFile]) -> list[LandingFile]:
+    """``files`` less those the warehouse has loaded (or skipped: a run would skip them again) and that were not
+    written to since (the ingest step's rule, orchestration.landing.files_not_loaded). While a refresh holds the
+    warehouse, or with no working database or manifest yet, every file is new (a run then queues behind the refresh)."""
     if not files or not working_path.exists():
         return files
     # Read under the writer lock: a reader open when a run's dbt opens the working database would fail that run.
     try:
         with warehouse_writer_lock(working_path, command="the landing sensor", wait=False):
             with duckdb.connect(str(working_path), read_only=True) as con:
-                return files_not_loaded(con, files)
+                return files_not_loaded(con, files, SETTLED_STATUSES)
     except WarehouseBusy:
-        return None
+        return files
     except duckdb.CatalogException:  # a warehouse no refresh has ingested into yet
         return files
     except duckdb.IOException as error:  # opened for writing outside a refresh (dbt by hand)
         if "lock" in str(error).lower():
-            return None
+            return files
         raise
 
 

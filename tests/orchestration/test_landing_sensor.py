@@ -63,7 +63,7 @@ def test_a_fresh_daemon_starts_no_run_for_files_already_loaded(location_settings
         assert second.run_requests[0].tags["ror/new_files"] == "1"
 
 
-def test_while_a_refresh_writes_the_warehouse_the_sensor_waits_a_tick(location_settings, defs, tmp_path):
+def test_while_a_refresh_writes_the_warehouse_a_new_file_queues_a_run_behind_it(location_settings, defs, tmp_path):
     settings, new_defs = definitions_of_a_new_warehouse(location_settings, defs, tmp_path)
     deliver(settings.landing_dir, "page.jsonl", "two_tweets.jsonl")
     with duckdb.connect(str(settings.working_path)) as con:
@@ -83,6 +83,5 @@ def test_while_a_refresh_writes_the_warehouse_the_sensor_waits_a_tick(location_s
         finally:
             refresh.stdin.close()
             refresh.wait(timeout=30)
-        assert not busy.run_requests and busy.cursor is None  # the file stays new for the next tick
-        after = sensor.evaluate_tick(sensor_context(new_defs, cursor=None, instance=instance))
-        assert len(after.run_requests) == 1
+        # The manifest cannot be read while the refresh writes: the file counts as new, and its run waits its turn.
+        assert len(busy.run_requests) == 1

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -89,7 +89,8 @@ def _serving_signature(serving_path: Path) -> str:
 
 def _loaded_files(con: duckdb.DuckDBPyConnection) -> str:
     """A digest of raw.file_manifest: any file ingested since (by any process) changes it."""
-    count, last = con.execute("select count(*), max(_ingested_at)::varchar from raw.file_manifest").fetchone()
+    # epoch microseconds: a timestamp cast to text would follow the session's time zone (TZ of the process)
+    count, last = con.execute("select count(*), epoch_us(max(_ingested_at)) from raw.file_manifest").fetchone()
     return f"{count}:{last}"
 
 
@@ -143,4 +144,4 @@ def unchanged_since_last_refresh(settings: Settings, inputs: RefreshInputs) -> L
                 return None
     except duckdb.CatalogException:  # a warehouse refreshed before the state was kept
         return None
-    return LastRefresh(run_id, refreshed_at)
+    return LastRefresh(run_id, refreshed_at.astimezone(UTC))

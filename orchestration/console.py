@@ -218,9 +218,7 @@ def print_summary(
         print_files_not_loaded(console, not_loaded)
     if not_loaded is not None and not_loaded.partly_loaded_files:
         print_rows_quarantined(console, not_loaded)
-    # paths are never wrapped (a narrow terminal would break them mid-name), so they can be copied whole
-    console.print(f"Warehouse (BI tools, read-only): {serving_path}", soft_wrap=True, crop=False)
-    console.print(f"Working database:                {working_path}", soft_wrap=True, crop=False)
+    _print_paths(console, serving_path, working_path)
     for report in reports:
         console.print(f"Report:                          {report}", soft_wrap=True, crop=False)
     if not ok:
@@ -232,6 +230,18 @@ def print_summary(
         verdict = "[green]succeeded[/green]"
     console.print(f"[bold]{what} {verdict} in {seconds:.0f} s[/bold]")
     console.print("Next: " + _next_step(ok, files_missed, bool(reports), brands_named))
+
+
+def print_published(console: Console, serving_path: Path, working_path: Path) -> None:
+    """The published marts and where the warehouse is (a refresh with nothing new: orchestration.refresh_state)."""
+    _print_marts(console, serving_path)
+    _print_paths(console, serving_path, working_path)
+
+
+def _print_paths(console: Console, serving_path: Path, working_path: Path) -> None:
+    # paths are never wrapped (a narrow terminal would break them mid-name), so they can be copied whole
+    console.print(f"Warehouse (BI tools, read-only): {serving_path}", soft_wrap=True, crop=False)
+    console.print(f"Working database:                {working_path}", soft_wrap=True, crop=False)
 
 
 def _print_marts(console: Console, serving_path: Path) -> None:

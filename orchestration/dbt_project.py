@@ -17,10 +17,12 @@ import sys
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
-
-from dagster_dbt import DbtCliResource, DbtProject
+from typing import TYPE_CHECKING
 
 from orchestration.settings import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:  # dagster-dbt imports dbt (seconds): `ror` imports it only to run one (project_fingerprint is light)
+    from dagster_dbt import DbtCliResource, DbtProject
 
 # dbt is installed beside this code; find it even when the environment's bin folder is not on PATH (`.venv/bin/ror`).
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
@@ -119,6 +121,8 @@ def manifest_is_current(project_dir: Path, manifest_path: Path) -> bool:
 
 def dbt_cli(project: DbtProject) -> DbtCliResource:
     """dbt for this project and its warehouse's profile."""
+    from dagster_dbt import DbtCliResource
+
     return DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir), dbt_executable=DBT_EXECUTABLE)
 
 
@@ -146,6 +150,8 @@ def dbt_project_for(
 ) -> DbtProject:
     """The project with its profile and target in the warehouse's dbt folder, parsed if it has to be; on the Spark
     session ``spark_conf`` describes when given (a deployment's)."""
+    from dagster_dbt import DbtProject
+
     write_profile(dbt_folder, working_path, duckdb_limits, spark_conf)
     project = DbtProject(project_dir=project_dir, profiles_dir=dbt_folder, target_path=dbt_folder / "target")
     prepare(project)

@@ -14,11 +14,13 @@ import os
 import socket
 import sys
 from pathlib import Path
-
-from dagster import DagsterInstance, DagsterRunStatus
+from typing import TYPE_CHECKING
 
 from orchestration.names import WAREHOUSE_TAG
 from orchestration.warehouse_lock import LockHolder
+
+if TYPE_CHECKING:  # `ror` writes the instance's file before it knows whether it will run anything
+    from dagster import DagsterInstance
 
 MANAGED_MARKER = "# Written by ror-warehouse (orchestration/instance.py)."
 # What earlier versions wrote: upgraded in place, it was never edited by hand.
@@ -54,14 +56,14 @@ def write_instance_config(dagster_home: Path) -> Path:
     return config
 
 
-# A run in one of these states whose process is gone will never leave it by itself.
-_UNFINISHED = (DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING)
+# A run in one of these states (DagsterRunStatus values) whose process is gone will never leave it by itself.
+_UNFINISHED = ("STARTING", "STARTED", "CANCELING")
 
 
 def mark_run_abandoned(instance: DagsterInstance, holder: LockHolder, found_by: str) -> bool:
     """Mark the run of a writer that died holding the warehouse lock as failed, with the reason; True if marked."""
     run = instance.get_run_by_id(holder.run_id) if holder.run_id else None
-    if run is None or run.status not in _UNFINISHED:
+    if run is None or run.status.value not in _UNFINISHED:
         return False
     instance.report_run_failed(
         run,

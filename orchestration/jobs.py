@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
@@ -30,7 +31,7 @@ from dagster import (
 )
 
 from orchestration.instance import holder_is_dead, mark_run_abandoned
-from orchestration.landing import landing_files, split_settled
+from orchestration.landing import SETTLED_STATUSES, LandingFile, files_not_loaded, landing_files, split_settled
 from orchestration.names import (
     HANDOFF_GROUP,
     HANDOFF_JOB_NAME,
@@ -41,7 +42,7 @@ from orchestration.names import (
 )
 from orchestration.resources import LandingResource
 from orchestration.settings import working_database_for
-from orchestration.warehouse_lock import current_holder, lock_path_for
+from orchestration.warehouse_lock import WarehouseBusy, current_holder, lock_path_for, warehouse_writer_lock
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,17 @@ def _landing_files_sensor(refresh, working_path: Path) -> SensorDefinition:
         # Pages the extractors landed were ingested by the run that pulled them.
         delivered = [f for f in landing_files(landing.path) if not f.extracted]
         settled, changing = split_settled(delivered, landing.settle_seconds)
-        new_files = sorted(f.relative for f in settled if seen.get(f.relative) != f.signature)
-        if not new_files:
-            waiting = f" ({len(changing)} still changing)" if changing else ""
-            return SkipReason(f"no new settled export files{waiting}")
+        unseen = [f for f in settled if seen.get(f.relative) != f.signature]
+        # A fresh daemon has no cursor: files a refresh already loaded are not new (that run would load nothing).
+        new_files = sorted(f.relative for f in loaded_files_left_out(working_path, unseen))
         # A file still changing keeps the signature it was last taken with, so it counts as new once it settles.
         cursor = {f.relative: f.signature for f in settled}
         cursor |= {f.relative: seen[f.relative] for f in changing if f.relative in seen}
+        if not new_files:
+            if unseen:
+                context.update_cursor(json.dumps(cursor, sort_keys=True))
+            waiting = f" ({len(changing)} still changing)" if changing else ""
+            return SkipReason(f"no new settled export files{waiting}")
         context.update_cursor(json.dumps(cursor, sort_keys=True))
         run_key = hashlib.sha256(json.dumps({n: cursor[n] for n in new_files}).encode()).hexdigest()[:16]
         # Files were delivered: ingest them without pulling from the APIs (the daily schedule pulls).
@@ -114,6 +119,27 @@ def _landing_files_sensor(refresh, working_path: Path) -> SensorDefinition:
         return RunRequest(run_key=run_key, tags=tags)
 
     return landing_files_sensor
+
+
+def loaded_files_left_out(working_path: Path, files: list[LandingFile]) -> list[LandingFile]:
+    """``files`` less those the warehouse has loaded (or skipped: a run would skip them again) and that were not
+    written to since (the ingest step's rule, orchestration.landing.files_not_loaded). While a refresh holds the
+    warehouse, or with no working database or manifest yet, every file is new (a run then queues behind the refresh)."""
+    if not files or not working_path.exists():
+        return files
+    # Read under the writer lock: a reader open when a run's dbt opens the working database would fail that run.
+    try:
+        with warehouse_writer_lock(working_path, command="the landing sensor", wait=False):
+            with duckdb.connect(str(working_path), read_only=True) as con:
+                return files_not_loaded(con, files, SETTLED_STATUSES)
+    except WarehouseBusy:
+        return files
+    except duckdb.CatalogException:  # a warehouse no refresh has ingested into yet
+        return files
+    except duckdb.IOException as error:  # opened for writing outside a refresh (dbt by hand)
+        if "lock" in str(error).lower():
+            return files
+        raise
 
 
 def _mark_dead_writer_failed(context: SensorEvaluationContext, working_path: Path) -> None:

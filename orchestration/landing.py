@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from extract.landing import EXTRACT_FOLDER
@@ -108,3 +109,28 @@ def split_stable(
         if again is None or again.signature != file.signature:
             changed.add(file.relative)
     return [f for f in files if f.relative not in changed], [f for f in files if f.relative in changed]
+
+
+# raw.file_manifest statuses of a file ingest need not open again while it stays the same.
+LOADED_STATUSES = ("loaded", "duplicate_file")
+# ... and of a file a run would change nothing for: also a known layout the warehouse does not use (SOURCE.txt).
+SETTLED_STATUSES = (*LOADED_STATUSES, "skipped")
+
+
+def files_not_loaded(con, files: list[LandingFile], statuses: tuple[str, ...] = LOADED_STATUSES) -> list[LandingFile]:
+    """The files ingest must look at: all but those loaded before (or found to repeat a loaded file's content) under
+    the same relative path and size, and not written to since. ``statuses``: what counts as loaded."""
+    loaded: dict[tuple[str, int], datetime] = {
+        (source_file, size): loaded_at
+        for source_file, size, loaded_at in con.execute(
+            "select source_file, size_bytes, max(_ingested_at) from raw.file_manifest "
+            "where list_contains(?, status) group by source_file, size_bytes",
+            [list(statuses)],
+        ).fetchall()
+    }
+    pending = []
+    for file in files:
+        loaded_at = loaded.get((file.relative, file.size))
+        if loaded_at is None or file.last_change >= loaded_at.timestamp():
+            pending.append(file)
+    return pending

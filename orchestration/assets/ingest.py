@@ -10,7 +10,6 @@ to ingest, which still skips content it has seen (same sha256) and records it ha
 
 import json
 import time
-from datetime import datetime
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, MetadataValue, multi_asset
@@ -21,7 +20,14 @@ from ingest.schema import ENTITIES
 from ingest.warehouse import ensure_raw_schema
 from orchestration.assets.extract import EXTRACT_KEYS
 from orchestration.failures import NOT_LOADED, FileNotLoaded, FilesNotLoaded, RowsQuarantined
-from orchestration.landing import STABILITY_CHECK_SECONDS, LandingFile, landing_files, split_settled, split_stable
+from orchestration.landing import (
+    STABILITY_CHECK_SECONDS,
+    LandingFile,
+    files_not_loaded,
+    landing_files,
+    split_settled,
+    split_stable,
+)
 from orchestration.names import SETTLE_TAG, STABILITY_CHECK, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
@@ -164,24 +170,6 @@ def _relative(file: str, landing_dir: Path) -> str:
     """A report's file as the landing folder names it (a refused link is reported by its full path)."""
     path = Path(file)
     return path.relative_to(landing_dir).as_posix() if path.is_absolute() and path.is_relative_to(landing_dir) else file
-
-
-def files_not_loaded(con, files: list[LandingFile]) -> list[LandingFile]:
-    """The files ingest must look at: all but those loaded before (or found to repeat a loaded file's content) under
-    the same relative path and size, and not written to since."""
-    loaded: dict[tuple[str, int], datetime] = {
-        (source_file, size): loaded_at
-        for source_file, size, loaded_at in con.execute(
-            "select source_file, size_bytes, max(_ingested_at) from raw.file_manifest "
-            "where status in ('loaded', 'duplicate_file') group by source_file, size_bytes"
-        ).fetchall()
-    }
-    pending = []
-    for file in files:
-        loaded_at = loaded.get((file.relative, file.size))
-        if loaded_at is None or file.last_change >= loaded_at.timestamp():
-            pending.append(file)
-    return pending
 
 
 def _row_counts(con) -> dict[str, int]:

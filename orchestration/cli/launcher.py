@@ -23,15 +23,16 @@ FOLLOW_EVERY_SECONDS = 0.25
 @contextmanager
 def writing_the_warehouse(settings: Settings, command: str, wait: bool) -> Iterator[None]:
     """Hold the warehouse's writer lock for the block, or exit at once (EXIT_WAREHOUSE_BUSY) saying who holds it."""
-    from dagster import DagsterInstance
-
-    from orchestration.instance import mark_run_abandoned
 
     def waiting(holder: LockHolder | None) -> None:
         who = holder.describe() if holder else "another process"
         print(f"Waiting: the warehouse {settings.serving_path} is being refreshed by {who}", file=sys.stderr)
 
     def abandoned(holder: LockHolder) -> None:
+        from dagster import DagsterInstance
+
+        from orchestration.instance import mark_run_abandoned
+
         with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
             if mark_run_abandoned(instance, holder, found_by=command):
                 print(f"Marked run {holder.run_id} failed: its process {holder.pid} died mid-run", file=sys.stderr)

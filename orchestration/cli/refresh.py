@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 
 from orchestration.cli.arguments import CONFIG_HELP, add_wait_flag, iso_day
-from orchestration.cli.errors import UsageError
+from orchestration.cli.errors import EXIT_OK, UsageError
 from orchestration.cli.launcher import run_refresh, writing_the_warehouse
-from orchestration.cli.summary import console, finish
+from orchestration.cli.summary import console, finish, print_nothing_new
 from orchestration.landing import STABILITY_CHECK_SECONDS
 from orchestration.names import STABILITY_CHECK
+from orchestration.refresh_state import record_refresh, refresh_inputs, unchanged_since_last_refresh
 from orchestration.settings import DEFAULT_DATA_DIR, Settings
 from ror_config import ConfigError, RorConfig, load_config
 
@@ -64,10 +65,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     settings = configure(args.landing, args.warehouse, args.config)
     preflight(settings)
     started = time.perf_counter()
+    # A refresh that names no work (no window, no full refresh, no pull) may find it has nothing to do.
+    may_skip = args.partition is None and not args.full_refresh and not args.pull
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
+        inputs = refresh_inputs(settings)
+        if may_skip and (last := unchanged_since_last_refresh(settings, inputs)) is not None:
+            print_nothing_new(console(), settings, last, time.perf_counter() - started)
+            return EXIT_OK
         result, outcome = run_refresh(
             settings, args.partition, args.full_refresh, verbose=args.verbose, pull=args.pull, settle=settle
         )
+        if result.success:
+            record_refresh(settings, inputs, result.run_id)
     if args.pull:
         from orchestration.assets.extract import pull_report_lines
 

@@ -96,3 +96,20 @@ def finish(settings: Settings, result, outcome, started: float, what: str, verbo
         brands_named=settings.config_path is not None,
     )
     return EXIT_OK if result.success and not (not_loaded and not_loaded.total) else EXIT_FAILED
+
+
+def print_nothing_new(console, settings: Settings, last, seconds: float) -> None:
+    """The closing screen of a refresh that found nothing new (orchestration.refresh_state): what is published, and
+    that nothing was rebuilt."""
+    from orchestration.console import print_published
+
+    console.print()
+    print_published(console, settings.serving_path, settings.working_path)
+    refreshed_at = last.refreshed_at.strftime("%Y-%m-%d %H:%M UTC")
+    console.print(
+        f"Nothing new since the refresh of {refreshed_at} (run {last.run_id}): every landing file is loaded and the "
+        "configuration, dbt project and models are unchanged; the warehouse was left as it was.",
+        soft_wrap=True,
+    )
+    console.print(f"[bold]Refresh [green]succeeded[/green]: nothing new, in {seconds:.0f} s[/bold]")
+    console.print("Next: deliver new export files to the landing folder and refresh again (--full-refresh rebuilds).")

@@ -20,7 +20,7 @@ clustering sees a seeded sample of that size (Ward's memory grows with the squar
 still goes to its nearest centroid. Everything is seeded and groups are numbered by their first row: the same texts
 in the same order give the same themes.
 
-How themes stay stable (``refresh``): each refresh clusters every text so far again (the caller gives them in a
+How themes stay stable (``refresh``): a clustering clusters every text so far again (the caller gives them in a
 canonical order, so a refresh and a rebuild over the same texts find the same groups), then carries the known
 themes over: the overlap of each known theme's texts with each new group is matched one to one (Hungarian
 assignment, scipy's linear_sum_assignment), and a group that holds at least ``carry_over_share`` of a known theme's
@@ -29,6 +29,10 @@ that is when a new theme appears (new texts that fit no known theme and form a d
 Ids and labels therefore never change; a known theme that no group matches keeps its id and label with no texts
 (it merged into a neighbour). Texts may move between themes as the themes sharpen with more data: this is what
 keeps day-by-day and a full rebuild in agreement (they differ only in id naming).
+
+Between clusterings (``place``): clustering every text again costs the same whatever the day added, so a day's new
+texts only go to their nearest known theme (the same cosine rule, against the stored centroids) until the texts have
+grown by ``recluster_growth`` since the last clustering; the caller (models.theme_tables) decides when to cluster.
 """
 
 from __future__ import annotations
@@ -67,12 +71,17 @@ class ThemeRules:
     max_themes: int = 200  # a safety bound only (Ward's cost, a readable list): the data sets the count below it
     max_cluster_texts: int = 10_000  # above this, the clustering sees a seeded sample (Ward's memory grows as n^2)
     carry_over_share: float = 0.3  # share of a known theme's texts a new group needs to keep its id and label
+    # Cluster again once the texts grew by this share since the last clustering; until then new texts only go to
+    # their nearest known theme. Not part of the fingerprint: a rebuild finds the same themes whatever its value.
+    recluster_growth: float = 0.25
     label_terms: int = 3  # words (or two-word phrases) in a label
     min_term_texts: int = 3  # a label word appears in at least this many of the theme's texts: never one author's
     seed: int = 20261206
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+        """A digest of the rules that decide what a clustering finds (a change rebuilds the themes)."""
+        rules = {name: value for name, value in asdict(self).items() if name != "recluster_growth"}
+        return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -214,6 +223,20 @@ def refresh(
         theme >= 0, np.sum(embeddings * grown.centroids[np.maximum(theme, 0)], axis=1) if len(grown) else 0, np.nan
     )
     return grown, Placement(theme, similarity)
+
+
+def place(themes: Themes, embeddings: np.ndarray, rules: ThemeRules) -> Placement:
+    """Each text on its nearest known theme, when its cosine to that centroid reaches ``assign_similarity`` (else
+    unplaced): how new texts are placed between clusterings. Depends only on the centroids and the text itself."""
+    embeddings = unit_rows(np.asarray(embeddings, dtype=np.float32))
+    unplaced = Placement(np.full(len(embeddings), NO_THEME, dtype=np.int64), np.full(len(embeddings), np.nan))
+    if not len(themes) or not len(embeddings):
+        return unplaced
+    similarity = embeddings @ themes.centroids.T
+    nearest = similarity.argmax(axis=1)
+    best = similarity[np.arange(len(embeddings)), nearest]
+    fits = best >= rules.assign_similarity
+    return Placement(np.where(fits, nearest, NO_THEME), np.where(fits, best, np.nan))
 
 
 def _cleaned(texts: list[str]) -> pl.Series:

@@ -90,6 +90,18 @@ def test_the_schedule_runs_when_the_configuration_changed(
         assert len(tick(own_defs, instance).run_requests) == 1
 
 
+def test_the_schedule_runs_when_it_would_pull_from_an_api(location_settings, defs, tmp_path):  # defs: dbt parse
+    settings, own_defs = refreshed_warehouse(location_settings, tmp_path)
+    # Bluesky's public API needs no credentials: an account there is pulled every day
+    settings.config_path.write_text(
+        "brands:\n- id: acme\n  name: Acme\n  accounts:\n  - {platform: bluesky, handle: acme.bsky.social}\n"
+    )
+    record_refresh(settings, refresh_inputs(settings), "run-of-yesterday")
+    assert unchanged_since_last_refresh(settings, refresh_inputs(settings)) is not None
+    with DagsterInstance.ephemeral() as instance:
+        assert len(tick(own_defs, instance).run_requests) == 1, "only the pull can tell whether there is something new"
+
+
 def test_a_successful_run_of_the_sensor_records_the_refresh_state(
     location_settings, defs, tmp_path
 ):  # defs: the session's dbt parse

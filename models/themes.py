@@ -43,10 +43,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import HDBSCAN, AgglomerativeClustering
-from sklearn.decomposition import PCA
-from sklearn.feature_extraction.text import CountVectorizer
 
 NO_THEME = -1
 # Words only: no numbers, no single letters, no handles, links or e-mail addresses (removed before counting).
@@ -119,6 +115,11 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 def cluster(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
     """Group index per row (NO_THEME: unplaced), groups numbered by their first row; see the module docstring."""
+    # scikit-learn and scipy are imported where they cluster: a day that only places new texts (``place``), and
+    # every process that builds the definitions, does without them (seconds of start-up)
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.decomposition import PCA
+
     rows = len(embeddings)
     groups = np.full(rows, NO_THEME, dtype=np.int64)
     if rows < smallest_theme(rows, rules):
@@ -156,6 +157,8 @@ def smallest_theme(texts: int, rules: ThemeRules) -> int:
 
 
 def _hdbscan(reduced: np.ndarray, rules: ThemeRules) -> np.ndarray:
+    from sklearn.cluster import HDBSCAN
+
     return HDBSCAN(
         min_cluster_size=smallest_theme(len(reduced), rules),
         min_samples=min(rules.min_samples, len(reduced)),
@@ -171,6 +174,8 @@ def centroids_of(embeddings: np.ndarray, groups: np.ndarray, count: int) -> np.n
 def carry_over(known: np.ndarray, known_count: int, groups: np.ndarray, count: int, share: float) -> np.ndarray:
     """Per new group, the index of the known theme it continues (NO_THEME: a new theme). ``known`` is each text's
     known theme (NO_THEME for new or unplaced texts); groups and known themes are matched one to one by overlap."""
+    from scipy.optimize import linear_sum_assignment
+
     continued = np.full(count, NO_THEME, dtype=np.int64)
     both = (known >= 0) & (groups >= 0)
     if not known_count or not count or not both.any():
@@ -275,6 +280,8 @@ def label_themes(
     The texts of no theme form one more class, so words common to everything never label a theme. A word counts
     only where it appears in at least ``min_term_texts`` of the theme's texts, and never when it is a proper noun
     (``proper_nouns``: a person's name must not label a theme)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
     vectorizer = CountVectorizer(
         stop_words="english", token_pattern=_WORD_PATTERN, ngram_range=(1, 2), min_df=rules.min_term_texts
     )
@@ -315,6 +322,8 @@ def _label(terms: np.ndarray, weights: np.ndarray, size: int) -> str:
 def agreement(first: np.ndarray, second: np.ndarray) -> float:
     """Share of texts on which two assignments agree once each theme of one is matched to at most one theme of the
     other (the matching that maximises agreement); unplaced agrees only with unplaced."""
+    from scipy.optimize import linear_sum_assignment
+
     if not len(first):
         return 1.0
     left = {value: index for index, value in enumerate(np.unique(first[first >= 0]))}

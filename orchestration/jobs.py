@@ -59,6 +59,7 @@ from orchestration.refresh_state import RefreshInputs, record_refresh, refresh_i
 from orchestration.resources import LandingResource
 from orchestration.settings import Settings
 from orchestration.warehouse_lock import WarehouseBusy, current_holder, lock_path_for, warehouse_writer_lock
+from ror_config import ConfigError
 
 T = TypeVar("T")
 
@@ -115,7 +116,7 @@ def pulls_from_an_api(settings: Settings) -> bool:
 
     try:
         setup = load_extract_setup(settings.config_path)
-    except Exception:  # noqa: BLE001 - any reason the configuration cannot be read is the run's to report
+    except (ConfigError, OSError, ValueError):  # the run reports what is wrong with the configuration
         return True
     return any(skip_reason(setup, platform) is None for platform in EXTRACTORS)
 

@@ -9,8 +9,10 @@ left exactly as they were.
 
 Anything the state cannot vouch for runs the refresh: no state yet, a landing file not loaded (new, changed, or one
 ingest refused: its run reports it again), rows ingested by another process, a serving file replaced or deleted. So
-does every run that asks for work by name (--partition, --full-refresh, --pull, backfill). A run started by the UI,
-the schedule or the sensor records no state, so the next `ror refresh` runs once and records it.
+does every run that asks for work by name (--partition, --full-refresh, --pull, backfill). The daily schedule asks
+the same question before it starts a run, and a run it or the landing sensor starts carries its ``RefreshInputs`` as
+a tag, recorded when the run succeeds (orchestration.jobs); a run started by hand in the UI records no state, so the
+next `ror refresh` runs once and records it.
 
 The enrichment's model version is a digest of the model weights (models.enrich), which would take loading the models;
 the state keeps a digest of what decides them instead: the enrichment's variables, the packaged encoder's version, and

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from ingest.limits import MAX_SCORED_TEXT_CHARS
-from models import language, substance
+from models import language, substance, variables
 from models.embeddings import EMBEDDING_COLUMNS, embedding_columns
 from models.encoder import DEFAULT_BATCH_SIZE, INT8_EXPORT_RECIPE, Encoder
 from models.heads import HEADS_DIR, LoadedHead, check_head_fits, load_head
@@ -91,16 +91,16 @@ class EnrichConfig:
         """From the values of ROR_ENCODER, ROR_HEADS_DIR, ROR_SENTIMENT_MODEL, ROR_SENTIMENT_LABELS, ROR_ENRICH_INT8,
         ROR_ENRICH_BATCH_SIZE, ROR_ENRICH_DEVICE and ROR_MODEL_CACHE (documented in models/README.md), as the edge
         read them (orchestration.settings.Settings.enrichment); a missing name keeps its default."""
-        labels = env.get("ROR_SENTIMENT_LABELS")
+        labels = env.get(variables.SENTIMENT_LABELS)
         return cls(
-            encoder=env.get("ROR_ENCODER") or None,
-            heads_dir=Path(env["ROR_HEADS_DIR"]) if env.get("ROR_HEADS_DIR") else HEADS_DIR,
-            sentiment_model=env.get("ROR_SENTIMENT_MODEL") or None,
+            encoder=env.get(variables.ENCODER) or None,
+            heads_dir=Path(env[variables.HEADS_DIR]) if env.get(variables.HEADS_DIR) else HEADS_DIR,
+            sentiment_model=env.get(variables.SENTIMENT_MODEL) or None,
             sentiment_labels=parse_label_mapping(labels) if labels else None,
-            int8=_env_flag(env.get("ROR_ENRICH_INT8"), cls.int8),
-            batch_size=int(env.get("ROR_ENRICH_BATCH_SIZE") or DEFAULT_BATCH_SIZE),
-            device=env.get("ROR_ENRICH_DEVICE") or None,
-            cache_dir=Path(env["ROR_MODEL_CACHE"]) if env.get("ROR_MODEL_CACHE") else None,
+            int8=_env_flag(env.get(variables.INT8), cls.int8),
+            batch_size=int(env.get(variables.BATCH_SIZE) or DEFAULT_BATCH_SIZE),
+            device=env.get(variables.DEVICE) or None,
+            cache_dir=Path(env[variables.MODEL_CACHE]) if env.get(variables.MODEL_CACHE) else None,
         )
 
 

@@ -12,16 +12,20 @@ tracks them, so share_of_voice compares the brand and its competitors on the sam
 by two brands is clustered in each group. Texts in no group's conversation (a warehouse with no brand configured)
 are clustered together, with brand_id null. A text in two groups' conversations has a row, and a theme, in each.
 
-``refresh_themes`` clusters every text that has an embedding for the model version again, group by group, in
-text_hash order, and carries each group's stored themes over (``models.themes.refresh``): known themes keep their id,
-label and created_at, their centroid follows their texts, and new groups get new ids. Ids are numbered over all
-groups (theme-0001 onward, never reused), so a theme id names one brand's theme. Every assignment is rewritten; a
-text whose theme did not change keeps its assigned_at, so a refresh with no new text changes nothing. A day-by-day
-warehouse and a rebuild over the same texts therefore hold the same groups, differing only in id naming. A different
-model version, different rules or different brand groups (``setup_fingerprint``) start over: a warehouse whose
-configuration changed then holds the themes of a fresh one. Low-effort texts (``is_substantive`` false: "nice!",
-emoji) are recorded with status ``low_effort`` and no theme, so every scored text has exactly one row per group
-whose conversation holds it. dbt reads both tables as sources. No Dagster here.
+``refresh_themes`` clusters a group's texts (every text with an embedding for the model version, in text_hash order)
+and carries its stored themes over (``models.themes.refresh``): known themes keep their id, label and created_at,
+their centroid follows their texts, and new groups get new ids. Ids are numbered over all groups (theme-0001 onward,
+never reused), so a theme id names one brand's theme. A clustering rewrites the group's assignments; a text whose
+theme did not change keeps its assigned_at. Clustering costs the same whatever a day added, so a group is clustered
+only when it never was, when its texts grew by ``ThemeRules.recluster_growth`` since its last clustering
+(``theme_clusterings`` keeps how many it clustered), or on a full refresh; in between, a day's new texts go to their
+nearest theme (``models.themes.place``) and every other row stays as it is. A refresh with no new text changes
+nothing, and a rerun from the same tables writes the same rows. A day-by-day warehouse and a rebuild agree after each
+clustering (the same groups, differing only in id naming); in between, the day-by-day one has placed its newest texts
+on the themes it knew. A different model version, different rules or different brand groups (``setup_fingerprint``)
+start over: a warehouse whose configuration changed then holds the themes of a fresh one. Low-effort texts
+(``is_substantive`` false: "nice!", emoji) are recorded with status ``low_effort`` and no theme, so every scored text
+has exactly one row per group whose conversation holds it. dbt reads both tables as sources. No Dagster here.
 """
 
 from __future__ import annotations
@@ -39,10 +43,12 @@ import polars as pl
 from models.cache import _ArrowStream
 from models.embeddings import TABLE as EMBEDDING_TABLE
 from models.embeddings import dequantise
-from models.themes import NO_THEME, ThemeRules, Themes, refresh
+from models.themes import NO_THEME, ThemeRules, Themes, place, refresh
 
 THEMES_TABLE = "enrichment.themes"
 ASSIGNMENTS_TABLE = "enrichment.theme_assignments"
+# Per brand group ('' for the texts of none), how many texts its last clustering clustered: when to cluster again.
+CLUSTERINGS_TABLE = "enrichment.theme_clusterings"
 STATUSES = ("assigned", "unplaced", "low_effort")
 # The accounts of every brand group: the brand's own and those of the competitors it tracks (one row per account).
 GROUP_ACCOUNTS = {"brand_id": pl.String, "platform": pl.String, "account_id": pl.String, "handle": pl.String}
@@ -69,6 +75,7 @@ class ThemeRefresh:
     new_themes: int
     themes: int
     groups: int  # brand groups with texts (the texts of no group count as one more)
+    groups_clustered: int  # groups clustered again this time (the others' new texts went to their nearest theme)
 
 
 def ensure_theme_tables(con: duckdb.DuckDBPyConnection) -> bool:
@@ -91,6 +98,10 @@ def ensure_theme_tables(con: duckdb.DuckDBPyConnection) -> bool:
     con.execute(
         f"create table if not exists {ASSIGNMENTS_TABLE} (text_hash varchar, brand_id varchar, theme_id varchar, "
         "similarity double, status varchar, model_version varchar, assigned_at timestamptz)"
+    )
+    con.execute(
+        f"create table if not exists {CLUSTERINGS_TABLE} (brand_group varchar primary key, texts bigint, "
+        "model_version varchar, clustered_at timestamptz)"
     )
     return bool(old_shape)
 
@@ -255,10 +266,13 @@ def refresh_themes(
     now: datetime,
     keep_words: frozenset[str] = frozenset(),
     group_accounts: pl.DataFrame | None = None,
+    recluster: bool = False,
 ) -> ThemeRefresh:
-    """Re-cluster every text of ``model_version``, brand group by brand group, and carry each group's stored themes
-    over, in one transaction; see the module docstring. ``group_accounts`` (GROUP_ACCOUNTS): none, every text is in
-    no group."""
+    """Place every text of ``model_version`` on a theme of each brand group whose conversation holds it, in one
+    transaction; see the module docstring. A group is clustered again, every text of it (``_refresh_group``), when
+    ``_clusters_again``; otherwise only its texts without an assignment are placed, on their nearest theme
+    (models.themes.place), and its other rows stay as they are. ``recluster`` (a full refresh) clusters every group.
+    ``group_accounts`` (GROUP_ACCOUNTS): none, every text is in no group."""
     started_over = ensure_theme_tables(con)
     accounts = group_accounts if group_accounts is not None else pl.DataFrame(schema=GROUP_ACCOUNTS)
     accounts = accounts.select(list(GROUP_ACCOUNTS)).cast(GROUP_ACCOUNTS)
@@ -267,33 +281,35 @@ def refresh_themes(
     try:
         rebuilt = _stale(con, model_version, fingerprint) or started_over
         if rebuilt:
-            con.execute(f"delete from {THEMES_TABLE}").fetchall()
-            con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
+            for table in (THEMES_TABLE, ASSIGNMENTS_TABLE, CLUSTERINGS_TABLE):
+                con.execute(f"delete from {table}").fetchall()
         group_texts(con, accounts)
         texts = _texts(con, model_version)
+        clustered_texts = dict(con.execute(f"select brand_group, texts from {CLUSTERINGS_TABLE}").fetchall())
         ids = [theme for (theme,) in con.execute(f"select theme_id from {THEMES_TABLE}").fetchall()]
         first_new = next_number = 1 + max((theme_number(theme) for theme in ids), default=0)
-        parts = []
+        parts, clustered = [], {}
         for (group,), part in texts.group_by("brand_group", maintain_order=True):
-            substantive = part.filter(pl.col("is_substantive"))
-            themes, placement, known = _refresh_group(con, substantive, group, rules, keep_words, next_number)
-            next_number += len(themes) - known
-            _write_themes(con, themes, known, group, model_version, fingerprint, now)
-            parts.append(_assignments(part, substantive, themes, placement, model_version, now))
+            if recluster or _clusters_again(part, clustered_texts.get(group), rules):
+                substantive = part.filter(pl.col("is_substantive"))
+                themes, placement, known = _refresh_group(con, substantive, group, rules, keep_words, next_number)
+                next_number += len(themes) - known
+                _write_themes(con, themes, known, group, model_version, fingerprint, now)
+                parts.append(_assignments(part, substantive, themes, placement, model_version, now))
+                clustered[group] = part.height
+            else:
+                new = part.filter(pl.col("known_status") == "")
+                substantive = new.filter(pl.col("is_substantive"))
+                themes, placement = _placed_on_known_themes(con, substantive, group, rules)
+                parts.append(_assignments(new, substantive, themes, placement, model_version, now))
         assignments = pl.concat(parts) if parts else pl.DataFrame(schema=_ASSIGNMENT_SCHEMA)
-        con.execute(f"delete from {ASSIGNMENTS_TABLE}").fetchall()
-        con.register("incoming_assignments", _ArrowStream(assignments))
-        try:
-            con.execute(
-                f"insert into {ASSIGNMENTS_TABLE} by name select * exclude (brand_group) from incoming_assignments"
-            ).fetchall()
-        finally:
-            con.unregister("incoming_assignments")
+        _write_assignments(con, assignments, texts.select("brand_group", "text_hash"), list(clustered))
+        _record_clusterings(con, clustered, model_version, now)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    status = assignments["status"]
+    statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
     moved = texts.join(assignments, on=["brand_group", "text_hash"]).filter(
         (pl.col("known_status") != "")
         & (
@@ -304,13 +320,56 @@ def refresh_themes(
     return ThemeRefresh(
         rebuilt,
         texts.height,
-        int((status == "assigned").sum()),
-        int((status == "unplaced").sum()),
+        statuses.get("assigned", 0),
+        statuses.get("unplaced", 0),
         moved.height,
         next_number - first_new,
         len(ids) + next_number - first_new,
         texts["brand_group"].n_unique(),
+        len(clustered),
     )
+
+
+def _clusters_again(part: pl.DataFrame, clustered_texts: int | None, rules: ThemeRules) -> bool:
+    """Whether a group is clustered again: it never was, or its texts grew by ``rules.recluster_growth`` since its
+    last clustering. A group clustered before clusterings were recorded counts its texts with an assignment."""
+    if clustered_texts is None:
+        clustered_texts = part.filter(pl.col("known_status") != "").height
+    return not clustered_texts or part.height >= (1 + rules.recluster_growth) * clustered_texts
+
+
+def _placed_on_known_themes(con, substantive: pl.DataFrame, group: str, rules: ThemeRules):
+    """(the group's stored themes, each of these texts' place on its nearest one or None when there is no text)."""
+    embeddings = dequantise(substantive["embedding"].to_list(), substantive["embedding_scale"].to_numpy())
+    themes = load_themes(con, embeddings.shape[1] if len(embeddings) else 0, group)
+    return themes, place(themes, embeddings, rules) if substantive.height else None
+
+
+def _write_assignments(con, assignments: pl.DataFrame, keys: pl.DataFrame, clustered: list[str]) -> None:
+    """The clustered groups' rows replaced, the other groups' new rows added, and the rows of a (group, text) no
+    longer in any conversation deleted."""
+    con.register("current_keys", _ArrowStream(keys))
+    con.register("incoming_assignments", _ArrowStream(assignments))
+    try:
+        con.execute(
+            f"delete from {ASSIGNMENTS_TABLE} as assigned where coalesce(assigned.brand_id, '') in "
+            "(select unnest(?::varchar[])) or not exists (select 1 from current_keys where current_keys.text_hash = "
+            "assigned.text_hash and current_keys.brand_group = coalesce(assigned.brand_id, ''))",
+            [clustered],
+        ).fetchall()
+        con.execute(
+            f"insert into {ASSIGNMENTS_TABLE} by name select * exclude (brand_group) from incoming_assignments"
+        ).fetchall()
+    finally:
+        con.unregister("incoming_assignments")
+        con.unregister("current_keys")
+
+
+def _record_clusterings(con, clustered: dict[str, int], model_version: str, now: datetime) -> None:
+    for group, texts in clustered.items():
+        con.execute(
+            f"insert or replace into {CLUSTERINGS_TABLE} values (?, ?, ?, ?)", [group, texts, model_version, now]
+        ).fetchall()
 
 
 def _refresh_group(con, substantive: pl.DataFrame, group: str, rules: ThemeRules, keep_words, next_number: int):

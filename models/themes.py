@@ -20,7 +20,7 @@ clustering sees a seeded sample of that size (Ward's memory grows with the squar
 still goes to its nearest centroid. Everything is seeded and groups are numbered by their first row: the same texts
 in the same order give the same themes.
 
-How themes stay stable (``refresh``): each refresh clusters every text so far again (the caller gives them in a
+How themes stay stable (``refresh``): a clustering clusters every text so far again (the caller gives them in a
 canonical order, so a refresh and a rebuild over the same texts find the same groups), then carries the known
 themes over: the overlap of each known theme's texts with each new group is matched one to one (Hungarian
 assignment, scipy's linear_sum_assignment), and a group that holds at least ``carry_over_share`` of a known theme's
@@ -29,6 +29,10 @@ that is when a new theme appears (new texts that fit no known theme and form a d
 Ids and labels therefore never change; a known theme that no group matches keeps its id and label with no texts
 (it merged into a neighbour). Texts may move between themes as the themes sharpen with more data: this is what
 keeps day-by-day and a full rebuild in agreement (they differ only in id naming).
+
+Between clusterings (``place``): clustering every text again costs the same whatever the day added, so a day's new
+texts only go to their nearest known theme (the same cosine rule, against the stored centroids) until the texts have
+grown by ``recluster_growth`` since the last clustering; the caller (models.theme_tables) decides when to cluster.
 """
 
 from __future__ import annotations
@@ -39,10 +43,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import HDBSCAN, AgglomerativeClustering
-from sklearn.decomposition import PCA
-from sklearn.feature_extraction.text import CountVectorizer
 
 NO_THEME = -1
 # Words only: no numbers, no single letters, no handles, links or e-mail addresses (removed before counting).
@@ -67,12 +67,17 @@ class ThemeRules:
     max_themes: int = 200  # a safety bound only (Ward's cost, a readable list): the data sets the count below it
     max_cluster_texts: int = 10_000  # above this, the clustering sees a seeded sample (Ward's memory grows as n^2)
     carry_over_share: float = 0.3  # share of a known theme's texts a new group needs to keep its id and label
+    # Cluster again once the texts grew by this share since the last clustering; until then new texts only go to
+    # their nearest known theme. Not part of the fingerprint: a rebuild finds the same themes whatever its value.
+    recluster_growth: float = 0.25
     label_terms: int = 3  # words (or two-word phrases) in a label
     min_term_texts: int = 3  # a label word appears in at least this many of the theme's texts: never one author's
     seed: int = 20261206
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+        """A digest of the rules that decide what a clustering finds (a change rebuilds the themes)."""
+        rules = {name: value for name, value in asdict(self).items() if name != "recluster_growth"}
+        return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,11 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 def cluster(embeddings: np.ndarray, rules: ThemeRules) -> np.ndarray:
     """Group index per row (NO_THEME: unplaced), groups numbered by their first row; see the module docstring."""
+    # scikit-learn and scipy are imported where they cluster: a day that only places new texts (``place``), and
+    # every process that builds the definitions, does without them (seconds of start-up)
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.decomposition import PCA
+
     rows = len(embeddings)
     groups = np.full(rows, NO_THEME, dtype=np.int64)
     if rows < smallest_theme(rows, rules):
@@ -147,6 +157,8 @@ def smallest_theme(texts: int, rules: ThemeRules) -> int:
 
 
 def _hdbscan(reduced: np.ndarray, rules: ThemeRules) -> np.ndarray:
+    from sklearn.cluster import HDBSCAN
+
     return HDBSCAN(
         min_cluster_size=smallest_theme(len(reduced), rules),
         min_samples=min(rules.min_samples, len(reduced)),
@@ -162,6 +174,8 @@ def centroids_of(embeddings: np.ndarray, groups: np.ndarray, count: int) -> np.n
 def carry_over(known: np.ndarray, known_count: int, groups: np.ndarray, count: int, share: float) -> np.ndarray:
     """Per new group, the index of the known theme it continues (NO_THEME: a new theme). ``known`` is each text's
     known theme (NO_THEME for new or unplaced texts); groups and known themes are matched one to one by overlap."""
+    from scipy.optimize import linear_sum_assignment
+
     continued = np.full(count, NO_THEME, dtype=np.int64)
     both = (known >= 0) & (groups >= 0)
     if not known_count or not count or not both.any():
@@ -216,6 +230,20 @@ def refresh(
     return grown, Placement(theme, similarity)
 
 
+def place(themes: Themes, embeddings: np.ndarray, rules: ThemeRules) -> Placement:
+    """Each text on its nearest known theme, when its cosine to that centroid reaches ``assign_similarity`` (else
+    unplaced): how new texts are placed between clusterings. Depends only on the centroids and the text itself."""
+    embeddings = unit_rows(np.asarray(embeddings, dtype=np.float32))
+    unplaced = Placement(np.full(len(embeddings), NO_THEME, dtype=np.int64), np.full(len(embeddings), np.nan))
+    if not len(themes) or not len(embeddings):
+        return unplaced
+    similarity = embeddings @ themes.centroids.T
+    nearest = similarity.argmax(axis=1)
+    best = similarity[np.arange(len(embeddings)), nearest]
+    fits = best >= rules.assign_similarity
+    return Placement(np.where(fits, nearest, NO_THEME), np.where(fits, best, np.nan))
+
+
 def _cleaned(texts: list[str]) -> pl.Series:
     return (
         pl.Series(texts, dtype=pl.String)
@@ -252,6 +280,8 @@ def label_themes(
     The texts of no theme form one more class, so words common to everything never label a theme. A word counts
     only where it appears in at least ``min_term_texts`` of the theme's texts, and never when it is a proper noun
     (``proper_nouns``: a person's name must not label a theme)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
     vectorizer = CountVectorizer(
         stop_words="english", token_pattern=_WORD_PATTERN, ngram_range=(1, 2), min_df=rules.min_term_texts
     )
@@ -292,6 +322,8 @@ def _label(terms: np.ndarray, weights: np.ndarray, size: int) -> str:
 def agreement(first: np.ndarray, second: np.ndarray) -> float:
     """Share of texts on which two assignments agree once each theme of one is matched to at most one theme of the
     other (the matching that maximises agreement); unplaced agrees only with unplaced."""
+    from scipy.optimize import linear_sum_assignment
+
     if not len(first):
         return 1.0
     left = {value: index for index, value in enumerate(np.unique(first[first >= 0]))}

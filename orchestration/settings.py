@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 import psutil
 
+from models.variables import ENRICHMENT_VARIABLES
 from orchestration.deployment import Deployment, load_deployment
 from ror_config import CONFIG_ENV_VARIABLE
 
@@ -77,19 +78,6 @@ def dbt_folder_for(serving_path: Path) -> Path:
     """dbt's profile, manifest, run artifacts and logs for this warehouse, beside it: a run writes nothing into the
     checkout, and two warehouses never share a dbt target."""
     return serving_path.with_name(f"{serving_path.stem}.dbt")
-
-
-# What models.enrich.EnrichConfig.from_variables takes (documented in models/README.md).
-ENRICHMENT_VARIABLES = (
-    "ROR_ENCODER",
-    "ROR_HEADS_DIR",
-    "ROR_SENTIMENT_MODEL",
-    "ROR_SENTIMENT_LABELS",
-    "ROR_ENRICH_INT8",
-    "ROR_ENRICH_BATCH_SIZE",
-    "ROR_ENRICH_DEVICE",
-    "ROR_MODEL_CACHE",
-)
 
 
 def contact_salt(env: Mapping[str, str] | None = None) -> ContactSalt:

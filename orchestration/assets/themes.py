@@ -1,7 +1,9 @@
 """Themes layer: every scored text placed on a stable theme of its brand group (models.theme_tables), after the
 enrichment, before dbt. The rules come from the configuration file's ``themes`` section (ror_config.ThemesConfig).
 
-Texts scored before embeddings were stored are encoded once more here, once (models.embeddings). Checks, in the
+Texts scored before embeddings were stored are encoded once more here, once (models.embeddings). A brand group is
+clustered again only when its texts grew enough since its last clustering, or on a full refresh (`ror refresh
+--full-refresh`); otherwise a day's new texts go to their nearest theme (models.theme_tables). Checks, in the
 asset itself because they compare with the run before: every scored text has an assignment (a theme, or explicitly
 unplaced / low-effort, in each brand group whose conversation holds it), every theme has a label, and no theme id or
 label of the previous run changed or vanished (unless the model version, the rules or the brand groups' accounts
@@ -36,7 +38,7 @@ from models.theme_tables import (
 )
 from models.themes import ThemeRules
 from orchestration.assets.enrichment import _enricher
-from orchestration.names import WAREHOUSE_STEP_TAGS
+from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.resources import ConfigFileResource, EnrichmentResource, WarehouseResource
 from ror_config import RorConfig
 
@@ -127,7 +129,16 @@ def interaction_themes(
             )
             store_embeddings(con, frame)
         before = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
-        summary = refresh_themes(con, enricher.model_version, rules, datetime.now(UTC), keep_words, accounts)
+        # a full refresh clusters every brand group again; otherwise only a group whose texts grew enough is
+        summary = refresh_themes(
+            con,
+            enricher.model_version,
+            rules,
+            datetime.now(UTC),
+            keep_words,
+            accounts,
+            recluster=context.run.tags.get(FULL_REFRESH_TAG) == "true",
+        )
         after = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
         [(unassigned,)] = con.execute(
             f"select count(*) from {EMBEDDING_TABLE} as embeddings left join {ASSIGNMENTS_TABLE} as assigned "
@@ -138,7 +149,7 @@ def interaction_themes(
         statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
     rebuilt = summary.rebuilt or started_over
     context.log.info(
-        f"themes: {summary.themes} in {summary.groups} brand groups "
+        f"themes: {summary.themes} in {summary.groups} brand groups, {summary.groups_clustered} clustered again "
         f"({summary.new_themes} new{', rebuilt' if rebuilt else ''}); "
         f"{summary.texts_assigned} of {summary.texts_considered} texts placed, {summary.texts_moved} moved"
     )
@@ -148,6 +159,7 @@ def interaction_themes(
         metadata={
             "themes": summary.themes,
             "brand_groups": summary.groups,
+            "brand_groups_clustered": summary.groups_clustered,
             "new_themes": summary.new_themes,
             "rebuilt": rebuilt,
         },

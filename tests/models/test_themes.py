@@ -383,6 +383,53 @@ def test_brand_groups_day_by_day_agree_with_one_rebuild_and_keep_their_ids():
         assert agreement(first_run, second_run) >= 0.95, group
 
 
+def _tables(con) -> tuple[list, list]:
+    themes = con.execute(f"select * from {THEMES_TABLE} order by theme_id").fetchall()
+    return themes, con.execute(f"select * from {ASSIGNMENTS_TABLE} order by brand_id, text_hash").fetchall()
+
+
+def test_between_clusterings_a_days_new_texts_go_to_their_nearest_theme_and_nothing_else_moves():
+    rules, accounts = ThemeRules(), _accounts()
+    con = _brand_warehouse(range(6))
+    refresh_themes(con, "v1", rules, datetime(2026, 3, 6, tzinfo=UTC), group_accounts=accounts)
+    themes_before, rows_before = _tables(con)
+    _brand_warehouse(range(6, 7), con)  # a sixth more texts: below recluster_growth
+    summary = refresh_themes(con, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=accounts)
+    assert summary.groups_clustered == 0 and summary.new_themes == 0 and summary.texts_moved == 0
+    themes_after, rows_after = _tables(con)
+    assert themes_after == themes_before  # ids, labels and centroids as they were
+    assert set(rows_before) < set(rows_after)  # every earlier row as it was, and the new texts added
+    topic_of, topics = _topic_of(), {}
+    for (brand, hashed), theme in _placed(con).items():
+        topics.setdefault((brand, theme), set()).add(topic_of[hashed])
+    assert all(len(found) == 1 for (_, theme), found in topics.items() if theme is not None)  # each on its topic
+
+    # the same day added to the same warehouse again gives the same rows, to the bit
+    again = _brand_warehouse(range(6))
+    refresh_themes(again, "v1", rules, datetime(2026, 3, 6, tzinfo=UTC), group_accounts=accounts)
+    _brand_warehouse(range(6, 7), again)
+    refresh_themes(again, "v1", rules, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=accounts)
+    assert _tables(again) == (themes_after, rows_after)
+
+    # a full refresh clusters every group again (a sixth more texts: the themes stay those it knew)
+    full = refresh_themes(con, "v1", rules, datetime(2026, 3, 8, tzinfo=UTC), group_accounts=accounts, recluster=True)
+    assert full.groups_clustered == full.groups == 3 and not full.rebuilt
+
+
+def test_a_group_whose_texts_grew_by_recluster_growth_is_clustered_again():
+    accounts = _accounts()
+    con = _brand_warehouse(range(6))
+    refresh_themes(con, "v1", ThemeRules(), datetime(2026, 3, 6, tzinfo=UTC), group_accounts=accounts)
+    _brand_warehouse(range(6, 7), con)
+    eager = ThemeRules(recluster_growth=0.1)  # not a rule of what a clustering finds: no rebuild
+    summary = refresh_themes(con, "v1", eager, datetime(2026, 3, 7, tzinfo=UTC), group_accounts=accounts)
+    assert summary.groups_clustered == 3 and not summary.rebuilt
+    assert (
+        refresh_themes(con, "v1", eager, datetime(2026, 3, 8, tzinfo=UTC), group_accounts=accounts).groups_clustered
+        == 0
+    )
+
+
 def test_tables_from_before_brand_groups_are_rebuilt_per_brand():
     texts, embeddings, _ = generated({"refund": range(1), "coffee": range(1)}, per_day=20)
     unique = sorted({text: index for index, text in enumerate(texts)}.values())

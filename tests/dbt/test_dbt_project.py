@@ -100,11 +100,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehou
         run_dbt("build", "--exclude", "test_type:unit", target_dir=target_dir)
         incremental, incremental_intermediates = snapshot_marts(path), snapshot_intermediates(path)
         # nothing new loaded: sentiment_trend recomputes only 2026-03-06 (min_date - lookback_days 3) .. 03-10, whose
-        # 28-day and trailing windows reach back to February
+        # 28-day and trailing windows reach back to February; the monthly marts rebuild March and keep February
         run_dbt(
             "run",
             "--select",
             "sentiment_trend",
+            "advocacy_monthly",
+            "ror_scorecard",
             "--vars",
             '{"min_date": "2026-03-09", "max_date": "2026-03-10"}',
             target_dir=target_dir,
@@ -172,6 +174,13 @@ def test_batch_2_changes_sentiment_days_before_the_lookback_window(warehouse: Bu
 def test_sentiment_partition_rerun_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
     # the rerun replaced its days with rolling and trailing windows read from days it did not recompute
     assert warehouse.partition_rerun_marts["sentiment_trend"] == warehouse.full_refresh_marts["sentiment_trend"]
+
+
+def test_monthly_partition_rerun_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
+    # March rebuilt on top of the February kept from the incremental run (its advocates' CRM status and employee
+    # columns recomputed and compared, its first-month nulls kept): the same rows as a full refresh
+    for table in ("advocacy_monthly", "ror_scorecard"):
+        assert warehouse.partition_rerun_marts[table] == warehouse.full_refresh_marts[table], table
 
 
 def test_marts_have_expected_row_counts(warehouse: BuiltWarehouse) -> None:

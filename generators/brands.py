@@ -1,10 +1,11 @@
 """The generated brands: their accounts, employees and campaigns, and the configuration file that describes them.
 
-``DEMO_BRANDS`` are the demo's own facts, not the product's defaults. ``build_brands`` gives the brands of a data set
-at scale: the first three are the demo's (same ids, handles and account ids), further brands reuse the demo profiles'
-vocabulary under new ids and handles, and every brand has an account on every platform. Nothing here depends on the
-number of days or interactions: a longer run describes the same brands. ``write_config`` writes either kind as the
-configuration file (ror_config's format) that the refresh reads, so the exports and the warehouse always agree.
+``DEMO_BRANDS`` are the demo's own facts, not the product's defaults. ``build_brands`` gives the brands of a data set:
+the first three are the demo's (same ids, handles and account ids), further brands reuse the demo profiles' vocabulary
+under new ids and handles, and every brand has an account on every platform (``with_demo_facts`` gives a demo brand its
+currency, support hours and response targets, its accounts on the platforms the demo writes). Nothing here depends on
+the number of days or interactions: a longer run describes the same brands. ``write_config`` writes the configuration
+file (ror_config's format) that the refresh reads, so the exports and the warehouse always agree.
 """
 
 from __future__ import annotations

@@ -434,3 +434,8 @@ def test_each_brands_facebook_page_comes_as_a_sprout_report(landing: Path) -> No
             assert row["In Reply To ID"] in ids or row["Message Type"] == "Post"
             if row["Message Type"] == "Post":
                 assert row["From Profile ID"] == brand.facebook_page_id
+
+
+def test_a_whole_window_per_file_is_refused_for_platforms_whose_files_are_one_document() -> None:
+    with pytest.raises(ValueError, match="whole window per file"):
+        replace(DEMO, platforms=("x", "instagram"))

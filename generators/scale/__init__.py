@@ -25,6 +25,8 @@ Every day is drawn from streams seeded by (seed, brand, platform, day), so the s
 more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new
 folder; a folder written before keeps its daily volume (recorded in generate.json), so ``--days D+1`` on it writes
 exactly one more day at the same volume and leaves the days already written untouched.
+
+``generators.scale.window`` writes a fixed profile (the demo's) from the same days, a whole window per file.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from generators.formats.x import PAGE_SIZE, x_pages
 from generators.scale.conversation import COMPETITOR_SHARE, NO_STORY, PLATFORM_SHARES, Audience, BrandDay, Story
 from generators.scale.ledger import BrandLedger, write_paid_day, write_paid_setup
 
-__all__ = ["GenerationPlan", "generate_exports"]
+__all__ = ["GenerationPlan", "World", "generate_exports"]
 
 DEFAULT_START = date(2025, 1, 1)
 DEFAULT_WAVE_DAY = 20
@@ -126,7 +128,7 @@ def generate_exports(
     else:
         plan = requested
     extending = plan.days_written > 0
-    world = _World.of(plan, tuple(PLATFORM_SHARES), NO_STORY)
+    world = World.of(plan, tuple(PLATFORM_SHARES), NO_STORY)
     config = out / CONFIG
     if not (extending and config.exists()):
         write_config(config, world.brands, CONFIG_WRITTEN_BY)
@@ -143,8 +145,8 @@ def generate_exports(
 
 
 @dataclass(frozen=True)
-class _World:
-    """The brands, their audiences and ledgers, and what is written of them: the same for every day."""
+class World:
+    """The brands, their audiences and ledgers, the platforms written and the story told: the same for every day."""
 
     plan: GenerationPlan
     brands: list[ScaleBrand]
@@ -156,7 +158,7 @@ class _World:
     @classmethod
     def of(
         cls, plan: GenerationPlan, platforms: tuple[str, ...], story: Story, brands: list[ScaleBrand] | None = None
-    ) -> _World:
+    ) -> World:
         brands = brands or build_brands(plan.brands)
         per_brand = plan.daily_volume / plan.brands
         audiences = {

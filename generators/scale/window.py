@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from generators.brands import ScaleBrand, build_brands, write_config
-from generators.scale import GenerationPlan, _World
+from generators.scale import GenerationPlan, World
 from generators.scale.conversation import COMPETITOR_SHARE, Story
 from generators.scale.ledger import write_paid_setup
 
@@ -115,7 +115,7 @@ def write_window_exports(landing: Path, profile: Profile) -> list[Path]:
     """
     landing = Path(landing)
     landing.mkdir(parents=True, exist_ok=True)
-    world = _World.of(profile.plan(), profile.platforms, profile.story, _brands(profile))
+    world = World.of(profile.plan(), profile.platforms, profile.story, _brands(profile))
     # written beside the landing folder (same file system, so each replace is atomic), then moved in where changed
     with tempfile.TemporaryDirectory(dir=landing.parent, prefix=f".{landing.name}-") as staging:
         days, window = Path(staging) / "days", Path(staging) / "window"

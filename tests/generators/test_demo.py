@@ -179,6 +179,11 @@ def test_a_whole_window_per_file_one_per_brand_and_platform_and_one_per_table(la
     assert sum(1 for p in landing.rglob("*") if p.is_file()) == 2 * len(brands) + len(REAL_HEADERS)
 
 
+def test_about_8000_interactions_on_x_and_facebook(landing: Path, tweets) -> None:
+    facebook = sum(len(_rows(path)) for path in (landing / "generic").iterdir())
+    assert 7_500 <= len(tweets) + facebook <= 8_500, (len(tweets), facebook)
+
+
 def test_the_configuration_describes_the_demo_brands_with_their_own_facts(tmp_path: Path) -> None:
     from ror_config.loading import load_config
 

@@ -1,17 +1,18 @@
 """The generated brands: their accounts, employees and campaigns, and the configuration file that describes them.
 
-``DEMO_BRANDS`` are the demo's own facts, not the product's defaults. ``build_brands`` gives the brands of a data set
-at scale: the first three are the demo's (same ids, handles and account ids), further brands reuse the demo profiles'
-vocabulary under new ids and handles, and every brand has an account on every platform. Nothing here depends on the
-number of days or interactions: a longer run describes the same brands. ``write_config`` writes either kind as the
-configuration file (ror_config's format) that the refresh reads, so the exports and the warehouse always agree.
+``DEMO_BRANDS`` are the demo's own facts, not the product's defaults. ``build_brands`` gives the brands of a data set:
+the first three are the demo's (same ids, handles and account ids), further brands reuse the demo profiles' vocabulary
+under new ids and handles, and every brand has an account on every platform (``with_demo_facts`` gives a demo brand its
+currency, support hours and response targets, its accounts on the platforms the demo writes). Nothing here depends on
+the number of days or interactions: a longer run describes the same brands. ``write_config`` writes the configuration
+file (ror_config's format) that the refresh reads, so the exports and the warehouse always agree.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -189,25 +190,41 @@ class ScaleBrand:
     organic_campaign: Campaign
     competitors: tuple[TrackedCompetitor, ...] = ()
     rivalries: tuple[Rivalry, ...] = ()  # how each competitor talks on X, in the order of ``competitors``
-
-    support_hours = None  # open 24x7: the configuration file says nothing of hours or targets
-    response_targets = ()
-    currency = None  # the file names no currency: the report says so
+    # none by default: open 24x7, the configuration file says nothing of hours, targets or currency (the report says
+    # so); ``with_demo_facts`` gives the demo's brands their own
+    support_hours: dict[str, object] | None = None
+    response_targets: tuple[dict[str, object], ...] = ()
+    currency: str | None = None
+    platforms: tuple[str, ...] = ("x", "facebook", "instagram", "youtube", "reddit")  # where its accounts are
 
     @property
     def vocab(self) -> dict[str, tuple[str, ...]]:
         return self.profile.vocab
 
     def accounts(self) -> list[dict[str, str]]:
-        """The brand's accounts as the configuration file lists them: one on every platform."""
-        return [
+        """The brand's accounts as the configuration file lists them: one on each of its platforms, and its ad
+        account."""
+        accounts = [
             {"platform": "x", "account_id": self.x_account_id, "handle": self.x_handle},
             {"platform": "facebook", "account_id": self.facebook_page_id, "handle": self.facebook_handle},
             {"platform": "instagram", "account_id": self.instagram_account_id, "handle": self.instagram_handle},
             {"platform": "youtube", "account_id": self.youtube_channel_id, "handle": self.youtube_handle},
             {"platform": "reddit", "handle": self.reddit_username},
-            {"platform": "meta", "account_id": self.meta_account_id},
         ]
+        owned = [account for account in accounts if account["platform"] in self.platforms]
+        return [*owned, {"platform": "meta", "account_id": self.meta_account_id}]
+
+    def with_demo_facts(self, platforms: tuple[str, ...]) -> ScaleBrand:
+        """The brand with the demo brand's own facts (currency, support hours, response targets), its accounts on
+        ``platforms`` only."""
+        demo = next(brand for brand in DEMO_BRANDS if brand.brand_id == self.brand_id)
+        return replace(
+            self,
+            support_hours=demo.support_hours,
+            response_targets=demo.response_targets,
+            currency=demo.currency,
+            platforms=platforms,
+        )
 
 
 def _youtube_channel_id(brand_id: str) -> str:

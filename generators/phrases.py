@@ -1,5 +1,5 @@
 """What the audience says, whatever the brand (and what the brands' competitors post and answer on X): templates by
-topic, filled from a brand's vocabulary. Both the demo and `ror generate` draw from them.
+topic, filled from a brand's vocabulary.
 
 A template holds ``{slot}`` placeholders; ``fill`` replaces each with a seeded draw from the vocabulary (brand slots
 first, then ``COMMON``) or with a fixed value the caller passes (a friend's handle, a first name, a link). A drawn value
@@ -340,72 +340,7 @@ LAST_NAMES = (
     "Mwangi",
     "Hale",
 )
-HANDLE_WORDS = (
-    "sunny",
-    "urban",
-    "quiet",
-    "lazy",
-    "wild",
-    "tiny",
-    "rainy",
-    "early",
-    "coastal",
-    "north",
-    "happy",
-    "slow",
-    "brave",
-    "city",
-    "daily",
-    "little",
-    "indie",
-    "retro",
-)
-HANDLE_NOUNS = (
-    "fox",
-    "bean",
-    "rider",
-    "wave",
-    "reader",
-    "owl",
-    "cat",
-    "runner",
-    "fern",
-    "maker",
-    "pixel",
-    "baker",
-    "nomad",
-    "otter",
-    "sparrow",
-    "hiker",
-    "tide",
-    "loop",
-)
-BIO_TEMPLATES = (
-    "{interest} | {city}",
-    "{interest}. opinions my own",
-    "{city} based. {interest}",
-    "{interest} • {hobby}",
-    "",
-    "{hobby} and {interest}",
-)
-BIO_VOCAB = {
-    "hobby": (
-        "dog person",
-        "amateur photographer",
-        "bookworm",
-        "plant parent",
-        "runner",
-        "gamer",
-        "home cook",
-        "parent of two",
-        "teacher",
-        "nurse",
-        "designer",
-        "student",
-    ),
-}
-
-# What the brands' competitors post and what customers say to them, on X (both the demo and `ror generate`).
+# What the brands' competitors post and what customers say to them, on X.
 COMPETITOR_POSTS = (
     "Fresh drop just landed. What do you think?",
     "Weekend sale: 15% off everything until Sunday.",

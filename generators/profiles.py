@@ -10,7 +10,7 @@ little, and has a leaking-bottle complaint wave late in the period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,6 @@ class Incident:
     announcement: str
     complaints: tuple[str, ...]  # audience texts (no leading handle)
     apologies: tuple[str, ...]  # brand replies ({first} and {sign_off} slots)
-    extra_complaints: int  # complaint tweets on top of the usual traffic
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,6 @@ class ComplaintWave:
     day: int
     length_days: int
     complaints: tuple[str, ...]  # distinct wordings of the one complaint (no leading handle)
-    count: int  # complaint tweets on top of the usual traffic
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,6 @@ class Giveaway:
     length_days: int
     post: str
     slogan: str
-    entries: int
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,6 @@ class BrandProfile:
     organic_tag: str
     organic_path: str
     paid_path: str
-    campaign_weekday: int  # 0 = Monday: the weekly organic-campaign post
     posts: tuple[str, ...]
     link_posts: tuple[str, ...]
     campaign_posts: tuple[str, ...]
@@ -98,17 +94,11 @@ class BrandProfile:
     sign_offs: tuple[str, ...]
     vocab: dict[str, tuple[str, ...]]
     followers: int  # X followers at the window start
-    daily_follower_gain: float
-    post_rate: float  # brand posts per day
-    mention_rate: float  # audience original tweets mentioning the brand per day (before growth)
-    replies_per_post: float
-    retweets_per_post: float
     ads: Ads
     sales: Sales
     incident: Incident | None = None
     complaint_wave: ComplaintWave | None = None
     giveaway: Giveaway | None = None
-    audience_share: float = field(default=0.33)  # share of the audience cast whose first brand this is
 
 
 NORTHWIND = BrandProfile(
@@ -117,7 +107,6 @@ NORTHWIND = BrandProfile(
     organic_tag="#BaristaClub",
     organic_path="barista-club",
     paid_path="autumn-blend",
-    campaign_weekday=1,
     posts=(
         "Good morning! What's in your cup today? ☕",
         "Fresh roast day at the {city_shop} roastery. The whole street smells like {note} right now.",
@@ -250,11 +239,6 @@ NORTHWIND = BrandProfile(
         "interest": ("coffee nerd", "espresso enthusiast", "home barista", "latte art learner", "tea and coffee"),
     },
     followers=18_400,
-    daily_follower_gain=14.0,
-    post_rate=1.5,
-    mention_rate=1.9,
-    replies_per_post=3.6,
-    retweets_per_post=3.6,
     ads=Ads(
         first_day=21,
         last_day=89,
@@ -289,7 +273,6 @@ NORTHWIND = BrandProfile(
             "I'm joining the #BaristaClub with {brand}! ☕ Winner picked Friday."
         ),
         slogan="I'm joining the #BaristaClub with {brand}! ☕",
-        entries=58,
     ),
     # a courier's depot backlog: three days of "where is my order" (no announcement; the care team answers as usual)
     complaint_wave=ComplaintWave(
@@ -307,9 +290,7 @@ NORTHWIND = BrandProfile(
             "my coffee delivery is late for the second week running",
             "delivery delayed, no email, no update. where is order {order}?",
         ),
-        count=48,
     ),
-    audience_share=0.40,
 )
 
 LUMEN = BrandProfile(
@@ -318,7 +299,6 @@ LUMEN = BrandProfile(
     organic_tag="#SaturdayRideClub",
     organic_path="ride-club",
     paid_path="commuter",
-    campaign_weekday=4,
     posts=(
         "Commute goals: {km} km, zero traffic, one big smile 🚲",
         "Meet the {product}: {feature}.",
@@ -427,11 +407,6 @@ LUMEN = BrandProfile(
         "interest": ("bike commuter", "cyclist", "urban rider", "weekend trail rider", "car-free since 2021"),
     },
     followers=26_900,
-    daily_follower_gain=11.0,
-    post_rate=1.2,
-    mention_rate=1.5,
-    replies_per_post=3.2,
-    retweets_per_post=3.0,
     ads=Ads(
         first_day=0,
         last_day=89,
@@ -484,9 +459,7 @@ LUMEN = BrandProfile(
             "you're right to be upset, {first}. You can cancel for a full refund, or we'll add a free rack.{sign_off}",
             "sorry, {first}. Emails are going out in batches today; DM us if it's not there by 6pm.{sign_off}",
         ),
-        extra_complaints=55,
     ),
-    audience_share=0.32,
 )
 
 TIDEPOOL = BrandProfile(
@@ -495,7 +468,6 @@ TIDEPOOL = BrandProfile(
     organic_tag="#SkinStories",
     organic_path="skin-stories",
     paid_path="spf50",
-    campaign_weekday=2,
     posts=(
         "Reminder: SPF is a daily habit, even on cloudy days ☁️",
         "Ingredient spotlight: {ingredient}. {benefit}.",
@@ -619,11 +591,6 @@ TIDEPOOL = BrandProfile(
         "interest": ("skincare junkie", "sensitive skin club", "clean beauty fan", "SPF every day", "esthetician"),
     },
     followers=12_700,
-    daily_follower_gain=9.0,
-    post_rate=1.2,
-    mention_rate=1.3,
-    replies_per_post=3.1,
-    retweets_per_post=2.6,
     ads=Ads(
         first_day=0,
         last_day=61,
@@ -669,9 +636,7 @@ TIDEPOOL = BrandProfile(
             "so sorry, {first}. A new bottle ships today, DM us your order number.{sign_off}",
             "that's awful, {first}, we apologise. Refund or replacement, your choice. DM us?{sign_off}",
         ),
-        extra_complaints=30,
     ),
-    audience_share=0.28,
 )
 
 
@@ -682,22 +647,18 @@ class Rivalry:
     post_rate: float  # its posts per day
     replies_per_post: float
     retweets_per_post: float
-    mention_rate: float  # customer tweets naming it per day, at the window start
-    growth: float  # mentions grow (or fade, when negative) by this share over the window
-    comparison_rate: float  # customer tweets naming the brand and it together, per day
     response_rate: float  # share of customer questions and complaints it answers publicly
     response_minutes: float  # median minutes to its answer
-    complaint_share: float  # share of customer texts about it that complain
     wave_days: tuple[int, int] | None = None  # (first day, length): most of what customers say is a complaint
     wave_complaint_share: float = 0.0
 
 
 RIVALRIES = {
-    "harbor": Rivalry(0.5, 1.8, 1.2, 0.6, 1.2, 0.25, 0.55, 20, 0.10),
-    "beanline": Rivalry(0.3, 1.4, 0.8, 0.5, 0.0, 0.15, 0.18, 420, 0.12, wave_days=(35, 12), wave_complaint_share=0.75),
-    "velonorth": Rivalry(0.4, 1.6, 1.0, 0.5, -0.4, 0.2, 0.4, 60, 0.12),
-    "spokecity": Rivalry(0.3, 1.0, 0.8, 0.35, 0.8, 0.1, 0.1, 300, 0.15),
-    "brine": Rivalry(0.45, 1.8, 1.2, 0.5, 0.6, 0.2, 0.5, 45, 0.10),
-    "dewlab": Rivalry(0.3, 1.2, 0.8, 0.35, -0.3, 0.1, 0.2, 240, 0.14),
+    "harbor": Rivalry(0.5, 1.8, 1.2, 0.55, 20),
+    "beanline": Rivalry(0.3, 1.4, 0.8, 0.18, 420, wave_days=(35, 12), wave_complaint_share=0.75),
+    "velonorth": Rivalry(0.4, 1.6, 1.0, 0.4, 60),
+    "spokecity": Rivalry(0.3, 1.0, 0.8, 0.1, 300),
+    "brine": Rivalry(0.45, 1.8, 1.2, 0.5, 45),
+    "dewlab": Rivalry(0.3, 1.2, 0.8, 0.2, 240),
 }
 PROFILES: dict[str, BrandProfile] = {profile.brand_id: profile for profile in (NORTHWIND, LUMEN, TIDEPOOL)}

@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from extract.config import ExtractConfig
-from generators.brands import DEMO_BRANDS
-from generators.demo import write_demo_exports
+from generators import DEMO, write_demo_exports
 from ingest import limits
 from orchestration.cli import errors as cli
 from orchestration.landing import STABILITY_CHECK_SECONDS
@@ -165,5 +164,5 @@ def test_the_configuration_limits_and_waits_are_the_code_s():
 def test_the_demo_the_readme_describes_is_the_generator_s():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     days = inspect.signature(write_demo_exports).parameters["days"].default
-    brands = {3: "three"}.get(len(DEMO_BRANDS), len(DEMO_BRANDS))
+    brands = {3: "three"}.get(DEMO.brands, DEMO.brands)
     assert f"({brands} brands, {days} days," in readme

@@ -16,7 +16,6 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 from support.runs import refresh, snapshot
 
 from generators import write_demo_config, write_demo_exports
-from generators.brands import DEMO_BRANDS, config_document
 
 MARTS = ("fct_interactions", "engagement_quality", "advocacy", "sentiment_trend", "cost_per_lead")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -159,7 +158,7 @@ def _project_files_digest() -> str:
 
 def test_two_warehouses_keep_their_own_configuration_and_a_changed_one_rebuilds(demo_run, tmp_path):
     landing, serving, env, _ = demo_run
-    northwind = config_document(DEMO_BRANDS)["brands"][0] | {"employees": [], "campaigns": []}
+    northwind = yaml.safe_load(Path(env["ROR_CONFIG"]).read_text())["brands"][0] | {"employees": [], "campaigns": []}
     one_brand = tmp_path / "one_brand.yaml"
     one_brand.write_text(yaml.safe_dump({"brands": [northwind]}))
     other = tmp_path / "other" / "ror.duckdb"

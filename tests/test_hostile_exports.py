@@ -113,7 +113,7 @@ def _write_ads(landing: Path, demo_ads: Path, *, clean: bool) -> None:
 def _landing(root: Path, *, clean: bool) -> Path:
     landing = root / ("clean" if clean else "damaged")
     write_demo_exports(landing, days=14)
-    demo_page = json.loads((landing / "x" / "LumenBikes_2026-08.jsonl").read_text().splitlines()[0])
+    demo_page = json.loads((landing / "x" / "LumenBikes.jsonl").read_text().splitlines()[0])
     _write_x_pages(landing, demo_page, clean=clean)
     _write_contacts(landing, landing / "hubspot" / "contact_data.csv", clean=clean)
     _write_ads(landing, landing / "meta_ads" / "facebook_ads_basic_ad_data.csv", clean=clean)

@@ -1,36 +1,22 @@
-"""X as ``twarc2 search`` writes it: one API v2 response page per line, for the demo's timeline (``XExport``) and for
-the scale generator's items (``x_pages``); both share the request, the envelope and the time format.
+"""X as ``twarc2 search`` writes it: one API v2 response page per line (``x_pages``), for a full-archive search of
+everything from, to or mentioning a brand account, newest first, 100 tweets a page.
 
-The demo writes one file per brand per calendar month, as a brand's social team would collect it: a full-archive
-search for everything from, to or mentioning the brand account and its employees, newest first, 100 tweets a page.
-Each page has ``data``, ``includes`` (``users`` and referenced ``tweets``, including first versions of edited
-tweets), ``meta`` (``newest_id``, ``oldest_id``, ``result_count``, ``next_token`` except on the last page) and
-twarc's ``__twarc`` (request url, version, retrieval time). Public metrics are counted as of the retrieval time, so
-a tweet seen in two files (once as data, once as a referenced tweet) carries two snapshots. The demo's pages are
-written as twarc2 writes them (``json.dumps`` defaults); the scale generator's as compact lines.
+Each page has ``data``, ``includes`` (``users`` and the brand's posts the tweets answer, with the first versions of
+edited posts), ``meta`` (``newest_id``, ``oldest_id``, ``result_count``) and twarc's ``__twarc`` (request url,
+version, retrieval time), written as compact lines. Links in a text stand behind t.co links, as X shows them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from generators.formats.tables import json_line
 
 if TYPE_CHECKING:
-    from generators.brands import Brand
-    from generators.demo.cast import Person
-    from generators.demo.x_world import Tweet
-    from generators.ids import IdMint
-    from generators.profiles import BrandProfile
     from generators.scale.conversation import Author, Item
 
 TWARC_VERSION = "2.14.0"
@@ -57,10 +43,7 @@ REQUEST_FIELDS = (
     ("poll.fields", "duration_minutes,end_datetime,id,options,voting_status"),
     ("place.fields", "contained_within,country,country_code,full_name,geo,id,name,place_type"),
 )
-EDIT_WINDOW = timedelta(minutes=30)
-SETTLE = timedelta(hours=36)  # likes and impressions keep coming in for about a day and a half
-# A handle or tag cut short by the "…" of a truncated retweet is no entity; a tag needs a letter ("#40" is none).
-_MENTION = re.compile(r"(?<![\w@])@(\w{1,15})(?![\w…])")
+# A tag cut short by the "…" of a truncated retweet is no entity; a tag needs a letter ("#40" is none).
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d]\w*)(?![\w…])")
 
 
@@ -87,254 +70,6 @@ def twarc(url: str, retrieved_at: datetime) -> dict[str, str]:
 def display_url(expanded: str) -> str:
     bare = re.sub(r"^https?://(www\.)?", "", expanded)
     return bare if len(bare) <= 26 else bare[:26] + "…"
-
-
-class _Snapshots:
-    """Counts of replies, retweets and quotes each tweet has at a given moment."""
-
-    def __init__(self, tweets: Sequence[Tweet]) -> None:
-        self.replies: dict[str, list[datetime]] = defaultdict(list)
-        self.retweets: dict[str, list[datetime]] = defaultdict(list)
-        self.quotes: dict[str, list[datetime]] = defaultdict(list)
-        for tweet in tweets:  # tweets come sorted by time, so each list is sorted
-            for target, index in (
-                (tweet.replied_to, self.replies),
-                (tweet.retweeted, self.retweets),
-                (tweet.quoted, self.quotes),
-            ):
-                if target is not None:
-                    index[target.tweet_id].append(tweet.created_at)
-
-    @staticmethod
-    def _count(index: dict[str, list[datetime]], tweet_id: str, at: datetime) -> int:
-        return bisect_left(index.get(tweet_id, []), at)
-
-    def metrics(self, tweet: Tweet, at: datetime) -> dict[str, int]:
-        if tweet.retweeted is not None:  # a retweet shows its original's retweet count and nothing of its own
-            return {
-                "retweet_count": self._count(self.retweets, tweet.retweeted.tweet_id, at),
-                "reply_count": 0,
-                "like_count": 0,
-                "quote_count": 0,
-                "impression_count": 0,
-            }
-        settled = min(1.0, (at - tweet.created_at) / SETTLE)
-        return {
-            "retweet_count": self._count(self.retweets, tweet.tweet_id, at),
-            "reply_count": self._count(self.replies, tweet.tweet_id, at),
-            "like_count": round(tweet.likes * settled**0.5),
-            "quote_count": self._count(self.quotes, tweet.tweet_id, at),
-            "impression_count": round(tweet.impressions * settled**0.3),
-        }
-
-
-class XExport:
-    def __init__(
-        self,
-        tweets: Sequence[Tweet],
-        people: Sequence[Person],
-        brands: Sequence[Brand],
-        profiles: dict[str, BrandProfile],
-        ids: IdMint,
-        start_at: datetime,
-        end_at: datetime,
-    ) -> None:
-        self.tweets, self.brands, self.profiles, self.ids = tweets, brands, profiles, ids
-        self.start_at, self.end_at = start_at, end_at
-        self.by_handle = {person.handle.lower(): person for person in people}
-        self.snapshots = _Snapshots(tweets)
-        self.replaced_by = {t.previous.tweet_id: t for t in tweets if t.previous is not None}
-
-    def write(self, folder: Path) -> list[Path]:
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for brand_index, brand in enumerate(self.brands):
-            for month_start, month_end in self._months():
-                tweets = [
-                    t for t in self.tweets if t.brand_id == brand.brand_id and month_start <= t.created_at < month_end
-                ]
-                tweets.sort(key=lambda t: (t.created_at, int(t.tweet_id)), reverse=True)
-                retrieved = month_end + timedelta(hours=1, minutes=7 * brand_index, seconds=13)
-                path = folder / f"{brand.x_handle}_{month_start:%Y-%m}.jsonl"
-                lines = self._pages(brand, tweets, month_start, month_end, retrieved)
-                path.write_text("".join(json.dumps(page) + "\n" for page in lines), encoding="utf-8")
-                paths.append(path)
-        return paths
-
-    def _months(self) -> list[tuple[datetime, datetime]]:
-        months, cursor = [], self.start_at
-        while cursor < self.end_at:
-            following = (cursor.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0)
-            months.append((cursor, min(following, self.end_at)))
-            cursor = following
-        return months
-
-    def _pages(
-        self, brand: Brand, tweets: list[Tweet], since: datetime, until: datetime, retrieved: datetime
-    ) -> list[dict]:
-        handles = [brand.x_handle] + [employee.handle for employee in brand.employees]
-        query = " OR ".join(
-            [f"@{brand.x_handle}", f"from:{brand.x_handle}", f"to:{brand.x_handle}"]
-            + [f"from:{h}" for h in handles[1:]]
-        )
-        pages: list[dict] = []
-        token = None
-        chunks = [tweets[i : i + PAGE_SIZE] for i in range(0, len(tweets), PAGE_SIZE)] or [[]]
-        for number, chunk in enumerate(chunks):
-            fetched = retrieved + timedelta(seconds=2 * number)
-            url = search_url(f"({query})", since, until, token)
-            token = self.ids.token(46, "abcdefghijklmnopqrstuvwxyz0123456789") if number < len(chunks) - 1 else None
-            page = self._page(chunk, fetched)
-            meta = {"result_count": len(chunk)}
-            if chunk:
-                meta = {"newest_id": chunk[0].tweet_id, "oldest_id": chunk[-1].tweet_id, **meta}
-            if token:
-                meta["next_token"] = token
-            pages.append(
-                {
-                    **page,
-                    "meta": meta,
-                    "__twarc": twarc(url, fetched),
-                }
-            )
-        return pages
-
-    def _page(self, chunk: list[Tweet], at: datetime) -> dict:
-        users: dict[str, Person] = {}
-        referenced: dict[str, Tweet] = {}
-        for tweet in chunk:
-            self._collect_users(tweet, users)
-            for other in (tweet.replied_to, tweet.quoted, tweet.retweeted, tweet.previous):
-                if other is not None and other.tweet_id not in referenced:
-                    referenced[other.tweet_id] = other
-                    self._collect_users(other, users)
-        if not chunk:
-            return {}
-        return {
-            "data": [self._tweet(tweet, at) for tweet in chunk],
-            "includes": {
-                "users": [self._user(person, at) for person in users.values()],
-                "tweets": [self._tweet(tweet, at) for tweet in referenced.values()],
-            },
-        }
-
-    def _collect_users(self, tweet: Tweet, users: dict[str, Person]) -> None:
-        users.setdefault(tweet.author.person_id, tweet.author)
-        if tweet.replied_to is not None:
-            users.setdefault(tweet.replied_to.author.person_id, tweet.replied_to.author)
-        for match in _MENTION.finditer(tweet.text):
-            person = self.by_handle.get(match.group(1).lower())
-            if person is not None:
-                users.setdefault(person.person_id, person)
-
-    def _entities(self, tweet: Tweet) -> dict:
-        entities: dict[str, list[dict]] = {}
-        hashtags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in _HASHTAG.finditer(tweet.text)]
-        mentions = []
-        for match in _MENTION.finditer(tweet.text):
-            person = self.by_handle.get(match.group(1).lower())
-            if person is not None:
-                mentions.append(
-                    {"start": match.start(), "end": match.end(), "username": person.handle, "id": person.person_id}
-                )
-        urls = []
-        for link in tweet.links:
-            start = tweet.text.find(link.tco)
-            urls.append(
-                {
-                    "start": start,
-                    "end": start + len(link.tco),
-                    "url": link.tco,
-                    "expanded_url": link.expanded,
-                    "display_url": display_url(link.expanded),
-                }
-            )
-        for key, values in (("hashtags", hashtags), ("mentions", mentions), ("urls", urls)):
-            if values:
-                entities[key] = values
-        return entities
-
-    def _tweet(self, tweet: Tweet, at: datetime) -> dict:
-        final = self.replaced_by.get(tweet.tweet_id, tweet)  # the first version of an edit points at its edit
-        first = final.previous or final
-        edited = final.previous is not None
-        record: dict = {
-            "edit_history_tweet_ids": [first.tweet_id, final.tweet_id] if edited else [tweet.tweet_id],
-            "author_id": tweet.author.person_id,
-            "conversation_id": tweet.conversation_id,
-            "created_at": x_time(tweet.created_at),
-            "id": tweet.tweet_id,
-            "lang": tweet.lang,
-            "public_metrics": self.snapshots.metrics(tweet, at),
-            "text": tweet.text,
-        }
-        entities = self._entities(tweet)
-        if entities:
-            record["entities"] = entities
-        referenced = [
-            {"type": kind, "id": other.tweet_id}
-            for kind, other in (
-                ("quoted", tweet.quoted),
-                ("retweeted", tweet.retweeted),
-                ("replied_to", tweet.replied_to),
-            )
-            if other is not None
-        ]
-        if referenced:
-            record["referenced_tweets"] = referenced
-        if tweet.replied_to is not None:
-            record["in_reply_to_user_id"] = tweet.replied_to.author.person_id
-        record["reply_settings"] = "everyone"
-        record["possibly_sensitive"] = False
-        record["edit_controls"] = {
-            "edits_remaining": 4 if edited else 5,
-            "is_edit_eligible": (edited or tweet.author.role == "brand") and tweet.retweeted is None,
-            "editable_until": x_time(first.created_at + EDIT_WINDOW),
-        }
-        return record
-
-    def _user(self, person: Person, at: datetime) -> dict:
-        days = (at - self.start_at).days
-        if person.role == "brand":
-            followers = self._brand_followers(person, days)
-        else:
-            followers = person.followers + int(person.followers * 0.0006 * days)
-        record = {
-            "created_at": x_time(person.created_at),
-            "description": person.description,
-            "id": person.person_id,
-            "name": person.name,
-            "profile_image_url": person.profile_image_url,
-            "protected": False,
-            "public_metrics": {
-                "followers_count": followers,
-                "following_count": person.following + days // 9,
-                "tweet_count": person.tweet_count + days * (6 if person.role == "brand" else 1),
-                "listed_count": person.listed,
-            },
-            "url": "",
-            "username": person.handle,
-            "verified": person.verified,
-            "verified_type": "business" if person.role == "brand" else "none",
-        }
-        if person.location:
-            record["location"] = person.location
-        return record
-
-    def _brand_followers(self, account: Person, days: int) -> int:
-        """Followers grow a little faster each week; an incident costs followers while it lasts."""
-        profile = self.profiles[account.brands[0]]
-        incident = profile.incident
-        total = float(account.followers)
-        for day in range(days):
-            if incident is not None and incident.day <= day < incident.day + incident.length_days:
-                total -= 3 * profile.daily_follower_gain
-            else:
-                total += profile.daily_follower_gain * (1 + day / 90)
-        return int(total)
-
-
-# ------------------------------------------------------------------------------------ the scale generator's items
 
 
 def _author(author: Author) -> dict:

@@ -25,6 +25,8 @@ Every day is drawn from streams seeded by (seed, brand, platform, day), so the s
 more days add folders without changing the earlier ones. The daily volume is ``interactions / days`` for a new
 folder; a folder written before keeps its daily volume (recorded in generate.json), so ``--days D+1`` on it writes
 exactly one more day at the same volume and leaves the days already written untouched.
+
+``generators.scale.window`` writes a fixed profile (the demo's) from the same days, a whole window per file.
 """
 
 from __future__ import annotations
@@ -45,10 +47,10 @@ from generators.formats.threads import (
     youtube_videos,
 )
 from generators.formats.x import PAGE_SIZE, x_pages
-from generators.scale.conversation import COMPETITOR_SHARE, PLATFORM_SHARES, Audience, BrandDay
+from generators.scale.conversation import COMPETITOR_SHARE, NO_STORY, PLATFORM_SHARES, Audience, BrandDay, Story
 from generators.scale.ledger import BrandLedger, write_paid_day, write_paid_setup
 
-__all__ = ["GenerationPlan", "generate_exports"]
+__all__ = ["GenerationPlan", "World", "generate_exports"]
 
 DEFAULT_START = date(2025, 1, 1)
 DEFAULT_WAVE_DAY = 20
@@ -126,84 +128,115 @@ def generate_exports(
     else:
         plan = requested
     extending = plan.days_written > 0
-    scale_brands = build_brands(brands)
+    world = World.of(plan, tuple(PLATFORM_SHARES), NO_STORY)
     config = out / CONFIG
     if not (extending and config.exists()):
-        write_config(config, scale_brands, CONFIG_WRITTEN_BY)
-    per_brand = plan.daily_volume / brands
-    audiences = {
-        (brand.brand_id, platform): Audience(seed, brand, platform, per_brand * share)
-        for brand in scale_brands
-        for platform, share in PLATFORM_SHARES.items()
-    }
-    ledgers = [BrandLedger(seed, brand, per_brand, audiences[brand.brand_id, "x"]) for brand in scale_brands]
+        write_config(config, world.brands, CONFIG_WRITTEN_BY)
     if not (extending and (landing / "setup").is_dir()):  # the same world: already written, left untouched
-        write_paid_setup(landing / "setup", ledgers)
+        write_paid_setup(landing / "setup", world.ledgers)
     written = 0
     first_new = min(plan.days_written, days)
     for day_index in range(first_new, days):
-        day = start + timedelta(days=day_index)
-        folder = landing / day.isoformat()
-        for brand in scale_brands:
-            written += _write_brand_day(folder, plan, brand, day, day_index, per_brand, audiences)
-        write_paid_day(folder, ledgers, day, day_index)
+        written += world.write_day(landing, day_index)
         # Recorded day by day: an interrupted run resumes after the last complete day.
         plan = replace(plan, days_written=max(plan.days_written, day_index + 1))
         (out / MANIFEST).write_text(json.dumps(asdict(plan), indent=2) + "\n", "utf-8")
     return GenerationReport(out, landing, config, plan, max(0, days - first_new), written)
 
 
-def _write_brand_day(
-    folder: Path,
-    plan: GenerationPlan,
-    brand: ScaleBrand,
-    day: date,
-    day_index: int,
-    daily_volume: float,
-    audiences: dict[tuple[str, str], Audience],
-) -> int:
-    """Every platform's export files of one brand on one day; returns the interactions written."""
-    written = 0
-    for platform in PLATFORM_SHARES:
-        audience = audiences[brand.brand_id, platform]
-        brand_day = BrandDay(
-            plan.seed, brand, platform, day, day_index, daily_volume, audience, plan.competitor_share, plan.wave_day
-        )
-        if platform == "facebook" and plan.facebook_export == "sprout":
-            page = (brand.facebook_page_id, brand.facebook_handle)
-            rows = [row for items in brand_day.segments() for row in facebook_rows(items, *page)]
-            written += len(rows)
-            write_sprout_messages(folder / "generic" / f"sprout_{brand.facebook_handle}_messages.csv", rows)
-            continue
-        target = folder / platform
-        target.mkdir(parents=True, exist_ok=True)
-        if platform == "x":
-            since = brand_day.start
-            fetched = since + timedelta(days=1, hours=1, minutes=7 * brand.index)
-            with (target / f"{brand.x_handle}.jsonl").open("w", encoding="utf-8") as handle:
-                page = 0
-                for items in brand_day.segments():
-                    items.reverse()  # a search answers newest first
-                    handle.write(x_pages(items, brand.x_handle, since, fetched, page))
-                    page += math.ceil(len(items) / PAGE_SIZE)
-                    written += len(items)
-            continue
-        if platform == "youtube":
-            (target / f"{brand.youtube_handle}_videos.json").write_text(
-                youtube_videos(brand_day.posts, brand.youtube_channel_id, brand.name), "utf-8"
+@dataclass(frozen=True)
+class World:
+    """The brands, their audiences and ledgers, the platforms written and the story told: the same for every day."""
+
+    plan: GenerationPlan
+    brands: list[ScaleBrand]
+    audiences: dict[tuple[str, str], Audience]
+    ledgers: list[BrandLedger]
+    platforms: tuple[str, ...]
+    story: Story
+
+    @classmethod
+    def of(
+        cls, plan: GenerationPlan, platforms: tuple[str, ...], story: Story, brands: list[ScaleBrand] | None = None
+    ) -> World:
+        brands = brands or build_brands(plan.brands)
+        per_brand = plan.daily_volume / plan.brands
+        audiences = {
+            (brand.brand_id, platform): Audience(plan.seed, brand, platform, per_brand * share)
+            for brand in brands
+            for platform, share in PLATFORM_SHARES.items()
+        }
+        ledgers = [BrandLedger(plan.seed, brand, per_brand, audiences[brand.brand_id, "x"], story) for brand in brands]
+        return cls(plan, brands, audiences, ledgers, platforms, story)
+
+    def write_day(self, landing: Path, day_index: int) -> int:
+        """The day's folder: every brand's conversation files and the paid tables; returns the interactions
+        written."""
+        day = date.fromisoformat(self.plan.start) + timedelta(days=day_index)
+        folder = landing / day.isoformat()
+        written = sum(self._write_brand_day(folder, brand, day, day_index) for brand in self.brands)
+        write_paid_day(folder, self.ledgers, day, day_index)
+        return written
+
+    def _write_brand_day(self, folder: Path, brand: ScaleBrand, day: date, day_index: int) -> int:
+        """Every platform's export files of one brand on one day; returns the interactions written."""
+        plan = self.plan
+        written = 0
+        for platform in self.platforms:
+            brand_day = BrandDay(
+                plan.seed,
+                brand,
+                platform,
+                day,
+                day_index,
+                plan.daily_volume / plan.brands,
+                self.audiences[brand.brand_id, platform],
+                plan.competitor_share,
+                plan.wave_day,
+                self.story,
             )
-        for number, items in enumerate(brand_day.segments(), start=1):
-            written += len(items)
-            if platform == "facebook":
-                path = target / f"{brand.facebook_handle}_feed_p{number}.json"
-                path.write_text(facebook_feed(items, brand.facebook_page_id), "utf-8")
-            elif platform == "instagram":
-                path = target / f"{brand.instagram_handle}_media_p{number}.json"
-                path.write_text(instagram_media(items, brand.instagram_account_id, brand.instagram_handle), "utf-8")
-            elif platform == "youtube":
-                path = target / f"{brand.youtube_handle}_comment_threads_p{number}.json"
-                path.write_text(youtube_comment_threads(items, brand.youtube_channel_id), "utf-8")
-            else:
-                for submission, document in reddit_threads(items, brand.reddit_username):
-                    (target / f"{brand.reddit_username}_{submission}_p{number}.json").write_text(document, "utf-8")
+            written += _write_platform_day(folder, plan, brand, brand_day)
+        return written
+
+
+def _write_platform_day(folder: Path, plan: GenerationPlan, brand: ScaleBrand, brand_day: BrandDay) -> int:
+    """One platform's export files of one brand on one day; returns the interactions written."""
+    platform = brand_day.platform
+    if platform == "facebook" and plan.facebook_export == "sprout":
+        page = (brand.facebook_page_id, brand.facebook_handle)
+        rows = [row for items in brand_day.segments() for row in facebook_rows(items, *page)]
+        write_sprout_messages(folder / "generic" / f"sprout_{brand.facebook_handle}_messages.csv", rows)
+        return len(rows)
+    target = folder / platform
+    target.mkdir(parents=True, exist_ok=True)
+    written = 0
+    if platform == "x":
+        since = brand_day.start
+        fetched = since + timedelta(days=1, hours=1, minutes=7 * brand.index)
+        with (target / f"{brand.x_handle}.jsonl").open("w", encoding="utf-8") as handle:
+            page = 0
+            for items in brand_day.segments():
+                items.reverse()  # a search answers newest first
+                handle.write(x_pages(items, brand.x_handle, since, fetched, page))
+                page += math.ceil(len(items) / PAGE_SIZE)
+                written += len(items)
+        return written
+    if platform == "youtube":
+        (target / f"{brand.youtube_handle}_videos.json").write_text(
+            youtube_videos(brand_day.posts, brand.youtube_channel_id, brand.name), "utf-8"
+        )
+    for number, items in enumerate(brand_day.segments(), start=1):
+        written += len(items)
+        if platform == "facebook":
+            path = target / f"{brand.facebook_handle}_feed_p{number}.json"
+            path.write_text(facebook_feed(items, brand.facebook_page_id), "utf-8")
+        elif platform == "instagram":
+            path = target / f"{brand.instagram_handle}_media_p{number}.json"
+            path.write_text(instagram_media(items, brand.instagram_account_id, brand.instagram_handle), "utf-8")
+        elif platform == "youtube":
+            path = target / f"{brand.youtube_handle}_comment_threads_p{number}.json"
+            path.write_text(youtube_comment_threads(items, brand.youtube_channel_id), "utf-8")
+        else:
+            for submission, document in reddit_threads(items, brand.reddit_username):
+                (target / f"{brand.reddit_username}_{submission}_p{number}.json").write_text(document, "utf-8")
     return written

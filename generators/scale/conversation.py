@@ -97,7 +97,28 @@ WAVE_SHARE = 0.3  # on the wave's days, share of the first brand's X audience ac
 # an event stands out at any volume.
 INCIDENT_SHARE = 0.25  # complaints about the incident
 INCIDENT_ANSWER_RATE = 0.3  # share of its usual answers the swamped care team gives: the rest wait, answers come late
+INCIDENT_DELAY = 5  # with Story.answer_minutes: how many times slower the swamped care team answers
 GIVEAWAY_SHARE = 0.2  # entries: the giveaway's one fixed text
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the demo tells on top of everyday conversation. All of it is off for `ror generate`, whose bytes are
+    pinned: an option that is off draws nothing from any stream."""
+
+    ugc_share: float = 0.0  # share of X mentions that are a customer's photo of the product tagging the brand (UGC)
+    ad_windows: bool = False  # a brand's ads deliver only from its profile's first to its last ad day
+    customers: bool = False  # a won deal makes its contact a customer; a few big buyers never talk on X
+    organic_leads: float | None = None  # leads from X engagers per X interaction (none: the ledger's usual rate)
+    x_actions: tuple[tuple[str, float], ...] = ()  # X's action mix (ACTIONS["x"]) when the audience is small
+    # the care team answers each message it takes up after its own delay (lognormal around this median, minutes), not
+    # in the queue of its reply actions: a small audience's few actions a day would space answers hours apart
+    answer_minutes: float | None = None
+    wave_share: float = WAVE_SHARE  # on the planted wave's days, share of the X audience's actions that are the wave
+    incident_share: float = INCIDENT_SHARE  # on an incident's days, share of them that complain about it
+
+
+NO_STORY = Story()
 
 
 @dataclass(frozen=True)
@@ -242,8 +263,13 @@ class BrandDay:
         audience: Audience | None = None,
         competitor_share: float = COMPETITOR_SHARE,
         wave_day: int | None = None,
+        story: Story = NO_STORY,
     ) -> None:
         self.seed, self.brand, self.platform, self.day, self.day_index = seed, brand, platform, day, day_index
+        self.ugc_share = story.ugc_share if platform == "x" else 0.0
+        self.answer_minutes = story.answer_minutes if platform == "x" else None
+        self.wave_share, self.incident_share = story.wave_share, story.incident_share
+        self.actions = dict(story.x_actions) if platform == "x" and story.x_actions else ACTIONS[platform]
         self.daily_volume = daily_volume
         self.mean_volume = daily_volume * PLATFORM_SHARES[platform]
         self.start = datetime.combine(day, time(0), tzinfo=UTC)
@@ -383,7 +409,10 @@ class BrandDay:
                 if answer is not None:
                     items.append(answer)  # later than what it answers: the segment is put in time order below
             elif self._awaits_answer(rng, item):
-                unanswered.append(item)
+                if self.answer_minutes is None:
+                    unanswered.append(item)
+                elif (answer := self._timed_answer(rng, item, number, segment, hi)) is not None:
+                    items.append(answer)
         items.extend(waiting)
         items.extend(
             item for thread in self.competitor_threads if lo <= self._second(thread[0]) < hi for item in thread
@@ -440,13 +469,13 @@ class BrandDay:
         return rng.choice(targets)
 
     def _action(self, rng, number, segment, offset, moment, targets, recent, unanswered) -> Item:
-        action = _weighted(rng, ACTIONS[self.platform])
+        action = _weighted(rng, self.actions)
         target = self._target(rng, targets)
         item_id = self._id(rng, offset, "s", segment, "n", number)
-        if self.wave is not None and rng.random() < WAVE_SHARE:
+        if self.wave is not None and rng.random() < self.wave_share:
             text = f"@{self.account.handle} " + fill(rng.choice(self.wave.complaints), rng, self.vocab)
             return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
-        if self.incident is not None and rng.random() < INCIDENT_SHARE:
+        if self.incident is not None and rng.random() < self.incident_share:
             text = f"@{self.account.handle} " + fill(rng.choice(self.incident.complaints), rng, self.vocab)
             return Item(item_id, self.platform, self.audience.pick(rng), moment, "mention", text, "complaint")
         if self.giveaway is not None and rng.random() < GIVEAWAY_SHARE:
@@ -472,6 +501,8 @@ class BrandDay:
             return Item(item_id, self.platform, rng.choice(self.employees), moment, "mention", text, "chatter")
         if action == "copy_paste":
             return self._copy_paste(rng, item_id, author, moment, target)
+        if action == "mention" and self.ugc_share and rng.random() < self.ugc_share:
+            return self._ugc(rng, item_id, author, moment)
         if action == "mention" and self.competitors and rng.random() < self.competitor_share:
             return self._competitor_mention(rng, item_id, author, moment)
         foreign = author.lang != "en" and action in ("mention", "reply", "quote", "comment")
@@ -490,6 +521,15 @@ class BrandDay:
         text = self._reply_text(rng, topic)
         kind = "quote" if action == "quote" else ("reply" if self.platform == "x" else "comment")
         return Item(item_id, self.platform, author, moment, kind, text, topic, target, likes=rng.randrange(6))
+
+    def _ugc(self, rng: random.Random, item_id: str, author: Author, moment: datetime) -> Item:
+        """A customer's own post of the product, tagging the brand, with the photo X links to (user-generated content:
+        a mention with media)."""
+        text = fill(rng.choice(self.brand.vocab["ugc"]), rng, self.vocab, brand=f"@{self.account.handle}")
+        if f"@{self.account.handle}" not in text:
+            text = f"{text} @{self.account.handle}"
+        photo = f"https://x.com/{author.handle}/status/{item_id}/photo/1"
+        return Item(item_id, self.platform, author, moment, "mention", f"{text} {photo}", "praise")
 
     def _foreign(self, rng, item_id, author, moment, action, target) -> Item:
         """A reply, comment or mention in the author's own language."""
@@ -550,6 +590,18 @@ class BrandDay:
         answer_id = self._id(rng, offset, "s", segment, "a", number)
         text = rng.choice(COMPETITOR_ANSWERS[asked.topic])
         return self._reply(rng, answer_id, asked.addressee, self.start + timedelta(seconds=offset), asked, text, None)
+
+    def _timed_answer(self, rng, asked: Item, number: int, segment: int, segment_end: float) -> Item | None:
+        """The brand's (or an employee's) public answer after the care team's own delay, slower on an incident's
+        days; none past the segment's end (a thread stays in its segment)."""
+        median = self.answer_minutes * (INCIDENT_DELAY if self.incident is not None else 1)
+        offset = self._second(asked) + 60 * rng.lognormvariate(math.log(median), 0.9)
+        if offset >= segment_end:
+            return None
+        answer_id = self._id(rng, offset, "s", segment, "b", number)
+        author = self.account if not self.employees or rng.random() < 0.8 else rng.choice(self.employees)
+        moment = self.start + timedelta(seconds=offset)
+        return self._reply(rng, answer_id, author, moment, asked, self._brand_answer(rng, asked), None)
 
     def _reply(self, rng, item_id, author, moment, parent: Item, text: str, topic: str | None) -> Item:
         if self.platform == "x":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -19,13 +19,14 @@ from generators.draws import binomial, poisson
 from generators.formats import hubspot, meta_ads
 from generators.formats.meta_ads import BUDGET_SHARES
 from generators.phrases import FIRST_NAMES, LAST_NAMES
-from generators.scale.conversation import Audience
+from generators.scale.conversation import NO_STORY, Audience, Story
 
 SETUP = datetime(2020, 1, 6, 9, 30, tzinfo=UTC)  # when the ad account and CRM pipelines were set up
 VIEW_THROUGH = 0.12
 PAID_LEAD_KEPT = 0.93  # Meta counts a few leads HubSpot never sees
 ORGANIC_LEADS_PER_X_INTERACTION = 0.002
 DEAL_CHANCE = 0.15
+BIG_BUYER_CHANCE = 0.08  # with Story.customers: a paid lead (never seen on X) that is a company buying big
 # Demo budgets are sized for ~25 interactions a brand a day; a bigger audience comes with a bigger budget.
 DEMO_DAILY_VOLUME = 25.0
 
@@ -91,13 +92,17 @@ class Deal:
     opened_at: datetime
     closes_at: datetime
     won: bool
+    big: bool = False  # a company's order (the profile's big deal), from a lead who never talked on X
 
 
 class BrandLedger:
     """One brand's ads, leads and deals, day by day, each day from its own seeded stream."""
 
-    def __init__(self, seed: int, brand: ScaleBrand, daily_volume: float, x_audience: Audience) -> None:
+    def __init__(
+        self, seed: int, brand: ScaleBrand, daily_volume: float, x_audience: Audience, story: Story = NO_STORY
+    ) -> None:
         self.seed, self.brand, self.daily_volume, self.x_audience = seed, brand, daily_volume, x_audience
+        self.story = story
         self.ads = brand_ads(brand)
         self.scale = max(1.0, daily_volume / DEMO_DAILY_VOLUME)
         sales = brand.profile.sales
@@ -113,6 +118,8 @@ class BrandLedger:
         pause days (its ads stop while an incident runs)."""
         plan, rng = self.brand.profile.ads, self._rng(day, "ads")
         if day_index in plan.pause_days:
+            return []
+        if self.story.ad_windows and not plan.first_day <= day_index <= plan.last_day:
             return []
         pace = 0.9 if day.weekday() >= 5 else 1.0
         rows = []
@@ -130,7 +137,8 @@ class BrandLedger:
     def leads(self, day: date, day_index: int) -> list[Lead]:
         rng = self._rng(day, "leads")
         paid = sum(row[5] for row in self.delivery(day, day_index))
-        organic = poisson(rng, self.daily_volume * 0.7 * ORGANIC_LEADS_PER_X_INTERACTION)
+        per_interaction = self.story.organic_leads or ORGANIC_LEADS_PER_X_INTERACTION
+        organic = poisson(rng, self.daily_volume * 0.7 * per_interaction)
         start = datetime.combine(day, time(0), tzinfo=UTC)
         leads = []
         for number in range(binomial(rng, paid, PAID_LEAD_KEPT) + organic):
@@ -156,16 +164,17 @@ class BrandLedger:
             if rng.random() >= DEAL_CHANCE:
                 continue
             opened = lead.created_at + timedelta(hours=rng.uniform(1, 20))
-            deals.append(
-                Deal(
-                    deal_id=str(9 * 10**12 + day_index * 10**7 + self.brand.index * 10**5 + number),
-                    lead=lead,
-                    amount=round(rng.uniform(*sales.amount_range), 2),
-                    opened_at=opened,
-                    closes_at=opened + timedelta(days=rng.uniform(*sales.cycle_days)),
-                    won=rng.random() < sales.win_rate,
-                )
+            deal = Deal(
+                deal_id=str(9 * 10**12 + day_index * 10**7 + self.brand.index * 10**5 + number),
+                lead=lead,
+                amount=round(rng.uniform(*sales.amount_range), 2),
+                opened_at=opened,
+                closes_at=opened + timedelta(days=rng.uniform(*sales.cycle_days)),
+                won=rng.random() < sales.win_rate,
             )
+            if self.story.customers and lead.twitter_handle is None and rng.random() < BIG_BUYER_CHANCE:
+                deal = replace(deal, amount=round(rng.uniform(*sales.big_amount_range), 2), won=True, big=True)
+            deals.append(deal)
         return deals
 
     def deals_closed(self, day: date, day_index: int) -> list[Deal]:
@@ -215,13 +224,19 @@ def write_paid_day(folder: Path, ledgers: list[BrandLedger], day: date, day_inde
         for deal in ledger.deals_closed(day, day_index):
             stage = ledger.stages[len(brand.profile.sales.stage_labels) + (0 if deal.won else 1)]
             deals.append(_deal_row(ledger, deal, stage, deal.closes_at))
+            if deal.won and ledger.story.customers:  # the CRM's next sync has the contact as a customer
+                contacts.append(_contact_row(brand, deal.lead, synced, deal))
     return meta_ads.write_meta_ads(folder / "meta_ads", delivery=delivery, actions=actions) + hubspot.write_hubspot(
         folder / "hubspot", contacts=contacts, submissions=submissions, deals=deals, deal_contacts=links or None
     )
 
 
-def _contact_row(brand: ScaleBrand, lead: Lead, synced: datetime) -> hubspot.Row:
+def _contact_row(brand: ScaleBrand, lead: Lead, synced: datetime, won: Deal | None = None) -> hubspot.Row:
+    """The contact as a lead, or (``won``) as the customer a won deal made it, with the buyer's company for a big
+    deal."""
     paid = lead.source == "PAID_SOCIAL"
+    companies = brand.profile.sales.big_buyer_companies
+    company = companies[int(won.deal_id) % len(companies)] if won is not None and won.big else None
     if paid:
         utm = ("facebook", "paid_social", brand.paid_campaign.utm_campaign)
     else:
@@ -237,8 +252,10 @@ def _contact_row(brand: ScaleBrand, lead: Lead, synced: datetime) -> hubspot.Row
         source=lead.source,
         utm=utm,
         twitter_handle=lead.twitter_handle,
-        lifecycle="lead",
+        lifecycle="lead" if won is None else "customer",
         lead_at=lead.created_at,
+        customer_at=None if won is None else won.closes_at,
+        company=company,
     )
 
 
@@ -249,7 +266,7 @@ def _deal_row(ledger: BrandLedger, deal: Deal, stage_id: str, closed_at: datetim
         pipeline_id=sales.pipeline_id,
         stage_id=stage_id,
         owner_id=_digits(ledger.brand.brand_id, "owner", length=9, first="4"),
-        name=f"{deal.lead.first} {deal.lead.last} - {sales.deal_label}",
+        name=f"{deal.lead.first} {deal.lead.last} - {sales.big_deal_label if deal.big else sales.deal_label}",
         amount=deal.amount,
         closed_at=closed_at,
         created_at=deal.opened_at,

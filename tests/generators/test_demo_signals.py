@@ -8,19 +8,20 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from generators import build_world, write_demo_exports
-from generators.demo import write_demo_config
+from generators import DEMO, write_demo_config, write_demo_exports
+from generators.brands import build_brands
+from generators.scale.conversation import BrandDay
 from ror_config.loading import load_config
 
-START = date(2026, 8, 1)
-DAYS = 90
+START = DEMO.start
+DAYS = DEMO.days
 WINDOW_START = datetime(2026, 8, 1, tzinfo=UTC)
-WAVE_DAYS = (61, 62, 63)  # Northwind's planted complaint wave (generators/profiles.py)
+WAVE_DAYS = (61, 62, 63)  # Northwind's planted complaint wave (DEMO.wave_day, lasting its profile's 3 days)
 COMPETITOR_COMPLAINT_WORDS = ("broken", "refund", "downhill", "no answer", "charged twice")
 DELIVERY_WORDS = ("never arrived", "delivery", "delivered", "tracking", "hasn't shipped", "where is")
 
@@ -28,7 +29,7 @@ DELIVERY_WORDS = ("never arrived", "delivery", "delivered", "tracking", "hasn't 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("signals")
-    write_demo_exports(root / "landing", seed=7, start=START, days=DAYS)
+    write_demo_exports(root / "landing")
     write_demo_config(root / "ror.yaml")
     return root
 
@@ -42,7 +43,7 @@ def tweets(landing: Path) -> list[dict]:
             page = json.loads(line)
             users.update({u["id"]: u["username"] for u in page.get("includes", {}).get("users", [])})
             for tweet in page.get("data", []):
-                seen[tweet["id"]] = {**tweet, "export": path.name.split("_")[0]}
+                seen[tweet["id"]] = {**tweet, "export": path.stem}
     for tweet in seen.values():
         tweet["handle"] = users[tweet["author_id"]]
         tweet["at"] = datetime.strptime(tweet["created_at"], "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
@@ -86,7 +87,7 @@ def test_customers_talk_to_and_about_each_competitor_and_compare_it_with_the_bra
             handle = competitor.accounts[0].handle
             posts = [t for t in in_export if t["handle"] == handle and "referenced_tweets" not in t]
             naming = [t for t in in_export if t["handle"] != handle and handle.lower() in _mentions(t)]
-            together = [t for t in naming if own in _mentions(t) and not t["text"].startswith("@")]
+            together = [t for t in naming if own in _mentions(t) and "referenced_tweets" not in t]
             retweets = [t for t in naming if t["text"].startswith(f"RT @{handle}:")]
             assert len(posts) >= 15 and len(naming) >= 80 and len(together) >= 5 and retweets, handle
 
@@ -138,13 +139,13 @@ def test_a_planted_wave_of_one_complaint_in_many_wordings_spikes_on_its_days(twe
 
 
 def test_the_brands_topic_mix_shifts_over_the_window() -> None:
-    world = build_world(seed=7, start=START, days=DAYS)
     first, last = Counter(), Counter()
-    for tweet in world.tweets:
-        if tweet.kind == "mention" and tweet.topic in ("product_buzz", "shipping"):
-            day = (tweet.created_at - WINDOW_START).days
-            if day < 30:
-                first[tweet.topic] += 1
-            elif day >= DAYS - 30:
-                last[tweet.topic] += 1
+    volume = DEMO.daily_volume / DEMO.brands
+    for brand in build_brands(DEMO.brands):
+        for day in (*range(30), *range(DAYS - 30, DAYS)):
+            at = START + timedelta(days=day)
+            brand_day = BrandDay(DEMO.seed, brand, "x", at, day, volume, wave_day=DEMO.wave_day, story=DEMO.story)
+            for item in (item for items in brand_day.segments() for item in items):
+                if item.kind == "mention" and item.topic in ("product_buzz", "shipping"):
+                    (first if day < 30 else last)[item.topic] += 1
     assert first["shipping"] > 2 * first["product_buzz"] and last["product_buzz"] > 4 * last["shipping"]

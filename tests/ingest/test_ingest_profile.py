@@ -5,15 +5,14 @@ from __future__ import annotations
 import shutil
 
 from benchmarks.ingest_profile import main, profile, sampled_files
-from tests.ingest.conftest import FIXTURES
 
 
-def _landing(root):
+def _landing(root, fixtures):
     """Three day folders as ``ror generate`` lays them out, with exports from the fixtures."""
     for day, exports in (
-        ("2025-01-01", [FIXTURES / "x_twitter_v2" / "cotweet.jsonl", FIXTURES / "hubspot" / "contact_data.csv"]),
-        ("2025-01-02", [FIXTURES / "x_twitter_v2" / "edited.jsonl"]),
-        ("2025-01-03", [FIXTURES / "hubspot" / "deal_data.csv"]),
+        ("2025-01-01", [fixtures / "x_twitter_v2" / "cotweet.jsonl", fixtures / "hubspot" / "contact_data.csv"]),
+        ("2025-01-02", [fixtures / "x_twitter_v2" / "edited.jsonl"]),
+        ("2025-01-03", [fixtures / "hubspot" / "deal_data.csv"]),
     ):
         folder = root / day / "exports"
         folder.mkdir(parents=True)
@@ -22,8 +21,8 @@ def _landing(root):
     return root
 
 
-def test_the_sample_spreads_over_the_days_and_every_file_and_row_is_counted(tmp_path):
-    landing = _landing(tmp_path / "landing")
+def test_the_sample_spreads_over_the_days_and_every_file_and_row_is_counted(tmp_path, fixtures_dir):
+    landing = _landing(tmp_path / "landing", fixtures_dir)
     assert [path.parent.parent.name for path in sampled_files(landing, 2)] == ["2025-01-01", "2025-01-01", "2025-01-03"]
     files = sampled_files(landing, 0)
     result = profile(files, batch_rows=1)  # a batch per file: the loader's batching does not change what is counted
@@ -35,8 +34,8 @@ def test_the_sample_spreads_over_the_days_and_every_file_and_row_is_counted(tmp_
     assert all(figures["seconds"] >= -0.01 for figures in by_format.values())  # detection subtracted, not more
 
 
-def test_the_command_prints_the_profile_and_writes_the_call_profile_when_asked(tmp_path, capsys):
-    landing = _landing(tmp_path / "landing")
+def test_the_command_prints_the_profile_and_writes_the_call_profile_when_asked(tmp_path, fixtures_dir, capsys):
+    landing = _landing(tmp_path / "landing", fixtures_dir)
     assert main([str(landing), "--days", "0", "--cprofile", str(tmp_path / "ingest.prof")]) == 0
     assert '"x_api_v2"' in capsys.readouterr().out
     assert (tmp_path / "ingest.prof").stat().st_size > 0

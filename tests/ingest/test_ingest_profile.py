@@ -31,7 +31,9 @@ def test_the_sample_spreads_over_the_days_and_every_file_and_row_is_counted(tmp_
     assert sum(figures["files"] for figures in by_format.values()) == 4
     assert by_format["x_api_v2"]["files"] == 2
     assert result["rows"] == sum(figures["rows"] for figures in by_format.values()) > 0
-    assert all(figures["seconds"] >= -0.01 for figures in by_format.values())  # detection subtracted, not more
+    assert all(
+        figures["seconds"] >= -0.01 for figures in by_format.values()
+    )  # hashing and detection subtracted, not more
 
 
 def test_the_command_prints_the_profile_and_writes_the_call_profile_when_asked(tmp_path, fixtures_dir, capsys):

@@ -46,7 +46,12 @@ def decode_sample(head: bytes) -> str:
 def read_sample(path: Path) -> Sample:
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    return Sample(path=Path(path), head=head, text=decode_sample(head))
+    return sample_of(path, head)
+
+
+def sample_of(path: Path, head: bytes) -> Sample:
+    """The sample of a file whose first ``SNIFF_BYTES`` bytes were already read (``head``)."""
+    return Sample(path=Path(path), head=head[:SNIFF_BYTES], text=decode_sample(head[:SNIFF_BYTES]))
 
 
 def expected_formats() -> str:
@@ -62,7 +67,11 @@ def describe_formats() -> str:
 
 def explain(path: Path) -> Detection:
     """The format of ``path`` with, when there is none, the reason in words."""
-    sample = read_sample(path)
+    return explain_sample(read_sample(path))
+
+
+def explain_sample(sample: Sample) -> Detection:
+    """``explain`` of a file whose sample was already read."""
     if not sample.head:
         return Detection(None, "empty file")
     for signature, what in _BINARY_SIGNATURES:

@@ -1,4 +1,4 @@
-"""Detecting and reading landing files, in this process or in worker processes, handed back in landing order.
+"""Hashing, detecting and reading landing files, in this process or in worker processes, handed back in landing order.
 
 The readers are Python record by record, so one process reads one file at a time: with ``workers`` > 1, worker
 processes detect and read the next files while the loading process checks and loads the ones before them. Reading has
@@ -10,6 +10,7 @@ mappings as this process.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -22,8 +23,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.base import ExportFormat, ReadResult, error_reason
-from ingest.detect import explain, format_named
+from ingest.base import SNIFF_BYTES, ExportFormat, ReadResult, error_reason
+from ingest.detect import explain_sample, format_named, sample_of
 from ingest.plausibility import canonical_chunk
 from ingest.privacy import ContactSalt, hash_in_this_process_with
 from ingest.readers.generic import Mapping, register_loaded_mappings, registered_mappings
@@ -45,10 +46,30 @@ class ReadFailed(RuntimeError):
     """A file whose reading raised; the message is ``ingest.base.error_reason`` of the error (no value in it)."""
 
 
+@dataclass(frozen=True)
+class FileDigest:
+    """A file's sha256 and size, and its first ``SNIFF_BYTES`` bytes (what detection looks at): one pass over it."""
+
+    sha256: str
+    size: int
+    head: bytes
+
+
+def digest_file(path: Path) -> FileDigest:
+    digest, size, head = hashlib.sha256(), 0, b""
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+            head = head or block[:SNIFF_BYTES]
+    return FileDigest(digest.hexdigest(), size, head)
+
+
 @dataclass
 class PreparedFile:
-    """What detecting and reading one file gave."""
+    """What hashing, detecting and reading one file gave."""
 
+    digest: FileDigest
     format_name: str | None  # None: no reader recognised it
     unrecognised_because: str = ""
     chunks: list[ReadResult] | None = None  # the file read whole, in canonical frames (None: not read here)
@@ -60,17 +81,19 @@ class PreparedFile:
 
 
 def prepare(path: Path) -> PreparedFile:
-    """Detect ``path`` and, unless it is skipped or larger than ``WHOLE_FILE_BYTES``, read it whole."""
-    detection = explain(path)
+    """Hash and detect ``path`` (from one read of its bytes) and, unless it is skipped or larger than
+    ``WHOLE_FILE_BYTES``, read it whole."""
+    digest = digest_file(path)
+    detection = explain_sample(sample_of(path, digest.head))
     fmt = detection.format
     if fmt is None:
-        return PreparedFile(None, unrecognised_because=detection.reason)
+        return PreparedFile(digest, None, unrecognised_because=detection.reason)
     try:
-        if fmt.skipped_because or path.stat().st_size > WHOLE_FILE_BYTES:
-            return PreparedFile(fmt.name)
-        return PreparedFile(fmt.name, chunks=[canonical_chunk(chunk) for chunk in counted_chunks(fmt, path)])
+        if fmt.skipped_because or digest.size > WHOLE_FILE_BYTES:
+            return PreparedFile(digest, fmt.name)
+        return PreparedFile(digest, fmt.name, chunks=[canonical_chunk(chunk) for chunk in counted_chunks(fmt, path)])
     except Exception as error:  # one broken file must not stop the batch: it fails alone
-        return PreparedFile(fmt.name, failure=ReadFailed(error_reason(error)))
+        return PreparedFile(digest, fmt.name, failure=ReadFailed(error_reason(error)))
 
 
 def counted_chunks(fmt: ExportFormat, path: Path) -> Iterator[ReadResult]:

@@ -9,7 +9,6 @@ Without a connection the batch is a dry run that reads every file and changes no
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -102,7 +101,9 @@ def ingest_paths(
     reports: list[FileReport] = []
 
     def done(report: FileReport) -> None:
-        (log.warning if report.status in ("unrecognised", "failed", "refused") else log.info)("%s", report.to_dict())
+        level = logging.WARNING if report.status in ("unrecognised", "failed", "refused") else logging.INFO
+        if log.isEnabledFor(level):  # the report's dict is built only when it is logged: thousands of files a year
+            log.log(level, "%s", report.to_dict())
         reports.append(report)
         if on_file is not None:
             on_file(report)
@@ -156,12 +157,13 @@ class _BatchLoader:
         self._loaded = loaded_contents(con) if con is not None else {}  # sha256 -> file loaded with that content
         self._first_seen = first_seen_times(con) if con is not None else {}  # sha256 -> when first seen
         self._waiting: list[FileReport | _ReadFile] = []  # reports held back behind a waiting file, in order
+        self._waiting_contents: set[str | None] = set()  # sha256 of the waiting files
         self._rows = 0
         self._files = 0
 
     def loaded_as(self, sha256: str) -> str | None:
         """The file under which this content was loaded (or waits to be), or None."""
-        if any(isinstance(w, _ReadFile) and w.entry.sha256 == sha256 for w in self._waiting):
+        if sha256 in self._waiting_contents:
             self.flush()  # its outcome decides whether this one is a duplicate
         return self._loaded.get(sha256)
 
@@ -177,6 +179,7 @@ class _BatchLoader:
 
     def add(self, read: _ReadFile) -> None:
         self._waiting.append(read)
+        self._waiting_contents.add(read.entry.sha256)
         self._rows += read.rows
         self._files += 1
         if self._rows >= self._batch_rows or self._files >= BATCH_FILES:
@@ -200,6 +203,7 @@ class _BatchLoader:
                         failures[one.entry.source_file] = _failure(error)
         progress = {one.entry.source_file: one.progress for one in pending}
         waiting, self._waiting, self._rows, self._files = self._waiting, [], 0, 0
+        self._waiting_contents.clear()
         for item in waiting:
             if isinstance(item, FileReport):
                 self._done(item)
@@ -295,17 +299,8 @@ def _walk(path: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def file_sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
 def _ingest_file(path: Path, prepared: PreparedFile, *, relative: str, loader: _BatchLoader, batch_id: str) -> None:
-    sha256, size = file_sha256(path)
+    sha256, size = prepared.digest.sha256, prepared.digest.size  # hashed where the file was read
     con = loader.con
     first_seen = loader.first_seen(sha256)
 

@@ -4,6 +4,7 @@ hostile files written here; and a batch never holds more rows than ``batch_rows`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -124,3 +125,23 @@ def test_worker_processes_hash_contact_data_with_the_salt_the_ingest_was_given(h
     other_salt = _ingest(hostile_landing, workers=2, salt=ContactSalt("another-secret"))[1]
     assert in_workers == here
     assert other_salt != in_workers  # the fixtures hold contact data: a worker hashing with another salt would show
+
+
+def test_the_manifest_holds_each_files_own_sha256_and_size_also_past_a_read_block(landing):
+    """The reading process hashes a file as it reads it, in blocks: a file of several blocks and its copy have the
+    sha256 of their bytes, and the copy is still a duplicate."""
+    _jsonl(landing / "a_big.jsonl", [{**POST, "interaction_id": str(n), "text": "x" * 900} for n in range(1500)])
+    shutil.copyfile(landing / "a_big.jsonl", landing / "b_copy.jsonl")
+    content = (landing / "a_big.jsonl").read_bytes()
+    assert len(content) > 1 << 20
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    ingest_paths([landing], landing_root=landing, con=con, batch_id="b")
+    manifest = con.execute(
+        "SELECT source_file, sha256, size_bytes, status FROM raw.file_manifest ORDER BY 1"
+    ).fetchall()
+    sha256 = hashlib.sha256(content).hexdigest()
+    assert manifest == [
+        ("a_big.jsonl", sha256, len(content), "loaded"),
+        ("b_copy.jsonl", sha256, len(content), "duplicate_file"),
+    ]

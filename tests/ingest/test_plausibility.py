@@ -10,7 +10,7 @@ import polars as pl
 
 from ingest.base import ReadResult
 from ingest.limits import MAX_TEXT_CHARS
-from ingest.pipeline import file_sha256
+from ingest.parallel import digest_file
 from ingest.plausibility import quarantine_implausible
 from ingest.warehouse import ManifestEntry, ensure_raw_schema, record_file
 
@@ -56,7 +56,8 @@ def test_the_time_a_file_was_first_seen_decides_on_every_rerun(warehouse, landin
     """A file first seen in January 2024 cannot hold a post from June 2024, however late it is read again."""
     path = landing / "posts.jsonl"
     _jsonl(path, [{**POST, "created_at": "2024-06-01T00:00:00Z"}])
-    sha256, size = file_sha256(path)
+    digest = digest_file(path)
+    sha256, size = digest.sha256, digest.size
     first_seen = datetime(2024, 1, 1, tzinfo=UTC)
     earlier_try = ManifestEntry("posts.jsonl", sha256, size, "x", "failed", "disk full", "b0", first_seen, first_seen)
     record_file(warehouse, earlier_try)

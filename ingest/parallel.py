@@ -69,8 +69,8 @@ def digest_file(path: Path) -> FileDigest:
 class PreparedFile:
     """What hashing, detecting and reading one file gave."""
 
-    digest: FileDigest
-    format_name: str | None  # None: no reader recognised it
+    digest: FileDigest | None  # None: the file could not be read at all (``failure`` says why)
+    format_name: str | None  # None: no reader recognised it (or it could not be read)
     unrecognised_because: str = ""
     chunks: list[ReadResult] | None = None  # the file read whole, in canonical frames (None: not read here)
     failure: ReadFailed | None = None  # reading raised: the file fails with this reason
@@ -83,7 +83,10 @@ class PreparedFile:
 def prepare(path: Path) -> PreparedFile:
     """Hash and detect ``path`` (from one read of its bytes) and, unless it is skipped or larger than
     ``WHOLE_FILE_BYTES``, read it whole."""
-    digest = digest_file(path)
+    try:
+        digest = digest_file(path)
+    except OSError as error:  # not readable, or gone since it was listed: it fails alone, the others load
+        return PreparedFile(None, None, failure=ReadFailed(error_reason(error)))
     detection = explain_sample(sample_of(path, digest.head))
     fmt = detection.format
     if fmt is None:

@@ -299,7 +299,19 @@ def _walk(path: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
+def _unreadable(relative: str, failure: Exception | None, *, loader: _BatchLoader, batch_id: str) -> None:
+    """A file that could not be opened or read to its end (permissions, removed since it was listed) fails alone,
+    recorded without a hash; the next run tries it again."""
+    message = _failure(failure or OSError())
+    if loader.con is not None:
+        record_file(loader.con, ManifestEntry(relative, None, None, None, "failed", message, batch_id, utc_now()))
+    loader.report(FileReport(relative, None, "failed", message=message))
+
+
 def _ingest_file(path: Path, prepared: PreparedFile, *, relative: str, loader: _BatchLoader, batch_id: str) -> None:
+    if prepared.digest is None:
+        _unreadable(relative, prepared.failure, loader=loader, batch_id=batch_id)
+        return
     sha256, size = prepared.digest.sha256, prepared.digest.size  # hashed where the file was read
     con = loader.con
     first_seen = loader.first_seen(sha256)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest import parallel
 from ingest.base import REGISTRY, ExportFormat, ReadResult
 from ingest.pipeline import ingest_paths
 
@@ -121,6 +122,37 @@ def test_a_reader_that_raises_fails_its_file_and_the_batch_goes_on(warehouse, la
     assert warehouse.execute("SELECT status FROM raw.file_manifest WHERE source_file = 'boom.json'").fetchall() == [
         ("failed",)
     ]
+
+
+def test_a_file_that_cannot_be_read_fails_alone_and_the_next_run_tries_it_again(
+    warehouse, land, run_ingest, landing, monkeypatch
+):
+    """Permissions, or a file removed between the listing and the read: the run goes on, the file is named as failed
+    (no hash: nothing of it was read) and nothing marks it loaded. Root reads any file, so the open is made to fail
+    the way it fails for a user without the right to read it."""
+    land("x_twitter_v2/two_tweets.jsonl")
+    land("hubspot/contact_data.csv")
+    readable = parallel.digest_file
+
+    def refuse_contacts(path):
+        if path.name == "contact_data.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return readable(path)
+
+    monkeypatch.setattr(parallel, "digest_file", refuse_contacts)
+    reports = {report.file: report for report in run_ingest(con=warehouse)}
+    assert reports["x_twitter_v2/two_tweets.jsonl"].status == "loaded"
+    unreadable = reports["hubspot/contact_data.csv"]
+    assert (unreadable.status, unreadable.message) == (
+        "failed",
+        "PermissionError: the file cannot be read (Permission denied); nothing from this file was loaded",
+    )
+    manifest = "SELECT status, sha256 FROM raw.file_manifest WHERE source_file = 'hubspot/contact_data.csv'"
+    assert warehouse.execute(manifest).fetchall() == [("failed", None)]
+
+    monkeypatch.setattr(parallel, "digest_file", readable)  # the rights fixed: the next run loads it
+    again = {report.file: report for report in run_ingest(con=warehouse, batch_id="batch-2")}
+    assert again["hubspot/contact_data.csv"].status == "loaded"
 
 
 def test_a_reader_that_loses_rows_is_caught(land, landing, monkeypatch):

@@ -108,21 +108,7 @@ rebuild_from as (
 
     select coalesce(min(activity_month), cast('9999-12-01' as date)) as activity_month
     from (
-        -- any interaction, not only the brand's: an earlier first observed month changes the first-month nulls
-        select {{ month_start('min(created_date)') }} as activity_month
-        from interactions
-        where thread_loaded_at_utc > (select max(interactions_loaded_at_utc) from stored_months)
-        union all
-        select min(coalesce(current_months.activity_month, stored_months.activity_month)) as activity_month
-        from current_months
-        full outer join stored_months
-            on current_months.activity_month = stored_months.activity_month
-            and current_months.brand_id = stored_months.brand_id
-        where current_months.audience_interactions is distinct from stored_months.audience_interactions
-        {% if min_date %}
-        union all
-        select {{ month_start(add_days(-1 * lookback_days, "cast('" ~ min_date ~ "' as date)")) }} as activity_month
-        {% endif %}
+        {{ changed_month_starts('interactions', 'current_months', 'stored_months', min_date, lookback_days) }}
     ) as candidates
 
 ),

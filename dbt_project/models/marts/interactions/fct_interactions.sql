@@ -7,7 +7,8 @@
 }}
 
 -- Incremental (replacing interaction_key, macros/incremental.sql: delete+insert on DuckDB, merge on Spark with a
--- MERGE table format, else overwriting created_date partitions - see below): a run re-derives the interactions created in its window,
+-- MERGE table format, else overwriting created_date partitions - see below): a run re-derives the interactions
+-- created in its window,
 -- [var('min_date') - var('lookback_days'), var('max_date')) - without vars, from lookback_days before the newest date
 -- already loaded, open-ended - and every interaction whose thread received anything new since the last run (a new
 -- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.

@@ -72,9 +72,9 @@ lint: setup
 test: lint setup-spark
 	$(BIN)/python -m pytest
 
-# Just the Spark-vs-DuckDB comparison (skipped, with the reason, where Java is missing).
+# Just the Spark tests: the same marts as DuckDB, incremental == full (skipped, with the reason, without Java).
 test-spark: setup setup-spark
-	$(BIN)/python -m pytest tests/dbt/test_spark_matches_duckdb.py -rs
+	$(BIN)/python -m pytest tests/dbt/test_spark_matches_duckdb.py tests/dbt/test_spark_incremental.py -rs
 
 # The scale benchmarks (BENCHMARKS.md): the full suite takes hours on 2 cores; benchmark-small checks it in minutes.
 benchmark: setup

@@ -2,12 +2,13 @@
     config(
         materialized='incremental',
         on_schema_change='fail',
-        **incremental_replace('interaction_key')
+        **incremental_replace('interaction_key', day='created_date')
     )
 }}
 
--- Incremental (replacing interaction_key, macros/incremental.sql: delete+insert on DuckDB, rebuilt whole on Spark
--- without a MERGE table format): a run re-derives the interactions created in its window,
+-- Incremental (replacing interaction_key, macros/incremental.sql: delete+insert on DuckDB, merge on Spark with a
+-- MERGE table format, else overwriting created_date partitions - see below): a run re-derives the interactions
+-- created in its window,
 -- [var('min_date') - var('lookback_days'), var('max_date')) - without vars, from lookback_days before the newest date
 -- already loaded, open-ended - and every interaction whose thread received anything new since the last run (a new
 -- or late reply, an edit, a fresh enrichment), so new rows always land and a full refresh gives the same table.
@@ -18,6 +19,10 @@
 -- The window comes from var('min_date') / var('max_date') when given (`dbt build --vars`), else from the Dagster
 -- run's window when it was given one (macros/refresh_window.sql: read at execution time, since new vars on every run
 -- would make dbt re-parse the whole project).
+-- On Spark with Parquet (no row-level deletes) the table is partitioned by created_date and a run overwrites whole
+-- days: every day the re-derived threads span (their interactions' days now and their rows' days here), each
+-- re-derived with all its interactions, and those with their whole threads (the thread columns need them).
+{%- set whole_days = overwrites_days() %}
 {%- set min_date = var('min_date') or refresh_window('min_date') %}
 {%- set max_date = var('max_date') or refresh_window('max_date') %}
 {%- set lookback_days = var('lookback_days') | int %}
@@ -149,13 +154,69 @@ threads_in_scope as (
 
 ),
 
-scoped as (
+{% if whole_days %}
 
-    select enriched.*
+-- the days the threads in scope span: their interactions' days now, and the days of their rows here (the rows of
+-- the threads, and of their interactions, whichever thread or day they were derived into before)
+interactions_in_scope as (
+
+    select
+        enriched.interaction_key,
+        enriched.created_date
     from enriched
     inner join threads_in_scope
         on enriched.platform = threads_in_scope.platform
         and enriched.thread_key = threads_in_scope.thread_key
+
+),
+
+days_to_replace as (
+
+    select created_date
+    from interactions_in_scope
+    union
+    select held.created_date
+    from {{ this }} as held
+    inner join threads_in_scope
+        on held.platform = threads_in_scope.platform
+        and held.thread_key = threads_in_scope.thread_key
+    union
+    select held.created_date
+    from {{ this }} as held
+    inner join interactions_in_scope
+        on held.interaction_key = interactions_in_scope.interaction_key
+
+),
+
+-- every thread with an interaction on those days, each whole
+threads_to_derive as (
+
+    select distinct
+        enriched.platform,
+        enriched.thread_key
+    from enriched
+    inner join days_to_replace
+        on enriched.created_date = days_to_replace.created_date
+
+),
+
+{% else %}
+
+threads_to_derive as (
+
+    select * from threads_in_scope
+
+),
+
+{% endif %}
+
+scoped as (
+
+    select enriched.*
+    from enriched
+    inner join threads_to_derive
+        on enriched.platform = threads_to_derive.platform
+        and enriched.thread_key = threads_to_derive.thread_key
 
 ),
 
@@ -291,7 +352,10 @@ in_window as (
             )
             as is_referral_action
     from joined
-    {% if is_incremental() %}
+    {% if is_incremental() and whole_days %}
+    inner join days_to_replace
+        on joined.created_date = days_to_replace.created_date
+    {% elif is_incremental() %}
     cross join last_build
     cross join stale_keys
     where

@@ -100,13 +100,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehou
         run_dbt("build", "--exclude", "test_type:unit", target_dir=target_dir)
         incremental, incremental_intermediates = snapshot_marts(path), snapshot_intermediates(path)
         # nothing new loaded: sentiment_trend recomputes only 2026-03-06 (min_date - lookback_days 3) .. 03-10, whose
-        # 28-day and trailing windows reach back to February; the monthly marts rebuild March and keep February
+        # 28-day and trailing windows reach back to February; the monthly marts rebuild March and keep February;
+        # fct_owned_posts rebuilds the posts created 03-06 .. 03-09 and keeps the others
         run_dbt(
             "run",
             "--select",
             "sentiment_trend",
             "advocacy_monthly",
             "ror_scorecard",
+            "fct_owned_posts",
             "--vars",
             '{"min_date": "2026-03-09", "max_date": "2026-03-10"}',
             target_dir=target_dir,
@@ -178,8 +180,9 @@ def test_sentiment_partition_rerun_equals_full_refresh(warehouse: BuiltWarehouse
 
 def test_monthly_partition_rerun_equals_full_refresh(warehouse: BuiltWarehouse) -> None:
     # March rebuilt on top of the February kept from the incremental run (its advocates' CRM status and employee
-    # columns recomputed and compared, its first-month nulls kept): the same rows as a full refresh
-    for table in ("advocacy_monthly", "ror_scorecard"):
+    # columns recomputed and compared, its first-month nulls kept), and the posts of the window rebuilt on top of the
+    # others: the same rows as a full refresh
+    for table in ("advocacy_monthly", "ror_scorecard", "fct_owned_posts"):
         assert warehouse.partition_rerun_marts[table] == warehouse.full_refresh_marts[table], table
 
 

@@ -24,6 +24,8 @@ class Measured:
     seconds: float
     peak_rss_bytes: int
     output_tail: str
+    # (time.time(), the tree's resident bytes) at every sample: what benchmarks.run splits into each stage's peak
+    samples: tuple[tuple[float, int], ...] = ()
 
     @property
     def peak_rss_gib(self) -> float:
@@ -68,7 +70,7 @@ class PeakTreeMemory:
 def run_measured(command: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float) -> Measured:
     """Run ``command`` with stdout and stderr to ``log``, sampling the tree's memory until it exits."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    peak = 0
+    samples: list[tuple[float, int]] = []
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as sink:
         child = subprocess.Popen(command, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
@@ -76,9 +78,8 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path, log: Path, 
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_rss(watched))
+                samples.append((time.time(), tree_rss(watched)))
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -93,4 +94,5 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path, log: Path, 
             sampler.join()
     seconds = time.perf_counter() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-    return Measured(returncode, seconds, peak, tail)
+    peak = max((rss for _, rss in samples), default=0)
+    return Measured(returncode, seconds, peak, tail, tuple(samples))

@@ -3,9 +3,10 @@
 Each measure runs on this machine, in one go, and lands in ``<out>/results.json`` and ``<out>/results.md``:
 
 - ``refresh``: ``ror refresh`` end to end on generated exports of N interactions (a first refresh of an empty
-  warehouse), its wall time, the peak memory of its whole process tree, and each stage's share of the time, read from
-  the Dagster run's step stats (ingest, enrichment, dbt, checks, publish; the rest is start-up: Python imports, dbt
-  parse, Dagster's instance);
+  warehouse), its wall time, the peak memory of its whole process tree, and each stage's share of the time and its
+  own peak memory, read from the Dagster run's step stats (configuration, ingest, enrichment, themes, dbt, checks,
+  publish, report; the rest is start-up and between steps: Python imports, dbt parse, Dagster's instance and the
+  events it stores);
 - ``add_day``: one more day (same daily volume) refreshed on top of 7 days of history and on top of 365 days;
 - ``dbt``: ``dbt build`` over M already-enriched interactions synthesised in DuckDB (full refresh, then an incremental
   run for one new day), without unit tests as in a refresh, with the slowest models from dbt's run_results.json;
@@ -40,7 +41,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 BIN = Path(sys.executable).parent
 START = date(2025, 1, 1)
-STAGES = ("ingest", "enrichment", "dbt", "checks", "publish")
+STAGES = ("configuration", "ingest", "enrichment", "themes", "dbt", "checks", "publish", "report")
+OUTSIDE_STEPS = "start-up & other"
+# Step key (or its prefix) -> stage; any other step is an asset check's outside dbt (dbt's tests run in its step).
+STAGE_OF_STEP = {
+    "configuration_tables": "configuration",
+    "extract__": "ingest",  # the API pulls (--pull) feed the landing folder
+    "raw_exports": "ingest",
+    "enrichment__text_enrichment": "enrichment",
+    "interaction_themes": "themes",
+    "ror_dbt_models": "dbt",
+    "serving_warehouse": "publish",
+    "ror_report": "report",
+}
 
 
 @dataclass(frozen=True)
@@ -108,15 +121,19 @@ def dbt_model_times(run_results: Path | None, top: int = 12) -> list[dict]:
 
 
 def _stage(step_key: str) -> str:
-    if step_key.startswith("raw_exports"):
-        return "ingest"
-    if "text_enrichment" in step_key:
-        return "enrichment"
-    if step_key.startswith("ror_dbt_models"):
-        return "dbt"
-    if step_key.startswith("serving_warehouse"):
-        return "publish"
-    return "checks"
+    return next((stage for prefix, stage in STAGE_OF_STEP.items() if step_key.startswith(prefix)), "checks")
+
+
+def stage_peaks(samples: tuple[tuple[float, int], ...], steps: list[dict]) -> dict[str, float]:
+    """The tree's peak memory (GiB) while each stage's steps ran, and outside every step (OUTSIDE_STEPS): which stage
+    holds a refresh's peak. A sample inside two steps at once (parallel buckets) counts for both stages."""
+    peaks: dict[str, int] = {}
+    for at, rss in samples:
+        stages = {step["stage"] for step in steps if step["start"] <= at <= step["end"]} or {OUTSIDE_STEPS}
+        for stage in stages:
+            peaks[stage] = max(peaks.get(stage, 0), rss)
+    order = [*STAGES, OUTSIDE_STEPS]
+    return {stage: round(peaks[stage] / 2**30, 2) for stage in order if stage in peaks}
 
 
 def _metadata_value(entry) -> object:
@@ -124,7 +141,8 @@ def _metadata_value(entry) -> object:
 
 
 def read_run(home: Path) -> dict:
-    """The latest Dagster run under ``home``: seconds per stage (from step stats) and the enrichment's metadata."""
+    """The latest Dagster run under ``home``: seconds per stage and each step's time span (from step stats), and the
+    enrichment's metadata."""
     from dagster import AssetKey, DagsterInstance
 
     with DagsterInstance.from_config(str(home)) as instance:
@@ -133,9 +151,12 @@ def read_run(home: Path) -> dict:
             return {}
         run = runs[0]
         stages = dict.fromkeys(STAGES, 0.0)
+        steps = []
         for stats in instance.get_run_step_stats(run.run_id):
             if stats.start_time and stats.end_time:
-                stages[_stage(stats.step_key)] += stats.end_time - stats.start_time
+                stage = _stage(stats.step_key)
+                stages[stage] += stats.end_time - stats.start_time
+                steps.append({"step": stats.step_key, "stage": stage, "start": stats.start_time, "end": stats.end_time})
         event = instance.get_latest_materialization_event(AssetKey(["enrichment", "text_enrichment"]))
         enrichment = {}
         if event is not None and event.run_id == run.run_id and event.asset_materialization is not None:
@@ -149,6 +170,7 @@ def read_run(home: Path) -> dict:
             "run_id": run.run_id,
             "status": str(run.status.value),
             "stage_seconds": {k: round(v, 1) for k, v in stages.items()},
+            "steps": steps,
             "enrichment": enrichment,
         }
 
@@ -185,6 +207,7 @@ def refresh(landing: Path, work: Path, partition: str, label: str, timeout: floa
         "peak_rss_gib": round(measured.peak_rss_gib, 2),
         "startup_and_other_seconds": round(measured.seconds - stage_total, 1),
         **run,
+        "stage_peak_rss_gib": stage_peaks(measured.samples, run.get("steps", [])),
         **_raw_rows(warehouse),
         "dbt_slowest": dbt_model_times(_newest_run_results(dbt_folder_for(warehouse) / "target", began)),
     }
@@ -291,7 +314,8 @@ def _dbt_result(measured: Measured, slowest: list[dict]) -> dict:
 
 
 def _progress(result: dict) -> None:
-    brief = {k: result[k] for k in ("label", "ok", "seconds", "peak_rss_gib", "stage_seconds") if k in result}
+    keys = ("label", "ok", "seconds", "peak_rss_gib", "stage_seconds", "stage_peak_rss_gib")
+    brief = {k: result[k] for k in keys if k in result}
     print(json.dumps(brief), file=sys.stderr, flush=True)
 
 
@@ -315,20 +339,12 @@ def markdown(results: dict) -> str:
         "",
     ]
     if results.get("refresh"):
-        lines += [
-            "| refresh (empty warehouse) | wall | peak memory (tree) | ingest | enrichment | dbt | checks | publish | "
-            "start-up & other | texts encoded | texts/s | texts from cache |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
+        lines += _refresh_header("refresh (empty warehouse)")
         for r in results["refresh"]:
             lines.append(_refresh_row(f"{r['interactions']:,} interactions / {r['days']} days", r))
         lines.append("")
     if results.get("add_day"):
-        lines += [
-            "| one more day | wall | peak memory (tree) | ingest | enrichment | dbt | checks | publish | "
-            "start-up & other | texts encoded | texts/s | texts from cache |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
+        lines += _refresh_header("one more day")
         for r in results["add_day"]:
             label = f"{r['added_interactions']:,} new on {r['history_days']} days ({r['daily_volume']}/day)"
             lines.append(_refresh_row(label, r))
@@ -354,14 +370,22 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _refresh_header(title: str) -> list[str]:
+    columns = [title, "wall", "peak memory (tree), in", *STAGES, OUTSIDE_STEPS, "texts encoded", "texts/s"]
+    columns.append("texts from cache")
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
 def _refresh_row(label: str, r: dict) -> str:
     stages = r.get("stage_seconds", {})
     enrichment = r.get("enrichment", {})
     wall = r["seconds"] or 1
     shares = [f"{stages.get(s, 0)} s ({100 * stages.get(s, 0) / wall:.0f}%)" for s in STAGES]
     status = "" if r["ok"] else " (FAILED)"
+    peaks = r.get("stage_peak_rss_gib", {})
+    held_by = f", {max(peaks, key=peaks.get)}" if peaks else ""
     return (
-        f"| {label}{status} | {r['seconds']} s | {r['peak_rss_gib']} GiB | {' | '.join(shares)} | "
+        f"| {label}{status} | {r['seconds']} s | {r['peak_rss_gib']} GiB{held_by} | {' | '.join(shares)} | "
         f"{r['startup_and_other_seconds']} s | {enrichment.get('texts_encoded', '-')} | "
         f"{enrichment.get('texts_per_second', '-')} | {enrichment.get('texts_from_cache', '-')} |"
     )

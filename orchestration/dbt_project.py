@@ -13,6 +13,7 @@ target folder, so dbt re-reads only what changed.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
@@ -24,8 +25,24 @@ from orchestration.settings import DBT_PROJECT_DIR
 if TYPE_CHECKING:  # dagster-dbt imports dbt (seconds): `ror` imports it only to run one (project_fingerprint is light)
     from dagster_dbt import DbtCliResource, DbtProject
 
-# dbt is installed beside this code; find it even when the environment's bin folder is not on PATH (`.venv/bin/ror`).
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+# What dagster-dbt runs as dbt, written into the warehouse's dbt folder: dbt itself, run by this environment's Python
+# (found even when its bin folder is not on PATH, as with `.venv/bin/ror`), except that `dbt --version`, which
+# dagster-dbt runs before every dbt command to learn dbt's version, answers from the installed package: dbt's own
+# imports dbt (2 CPU s) and asks PyPI for the latest release (up to seconds, and a network call on every refresh).
+DBT_EXECUTABLE_NAME = "dbt"
+DBT_EXECUTABLE_SCRIPT = f"""#!{sys.executable}
+# Written by ror-warehouse (orchestration/dbt_project.py): dbt, with `dbt --version` answered without asking PyPI.
+import sys
+
+if sys.argv[1:] == ["--version"]:
+    from importlib.metadata import version
+
+    print(f"Core:\\n  - installed: {{version('dbt-core')}}")
+else:
+    from dbt.cli.main import cli
+
+    sys.exit(cli())
+"""
 # The profile dbt_project.yml names; the per-warehouse profiles.yml defines only its duckdb target.
 PROFILE_NAME = "ror_warehouse"
 # What dbt reads when it parses: the project's top-level YAML and these folders (target/ and logs/ are its output).
@@ -98,6 +115,20 @@ def write_profile(
     return profile
 
 
+def write_dbt_executable(dbt_folder: Path) -> Path:
+    """The dbt executable dagster-dbt runs (DBT_EXECUTABLE_SCRIPT), in the warehouse's dbt folder, rewritten only when
+    it would change."""
+    dbt_folder.mkdir(parents=True, exist_ok=True)
+    executable = dbt_folder / DBT_EXECUTABLE_NAME
+    if not executable.exists() or executable.read_text("utf-8") != DBT_EXECUTABLE_SCRIPT:
+        # whole or not at all: the step processes of one run write it at the same time, and may run it at once
+        partial = executable.with_name(f".{DBT_EXECUTABLE_NAME}.{os.getpid()}")
+        partial.write_text(DBT_EXECUTABLE_SCRIPT, "utf-8")
+        partial.chmod(0o755)
+        partial.replace(executable)
+    return executable
+
+
 def project_fingerprint(project_dir: Path) -> str:
     """sha256 over the dbt-core version and the path and bytes of every file dbt parses."""
     digest = hashlib.sha256(f"dbt-core {version('dbt-core')}\n".encode())
@@ -120,10 +151,12 @@ def manifest_is_current(project_dir: Path, manifest_path: Path) -> bool:
 
 
 def dbt_cli(project: DbtProject) -> DbtCliResource:
-    """dbt for this project and its warehouse's profile."""
+    """dbt for this project and its warehouse's profile, run through the warehouse's dbt executable
+    (DBT_EXECUTABLE_SCRIPT)."""
     from dagster_dbt import DbtCliResource
 
-    return DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir), dbt_executable=DBT_EXECUTABLE)
+    executable = write_dbt_executable(Path(project.profiles_dir))
+    return DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir), dbt_executable=str(executable))
 
 
 def parse(project: DbtProject) -> None:

@@ -56,3 +56,25 @@ def test_prepare_parses_once_until_the_project_changes(tmp_path):
     project.manifest_path.unlink()
     prepare(project, parse=project.parse)
     assert project.parses == 3, "a missing manifest is always parsed"
+
+
+def test_the_dbt_dagster_runs_tells_its_version_without_asking_pypi(tmp_path):
+    # dagster-dbt runs `dbt --version` before every dbt command; dbt's own asks PyPI for the latest release (a network
+    # call on every refresh, seconds without a network) and imports dbt. The warehouse's dbt answers from the package.
+    import subprocess
+    from importlib.metadata import version
+
+    from dagster_dbt import DbtProject
+
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_cli, write_profile
+
+    write_profile(tmp_path, tmp_path / "ror.work.duckdb", {})
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=tmp_path, target_path=tmp_path / "target")
+    executable = dbt_cli(project).dbt_executable
+    assert Path(executable).parent == tmp_path
+    answer = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert f"installed: {version('dbt-core')}" in answer
+    assert "latest" not in answer, "dbt asked PyPI for its latest version"
+    # any other command is dbt's own
+    help_text = subprocess.run([executable, "--help"], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "build" in help_text

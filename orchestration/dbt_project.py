@@ -63,9 +63,12 @@ def profile_yaml(
     working_path: Path, duckdb_limits: Mapping[str, str], spark_conf: Mapping[str, str] | None = None
 ) -> str:
     """dbt_project/profiles.yml's duckdb target with the working database and DuckDB's limits written in (no env_var):
-    ``duckdb_limits`` (Settings.duckdb_limits: memory_limit, temp_directory) go into the adapter's settings, which
-    dbt-duckdb sets on every connection it opens. With ``spark_conf`` (a deployment's, orchestration.deployment) the
-    profile's target is a Spark session with those settings instead: dbt's session on the deployment's cluster."""
+    ``duckdb_limits`` (Settings.duckdb_limits: memory_limit, temp_directory) go into the adapter's config_options,
+    which dbt-duckdb gives DuckDB once, when it opens the database. Not its settings, which it sets again on every
+    cursor: once a model has spilled, DuckDB refuses to set temp_directory again ("Cannot switch temporary directory
+    after the current one has been used") and every later model and test of the build fails. With ``spark_conf`` (a
+    deployment's, orchestration.deployment) the profile's target is a Spark session with those settings instead: dbt's
+    session on the deployment's cluster."""
     # json.dumps quotes the path as YAML reads it (a double-quoted scalar), whatever characters it holds.
     import json
 
@@ -94,6 +97,7 @@ def profile_yaml(
         "      threads: 1\n"
         "      settings:\n"
         "        TimeZone: UTC\n"
+        + ("      config_options:\n" if duckdb_limits else "")
         + "".join(f"        {name}: {json.dumps(value)}\n" for name, value in sorted(duckdb_limits.items()))
         + spark
     )

@@ -27,8 +27,9 @@ import duckdb
 import polars as pl
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
-from support.runs import LOAD_TIME_COLUMNS, ROR, RUN_LOGS, refresh
+from support.runs import ROR, refresh
 
+from benchmarks.marts_digest import RUN_LOGS, RUN_SPECIFIC_COLUMNS
 from cluster.__main__ import DEFAULT_FOLDER
 from cluster.services import CELERY_WORKERS, Layout, running_pid, status
 from generators import write_demo_config, write_demo_exports
@@ -73,7 +74,7 @@ def _marts(serving: Path, scratch: Path) -> dict[str, pl.DataFrame]:
                 c
                 for (c,) in con.execute(
                     "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
-                    f"and column_name <> 'refresh_id' and {LOAD_TIME_COLUMNS} order by column_name",
+                    f"and {RUN_SPECIFIC_COLUMNS} order by column_name",
                     [table],
                 ).fetchall()
             ]

@@ -3,7 +3,7 @@
 Computed in DuckDB (a row count and the sum of each row's hash per table) so a 1M-interaction warehouse is compared
 without reading its rows into Python. Hashes are of the stored values, so doubles are compared bit for bit. Left out,
 as in the tests' mart snapshots (tests/support/runs.py): the refresh id, the columns that say when this warehouse
-loaded or scored a row, and the ingest audit, which is a log of batches.
+loaded or scored a row, and the two logs: the ingest audit (batches) and the refresh log (runs).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-RUN_LOGS = ("ingest_audit",)
+RUN_LOGS = ("ingest_audit", "refresh_log")
 RUN_SPECIFIC_COLUMNS = (
     "column_name <> 'refresh_id' and column_name not like '%loaded_at_utc' "
     "and column_name not in ('ingested_at_utc', 'enriched_at_utc')"

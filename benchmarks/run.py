@@ -213,10 +213,15 @@ def history_then_a_day(folder: Path, interactions: int, days: int, versions: lis
     exports = folder / "exports"
     generated = _generate(exports, interactions, days)
     last_day, new_day = (START + timedelta(days=days - 1)).isoformat(), (START + timedelta(days=days)).isoformat()
-    first = [refresh(v, exports / "landing", folder / v.slug, last_day, "first_refresh", timeout) for v in versions]
+    first = [
+        _progress(refresh(v, exports / "landing", folder / v.slug, last_day, "first_refresh", timeout))
+        for v in versions
+    ]
     first_marts = _same_marts([_serving(folder / v.slug) for v in versions])
     added = _generate(exports, interactions, days + 1)
-    day = [refresh(v, exports / "landing", folder / v.slug, new_day, "one_more_day", timeout) for v in versions]
+    day = [
+        _progress(refresh(v, exports / "landing", folder / v.slug, new_day, "one_more_day", timeout)) for v in versions
+    ]
     entry = {
         "interactions": generated["interactions_written"],
         "days": days,
@@ -229,8 +234,6 @@ def history_then_a_day(folder: Path, interactions: int, days: int, versions: lis
             "one_more_day": _same_marts([_serving(folder / v.slug) for v in versions]),
         },
     }
-    for result in (*first, *day):
-        _progress(result)
     return entry
 
 
@@ -312,9 +315,11 @@ def _dbt_build(version: CodeVersion, own: Path, profiles: Path, label: str, time
     return result
 
 
-def _progress(result: dict) -> None:
+def _progress(result: dict) -> dict:
+    """Print one line of ``result`` to stderr as soon as it is measured; returns it."""
     brief = {k: result[k] for k in ("label", "code", "ok", "seconds", "peak_rss_gib", "stage_seconds") if k in result}
     print(json.dumps(brief), file=sys.stderr, flush=True)
+    return result
 
 
 def machine() -> dict:
@@ -377,8 +382,9 @@ def _marts_lines(entries: list[dict]) -> list[str]:
 
 
 def _verdict(same: dict) -> str:
-    differ = "DIFFER: " + ", ".join(same["differ"])
-    return f"the {same['marts']} marts of both versions are {'equal' if same['equal'] else differ}."
+    if same["equal"]:
+        return f"the {same['marts']} marts of both versions are equal."
+    return f"of the {same['marts']} marts, these DIFFER between the versions: {', '.join(same['differ'])}."
 
 
 def _dbt_rows(d: dict) -> list[str]:

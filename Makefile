@@ -77,11 +77,14 @@ test-spark: setup setup-spark
 	$(BIN)/python -m pytest tests/dbt/test_spark_matches_duckdb.py tests/dbt/test_spark_incremental.py -rs
 
 # The scale benchmarks (BENCHMARKS.md): the full suite takes hours on 2 cores; benchmark-small checks it in minutes.
+# BASELINE=<commit> times that commit's code beside this checkout's, on the same input (`make benchmark BASELINE=main`).
+BENCHMARK_BASELINE = $(if $(BASELINE),--baseline $(BASELINE))
+
 benchmark: setup
-	$(BIN)/python -m benchmarks.run --scale full
+	$(BIN)/python -m benchmarks.run --scale full $(BENCHMARK_BASELINE)
 
 benchmark-small: setup
-	$(BIN)/python -m benchmarks.run --scale small
+	$(BIN)/python -m benchmarks.run --scale small $(BENCHMARK_BASELINE)
 
 # The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise. The instance queues runs of one warehouse one at a time.
 # `dg dev` (`dagster dev` is superseded and says so at start) loads the project's code location from pyproject.toml;

@@ -127,3 +127,26 @@ def test_refreshes_submitted_together_wait_in_the_queue_and_give_the_marts_of_on
     out, err = alone.communicate(timeout=900)
     assert alone.returncode == 0, err[-3000:]
     assert snapshot(serving) == snapshot(alone_serving)
+
+
+def test_a_refresh_interrupted_while_queued_cancels_its_run_and_says_no_daemon_would_start_it(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(QUEUED_INSTANCE)
+    deployment = tmp_path / "deployment.yaml"
+    deployment.write_text("runs: queue\n")
+    landing = tmp_path / "landing" / "generic"
+    landing.mkdir(parents=True)
+    shutil.copy(FIXTURES / "generic" / "canonical_interactions.csv", landing)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "ROR_DEPLOYMENT": str(deployment)}
+    refresh = _refresh(landing.parent, tmp_path / "serve" / "ror.duckdb", env)
+    said = ""
+    while "No dagster-daemon is running" not in said:  # no daemon: the run stays queued
+        line = refresh.stderr.readline()
+        assert line, f"ror ended before its run was queued: {said[-3000:]}"
+        said += line
+    refresh.send_signal(signal.SIGINT)
+    refresh.communicate(timeout=120)
+    assert refresh.returncode == 130
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert [run.status for run in instance.get_runs()] == [DagsterRunStatus.CANCELED]

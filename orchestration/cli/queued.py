@@ -231,4 +231,6 @@ class _LogLines:
     """--verbose: each event of the run, as one line of its log."""
 
     def listen(self, entry) -> None:
-        print(f"{entry.step_key or entry.job_name}: {entry.user_message or entry.dagster_event_type}", flush=True)
+        message = entry.user_message or (entry.dagster_event.message if entry.dagster_event else None)
+        if message:
+            print(f"{entry.step_key or entry.job_name}: {message}", flush=True)

@@ -25,7 +25,8 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	@rm -f $(VENV)/.spark-installed-* && touch $@
 
 # The cluster in a box (docs/beyond-one-machine.md): PostgreSQL, Redis, two Celery workers, Spark standalone (a master,
-# two workers, a Thrift endpoint), all on 127.0.0.1, under .cluster/ (ROR_CLUSTER_DIR). Debian's packages
+# two workers, a Thrift endpoint), a dagster-daemon (it launches the queued runs, `ror refresh`'s too), all on 127.0.0.1,
+# under .cluster/ (ROR_CLUSTER_DIR). Debian's packages
 # (postgresql-15, redis-server, libpostgresql-jdbc-java, Java 17) and the cluster and spark extras.
 CLUSTER_DEBS := postgresql-15 redis-server libpostgresql-jdbc-java openjdk-17-jre-headless
 

@@ -137,12 +137,12 @@ def _execute(
         "orchestration.build", "refresh_job_for", reconstructable_args=(settings.to_json(),)
     )
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        with _following(instance, progress, tags) as tags, execute_job(job, instance, run_config, tags=tags) as result:
-            _send_alerts(instance, settings, result.run_id)
+        with following(instance, progress, tags) as tags, execute_job(job, instance, run_config, tags=tags) as result:
+            send_alerts(instance, settings, result.run_id)
             return result
 
 
-def _send_alerts(instance, settings: Settings, run_id: str) -> None:
+def send_alerts(instance, settings: Settings, run_id: str) -> None:
     """The run's alerts (configuration `alerts:`; none: nothing sent): `ror refresh` runs do not pass through the
     daemon's run-status sensors. A channel that fails says so here and never fails the refresh."""
     from orchestration.alerts_sensor import alert_after_run
@@ -152,7 +152,7 @@ def _send_alerts(instance, settings: Settings, run_id: str) -> None:
 
 
 @contextmanager
-def _following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, str]]:
+def following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, str]]:
     """Feed ``progress`` the events of the run started with the returned tags, from every process, while it runs."""
     if progress is None:
         yield tags

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from cluster.services import HOST, Layout, services, write_configuration
+from orchestration.cli.queued import WORKSPACE_FILE
 from orchestration.dbt_project import profile_yaml
 from orchestration.deployment import DeploymentError, load_deployment
 from orchestration.executor import inner_executor_config
@@ -33,6 +34,7 @@ def test_the_cluster_s_deployment_file_reaches_every_step_process_as_a_value(lay
     deployment = settings.deployment
     assert deployment.celery["broker"].startswith(f"redis://{HOST}:")
     assert deployment.spark_conf["spark.master"].startswith(f"spark://{HOST}:")
+    assert deployment.queued_runs  # `ror refresh` submits to the instance's queue, for the cluster's daemon
     assert Settings.from_json(settings.to_json()) == settings
     assert Settings.from_env({}).deployment is None
 
@@ -50,7 +52,8 @@ def test_the_cluster_s_env_file_names_the_instance_and_the_deployment(layout):
     "text, names",
     [
         ("executor: [", "not valid YAML"),
-        ("workers: 3\n", "only `executor:` and `dbt:`"),
+        ("workers: 3\n", "only `executor:`, `dbt:` and `runs:`"),
+        ("runs: daemon\n", "runs must be `queue`"),
         ("executor:\n  celery: {backend: redis://x}\n", "broker"),
         ("dbt:\n  spark:\n    conf: {spark.sql.warehouse.dir: /w}\n", "spark.master"),
     ],
@@ -99,11 +102,22 @@ def test_with_spark_the_dbt_profile_is_a_session_on_the_cluster(layout, tmp_path
 
 
 def test_every_server_of_the_cluster_binds_to_this_machine_only(layout):
+    # clients of the others: they bind nothing (the daemon's code server listens on a Unix socket)
+    binding_nothing = {"celery-worker-1", "celery-worker-2", "dagster-daemon"}
     for service in services(layout, Path(sys.executable)):
         command = " ".join(service.argv)
         assert "0.0.0.0" not in command, service.name
-        if service.name != "celery-worker-1" and service.name != "celery-worker-2":  # clients: they bind nothing
+        if service.name not in binding_nothing:
             assert HOST in command, service.name
+
+
+def test_the_cluster_s_daemon_launches_runs_from_the_code_location_on_the_cluster_s_instance(layout):
+    """The queued runs, `ror refresh`'s included, need a dagster-daemon: the last service up, the first stopped."""
+    daemon = services(layout, Path(sys.executable))[-1]
+    assert daemon.name == "dagster-daemon"
+    assert daemon.argv[1:] == ["run", "-w", str(WORKSPACE_FILE)]
+    assert daemon.env["DAGSTER_HOME"] == str(layout.dagster_home)
+    assert daemon.env["ROR_DEPLOYMENT"] == str(layout.deployment)
 
 
 def test_spark_s_marts_replace_the_working_database_s(tmp_path):

@@ -1,7 +1,8 @@
 """The same job, the same marts, on the cluster in a box (`make test-cluster` starts it, runs these, stops it).
 
 `ror refresh` is pointed at the cluster by configuration alone, the two variables the cluster's `env` file exports:
-DAGSTER_HOME (the instance in PostgreSQL) and ROR_DEPLOYMENT (steps on the Celery workers, dbt on the Spark cluster).
+DAGSTER_HOME (the instance in PostgreSQL) and ROR_DEPLOYMENT (steps on the Celery workers, dbt on the Spark cluster,
+the run submitted to the instance's queue, which the cluster's dagster-daemon launches).
 The same demo exports are refreshed once on this machine alone (DuckDB) and once on the cluster; every published
 mart must agree: keys and exact columns (text, integers, dates, booleans, money as DECIMAL(18,2)) equal, doubles
 within one unit of their documented rounding (6 places for rates, shares and means, 2 for minutes), as
@@ -156,6 +157,9 @@ def test_the_cluster_run_scored_on_the_workers_and_built_on_spark(both_runs):
     _, _, run_id, _, _ = both_runs
     with DagsterInstance.from_config(_cluster_env()["DAGSTER_HOME"]) as instance:
         messages = [record.user_message for record in instance.all_logs(run_id)]
+        # `ror refresh` submitted it to the instance's queue; the cluster's dagster-daemon launched it
+        assert instance.all_logs(run_id, of_type=DagsterEventType.RUN_ENQUEUED), "the run did not go through the queue"
+        assert instance.all_logs(run_id, of_type=DagsterEventType.RUN_DEQUEUED)
     submitted = [m for m in messages if m.startswith("Submitting celery task for step")]
     assert any("score_bucket" in m for m in submitted), "the scoring steps did not run on the Celery workers"
     assert any("ror_dbt_models" in m for m in submitted)

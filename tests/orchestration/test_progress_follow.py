@@ -42,7 +42,7 @@ def test_events_the_busy_storage_refused_are_read_again_each_once(tmp_path):
     recorder = Recorder()
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         storage = BusyStorage(instance, times=3)
-        with launcher._following(storage, recorder, {}) as tags:
+        with launcher.following(storage, recorder, {}) as tags:
             assert materialize([greeting], instance=instance, tags=tags).success
     assert storage.busy_reads_left == 0
     assert recorder.events.count(DagsterEventType.STEP_SUCCESS) == 1
@@ -54,5 +54,5 @@ def test_a_storage_that_stays_busy_after_the_run_fails_the_command_instead_of_a_
     monkeypatch.setattr(launcher, "FINAL_READ_ATTEMPTS", 2)
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         with pytest.raises(OperationalError, match="database is locked"):
-            with launcher._following(BusyStorage(instance, times=10**6), Recorder(), {}) as tags:
+            with launcher.following(BusyStorage(instance, times=10**6), Recorder(), {}) as tags:
                 assert materialize([greeting], instance=instance, tags=tags).success

@@ -91,7 +91,8 @@ dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev \
 		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 
-# Superset on the serving file (ROR_WAREHOUSE, by default the demo's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has
+# Superset on the serving file (ROR_WAREHOUSE, by default the demo's), or on a Spark SQL endpoint's marts when
+# ROR_BI_SPARK_ENDPOINT names one (`. .cluster/env` sets the cluster's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has
 # its own venv, bi/.venv: Superset pins pandas, Flask and SQLAlchemy 1.4, which stay out of the project's venv.
 BI_VENV := bi/.venv
 BI_STAMP := $(BI_VENV)/.installed-$(shell cksum < bi/requirements.txt | cut -d' ' -f1)
@@ -104,7 +105,8 @@ $(BI_STAMP): bi/requirements.txt
 	@rm -f $(BI_VENV)/.installed-* && touch $@
 
 bi: bi-setup
-	$(BI_VENV)/bin/python bi/superset_ror.py setup --serving-file $${ROR_WAREHOUSE:-data/warehouse/ror.duckdb}
+	$(BI_VENV)/bin/python bi/superset_ror.py setup $(if $(ROR_BI_SPARK_ENDPOINT),--spark-endpoint \
+		$(ROR_BI_SPARK_ENDPOINT),--serving-file $${ROR_WAREHOUSE:-data/warehouse/ror.duckdb})
 	$(BI_VENV)/bin/python bi/superset_ror.py serve --host $${ROR_BI_HOST:-127.0.0.1} --port $${ROR_BI_PORT:-8088}
 
 # Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version; the Spark

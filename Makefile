@@ -47,7 +47,8 @@ cluster-status:
 
 # The tests marked `cluster` (tests/cluster/), on a cluster this target starts and always stops again. The workers
 # hash contacts with the salt of the environment they start in: the tests' (tests/conftest.py). About 22 min on a
-# loaded 2-core machine, so .ci/run leaves it out: with `make test` (~53 min loaded) it would reach CI's 75 min limit.
+# loaded 2-core machine, and 8 more for Superset on the Thrift endpoint (bi/.venv, Chromium): 33 min at load 20-30,
+# so .ci/run leaves it out: with `make test` (~53 min loaded) it would reach CI's 75 min limit.
 test-cluster: setup-cluster
 	@export PYTHONPATH=$(CURDIR) ROR_HASH_SALT=test-salt && $(BIN)/python -m cluster up && \
 		$(BIN)/python -m pytest -m cluster tests/cluster -rs; \

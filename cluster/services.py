@@ -119,6 +119,12 @@ def redis_url(database: int) -> str:
     return f"redis://{HOST}:{PORTS['redis']}/{database}"
 
 
+def bi_endpoint() -> str:
+    """The SQLAlchemy URI of the Thrift endpoint's marts for a BI tool (PyHive's `hive` dialect: HiveServer2's
+    protocol, which Spark's Thrift server speaks); `make bi` takes it from ROR_BI_SPARK_ENDPOINT."""
+    return f"hive://{POSTGRES_USER}@{HOST}:{PORTS['thrift']}/marts"
+
+
 def postgres_jdbc_url(database: str) -> str:
     return f"jdbc:postgresql://{HOST}:{PORTS['postgres']}/{database}"
 
@@ -461,6 +467,8 @@ def write_configuration(layout: Layout) -> None:
         f"export ROR_DEPLOYMENT={layout.deployment}\n"
         # the pending texts in one hash bucket per Celery worker, scored side by side
         f"export ROR_ENRICH_WORKERS={CELERY_WORKERS}\n"
+        # `make bi` serves the dashboards on the marts of the cluster's Spark SQL endpoint
+        f"export ROR_BI_SPARK_ENDPOINT={bi_endpoint()}\n"
     )
 
 

@@ -1,7 +1,9 @@
 """Hashing, detecting and reading landing files, in this process or in worker processes, handed back in landing order.
 
 The readers are Python record by record, so one process reads one file at a time: with ``workers`` > 1, worker
-processes detect and read the next files while the loading process checks and loads the ones before them. Reading has
+processes detect and read the next files while the loading process checks and loads the ones before them. A worker
+also computes each row's record and text hashes (``ingest.warehouse.identified_chunk``), Python per row that would
+otherwise wait for the one loading process. Reading has
 no side effects, so the outcome is the one of reading in turn; only memory grows, by at most ``IN_FLIGHT_PER_WORKER``
 files per worker, each at most ``WHOLE_FILE_BYTES`` (a larger file is streamed chunk by chunk by the loading process).
 Workers are started fresh (``spawn``: a fork of a process with running threads may deadlock) and register the same
@@ -28,6 +30,7 @@ from ingest.detect import explain_sample, format_named, sample_of
 from ingest.plausibility import canonical_chunk
 from ingest.privacy import ContactSalt, hash_in_this_process_with
 from ingest.readers.generic import Mapping, register_loaded_mappings, registered_mappings
+from ingest.warehouse import identified_chunk
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,8 @@ def prepare(path: Path) -> PreparedFile:
     try:
         if fmt.skipped_because or digest.size > WHOLE_FILE_BYTES:
             return PreparedFile(digest, fmt.name)
-        return PreparedFile(digest, fmt.name, chunks=[canonical_chunk(chunk) for chunk in counted_chunks(fmt, path)])
+        chunks = [identified_chunk(canonical_chunk(chunk)) for chunk in counted_chunks(fmt, path)]
+        return PreparedFile(digest, fmt.name, chunks=chunks)
     except Exception as error:  # one broken file must not stop the batch: it fails alone
         return PreparedFile(digest, fmt.name, failure=ReadFailed(error_reason(error)))
 

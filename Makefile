@@ -25,7 +25,8 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	@rm -f $(VENV)/.spark-installed-* && touch $@
 
 # The cluster in a box (docs/beyond-one-machine.md): PostgreSQL, Redis, two Celery workers, Spark standalone (a master,
-# two workers, a Thrift endpoint), all on 127.0.0.1, under .cluster/ (ROR_CLUSTER_DIR). Debian's packages
+# two workers, a Thrift endpoint), a dagster-daemon (it launches the queued runs, `ror refresh`'s too), all on 127.0.0.1,
+# under .cluster/ (ROR_CLUSTER_DIR). Debian's packages
 # (postgresql-15, redis-server, libpostgresql-jdbc-java, Java 17) and the cluster and spark extras.
 CLUSTER_DEBS := postgresql-15 redis-server libpostgresql-jdbc-java openjdk-17-jre-headless
 
@@ -47,7 +48,8 @@ cluster-status:
 
 # The tests marked `cluster` (tests/cluster/), on a cluster this target starts and always stops again. The workers
 # hash contacts with the salt of the environment they start in: the tests' (tests/conftest.py). About 22 min on a
-# loaded 2-core machine, so .ci/run leaves it out: with `make test` (~53 min loaded) it would reach CI's 75 min limit.
+# loaded 2-core machine, and 8 more for Superset on the Thrift endpoint (bi/.venv, Chromium): 33 min at load 20-30,
+# so .ci/run leaves it out: with `make test` (~53 min loaded) it would reach CI's 75 min limit.
 test-cluster: setup-cluster
 	@export PYTHONPATH=$(CURDIR) ROR_HASH_SALT=test-salt && $(BIN)/python -m cluster up && \
 		$(BIN)/python -m pytest -m cluster tests/cluster -rs; \
@@ -77,11 +79,14 @@ test-spark: setup setup-spark
 	$(BIN)/python -m pytest tests/dbt/test_spark_matches_duckdb.py tests/dbt/test_spark_incremental.py -rs
 
 # The scale benchmarks (BENCHMARKS.md): the full suite takes hours on 2 cores; benchmark-small checks it in minutes.
+# BASELINE=<commit> times that commit's code beside this checkout's, on the same input (`make benchmark BASELINE=main`).
+BENCHMARK_BASELINE = $(if $(BASELINE),--baseline $(BASELINE))
+
 benchmark: setup
-	$(BIN)/python -m benchmarks.run --scale full
+	$(BIN)/python -m benchmarks.run --scale full $(BENCHMARK_BASELINE)
 
 benchmark-small: setup
-	$(BIN)/python -m benchmarks.run --scale small
+	$(BIN)/python -m benchmarks.run --scale small $(BENCHMARK_BASELINE)
 
 # The UI binds to 127.0.0.1 unless ROR_UI_HOST says otherwise. The instance queues runs of one warehouse one at a time.
 # `dg dev` (`dagster dev` is superseded and says so at start) loads the project's code location from pyproject.toml;
@@ -91,7 +96,8 @@ dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev \
 		-h $${ROR_UI_HOST:-127.0.0.1} -p $${ROR_UI_PORT:-3000}
 
-# Superset on the serving file (ROR_WAREHOUSE, by default the demo's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has
+# Superset on the serving file (ROR_WAREHOUSE, by default the demo's), or on a Spark SQL endpoint's marts when
+# ROR_BI_SPARK_ENDPOINT names one (`. .cluster/env` sets the cluster's), at http://127.0.0.1:8088 (ROR_BI_PORT). It has
 # its own venv, bi/.venv: Superset pins pandas, Flask and SQLAlchemy 1.4, which stay out of the project's venv.
 BI_VENV := bi/.venv
 BI_STAMP := $(BI_VENV)/.installed-$(shell cksum < bi/requirements.txt | cut -d' ' -f1)
@@ -104,7 +110,8 @@ $(BI_STAMP): bi/requirements.txt
 	@rm -f $(BI_VENV)/.installed-* && touch $@
 
 bi: bi-setup
-	$(BI_VENV)/bin/python bi/superset_ror.py setup --serving-file $${ROR_WAREHOUSE:-data/warehouse/ror.duckdb}
+	$(BI_VENV)/bin/python bi/superset_ror.py setup $(if $(ROR_BI_SPARK_ENDPOINT),--spark-endpoint \
+		$(ROR_BI_SPARK_ENDPOINT),--serving-file $${ROR_WAREHOUSE:-data/warehouse/ror.duckdb})
 	$(BI_VENV)/bin/python bi/superset_ror.py serve --host $${ROR_BI_HOST:-127.0.0.1} --port $${ROR_BI_PORT:-8088}
 
 # Re-pin every dependency after changing pyproject.toml (torch stays on the CPU build's public version; the Spark

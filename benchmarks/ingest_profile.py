@@ -80,7 +80,7 @@ def profile(files: list[Path], batch_rows: int) -> dict:
             }
             for name, figures in sorted(formats.items(), key=lambda item: -item[1]["seconds"])
         },
-        "check_seconds": round(check_seconds, 2),  # plausibility, provenance, record hashes (raw_batch)
+        "check_seconds": round(check_seconds, 2),  # plausibility, provenance (raw_batch; hashes: read_seconds)
         "load_seconds": round(load_seconds, 2),  # de-duplication, inserts and commits (load_files)
         "us_per_row_loading": round(1e6 * (check_seconds + load_seconds) / max(rows, 1), 1),
     }

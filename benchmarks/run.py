@@ -1,20 +1,24 @@
-"""The scale benchmark suite: ``python -m benchmarks.run [--scale small|full] [--only ...]`` (or ``make benchmark``).
+"""The scale benchmark suite: ``python -m benchmarks.run [--scale small|full] [--only ...] [--baseline REF]`` (or
+``make benchmark``).
 
 Each measure runs on this machine, in one go, and lands in ``<out>/results.json`` and ``<out>/results.md``:
 
-- ``refresh``: ``ror refresh`` end to end on generated exports of N interactions (a first refresh of an empty
-  warehouse), its wall time, the peak memory of its whole process tree, and each stage's share of the time and its
-  own peak memory, read from the Dagster run's step stats (configuration, ingest, enrichment, themes, dbt, checks,
-  publish, report; the rest is start-up and between steps: Python imports, dbt parse, Dagster's instance and the
-  events it stores);
-- ``add_day``: one more day (same daily volume) refreshed on top of 7 days of history and on top of 365 days;
+- ``refresh``: for N interactions over a year, ``ror refresh`` of an empty warehouse, then one more day generated at
+  the same daily volume and refreshed on top: each one's wall time, the peak memory of its whole process tree, and each
+  stage's share of the time and its own peak memory, read from the Dagster run's step stats (configuration, ingest,
+  enrichment, themes, dbt, checks, publish, report; the rest is start-up and between steps: Python imports, dbt parse,
+  Dagster's instance and the events it stores). Read down the sizes, it is how cost grows;
+- ``add_day``: the same, at 548 interactions a day, on 7 days of history and on 365 days;
 - ``dbt``: ``dbt build`` over M already-enriched interactions synthesised in DuckDB (full refresh, then an incremental
   run for one new day), without unit tests as in a refresh, with the slowest models from dbt's run_results.json;
 - enrichment texts/s inside each refresh and the texts the cache spared.
 
-Every run works in a fresh folder (``--work``), with its own Dagster instance; commands run under ``nice`` so a
-shared machine stays usable. Sizes: ``--scale full`` is what BENCHMARKS.md reports (100k and 1M interactions, 548
-interactions a day for the add-a-day runs, 10M for dbt); ``--scale small`` is the same suite in a few minutes.
+``--baseline REF`` runs every command twice on the same input, first with that commit's code, then with this
+checkout's, so old and new are timed on the same machine in one run; the marts both versions built are compared bit
+for bit (``benchmarks/marts_digest.py``). Every run works in a fresh folder (``--work``), with its own Dagster
+instance; commands run under ``nice`` so a shared machine stays usable. Sizes: ``--scale full`` is what
+BENCHMARKS.md reports (10k, 100k and 1M interactions, 548 a day for the add-a-day runs, 10M for dbt);
+``--scale small`` is the same suite in a few minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -32,8 +37,10 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.measure import Measured, run_measured
+from benchmarks.marts_digest import differing_marts, marts_digest
+from benchmarks.measure import run_measured
 from benchmarks.synthetic import add_synthetic_day, build_synthetic_warehouse
+from benchmarks.versions import CodeVersion, baseline, this_checkout
 from orchestration.dbt_project import write_profile
 from orchestration.settings import Settings, dbt_folder_for
 
@@ -70,21 +77,13 @@ SCALES = {
         refresh_sizes=(2_000, 10_000), refresh_days=14, daily_volume=20, history_days=(7, 365), dbt_rows=100_000
     ),
     "full": Scale(
-        refresh_sizes=(100_000, 1_000_000),
+        refresh_sizes=(10_000, 100_000, 1_000_000),
         refresh_days=365,
         daily_volume=548,
         history_days=(7, 365),
         dbt_rows=10_000_000,
     ),
 }
-
-
-def _env(home: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PYTHONWARNINGS": "ignore",
-    }
 
 
 def _nice(command: list[str]) -> list[str]:
@@ -186,9 +185,9 @@ def _raw_rows(warehouse: Path) -> dict[str, int]:
     return {"raw_interactions": interactions, "unique_texts": texts}
 
 
-def refresh(landing: Path, work: Path, partition: str, label: str, timeout: float) -> dict:
-    """``ror refresh`` on ``landing`` (with the generator's ror.yaml beside it) into ``work``'s warehouse, measured.
-    Files are taken as soon as written (no settle time): the generator finished before the refresh starts."""
+def refresh(version: CodeVersion, landing: Path, work: Path, partition: str, label: str, timeout: float) -> dict:
+    """``ror refresh`` of ``version`` on ``landing`` (with the generator's ror.yaml beside it) into ``work``'s
+    warehouse, measured. Files are taken as soon as written (no settle time): the generator finished first."""
     home = work / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
@@ -197,11 +196,12 @@ def refresh(landing: Path, work: Path, partition: str, label: str, timeout: floa
     arguments += ["--config", str(landing.parent / "ror.yaml"), "--settle-seconds", "0"]
     command = _nice([str(BIN / "ror"), *arguments])
     began = time.time()
-    measured = run_measured(command, _env(home), PROJECT_ROOT, work / f"{label}.log", timeout)
+    measured = run_measured(command, version.env(home), version.root, work / f"{label}.log", timeout)
     run = read_run(home)
     stage_total = sum(run.get("stage_seconds", {}).values())
     result = {
         "label": label,
+        "code": version.label,
         "ok": measured.returncode == 0,
         "seconds": round(measured.seconds, 1),
         "peak_rss_gib": round(measured.peak_rss_gib, 2),
@@ -216,107 +216,134 @@ def refresh(landing: Path, work: Path, partition: str, label: str, timeout: floa
     return result
 
 
-def bench_refresh(scale: Scale, work: Path, sizes: tuple[int, ...], timeout: float) -> list[dict]:
-    results = []
-    for size in sizes:
-        folder = work / f"refresh_{size}"
-        generated = _generate(folder / "exports", size, scale.refresh_days)
-        last_day = (START + timedelta(days=scale.refresh_days - 1)).isoformat()
-        result = refresh(folder / "exports" / "landing", folder, last_day, f"refresh_{size}", timeout)
-        results.append({"interactions": size, "days": scale.refresh_days, "generate": generated, **result})
-        _progress(results[-1])
-    return results
+def _serving(work: Path) -> Path:
+    return work / "warehouse" / "ror.duckdb"
 
 
-def bench_add_day(scale: Scale, work: Path, history_days: tuple[int, ...], timeout: float) -> list[dict]:
-    results = []
-    for history in history_days:
-        folder = work / f"add_day_{history}"
-        exports = folder / "exports"
-        _generate(exports, scale.daily_volume * history, history)
-        history_run = refresh(
-            exports / "landing", folder, (START + timedelta(days=history - 1)).isoformat(), "history", timeout
-        )
-        added = _generate(exports, scale.daily_volume * history, history + 1)
-        new_day = (START + timedelta(days=history)).isoformat()
-        day_run = refresh(exports / "landing", folder, new_day, f"add_day_on_{history}", timeout)
-        results.append(
-            {
-                "history_days": history,
-                "daily_volume": scale.daily_volume,
-                "history_refresh_seconds": history_run["seconds"],
-                "history_ok": history_run["ok"],
-                "added_interactions": added["interactions_written"],
-                **day_run,
-            }
-        )
-        _progress(results[-1])
-    return results
+def _same_marts(databases: list[Path], schema: str = "marts") -> dict | None:
+    """Whether every version built the same marts (None with one version, or when a build failed)."""
+    if len(databases) < 2 or not all(d.exists() for d in databases):
+        return None
+    digests = [marts_digest(d, schema) for d in databases]
+    differ = sorted({t for other in digests[1:] for t in differing_marts(digests[0], other)})
+    return {"marts": len(digests[0]), "equal": not differ, "differ": differ}
 
 
-def bench_dbt(scale: Scale, work: Path, rows: int, timeout: float) -> dict:
-    folder = work / "dbt"
-    database = folder / "ror.work.duckdb"
-    started = time.perf_counter()
-    built = build_synthetic_warehouse(database, rows, folder / "template")
-    synthesis_seconds = round(time.perf_counter() - started, 1)
-    env = _env(folder / "dagster_home")
-    limits = Settings.from_env().with_paths(warehouse=database).duckdb_limits()  # ROR_DUCKDB_MEMORY_LIMIT, as a refresh
-    profiles = write_profile(folder, database, limits).parent  # as a refresh names its working database to dbt
-    target = folder / "target"
-
-    def dbt(label: str, *args: str) -> tuple[Measured, list[dict]]:
-        command = _nice(
-            [
-                str(BIN / "dbt"),
-                "build",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(profiles),
-                "--target-path",
-                str(target / label),
-                # as in a refresh (orchestration/assets/dbt.py): unit tests run in CI, not on the data
-                "--exclude",
-                "test_type:unit",
-                *args,
-            ]
-        )
-        measured = run_measured(command, env, PROJECT_ROOT, folder / f"{label}.log", timeout)
-        return measured, dbt_model_times(target / label / "run_results.json")
-
-    full, full_slowest = dbt("full", "--full-refresh")
-    new_day = add_synthetic_day(database, built)
-    window = {"min_date": new_day.isoformat(), "max_date": (new_day + timedelta(days=1)).isoformat()}
-    incremental, incremental_slowest = dbt("incremental", "--vars", json.dumps(window))
-    result = {
-        "interactions": built.rows,
-        "days": built.days,
-        "synthesis_seconds": synthesis_seconds,
-        "full": _dbt_result(full, full_slowest),
-        "incremental": _dbt_result(incremental, incremental_slowest),
+def history_then_a_day(folder: Path, interactions: int, days: int, versions: list[CodeVersion], timeout: float) -> dict:
+    """Generate ``days`` of exports holding ``interactions``, refresh an empty warehouse with them (each version its
+    own), then generate one more day at the same daily volume and refresh again: the first refresh and one more day,
+    on the same input for every version."""
+    exports = folder / "exports"
+    generated = _generate(exports, interactions, days)
+    last_day, new_day = (START + timedelta(days=days - 1)).isoformat(), (START + timedelta(days=days)).isoformat()
+    first = [
+        _progress(refresh(v, exports / "landing", folder / v.slug, last_day, "first_refresh", timeout))
+        for v in versions
+    ]
+    first_marts = _same_marts([_serving(folder / v.slug) for v in versions])
+    added = _generate(exports, interactions, days + 1)
+    day = [
+        _progress(refresh(v, exports / "landing", folder / v.slug, new_day, "one_more_day", timeout)) for v in versions
+    ]
+    entry = {
+        "interactions": generated["interactions_written"],
+        "days": days,
+        "generate": generated,
+        "added_interactions": added["interactions_written"],
+        "first_refresh": first,
+        "one_more_day": day,
+        "same_marts": {
+            "first_refresh": first_marts,
+            "one_more_day": _same_marts([_serving(folder / v.slug) for v in versions]),
+        },
     }
-    _progress({"label": "dbt full", **result["full"]})
-    _progress({"label": "dbt incremental", **result["incremental"]})
+    return entry
+
+
+def bench_refresh(
+    scale: Scale, work: Path, sizes: tuple[int, ...], versions: list[CodeVersion], timeout: float
+) -> list[dict]:
+    return [history_then_a_day(work / f"refresh_{size}", size, scale.refresh_days, versions, timeout) for size in sizes]
+
+
+def bench_add_day(
+    scale: Scale, work: Path, history_days: tuple[int, ...], versions: list[CodeVersion], timeout: float
+) -> list[dict]:
+    return [
+        history_then_a_day(work / f"add_day_{days}", scale.daily_volume * days, days, versions, timeout)
+        for days in history_days
+    ]
+
+
+def bench_dbt(scale: Scale, work: Path, rows: int, versions: list[CodeVersion], timeout: float) -> dict:
+    """``dbt build`` of each version's project over the same synthesised warehouse (a copy each): full, then
+    incremental for one new day."""
+    folder = work / "dbt"
+    synthesised = folder / "synthesised.duckdb"
+    started = time.perf_counter()
+    built = build_synthetic_warehouse(synthesised, rows, folder / "template")
+    result: dict = {"interactions": built.rows, "days": built.days}
+    result["synthesis_seconds"] = round(time.perf_counter() - started, 1)
+    limits = (
+        Settings.from_env().with_paths(warehouse=synthesised).duckdb_limits()
+    )  # ROR_DUCKDB_MEMORY_LIMIT, as a refresh
+    databases = {}
+    for version in versions:
+        own = folder / version.slug
+        database = own / "ror.work.duckdb"
+        own.mkdir(parents=True)
+        shutil.copyfile(synthesised, database)
+        databases[version.slug] = database
+        profiles = write_profile(own, database, limits).parent  # as a refresh names its working database to dbt
+        full = _dbt_build(version, own, profiles, "full", timeout, "--full-refresh")
+        new_day = add_synthetic_day(database, built)
+        window = {"min_date": new_day.isoformat(), "max_date": (new_day + timedelta(days=1)).isoformat()}
+        incremental = _dbt_build(version, own, profiles, "incremental", timeout, "--vars", json.dumps(window))
+        result.setdefault("full", []).append(full)
+        result.setdefault("incremental", []).append(incremental)
+        _progress({"label": "dbt full", **full})
+        _progress({"label": "dbt incremental", **incremental})
+    result["same_marts"] = _same_marts(list(databases.values()))
     return result
 
 
-def _dbt_result(measured: Measured, slowest: list[dict]) -> dict:
+def _dbt_build(version: CodeVersion, own: Path, profiles: Path, label: str, timeout: float, *args: str) -> dict:
+    target = own / "target" / label
+    command = _nice(
+        [
+            str(BIN / "dbt"),
+            "build",
+            "--project-dir",
+            str(version.dbt_project),
+            "--profiles-dir",
+            str(profiles),
+            "--target-path",
+            str(target),
+            # as in a refresh (orchestration/assets/dbt.py): unit tests run in CI, not on the data
+            "--exclude",
+            "test_type:unit",
+            *args,
+        ]
+    )
+    measured = run_measured(command, version.env(own / "dagster_home"), version.root, own / f"{label}.log", timeout)
     result = {
+        "code": version.label,
         "ok": measured.returncode == 0,
         "seconds": round(measured.seconds, 1),
         "peak_rss_gib": round(measured.peak_rss_gib, 2),
-        "slowest": slowest,
+        "slowest": dbt_model_times(target / "run_results.json"),
     }
     if not result["ok"]:
         result["output_tail"] = measured.output_tail
     return result
 
 
-def _progress(result: dict) -> None:
-    keys = ("label", "ok", "seconds", "peak_rss_gib", "stage_seconds", "stage_peak_rss_gib")
+def _progress(result: dict) -> dict:
+    """Print one line of ``result`` to stderr as soon as it is measured; returns it."""
+    keys = ("label", "code", "ok", "seconds", "peak_rss_gib", "stage_seconds", "stage_peak_rss_gib")
     brief = {k: result[k] for k in keys if k in result}
     print(json.dumps(brief), file=sys.stderr, flush=True)
+    return result
 
 
 def machine() -> dict:
@@ -330,6 +357,11 @@ def machine() -> dict:
     }
 
 
+_REFRESH_COLUMNS = ["{what}", "code", "wall", "peak memory (tree), in", *STAGES, OUTSIDE_STEPS, "texts encoded"]
+_REFRESH_COLUMNS += ["texts/s", "texts from cache"]
+REFRESH_HEADER = ["| " + " | ".join(_REFRESH_COLUMNS) + " |", "|" + "---|" * len(_REFRESH_COLUMNS)]
+
+
 def markdown(results: dict) -> str:
     lines = [f"Measured {results['measured_at']} with `{results['command']}`", ""]
     m = results["machine"]
@@ -338,42 +370,62 @@ def markdown(results: dict) -> str:
         f"load average at start {m['load_average_at_start']}.",
         "",
     ]
-    if results.get("refresh"):
-        lines += _refresh_header("refresh (empty warehouse)")
-        for r in results["refresh"]:
-            lines.append(_refresh_row(f"{r['interactions']:,} interactions / {r['days']} days", r))
-        lines.append("")
-    if results.get("add_day"):
-        lines += _refresh_header("one more day")
-        for r in results["add_day"]:
-            label = f"{r['added_interactions']:,} new on {r['history_days']} days ({r['daily_volume']}/day)"
-            lines.append(_refresh_row(label, r))
-        ratio = results.get("add_day_ratio")
-        if ratio is not None:
-            lines += ["", f"One more day on 365 days costs {ratio:.2f}x one more day on 7 days."]
-        lines.append("")
+    for measure, what in (("refresh", "interactions"), ("add_day", "history")):
+        if results.get(measure):
+            lines += [*(line.format(what=what) for line in REFRESH_HEADER)]
+            for entry in results[measure]:
+                lines += _history_rows(entry)
+            lines += ["", *_marts_lines(results[measure]), ""]
+    ratio = results.get("add_day_ratio")
+    if ratio is not None:
+        lines += [f"One more day on 365 days costs {ratio:.2f}x one more day on 7 days.", ""]
     if results.get("dbt"):
-        d = results["dbt"]
-        lines += [
-            "| dbt build over enriched interactions | wall | peak memory (tree) | slowest nodes |",
-            "|---|---|---|---|",
-        ]
-        for mode in ("full", "incremental"):
-            r = d[mode]
-            slowest = ", ".join(f"{n['node'].split('.')[-1]} {n['seconds']}s" for n in r["slowest"][:5])
-            status = "" if r["ok"] else " (FAILED)"
-            lines.append(
-                f"| {d['interactions']:,} / {d['days']} days, {mode}{status} | {r['seconds']} s | "
-                f"{r['peak_rss_gib']} GiB | {slowest} |"
-            )
-        lines.append("")
+        lines += _dbt_rows(results["dbt"])
     return "\n".join(lines)
 
 
-def _refresh_header(title: str) -> list[str]:
-    columns = [title, "wall", "peak memory (tree), in", *STAGES, OUTSIDE_STEPS, "texts encoded", "texts/s"]
-    columns.append("texts from cache")
-    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+def _history_rows(entry: dict) -> list[str]:
+    history = f"{entry['interactions']:,} / {entry['days']} days"
+    rows = [_refresh_row(f"{history}: first refresh", r) for r in entry["first_refresh"]]
+    rows += [
+        _refresh_row(f"{history}: one more day ({entry['added_interactions']:,} new)", r) for r in entry["one_more_day"]
+    ]
+    return rows
+
+
+def _marts_lines(entries: list[dict]) -> list[str]:
+    lines = []
+    for entry in entries:
+        for phase, same in entry.get("same_marts", {}).items():
+            if same is not None:
+                after = f"After the {phase.replace('_', ' ')} of {entry['interactions']:,} interactions"
+                lines.append(f"- {after}, {_verdict(same)}")
+    return lines
+
+
+def _verdict(same: dict) -> str:
+    if same["equal"]:
+        return f"the {same['marts']} marts of both versions are equal."
+    return f"of the {same['marts']} marts, these DIFFER between the versions: {', '.join(same['differ'])}."
+
+
+def _dbt_rows(d: dict) -> list[str]:
+    lines = [
+        "| dbt build over enriched interactions | code | wall | peak memory (tree) | slowest nodes |",
+        "|---|---|---|---|---|",
+    ]
+    for mode in ("full", "incremental"):
+        for r in d[mode]:
+            slowest = ", ".join(f"{n['node'].split('.')[-1]} {n['seconds']}s" for n in r["slowest"][:5])
+            status = "" if r["ok"] else " (FAILED)"
+            lines.append(
+                f"| {d['interactions']:,} / {d['days']} days, {mode}{status} | {r['code']} | {r['seconds']} s | "
+                f"{r['peak_rss_gib']} GiB | {slowest} |"
+            )
+    same = d.get("same_marts")
+    if same is not None:
+        lines += ["", f"- After the incremental run, {_verdict(same)}"]
+    return [*lines, ""]
 
 
 def _refresh_row(label: str, r: dict) -> str:
@@ -385,10 +437,19 @@ def _refresh_row(label: str, r: dict) -> str:
     peaks = r.get("stage_peak_rss_gib", {})
     held_by = f", {max(peaks, key=peaks.get)}" if peaks else ""
     return (
-        f"| {label}{status} | {r['seconds']} s | {r['peak_rss_gib']} GiB{held_by} | {' | '.join(shares)} | "
+        f"| {label}{status} | {r['code']} | {r['seconds']} s | {r['peak_rss_gib']} GiB{held_by} | "
+        f"{' | '.join(shares)} | "
         f"{r['startup_and_other_seconds']} s | {enrichment.get('texts_encoded', '-')} | "
         f"{enrichment.get('texts_per_second', '-')} | {enrichment.get('texts_from_cache', '-')} |"
     )
+
+
+def _add_day_ratio(add_day: list[dict]) -> float | None:
+    """One more day on 365 days of history over one more day on 7, for the code being measured (the last version)."""
+    by_history = {e["days"]: e["one_more_day"][-1]["seconds"] for e in add_day}
+    if by_history.get(7) and 365 in by_history:
+        return round(by_history[365] / by_history[7], 2)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,6 +459,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, help="refresh sizes instead of the scale's")
     parser.add_argument("--history-days", nargs="+", type=int, help="add-a-day histories instead of 7 and 365")
     parser.add_argument("--dbt-rows", type=int, help="interactions for the dbt measure instead of the scale's")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run every measure with this commit's code, on the same input, before this checkout's",
+    )
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "data" / "benchmarks", help="scratch folder")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "results", help="results folder")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds any one command may take")
@@ -407,23 +473,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.work.exists():
         shutil.rmtree(args.work)
     args.work.mkdir(parents=True)
+    try:
+        versions = [*([baseline(args.baseline, args.work / "baseline_code")] if args.baseline else []), this_checkout()]
+    except subprocess.CalledProcessError:
+        parser.error(f"--baseline {args.baseline}: not a commit of this repository (try a hash from `git log`)")
     results: dict = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:]),
         "scale": args.scale,
         "machine": machine(),
+        "code": [v.label for v in versions],
         "scale_settings": asdict(scale),
     }
     if "refresh" in only:
-        results["refresh"] = bench_refresh(scale, args.work, tuple(args.sizes or scale.refresh_sizes), args.timeout)
+        sizes = tuple(args.sizes or scale.refresh_sizes)
+        results["refresh"] = bench_refresh(scale, args.work, sizes, versions, args.timeout)
     if "add_day" in only:
         history_days = tuple(args.history_days or scale.history_days)
-        results["add_day"] = bench_add_day(scale, args.work, history_days, args.timeout)
-        by_history = {r["history_days"]: r["seconds"] for r in results["add_day"]}
-        if 7 in by_history and 365 in by_history and by_history[7]:
-            results["add_day_ratio"] = round(by_history[365] / by_history[7], 2)
+        results["add_day"] = bench_add_day(scale, args.work, history_days, versions, args.timeout)
+        results["add_day_ratio"] = _add_day_ratio(results["add_day"])
     if "dbt" in only:
-        results["dbt"] = bench_dbt(scale, args.work, args.dbt_rows or scale.dbt_rows, args.timeout)
+        results["dbt"] = bench_dbt(scale, args.work, args.dbt_rows or scale.dbt_rows, versions, args.timeout)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n", "utf-8")
     table = markdown(results)

@@ -1,9 +1,10 @@
-"""Superset configuration for the ROR warehouse: local, offline, reading the serving file only.
+"""Superset configuration for the ROR warehouse: local, offline, reading the marts only.
 
 Superset finds this file through SUPERSET_CONFIG_PATH (set by bi/superset_ror.py, which `make bi` runs). Its own
 metadata (users, dashboards, charts) lives in a SQLite file under ROR_BI_HOME; the warehouse is never written: every
 connection to the serving DuckDB file opens it read-only and can read that file and nothing else
-(DB_CONNECTION_MUTATOR below).
+(DB_CONNECTION_MUTATOR below). On a Spark SQL endpoint instead (`make bi` with ROR_BI_SPARK_ENDPOINT), the dashboards'
+SQL differs from DuckDB's in one place only: TIME_GRAIN_ADDON_EXPRESSIONS below.
 """
 
 from __future__ import annotations
@@ -124,4 +125,25 @@ DISALLOWED_SQL_FUNCTIONS = {
         "read_xlsx",
         "glob",
     },
+}
+
+
+# The one dialect difference of the dashboards on a Spark SQL endpoint (hive://, PyHive): Superset takes a hive://
+# connection for Apache Hive (its Hive engine spec comes before its Spark one), whose time grains format dates with
+# week patterns ('u') that Spark 3 and later refuse. Spark's grains, as Superset's own Spark engine spec has them;
+# everything else the datasets and charts say (|| , count_if, nullif, window functions, USING joins) both engines read
+# alike.
+TIME_GRAIN_ADDON_EXPRESSIONS = {
+    "hive": {
+        "PT1S": "date_trunc('second', {col})",
+        "PT1M": "date_trunc('minute', {col})",
+        "PT1H": "date_trunc('hour', {col})",
+        "P1D": "date_trunc('day', {col})",
+        "P1W": "date_trunc('week', {col})",
+        "P1M": "date_trunc('month', {col})",
+        "P3M": "date_trunc('quarter', {col})",
+        "P1Y": "date_trunc('year', {col})",
+        "1969-12-28T00:00:00Z/P1W": "date_trunc('week', {col} + interval '1 day') - interval '1 day'",
+        "P1W/1970-01-03T00:00:00Z": "date_trunc('week', {col} + interval '1 day') + interval '5 days'",
+    }
 }

@@ -1,9 +1,13 @@
-"""Set up and serve Superset on the ROR serving file: `setup` initialises the metadata and imports the dashboards
+"""Set up and serve Superset on the ROR marts: `setup` initialises the metadata and imports the dashboards
 (bi/assets, with each dashboard's brand, platform and period filters derived from its charts' datasets, and every
 dataset with a brand_id given the brand's name from marts.brands), `serve` runs it on 127.0.0.1. Runs with bi/.venv's
 Python (Superset's own dependencies stay out of the project's venv).
 
+The dashboards read the serving DuckDB file, or the marts of a Spark SQL endpoint (a Spark Thrift server, such as the
+cluster in a box's: `hive://user@host:port/marts`, PyHive's dialect) given with --spark-endpoint.
+
     bi/.venv/bin/python bi/superset_ror.py setup --serving-file data/warehouse/ror.duckdb
+    bi/.venv/bin/python bi/superset_ror.py setup --spark-endpoint hive://ror@127.0.0.1:50001/marts
     bi/.venv/bin/python bi/superset_ror.py serve --port 8088
 """
 
@@ -189,14 +193,29 @@ def native_filters(
     return filters
 
 
-def render_assets(serving_file: Path, target: Path) -> None:
-    """Copy bi/assets with the serving file's absolute path in the database definition, the brands' names in the
-    datasets and each dashboard's filters."""
+def on_spark_endpoint(database: dict[str, Any], endpoint: str) -> dict[str, Any]:
+    """The warehouse's database definition on a Spark SQL endpoint instead of the serving file: without DuckDB's
+    connection arguments, and out of SQL Lab, because Spark SQL reads any file its server can (``select * from
+    text.`/a/path` ``), whatever Superset's settings; the dashboards' charts query their datasets only."""
+    if not endpoint.startswith("hive://"):
+        raise SystemExit(f"--spark-endpoint must be a hive:// URI (hive://user@host:port/marts), not {endpoint!r}.")
+    engine_params = {k: v for k, v in database["extra"]["engine_params"].items() if k != "connect_args"}
+    extra = {**database["extra"], "engine_params": engine_params}
+    return {**database, "sqlalchemy_uri": endpoint, "expose_in_sqllab": False, "extra": extra}
+
+
+def render_assets(warehouse: Path | str, target: Path) -> None:
+    """Copy bi/assets with the warehouse in the database definition (a Path: the serving file's absolute path; a str:
+    the URI of a Spark SQL endpoint), the brands' names in the datasets and each dashboard's filters."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ASSETS, target)
     database = target / "databases" / "ror_warehouse.yaml"
-    database.write_text(database.read_text().replace(SERVING_FILE_PLACEHOLDER, str(serving_file)))
+    if isinstance(warehouse, Path):
+        database.write_text(database.read_text().replace(SERVING_FILE_PLACEHOLDER, str(warehouse)))
+    else:
+        spark = on_spark_endpoint(yaml.safe_load(database.read_text()), warehouse)
+        database.write_text(yaml.safe_dump(spark, sort_keys=False))
     for path in sorted((target / "datasets").rglob("*.yaml")):
         path.write_text(yaml.safe_dump(with_brand_names(yaml.safe_load(path.read_text())), sort_keys=False))
     charts, datasets = _load_by_uuid(target / "charts"), _load_by_uuid(target / "datasets")
@@ -206,9 +225,10 @@ def render_assets(serving_file: Path, target: Path) -> None:
         path.write_text(yaml.safe_dump(dashboard, sort_keys=False))
 
 
-def setup(serving_file: Path) -> None:
-    if not serving_file.is_file():
-        raise SystemExit(f"No serving file at {serving_file}: run `make demo` first, or point ROR_WAREHOUSE at one.")
+def setup(warehouse: Path | str) -> None:
+    """Initialise the metadata and import bi/assets on the warehouse (as render_assets takes it)."""
+    if isinstance(warehouse, Path) and not warehouse.is_file():
+        raise SystemExit(f"No serving file at {warehouse}: run `make demo` first, or point ROR_WAREHOUSE at one.")
     _superset("db", "upgrade")
     if f"username:{ADMIN} |" not in _superset("fab", "list-users"):
         _superset(
@@ -227,7 +247,7 @@ def setup(serving_file: Path) -> None:
         )
     _superset("init")
     rendered = bi_home() / "assets"
-    render_assets(serving_file, rendered)
+    render_assets(warehouse, rendered)
     log = _superset("import-directory", "--overwrite", str(rendered))
     if "An error occurred" in log:
         sys.stderr.write(log[-4000:])
@@ -261,13 +281,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     setup_command = commands.add_parser("setup", help="initialise Superset's metadata and import bi/assets")
-    setup_command.add_argument("--serving-file", type=Path, required=True, help="the published DuckDB file")
+    warehouse = setup_command.add_mutually_exclusive_group(required=True)
+    warehouse.add_argument("--serving-file", type=Path, help="the published DuckDB file")
+    warehouse.add_argument("--spark-endpoint", help="a Spark SQL endpoint's marts: hive://user@host:port/marts")
     serve_command = commands.add_parser("serve", help="serve Superset")
     serve_command.add_argument("--host", default="127.0.0.1")
     serve_command.add_argument("--port", type=int, default=8088)
     args = parser.parse_args()
     if args.command == "setup":
-        setup(args.serving_file.resolve())
+        setup(args.spark_endpoint or args.serving_file.resolve())
     else:
         serve(args.host, args.port)
 

@@ -16,11 +16,16 @@ from cluster.services import ClusterError, Layout, down, status, up
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / ".cluster"
 
 
+def cluster_layout() -> Layout:
+    """The cluster's folder: ROR_CLUSTER_DIR, else DEFAULT_FOLDER."""
+    return Layout(Path(os.environ.get("ROR_CLUSTER_DIR", DEFAULT_FOLDER)).resolve())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cluster", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["up", "down", "status"])
     args = parser.parse_args(argv)
-    layout = Layout(Path(os.environ.get("ROR_CLUSTER_DIR", DEFAULT_FOLDER)).resolve())
+    layout = cluster_layout()
     python = Path(sys.executable)
     say = lambda line: print(f"cluster: {line}", flush=True)  # noqa: E731
     try:

@@ -8,6 +8,9 @@
 - Spark standalone (the pyspark package's jars, started with its bin/spark-class and bin/spark-submit): a master, two
   workers of 1 core and 1 GiB each, and a Thrift (HiveServer2) endpoint whose metastore is in PostgreSQL, so dbt's
   Spark session and any SQL client see the same tables.
+- A dagster-daemon on the instance: it launches the queued runs (`ror refresh`'s included: the deployment file says
+  `runs: queue`, orchestration.cli.queued) from the code location of workspace.yaml, one per warehouse at a time, and
+  runs the schedule and sensors. It binds no port (its code server listens on a Unix socket).
 
 Every server binds to 127.0.0.1. Everything lives under one folder (default .cluster/ in the checkout): data, logs,
 one pid file per service, and the configuration a refresh is pointed at (``deployment.yaml``, ``dagster_home/``,
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import pyspark
 
+from orchestration.cli.queued import WORKSPACE_FILE
 from orchestration.names import WAREHOUSE_TAG
 
 HOST = "127.0.0.1"
@@ -113,6 +117,12 @@ class Layout:
 
 def redis_url(database: int) -> str:
     return f"redis://{HOST}:{PORTS['redis']}/{database}"
+
+
+def bi_endpoint() -> str:
+    """The SQLAlchemy URI of the Thrift endpoint's marts for a BI tool (PyHive's `hive` dialect: HiveServer2's
+    protocol, which Spark's Thrift server speaks); `make bi` takes it from ROR_BI_SPARK_ENDPOINT."""
+    return f"hive://{POSTGRES_USER}@{HOST}:{PORTS['thrift']}/marts"
 
 
 def postgres_jdbc_url(database: str) -> str:
@@ -362,6 +372,22 @@ def services(layout: Layout, python: Path) -> list[Service]:
                 },
             )
         )
+    # last: the runs it launches need every other service
+    found.append(
+        Service(
+            "dagster-daemon",
+            [str(python.with_name("dagster-daemon")), "run", "-w", str(WORKSPACE_FILE)],
+            _log_says(layout.logs / "dagster-daemon.log", "Instance is configured with the following daemons"),
+            # its code location, and the runs it launches, are the cluster's: its instance and deployment
+            env={
+                "DAGSTER_HOME": str(layout.dagster_home),
+                "ROR_DEPLOYMENT": str(layout.deployment),
+                "ROR_ENRICH_WORKERS": str(CELERY_WORKERS),
+                "PATH": os.pathsep.join([str(python.parent), os.environ.get("PATH", os.defpath)]),
+            },
+            ready_timeout=300.0,
+        )
+    )
     return found
 
 
@@ -416,6 +442,8 @@ def deployment_config(layout: Layout) -> dict:
     """What a refresh pointed at this cluster reads (ROR_DEPLOYMENT): its step executor and where dbt runs."""
     return {
         "executor": {"celery": celery_executor_config()},
+        # `ror refresh` submits its run to the instance's queue; the cluster's dagster-daemon launches it
+        "runs": "queue",
         "dbt": {
             "spark": {
                 "conf": {**application_conf(), **metastore_conf(layout), "spark.driver.memory": "1g"},
@@ -439,6 +467,8 @@ def write_configuration(layout: Layout) -> None:
         f"export ROR_DEPLOYMENT={layout.deployment}\n"
         # the pending texts in one hash bucket per Celery worker, scored side by side
         f"export ROR_ENRICH_WORKERS={CELERY_WORKERS}\n"
+        # `make bi` serves the dashboards on the marts of the cluster's Spark SQL endpoint
+        f"export ROR_BI_SPARK_ENDPOINT={bi_endpoint()}\n"
     )
 
 

@@ -1,9 +1,11 @@
 """Hashing, detecting and reading landing files, in this process or in worker processes, handed back in landing order.
 
 The readers are Python record by record, so one process reads one file at a time: with ``workers`` > 1, worker
-processes detect and read the next files while the loading process checks and loads the ones before them. Reading has
-no side effects, so the outcome is the one of reading in turn; only memory grows, by at most ``IN_FLIGHT_PER_WORKER``
-files per worker, each at most ``WHOLE_FILE_BYTES`` (a larger file is streamed chunk by chunk by the loading process).
+processes detect and read the next files while the loading process checks and loads the ones before them. A worker
+also computes each row's record and text hashes (``ingest.warehouse.identified_chunk``), Python per row that would
+otherwise wait for the one loading process. Reading has no side effects, so the outcome is the one of reading in
+turn; only memory grows, by the files read ahead: at most ``READ_AHEAD_BYTES`` of them (or one a worker, each at most
+``WHOLE_FILE_BYTES``: a larger file is streamed chunk by chunk by the loading process).
 Workers are started fresh (``spawn``: a fork of a process with running threads may deadlock) and register the same
 mappings as this process.
 """
@@ -28,12 +30,18 @@ from ingest.detect import explain_sample, format_named, sample_of
 from ingest.plausibility import canonical_chunk
 from ingest.privacy import ContactSalt, hash_in_this_process_with
 from ingest.readers.generic import Mapping, register_loaded_mappings, registered_mappings
+from ingest.warehouse import identified_chunk
 
 log = logging.getLogger(__name__)
 
 # A file up to this size is read whole by a worker and handed over; a larger one is streamed by the loading process.
 WHOLE_FILE_BYTES = 32 * 1024 * 1024
-IN_FLIGHT_PER_WORKER = 4  # files read ahead per worker: enough to keep it busy while the loader commits a batch
+# Files read ahead of the loading process: enough to keep the workers busy while the loader checks, loads and commits
+# a batch (seconds: a few hundred small daily files), at most READ_AHEAD_FILES_PER_WORKER a worker and
+# READ_AHEAD_BYTES of files (a file read whole takes about its size as frames), and always one a worker. The loader
+# takes files in bursts (a batch fills in a moment, then loads for seconds): a few files ahead left the workers idle.
+READ_AHEAD_FILES_PER_WORKER = 128
+READ_AHEAD_BYTES = 64 * 1024 * 1024
 # Fewer files than this are read in this process: starting a worker (a Python with polars) costs about a second.
 MIN_FILES_FOR_WORKERS = 64
 
@@ -94,7 +102,8 @@ def prepare(path: Path) -> PreparedFile:
     try:
         if fmt.skipped_because or digest.size > WHOLE_FILE_BYTES:
             return PreparedFile(digest, fmt.name)
-        return PreparedFile(digest, fmt.name, chunks=[canonical_chunk(chunk) for chunk in counted_chunks(fmt, path)])
+        chunks = [identified_chunk(canonical_chunk(chunk)) for chunk in counted_chunks(fmt, path)]
+        return PreparedFile(digest, fmt.name, chunks=chunks)
     except Exception as error:  # one broken file must not stop the batch: it fails alone
         return PreparedFile(digest, fmt.name, failure=ReadFailed(error_reason(error)))
 
@@ -122,24 +131,30 @@ def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None 
 def _in_workers(paths: list[Path], workers: int, salt: ContactSalt | None) -> Iterator[PreparedFile]:
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registered_mappings(), salt))
-    ahead: deque[tuple[Path, Future[PreparedFile] | None]] = deque()
-    waiting = iter(paths)
+    ahead: deque[tuple[Path, Future[PreparedFile] | None, int]] = deque()  # (file, its reading, bytes it counts)
+    ahead_bytes, submitted = 0, 0
 
-    def submit_next() -> None:
-        for path in waiting:
+    def read_ahead() -> None:
+        nonlocal ahead_bytes, submitted
+        while submitted < len(paths) and len(ahead) < workers * READ_AHEAD_FILES_PER_WORKER:
+            path = paths[submitted]
+            size = _read_whole_bytes(path)
+            if len(ahead) >= workers and ahead_bytes + size > READ_AHEAD_BYTES:
+                return
+            submitted += 1
+            ahead_bytes += size
             try:
-                ahead.append((path, pool.submit(prepare, path)))
+                ahead.append((path, pool.submit(prepare, path), size))
             except RuntimeError:  # the pool broke (a worker was killed): the rest is read here
                 log.warning("the reading processes stopped: reading %s in the loading process", path)
-                ahead.append((path, None))
-            return
+                ahead.append((path, None, size))
 
     try:
-        for _ in range(workers * IN_FLIGHT_PER_WORKER):
-            submit_next()
+        read_ahead()
         while ahead:
-            path, future = ahead.popleft()
-            submit_next()
+            path, future, size = ahead.popleft()
+            ahead_bytes -= size
+            read_ahead()
             try:
                 prepared = future.result() if future is not None else prepare(path)
             except Exception as error:  # its worker died (out of memory, killed): read it here, where it fails alone
@@ -150,6 +165,16 @@ def _in_workers(paths: list[Path], workers: int, salt: ContactSalt | None) -> It
             yield prepared
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_whole_bytes(path: Path) -> int:
+    """The bytes of ``path`` a worker reads into frames: its size, or 0 when it is streamed later (over
+    ``WHOLE_FILE_BYTES``) or cannot be looked at (its reading then fails alone)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    return size if size <= WHOLE_FILE_BYTES else 0
 
 
 def _start_worker(mappings: list[Mapping], salt: ContactSalt | None) -> None:

@@ -256,6 +256,11 @@ FILE_MANIFEST = {
 # Where the rows of many files are checked and hashed together (ingest.plausibility.check_chunks), the index of each
 # row's chunk: a helper column that ``conform`` keeps and no table stores.
 CHUNK = "__chunk"
+# A row's identity in its raw table (``_record_hash``, and an interaction's ``text_hash``), computed where the file was
+# read (ingest.warehouse.identified_chunk: the reading processes work side by side, the loading one alone) and carried
+# with the row until the loader writes it: helper columns that ``conform`` keeps and no table stores.
+RECORD_HASH = "__record_hash"
+TEXT_HASH = "__text_hash"
 
 
 def conform(frame: pl.DataFrame | pl.LazyFrame, entity: str) -> pl.DataFrame:
@@ -263,7 +268,7 @@ def conform(frame: pl.DataFrame | pl.LazyFrame, entity: str) -> pl.DataFrame:
     schema = ENTITIES[entity]
     lazy = frame.lazy()
     present = set(lazy.collect_schema().names())
-    extra = [c for c in ("_source_line", CHUNK) if c in present]
+    extra = [c for c in ("_source_line", CHUNK, RECORD_HASH, TEXT_HASH) if c in present]
     columns = [
         (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name) for name, dtype in schema.items()
     ]

@@ -11,6 +11,7 @@ interface (no SQL is built from file contents; table names come from ``ingest.sc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,17 @@ import polars as pl
 
 from ingest.base import ReadResult
 from ingest.plausibility import check_chunks
-from ingest.schema import CHUNK, ENTITIES, FILE_MANIFEST, PROVENANCE, QUARANTINE, UTC_TIME, conform
+from ingest.schema import (
+    CHUNK,
+    ENTITIES,
+    FILE_MANIFEST,
+    PROVENANCE,
+    QUARANTINE,
+    RECORD_HASH,
+    TEXT_HASH,
+    UTC_TIME,
+    conform,
+)
 from ingest.text import text_hash_expr
 
 RAW_SCHEMA = "raw"
@@ -136,20 +147,43 @@ def strip_nul_characters(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def identity_columns(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
+    """Per row of a canonical frame, what its raw row will be keyed by: ``RECORD_HASH`` (the ``_record_hash`` of its
+    stored values, NUL characters stripped) and for interactions ``TEXT_HASH`` (its ``text_hash``). Both hashes are
+    Python per row, most of the loader's cost per row: the reading processes compute them (``identified_chunk``)."""
+    canonical = strip_nul_characters(conform(frame, entity))
+    if entity == "interactions":
+        # one definition of the text hash whatever the reader did: it keys the enrichment cache
+        canonical = canonical.with_columns(text_hash_expr("text").alias("text_hash"))
+    text_hash = [pl.col("text_hash").alias(TEXT_HASH)] if entity == "interactions" else []
+    return canonical.select(record_hash_expr(entity).alias(RECORD_HASH), *text_hash)
+
+
+def identified_chunk(chunk: ReadResult) -> ReadResult:
+    """``chunk`` (in canonical frames) with ``identity_columns`` added to every frame that lacks them."""
+    frames = {
+        entity: frame if RECORD_HASH in frame.columns else frame.hstack(identity_columns(frame, entity))
+        for entity, frame in chunk.frames.items()
+    }
+    return dataclasses.replace(chunk, frames=frames)
+
+
 def with_provenance(
     frame: pl.DataFrame, entity: str, *, source_file: str | pl.Expr, batch_id: str, ingested_at: datetime | pl.Expr
 ) -> pl.DataFrame:
     """Canonical columns + provenance, one row per distinct record (first occurrence wins). ``source_file`` and
-    ``ingested_at`` are one file's, or expressions giving each row its file's (the rows of many files at once)."""
-    canonical = strip_nul_characters(conform(frame, entity))  # conform keeps _source_line when the reader set it
+    ``ingested_at`` are one file's, or expressions giving each row its file's (the rows of many files at once). The
+    record and text hashes are the frame's ``identity_columns`` when it carries them, else computed here."""
+    if RECORD_HASH not in frame.columns:
+        frame = frame.hstack(identity_columns(frame, entity))
+    canonical = strip_nul_characters(conform(frame, entity))  # conform keeps _source_line and the identity columns
     if entity == "interactions":
-        # one definition of the text hash whatever the reader did: it keys the enrichment cache
-        canonical = canonical.with_columns(text_hash_expr("text").alias("text_hash"))
+        canonical = canonical.with_columns(pl.col(TEXT_HASH).alias("text_hash"))
     source_line = pl.col("_source_line") if "_source_line" in canonical.columns else pl.lit(None)
     hashed = canonical.with_columns(
         _as_expr(source_file, pl.String).alias("_source_file"),
         source_line.cast(pl.Int64).alias("_source_line"),
-        record_hash_expr(entity).alias("_record_hash"),
+        pl.col(RECORD_HASH).alias("_record_hash"),
         pl.lit(batch_id, pl.String).alias("_batch_id"),
         _as_expr(ingested_at, UTC_TIME).alias("_ingested_at"),
     )
@@ -308,7 +342,7 @@ def raw_batch(files: list[tuple[ManifestEntry, ReadResult | None, datetime]]) ->
     Returns each file's counts and the raw tables' rows of all of them (records repeated in the batch left in: the
     loader keeps the first). Raises what a file's rows raise; the caller then tries the files one by one.
     """
-    read = [(entry, chunk, first_seen) for entry, chunk, first_seen in files if chunk is not None]
+    read = [(entry, identified_chunk(chunk), first_seen) for entry, chunk, first_seen in files if chunk is not None]
     frames, checked = check_chunks([chunk for _, chunk, _ in read], [first_seen for _, _, first_seen in read])
     source_file = _of_chunk(pl.String, [entry.source_file for entry, _, _ in read])
     ingested_at = _of_chunk(UTC_TIME, [entry.ingested_at for entry, _, _ in read])

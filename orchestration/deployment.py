@@ -30,13 +30,17 @@ class Deployment:
     celery: Mapping | None = None
     # Spark settings of dbt's session on the cluster (spark.master, the metastore, the warehouse folder); None: DuckDB
     spark_conf: Mapping[str, str] | None = None
+    # `ror refresh` submits its run to the instance's run queue, for a dagster-daemon to launch; False: runs it itself
+    queued_runs: bool = False
 
     def to_json(self) -> dict:
-        return {"celery": self.celery, "spark_conf": self.spark_conf}
+        return {"celery": self.celery, "spark_conf": self.spark_conf, "queued_runs": self.queued_runs}
 
     @classmethod
     def from_json(cls, values: Mapping | None) -> Deployment | None:
-        return None if values is None else cls(celery=values["celery"], spark_conf=values["spark_conf"])
+        if values is None:
+            return None
+        return cls(celery=values["celery"], spark_conf=values["spark_conf"], queued_runs=values["queued_runs"])
 
 
 def load_deployment(path: Path) -> Deployment:
@@ -47,8 +51,10 @@ def load_deployment(path: Path) -> Deployment:
         raise DeploymentError(f"cannot read the deployment file {path}: {error.strerror}") from None
     except yaml.YAMLError:
         raise DeploymentError(f"the deployment file {path} is not valid YAML") from None
-    if not isinstance(values, dict) or set(values) - {"executor", "dbt"}:
-        raise DeploymentError(f"the deployment file {path} may hold only `executor:` and `dbt:`")
+    if not isinstance(values, dict) or set(values) - {"executor", "dbt", "runs"}:
+        raise DeploymentError(f"the deployment file {path} may hold only `executor:`, `dbt:` and `runs:`")
+    if values.get("runs") not in (None, "queue", "here"):
+        raise DeploymentError(f"{path}: runs must be `queue` (through the instance's run queue) or `here`")
     celery = (values.get("executor") or {}).get("celery")
     if celery is not None and not (isinstance(celery, dict) and isinstance(celery.get("broker"), str)):
         raise DeploymentError(f"{path}: executor.celery needs a broker URL")
@@ -59,4 +65,4 @@ def load_deployment(path: Path) -> Deployment:
         if not isinstance(conf, dict) or not isinstance(conf.get("spark.master"), str):
             raise DeploymentError(f"{path}: dbt.spark.conf needs spark.master")
         spark_conf = {str(name): str(value) for name, value in conf.items()}
-    return Deployment(celery=celery, spark_conf=spark_conf)
+    return Deployment(celery=celery, spark_conf=spark_conf, queued_runs=values.get("runs") == "queue")

@@ -54,6 +54,13 @@ def run_workers(run_config: dict, default: int) -> int:
     return int(configured) if configured is not None else default
 
 
+def run_serving_path(run_config: dict, default: Path) -> Path:
+    """The warehouse a run writes: its run config's warehouse resource (a run `ror refresh` submitted to the queue,
+    orchestration.cli.queued), else the job's own."""
+    configured = run_config.get("resources", {}).get("warehouse", {}).get("config", {}).get("serving_path")
+    return Path(configured) if configured else default
+
+
 def inner_executor_config(workers: int, celery: Mapping | None = None) -> tuple[ExecutorDefinition, dict]:
     """Dagster's executor for this many workers, and its config; ``celery``: dagster-celery's, with that config."""
     if celery is not None:
@@ -92,15 +99,17 @@ class WarehouseRunExecutor(Executor):
         return getattr(self.inner, name)
 
     def execute(self, plan_context, execution_plan) -> Iterator[DagsterEvent]:
+        serving_path = run_serving_path(plan_context.dagster_run.run_config, self.serving_path)
+
         def waiting(holder: LockHolder | None) -> None:
             who = holder.describe() if holder else "another process"
-            plan_context.log.info(f"Waiting for the warehouse {self.serving_path}: it is being refreshed by {who}")
+            plan_context.log.info(f"Waiting for the warehouse {serving_path}: it is being refreshed by {who}")
 
         def abandoned(holder: LockHolder) -> None:
             mark_run_abandoned(plan_context.instance, holder, found_by=f"run {plan_context.run_id}")
 
         with warehouse_writer_lock(
-            working_database_for(self.serving_path),
+            working_database_for(serving_path),
             command="dagster run",
             wait=True,
             run_id=plan_context.run_id,

@@ -170,20 +170,32 @@ def _spark_warehouse_dir(settings: Settings) -> str | None:
     return None if spark_conf is None else spark_conf.get("spark.sql.warehouse.dir", "spark-warehouse")
 
 
-def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:
+def resource_config(settings: Settings) -> dict[str, dict]:
+    """Each resource's config values for the warehouse ``settings`` name: the resources of its definitions, or the
+    run config of a run that the code location of another warehouse launches (orchestration.cli.queued)."""
     return {
-        "warehouse": WarehouseResource(
-            serving_path=str(settings.serving_path),
-            duckdb_limits=settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT),
-            spark_warehouse_dir=_spark_warehouse_dir(settings),
-        ),
-        "ror_config": ConfigFileResource(config_path=str(settings.config_path) if settings.config_path else None),
-        "landing": LandingResource(
-            landing_dir=str(settings.landing_dir),
-            settle_seconds=settings.settle_seconds,
-            ingest_workers=settings.ingest_workers,
-            ingest_batch_rows=settings.ingest_batch_rows,
-        ),
-        "enrichment": EnrichmentResource(variables=dict(settings.enrichment), default_workers=settings.enrich_workers),
+        "warehouse": {
+            "serving_path": str(settings.serving_path),
+            "duckdb_limits": settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT),
+            "spark_warehouse_dir": _spark_warehouse_dir(settings),
+        },
+        "ror_config": {"config_path": str(settings.config_path) if settings.config_path else None},
+        "landing": {
+            "landing_dir": str(settings.landing_dir),
+            "settle_seconds": settings.settle_seconds,
+            "ingest_workers": settings.ingest_workers,
+            "ingest_batch_rows": settings.ingest_batch_rows,
+        },
+        "enrichment": {"variables": dict(settings.enrichment), "default_workers": settings.enrich_workers},
+    }
+
+
+def build_resources(settings: Settings, dbt_project: DbtProject) -> dict[str, object]:
+    config = resource_config(settings)
+    return {
+        "warehouse": WarehouseResource(**config["warehouse"]),
+        "ror_config": ConfigFileResource(**config["ror_config"]),
+        "landing": LandingResource(**config["landing"]),
+        "enrichment": EnrichmentResource(**config["enrichment"]),
         "dbt": dbt_cli(dbt_project),
     }

@@ -69,6 +69,15 @@ def test_each_docs_page_has_a_table_of_contents_of_its_sections(page):
     assert [_anchor(h) for h in headings] == re.findall(r"\]\(#([^)]+)\)", contents)
 
 
+def test_every_speed_and_memory_figure_in_the_readme_is_one_benchmarks_md_reports():
+    """README quotes BENCHMARKS.md's figures and must not drift from them when they are measured again."""
+    figure = re.compile(r"\d[\d,.]*(?:-\d[\d,.]*)? (?:s|min|GiB|MiB|texts/s)\b")
+    quoted = figure.findall(_section(ROOT / "README.md", "## How fast, on two cores"))
+    measured = set(figure.findall((ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")))
+    assert quoted, "the README's speed section quotes no figure"
+    assert [f for f in quoted if f not in measured] == []
+
+
 def test_the_readme_points_to_every_docs_page():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     pages = {p.name for p in PAGES[1:]}

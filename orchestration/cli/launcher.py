@@ -16,8 +16,10 @@ from orchestration.names import FULL_REFRESH_TAG, INVOCATION_TAG, PULL_TAG, SETT
 from orchestration.settings import Settings
 from orchestration.warehouse_lock import LockHolder, WarehouseBusy, warehouse_writer_lock
 
-# How often the progress bars look for the run's new events.
+# How often the progress bars look for the run's new events, and how often the last read, after the run, is tried
+# again while the instance's storage is busy.
 FOLLOW_EVERY_SECONDS = 0.25
+FINAL_READ_ATTEMPTS = 40
 
 
 @contextmanager
@@ -135,12 +137,12 @@ def _execute(
         "orchestration.build", "refresh_job_for", reconstructable_args=(settings.to_json(),)
     )
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        with _following(instance, progress, tags) as tags, execute_job(job, instance, run_config, tags=tags) as result:
-            _send_alerts(instance, settings, result.run_id)
+        with following(instance, progress, tags) as tags, execute_job(job, instance, run_config, tags=tags) as result:
+            send_alerts(instance, settings, result.run_id)
             return result
 
 
-def _send_alerts(instance, settings: Settings, run_id: str) -> None:
+def send_alerts(instance, settings: Settings, run_id: str) -> None:
     """The run's alerts (configuration `alerts:`; none: nothing sent): `ror refresh` runs do not pass through the
     daemon's run-status sensors. A channel that fails says so here and never fails the refresh."""
     from orchestration.alerts_sensor import alert_after_run
@@ -150,41 +152,63 @@ def _send_alerts(instance, settings: Settings, run_id: str) -> None:
 
 
 @contextmanager
-def _following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, str]]:
+def following(instance, progress, tags: dict[str, str]) -> Iterator[dict[str, str]]:
     """Feed ``progress`` the events of the run started with the returned tags, from every process, while it runs."""
     if progress is None:
         yield tags
         return
     import threading
+    import time
     import uuid
 
     from dagster import RunsFilter
+    from sqlalchemy.exc import OperationalError
 
     marker = {INVOCATION_TAG: uuid.uuid4().hex}
     finished = threading.Event()
+    failed: list[BaseException] = []
 
     def follow() -> None:
-        run_id, cursor = None, None
+        run_id, cursor, busy_final_reads = None, None, 0
         while True:
             last_pass = finished.is_set()
-            if run_id is None:
-                runs = instance.get_run_records(RunsFilter(tags=marker), limit=1)
-                run_id = runs[0].dagster_run.run_id if runs else None
-            if run_id is not None:
-                connection = instance.get_records_for_run(run_id, cursor=cursor)
-                for record in connection.records:
-                    progress.listen(record.event_log_entry)
-                cursor = connection.cursor
-                if connection.has_more:
+            try:
+                if run_id is None:
+                    runs = instance.get_run_records(RunsFilter(tags=marker), limit=1)
+                    run_id = runs[0].dagster_run.run_id if runs else None
+                if run_id is not None:
+                    connection = instance.get_records_for_run(run_id, cursor=cursor)
+                    for record in connection.records:
+                        progress.listen(record.event_log_entry)
+                    cursor = connection.cursor
+                    if connection.has_more:
+                        continue
+            except OperationalError:
+                # The instance's storage was busy (SQLite locked by the run's own writes on a loaded machine): the
+                # events are still there, read them next time. Only the last pass, after the run, gives up at length.
+                busy_final_reads += last_pass
+                if busy_final_reads <= FINAL_READ_ATTEMPTS:
+                    time.sleep(FOLLOW_EVERY_SECONDS)
                     continue
+                raise
             if last_pass:
                 return
             finished.wait(FOLLOW_EVERY_SECONDS)
 
-    follower = threading.Thread(target=follow, name="ror-progress", daemon=True)
+    def follow_or_record_failure() -> None:
+        # A thread's exception would only be printed to stderr (hidden during a quiet run) and the summary would then
+        # count the checks it never saw: hand it to the caller instead.
+        try:
+            follow()
+        except BaseException as error:
+            failed.append(error)
+
+    follower = threading.Thread(target=follow_or_record_failure, name="ror-progress", daemon=True)
     follower.start()
     try:
         yield tags | marker
     finally:
         finished.set()
         follower.join()
+    if failed:
+        raise failed[0]

@@ -10,6 +10,7 @@ from pathlib import Path
 from orchestration.cli.arguments import CONFIG_HELP, add_wait_flag, iso_day
 from orchestration.cli.errors import EXIT_OK, UsageError
 from orchestration.cli.launcher import run_refresh, writing_the_warehouse
+from orchestration.cli.queued import queues_runs, refresh_through_the_queue, run_queued
 from orchestration.cli.summary import console, finish, print_nothing_new
 from orchestration.landing import STABILITY_CHECK_SECONDS
 from orchestration.names import STABILITY_CHECK
@@ -67,6 +68,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     # A refresh that names no work (no window, no full refresh, no pull) may find it has nothing to do.
     may_skip = args.partition is None and not args.full_refresh and not args.pull
+    if queues_runs(settings):  # a deployment whose runs a dagster-daemon launches from the instance's queue
+        return refresh_through_the_queue(settings, args, settle, may_skip, started)
     with writing_the_warehouse(settings, f"ror {args.command}", args.wait):
         inputs = refresh_inputs(settings)
         if may_skip and (last := unchanged_since_last_refresh(settings, inputs)) is not None:
@@ -90,8 +93,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = configure(args.landing, args.warehouse, args.config)
     preflight(settings)
     started = time.perf_counter()
-    with writing_the_warehouse(settings, "ror backfill", args.wait):
-        result, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
+    if queues_runs(settings):
+        result, outcome = run_queued(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
+    else:
+        with writing_the_warehouse(settings, "ror backfill", args.wait):
+            result, outcome = run_refresh(settings, args.start, args.full_refresh, until=args.end, verbose=args.verbose)
     return finish(settings, result, outcome, started, f"Backfill {args.start}..{args.end}", args.verbose)
 
 

@@ -1,10 +1,16 @@
 """The benchmark suite's measuring tools: memory is the whole process tree's, stages come from Dagster's step keys."""
 
+import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pytest
+
+from benchmarks.marts_digest import differing_marts, marts_digest
 from benchmarks.measure import run_measured
-from benchmarks.run import OUTSIDE_STEPS, _stage, markdown, stage_peaks
+from benchmarks.run import OUTSIDE_STEPS, _add_day_ratio, _stage, markdown, stage_peaks
+from benchmarks.versions import baseline
 
 HOLD = "import time; block = bytearray({mib} * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
 
@@ -53,30 +59,83 @@ def test_each_stage_gets_the_peak_of_the_samples_taken_while_its_steps_ran():
     assert stage_peaks(samples, steps) == {"ingest": 3.0, "themes": 1.5, OUTSIDE_STEPS: 1.0}
 
 
-def test_the_table_shows_every_stage_share_and_the_add_a_day_ratio():
-    refresh = {
-        "interactions": 100_000,
-        "days": 365,
+def _run(code: str, seconds: float) -> dict:
+    return {
+        "code": code,
         "ok": True,
-        "seconds": 200.0,
+        "seconds": seconds,
         "peak_rss_gib": 1.5,
         "startup_and_other_seconds": 20.0,
         "stage_seconds": {"ingest": 50.0, "enrichment": 80.0, "themes": 4.0, "dbt": 40.0, "checks": 5.0, "report": 2.0},
         "stage_peak_rss_gib": {"ingest": 1.2, "enrichment": 1.5, "dbt": 0.9},
         "enrichment": {"texts_encoded": 40_000, "texts_per_second": 500.0, "texts_from_cache": 0},
     }
-    day = {**refresh, "history_days": 7, "daily_volume": 548, "added_interactions": 550}
+
+
+def _history(days: int, day_seconds: tuple[float, float], same: bool) -> dict:
+    verdict = {"marts": 21, "equal": same, "differ": [] if same else ["advocacy"]}
+    return {
+        "interactions": 100_000,
+        "days": days,
+        "added_interactions": 550,
+        "first_refresh": [_run("baseline abc1234", 250.0), _run("new def5678", 200.0)],
+        "one_more_day": [_run("baseline abc1234", day_seconds[0]), _run("new def5678", day_seconds[1])],
+        "same_marts": {"first_refresh": verdict, "one_more_day": verdict},
+    }
+
+
+def test_the_table_shows_both_versions_every_stage_share_the_marts_verdict_and_the_add_a_day_ratio():
     results = {
         "measured_at": "2026-11-30T05:00:00+00:00",
-        "command": "python -m benchmarks.run",
+        "command": "python -m benchmarks.run --baseline abc1234",
         "machine": {"cpus": 2, "memory_gib": 24, "platform": "Linux", "python": "3.11", "load_average_at_start": [1]},
-        "refresh": [refresh],
-        "add_day": [day, {**day, "history_days": 365}],
-        "add_day_ratio": 1.0,
+        "refresh": [_history(365, (40.0, 30.0), same=True)],
+        "add_day": [_history(7, (40.0, 20.0), same=False), _history(365, (44.0, 25.0), same=False)],
     }
+    results["add_day_ratio"] = _add_day_ratio(results["add_day"])
     table = markdown(results)
-    assert "| 100,000 interactions / 365 days | 200.0 s | 1.5 GiB, enrichment | 0 s (0%) | 50.0 s (25%) |" in table
+    first_row = (
+        "| 100,000 / 365 days: first refresh | new def5678 | 200.0 s | 1.5 GiB, enrichment | 0 s (0%) | 50.0 s (25%) |"
+    )
+    assert first_row in table
+    # themes and report are stages of their own, then the time outside the steps
     assert "| 80.0 s (40%) | 4.0 s (2%) | 40.0 s (20%) | 5.0 s (2%) | 0 s (0%) | 2.0 s (1%) | 20.0 s |" in table
     assert "| themes |" in table and "| report |" in table
-    assert "550 new on 365 days (548/day)" in table
-    assert "costs 1.00x one more day on 7 days" in table
+    assert "| 100,000 / 365 days: first refresh | baseline abc1234 | 250.0 s |" in table
+    assert "| 100,000 / 7 days: one more day (550 new) | new def5678 | 20.0 s |" in table
+    assert "After the one more day of 100,000 interactions, the 21 marts of both versions are equal." in table
+    assert "of the 21 marts, these DIFFER between the versions: advocacy." in table
+    assert "costs 1.25x one more day on 7 days" in table  # the new code's 25 s over its 20 s
+
+
+def test_the_digest_tells_equal_marts_from_a_changed_value_and_ignores_run_bookkeeping(tmp_path):
+    def warehouse(name: str, score: float, refresh_id: str) -> Path:
+        path = tmp_path / f"{name}.duckdb"
+        with duckdb.connect(str(path)) as con:
+            con.execute("create schema marts")
+            con.execute(
+                "create table marts.trend (day date, score double, refresh_id varchar, loaded_at_utc timestamp)"
+            )
+            con.execute(
+                "insert into marts.trend values ('2026-01-01', ?, ?, now()), ('2026-01-02', 0.25, ?, now())",
+                [score, refresh_id, refresh_id],
+            )
+            con.execute("create table marts.ingest_audit (batch varchar)")
+            con.execute("insert into marts.ingest_audit values (?)", [name])
+        return path
+
+    one, rerun = warehouse("one", 0.5, "r1"), warehouse("rerun", 0.5, "r2")
+    nudged = warehouse("nudged", 0.5 + 2**-52, "r1")  # the smallest change a double can carry
+    assert differing_marts(marts_digest(one), marts_digest(rerun)) == []
+    assert differing_marts(marts_digest(one), marts_digest(nudged)) == ["trend"]
+    assert "ingest_audit" not in marts_digest(one)  # a log of batches, different in every warehouse
+
+
+def test_a_baseline_is_that_commits_tree_and_a_wrong_ref_is_refused(tmp_path):
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+    version = baseline("HEAD", tmp_path / "code")
+    assert version.label == f"baseline {head.stdout.strip()}" and version.slug == "baseline"
+    assert (version.dbt_project / "dbt_project.yml").is_file() and (version.root / "orchestration").is_dir()
+    assert version.env(tmp_path / "home")["PYTHONPATH"] == str(version.root)
+    with pytest.raises(subprocess.CalledProcessError):
+        baseline("no-such-commit", tmp_path / "other")

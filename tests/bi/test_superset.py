@@ -6,87 +6,38 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from urllib.parse import quote
 
 import duckdb
 import pytest
 import requests
-import yaml
 from support.browser import open_page
-from support.superset import Superset, Warehouse
+from support.superset import (
+    CHARTS_DRAWN,
+    CHARTS_STATE,
+    FILTER_BAR_TEXT,
+    TELEMETRY_PIXEL,
+    UI_EVENT_LOG,
+    Superset,
+    Warehouse,
+    dashboards,
+    filtered,
+    log_in,
+    record_failures,
+    table,
+)
 
 from orchestration.publish import publish
 
 pytestmark = pytest.mark.slow
 
-DASHBOARDS = Path(__file__).resolve().parents[2] / "bi" / "assets" / "dashboards"
-# Superset 6.1's published front end draws a telemetry pixel from this host in its navigation bar, whatever the
-# configuration says. bi/superset_config.py's Content-Security-Policy blocks it (that block is the only console error
-# and the only failed request the browser may report); every other request must stay on the Superset server.
-TELEMETRY_PIXEL = "https://apachesuperset.gateway.scarf.sh/"
-# Superset's own batched UI event log: a beacon in flight when the test opens the next dashboard is aborted by the
-# navigation (seen on a loaded machine); it carries no chart data.
-UI_EVENT_LOG = "/superset/log/"
-CHART_DATA = "/api/v1/chart/data"
-# Superset saves a dashboard's label colours once its charts have drawn (seen on a loaded machine after networkidle):
-# opening the next dashboard may abort that save; it carries no chart data either.
-DASHBOARD_COLOURS = "/colors?mark_updated="
 # Sentiment colours every dashboard gives its series (bi/assets/dashboards/*.yaml, label_colors).
 NEGATIVE_RED, NEUTRAL_GREY, POSITIVE_GREEN = "#D64545", "#9E9E9E", "#2E9E5B"
 
-CHARTS_STATE = """() => [...document.querySelectorAll('[data-test-chart-id]')].map(chart => ({
-    name: chart.getAttribute('data-test-chart-name'),
-    error: /error/i.test(chart.innerText),
-    tableRows: [...chart.querySelectorAll('tbody tr')]
-        .map(row => [...row.querySelectorAll('td')].map(cell => cell.innerText)),
-    tableHeaders: [...chart.querySelectorAll('thead th')].map(th => th.innerText.trim()),
-    paintedPixels: [...chart.querySelectorAll('canvas')].map(canvas => {
-        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        let painted = 0;
-        for (let i = 3; i < pixels.length; i += 4) painted += pixels[i] > 0;
-        return painted;
-    }).reduce((a, b) => a + b, 0)}))"""
-# Every chart has drawn: a canvas, a table row, or a table's "No results".
-CHARTS_DRAWN = """n => { const charts = [...document.querySelectorAll('[data-test-chart-id]')];
-    return charts.length === n
-        && charts.every(c => c.querySelector('canvas, tbody tr') || /No results/.test(c.innerText)); }"""
 INTERACTIONS_ON_ONE_PLATFORM = """platform => {
     const rows = [...document.querySelectorAll('[data-test-chart-name="Interactions behind the charts"] tbody tr')];
     return rows.length > 0 && rows.every(row => row.querySelectorAll('td')[1].innerText === platform); }"""
 # a brand of the fixture warehouse as the filter bar shows it (its configured name), and a month of its data
 BRAND, BRAND_NAME, PERIOD = "northwind", "Northwind Coffee", ("2026-03-01", "2026-04-01")
-FILTER_BAR_TEXT = "() => document.querySelector('[data-test=\"filter-bar\"]').innerText"
-
-
-def _dashboards() -> dict[str, int]:
-    """Slug -> number of charts, from the dashboards as code."""
-    boards = {}
-    for path in sorted(DASHBOARDS.glob("*.yaml")):
-        board = yaml.safe_load(path.read_text())
-        boards[board["slug"]] = sum(
-            1 for node in board["position"].values() if isinstance(node, dict) and node.get("type") == "CHART"
-        )
-    return boards
-
-
-def _filtered(brand_name: str, period: tuple[str, str]) -> str:
-    """The query string of a dashboard with its brand (by name, as the filter lists brands) and period filters applied
-    (Superset's rison URL state)."""
-    time_range = f"'{period[0]} : {period[1]}'"
-    brand = f"'{brand_name}'"
-    state = (
-        f"(NATIVE_FILTER-brand:(extraFormData:(filters:!((col:brand_name,op:IN,val:!({brand})))),"
-        f"filterState:(value:!({brand})),id:NATIVE_FILTER-brand,ownState:()),"
-        f"NATIVE_FILTER-period:(extraFormData:(time_range:{time_range}),filterState:(value:{time_range}),"
-        "id:NATIVE_FILTER-period,ownState:()))"
-    )
-    return "?native_filters=" + quote(state, safe="")
-
-
-def _table(charts: list[dict], name: str) -> list[dict[str, str]]:
-    """A table chart's shown rows, by column header."""
-    (chart,) = [c for c in charts if c["name"] == name]
-    return [dict(zip(chart["tableHeaders"], row, strict=True)) for row in chart["tableRows"]]
 
 
 def _expected(serving: Path, brand: str, period: tuple[str, str]) -> dict[str, list[tuple]]:
@@ -115,19 +66,11 @@ def _expected(serving: Path, brand: str, period: tuple[str, str]) -> dict[str, l
         }
 
 
-def _log_in(page: object, superset: Superset) -> None:
-    page.fill("#username", superset.user)
-    page.fill("#password", superset.password)
-    page.click("[data-test=login-button]")
-    page.wait_for_function("() => !location.pathname.startsWith('/login')", timeout=90_000)
-    page.wait_for_load_state("networkidle")  # the welcome page's own requests, before the test leaves it
-
-
 def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     superset: Superset, warehouse: Warehouse, tmp_path: Path
 ) -> None:
-    dashboards = _dashboards()
-    assert set(dashboards) == {
+    boards = dashboards()
+    assert set(boards) == {
         "ror-scorecard",
         "ror-sentiment",
         "ror-responsiveness",
@@ -143,21 +86,10 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
-        # A chart query the dashboard cancels because the filters' state arrived after it started is no failure, nor
-        # an aborted save of its colours; any other failed request, or an answer with an error status, is.
-        failed: list[str] = []
-        page.on(
-            "requestfailed",
-            lambda r: (
-                None
-                if r.failure == "net::ERR_ABORTED" and (CHART_DATA in r.url or DASHBOARD_COLOURS in r.url)
-                else failed.append(r.url)
-            ),
-        )
-        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        _log_in(page, superset)
-        for slug, charts in dashboards.items():
-            page.goto(f"{superset.url}/superset/dashboard/{slug}/{_filtered(BRAND_NAME, PERIOD)}")
+        failed = record_failures(page)
+        log_in(page, superset)
+        for slug, charts in boards.items():
+            page.goto(f"{superset.url}/superset/dashboard/{slug}/{filtered(BRAND_NAME, PERIOD)}")
             page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=90_000)
             page.wait_for_load_state("networkidle")
             shown[slug] = page.evaluate(CHARTS_STATE)
@@ -167,10 +99,10 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
             assert [c["name"] for c in shown[slug] if c["error"]] == [], slug
             assert all(c["paintedPixels"] > 1000 or c["tableRows"] for c in shown[slug]), (slug, shown[slug])
         # Drill-down: a click on a platform's bar cross-filters the interactions table to that platform's rows.
-        page.goto(f"{superset.url}/superset/dashboard/ror-responsiveness/{_filtered(BRAND_NAME, PERIOD)}")
-        page.wait_for_function(CHARTS_DRAWN, arg=dashboards["ror-responsiveness"], timeout=90_000)
+        page.goto(f"{superset.url}/superset/dashboard/ror-responsiveness/{filtered(BRAND_NAME, PERIOD)}")
+        page.wait_for_function(CHARTS_DRAWN, arg=boards["ror-responsiveness"], timeout=90_000)
         page.wait_for_load_state("networkidle")
-        before = _table(page.evaluate(CHARTS_STATE), "Interactions behind the charts")
+        before = table(page.evaluate(CHARTS_STATE), "Interactions behind the charts")
         assert {row["Platform"] for row in before} == {"x", "facebook"}
         backlog_chart = page.locator('[data-test-chart-name="Overdue backlog at the end of each day"] canvas')
         backlog_chart.scroll_into_view_if_needed()
@@ -184,7 +116,7 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     assert (screenshots / "bi-ror-scorecard.png").stat().st_size > 20_000
 
     # The numbers shown are the marts' for that brand and period, in human units (ROI a percentage, as the report).
-    scorecard = _table(shown["ror-scorecard"], "Scorecard by month")
+    scorecard = table(shown["ror-scorecard"], "Scorecard by month")
     assert [
         (row["Month"], int(row["Engagers"]), row["Net sentiment (%)"], row["Cash ROI (%)"]) for row in scorecard
     ] == [
@@ -194,11 +126,11 @@ def test_every_dashboard_draws_its_charts_for_a_brand_and_period(
     assert {row["Brand"] for row in scorecard} == {BRAND_NAME}
     # every dashboard's brand filter shows the brand's name, never its id
     assert all(BRAND_NAME in text and BRAND not in text for text in filter_bars.values()), filter_bars
-    advocates = _table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
+    advocates = table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
     assert [(row["Handle"],) for row in advocates] == expected["advocates"][:10]
-    themes = _table(shown["ror-themes"], "Themes of the period")
+    themes = table(shown["ror-themes"], "Themes of the period")
     assert {(row["Theme"], int(row["Interactions"])) for row in themes} == set(expected["themes"])
-    interactions = _table(shown["ror-scorecard"], "Interactions behind the charts")
+    interactions = table(shown["ror-scorecard"], "Interactions behind the charts")
     assert len(interactions) == min(10, expected["interactions"][0][0])  # 10 a page
     assert all(PERIOD[0] <= row["Created (UTC)"][:10] < PERIOD[1] for row in interactions)
 
@@ -230,7 +162,7 @@ class Api:
 def test_every_dashboard_has_brand_platform_and_period_filters_scoped_by_column(superset: Superset) -> None:
     api = Api(superset)
     columns_of_dataset: dict[int, set[str]] = {}
-    for slug in _dashboards():
+    for slug in dashboards():
         metadata = json.loads(api.get(f"dashboard/{slug}")["json_metadata"])
         charts = api.get(f"dashboard/{slug}/charts")
         filters = {f["name"]: f for f in metadata["native_filter_configuration"]}

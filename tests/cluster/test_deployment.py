@@ -5,20 +5,26 @@ without a cluster (in `make test`); tests/cluster/test_same_marts.py runs the re
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import pytest
+import yaml
 
-from cluster.services import HOST, Layout, services, write_configuration
+from cluster.services import HOST, PORTS, POSTGRES_USER, Layout, bi_endpoint, services, write_configuration
+from orchestration.cli.queued import WORKSPACE_FILE
 from orchestration.dbt_project import profile_yaml
 from orchestration.deployment import DeploymentError, load_deployment
 from orchestration.executor import inner_executor_config
 from orchestration.names import WAREHOUSE_POOL, WAREHOUSE_STEP_TAGS
 from orchestration.settings import Settings
 from orchestration.spark_marts import load_spark_marts
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -33,6 +39,7 @@ def test_the_cluster_s_deployment_file_reaches_every_step_process_as_a_value(lay
     deployment = settings.deployment
     assert deployment.celery["broker"].startswith(f"redis://{HOST}:")
     assert deployment.spark_conf["spark.master"].startswith(f"spark://{HOST}:")
+    assert deployment.queued_runs  # `ror refresh` submits to the instance's queue, for the cluster's daemon
     assert Settings.from_json(settings.to_json()) == settings
     assert Settings.from_env({}).deployment is None
 
@@ -43,14 +50,44 @@ def test_the_cluster_s_env_file_names_the_instance_and_the_deployment(layout):
     )
     assert exported["DAGSTER_HOME"] == str(layout.dagster_home)
     assert exported["ROR_DEPLOYMENT"] == str(layout.deployment)
+    assert exported["ROR_BI_SPARK_ENDPOINT"] == f"hive://{POSTGRES_USER}@{HOST}:{PORTS['thrift']}/marts"
     assert "postgres" in (layout.dagster_home / "dagster.yaml").read_text()
+
+
+def _superset_ror() -> ModuleType:
+    """bi/superset_ror.py, loaded by path (it runs with bi/.venv's Python; this needs only its YAML handling)."""
+    spec = importlib.util.spec_from_file_location("superset_ror", REPO / "bi" / "superset_ror.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_superset_s_dashboards_are_set_up_on_the_cluster_s_thrift_endpoint(tmp_path):
+    """`. .cluster/env && make bi`: the dashboards' database is the endpoint's marts, through PyHive's hive:// dialect,
+    without DuckDB's connection arguments, and out of SQL Lab (Spark SQL reads any file its server can); the datasets,
+    charts and dashboards are the serving file's."""
+    superset_ror = _superset_ror()
+    superset_ror.render_assets(bi_endpoint(), tmp_path / "spark")
+    superset_ror.render_assets(tmp_path / "ror.duckdb", tmp_path / "duckdb")
+    database = "databases/ror_warehouse.yaml"
+    spark, duckdb_file = (yaml.safe_load((tmp_path / kind / database).read_text()) for kind in ("spark", "duckdb"))
+    assert spark["sqlalchemy_uri"] == bi_endpoint()
+    assert spark["uuid"] == duckdb_file["uuid"] and spark["allow_dml"] is False
+    assert spark["expose_in_sqllab"] is False and duckdb_file["expose_in_sqllab"] is True
+    assert "connect_args" not in spark["extra"]["engine_params"]
+    for kind in ("datasets", "charts", "dashboards"):
+        rendered = {path.name: path.read_text() for path in (tmp_path / "spark" / kind).rglob("*.yaml")}
+        assert rendered == {path.name: path.read_text() for path in (tmp_path / "duckdb" / kind).rglob("*.yaml")}
+    with pytest.raises(SystemExit, match="hive://"):
+        superset_ror.render_assets("jdbc:hive2://127.0.0.1:50001", tmp_path / "refused")
 
 
 @pytest.mark.parametrize(
     "text, names",
     [
         ("executor: [", "not valid YAML"),
-        ("workers: 3\n", "only `executor:` and `dbt:`"),
+        ("workers: 3\n", "only `executor:`, `dbt:` and `runs:`"),
+        ("runs: daemon\n", "runs must be `queue`"),
         ("executor:\n  celery: {backend: redis://x}\n", "broker"),
         ("dbt:\n  spark:\n    conf: {spark.sql.warehouse.dir: /w}\n", "spark.master"),
     ],
@@ -86,8 +123,6 @@ def test_the_cluster_s_instance_runs_one_warehouse_step_at_a_time_across_its_wor
 
 
 def test_with_spark_the_dbt_profile_is_a_session_on_the_cluster(layout, tmp_path):
-    import yaml
-
     spark_conf = load_deployment(layout.deployment).spark_conf
     profile = yaml.safe_load(profile_yaml(tmp_path / "ror.work.duckdb", {}, spark_conf))["ror_warehouse"]
     assert profile["target"] == "spark"
@@ -99,11 +134,22 @@ def test_with_spark_the_dbt_profile_is_a_session_on_the_cluster(layout, tmp_path
 
 
 def test_every_server_of_the_cluster_binds_to_this_machine_only(layout):
+    # clients of the others: they bind nothing (the daemon's code server listens on a Unix socket)
+    binding_nothing = {"celery-worker-1", "celery-worker-2", "dagster-daemon"}
     for service in services(layout, Path(sys.executable)):
         command = " ".join(service.argv)
         assert "0.0.0.0" not in command, service.name
-        if service.name != "celery-worker-1" and service.name != "celery-worker-2":  # clients: they bind nothing
+        if service.name not in binding_nothing:
             assert HOST in command, service.name
+
+
+def test_the_cluster_s_daemon_launches_runs_from_the_code_location_on_the_cluster_s_instance(layout):
+    """The queued runs, `ror refresh`'s included, need a dagster-daemon: the last service up, the first stopped."""
+    daemon = services(layout, Path(sys.executable))[-1]
+    assert daemon.name == "dagster-daemon"
+    assert daemon.argv[1:] == ["run", "-w", str(WORKSPACE_FILE)]
+    assert daemon.env["DAGSTER_HOME"] == str(layout.dagster_home)
+    assert daemon.env["ROR_DEPLOYMENT"] == str(layout.deployment)
 
 
 def test_spark_s_marts_replace_the_working_database_s(tmp_path):

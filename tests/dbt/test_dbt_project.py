@@ -44,6 +44,8 @@ INCREMENTAL_INTERMEDIATES = (
     "staging.stg_social__interactions",
     "intermediate.int_interaction_mentions_unnested",
     "intermediate.int_interactions_attributed",
+    "intermediate.int_people_linked",
+    "intermediate.int_brand_responses_matched",
 )
 
 

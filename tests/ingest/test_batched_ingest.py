@@ -145,3 +145,26 @@ def test_the_manifest_holds_each_files_own_sha256_and_size_also_past_a_read_bloc
         ("a_big.jsonl", sha256, len(content), "loaded"),
         ("b_copy.jsonl", sha256, len(content), "duplicate_file"),
     ]
+
+
+def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_in_order(tmp_path, monkeypatch):
+    files = []
+    for index in range(ingest.parallel.MIN_FILES_FOR_WORKERS + 6):
+        path = tmp_path / f"{index:03}.txt"
+        path.write_bytes(f"not an export {index}\n".encode().ljust(1000, b"."))
+        files.append(path)
+    monkeypatch.setattr(ingest.parallel, "READ_AHEAD_BYTES", 5_000)  # five of these files
+    submitted: list[Path] = []
+
+    class CountingPool(ingest.parallel.ProcessPoolExecutor):
+        def submit(self, fn, path, /):
+            submitted.append(path)
+            return super().submit(fn, path)
+
+    monkeypatch.setattr(ingest.parallel, "ProcessPoolExecutor", CountingPool)
+    handed_back, most_ahead = [], 0
+    for prepared in ingest.parallel.prepared_files(files, workers=2):
+        handed_back.append(prepared.digest.sha256)
+        most_ahead = max(most_ahead, len(submitted) - len(handed_back))
+    assert handed_back == [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
+    assert most_ahead == 5  # the workers keep reading while the loader works, never past the bound

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.marts_digest import RUN_LOGS, RUN_SPECIFIC_COLUMNS
+
 ROR = Path(sys.executable).with_name("ror")
 
 
@@ -23,18 +25,10 @@ def refresh(
     return result
 
 
-# The ingest audit lists every batch, re-runs included: it is a log, not a measure that must stay put. Likewise the
-# bookkeeping columns that say when this warehouse loaded or scored a row differ between two warehouses built from the
-# same files at different times.
-RUN_LOGS = ("ingest_audit",)
-LOAD_TIME_COLUMNS = (
-    "column_name not like '%loaded_at_utc' and column_name not in ('ingested_at_utc', 'enriched_at_utc')"
-)
-
-
 def snapshot(serving: Path) -> dict[str, list[tuple]]:
-    """Every mart's rows without the refresh id, sorted: what a BI tool would see. Values are compared bit for bit:
-    money is decimal and rates are rounded in dbt, so two builds from the same files must agree exactly."""
+    """Every mart's rows without the refresh id and load times (``RUN_SPECIFIC_COLUMNS``), sorted: what a BI tool
+    would see. Values are compared bit for bit: money is decimal and rates are rounded in dbt, so two builds from the
+    same files must agree exactly."""
     with duckdb.connect(str(serving), read_only=True) as con:
         tables = [
             t
@@ -47,7 +41,7 @@ def snapshot(serving: Path) -> dict[str, list[tuple]]:
                 c
                 for (c,) in con.execute(
                     "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
-                    f"and column_name <> 'refresh_id' and {LOAD_TIME_COLUMNS} order by column_index",
+                    f"and {RUN_SPECIFIC_COLUMNS} order by column_index",
                     [table],
                 ).fetchall()
             ]

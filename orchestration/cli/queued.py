@@ -110,7 +110,7 @@ def queued_run_config(settings: Settings, quiet: bool, partition: str | None, un
     """The run config of a run in its own process, plus everything the code location would otherwise take from the
     daemon's settings: each resource's values, whole (a resource's run config replaces every value it was built with),
     and dbt's, with the profile in this warehouse's dbt folder."""
-    from orchestration.dbt_project import DBT_EXECUTABLE
+    from orchestration.dbt_project import write_dbt_executable
     from orchestration.resources import resource_config
 
     resources = {name: {"config": values} for name, values in resource_config(settings).items()}
@@ -118,7 +118,7 @@ def queued_run_config(settings: Settings, quiet: bool, partition: str | None, un
         "config": {
             "project_dir": str(DBT_PROJECT_DIR),
             "profiles_dir": str(settings.dbt_folder),
-            "dbt_executable": DBT_EXECUTABLE,
+            "dbt_executable": str(write_dbt_executable(settings.dbt_folder)),
         }
     }
     return refresh_run_config(settings, quiet, partition, until) | {"resources": resources}

@@ -7,7 +7,7 @@ from pathlib import Path
 from dagster import validate_run_config
 
 from orchestration.cli.queued import queued_run_config, queues_runs
-from orchestration.dbt_project import DBT_EXECUTABLE
+from orchestration.dbt_project import DBT_EXECUTABLE_NAME
 from orchestration.executor import run_serving_path, run_workers
 from orchestration.names import REFRESH_JOB_NAME
 from orchestration.resources import resource_config
@@ -31,7 +31,10 @@ def test_a_submitted_run_carries_its_own_warehouse_into_another_warehouse_s_code
     for name, values in resource_config(submitted).items():
         assert {key: resolved["resources"][name]["config"][key] for key in values} == values, name
     dbt = resolved["resources"]["dbt"]["config"]
-    assert (dbt["profiles_dir"], dbt["dbt_executable"]) == (str(submitted.dbt_folder), DBT_EXECUTABLE)
+    assert (dbt["profiles_dir"], dbt["dbt_executable"]) == (
+        str(submitted.dbt_folder),
+        str(submitted.dbt_folder / DBT_EXECUTABLE_NAME),
+    )
     # the executor locks the submitted warehouse and runs its workers
     assert run_serving_path(resolved, Path("/code/location/ror.duckdb")) == submitted.serving_path
     assert run_workers(run_config, default=1) == 2

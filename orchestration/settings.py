@@ -80,6 +80,12 @@ def dbt_folder_for(serving_path: Path) -> Path:
     return serving_path.with_name(f"{serving_path.stem}.dbt")
 
 
+def child_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with ``overrides``, for a command it starts that must find the same secrets
+    (ROR_HASH_SALT) and tools (PATH) but another instance or warehouse."""
+    return {**os.environ, **overrides}
+
+
 def contact_salt(env: Mapping[str, str] | None = None) -> ContactSalt:
     """What emails and phone numbers are hashed with (ingest.privacy.ContactSalt), from this process's environment:
     a secret, so it is read where the ingest runs and never carried in Settings or run config."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from orchestration.cli.launcher import following, refresh_run_config, refresh_ta
 from orchestration.cli.summary import console, finish, print_nothing_new
 from orchestration.names import REFRESH_JOB_NAME, STABILITY_CHECK, WAREHOUSE_TAG
 from orchestration.refresh_state import record_refresh, refresh_inputs, unchanged_since_last_refresh
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, child_environment
 
 # The code location a dagster-daemon loads (`dagster-daemon run -w workspace.yaml`), by its name there.
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
@@ -183,7 +182,7 @@ def submit(settings: Settings, run_config: dict, tags: dict[str, str]) -> str:
     command += ["--config-json", json.dumps(run_config), "--tags", json.dumps(tags), "--run-id", run_id]
     location = settings.dagster_home / SUBMITTING_FOLDER
     location.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": str(settings.dagster_home), "ROR_WAREHOUSE": str(location / "ror.duckdb")}
+    env = child_environment(DAGSTER_HOME=str(settings.dagster_home), ROR_WAREHOUSE=str(location / "ror.duckdb"))
     with (location / "launch.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         launched = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)

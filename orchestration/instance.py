@@ -10,9 +10,12 @@ Usage: ``python -m orchestration.instance DAGSTER_HOME`` (what `make dev` runs).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +57,29 @@ def write_instance_config(dagster_home: Path) -> Path:
     if current in (None, LEGACY_CONTENT) or (current.startswith(MANAGED_MARKER) and current != INSTANCE_CONFIG):
         config.write_text(INSTANCE_CONFIG)
     return config
+
+
+# Held while a process opens the instance: see ``open_instance``.
+OPENING_LOCK = ".ror-opening.lock"
+
+
+@contextmanager
+def open_instance(dagster_home: Path) -> Iterator[DagsterInstance]:
+    """The instance of DAGSTER_HOME, opened while no other `ror` process opens it.
+
+    Opening a SQLite instance creates and stamps its databases the first time; two processes doing so at the same
+    moment (two refreshes submitted together on a fresh DAGSTER_HOME) can each stamp a schema revision, and every
+    later open then fails on alembic's "more than one head". Opening one at a time leaves one to create, the rest to
+    find them made."""
+    from dagster import DagsterInstance
+
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    with (dagster_home / OPENING_LOCK).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        instance = DagsterInstance.from_config(str(dagster_home))
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    with instance:
+        yield instance
 
 
 # A run in one of these states (DagsterRunStatus values) whose process is gone will never leave it by itself.

@@ -17,6 +17,7 @@ from dagster import DagsterInstance, DagsterRunStatus
 from support.runs import ROR, snapshot
 
 from orchestration.cli.queued import WORKSPACE_FILE
+from orchestration.instance import open_instance
 from orchestration.names import WAREHOUSE_TAG
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -48,6 +49,8 @@ def queued_instance(tmp_path: Path):
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(QUEUED_INSTANCE)
+    with open_instance(home):  # its storage made before the daemon starts, as `make cluster-up` has it
+        pass
     deployment = tmp_path / "deployment.yaml"
     deployment.write_text("runs: queue\n")
     location = tmp_path / "location"
@@ -133,6 +136,8 @@ def test_a_refresh_interrupted_while_queued_cancels_its_run_and_says_no_daemon_w
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(QUEUED_INSTANCE)
+    with open_instance(home):  # its storage made before the daemon starts, as `make cluster-up` has it
+        pass
     deployment = tmp_path / "deployment.yaml"
     deployment.write_text("runs: queue\n")
     landing = tmp_path / "landing" / "generic"

@@ -31,11 +31,9 @@ def writing_the_warehouse(settings: Settings, command: str, wait: bool) -> Itera
         print(f"Waiting: the warehouse {settings.serving_path} is being refreshed by {who}", file=sys.stderr)
 
     def abandoned(holder: LockHolder) -> None:
-        from dagster import DagsterInstance
+        from orchestration.instance import mark_run_abandoned, open_instance
 
-        from orchestration.instance import mark_run_abandoned
-
-        with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        with open_instance(settings.dagster_home) as instance:
             if mark_run_abandoned(instance, holder, found_by=command):
                 print(f"Marked run {holder.run_id} failed: its process {holder.pid} died mid-run", file=sys.stderr)
 
@@ -126,7 +124,9 @@ def refresh_run_config(settings: Settings, quiet: bool, partition: str | None = 
 def _execute(
     settings: Settings, partition: str | None, full_refresh: bool, until: str | None, pull: bool, settle: str, progress
 ):
-    from dagster import DagsterInstance, build_reconstructable_job, execute_job
+    from dagster import build_reconstructable_job, execute_job
+
+    from orchestration.instance import open_instance
 
     tags = refresh_tags(full_refresh, pull, settle)
     run_config = refresh_run_config(settings, quiet=progress is not None, partition=partition, until=until)
@@ -136,7 +136,7 @@ def _execute(
     job = build_reconstructable_job(
         "orchestration.build", "refresh_job_for", reconstructable_args=(settings.to_json(),)
     )
-    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+    with open_instance(settings.dagster_home) as instance:
         with following(instance, progress, tags) as tags, execute_job(job, instance, run_config, tags=tags) as result:
             send_alerts(instance, settings, result.run_id)
             return result

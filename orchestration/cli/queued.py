@@ -134,16 +134,15 @@ def run_queued(
 ) -> tuple[QueuedRunResult, object]:
     """Submit the refresh run to the instance's queue and follow it to its end: (its result, outcome) as
     orchestration.cli.launcher.run_refresh returns them. Interrupted, the run is cancelled (queued: it never starts)."""
-    from dagster import DagsterInstance
-
     from orchestration.console import RunProgress
     from orchestration.dbt_project import write_profile
+    from orchestration.instance import open_instance
 
     spark_conf = settings.deployment.spark_conf if settings.deployment else None
     write_profile(settings.dbt_folder, settings.working_path, settings.duckdb_limits(), spark_conf)
     tags = refresh_tags(full_refresh, pull, settle) | {WAREHOUSE_TAG: str(settings.serving_path)}
     run_config = queued_run_config(settings, quiet=not verbose, partition=partition, until=until)
-    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+    with open_instance(settings.dagster_home) as instance:
         if verbose:
             with following(instance, _LogLines(), tags) as tags:
                 run_id = _follow_to_end(instance, settings, run_config, tags)

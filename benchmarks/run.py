@@ -40,7 +40,7 @@ import psutil
 from benchmarks.marts_digest import differing_marts, marts_digest
 from benchmarks.measure import run_measured
 from benchmarks.synthetic import add_synthetic_day, build_synthetic_warehouse
-from benchmarks.versions import CodeVersion, baseline, this_checkout
+from benchmarks.versions import CodeVersion, baseline, commit_of, this_checkout
 from orchestration.dbt_project import write_profile
 from orchestration.settings import Settings, dbt_folder_for
 
@@ -470,13 +470,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     only = set(args.only or ("refresh", "add_day", "dbt"))
+    try:  # before the scratch folder is emptied: a mistyped ref must not cost the last run's files
+        baseline_commit = commit_of(args.baseline) if args.baseline else None
+    except subprocess.CalledProcessError:
+        parser.error(f"--baseline {args.baseline}: not a commit of this repository (try a hash from `git log`)")
     if args.work.exists():
         shutil.rmtree(args.work)
     args.work.mkdir(parents=True)
-    try:
-        versions = [*([baseline(args.baseline, args.work / "baseline_code")] if args.baseline else []), this_checkout()]
-    except subprocess.CalledProcessError:
-        parser.error(f"--baseline {args.baseline}: not a commit of this repository (try a hash from `git log`)")
+    versions = [*([baseline(baseline_commit, args.work / "baseline_code")] if baseline_commit else []), this_checkout()]
     results: dict = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:]),

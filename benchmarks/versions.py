@@ -50,9 +50,14 @@ def this_checkout() -> CodeVersion:
     return CodeVersion(f"new {_git('rev-parse', '--short', 'HEAD').strip()}{changed}", PROJECT_ROOT)
 
 
+def commit_of(ref: str) -> str:
+    """The short hash of ``ref`` (a commit, branch or tag of this repository); CalledProcessError if it names none."""
+    return _git("rev-parse", "--short", f"{ref}^{{commit}}").strip()
+
+
 def baseline(ref: str, into: Path) -> CodeVersion:
     """The tree of ``ref`` (a commit, branch or tag of this repository) written to ``into``."""
-    commit = _git("rev-parse", "--short", f"{ref}^{{commit}}").strip()
+    commit = commit_of(ref)
     into.mkdir(parents=True)
     archive = subprocess.run(
         ["git", "-C", str(PROJECT_ROOT), "archive", "--format=tar", commit], check=True, capture_output=True

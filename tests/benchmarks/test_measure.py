@@ -10,6 +10,7 @@ import pytest
 from benchmarks.marts_digest import differing_marts, marts_digest
 from benchmarks.measure import run_measured
 from benchmarks.run import OUTSIDE_STEPS, _add_day_ratio, _stage, markdown, stage_peaks
+from benchmarks.run import main as run_benchmarks
 from benchmarks.versions import baseline
 
 HOLD = "import time; block = bytearray({mib} * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
@@ -139,3 +140,13 @@ def test_a_baseline_is_that_commits_tree_and_a_wrong_ref_is_refused(tmp_path):
     assert version.env(tmp_path / "home")["PYTHONPATH"] == str(version.root)
     with pytest.raises(subprocess.CalledProcessError):
         baseline("no-such-commit", tmp_path / "other")
+
+
+def test_a_wrong_baseline_is_refused_before_the_scratch_folder_is_emptied(tmp_path, capsys):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "last_run.log").write_text("kept")
+    with pytest.raises(SystemExit) as refused:
+        run_benchmarks(["--only", "dbt", "--baseline", "no-such-commit", "--work", str(work)])
+    assert refused.value.code == 2 and "not a commit of this repository" in capsys.readouterr().err
+    assert (work / "last_run.log").read_text() == "kept"

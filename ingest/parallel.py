@@ -105,12 +105,12 @@ def prepare_group(paths: list[Path]) -> list[PreparedFile]:
     """``prepare`` of each of ``paths``, the record and text hashes of all their rows computed in one pass per entity;
     when that pass raises, file by file, so only the file at fault fails."""
     read = [_read(path) for path in paths]
-    whole = [(index, one) for index, one in enumerate(read) if one.chunks]
+    whole = [one for one in read if one.chunks]
     try:
-        identified = iter(identified_chunks([chunk for _, one in whole for chunk in one.chunks]))
+        identified = iter(identified_chunks([chunk for one in whole for chunk in one.chunks]))
     except Exception:
         return [_identified_alone(one) for one in read]
-    for _, one in whole:
+    for one in whole:
         one.chunks = [next(identified) for _ in one.chunks]
     return read
 

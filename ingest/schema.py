@@ -271,7 +271,7 @@ def conform(frame: pl.DataFrame | pl.LazyFrame, entity: str) -> pl.DataFrame:
     return lazy.select(_conformed_columns(entity, frozenset(lazy.collect_schema().names()))).collect()
 
 
-@functools.lru_cache(maxsize=256)  # a few shapes per entity: building them cost more than casting a small file
+@functools.lru_cache(maxsize=256)  # a few shapes per entity: building them costs more than casting a small file
 def _conformed_columns(entity: str, present: frozenset[str]) -> tuple[pl.Expr, ...]:
     """The expressions of ``conform`` for a frame holding the columns ``present``."""
     columns = [

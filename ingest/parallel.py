@@ -1,10 +1,12 @@
 """Hashing, detecting and reading landing files, in this process or in worker processes, handed back in landing order.
 
 The readers are Python record by record, so one process reads one file at a time: with ``workers`` > 1, worker
-processes detect and read the next files while the loading process checks and loads the ones before them. A worker
-also computes each row's record and text hashes (``ingest.warehouse.identified_chunk``), Python per row that would
-otherwise wait for the one loading process. Reading has no side effects, so the outcome is the one of reading in
-turn; only memory grows, by the files read ahead: at most ``READ_AHEAD_BYTES`` of them (or one a worker, each at most
+processes detect and read the next files while the loading process checks and loads the ones before them. Files are
+read in groups of consecutive files (``prepare_group``): a worker also computes each row's record and text hashes
+(``ingest.warehouse.identified_chunks``), Python per row that would otherwise wait for the one loading process, in one
+pass over the group's rows, as a year of daily exports is thousands of small files and a pass costs about the same
+for one file as for a hundred. Reading has no side effects, so the outcome is the one of reading in turn; only memory
+grows, by the files read ahead: at most ``READ_AHEAD_BYTES`` of them (or one group a worker, each file at most
 ``WHOLE_FILE_BYTES``: a larger file is streamed chunk by chunk by the loading process).
 Workers are started fresh (``spawn``: a fork of a process with running threads may deadlock) and register the same
 mappings as this process.
@@ -12,6 +14,7 @@ mappings as this process.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -30,18 +33,22 @@ from ingest.detect import explain_sample, format_named, sample_of
 from ingest.plausibility import canonical_chunk
 from ingest.privacy import ContactSalt, hash_in_this_process_with
 from ingest.readers.generic import Mapping, register_loaded_mappings, registered_mappings
-from ingest.warehouse import identified_chunk
+from ingest.warehouse import identified_chunks
 
 log = logging.getLogger(__name__)
 
 # A file up to this size is read whole by a worker and handed over; a larger one is streamed by the loading process.
 WHOLE_FILE_BYTES = 32 * 1024 * 1024
 # Files read ahead of the loading process: enough to keep the workers busy while the loader checks, loads and commits
-# a batch (seconds: a few hundred small daily files), at most READ_AHEAD_FILES_PER_WORKER a worker and
-# READ_AHEAD_BYTES of files (a file read whole takes about its size as frames), and always one a worker. The loader
-# takes files in bursts (a batch fills in a moment, then loads for seconds): a few files ahead left the workers idle.
-READ_AHEAD_FILES_PER_WORKER = 128
+# a batch (seconds: a few hundred small daily files), at most READ_AHEAD_GROUPS_PER_WORKER groups a worker and
+# READ_AHEAD_BYTES of files (a file read whole takes about its size as frames), and always one group a worker. The
+# loader takes files in bursts (a batch fills in a moment, then loads for seconds): a few files ahead left the workers
+# idle.
+READ_AHEAD_GROUPS_PER_WORKER = 4
 READ_AHEAD_BYTES = 64 * 1024 * 1024
+# A group of consecutive files read and hashed together holds at most this many files, and at most its share of the
+# read-ahead bytes (READ_AHEAD_BYTES over READ_AHEAD_GROUPS_PER_WORKER groups of each worker).
+GROUP_FILES = 32
 # Fewer files than this are read in this process: starting a worker (a Python with polars) costs about a second.
 MIN_FILES_FOR_WORKERS = 64
 
@@ -90,7 +97,26 @@ class PreparedFile:
 
 def prepare(path: Path) -> PreparedFile:
     """Hash and detect ``path`` (from one read of its bytes) and, unless it is skipped or larger than
-    ``WHOLE_FILE_BYTES``, read it whole."""
+    ``WHOLE_FILE_BYTES``, read it whole, its rows' hashes computed."""
+    return prepare_group([path])[0]
+
+
+def prepare_group(paths: list[Path]) -> list[PreparedFile]:
+    """``prepare`` of each of ``paths``, the record and text hashes of all their rows computed in one pass per entity;
+    when that pass raises, file by file, so only the file at fault fails."""
+    read = [_read(path) for path in paths]
+    whole = [one for one in read if one.chunks]
+    try:
+        identified = iter(identified_chunks([chunk for one in whole for chunk in one.chunks]))
+    except Exception:
+        return [_identified_alone(one) for one in read]
+    for one in whole:
+        one.chunks = [next(identified) for _ in one.chunks]
+    return read
+
+
+def _read(path: Path) -> PreparedFile:
+    """``prepare`` without the rows' hashes: the file's chunks in canonical frames."""
     try:
         digest = digest_file(path)
     except OSError as error:  # not readable, or gone since it was listed: it fails alone, the others load
@@ -102,10 +128,19 @@ def prepare(path: Path) -> PreparedFile:
     try:
         if fmt.skipped_because or digest.size > WHOLE_FILE_BYTES:
             return PreparedFile(digest, fmt.name)
-        chunks = [identified_chunk(canonical_chunk(chunk)) for chunk in counted_chunks(fmt, path)]
-        return PreparedFile(digest, fmt.name, chunks=chunks)
+        return PreparedFile(digest, fmt.name, chunks=[canonical_chunk(chunk) for chunk in counted_chunks(fmt, path)])
     except Exception as error:  # one broken file must not stop the batch: it fails alone
         return PreparedFile(digest, fmt.name, failure=ReadFailed(error_reason(error)))
+
+
+def _identified_alone(read: PreparedFile) -> PreparedFile:
+    """A file read whole with its rows' hashes computed on its own; it fails when they cannot be."""
+    if not read.chunks:
+        return read
+    try:
+        return dataclasses.replace(read, chunks=identified_chunks(read.chunks))
+    except Exception as error:
+        return PreparedFile(read.digest, read.format_name, failure=ReadFailed(error_reason(error)))
 
 
 def counted_chunks(fmt: ExportFormat, path: Path) -> Iterator[ReadResult]:
@@ -123,7 +158,8 @@ def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None 
     """``prepare`` of each path, in order: in ``workers`` worker processes when there are enough files, which hash
     contact data with ``salt`` as this process does."""
     if workers < 2 or len(paths) < MIN_FILES_FOR_WORKERS:
-        yield from map(prepare, paths)
+        for group, _ in _groups(paths, READ_AHEAD_BYTES // READ_AHEAD_GROUPS_PER_WORKER):
+            yield from prepare_group(group)
     else:
         yield from _in_workers(paths, workers, salt)
 
@@ -131,40 +167,62 @@ def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None 
 def _in_workers(paths: list[Path], workers: int, salt: ContactSalt | None) -> Iterator[PreparedFile]:
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registered_mappings(), salt))
-    ahead: deque[tuple[Path, Future[PreparedFile] | None, int]] = deque()  # (file, its reading, bytes it counts)
-    ahead_bytes, submitted = 0, 0
+    groups = _groups(paths, READ_AHEAD_BYTES // (workers * READ_AHEAD_GROUPS_PER_WORKER))
+    ahead: deque[tuple[list[Path], Future[list[PreparedFile]] | None, int]] = deque()  # (files, their reading, bytes)
+    ahead_bytes = 0
+    waiting: tuple[list[Path], int] | None = None  # the next group, when the bound held it back
 
     def read_ahead() -> None:
-        nonlocal ahead_bytes, submitted
-        while submitted < len(paths) and len(ahead) < workers * READ_AHEAD_FILES_PER_WORKER:
-            path = paths[submitted]
-            size = _read_whole_bytes(path)
-            if len(ahead) >= workers and ahead_bytes + size > READ_AHEAD_BYTES:
+        nonlocal ahead_bytes, waiting
+        while len(ahead) < workers * READ_AHEAD_GROUPS_PER_WORKER:
+            group, size = waiting or next(groups, (None, 0))
+            if group is None:
                 return
-            submitted += 1
+            if len(ahead) >= workers and ahead_bytes + size > READ_AHEAD_BYTES:
+                waiting = group, size
+                return
+            waiting = None
             ahead_bytes += size
             try:
-                ahead.append((path, pool.submit(prepare, path), size))
+                ahead.append((group, pool.submit(prepare_group, group), size))
             except RuntimeError:  # the pool broke (a worker was killed): the rest is read here
-                log.warning("the reading processes stopped: reading %s in the loading process", path)
-                ahead.append((path, None, size))
+                log.warning("the reading processes stopped: reading %s in the loading process", group[0])
+                ahead.append((group, None, size))
 
     try:
         read_ahead()
         while ahead:
-            path, future, size = ahead.popleft()
+            group, future, size = ahead.popleft()
             ahead_bytes -= size
             read_ahead()
             try:
-                prepared = future.result() if future is not None else prepare(path)
-            except Exception as error:  # its worker died (out of memory, killed): read it here, where it fails alone
+                prepared = future.result() if future is not None else prepare_group(group)
+            except (
+                Exception
+            ) as error:  # its worker died (out of memory, killed): read them here, where each fails alone
                 log.warning(
-                    "a reading process stopped (%s): reading %s in the loading process", type(error).__name__, path
+                    "a reading process stopped (%s): reading %s in the loading process", type(error).__name__, group[0]
                 )
-                prepared = prepare(path)
-            yield prepared
+                prepared = prepare_group(group)
+            yield from prepared
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _groups(paths: list[Path], most_bytes: int) -> Iterator[tuple[list[Path], int]]:
+    """Consecutive ``paths`` in groups of at most ``GROUP_FILES`` files and ``most_bytes`` bytes read whole (a file
+    larger than that alone), each with those bytes."""
+    group: list[Path] = []
+    group_bytes = 0
+    for path in paths:
+        size = _read_whole_bytes(path)
+        if group and (len(group) >= GROUP_FILES or group_bytes + size > most_bytes):
+            yield group, group_bytes
+            group, group_bytes = [], 0
+        group.append(path)
+        group_bytes += size
+    if group:
+        yield group, group_bytes
 
 
 def _read_whole_bytes(path: Path) -> int:

@@ -7,6 +7,8 @@ frames with exactly these columns (in this order, these dtypes); the loader adds
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 UTC_TIME = pl.Datetime("us", "UTC")
@@ -265,11 +267,15 @@ TEXT_HASH = "__text_hash"
 
 def conform(frame: pl.DataFrame | pl.LazyFrame, entity: str) -> pl.DataFrame:
     """Select and cast ``frame`` to the canonical columns of ``entity``; missing columns become nulls."""
-    schema = ENTITIES[entity]
     lazy = frame.lazy()
-    present = set(lazy.collect_schema().names())
-    extra = [c for c in ("_source_line", CHUNK, RECORD_HASH, TEXT_HASH) if c in present]
+    return lazy.select(_conformed_columns(entity, frozenset(lazy.collect_schema().names()))).collect()
+
+
+@functools.lru_cache(maxsize=256)  # a few shapes per entity: building them costs more than casting a small file
+def _conformed_columns(entity: str, present: frozenset[str]) -> tuple[pl.Expr, ...]:
+    """The expressions of ``conform`` for a frame holding the columns ``present``."""
     columns = [
-        (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name) for name, dtype in schema.items()
+        (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in ENTITIES[entity].items()
     ]
-    return lazy.select(*columns, *extra).collect()
+    return (*columns, *(pl.col(name) for name in ("_source_line", CHUNK, RECORD_HASH, TEXT_HASH) if name in present))

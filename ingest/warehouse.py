@@ -12,6 +12,7 @@ interface (no SQL is built from file contents; table names come from ``ingest.sc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
@@ -120,6 +121,7 @@ class _ArrowStream:
         return self._frame.__arrow_c_stream__(requested_schema)
 
 
+@functools.cache  # built once per entity: building a polars expression costs more than hashing a small file's rows
 def record_hash_expr(entity: str) -> pl.Expr:
     """sha256 (hex) over the canonical columns of ``entity``: the identity of a record in its raw table.
 
@@ -141,10 +143,13 @@ def _sha256_hex(texts: pl.Series) -> pl.Series:
 
 def strip_nul_characters(frame: pl.DataFrame) -> pl.DataFrame:
     """NUL characters carry no meaning in social text and trip tools downstream; every string column loses them."""
-    return frame.with_columns(
-        pl.col(pl.String).str.replace_all("\x00", "", literal=True),
-        pl.col(pl.List(pl.String)).list.eval(pl.element().str.replace_all("\x00", "", literal=True)),
-    )
+    return frame.with_columns(*_WITHOUT_NUL)
+
+
+_WITHOUT_NUL = (
+    pl.col(pl.String).str.replace_all("\x00", "", literal=True),
+    pl.col(pl.List(pl.String)).list.eval(pl.element().str.replace_all("\x00", "", literal=True)),
+)
 
 
 def identity_columns(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
@@ -161,11 +166,28 @@ def identity_columns(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
 
 def identified_chunk(chunk: ReadResult) -> ReadResult:
     """``chunk`` (in canonical frames) with ``identity_columns`` added to every frame that lacks them."""
-    frames = {
-        entity: frame if RECORD_HASH in frame.columns else frame.hstack(identity_columns(frame, entity))
-        for entity, frame in chunk.frames.items()
-    }
-    return dataclasses.replace(chunk, frames=frames)
+    return identified_chunks([chunk])[0]
+
+
+def identified_chunks(chunks: list[ReadResult]) -> list[ReadResult]:
+    """``identified_chunk`` of many chunks (``canonical_chunk``: each entity's frames share one schema), computed in
+    one pass per entity over all their rows: a row's hashes depend on its own values only, and one pass over a
+    hundred small files costs what one file costs. Raises what a frame's rows raise (the caller then tries each
+    chunk alone, so only the file at fault fails)."""
+    frames = [dict(chunk.frames) for chunk in chunks]
+    unhashed: dict[str, list[int]] = {}  # entity -> the chunks whose frame of it lacks the hashes
+    for index, chunk in enumerate(chunks):
+        for entity, frame in chunk.frames.items():
+            if RECORD_HASH not in frame.columns:
+                unhashed.setdefault(entity, []).append(index)
+    for entity, owners in unhashed.items():
+        pieces = [frames[index][entity] for index in owners]
+        identities = identity_columns(pl.concat(pieces, how="vertical"), entity)
+        offset = 0
+        for index, piece in zip(owners, pieces, strict=True):
+            frames[index][entity] = piece.hstack(identities.slice(offset, piece.height))
+            offset += piece.height
+    return [dataclasses.replace(chunk, frames=chunk_frames) for chunk, chunk_frames in zip(chunks, frames, strict=True)]
 
 
 def with_provenance(
@@ -342,7 +364,9 @@ def raw_batch(files: list[tuple[ManifestEntry, ReadResult | None, datetime]]) ->
     Returns each file's counts and the raw tables' rows of all of them (records repeated in the batch left in: the
     loader keeps the first). Raises what a file's rows raise; the caller then tries the files one by one.
     """
-    read = [(entry, identified_chunk(chunk), first_seen) for entry, chunk, first_seen in files if chunk is not None]
+    whole = [(entry, chunk, first_seen) for entry, chunk, first_seen in files if chunk is not None]
+    identified = identified_chunks([chunk for _, chunk, _ in whole])
+    read = [(entry, chunk, first_seen) for (entry, _, first_seen), chunk in zip(whole, identified, strict=True)]
     frames, checked = check_chunks([chunk for _, chunk, _ in read], [first_seen for _, _, first_seen in read])
     source_file = _of_chunk(pl.String, [entry.source_file for entry, _, _ in read])
     ingested_at = _of_chunk(UTC_TIME, [entry.ingested_at for entry, _, _ in read])

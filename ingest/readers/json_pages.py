@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -145,15 +145,31 @@ def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
 
 def rows_frame(rows: list[dict[str, Any]], entity: str) -> pl.DataFrame:
     """Canonical row dicts (with ``_source_line``) as a frame of the entity's columns, in order. A list column is built
-    as text split into items (``_list_column``): polars converts a Python list per row many times slower."""
+    as text split into items (``_list_column``), a UTC time column from microseconds (``_time_column``): polars
+    converts a Python list or datetime per row many times slower."""
     schema = {**ENTITIES[entity], "_source_line": pl.Int64}
     lists = {name: dtype for name, dtype in schema.items() if isinstance(dtype, pl.List)}
-    scalars = {name: dtype for name, dtype in schema.items() if name not in lists}
+    times = [name for name, dtype in schema.items() if dtype == UTC_TIME]
+    scalars = {name: dtype for name, dtype in schema.items() if name not in lists and name not in times}
     frame = pl.DataFrame(rows, schema=scalars, strict=False)
-    if not lists:
-        return frame
     built = {name: _list_column(name, [row.get(name) for row in rows], dtype) for name, dtype in lists.items()}
+    built |= {name: _time_column(name, [row.get(name) for row in rows]) for name in times}
     return frame.select(built.get(name, pl.col(name)) for name in schema)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _time_column(name: str, values: list[Any]) -> pl.Expr:
+    """A UTC time column from its per-row datetimes (or None), as an expression over the frame of those rows: each
+    written as whole microseconds since the epoch, exact, which polars casts. Anything but datetimes with a zone (a
+    reader that did not check its rows) takes the conversion of a frame built from row dicts."""
+    try:
+        micros = [None if value is None else (value - _EPOCH) // _MICROSECOND for value in values]
+    except TypeError:  # not a datetime, or one without a zone
+        return pl.lit(pl.DataFrame([{name: v} for v in values], schema={name: UTC_TIME}, strict=False)[name])
+    return pl.lit(pl.Series(name, micros, dtype=pl.Int64)).cast(UTC_TIME).alias(name)
 
 
 _ITEM_SEPARATOR = "\x1f"  # the unit separator: no handle or URL holds it (a list whose items do is built the slow way)

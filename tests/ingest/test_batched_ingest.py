@@ -82,7 +82,9 @@ def hostile_landing(landing: Path, fixtures_dir: Path) -> Path:
 
 
 def test_batches_and_worker_processes_load_what_one_file_at_a_time_loads(hostile_landing, monkeypatch, caplog):
-    one_at_a_time = _ingest(hostile_landing, batch_rows=1, workers=1)
+    with monkeypatch.context() as alone:
+        alone.setattr(ingest.parallel, "GROUP_FILES", 1)  # each file read and hashed on its own
+        one_at_a_time = _ingest(hostile_landing, batch_rows=1, workers=1)
     monkeypatch.setattr(ingest.parallel, "MIN_FILES_FOR_WORKERS", 2)
     together = _ingest(hostile_landing, batch_rows=1_000_000, workers=2)
     assert "reading process" not in caplog.text  # the workers read every file: none fell back to this process
@@ -157,9 +159,9 @@ def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_i
     submitted: list[Path] = []
 
     class CountingPool(ingest.parallel.ProcessPoolExecutor):
-        def submit(self, fn, path, /):
-            submitted.append(path)
-            return super().submit(fn, path)
+        def submit(self, fn, paths, /):
+            submitted.extend(paths)
+            return super().submit(fn, paths)
 
     monkeypatch.setattr(ingest.parallel, "ProcessPoolExecutor", CountingPool)
     handed_back, most_ahead = [], 0
@@ -168,3 +170,62 @@ def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_i
         most_ahead = max(most_ahead, len(submitted) - len(handed_back))
     assert handed_back == [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
     assert most_ahead == 5  # the workers keep reading while the loader works, never past the bound
+
+
+def test_a_group_whose_hashing_fails_is_hashed_file_by_file_and_only_the_file_at_fault_fails(landing, monkeypatch):
+    """The rows of a group of files are hashed in one pass; when that pass raises, each file is hashed alone, so the
+    file whose rows raise fails (no value in its message) and every other file of the group loads all its rows."""
+    for name in ("a", "b", "c"):
+        _jsonl(
+            landing / f"{name}.jsonl",
+            [{**POST, "interaction_id": f"{name}{n}", "text": f"{name} {n}"} for n in range(3)],
+        )
+    _jsonl(
+        landing / "b.jsonl", [{**POST, "interaction_id": "b0", "text": "poisoned"}, {**POST, "interaction_id": "b1"}]
+    )
+    identified_chunks = ingest.parallel.identified_chunks
+
+    def refusing_the_poisoned_text(chunks):
+        texts = [text for chunk in chunks for frame in chunk.frames.values() for text in frame["text"].to_list()]
+        if "poisoned" in texts:
+            raise ValueError("poisoned")
+        return identified_chunks(chunks)
+
+    monkeypatch.setattr(ingest.parallel, "identified_chunks", refusing_the_poisoned_text)
+    reports, tables = _ingest(landing, workers=1)
+    statuses = {report["file"]: (report["status"], report["rows_read"]) for report in reports}
+    assert statuses == {"a.jsonl": ("loaded", 3), "b.jsonl": ("failed", 0), "c.jsonl": ("loaded", 3)}
+    failed = next(report for report in reports if report["status"] == "failed")
+    assert "poisoned" not in failed["message"]
+    assert sorted(row[1] for row in tables["interactions"]) == ["a0", "a1", "a2", "c0", "c1", "c2"]
+
+
+def test_a_file_unreadable_in_the_middle_of_a_group_fails_alone(tmp_path):
+    first, gone, last = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    _jsonl(first, [POST])
+    _jsonl(last, [{**POST, "interaction_id": "2"}])
+    prepared = ingest.parallel.prepare_group([first, gone, last])  # b.jsonl was removed after it was listed
+    assert [one.failure is None for one in prepared] == [True, False, True]
+    assert "FileNotFoundError" in str(prepared[1].failure)
+    assert [one.chunks[0].rows_accepted for one in (prepared[0], prepared[2])] == [1, 1]
+    assert prepared[0].chunks[0].frames["interactions"]["__record_hash"].to_list() == (
+        ingest.parallel.prepare(first).chunks[0].frames["interactions"]["__record_hash"].to_list()
+    )
+
+
+def test_bad_rows_in_one_file_of_a_group_are_quarantined_with_its_file_and_line_and_the_rest_loads(landing):
+    _jsonl(landing / "a.jsonl", [POST, {**POST, "interaction_id": "2"}])
+    (landing / "b.jsonl").write_text(
+        json.dumps({**POST, "interaction_id": "3"})
+        + "\n{not json\n"
+        + json.dumps({**POST, "interaction_id": "4", "created_at": "1970-01-01T00:00:00Z"})
+        + "\n"
+    )
+    _jsonl(landing / "c.jsonl", [{**POST, "interaction_id": "5"}])
+    reports, tables = _ingest(landing, workers=1)
+    counts = {
+        report["file"]: (report["status"], report["rows_accepted"], report["rows_quarantined"]) for report in reports
+    }
+    assert counts == {"a.jsonl": ("loaded", 2, 0), "b.jsonl": ("loaded", 1, 2), "c.jsonl": ("loaded", 1, 0)}
+    assert sorted(row[1] for row in tables["interactions"]) == ["1", "2", "3", "5"]
+    assert sorted((row[0], row[1]) for row in tables["quarantine"]) == [("b.jsonl", "line 2"), ("b.jsonl", "row 3")]

@@ -34,6 +34,7 @@ def test_the_sample_spreads_over_the_days_and_every_file_and_row_is_counted(tmp_
     assert all(
         figures["seconds"] >= -0.01 for figures in by_format.values()
     )  # hashing and detection subtracted, not more
+    assert result["grouped_read_seconds"] > 0
 
 
 def test_the_command_prints_the_profile_and_writes_the_call_profile_when_asked(tmp_path, fixtures_dir, capsys):

@@ -1,6 +1,6 @@
 """The models in a process of their own: ``python -m models.scoring`` reads a request (JSON) on stdin, loads the
 enrichment models, optionally scores one file of pending texts into Parquet files, and prints the models' name and
-version (JSON) on stdout.
+version, and the seconds the scoring took, as JSON on stdout.
 
 A refresh (orchestration/assets/enrichment.py) scores through it so that the process that goes on to run dbt never
 holds torch, the encoder or their buffers (about 1 GiB): they leave with this process. The request:
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import polars as pl
@@ -46,9 +47,11 @@ def score_file(enricher: Enricher, pending_file: Path, scored_folder: Path, chun
 def main() -> int:
     request = json.loads(sys.stdin.read())
     enricher = Enricher(EnrichConfig.from_variables(request["variables"]))
+    started = time.perf_counter()  # the scoring alone, not the loading: what texts/s is reported of
     if request.get("pending_file"):
         score_file(enricher, Path(request["pending_file"]), Path(request["scored_folder"]), request["chunk_texts"])
-    print(json.dumps({"model_name": enricher.model_name, "model_version": enricher.model_version}))
+    described = {"model_name": enricher.model_name, "model_version": enricher.model_version}
+    print(json.dumps({**described, "score_seconds": time.perf_counter() - started}))
     return 0
 
 

@@ -22,7 +22,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -61,7 +60,7 @@ from orchestration.resources import EnrichmentResource, WarehouseResource
 CHUNK_TEXTS = 1024
 PENDING_FOLDER = "pending"
 SCORED_FOLDER = "scored"
-# How often a step waiting on the models' process reports how many texts it has scored.
+# How often a step waiting on the models' process looks for the chunks of scores it has written.
 PROGRESS_SECONDS = 5.0
 
 
@@ -78,9 +77,10 @@ def run_models(
     pending_file: Path | None = None,
     scored_folder: Path | None = None,
     log: Callable[[str], None] | None = None,
-) -> Models:
+) -> tuple[Models, float]:
     """Load the models in a child process (models.scoring), score ``pending_file`` into ``scored_folder`` if given,
-    and return which models they are; ``log`` gets a progress line every PROGRESS_SECONDS while texts are scored."""
+    and return which models they are and the seconds the scoring took (the loading left out); ``log`` gets a progress
+    line as chunks of scores are written (looked for every PROGRESS_SECONDS)."""
     request = {"variables": variables, "chunk_texts": CHUNK_TEXTS}
     total = 0
     if pending_file is not None:
@@ -91,21 +91,23 @@ def run_models(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as child:
         pending_input: str | None = json.dumps(request)
+        reported = 0
         while True:
             try:
                 out, err = child.communicate(pending_input, timeout=PROGRESS_SECONDS)
                 break
             except subprocess.TimeoutExpired:
                 pending_input = None
-                if log is not None and scored_folder is not None:
-                    done = min(total, len(list(scored_folder.glob("part-*.parquet"))) * CHUNK_TEXTS)
+                done = min(total, len(list(scored_folder.glob("part-*.parquet"))) * CHUNK_TEXTS) if total else 0
+                if log is not None and done > reported:
                     log(progress_line("enrichment", done, total, "texts"))
+                    reported = done
     if child.returncode != 0:
         # The exception's own line (the traceback's last): the models' errors name files and settings, never texts.
         last = next((line for line in reversed(err.strip().splitlines()) if line.strip()), "no message")
         raise Failure(description=f"The enrichment models failed (exit {child.returncode}): {last}")
     described = json.loads(out.strip().splitlines()[-1])
-    return Models(described["model_name"], described["model_version"])
+    return Models(described["model_name"], described["model_version"]), described["score_seconds"]
 
 
 def known_models(con: duckdb.DuckDBPyConnection, enrichment: EnrichmentResource) -> Models:
@@ -115,7 +117,7 @@ def known_models(con: duckdb.DuckDBPyConnection, enrichment: EnrichmentResource)
     remembered = remembered_models(con, digest)
     if remembered is not None:
         return Models(*remembered)
-    models = run_models(dict(enrichment.variables))
+    models, _ = run_models(dict(enrichment.variables))
     remember_models(con, digest, models.name, models.version)
     return models
 
@@ -193,15 +195,12 @@ def score_bucket(context: OpExecutionContext, bucket: Bucket, enrichment: Enrich
     """Score one bucket's texts into Parquet files, one per chunk, in the models' own process (run_models); opens no
     database, so buckets score side by side."""
     context.log.info(progress_line("enrichment", 0, bucket.texts, "texts"))
-    started = time.perf_counter()
     # One file per chunk: a killed run keeps what it already scored.
-    models = run_models(
+    models, seconds = run_models(
         dict(enrichment.variables), Path(bucket.pending_file), Path(bucket.scored_folder), log=context.log.info
     )
-    seconds = time.perf_counter() - started
-    context.log.info(
-        progress_line("enrichment", bucket.texts, bucket.texts, "texts", f"{bucket.texts / seconds:.0f} texts/s")
-    )
+    rate = f"{bucket.texts / seconds:.0f} texts/s" if seconds else ""
+    context.log.info(progress_line("enrichment", bucket.texts, bucket.texts, "texts", rate))
     return {**asdict(bucket), "seconds": seconds, "model_version": models.version}
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import Failure
 
 from models.heads import HEADS_DIR
+from orchestration.assets.enrichment import run_models
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # `ror` itself, in a process that reports at exit whether it imported torch and how many models processes it started
@@ -80,3 +82,12 @@ def test_the_models_run_in_their_own_process_and_only_when_needed(warehouse):
     os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
     assert refresh("--partition", "2024-01-01") == {"torch": False, "models_processes": 1}
     assert _scored(serving) == scored
+
+
+def test_models_that_fail_to_load_fail_the_step_in_one_line(tmp_path):
+    empty_heads = tmp_path / "heads"
+    empty_heads.mkdir()
+    with pytest.raises(Failure) as failed:
+        run_models({"ROR_HEADS_DIR": str(empty_heads)})
+    assert failed.value.description.startswith("The enrichment models failed (exit 1): ")
+    assert "\n" not in failed.value.description

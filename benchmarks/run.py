@@ -194,7 +194,9 @@ def refresh(version: CodeVersion, landing: Path, work: Path, partition: str, lab
     warehouse = work / "warehouse" / "ror.duckdb"
     arguments = ["refresh", "--landing", str(landing), "--warehouse", str(warehouse), "--partition", partition]
     arguments += ["--config", str(landing.parent / "ror.yaml"), "--settle-seconds", "0"]
-    command = _nice([str(BIN / "ror"), *arguments])
+    # `ror` as its module, not the venv's entry script: that script names the Python it was installed with, which an
+    # install from another checkout repoints (and the module is what `ror` runs anyway).
+    command = _nice([sys.executable, "-m", "orchestration.cli", *arguments])
     began = time.time()
     measured = run_measured(command, version.env(home), version.root, work / f"{label}.log", timeout)
     run = read_run(home)

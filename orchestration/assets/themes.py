@@ -26,7 +26,7 @@ from dagster import (
     multi_asset,
 )
 
-from models.cache import store_embeddings
+from models.cache import ensure_enrichment_table, store_embeddings
 from models.embeddings import TABLE as EMBEDDING_TABLE
 from models.embeddings import embedding_columns, texts_without_embedding
 from models.theme_tables import (
@@ -37,7 +37,7 @@ from models.theme_tables import (
     refresh_themes,
 )
 from models.themes import ThemeRules
-from orchestration.assets.enrichment import _enricher
+from orchestration.assets.enrichment import known_models
 from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.resources import ConfigFileResource, EnrichmentResource, WarehouseResource
 from ror_config import RorConfig
@@ -63,6 +63,16 @@ def group_accounts(config: RorConfig) -> pl.DataFrame:
 def theme_rules(config: RorConfig) -> ThemeRules:
     """ThemeRules' defaults, with the rules the configuration file's ``themes`` section gives."""
     return replace(ThemeRules(), **config.themes.given())
+
+
+def _embedded(enrichment: EnrichmentResource, missing: pl.DataFrame, model_version: str) -> pl.DataFrame:
+    """The embeddings of texts scored before embeddings were stored: a once-only catch-up, so the models load here."""
+    from models.enrich import Enricher  # torch: only for this catch-up
+
+    embeddings = Enricher(enrichment.config()).embed(missing["text"].to_list())
+    return missing.select("text_hash").with_columns(
+        model_version=pl.lit(model_version), **embedding_columns(embeddings)
+    )
 
 
 THEMES_KEY = AssetKey(["enrichment", "themes"])
@@ -115,24 +125,21 @@ def interaction_themes(
     enrichment: EnrichmentResource,
     ror_config: ConfigFileResource,
 ):
-    enricher = _enricher(enrichment.config())
     config = ror_config.load()
     rules, keep_words, accounts = theme_rules(config), brand_words(config), group_accounts(config)
     with warehouse.connect() as con:
+        ensure_enrichment_table(con)
+        model_version = known_models(con, enrichment).version
         started_over = ensure_theme_tables(con)
-        missing = texts_without_embedding(con, enricher.model_version)
+        missing = texts_without_embedding(con, model_version)
         if missing.height:
             context.log.info(f"encoding {missing.height} texts scored before embeddings were stored (once)")
-            embeddings = enricher.embed(missing["text"].to_list())
-            frame = missing.select("text_hash").with_columns(
-                model_version=pl.lit(enricher.model_version), **embedding_columns(embeddings)
-            )
-            store_embeddings(con, frame)
+            store_embeddings(con, _embedded(enrichment, missing, model_version))
         before = dict(con.execute(f"select theme_id, label from {THEMES_TABLE}").fetchall())
         # a full refresh clusters every brand group again; otherwise only a group whose texts grew enough is
         summary = refresh_themes(
             con,
-            enricher.model_version,
+            model_version,
             rules,
             datetime.now(UTC),
             keep_words,
@@ -144,7 +151,7 @@ def interaction_themes(
             f"select count(*) from {EMBEDDING_TABLE} as embeddings left join {ASSIGNMENTS_TABLE} as assigned "
             "on assigned.text_hash = embeddings.text_hash where embeddings.model_version = ? "
             "and assigned.text_hash is null",
-            [enricher.model_version],
+            [model_version],
         ).fetchall()
         statuses = dict(con.execute(f"select status, count(*) from {ASSIGNMENTS_TABLE} group by status").fetchall())
     rebuilt = summary.rebuilt or started_over

@@ -16,11 +16,20 @@ def test_dbt_args_carry_the_configuration_vars():
         "build",
         "--exclude",
         "test_type:unit",  # unit tests run in CI, not on every refresh
+        "--log-level-file",
+        "info",  # dbt.log without every SQL statement
         "--vars",
         '{"lookback_days": 5, "spike_k": 2.5}',
     ]
     # no vars given: no --vars at all, so the build reuses the parse of `dbt parse` (vars are part of its cache key)
-    assert dbt_build_args({}, True) == ["build", "--exclude", "test_type:unit", "--full-refresh"]
+    assert dbt_build_args({}, True) == [
+        "build",
+        "--exclude",
+        "test_type:unit",
+        "--log-level-file",
+        "info",
+        "--full-refresh",
+    ]
 
 
 def test_the_runs_window_is_in_the_working_database_while_dbt_runs_and_gone_after(tmp_path):

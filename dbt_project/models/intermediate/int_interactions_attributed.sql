@@ -173,7 +173,7 @@ arrived as (
 
 arrived_threads as (
 
-    select distinct platform, coalesce(conversation_id, parent_id, interaction_id) as thread_key
+    select distinct platform, {{ thread_key('arrived') }} as thread_key
     from arrived
 
 ),
@@ -185,8 +185,7 @@ keys_to_attribute as (
     from interactions
     inner join arrived_threads
         on interactions.platform = arrived_threads.platform
-        and coalesce(interactions.conversation_id, interactions.parent_id, interactions.interaction_id)
-            = arrived_threads.thread_key
+        and {{ thread_key('interactions') }} = arrived_threads.thread_key
     union
     select interactions.interaction_key
     from interactions
@@ -342,7 +341,7 @@ final as (
         quote_count,
         impression_count,
         ingested_at_utc,
-        coalesce(conversation_id, parent_id, interaction_id) as thread_key,
+        {{ thread_key() }} as thread_key,
         author_account_id is not null as is_brand_author,
         employee_brand_id is not null as is_employee,
         author_account_id is null and employee_brand_id is null as is_audience,

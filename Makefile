@@ -48,9 +48,9 @@ cluster-status:
 
 # The tests marked `cluster` (tests/cluster/), on a cluster this target starts and always stops again. The workers
 # hash contacts with the salt of the environment they start in: the tests' (tests/conftest.py). .ci/run runs it after
-# `make test`. Its minutes at load 20-30 on 2 cores (main c4736cd): `up` 2, the single-machine refresh 4, the cluster
-# refresh 15 (dbt on Spark 11.6 of them), Superset's set-up 4.5, the dashboards through the endpoint 4.7, `down` 1; the
-# single-machine refresh and Superset's set-up now run beside the cluster refresh (tests/cluster/conftest.py).
+# `make test`: 20 min at load 22-27 on 2 cores (was 34 at load 20-31 before the single-machine refresh and Superset's
+# set-up ran beside the cluster refresh, tests/cluster/conftest.py): `up` 2, both refreshes 14 (dbt on Spark most of
+# it), the dashboards through the endpoint 3, `down` 1.
 test-cluster: setup-cluster
 	@export PYTHONPATH=$(CURDIR) ROR_HASH_SALT=test-salt && $(BIN)/python -m cluster up && \
 		$(BIN)/python -m pytest -m cluster tests/cluster -rs; \

@@ -5,9 +5,9 @@ the reason.
 The refresh is pointed at the cluster by configuration alone, the variables the cluster's `env` file exports:
 DAGSTER_HOME (the instance in PostgreSQL) and ROR_DEPLOYMENT (steps on the Celery workers, dbt on the Spark cluster,
 the run submitted to the instance's queue, which the cluster's dagster-daemon launches).
-The same demo exports are refreshed once on this machine alone (DuckDB) and once on the cluster, and the worker
-process scoring the first hash bucket is killed (SIGKILL) while it scores (tests/cluster/test_same_marts.py tells
-what follows from that).
+The same demo exports are refreshed once on this machine alone (DuckDB) and once on the cluster, side by side, and
+the worker process scoring the first hash bucket is killed (SIGKILL) while it scores (tests/cluster/test_same_marts.py
+tells what follows from that).
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from dagster import DagsterEventType, DagsterInstance
 from support.runs import ROR, refresh
+from support.superset import set_up_superset
 
 from cluster.__main__ import cluster_layout
 from cluster.services import CELERY_WORKERS, running_pid, status
@@ -52,6 +55,28 @@ def cluster_environment() -> dict[str, str]:
             name, value = line.removeprefix("export ").split("=", 1)
             exported[name] = value
     return {**os.environ, **exported}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def superset_set_up(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Future] | None]:
+    """Superset's set-up on the cluster's SQL endpoint (its metadata, the dashboards' import: minutes), started with
+    the session when one of its tests opens the dashboards: it needs the endpoint, not the marts, so it runs beside
+    the refreshes. (Superset's home, the set-up's future), or None."""
+    opens_dashboards = any(
+        "superset_on_spark" in item.fixturenames and not item.get_closest_marker("skip")
+        for item in request.session.items
+    )
+    if not opens_dashboards:
+        yield None
+        return
+    home = tmp_path_factory.mktemp("superset_on_spark")
+    with ThreadPoolExecutor(1) as beside:
+        yield (
+            home,
+            beside.submit(set_up_superset, ["--spark-endpoint", cluster_environment()["ROR_BI_SPARK_ENDPOINT"]], home),
+        )
 
 
 @pytest.fixture(scope="session")
@@ -101,14 +126,16 @@ def both_runs(
     write_demo_exports(landing, days=3)
     config = write_demo_config(root / "ror.yaml")
     here = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
-    refresh(landing, root / "here" / "ror.duckdb", here, config)
     there = root / "cluster" / "ror.duckdb"
-    with DagsterInstance.from_config(cluster_env["DAGSTER_HOME"]) as instance:
+    with DagsterInstance.from_config(cluster_env["DAGSTER_HOME"]) as instance, ThreadPoolExecutor(1) as beside:
         earlier_runs = {run.run_id for run in instance.get_runs()}
         command = [ROR, "refresh", "--landing", landing, "--warehouse", there, "--config", config]
         with subprocess.Popen(
             command, env=cluster_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         ) as ror:
+            # The single-machine refresh runs meanwhile, for a minute or two less of the test: much of the cluster's
+            # run is waiting (the queue, the task hand-offs, Spark's scheduling), not computing.
+            single_machine = beside.submit(refresh, landing, root / "here" / "ror.duckdb", here, config)
             try:
                 run_id, killed_step, killed_pid = _kill_a_scoring_step(instance, earlier_runs, ror)
                 output, _ = ror.communicate(timeout=REFRESH_SECONDS)
@@ -116,4 +143,5 @@ def both_runs(
                 if ror.poll() is None:
                     ror.kill()
         assert ror.returncode == 0, output[-6000:]
+        single_machine.result()
     return root / "here" / "ror.duckdb", there, run_id, killed_step, killed_pid

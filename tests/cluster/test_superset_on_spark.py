@@ -6,26 +6,13 @@ the marts the cluster built (read with DuckDB from the cluster run's serving fil
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
 import pytest
 import requests
-from support.browser import open_page
-from support.superset import (
-    CHARTS_DRAWN,
-    CHARTS_STATE,
-    FILTER_BAR_TEXT,
-    TELEMETRY_PIXEL,
-    UI_EVENT_LOG,
-    Superset,
-    dashboards,
-    filtered,
-    log_in,
-    record_failures,
-    serve_superset,
-    table,
-)
+from support.superset import Superset, every_dashboard_drawn, superset_served, table
 
 pytestmark = pytest.mark.cluster
 
@@ -34,12 +21,11 @@ CHART_TIMEOUT_MS = 300_000
 
 
 @pytest.fixture(scope="module")
-def superset_on_spark(
-    both_runs: tuple, cluster_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Superset]:
-    home = tmp_path_factory.mktemp("superset_on_spark")
-    endpoint = cluster_env["ROR_BI_SPARK_ENDPOINT"]
-    with serve_superset(["--spark-endpoint", endpoint], home, home / "superset.log") as superset:
+def superset_on_spark(both_runs: tuple, superset_set_up: tuple[Path, Future]) -> Iterator[Superset]:
+    """Superset served once the cluster's refresh has built the marts, on the set-up done beside it (conftest.py)."""
+    home, set_up = superset_set_up
+    set_up.result()
+    with superset_served(home, home / "superset.log") as superset:
         yield superset
 
 
@@ -111,29 +97,10 @@ def test_every_dashboard_draws_the_cluster_s_marts_through_the_spark_endpoint(
     brand, brand_name, period = _brand_and_period(serving)
     expected = _expected(serving, brand, period)
     assert expected["scorecard"] and expected["advocates"] and expected["interactions"] > 0
-    shown: dict[str, list[dict]] = {}
-    filter_bars: dict[str, str] = {}
-    with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
-        requested: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
-        failed = record_failures(page)
-        log_in(page, superset)
-        for slug, charts in dashboards().items():
-            page.goto(f"{superset.url}/superset/dashboard/{slug}/{filtered(brand_name, period)}")
-            page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=CHART_TIMEOUT_MS)
-            page.wait_for_load_state("networkidle")
-            shown[slug] = page.evaluate(CHARTS_STATE)
-            filter_bars[slug] = page.evaluate(FILTER_BAR_TEXT)
-            page.screenshot(path=str(tmp_path / f"spark-{slug}.png"), full_page=True)
-            assert len(shown[slug]) == charts, shown[slug]
-            assert [c["name"] for c in shown[slug] if c["error"]] == [], slug
-            assert all(c["paintedPixels"] > 1000 or c["tableRows"] for c in shown[slug]), (slug, shown[slug])
-    assert [e for e in problems.console_errors if TELEMETRY_PIXEL not in e] == []
-    assert [r for r in failed if TELEMETRY_PIXEL not in r and UI_EVENT_LOG not in r] == []
-    assert {r for r in requested if not r.startswith((superset.url, "data:", "blob:", TELEMETRY_PIXEL))} == set()
+    shown = every_dashboard_drawn(superset, brand_name, period, tmp_path, CHART_TIMEOUT_MS)
 
     # The figures shown are the marts' for that brand and period, in the units the DuckDB dashboards show them in.
-    scorecard = table(shown["ror-scorecard"], "Scorecard by month")
+    scorecard = table(shown.charts["ror-scorecard"], "Scorecard by month")
     assert [
         (row["Month"], int(row["Engagers"]), row["Net sentiment (%)"], row["Cash ROI (%)"]) for row in scorecard
     ] == [
@@ -141,11 +108,11 @@ def test_every_dashboard_draws_the_cluster_s_marts_through_the_spark_endpoint(
         for month, engagers, sentiment, roi in expected["scorecard"]
     ]
     assert {row["Brand"] for row in scorecard} == {brand_name}
-    assert all(brand_name in text for text in filter_bars.values()), filter_bars
-    advocates = table(shown["ror-advocacy"], "Advocates of the brand, ranked over all time")
+    assert all(brand_name in text for text in shown.filter_bars.values()), shown.filter_bars
+    advocates = table(shown.charts["ror-advocacy"], "Advocates of the brand, ranked over all time")
     assert [(row["Handle"],) for row in advocates] == expected["advocates"][:10]
-    themes = table(shown["ror-themes"], "Themes of the period")
+    themes = table(shown.charts["ror-themes"], "Themes of the period")
     assert {(row["Theme"], int(row["Interactions"])) for row in themes} == set(expected["themes"])
-    interactions = table(shown["ror-scorecard"], "Interactions behind the charts")
+    interactions = table(shown.charts["ror-scorecard"], "Interactions behind the charts")
     assert len(interactions) == min(10, expected["interactions"])  # 10 a page
     assert all(period[0] <= row["Created (UTC)"][:10] < period[1] for row in interactions)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import requests
 import yaml
+from support.browser import open_page
 
 REPO = Path(__file__).resolve().parents[2]
 BI_PYTHON = REPO / "bi" / ".venv" / "bin" / "python"
@@ -34,6 +35,9 @@ CHART_DATA = "/api/v1/chart/data"
 # Superset saves a dashboard's label colours once its charts have drawn (seen on a loaded machine after networkidle):
 # opening the next dashboard may abort that save; it carries no chart data either.
 DASHBOARD_COLOURS = "/colors?mark_updated="
+# The welcome page's favourite stars: on a loaded machine the page can look idle before it asks for them, and opening
+# the first dashboard then aborts that request (seen at load 30); it carries no chart data either.
+WELCOME_FAVOURITES = "/api/v1/dashboard/favorite_status/"
 
 CHARTS_STATE = """() => [...document.querySelectorAll('[data-test-chart-id]')].map(chart => ({
     name: chart.getAttribute('data-test-chart-name'),
@@ -87,18 +91,29 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float) -> N
     raise TimeoutError(f"Superset did not answer {url}/health within {timeout:.0f} s")
 
 
-@contextmanager
-def serve_superset(warehouse_args: list[str], home: Path, log: Path) -> Iterator[Superset]:
-    """Superset on 127.0.0.1 set up on the warehouse `make bi` would give it (``--serving-file PATH`` or
-    ``--spark-endpoint URI``), its metadata in ``home``; bi/.venv is installed first (`make bi-setup`: minutes once
-    per clone, then nothing)."""
+def set_up_superset(warehouse_args: list[str], home: Path) -> None:
+    """Superset's metadata in ``home`` set up on the warehouse `make bi` would give it (``--serving-file PATH`` or
+    ``--spark-endpoint URI``); bi/.venv is installed first (`make bi-setup`: minutes once per clone, then nothing)."""
     subprocess.run(["make", "-s", "bi-setup"], cwd=REPO, check=True, capture_output=True, timeout=1800)
-    env = {**os.environ, "ROR_BI_HOME": str(home), "ROR_BI_ADMIN_PASSWORD": PASSWORD}
-    subprocess.run([BI_PYTHON, SUPERSET_ROR, "setup", *warehouse_args], env=env, check=True, timeout=600)
+    subprocess.run(
+        [BI_PYTHON, SUPERSET_ROR, "setup", *warehouse_args], env=_superset_env(home), check=True, timeout=600
+    )
+
+
+def _superset_env(home: Path) -> dict[str, str]:
+    return {**os.environ, "ROR_BI_HOME": str(home), "ROR_BI_ADMIN_PASSWORD": PASSWORD}
+
+
+@contextmanager
+def superset_served(home: Path, log: Path) -> Iterator[Superset]:
+    """Superset on 127.0.0.1 as `make bi` serves it, on the metadata ``set_up_superset`` wrote in ``home``."""
     port = _free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [BI_PYTHON, SUPERSET_ROR, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+            [BI_PYTHON, SUPERSET_ROR, "serve", "--port", str(port)],
+            env=_superset_env(home),
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -107,6 +122,14 @@ def serve_superset(warehouse_args: list[str], home: Path, log: Path) -> Iterator
         finally:
             server.terminate()
             server.wait(timeout=60)
+
+
+@contextmanager
+def serve_superset(warehouse_args: list[str], home: Path, log: Path) -> Iterator[Superset]:
+    """``set_up_superset``, then ``superset_served``."""
+    set_up_superset(warehouse_args, home)
+    with superset_served(home, log) as superset:
+        yield superset
 
 
 def dashboards() -> dict[str, int]:
@@ -151,15 +174,66 @@ def log_in(page: object, superset: Superset) -> None:
 def record_failures(page: object) -> list[str]:
     """Every request of the page that fails or is answered with an error status, from now on. A chart query the
     dashboard cancels because the filters' state arrived after it started is no failure, nor an aborted save of its
-    colours."""
+    colours, nor the welcome page's favourite stars aborted by leaving it."""
     failed: list[str] = []
     page.on(
         "requestfailed",
         lambda r: (
             None
-            if r.failure == "net::ERR_ABORTED" and (CHART_DATA in r.url or DASHBOARD_COLOURS in r.url)
+            if r.failure == "net::ERR_ABORTED"
+            and any(part in r.url for part in (CHART_DATA, DASHBOARD_COLOURS, WELCOME_FAVOURITES))
             else failed.append(r.url)
         ),
     )
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     return failed
+
+
+@dataclass(frozen=True)
+class DashboardsShown:
+    """What the browser read off every dashboard, by slug: its charts (CHARTS_STATE) and its filter bar's text."""
+
+    charts: dict[str, list[dict]]
+    filter_bars: dict[str, str]
+
+
+@contextmanager
+def every_dashboard_opened(
+    superset: Superset, brand_name: str, period: tuple[str, str], screenshots: Path, chart_timeout_ms: int
+) -> Iterator[tuple[object, DashboardsShown]]:
+    """Log in, then open every dashboard of bi/assets filtered to the brand (by name) and period in one headless
+    Chromium page, a screenshot of each in ``screenshots`` (``<slug>.png``): each must draw all its charts, none with
+    an error, every canvas painted or table filled. Yields the page, still open for more, and what was shown. On
+    leaving, the page must have seen no console error, no failed request and no request leaving the Superset server,
+    Superset's telemetry pixel aside (TELEMETRY_PIXEL)."""
+    with open_page(f"{superset.url}/login/", width=1400) as (page, problems):
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        failed = record_failures(page)
+        log_in(page, superset)
+        shown = DashboardsShown({}, {})
+        for slug, charts in dashboards().items():
+            page.goto(f"{superset.url}/superset/dashboard/{slug}/{filtered(brand_name, period)}")
+            page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=chart_timeout_ms)
+            page.wait_for_load_state("networkidle")
+            drawn = shown.charts[slug] = page.evaluate(CHARTS_STATE)
+            shown.filter_bars[slug] = page.evaluate(FILTER_BAR_TEXT)
+            page.screenshot(path=str(screenshots / f"{slug}.png"), full_page=True)
+            assert len(drawn) == charts, (slug, drawn)
+            assert [c["name"] for c in drawn if c["error"]] == [], (slug, drawn)
+            assert all(c["paintedPixels"] > 1000 or c["tableRows"] for c in drawn), (slug, drawn)
+        yield page, shown
+    console_errors = [e for e in problems.console_errors if TELEMETRY_PIXEL not in e]
+    assert console_errors == [], console_errors
+    failures = [r for r in failed if TELEMETRY_PIXEL not in r and UI_EVENT_LOG not in r]
+    assert failures == [], failures
+    outside = {r for r in requested if not r.startswith((superset.url, "data:", "blob:", TELEMETRY_PIXEL))}
+    assert outside == set(), outside
+
+
+def every_dashboard_drawn(
+    superset: Superset, brand_name: str, period: tuple[str, str], screenshots: Path, chart_timeout_ms: int
+) -> DashboardsShown:
+    """``every_dashboard_opened``, and nothing more on the page."""
+    with every_dashboard_opened(superset, brand_name, period, screenshots, chart_timeout_ms) as (_, shown):
+        return shown

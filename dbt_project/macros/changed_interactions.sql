@@ -1,70 +1,16 @@
-{#- The CTEs an incremental model rebuilt from the interactions loaded since its last build starts from, each
-    ending with a comma (the model's own CTEs follow). Its stored rows carry interactions_loaded_at_utc (the newest
-    load of the interactions a row was derived from: the newest of all is the high-water mark) and accounts_digest
-    (the same on every row, from the `accounts` relation's one row and column accounts_digest):
-      stored               the model's rows as the last build left them;
-      last_build           their high-water mark and digest;
-      rebuilds_everything  true when the digest differs from the last build's (or nothing was stored): the model
-                           rebuilds every row;
-      arrived              the rows of `interactions` loaded since the high-water mark;
-      reached              interactions_reached_by(interactions, arrived): one row per interaction_key.
-    `interactions`: a relation with stg_social__interactions' columns. -#}
-{% macro changed_since_last_build(interactions, accounts) -%}
-stored as (
-
-    select * from {{ this }}
-
-),
-
-last_build as (
-
-    select
-        max(interactions_loaded_at_utc) as interactions_loaded_at_utc,
-        max(accounts_digest) as accounts_digest
-    from stored
-
-),
-
-rebuilds_everything as (
-
-    select
-        coalesce(last_build.accounts_digest <> {{ accounts }}.accounts_digest, true) as rebuilds_everything
-    from last_build
-    cross join {{ accounts }}
-
-),
-
-arrived as (
-
-    select {{ interactions }}.*
-    from {{ interactions }}
-    cross join last_build
-    where last_build.interactions_loaded_at_utc is null
-        or {{ interactions }}.ingested_at_utc > last_build.interactions_loaded_at_utc
-
-),
-
-reached as (
-
-    {{ interactions_reached_by(interactions, 'arrived') }}
-
-),
-{%- endmacro %}
-
 {#- The interactions whose row in int_interactions_attributed an incremental run of it can have re-derived because of
     the interactions in `arrived` (loaded since a model's last build): the same reach as its keys_to_attribute -
     every interaction of a thread that received one, the interaction each one replies to, and every interaction
     that replies to one, whose thread root is one, or whose thread root is what one replies to. A reply to a
     comment can sit in another thread than the comment: the parent and child joins reach across threads.
-    `interactions`: a relation with stg_social__interactions' columns (the thread key is computed, as
-    int_interactions_attributed.thread_key). One row per interaction_key. -#}
+    `interactions`: a relation with int_interactions_attributed's columns. One row per interaction_key. -#}
 {% macro interactions_reached_by(interactions, arrived) -%}
     -- one pass over the interactions, each probing the arrivals five ways (five joins unioned read them five times)
     select reachable.interaction_key
     from {{ interactions }} as reachable
     where exists (
         select 1 from {{ arrived }} as arrival
-        where arrival.platform = reachable.platform and {{ thread_key('arrival') }} = {{ thread_key('reachable') }}
+        where arrival.platform = reachable.platform and arrival.thread_key = reachable.thread_key
     )
     or exists (
         select 1 from {{ arrived }} as arrival
@@ -114,12 +60,4 @@ reached as (
 
 {% macro spark__sorted_digest(expression) -%}
     md5(coalesce(array_join(array_sort(collect_list({{ expression }})), '|'), ''))
-{%- endmacro %}
-
-{#- The thread an interaction belongs to (int_interactions_attributed.thread_key): its conversation root, else what
-    it replies to, else itself. `relation`: the alias of a relation with stg_social__interactions' columns, none in a
-    single-table select. -#}
-{% macro thread_key(relation=none) -%}
-    {%- set prefix = relation ~ '.' if relation else '' -%}
-    coalesce({{ prefix }}conversation_id, {{ prefix }}parent_id, {{ prefix }}interaction_id)
 {%- endmacro %}

@@ -46,7 +46,6 @@ INCREMENTAL_INTERMEDIATES = (
     "intermediate.int_interactions_attributed",
     "intermediate.int_people_linked",
     "intermediate.int_brand_responses_matched",
-    "intermediate.int_interactions_tracked_attributed",
 )
 
 

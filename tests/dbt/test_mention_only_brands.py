@@ -51,7 +51,6 @@ CONFIG = "\n".join(
 # the incremental intermediates and the marts that count an audience, compared with a full rebuild
 COMPARED = (
     "intermediate.int_interactions_attributed",
-    "intermediate.int_interactions_tracked_attributed",
     "marts.fct_interactions",
     "marts.responsiveness",
     "marts.sentiment_trend",

@@ -75,7 +75,45 @@ responders as (
 
 {% if is_incremental() %}
 
-{{ changed_since_last_build('interactions', 'accounts') }}
+stored as (
+
+    select * from {{ this }}
+
+),
+
+last_build as (
+
+    select
+        max(interactions_loaded_at_utc) as interactions_loaded_at_utc,
+        max(accounts_digest) as accounts_digest
+    from stored
+
+),
+
+rebuilds_everything as (
+
+    select
+        coalesce(last_build.accounts_digest <> accounts.accounts_digest, true) as rebuilds_everything
+    from last_build
+    cross join accounts
+
+),
+
+arrived as (
+
+    select interactions.*
+    from interactions
+    cross join last_build
+    where last_build.interactions_loaded_at_utc is null
+        or interactions.ingested_at_utc > last_build.interactions_loaded_at_utc
+
+),
+
+reached as (
+
+    {{ interactions_reached_by('interactions', 'arrived') }}
+
+),
 
 reached_responders as (
 

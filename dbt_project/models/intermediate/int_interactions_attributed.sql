@@ -81,25 +81,6 @@ owned_handles as (
 
 ),
 
--- what the owned accounts wrote, each with its utm_campaign (see the header): the link parameters are read once per
--- owned interaction, not for every interaction's own row, root and parent, and the joins below carry no text
-owned_content as (
-
-    select
-        interactions.platform,
-        interactions.interaction_id,
-        owned_accounts.brand_id,
-        owned_accounts.account_id,
-        coalesce({{ first_url_parameter('interactions.link_urls', 'utm_campaign') }},
-            {{ url_parameter('interactions.text_content', 'utm_campaign') }},
-            {{ url_parameter('interactions.url', 'utm_campaign') }}) as utm_campaign
-    from interactions
-    inner join owned_accounts
-        on interactions.platform = owned_accounts.platform
-        and interactions.author_id = owned_accounts.account_id
-
-),
-
 employees as (
 
     select * from {{ ref('int_employees_resolved') }}
@@ -192,7 +173,7 @@ arrived as (
 
 arrived_threads as (
 
-    select distinct platform, {{ thread_key('arrived') }} as thread_key
+    select distinct platform, coalesce(conversation_id, parent_id, interaction_id) as thread_key
     from arrived
 
 ),
@@ -204,7 +185,8 @@ keys_to_attribute as (
     from interactions
     inner join arrived_threads
         on interactions.platform = arrived_threads.platform
-        and {{ thread_key('interactions') }} = arrived_threads.thread_key
+        and coalesce(interactions.conversation_id, interactions.parent_id, interactions.interaction_id)
+            = arrived_threads.thread_key
     union
     select interactions.interaction_key
     from interactions
@@ -276,22 +258,31 @@ joined as (
         root_answer_owned.account_id as root_answered_account_id,
         employees.brand_id as employee_brand_id,
         reply_employees.brand_id as in_reply_to_employee_brand_id,
-        author_owned.utm_campaign as own_utm_campaign,
-        root_owned.utm_campaign as root_utm_campaign,
-        parent_owned.utm_campaign as parent_utm_campaign
+        coalesce({{ first_url_parameter('interactions.link_urls', 'utm_campaign') }},
+            {{ url_parameter('interactions.text_content', 'utm_campaign') }},
+            {{ url_parameter('interactions.url', 'utm_campaign') }}) as own_utm_campaign,
+        coalesce({{ first_url_parameter('roots.link_urls', 'utm_campaign') }},
+            {{ url_parameter('roots.text_content', 'utm_campaign') }},
+            {{ url_parameter('roots.url', 'utm_campaign') }}) as root_utm_campaign,
+        coalesce({{ first_url_parameter('parents.link_urls', 'utm_campaign') }},
+            {{ url_parameter('parents.text_content', 'utm_campaign') }},
+            {{ url_parameter('parents.url', 'utm_campaign') }}) as parent_utm_campaign
     from to_attribute as interactions
-    left join owned_content as author_owned
+    left join owned_accounts as author_owned
         on interactions.platform = author_owned.platform
-        and interactions.interaction_id = author_owned.interaction_id
+        and interactions.author_id = author_owned.account_id
     left join interactions as roots
         on interactions.platform = roots.platform
         and interactions.conversation_id = roots.interaction_id
-    left join owned_content as root_owned
-        on interactions.platform = root_owned.platform
-        and interactions.conversation_id = root_owned.interaction_id
-    left join owned_content as parent_owned
-        on interactions.platform = parent_owned.platform
-        and interactions.parent_id = parent_owned.interaction_id
+    left join owned_accounts as root_owned
+        on roots.platform = root_owned.platform
+        and roots.author_id = root_owned.account_id
+    left join interactions as parents
+        on interactions.platform = parents.platform
+        and interactions.parent_id = parents.interaction_id
+    left join owned_accounts as parent_owned
+        on parents.platform = parent_owned.platform
+        and parents.author_id = parent_owned.account_id
     left join owned_accounts as reply_owned
         on interactions.platform = reply_owned.platform
         and interactions.in_reply_to_author_id = reply_owned.account_id
@@ -351,7 +342,7 @@ final as (
         quote_count,
         impression_count,
         ingested_at_utc,
-        {{ thread_key() }} as thread_key,
+        coalesce(conversation_id, parent_id, interaction_id) as thread_key,
         author_account_id is not null as is_brand_author,
         employee_brand_id is not null as is_employee,
         author_account_id is null and employee_brand_id is null as is_audience,

@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        on_schema_change='fail',
-        **incremental_replace('interaction_key', key_is_unique=false)
-    )
-}}
-
 -- Who each public interaction is about, within every brand group (a brand and the competitors it tracks): one row
 -- per (interaction, group, tracked party) for the parties it is about, by the same rules for the brand and for each
 -- competitor, on the party's accounts (int_tracked_accounts_resolved):
@@ -24,16 +16,6 @@
 -- audience messages. first_response_at_utc: the party's first public response, by int_brand_responses_matched's rules
 -- for public replies: a reply or comment by an account of the party, strictly later, to the interaction itself or to
 -- a later interaction of the same author in the same conversation (answering a follow-up answers the thread up to it).
--- Incremental (replacing every row of an interaction_key; macros/incremental.sql: delete+insert on DuckDB, rebuilt
--- whole on Spark with Parquet): a run derives again the interactions whose rows can have changed since the last
--- build - every interaction reached by what was loaded since (macros/changed_interactions.sql: its thread, what it
--- replies to and what replies to it, which covers the parent, answered and direct-response rules; a row's marker,
--- interactions_loaded_at_utc, is the newest load of its interaction and of the party's responses to it, and the
--- newest of all is the high-water mark), and every interaction that a reached party reply answers by the follow-up
--- rule (the same author's earlier interaction in the thread of what the reply answers, which can be another thread
--- than the reply's) - and all of them when the tracked accounts differ from the last build's (accounts_digest). An
--- interaction derived again that is about no party now gets a placeholder row (null brand_id) replacing its stored
--- rows, deleted by the post-hook.
 with
 
 interactions as (
@@ -60,18 +42,6 @@ interaction_types as (
 
 ),
 
--- what the rows were derived with: a run that finds other accounts, ids, handles or names re-derives everything
-accounts as (
-
-    select
-        {{ sorted_digest(dbt.concat([
-            'brand_id', "':'", 'tracked_id', "':'", 'tracked_kind', "':'", 'tracked_name', "':'", 'platform', "':'",
-            "coalesce(account_id, '')", "':'", "coalesce(handle_lower, '')"
-        ])) }} as accounts_digest
-    from tracked_accounts
-
-),
-
 tracked_ids as (
 
     select distinct brand_id, tracked_id, platform, account_id
@@ -95,6 +65,16 @@ parties as (
 
 ),
 
+public_interactions as (
+
+    select interactions.*
+    from interactions
+    inner join interaction_types
+        on interactions.interaction_type = interaction_types.interaction_type
+    where interaction_types.engagement_family not in ('applause', 'follow', 'message')
+
+),
+
 -- public replies and comments written by an account of a party
 party_replies as (
 
@@ -103,7 +83,6 @@ party_replies as (
         interactions.platform,
         interactions.parent_id,
         interactions.created_at_utc,
-        interactions.ingested_at_utc,
         tracked_ids.brand_id,
         tracked_ids.tracked_id
     from interactions
@@ -112,104 +91,6 @@ party_replies as (
         and interactions.author_id = tracked_ids.account_id
     where interactions.interaction_type in ('comment', 'reply')
         and interactions.parent_id is not null
-
-),
-
-{% if is_incremental() %}
-
-{{ changed_since_last_build('interactions', 'accounts') }}
-
--- the author and thread of what a reached party reply answers: the follow-up rule gives the reply to that author's
--- earlier interactions in that thread
-reached_answers as (
-
-    select distinct
-        answered.platform,
-        answered.author_id,
-        coalesce(answered.conversation_id, answered.interaction_id) as thread_id
-    from party_replies
-    inner join reached
-        on party_replies.interaction_key = reached.interaction_key
-    inner join interactions as answered
-        on party_replies.platform = answered.platform
-        and party_replies.parent_id = answered.interaction_id
-
-),
-
--- union (not union all): an interaction reached in several ways is derived once
-keys_to_derive as (
-
-    select interaction_key from reached
-    union
-    select interactions.interaction_key
-    from interactions
-    inner join reached_answers
-        on interactions.platform = reached_answers.platform
-        and interactions.author_id = reached_answers.author_id
-        and coalesce(interactions.conversation_id, interactions.interaction_id) = reached_answers.thread_id
-    union
-    select interactions.interaction_key
-    from interactions
-    cross join rebuilds_everything
-    where rebuilds_everything.rebuilds_everything
-    union
-    select stored.interaction_key
-    from stored
-    cross join rebuilds_everything
-    where rebuilds_everything.rebuilds_everything
-
-),
-
-to_derive as (
-
-    select interactions.*
-    from interactions
-    inner join keys_to_derive
-        on interactions.interaction_key = keys_to_derive.interaction_key
-
-),
-
--- the interactions a follow-up response can answer for them: their authors' in their threads
-answerable as (
-
-    select interactions.*
-    from interactions
-    inner join (
-        select distinct
-            platform,
-            author_id,
-            coalesce(conversation_id, interaction_id) as thread_id
-        from to_derive
-    ) as derived_threads
-        on interactions.platform = derived_threads.platform
-        and interactions.author_id = derived_threads.author_id
-        and coalesce(interactions.conversation_id, interactions.interaction_id) = derived_threads.thread_id
-
-),
-
-{% else %}
-
-to_derive as (
-
-    select * from interactions
-
-),
-
-answerable as (
-
-    select * from interactions
-
-),
-
-{% endif %}
-
-public_interactions as (
-
-    select to_derive.*
-    from to_derive
-    inner join interaction_types
-        on to_derive.interaction_type = interaction_types.interaction_type
-    where interaction_types.engagement_family not in ('applause', 'follow', 'message')
 
 ),
 
@@ -265,35 +146,34 @@ group_authored as (
 
     select matched.interaction_key, matched.brand_id
     from matched
-    inner join public_interactions
-        on matched.interaction_key = public_interactions.interaction_key
+    inner join interactions
+        on matched.interaction_key = interactions.interaction_key
     inner join tracked_ids
         on matched.brand_id = tracked_ids.brand_id
-        and public_interactions.platform = tracked_ids.platform
-        and public_interactions.author_id = tracked_ids.account_id
+        and interactions.platform = tracked_ids.platform
+        and interactions.author_id = tracked_ids.account_id
     union
     select matched.interaction_key, matched.brand_id
     from matched
-    inner join public_interactions
-        on matched.interaction_key = public_interactions.interaction_key
+    inner join interactions
+        on matched.interaction_key = interactions.interaction_key
     inner join tracked_handles
         on matched.brand_id = tracked_handles.brand_id
-        and public_interactions.platform = tracked_handles.platform
-        and lower(public_interactions.author_handle) = tracked_handles.handle_lower
+        and interactions.platform = tracked_handles.platform
+        and lower(interactions.author_handle) = tracked_handles.handle_lower
 
 ),
 
 attributed as (
 
     select
-        public_interactions.interaction_key,
-        public_interactions.platform,
-        public_interactions.interaction_id,
-        public_interactions.interaction_type,
-        public_interactions.created_at_utc,
-        public_interactions.author_id,
-        public_interactions.conversation_id,
-        public_interactions.ingested_at_utc,
+        interactions.interaction_key,
+        interactions.platform,
+        interactions.interaction_id,
+        interactions.interaction_type,
+        interactions.created_at_utc,
+        interactions.author_id,
+        interactions.conversation_id,
         matched.brand_id,
         matched.tracked_id,
         case matched.rule_rank
@@ -304,15 +184,15 @@ attributed as (
         end as matched_by,
         coalesce(interaction_types.is_audience_message, false)
             and not (
-                public_interactions.interaction_type in ('comment', 'reply')
-                and coalesce(public_interactions.in_reply_to_author_id <> public_interactions.author_id, false)
+                interactions.interaction_type in ('comment', 'reply')
+                and coalesce(interactions.in_reply_to_author_id <> interactions.author_id, false)
                 and not matched.replies_to_party
             ) as expects_response
     from matched
-    inner join public_interactions
-        on matched.interaction_key = public_interactions.interaction_key
+    inner join interactions
+        on matched.interaction_key = interactions.interaction_key
     inner join interaction_types
-        on public_interactions.interaction_type = interaction_types.interaction_type
+        on interactions.interaction_type = interaction_types.interaction_type
     left join group_authored
         on matched.interaction_key = group_authored.interaction_key
         and matched.brand_id = group_authored.brand_id
@@ -323,12 +203,7 @@ attributed as (
 -- the party's responses, each way an equality join (see int_brand_responses_matched)
 direct_responses as (
 
-    select
-        attributed.interaction_key,
-        attributed.brand_id,
-        attributed.tracked_id,
-        party_replies.created_at_utc,
-        party_replies.ingested_at_utc
+    select attributed.interaction_key, attributed.brand_id, attributed.tracked_id, party_replies.created_at_utc
     from attributed
     inner join party_replies
         on attributed.platform = party_replies.platform
@@ -349,12 +224,11 @@ answered_by_party as (
         party_replies.brand_id,
         party_replies.tracked_id,
         party_replies.created_at_utc,
-        party_replies.ingested_at_utc,
         answered.author_id,
         coalesce(answered.conversation_id, answered.interaction_id) as thread_id,
         answered.created_at_utc as answered_at_utc
     from party_replies
-    inner join answerable as answered
+    inner join interactions as answered
         on party_replies.platform = answered.platform
         and party_replies.parent_id = answered.interaction_id
 
@@ -366,8 +240,7 @@ follow_up_responses as (
         attributed.interaction_key,
         attributed.brand_id,
         attributed.tracked_id,
-        answered_by_party.created_at_utc,
-        answered_by_party.ingested_at_utc
+        answered_by_party.created_at_utc
     from attributed
     inner join answered_by_party
         on attributed.platform = answered_by_party.platform
@@ -383,12 +256,7 @@ follow_up_responses as (
 
 first_responses as (
 
-    select
-        interaction_key,
-        brand_id,
-        tracked_id,
-        min(created_at_utc) as first_response_at_utc,
-        max(ingested_at_utc) as responses_loaded_at_utc
+    select interaction_key, brand_id, tracked_id, min(created_at_utc) as first_response_at_utc
     from (
         select * from direct_responses
         union all
@@ -398,7 +266,7 @@ first_responses as (
 
 ),
 
-attributed_rows as (
+final as (
 
     select
         attributed.interaction_key,
@@ -417,12 +285,8 @@ attributed_rows as (
         case
             when first_responses.first_response_at_utc is not null
                 then {{ minutes_between('attributed.created_at_utc', 'first_responses.first_response_at_utc') }}
-        end as first_response_minutes,
-        -- greatest skips a null (no response)
-        greatest(attributed.ingested_at_utc, first_responses.responses_loaded_at_utc) as interactions_loaded_at_utc,
-        accounts.accounts_digest
+        end as first_response_minutes
     from attributed
-    cross join accounts
     inner join parties
         on attributed.brand_id = parties.brand_id
         and attributed.tracked_id = parties.tracked_id
@@ -431,56 +295,6 @@ attributed_rows as (
         and attributed.brand_id = first_responses.brand_id
         and attributed.tracked_id = first_responses.tracked_id
 
-),
-
-{% if is_incremental() %}
-
--- the placeholder replacing the stored rows of an interaction derived again that is about no party now (deleted by
--- the post-hook); its columns come from the left join, null with their types
-rows_dropped as (
-
-    select
-        stored_keys.interaction_key,
-        attributed_rows.platform,
-        attributed_rows.interaction_id,
-        attributed_rows.interaction_type,
-        attributed_rows.created_at_utc,
-        attributed_rows.created_date,
-        attributed_rows.brand_id,
-        attributed_rows.tracked_id,
-        attributed_rows.tracked_kind,
-        attributed_rows.tracked_name,
-        attributed_rows.matched_by,
-        attributed_rows.expects_response,
-        attributed_rows.first_response_at_utc,
-        attributed_rows.first_response_minutes,
-        attributed_rows.interactions_loaded_at_utc,
-        attributed_rows.accounts_digest
-    from (select distinct interaction_key from stored) as stored_keys
-    inner join keys_to_derive
-        on stored_keys.interaction_key = keys_to_derive.interaction_key
-    left join attributed_rows
-        on stored_keys.interaction_key = attributed_rows.interaction_key
-    where attributed_rows.interaction_key is null
-
-),
-
-final as (
-
-    select * from attributed_rows
-    union all
-    select * from rows_dropped
-
 )
-
-{% else %}
-
-final as (
-
-    select * from attributed_rows
-
-)
-
-{% endif %}
 
 select * from final

@@ -79,7 +79,45 @@ contacts_ranked as (
 
 {% if is_incremental() %}
 
-{{ changed_since_last_build('interactions', 'accounts') }}
+stored as (
+
+    select * from {{ this }}
+
+),
+
+last_build as (
+
+    select
+        max(interactions_loaded_at_utc) as interactions_loaded_at_utc,
+        max(accounts_digest) as accounts_digest
+    from stored
+
+),
+
+rebuilds_everyone as (
+
+    select
+        coalesce(last_build.accounts_digest <> accounts.accounts_digest, true) as rebuilds_everyone
+    from last_build
+    cross join accounts
+
+),
+
+arrived as (
+
+    select interactions.*
+    from interactions
+    cross join last_build
+    where last_build.interactions_loaded_at_utc is null
+        or interactions.ingested_at_utc > last_build.interactions_loaded_at_utc
+
+),
+
+reached as (
+
+    {{ interactions_reached_by('interactions', 'arrived') }}
+
+),
 
 -- union (not union all): a person reached in several ways is rebuilt once
 people_to_rebuild as (
@@ -110,16 +148,16 @@ people_to_rebuild as (
         interactions.platform,
         interactions.author_id
     from interactions
-    cross join rebuilds_everything
-    where rebuilds_everything.rebuilds_everything
+    cross join rebuilds_everyone
+    where rebuilds_everyone.rebuilds_everyone
         and interactions.author_id is not null
     union
     select
         stored.platform,
         stored.person_id as author_id
     from stored
-    cross join rebuilds_everything
-    where rebuilds_everything.rebuilds_everything
+    cross join rebuilds_everyone
+    where rebuilds_everyone.rebuilds_everyone
 
 ),
 

@@ -156,8 +156,9 @@ def counted_chunks(fmt: ExportFormat, path: Path) -> Iterator[ReadResult]:
 
 def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None = None) -> Iterator[PreparedFile]:
     """``prepare`` of each path, in order: in ``workers`` worker processes when there are enough files, which hash
-    contact data with ``salt`` as this process does."""
-    if workers < 2 or len(paths) < MIN_FILES_FOR_WORKERS:
+    contact data with ``salt`` as this process does. A daemonic process (a Celery worker's child, where the cluster
+    runs ingest) may not start processes: it reads them itself."""
+    if workers < 2 or len(paths) < MIN_FILES_FOR_WORKERS or multiprocessing.current_process().daemon:
         for group, _ in _groups(paths, READ_AHEAD_BYTES // READ_AHEAD_GROUPS_PER_WORKER):
             yield from prepare_group(group)
     else:

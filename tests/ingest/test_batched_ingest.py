@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -170,6 +171,31 @@ def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_i
         most_ahead = max(most_ahead, len(submitted) - len(handed_back))
     assert handed_back == [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
     assert most_ahead == 5  # the workers keep reading while the loader works, never past the bound
+
+
+def _digests_read_with_two_workers(paths: list[Path], answer) -> None:
+    try:
+        answer.put([prepared.digest.sha256 for prepared in ingest.parallel.prepared_files(paths, workers=2)])
+    except Exception as error:  # the parent asserts on it: a daemonic process may not start the reading workers
+        answer.put(type(error).__name__)
+
+
+def test_a_daemonic_process_reads_the_files_itself(tmp_path):
+    """On the cluster, ingest runs in a Celery worker's child process, which is daemonic and may not start processes:
+    with thousands of files (a year of daily exports) the step failed on "daemonic processes are not allowed to have
+    children" until it read them in its own process."""
+    files = []
+    for index in range(ingest.parallel.MIN_FILES_FOR_WORKERS + 6):
+        path = tmp_path / f"{index:03}.txt"
+        path.write_text(f"not an export {index}\n")
+        files.append(path)
+    context = multiprocessing.get_context("spawn")
+    answer = context.Queue()
+    reader = context.Process(target=_digests_read_with_two_workers, args=(files, answer), daemon=True)
+    reader.start()
+    read = answer.get(timeout=120)
+    reader.join(timeout=60)
+    assert read == [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
 
 
 def test_a_group_whose_hashing_fails_is_hashed_file_by_file_and_only_the_file_at_fault_fails(landing, monkeypatch):

@@ -5,6 +5,7 @@ so that publishing, the marts' metadata and the checks read them as after a buil
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -19,10 +20,28 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def load_spark_marts(con: duckdb.DuckDBPyConnection, spark_warehouse: Path) -> list[str]:
+def declared_columns(manifest: Mapping) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(schema, table) -> its columns and their declared data types, for every model of the copied schemas whose YAML
+    types every column (the marts' contracts): what an empty table is created with."""
+    declared = {}
+    for node in manifest["nodes"].values():
+        columns = node.get("columns") or {}
+        types = [(column["name"], column.get("data_type")) for column in columns.values()]
+        if node["resource_type"] == "model" and node["schema"] in COPIED_SCHEMAS and types and all(t for _, t in types):
+            declared[(node["schema"], node["alias"])] = types
+    return declared
+
+
+def load_spark_marts(
+    con: duckdb.DuckDBPyConnection,
+    spark_warehouse: Path,
+    declared: Mapping[tuple[str, str], list[tuple[str, str]]] | None = None,
+) -> list[str]:
     """Replace schemas intermediate and marts of the working database ``con`` with every table of Spark's databases
     of those names under ``spark_warehouse``, in one transaction; the tables' qualified names. A partitioned table's
-    partition column comes from its folder names (hive partitioning)."""
+    partition column comes from its folder names (hive partitioning). A table without rows may have no Parquet file
+    at all (a partitioned one has no partition): it is created empty with its ``declared`` columns."""
+    declared = declared or {}
     loaded = []
     con.execute("begin")
     for schema in COPIED_SCHEMAS:
@@ -32,6 +51,16 @@ def load_spark_marts(con: duckdb.DuckDBPyConnection, spark_warehouse: Path) -> l
         con.execute(f"create schema {schema}")
         for table in tables:
             files = str(folder / table / "**" / "*.parquet")
+            if not any((folder / table).rglob("*.parquet")):
+                if (schema, table) not in declared:
+                    raise ValueError(
+                        f"{schema}.{table} on Spark has no rows and no Parquet file, and its YAML declares no data "
+                        "type for every column: give its columns data types (a contract) so it can be created empty"
+                    )
+                columns = ", ".join(f"{_quote(name)} {data_type}" for name, data_type in declared[(schema, table)])
+                con.execute(f"create table {schema}.{_quote(table)} ({columns})")
+                loaded.append(f"{schema}.{table}")
+                continue
             con.execute(
                 f"create table {schema}.{_quote(table)} as select * from "
                 "read_parquet(?, hive_partitioning = true, union_by_name = true)",

@@ -34,7 +34,7 @@ from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
 from orchestration.progress import progress_line
 from orchestration.resources import ConfigFileResource, WarehouseResource
-from orchestration.spark_marts import load_spark_marts
+from orchestration.spark_marts import declared_columns, load_spark_marts
 from ror_config.tables import changed_since_last_build, record_build
 
 DBT_ASSETS_NAME = "ror_dbt_models"
@@ -176,7 +176,7 @@ def build_with_dbt(
                 yield event
     if warehouse.spark_warehouse_dir is not None:
         with warehouse.connect() as con:
-            load_spark_marts(con, Path(warehouse.spark_warehouse_dir))
+            load_spark_marts(con, Path(warehouse.spark_warehouse_dir), declared_columns(invocation.manifest))
     with warehouse.connect(read_only=True) as con:
         for event in deferred:
             if not event.output_name.startswith("marts__"):

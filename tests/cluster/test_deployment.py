@@ -17,12 +17,12 @@ import yaml
 
 from cluster.services import HOST, PORTS, POSTGRES_USER, Layout, bi_endpoint, services, write_configuration
 from orchestration.cli.queued import WORKSPACE_FILE
-from orchestration.dbt_project import profile_yaml
+from orchestration.dbt_project import dbt_project_for, profile_yaml
 from orchestration.deployment import DeploymentError, load_deployment
 from orchestration.executor import inner_executor_config
 from orchestration.names import WAREHOUSE_POOL, WAREHOUSE_STEP_TAGS
 from orchestration.settings import Settings
-from orchestration.spark_marts import load_spark_marts
+from orchestration.spark_marts import declared_columns, load_spark_marts
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -173,3 +173,34 @@ def test_spark_s_marts_replace_the_working_database_s(tmp_path):
         assert con.execute("select label, activity_date::varchar from marts.sentiment_trend").fetchall() == [
             ("positive", "2024-01-02")
         ]
+
+
+def test_a_table_spark_left_without_rows_is_created_empty_with_its_declared_columns(tmp_path):
+    """A partitioned table with no rows has no partition, so Spark writes no Parquet file for it (a mart that the
+    shared exports leave empty failed the cluster's refresh on "No files found"): it is created empty, with the column
+    types its YAML declares; a table without them is named with what to do."""
+    marts = tmp_path / "warehouse" / "marts.db"
+    (marts / "advocacy_monthly").mkdir(parents=True)
+    (marts / "advocacy_monthly" / "_SUCCESS").write_text("")
+    declared = {("marts", "advocacy_monthly"): [("brand_id", "string"), ("activity_month", "date"), ("n", "bigint")]}
+    with duckdb.connect(str(tmp_path / "ror.work.duckdb")) as con:
+        assert load_spark_marts(con, tmp_path / "warehouse", declared) == ["marts.advocacy_monthly"]
+        columns = con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = 'advocacy_monthly' "
+            "order by column_index"
+        ).fetchall()
+        assert columns == [("brand_id", "VARCHAR"), ("activity_month", "DATE"), ("n", "BIGINT")]
+        assert con.execute("select count(*) from marts.advocacy_monthly").fetchone() == (0,)
+        (marts / "undeclared").mkdir()
+        with pytest.raises(ValueError, match=r"marts\.undeclared .* data type"):
+            load_spark_marts(con, tmp_path / "warehouse", declared)
+
+
+def test_every_mart_declares_a_data_type_for_each_column(tmp_path):
+    """What lets any mart be created empty after a Spark build (declared_columns, from the parsed manifest)."""
+    project = dbt_project_for(tmp_path / "dbt", tmp_path / "ror.work.duckdb", {})  # parsed
+    manifest = json.loads(Path(project.manifest_path).read_text())
+    marts = {node["alias"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+             and node["schema"] == "marts"}  # fmt: skip
+    declared = {table for schema, table in declared_columns(manifest) if schema == "marts"}
+    assert marts and marts == declared

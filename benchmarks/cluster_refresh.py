@@ -77,7 +77,13 @@ def dbt_nodes_by_kind(run_results: Path | None) -> dict:
 
 
 def measured_refresh(
-    env: dict[str, str], home: Path, exports: Path, work: Path, partition: str, timeout: float
+    env: dict[str, str],
+    home: Path,
+    exports: Path,
+    work: Path,
+    partition: str,
+    timeout: float,
+    on_spark: bool,
 ) -> dict:
     warehouse = work / "warehouse" / "ror.duckdb"
     command = [str(BIN / "ror"), "refresh", "--landing", str(exports / "landing"), "--warehouse", str(warehouse)]
@@ -86,7 +92,7 @@ def measured_refresh(
     measured = run_measured(command, env, PROJECT_ROOT, work / "refresh.log", timeout)
     run = read_run(home)
     run.pop("steps", None)
-    run_results = _newest_run_results(dbt_folder_for(warehouse) / "target", began)
+    run_results = _newest_run_results(dbt_folder_for(warehouse, on_spark=on_spark) / "target", began)
     result = {
         "load_average_before": load,
         "ok": measured.returncode == 0,
@@ -110,7 +116,9 @@ def on_the_cluster(exports: Path, work: Path, partition: str, base: dict[str, st
     try:
         on_cluster = {**cluster_env, **_exported(work / "cluster" / "env")}
         home = Path(on_cluster["DAGSTER_HOME"])
-        results["refresh"] = measured_refresh(on_cluster, home, exports, work / "on_cluster", partition, timeout)
+        results["refresh"] = measured_refresh(
+            on_cluster, home, exports, work / "on_cluster", partition, timeout, on_spark=True
+        )
     finally:
         results["cluster_down"] = {"seconds": _cluster("down", cluster_env, log)}
     return results
@@ -121,7 +129,7 @@ def in_one_process(exports: Path, work: Path, partition: str, base: dict[str, st
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     alone = {**base, "DAGSTER_HOME": str(home)}
-    return {"refresh": measured_refresh(alone, home, exports, work / "one_process", partition, timeout)}
+    return {"refresh": measured_refresh(alone, home, exports, work / "one_process", partition, timeout, on_spark=False)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,7 +63,7 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def dbt_folder(self) -> Path:
-        return dbt_folder_for(Path(self.serving_path))
+        return dbt_folder_for(Path(self.serving_path), on_spark=self.spark_warehouse_dir is not None)
 
     @property
     def enrichment_spool_path(self) -> Path:

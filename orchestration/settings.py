@@ -74,10 +74,12 @@ def duckdb_temp_folder_for(serving_path: Path) -> Path:
     return serving_path.with_name(f"{serving_path.stem}.tmp")
 
 
-def dbt_folder_for(serving_path: Path) -> Path:
+def dbt_folder_for(serving_path: Path, on_spark: bool = False) -> Path:
     """dbt's profile, manifest, run artifacts and logs for this warehouse, beside it: a run writes nothing into the
-    checkout, and two warehouses never share a dbt target."""
-    return serving_path.with_name(f"{serving_path.stem}.dbt")
+    checkout, and two warehouses never share a dbt target. dbt on Spark gets a folder of its own: its profile and
+    manifest are not DuckDB's, and a cluster's code location that loads this warehouse's definitions (rewriting the
+    profile each time) must not swap the profile under a refresh on DuckDB of the same warehouse."""
+    return serving_path.with_name(f"{serving_path.stem}.dbt-spark" if on_spark else f"{serving_path.stem}.dbt")
 
 
 def child_environment(**overrides: str) -> dict[str, str]:
@@ -183,7 +185,9 @@ class Settings:
 
     @property
     def dbt_folder(self) -> Path:
-        return dbt_folder_for(self.serving_path)
+        return dbt_folder_for(
+            self.serving_path, on_spark=self.deployment is not None and bool(self.deployment.spark_conf)
+        )
 
     @property
     def duckdb_temp_directory(self) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.marts_digest import differing_marts, marts_digest
 from benchmarks.measure import run_measured
-from benchmarks.run import OUTSIDE_STEPS, _add_day_ratio, _stage, markdown, stage_peaks
+from benchmarks.run import OUTSIDE_STEPS, _add_day_ratio, _stage, cpu_model, markdown, stage_peaks
 from benchmarks.run import main as run_benchmarks
 from benchmarks.versions import baseline
 
@@ -89,7 +89,14 @@ def test_the_table_shows_both_versions_every_stage_share_the_marts_verdict_and_t
     results = {
         "measured_at": "2026-11-30T05:00:00+00:00",
         "command": "python -m benchmarks.run --baseline abc1234",
-        "machine": {"cpus": 2, "memory_gib": 24, "platform": "Linux", "python": "3.11", "load_average_at_start": [1]},
+        "machine": {
+            "cpu": "AMD EPYC",
+            "cpus": 2,
+            "memory_gib": 24,
+            "platform": "Linux",
+            "python": "3.11",
+            "load_average_at_start": [1],
+        },
         "refresh": [_history(365, (40.0, 30.0), same=True)],
         "add_day": [_history(7, (40.0, 20.0), same=False), _history(365, (44.0, 25.0), same=False)],
     }
@@ -107,6 +114,13 @@ def test_the_table_shows_both_versions_every_stage_share_the_marts_verdict_and_t
     assert "After the one more day of 100,000 interactions, the 21 marts of both versions are equal." in table
     assert "of the 21 marts, these DIFFER between the versions: advocacy." in table
     assert "costs 1.25x one more day on 7 days" in table  # the new code's 25 s over its 20 s
+    assert "Machine: 2 CPUs (AMD EPYC), 24 GiB" in table  # figures from another processor are not compared
+
+
+def test_the_processor_is_named_from_cpuinfo(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8481C\n")
+    assert cpu_model(cpuinfo) == "Intel(R) Xeon(R) Platinum 8481C"
 
 
 def test_the_digest_tells_equal_marts_from_a_changed_value_and_ignores_run_bookkeeping(tmp_path):

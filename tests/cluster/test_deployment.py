@@ -17,10 +17,11 @@ import yaml
 
 from cluster.services import HOST, PORTS, POSTGRES_USER, Layout, bi_endpoint, services, write_configuration
 from orchestration.cli.queued import WORKSPACE_FILE
-from orchestration.dbt_project import dbt_project_for, profile_yaml
+from orchestration.dbt_project import dbt_project_for, profile_yaml, write_profile
 from orchestration.deployment import DeploymentError, load_deployment
 from orchestration.executor import inner_executor_config
 from orchestration.names import WAREHOUSE_POOL, WAREHOUSE_STEP_TAGS
+from orchestration.resources import WarehouseResource, resource_config
 from orchestration.settings import Settings
 from orchestration.spark_marts import declared_columns, load_spark_marts
 
@@ -131,6 +132,22 @@ def test_with_spark_the_dbt_profile_is_a_session_on_the_cluster(layout, tmp_path
     assert spark["server_side_parameters"]["spark.master"] == spark_conf["spark.master"]
     assert spark["server_side_parameters"]["spark.sql.session.timeZone"] == "UTC"
     assert yaml.safe_load(profile_yaml(tmp_path / "w.duckdb", {}))["ror_warehouse"]["target"] == "dev"
+
+
+def test_a_warehouse_s_dbt_on_spark_keeps_its_profile_apart_from_its_dbt_on_duckdb(layout, tmp_path):
+    """The cluster's code location loads the default warehouse's definitions, writing their Spark profile each time;
+    a refresh on DuckDB of the same warehouse in that checkout (`make demo` while the cluster is up) must keep its own
+    profile, manifest and target."""
+    warehouse = str(tmp_path / "ror.duckdb")
+    on_cluster = Settings.from_env({"ROR_DEPLOYMENT": str(layout.deployment), "ROR_WAREHOUSE": warehouse})
+    here = Settings.from_env({"ROR_WAREHOUSE": warehouse})
+    assert on_cluster.dbt_folder != here.dbt_folder
+    for settings in (on_cluster, here):  # the dbt step writes its target where the definitions wrote its profile
+        assert WarehouseResource(**resource_config(settings)["warehouse"]).dbt_folder == settings.dbt_folder
+    write_profile(here.dbt_folder, here.working_path, here.duckdb_limits())
+    write_profile(on_cluster.dbt_folder, on_cluster.working_path, {}, on_cluster.deployment.spark_conf)
+    profile = yaml.safe_load((here.dbt_folder / "profiles.yml").read_text())["ror_warehouse"]
+    assert profile["target"] == "dev"
 
 
 def test_every_server_of_the_cluster_binds_to_this_machine_only(layout):

@@ -307,11 +307,26 @@ def skip_csv_table(name: str, description: str, why: str, required: Iterable[str
     register_skipped(name, description, why, header_sniffer(required, **header))
 
 
+# 2^63 as a float: a whole number at or beyond it (either sign) does not fit the warehouse's 64-bit integer columns
+_INT64_BOUND = float(2**63)
+
+
+def is_not_int64(column: str) -> pl.Expr:
+    """True where a string column holds something that is not a whole number within a 64-bit integer ("12", "12.0"
+    and "-3" are fine; "1.5", "abc" and "1e30" are not). Without the range, the cast to Int64 of one row beyond it
+    would fail the whole file, with the value in polars' error."""
+    text = pl.col(column).str.strip_chars()
+    as_float = text.cast(pl.Float64, strict=False)
+    fits = text.cast(pl.Int64, strict=False).is_not_null() | (
+        (as_float == as_float.floor()) & (as_float.abs() < _INT64_BOUND)
+    )
+    return pl.col(column).is_not_null() & ~fits.fill_null(False)
+
+
 def not_integer(column: str) -> pl.Expr:
-    """Reason expression: a string column holds something that is not a whole number ("12", "12.0" are fine)."""
-    as_float = pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
-    bad = pl.col(column).is_not_null() & (as_float.is_null() | (as_float != as_float.floor()))
-    return pl.when(bad).then(pl.lit(f"{column} is not a whole number"))
+    """Reason expression: a string column holds something that is not a whole number ("12", "12.0" are fine), or one
+    beyond a 64-bit integer."""
+    return pl.when(is_not_int64(column)).then(pl.lit(f"{column} is not a whole number within a 64-bit integer"))
 
 
 def integer_column(column: str) -> pl.Expr:

@@ -35,7 +35,7 @@ from typing import Literal
 import polars as pl
 
 from ingest.base import ExportFormat, ReadResult, Sample, register
-from ingest.readers.csv_tables import csv_header_names, read_csv_table, skip_csv_table
+from ingest.readers.csv_tables import csv_header_names, is_not_int64, read_csv_table, skip_csv_table
 from ingest.readers.links import handles_in
 from ingest.readers.quarantine import quarantined
 from ingest.readers.timestamps import utc_column
@@ -621,9 +621,7 @@ def _row_problems(table: Table, raw: pl.DataFrame) -> pl.Expr:
                     continue
                 checked.add(name)
                 if kind == pl.Int64:
-                    number = pl.col(name).str.strip_chars().cast(pl.Float64, strict=False)
-                    bad = pl.col(name).is_not_null() & (number.is_null() | (number.round(0) != number))
-                    checks.append((bad, f"{name} is not a whole number"))
+                    checks.append((is_not_int64(name), f"{name} is not a whole number within a 64-bit integer"))
                 elif kind in (UTC_TIME, pl.Date):
                     checks.append((pl.col(name).is_not_null() & _timestamp(name).is_null(), f"{name} is not a time"))
     reason = pl.lit(None, pl.String)

@@ -10,23 +10,29 @@ import polars as pl
 
 from ingest.base import RecordProblem
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what the warehouse's integer columns hold
+
 
 def to_int(value: Any) -> int | None:
-    """An exact integer from a JSON/CSV value ("12", 12, 12.0); None when missing; ValueError when not whole."""
-    if type(value) is int:  # the usual case, answered first (bool, a subclass, is not this type)
+    """An exact integer from a JSON/CSV value ("12", 12, 12.0); None when missing; ``RecordProblem`` when not whole,
+    or beyond a 64-bit integer (JSON's integers have no bound; polars would fail the whole file on one)."""
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX:  # the usual case, answered first
         return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise RecordProblem("not a count (true/false)")
     if isinstance(value, int):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise RecordProblem("not a number") from None
-    if not number.is_integer():
-        raise RecordProblem("not a whole number")
+        number = value
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise RecordProblem("not a number") from None
+        if not number.is_integer():
+            raise RecordProblem("not a whole number")
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise RecordProblem("a number beyond a 64-bit integer's range")
     return int(number)
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ingest.base import ReadResult, RecordProblem, Sample, error_reason
+from ingest.readers.ids import INT64_MAX, INT64_MIN
 from ingest.readers.quarantine import quarantined
 from ingest.readers.text_files import read_start
 from ingest.schema import ENTITIES, UTC_TIME
@@ -95,13 +96,27 @@ _PLAIN_TYPES: dict[str, dict[str, frozenset[type]]] = {
 }
 
 
+_INT64_COLUMNS: dict[str, frozenset[str]] = {
+    entity: frozenset(name for name, dtype in columns.items() if dtype == pl.Int64)
+    for entity, columns in ENTITIES.items()
+}
+
+
 def checked_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     """``row`` when each value fits its canonical column (a JSON object where text is expected would otherwise fail
     the frame of the whole file); else ``RecordProblem`` naming the field and the type, never the value."""
     columns = _COLUMN_TYPES[entity]
     plain = _PLAIN_TYPES[entity]
     for name, value in row.items():
-        if value is None or type(value) in plain.get(name, ()) or (expected := columns.get(name)) is None:
+        if value is None:
+            continue
+        if type(value) in plain.get(name, ()):
+            # JSON integers have no bound, a 64-bit column has; polars' error on such a value would fail the whole
+            # file, and it quotes the value
+            if type(value) is int and not INT64_MIN <= value <= INT64_MAX and name in _INT64_COLUMNS[entity]:
+                raise RecordProblem(f"{name} holds a number beyond the range of its column ({ENTITIES[entity][name]})")
+            continue
+        if (expected := columns.get(name)) is None:
             continue
         types, is_list = expected
         if is_list:

@@ -28,22 +28,34 @@ def _write_with_row_2(landing: Path, damaged: bytes) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("damaged", "reason"),
+    ("damaged", "locator", "reason"),
     [
         pytest.param(
             f'x,2,post,2024-11-06T14:03:11Z,7,"unclosed {PLANTED_EMAIL},2\n'.encode(),
+            "line 3",
             "broken quoting: an unclosed quote, or text after a closing quote",
             id="unclosed-quote",
         ),
         pytest.param(
             f"x,2,post,2024-11-06T14:03:11Z,7,{PLANTED_EMAIL},2,surplus\n".encode(),
+            "line 3",
             "8 fields where the header has 7",
             id="extra-fields",
         ),
-        pytest.param(f"x,2,post,{PLANTED_EMAIL},2\n".encode(), "5 fields where the header has 7", id="too-few-fields"),
+        pytest.param(
+            f"x,2,post,{PLANTED_EMAIL},2\n".encode(), "line 3", "5 fields where the header has 7", id="too-few-fields"
+        ),
+        pytest.param(
+            f"x,2,post,2024-11-06T14:03:11Z,7,{PLANTED_EMAIL},{2**70}\n".encode(),
+            "row 2",  # a record that parses, refused for a value: the data row's number
+            "like_count is not a whole number within a 64-bit integer",
+            id="count-beyond-int64",
+        ),
     ],
 )
-def test_a_malformed_csv_row_is_quarantined_and_the_others_load(warehouse, landing, run_ingest, rows, damaged, reason):
+def test_a_malformed_csv_row_is_quarantined_and_the_others_load(
+    warehouse, landing, run_ingest, rows, damaged, locator, reason
+):
     _write_with_row_2(landing, damaged)
     (report,) = run_ingest(con=warehouse)
     assert (report.status, report.rows_read, report.rows_accepted, report.rows_quarantined) == ("loaded", 4, 3, 1)
@@ -54,7 +66,7 @@ def test_a_malformed_csv_row_is_quarantined_and_the_others_load(warehouse, landi
     ]
     (quarantined,) = rows(warehouse, "SELECT source_file, locator, reason, raw_record FROM raw.quarantine")
     assert quarantined["source_file"] == "damaged.csv"
-    assert (quarantined["locator"], quarantined["reason"]) == ("line 3", reason)
+    assert (quarantined["locator"], quarantined["reason"]) == (locator, reason)
     assert PLANTED_EMAIL not in quarantined["raw_record"]  # hashed, like any e-mail address in quarantine
     assert report.first_reasons == [reason]
 
@@ -194,18 +206,21 @@ def _value_paths(node, prefix=()):
         yield from _value_paths(value, (*prefix, key))
 
 
+PLANTED_COUNT = 2**70 + 271828  # a JSON integer no 64-bit column holds
+
+
 def _wrong_types(value) -> list:
     if isinstance(value, str):
         return [5, {"planted": PLANTED_EMAIL}]
     if isinstance(value, bool | int | float):
-        return ["five", [1]]
+        return ["five", [1], PLANTED_COUNT]
     return [5]  # an object or a list where a number came
 
 
 @pytest.mark.parametrize("fixture", _json_fixtures(), ids=lambda path: f"{path.parent.name}/{path.name}")
 def test_a_json_record_with_a_value_of_the_wrong_type_fails_alone(tmp_path, fixture):
-    """Every value of the fixture's first records in turn replaced by one of another JSON type: the file never fails,
-    its counts add up, and no reason quotes the planted value."""
+    """Every value of the fixture's first records in turn replaced by one of another JSON type, or a number beyond a
+    64-bit integer: the file never fails, its counts add up, and no reason quotes the planted value."""
     fmt = detect(fixture)
     text = fixture.read_text(encoding="utf-8-sig")
     lines = text.splitlines()
@@ -225,3 +240,4 @@ def test_a_json_record_with_a_value_of_the_wrong_type_fails_alone(tmp_path, fixt
             for chunk in fmt.read(damaged):
                 assert chunk.rows_read == chunk.rows_accepted + chunk.rows_quarantined, path
                 assert not any(PLANTED_EMAIL in reason for _, reason, _ in chunk.quarantine), path
+                assert not any(str(PLANTED_COUNT) in reason for _, reason, _ in chunk.quarantine), path

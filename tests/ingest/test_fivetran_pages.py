@@ -263,7 +263,7 @@ def test_bad_values_send_their_rows_to_quarantine(tmp_path):
     result = read(path, "fivetran_facebook_pages_daily_page_metrics")
     assert (result.rows_read, result.rows_accepted) == (6, 3)
     assert [entry[:2] for entry in result.quarantine] == [
-        ("row 1", "page_fans is not a whole number"),
+        ("row 1", "page_fans is not a whole number within a 64-bit integer"),
         ("row 2", "page_id missing"),
         ("row 3", "date is not a time"),
     ]

@@ -99,4 +99,4 @@ def test_bad_insight_rows_are_quarantined_with_the_reason(read_export, tmp_path)
     assert [locator for locator, _, _ in result.quarantine] == ["row 2", "row 3", "row 4"]
     assert "went through a floating-point number" in result.reasons[0]
     assert result.reasons[1] == "date is not a date (YYYY-MM-DD)"  # the reason never quotes the value
-    assert result.reasons[2] == "impressions is not a whole number"
+    assert result.reasons[2] == "impressions is not a whole number within a 64-bit integer"

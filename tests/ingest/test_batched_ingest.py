@@ -173,6 +173,30 @@ def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_i
     assert most_ahead == 5  # the workers keep reading while the loader works, never past the bound
 
 
+def test_the_reading_processes_read_the_next_batch_while_the_loader_loads_one(tmp_path, monkeypatch):
+    """The loader takes a batch of files at once and then loads it for seconds: with a read-ahead of about one batch
+    the reading processes waited for the loader while it loaded, and it for them while they read (one core of two)."""
+    files = []
+    for index in range(2 * ingest.pipeline.BATCH_FILES + 100):
+        path = tmp_path / f"{index:04}.txt"
+        path.write_text(f"not an export {index}\n")
+        files.append(path)
+    submitted: list[Path] = []
+
+    class CountingPool(ingest.parallel.ProcessPoolExecutor):
+        def submit(self, fn, paths, /):
+            submitted.extend(paths)
+            return super().submit(fn, paths)
+
+    monkeypatch.setattr(ingest.parallel, "ProcessPoolExecutor", CountingPool)
+    handed_back, most_ahead = 0, 0
+    for _ in ingest.parallel.prepared_files(files, workers=2):
+        handed_back += 1
+        most_ahead = max(most_ahead, len(submitted) - handed_back)
+    assert handed_back == len(files)
+    assert most_ahead > ingest.pipeline.BATCH_FILES  # more than the batch the loader holds: the next one is read
+
+
 def _digests_read_with_two_workers(paths: list[Path], answer) -> None:
     try:
         answer.put([prepared.digest.sha256 for prepared in ingest.parallel.prepared_files(paths, workers=2)])

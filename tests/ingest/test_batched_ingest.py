@@ -279,3 +279,23 @@ def test_bad_rows_in_one_file_of_a_group_are_quarantined_with_its_file_and_line_
     assert counts == {"a.jsonl": ("loaded", 2, 0), "b.jsonl": ("loaded", 1, 2), "c.jsonl": ("loaded", 1, 0)}
     assert sorted(row[1] for row in tables["interactions"]) == ["1", "2", "3", "5"]
     assert sorted((row[0], row[1]) for row in tables["quarantine"]) == [("b.jsonl", "line 2"), ("b.jsonl", "row 3")]
+
+
+def test_ingest_checkpoints_less_often_while_it_loads_and_then_as_before(hostile_landing, monkeypatch):
+    """A batch writes more than DuckDB's default 16 MB of log, so every commit checkpointed (half of the loading
+    process's CPU on the 1M year); the connection gets its own threshold back afterwards."""
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("SET checkpoint_threshold = '20MB'")
+    before = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+    while_loading = []
+    load_files = ingest.pipeline.load_files
+
+    def noting(con, files, frames):
+        while_loading.append(con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0])
+        return load_files(con, files, frames)
+
+    monkeypatch.setattr(ingest.pipeline, "load_files", noting)
+    ingest_paths([hostile_landing], landing_root=hostile_landing, con=con, batch_id="b")
+    assert while_loading and set(while_loading) == {"256.0 MiB"}
+    assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchone() == before

@@ -39,15 +39,15 @@ log = logging.getLogger(__name__)
 
 # A file up to this size is read whole by a worker and handed over; a larger one is streamed by the loading process.
 WHOLE_FILE_BYTES = 32 * 1024 * 1024
-# Files read ahead of the loading process: enough to keep the workers busy while the loader checks, loads and commits
-# a batch (seconds: a few hundred small daily files), at most READ_AHEAD_GROUPS_PER_WORKER groups a worker and
-# READ_AHEAD_BYTES of files (a file read whole takes about its size as frames), and always one group a worker. The
-# loader takes files in bursts (a batch fills in a moment, then loads for seconds): a few files ahead left the workers
-# idle.
-READ_AHEAD_GROUPS_PER_WORKER = 4
+# Files read ahead of the loading process: at most READ_AHEAD_GROUPS groups and READ_AHEAD_BYTES of files (a file read
+# whole takes about its size as frames), and always one group a worker. The loader takes files in bursts (a batch
+# fills in a moment, then loads for seconds), so the read-ahead must hold more than a batch: the workers then read the
+# next batch while the loader loads this one. A read-ahead of about one batch (4 groups a worker, a week of daily
+# exports) left the workers idle while the loader loaded and the loader idle while they read: one core of two.
+READ_AHEAD_GROUPS = 32
 READ_AHEAD_BYTES = 64 * 1024 * 1024
 # A group of consecutive files read and hashed together holds at most this many files, and at most its share of the
-# read-ahead bytes (READ_AHEAD_BYTES over READ_AHEAD_GROUPS_PER_WORKER groups of each worker).
+# read-ahead bytes (READ_AHEAD_BYTES over READ_AHEAD_GROUPS).
 GROUP_FILES = 32
 # Fewer files than this are read in this process: starting a worker (a Python with polars) costs about a second.
 MIN_FILES_FOR_WORKERS = 64
@@ -159,7 +159,7 @@ def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None 
     contact data with ``salt`` as this process does. A daemonic process (a Celery worker's child, where the cluster
     runs ingest) may not start processes: it reads them itself."""
     if workers < 2 or len(paths) < MIN_FILES_FOR_WORKERS or multiprocessing.current_process().daemon:
-        for group, _ in _groups(paths, READ_AHEAD_BYTES // READ_AHEAD_GROUPS_PER_WORKER):
+        for group, _ in _groups(paths, READ_AHEAD_BYTES):  # one group held at a time: it may take the whole bound
             yield from prepare_group(group)
     else:
         yield from _in_workers(paths, workers, salt)
@@ -168,14 +168,15 @@ def prepared_files(paths: list[Path], *, workers: int, salt: ContactSalt | None 
 def _in_workers(paths: list[Path], workers: int, salt: ContactSalt | None) -> Iterator[PreparedFile]:
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registered_mappings(), salt))
-    groups = _groups(paths, READ_AHEAD_BYTES // (workers * READ_AHEAD_GROUPS_PER_WORKER))
+    most_ahead = max(READ_AHEAD_GROUPS, workers)
+    groups = _groups(paths, READ_AHEAD_BYTES // most_ahead)
     ahead: deque[tuple[list[Path], Future[list[PreparedFile]] | None, int]] = deque()  # (files, their reading, bytes)
     ahead_bytes = 0
     waiting: tuple[list[Path], int] | None = None  # the next group, when the bound held it back
 
     def read_ahead() -> None:
         nonlocal ahead_bytes, waiting
-        while len(ahead) < workers * READ_AHEAD_GROUPS_PER_WORKER:
+        while len(ahead) < most_ahead:
             group, size = waiting or next(groups, (None, 0))
             if group is None:
                 return

@@ -173,6 +173,30 @@ def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_i
     assert most_ahead == 5  # the workers keep reading while the loader works, never past the bound
 
 
+def test_the_reading_processes_read_the_next_batch_while_the_loader_loads_one(tmp_path, monkeypatch):
+    """The loader takes a batch of files at once and then loads it for seconds: with a read-ahead of about one batch
+    the reading processes waited for the loader while it loaded, and it for them while they read (one core of two)."""
+    files = []
+    for index in range(2 * ingest.pipeline.BATCH_FILES + 100):
+        path = tmp_path / f"{index:04}.txt"
+        path.write_text(f"not an export {index}\n")
+        files.append(path)
+    submitted: list[Path] = []
+
+    class CountingPool(ingest.parallel.ProcessPoolExecutor):
+        def submit(self, fn, paths, /):
+            submitted.extend(paths)
+            return super().submit(fn, paths)
+
+    monkeypatch.setattr(ingest.parallel, "ProcessPoolExecutor", CountingPool)
+    handed_back, most_ahead = 0, 0
+    for _ in ingest.parallel.prepared_files(files, workers=2):
+        handed_back += 1
+        most_ahead = max(most_ahead, len(submitted) - handed_back)
+    assert handed_back == len(files)
+    assert most_ahead > ingest.pipeline.BATCH_FILES  # more than the batch the loader holds: the next one is read
+
+
 def _digests_read_with_two_workers(paths: list[Path], answer) -> None:
     try:
         answer.put([prepared.digest.sha256 for prepared in ingest.parallel.prepared_files(paths, workers=2)])
@@ -255,3 +279,23 @@ def test_bad_rows_in_one_file_of_a_group_are_quarantined_with_its_file_and_line_
     assert counts == {"a.jsonl": ("loaded", 2, 0), "b.jsonl": ("loaded", 1, 2), "c.jsonl": ("loaded", 1, 0)}
     assert sorted(row[1] for row in tables["interactions"]) == ["1", "2", "3", "5"]
     assert sorted((row[0], row[1]) for row in tables["quarantine"]) == [("b.jsonl", "line 2"), ("b.jsonl", "row 3")]
+
+
+def test_ingest_checkpoints_less_often_while_it_loads_and_then_as_before(hostile_landing, monkeypatch):
+    """A batch writes more than DuckDB's default 16 MB of log, so every commit checkpointed (half of the loading
+    process's CPU on the 1M year); the connection gets its own threshold back afterwards."""
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("SET checkpoint_threshold = '20MB'")
+    before = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+    while_loading = []
+    load_files = ingest.pipeline.load_files
+
+    def noting(con, files, frames):
+        while_loading.append(con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0])
+        return load_files(con, files, frames)
+
+    monkeypatch.setattr(ingest.pipeline, "load_files", noting)
+    ingest_paths([hostile_landing], landing_root=hostile_landing, con=con, batch_id="b")
+    assert while_loading and set(while_loading) == {"256.0 MiB"}
+    assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchone() == before

@@ -119,7 +119,7 @@ def publish(
     working_path: Path, serving_path: Path, refresh_id: str, duckdb_limits: Mapping[str, str] | None = None
 ) -> list[PublishedTable]:
     """Copy every table of schema ``marts`` from the working database into a fresh serving file, atomically, under
-    ``duckdb_limits`` (Settings.duckdb_limits, as the refresh's steps; None: DuckDB's defaults)."""
+    ``duckdb_limits`` (Settings.duckdb_limits: the warehouse's whole limit, as dbt's; None: DuckDB's defaults)."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _drop_killed_publications(serving_path)
     staging_path = serving_path.with_name(f".{serving_path.name}.{refresh_id}.publishing")

@@ -24,7 +24,7 @@ def build_serving_asset(dbt_models: AssetsDefinition) -> AssetsDefinition:
     )
     def serving_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         published = publish(
-            warehouse.working_path, Path(warehouse.serving_path), context.run_id, warehouse.duckdb_limits
+            warehouse.working_path, Path(warehouse.serving_path), context.run_id, warehouse.publish_duckdb_limits
         )
         return MaterializeResult(
             metadata={

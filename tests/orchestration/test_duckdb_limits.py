@@ -50,13 +50,15 @@ def test_a_connection_opened_with_the_limits_reports_them(tmp_path):
 
 
 def test_the_definitions_give_dbt_and_the_steps_the_settings_limits(defs, location_settings):
-    """dbt's profile (written by build_definitions) carries the whole limit; the steps' resource the step limit."""
+    """dbt's profile (written by build_definitions) carries the whole limit; the steps' resource the step limit, and
+    the whole one for publication, which runs once dbt has ended."""
     profile = yaml.safe_load((location_settings.dbt_folder / "profiles.yml").read_text("utf-8"))
     target = profile[PROFILE_NAME]["outputs"]["dev"]
     assert target["settings"] == {"TimeZone": "UTC"}
     assert target["config_options"] == location_settings.duckdb_limits()
     assert target["config_options"]["temp_directory"] == str(location_settings.serving_path.with_name("ror.tmp"))
     assert defs.resources["warehouse"].duckdb_limits == location_settings.duckdb_limits(at_most=STEP_MEMORY_LIMIT)
+    assert defs.resources["warehouse"].publish_duckdb_limits == location_settings.duckdb_limits()
 
 
 def test_a_dbt_build_goes_on_after_a_model_spilled_beyond_the_memory_limit(tmp_path):

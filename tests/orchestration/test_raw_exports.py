@@ -1,13 +1,15 @@
 """The raw_exports asset reads only what is new: a daily run does not open the files earlier runs loaded."""
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import materialize
+from dagster import DagsterInstance, materialize
 
+from orchestration.assets import ingest as ingest_asset
 from orchestration.assets.ingest import raw_exports
 from orchestration.resources import ConfigFileResource, LandingResource, WarehouseResource
 
@@ -65,3 +67,30 @@ def test_a_file_rewritten_after_its_load_is_read_again(landing, tmp_path):
     rerun = _run(landing, serving)
     assert rerun["files_unchanged_since_loaded"] == 0
     assert len(_manifest(serving)) == 2
+
+
+def test_a_run_of_many_files_logs_each_files_report_in_few_events(tmp_path, monkeypatch):
+    """Every log line is an event Dagster stores one transaction each: per-file lines cost a year's ingest most of its
+    time. Progress is logged at most once a PROGRESS_SECONDS (and at the last file), the reports in shared events."""
+    monkeypatch.setattr(ingest_asset, "PROGRESS_SECONDS", 3600.0)
+    monkeypatch.setattr(ingest_asset, "FILE_REPORTS_PER_EVENT", 4)
+    landing = tmp_path / "landing"
+    for day in range(10):
+        (landing / f"day{day}").mkdir(parents=True)
+        # each file its own bytes (a file seen before is a duplicate, and reports nothing)
+        (landing / f"day{day}" / "interactions.csv").write_text(FIXTURE.read_text() + "\n" * day)
+    resources = {
+        "warehouse": WarehouseResource(serving_path=str(tmp_path / "warehouse" / "ror.duckdb")),
+        "landing": LandingResource(landing_dir=str(landing), settle_seconds=0),
+        "ror_config": ConfigFileResource(),
+    }
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize([raw_exports], resources=resources, instance=instance)
+        assert result.success
+        messages = [entry.user_message for entry in instance.all_logs(result.run_id) if not entry.is_dagster_event]
+    progress = [m for m in messages if m.startswith("ingest: ")]
+    assert progress == ["ingest: 1/10 files", "ingest: 10/10 files"]
+    reports = [m for m in messages if m.startswith("{")]
+    assert [len(m.splitlines()) for m in reports] == [4, 4, 2]
+    files = sorted(json.loads(line)["file"] for m in reports for line in m.splitlines())
+    assert files == sorted(f"day{day}/interactions.csv" for day in range(10))

@@ -14,12 +14,12 @@ from orchestration.duckdb_connection import connect_with_limits
 from orchestration.settings import STEP_MEMORY_LIMIT, Settings
 
 
-def test_the_memory_limit_takes_duckdbs_sizes_and_defaults_to_a_fifth_of_the_machine(tmp_path):
+def test_the_memory_limit_takes_duckdbs_sizes_and_defaults_to_a_fifth_of_the_machine_at_most_2_gib(tmp_path):
     env = {"ROR_WAREHOUSE": str(tmp_path / "ror.duckdb")}
     for size in ("4GB", "512MiB", "1.5 GiB", "25%"):
         assert Settings.from_env(env | {"ROR_DUCKDB_MEMORY_LIMIT": size}).duckdb_memory_limit == size
     defaulted = Settings.from_env(env)
-    assert defaulted.duckdb_memory_limit == f"{psutil.virtual_memory().total // 5 // 2**20}MiB"
+    assert defaulted.duckdb_memory_limit == f"{min(psutil.virtual_memory().total // 5, 2 * 2**30) // 2**20}MiB"
     assert defaulted.duckdb_temp_directory == tmp_path / "ror.tmp"
 
 

@@ -150,13 +150,8 @@ def test_the_manifest_holds_each_files_own_sha256_and_size_also_past_a_read_bloc
     ]
 
 
-def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_in_order(tmp_path, monkeypatch):
-    files = []
-    for index in range(ingest.parallel.MIN_FILES_FOR_WORKERS + 6):
-        path = tmp_path / f"{index:03}.txt"
-        path.write_bytes(f"not an export {index}\n".encode().ljust(1000, b"."))
-        files.append(path)
-    monkeypatch.setattr(ingest.parallel, "READ_AHEAD_BYTES", 5_000)  # five of these files
+def _count_submitted_files(monkeypatch) -> list[Path]:
+    """The files handed to the reading processes, in order, as they are submitted."""
     submitted: list[Path] = []
 
     class CountingPool(ingest.parallel.ProcessPoolExecutor):
@@ -165,6 +160,17 @@ def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_i
             return super().submit(fn, paths)
 
     monkeypatch.setattr(ingest.parallel, "ProcessPoolExecutor", CountingPool)
+    return submitted
+
+
+def test_worker_processes_read_ahead_within_the_byte_bound_and_hand_files_back_in_order(tmp_path, monkeypatch):
+    files = []
+    for index in range(ingest.parallel.MIN_FILES_FOR_WORKERS + 6):
+        path = tmp_path / f"{index:03}.txt"
+        path.write_bytes(f"not an export {index}\n".encode().ljust(1000, b"."))
+        files.append(path)
+    monkeypatch.setattr(ingest.parallel, "READ_AHEAD_BYTES", 5_000)  # five of these files
+    submitted = _count_submitted_files(monkeypatch)
     handed_back, most_ahead = [], 0
     for prepared in ingest.parallel.prepared_files(files, workers=2):
         handed_back.append(prepared.digest.sha256)
@@ -181,14 +187,7 @@ def test_the_reading_processes_read_the_next_batch_while_the_loader_loads_one(tm
         path = tmp_path / f"{index:04}.txt"
         path.write_text(f"not an export {index}\n")
         files.append(path)
-    submitted: list[Path] = []
-
-    class CountingPool(ingest.parallel.ProcessPoolExecutor):
-        def submit(self, fn, paths, /):
-            submitted.extend(paths)
-            return super().submit(fn, paths)
-
-    monkeypatch.setattr(ingest.parallel, "ProcessPoolExecutor", CountingPool)
+    submitted = _count_submitted_files(monkeypatch)
     handed_back, most_ahead = 0, 0
     for _ in ingest.parallel.prepared_files(files, workers=2):
         handed_back += 1

@@ -28,19 +28,20 @@ On a CUDA device the encoder runs in torch fp32 and ``int8`` is ignored (``Encod
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import json
 import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModel, AutoTokenizer
-from transformers.utils import logging as transformers_logging
 
 PACKAGED_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # The top layers fine-tuned on TweetEval (models.training.finetune), loaded over the packaged weights: each weight
@@ -64,6 +65,9 @@ INT8_EXPORT_RECIPE = (
 # Texts of one length scored in one int8 call: amortises ONNX Runtime's per-call and per-node cost and reads the
 # heads' fp32 weights once per call (on TweetEval's lengths 16 was as fast as any of 4-32, measured under load).
 INT8_TEXTS_PER_CALL = 16
+# Whose versions an encoder card is keyed by, beside its files' stats: the code that turns those files into weights
+# and a tokenizer: a new release, a new card.
+ENCODER_CARD_PACKAGES = ("torch", "transformers", "tokenizers")
 
 
 def packaged_encoder_path() -> Path:
@@ -80,6 +84,8 @@ def tuned_encoder_name() -> str:
 def load_packaged_transformer(tuned: bool = True) -> tuple[object, torch.nn.Module]:
     """(tokenizer, transformer) of the packaged all-MiniLM-L6-v2, with the committed fine-tuned top layers if
     ``tuned`` (they replace the packaged layers of the same names; every other weight stays as shipped)."""
+    from transformers import AutoModel, AutoTokenizer  # here: the int8 path with a card never imports transformers
+
     location = str(packaged_encoder_path())
     with quiet_loading():
         tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True)
@@ -182,6 +188,8 @@ def cached_snapshot_folder(model_id: str) -> str:
 @contextmanager
 def quiet_loading() -> Iterator[None]:
     """No per-tensor "Loading weights" progress bar in pipeline logs; the previous setting is restored after."""
+    from transformers.utils import logging as transformers_logging
+
     was_enabled = transformers_logging.is_progress_bar_enabled()
     transformers_logging.disable_progress_bar()
     try:
@@ -206,6 +214,49 @@ def fingerprint_module(module: torch.nn.Module, *extra: str) -> str:
 def encoder_fingerprint(module: torch.nn.Module, tokenizer, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     """What ``Encoder.fingerprint`` is: weights, tokenizer, max_length and the feature recipe."""
     return fingerprint_module(module, tokenizer.backend_tokenizer.to_str(), f"max_length={max_length}", FEATURE_RECIPE)
+
+
+@dataclass(frozen=True)
+class EncoderCard:
+    """What the int8 path needs of a loaded transformer, kept beside the int8 exports: its name, fingerprint (weights,
+    tokenizer, max_length, feature recipe), width and depth, and its truncating Rust tokenizer (serialised). Keyed by
+    the stats of the files it was loaded from (``Encoder._card_path``), as the warehouse remembers a model version
+    (orchestration.refresh_state.enrichment_fingerprint); loading the transformer later checks the fingerprint."""
+
+    name: str
+    fingerprint: str
+    dim: int
+    layers: int
+    tokenizer: str
+
+
+def files_stat_digest(paths: Sequence[Path]) -> str:
+    """sha256 over the relative path, size and modification time of every file under ``paths`` (a missing path
+    counts as missing): a file rewritten, added or removed gives another digest, without reading any file."""
+    digest = hashlib.sha256()
+    for root in paths:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            stat = path.stat() if path.exists() else None
+            where = path.relative_to(root).as_posix() if root.is_dir() else str(root)
+            digest.update(f"{where}:{stat.st_size}:{stat.st_mtime_ns};".encode() if stat else f"{where}:-;".encode())
+    return digest.hexdigest()
+
+
+def read_encoder_card(path: Path) -> EncoderCard | None:
+    """The card at ``path``; None when there is none yet or it cannot be read (it is then written again)."""
+    try:
+        return EncoderCard(**json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_encoder_card(path: Path, card: EncoderCard) -> None:
+    """Write atomically: parallel runs may race to write the same card."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as out:
+        json.dump(asdict(card), out)
+    os.replace(out.name, path)
 
 
 class LayerPooledEncoder(torch.nn.Module):
@@ -242,8 +293,17 @@ class FeaturesAndLogits(torch.nn.Module):
     def __init__(self, encoder: LayerPooledEncoder, heads: Mapping[str, tuple[torch.nn.Module, int]], dim: int):
         super().__init__()
         self.encoder = encoder
-        self.heads = torch.nn.ModuleDict({name: module for name, (module, _) in heads.items()})
-        self.head_widths = [layers * dim for _, layers in heads.values()]
+        self.heads = self.head_modules(heads)
+        self.head_widths = self.feature_widths(heads, dim)
+
+    @staticmethod
+    def head_modules(heads: Mapping[str, tuple[torch.nn.Module, int]]) -> torch.nn.ModuleDict:
+        return torch.nn.ModuleDict({name: module for name, (module, _) in heads.items()})
+
+    @staticmethod
+    def feature_widths(heads: Mapping[str, tuple[torch.nn.Module, int]], dim: int) -> list[int]:
+        """How many trailing features each head reads."""
+        return [layers * dim for _, layers in heads.values()]
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
         features = self.encoder(input_ids, attention_mask)
@@ -286,26 +346,14 @@ class Encoder:
         max_length: int = DEFAULT_MAX_LENGTH,
         cache_dir: Path | None = None,
     ) -> None:
-        self.name, location = resolve_model_location(source)
+        self.name, self._location = resolve_model_location(source)
+        self._packaged = source is None or str(source) == ""
         self.device = pick_device(device)
         self.batch_size = batch_size
         self.max_length = max_length
         threads = available_cores()
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        if source is None or str(source) == "":
-            tuned = (TUNED_DIR / TUNED_LAYERS_FILE).exists()
-            self.tokenizer, transformer = load_packaged_transformer(tuned=tuned)
-            self.name = tuned_encoder_name() if tuned else PACKAGED_ENCODER_NAME
-        else:
-            with quiet_loading():
-                self.tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True)
-                transformer = AutoModel.from_pretrained(location, local_files_only=True)
-        self.module = LayerPooledEncoder(transformer).eval()
-        self.dim = int(transformer.config.hidden_size)
-        self.layers = int(transformer.config.num_hidden_layers)
-        self.fingerprint = encoder_fingerprint(self.module, self.tokenizer, max_length)
-        self._rust_tokenizer = _truncating_copy(self.tokenizer, max_length)
         self.heads: dict[str, tuple[torch.nn.Module, int]] = {}
         self._head_outputs: dict[str, int] = {}
         self._int8 = int8 and self.device.type == "cpu"
@@ -313,11 +361,79 @@ class Encoder:
         self._onnx_session = None
         self.int8_export: Path | None = None  # the int8 graph's file, once ``prepare`` has loaded it
         self._workers = threads
+        self._module: LayerPooledEncoder | None = None
+        self._tokenizer = None
+        # The int8 path needs of the transformer only what its card keeps (see EncoderCard): with a card for these
+        # files, neither transformers nor the weights load, a few seconds of every refresh that scores anything.
+        card_path = self._card_path() if self._int8 else None
+        card = read_encoder_card(card_path) if card_path is not None else None
+        if card is None:
+            self._load_transformer()
+            if card_path is not None and self._rust_tokenizer is not None:
+                write_encoder_card(card_path, self._card())
+        else:
+            self.name, self.fingerprint, self.dim, self.layers = card.name, card.fingerprint, card.dim, card.layers
+            self._rust_tokenizer = _rust_tokenizer_from(card.tokenizer)
         if self._int8:
             self.precision = "int8-onnx-per-channel-per-text"
         else:
             self.module.to(self.device)
             self.precision = "fp32"
+
+    def _load_transformer(self) -> None:
+        if self._packaged:
+            tuned = (TUNED_DIR / TUNED_LAYERS_FILE).exists()
+            self._tokenizer, transformer = load_packaged_transformer(tuned=tuned)
+            self.name = tuned_encoder_name() if tuned else PACKAGED_ENCODER_NAME
+        else:
+            from transformers import AutoModel, AutoTokenizer
+
+            with quiet_loading():
+                self._tokenizer = AutoTokenizer.from_pretrained(self._location, local_files_only=True)
+                transformer = AutoModel.from_pretrained(self._location, local_files_only=True)
+        self._module = LayerPooledEncoder(transformer).eval()
+        self.dim = int(transformer.config.hidden_size)
+        self.layers = int(transformer.config.num_hidden_layers)
+        self.fingerprint = encoder_fingerprint(self._module, self._tokenizer, self.max_length)
+        self._rust_tokenizer = _truncating_copy(self._tokenizer, self.max_length)
+
+    def _load_transformer_as_carded(self) -> None:
+        """Load what a card stood in for, and check it is what the card said (same files, same stats, other bytes
+        would otherwise pass unnoticed)."""
+        carded = self.fingerprint
+        self._load_transformer()
+        if self.fingerprint != carded:
+            raise ValueError(
+                f"The encoder in {self._location} changed without its files' size or time changing: delete "
+                f"{self._card_path()} and run again"
+            )
+
+    @property
+    def module(self) -> LayerPooledEncoder:
+        """The torch encoder; loaded on first use where a card spared loading it (an int8 graph to export)."""
+        if self._module is None:
+            self._load_transformer_as_carded()
+        return self._module
+
+    @property
+    def tokenizer(self):
+        """The transformers tokenizer; loaded on first use where a card spared loading it."""
+        if self._tokenizer is None:
+            self._load_transformer_as_carded()
+        return self._tokenizer
+
+    def _card_path(self) -> Path:
+        digest = hashlib.sha256(f"{self._location}:{self.max_length}:{FEATURE_RECIPE}".encode())
+        sources = [Path(self._location)]
+        if self._packaged:
+            sources.append(TUNED_DIR / TUNED_LAYERS_FILE)  # the tuned layers or their absence
+        digest.update(files_stat_digest(sources).encode())
+        for package in ENCODER_CARD_PACKAGES:  # their code decides how the same files load
+            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
+        return self._cache_dir / "encoders" / f"{digest.hexdigest()[:24]}.json"
+
+    def _card(self) -> EncoderCard:
+        return EncoderCard(self.name, self.fingerprint, self.dim, self.layers, self._rust_tokenizer.to_str())
 
     @property
     def feature_dim(self) -> int:
@@ -340,11 +456,16 @@ class Encoder:
     def prepare(self) -> None:
         """Load (exporting on first use) the int8 graph now rather than at the first ``encode``."""
         if self._int8 and self._onnx_session is None:
-            graph = FeaturesAndLogits(self.module, self.heads, self.dim)
             # The export's name covers the heads too: other heads, another graph.
-            key = fingerprint_module(graph.heads, self.fingerprint, str(graph.head_widths), INT8_EXPORT_RECIPE)
+            widths = FeaturesAndLogits.feature_widths(self.heads, self.dim)
+            key = fingerprint_module(
+                FeaturesAndLogits.head_modules(self.heads), self.fingerprint, str(widths), INT8_EXPORT_RECIPE
+            )
             self.int8_export = self._cache_dir / "onnx" / f"{key[:24]}-int8-per-channel.onnx"
-            self._onnx_session = _load_int8_session(graph, self.int8_export)
+            # The graph (the torch encoder: loaded here if a card spared it) only for a first export.
+            self._onnx_session = _load_int8_session(
+                lambda: FeaturesAndLogits(self.module, self.heads, self.dim), self.int8_export
+            )
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         if self._rust_tokenizer is None:
@@ -439,12 +560,20 @@ def _truncating_copy(tokenizer, max_length: int):
     return rust
 
 
-def _load_int8_session(graph: FeaturesAndLogits, quantized: Path):
-    """An ONNX Runtime session over the per-channel int8 export of ``graph`` in ``quantized``, exported on first use."""
+def _rust_tokenizer_from(serialised: str):
+    """A card's truncating Rust tokenizer (serialised with its truncation and padding settings)."""
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_str(serialised)
+
+
+def _load_int8_session(graph: Callable[[], FeaturesAndLogits], quantized: Path):
+    """An ONNX Runtime session over the per-channel int8 export of ``graph()`` in ``quantized``, exported on first
+    use."""
     import onnxruntime
 
     if not quantized.exists():
-        _export_int8(graph, quantized)
+        _export_int8(graph(), quantized)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # parallel across calls instead (Encoder._encode_int8_by_length)
     options.inter_op_num_threads = 1

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from models.encoder import (
     DEFAULT_BATCH_SIZE,
@@ -76,6 +75,8 @@ class SentimentModel:
         self.device = pick_device(device)
         self.batch_size = batch_size
         self.max_length = max_length
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer  # only when one is configured
+
         with quiet_loading():
             self.tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True)
             self.model = AutoModelForSequenceClassification.from_pretrained(location, local_files_only=True)

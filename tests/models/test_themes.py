@@ -10,11 +10,12 @@ import pytest
 
 from ingest.text import text_hash
 from ingest.warehouse import ensure_raw_schema
+from models import themes as themes_module
 from models.cache import ensure_enrichment_table, store, store_files, write_scores
 from models.embeddings import TABLE, dequantise, quantise, texts_without_embedding
 from models.evaluate_themes import DEFAULT_DIR as BANKING77_DIR
 from models.theme_tables import ASSIGNMENTS_TABLE, GROUP_ACCOUNTS, THEMES_TABLE, refresh_themes
-from models.themes import NO_THEME, ThemeRules, Themes, agreement, proper_nouns, refresh
+from models.themes import NO_THEME, ThemeRules, Themes, agreement, pairwise_distances, proper_nouns, refresh
 from orchestration.assets.themes import theme_rules
 from ror_config import ConfigError, parse_config
 from ror_config.models import ThemesConfig
@@ -84,6 +85,40 @@ def test_a_full_rebuild_is_deterministic():
     np.testing.assert_array_equal(placed.theme, placed_again.theme)
     assert len(first) == 5
     assert first.ids[0] == "theme-0001"
+
+
+def test_distances_from_one_matrix_product_per_block_are_scipys_to_the_last_bits(monkeypatch):
+    from scipy.spatial.distance import pdist
+
+    # blocks of 7 rows over 60: several blocks, the last one short
+    monkeypatch.setattr(themes_module, "_DISTANCE_BLOCK_ROWS", 7)
+    _, embeddings, _ = generated(ALL_WEEK, per_day=2)
+    embeddings = embeddings[:60]
+    np.testing.assert_allclose(pairwise_distances(embeddings), pdist(embeddings), rtol=1e-12, atol=1e-7)
+    np.testing.assert_allclose(pairwise_distances(embeddings[:2]), pdist(embeddings[:2]), rtol=1e-12, atol=1e-7)
+    # a duplicate is at (about) zero, never NaN: the square root of a rounding error below zero
+    twice = np.concatenate([embeddings[:3], embeddings[:3]])
+    assert np.sum(pairwise_distances(twice) < 1e-7) == 3 and np.all(pairwise_distances(twice) >= 0)
+
+
+def test_ward_is_scikit_learns_ward_numbered_alike(monkeypatch):
+    from sklearn.cluster import AgglomerativeClustering
+
+    monkeypatch.setattr(themes_module, "_DISTANCE_BLOCK_ROWS", 16)
+    _, embeddings, _ = generated(ALL_WEEK, per_day=3)
+    for count in (2, 5, 9):
+        expected = AgglomerativeClustering(count, linkage="ward").fit_predict(embeddings)
+        # the same labels, numbered the same way: the centroids' order decides argmax ties
+        np.testing.assert_array_equal(themes_module._ward(embeddings, count), expected)
+
+
+def test_a_tall_sample_reduced_from_its_covariance_finds_the_full_svds_themes(monkeypatch):
+    texts, embeddings, _ = generated(ALL_WEEK, per_day=120)
+    assert themes_module._pca_solver(len(texts), DIM) == "covariance_eigh"
+    from_covariance = themes_module.cluster(embeddings, ThemeRules())
+    monkeypatch.setattr(themes_module, "_pca_solver", lambda rows, dims: "full")
+    np.testing.assert_array_equal(from_covariance, themes_module.cluster(embeddings, ThemeRules()))
+    assert from_covariance.max() + 1 == 5
 
 
 def test_day_by_day_agrees_with_one_rebuild_and_never_reshuffles():

@@ -19,7 +19,8 @@ Speed on CPU comes from three things (measured in benchmarks/enrichment_speed.py
   with it (tests/models/test_determinism.py), and a killed and resumed run writes exactly what an uninterrupted one
   would have. Heads attached with ``attach_heads`` go into the same graph (unquantised), so that one call also gives
   each head's logits: no second pass over the features, and the logits are as independent of the batch as the
-  features;
+  features. ONNX Runtime loads it without its SkipLayerNormalization fusion (``INT8_UNFUSED``: that kernel took a
+  tenth of the graph's time on an AMD EPYC, seven times what the Add and LayerNormalization take unfused);
 - tokenisation goes straight to the Rust tokenizer (transformers' wrapper converts every field of every encoding to
   Python lists, a fifth of the int8 time per text).
 On a CUDA device the encoder runs in torch fp32 and ``int8`` is ignored (``Encoder.precision`` says which path ran).
@@ -62,6 +63,13 @@ INT8_EXPORT_RECIPE = (
     "same-length texts per call, token ids only; heads fp32 in the graph; per-channel dynamic int8 weights;"
     " activation scale per text; v3"
 )
+# Graph fusions ONNX Runtime must not apply when it loads the int8 export, part of the model version (models.enrich):
+# it fuses each residual Add and the LayerNormalization after it into SkipLayerNormalization, whose CPU kernel took
+# 0.77 ms on a call's (16, 25, 384) tensors against 0.11 ms for the Add and LayerNormalization unfused, 10% of the
+# int8 graph's time on an AMD EPYC (onnxruntime 1.32; benchmarks/enrichment_speed.py). The unfused pair rounds
+# differently in the last bits, so the scores moved once (models/EVALUATION.md).
+INT8_UNFUSED = ("SkipLayerNormFusion",)
+INT8_SESSION_RECIPE = f"onnxruntime fusions left out: {', '.join(INT8_UNFUSED)}; v1"
 # Texts of one length scored in one int8 call: amortises ONNX Runtime's per-call and per-node cost and reads the
 # heads' fp32 weights once per call (on TweetEval's lengths 16 was as fast as any of 4-32, measured under load).
 INT8_TEXTS_PER_CALL = 16
@@ -570,14 +578,23 @@ def _rust_tokenizer_from(serialised: str):
 def _load_int8_session(graph: Callable[[], FeaturesAndLogits], quantized: Path):
     """An ONNX Runtime session over the per-channel int8 export of ``graph()`` in ``quantized``, exported on first
     use."""
-    import onnxruntime
-
     if not quantized.exists():
         _export_int8(graph(), quantized)
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # parallel across calls instead (Encoder._encode_int8_by_length)
+    return int8_session(quantized)
+
+
+def int8_session(export: Path, options=None):
+    """An ONNX Runtime session over an int8 export as the encoder runs it: one thread (parallel across calls instead,
+    ``Encoder._encode_int8_by_length``), the ``INT8_UNFUSED`` fusions left out. ``options``: onnxruntime
+    SessionOptions to start from (None: the defaults)."""
+    import onnxruntime
+
+    options = options or onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(quantized), options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(
+        str(export), options, providers=["CPUExecutionProvider"], disabled_optimizers=list(INT8_UNFUSED)
+    )
 
 
 def _export_int8(graph: FeaturesAndLogits, destination: Path) -> None:

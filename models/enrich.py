@@ -26,7 +26,7 @@ import polars as pl
 from ingest.limits import MAX_SCORED_TEXT_CHARS
 from models import language, substance, variables
 from models.embeddings import EMBEDDING_COLUMNS, embedding_columns
-from models.encoder import DEFAULT_BATCH_SIZE, INT8_EXPORT_RECIPE, Encoder
+from models.encoder import DEFAULT_BATCH_SIZE, INT8_EXPORT_RECIPE, INT8_SESSION_RECIPE, Encoder
 from models.heads import HEADS_DIR, LoadedHead, check_head_fits, load_head
 from models.schema import EMOTION_LABELS, INTENT_LABELS, SENTIMENT_LABELS, TEXT_ENRICHMENT
 from models.sentiment_override import SentimentModel, parse_label_mapping
@@ -146,7 +146,7 @@ class Enricher:
 
     def _version(self) -> str:
         digest = hashlib.sha256()
-        recipe = INT8_EXPORT_RECIPE if self.encoder.precision.startswith("int8") else ""
+        recipe = f"{INT8_EXPORT_RECIPE}; {INT8_SESSION_RECIPE}" if self.encoder.precision.startswith("int8") else ""
         digest.update(f"encoder={self.encoder.fingerprint}:{self.encoder.precision}:{recipe}:{HEAD_SCORING}".encode())
         for name, head in sorted(self.heads.items()):
             digest.update(f"{name}={head.fingerprint()}".encode())

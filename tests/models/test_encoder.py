@@ -8,6 +8,7 @@ from models.encoder import (
     TUNED_LAYERS_FILE,
     Encoder,
     apply_low_rank_deltas,
+    int8_session,
     length_sorted_batches,
     low_rank_deltas,
     tuned_encoder_name,
@@ -62,6 +63,33 @@ def test_int8_export_stays_close_to_fp32(encoder, model_cache):
     assert {"QuantizeLinear", "MatMulIntegerToFloat"} <= operators  # the encoder's weights are int8
     assert "DynamicQuantizeLinear" not in operators  # activations get a scale per text, not one per call
     assert cosine.min() > 0.95
+
+
+def test_int8_session_leaves_layer_norms_unfused_and_is_what_the_encoder_runs(model_cache, tmp_path):
+    # ONNX Runtime would fuse each residual Add and its LayerNormalization into SkipLayerNormalization, a CPU kernel
+    # several times slower (models.encoder.INT8_UNFUSED); the encoder's session must not.
+    import onnxruntime
+
+    quantized = Encoder(int8=True, cache_dir=model_cache)
+    quantized.prepare()
+
+    def optimised(session_maker, name: str) -> tuple[object, list[str]]:
+        """(the session, the operators of the graph it optimised)"""
+        options = onnxruntime.SessionOptions()
+        options.optimized_model_filepath = str(tmp_path / name)
+        session = session_maker(options)
+        return session, [node.op_type for node in onnx.load(tmp_path / name).graph.node]
+
+    _, fused = optimised(
+        lambda options: onnxruntime.InferenceSession(str(quantized.int8_export), options), "fused.onnx"
+    )
+    assert "SkipLayerNormalization" in fused  # what the exclusion prevents
+    session, unfused = optimised(lambda options: int8_session(quantized.int8_export, options), "ours.onnx")
+    assert "SkipLayerNormalization" not in unfused
+    assert unfused.count("LayerNormalization") == 1 + 2 * quantized.layers  # embeddings, then two per layer
+    same_length = ["the train is late again today", "I love this coffee so much"]
+    features = session.run(None, {"input_ids": np.asarray(quantized.tokenize(same_length))})[0]
+    np.testing.assert_array_equal(quantized.encode(same_length), features)
 
 
 def test_an_alternative_encoder_loads_from_a_local_folder(tiny_encoder_dir, encoder):

@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-rows", type=int, help="rows of small files loaded together (default: the code's)")
     parser.add_argument("--database", type=Path, help="DuckDB file to create (default: a temporary one, removed)")
     args = parser.parse_args(argv)
+    if not args.landing.is_dir():
+        parser.error(f"{args.landing}: no such folder (give a landing folder, e.g. ror generate's DIR/landing)")
     settings = {name: value for name, value in (("workers", args.workers), ("batch_rows", args.batch_rows)) if value}
     if args.database is not None:
         args.database.unlink(missing_ok=True)

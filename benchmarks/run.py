@@ -466,13 +466,24 @@ def _add_day_ratio(add_day: list[dict]) -> float | None:
     return None
 
 
+def _positive(text: str) -> int:
+    """A count of interactions or days: a whole number of at least 1 (argparse turns the error into a usage line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--only", nargs="+", choices=("refresh", "add_day", "dbt"), help="run only these measures")
-    parser.add_argument("--sizes", nargs="+", type=int, help="refresh sizes instead of the scale's")
-    parser.add_argument("--history-days", nargs="+", type=int, help="add-a-day histories instead of 7 and 365")
-    parser.add_argument("--dbt-rows", type=int, help="interactions for the dbt measure instead of the scale's")
+    parser.add_argument("--sizes", nargs="+", type=_positive, help="refresh sizes instead of the scale's")
+    parser.add_argument("--history-days", nargs="+", type=_positive, help="add-a-day histories instead of 7 and 365")
+    parser.add_argument("--dbt-rows", type=_positive, help="interactions for the dbt measure instead of the scale's")
     parser.add_argument(
         "--baseline",
         metavar="REF",

@@ -164,3 +164,14 @@ def test_a_wrong_baseline_is_refused_before_the_scratch_folder_is_emptied(tmp_pa
         run_benchmarks(["--only", "dbt", "--baseline", "no-such-commit", "--work", str(work)])
     assert refused.value.code == 2 and "not a commit of this repository" in capsys.readouterr().err
     assert (work / "last_run.log").read_text() == "kept"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "why"), [("--sizes", "-5", "not at least 1"), ("--dbt-rows", "abc", "not a whole number")]
+)
+def test_a_size_that_is_not_a_positive_count_is_a_usage_error(option, value, why, tmp_path, capsys):
+    work = tmp_path / "work"
+    with pytest.raises(SystemExit) as refused:
+        run_benchmarks(["--only", "refresh", option, value, "--work", str(work)])
+    assert refused.value.code == 2 and why in capsys.readouterr().err
+    assert not work.exists()

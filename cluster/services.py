@@ -559,11 +559,23 @@ def _init_postgres(layout: Layout) -> None:
     if owner:
         user = pwd.getpwnam(owner)
         os.chown(layout.postgres_data, user.pw_uid, user.pw_gid)
+        _check_reachable_by(owner, layout.postgres_data)
     initdb = [str(POSTGRES_BIN / "initdb"), "-D", str(layout.postgres_data), "-U", POSTGRES_USER]
     initdb += ["--auth-local=trust", "--auth-host=trust", "--encoding=UTF8", "--no-instructions"]
     _check(_run_as(owner, initdb), layout.logs / "initdb.log", "initdb")
     # trust only from this machine: listen_addresses is 127.0.0.1, and pg_hba admits nothing else
     (layout.postgres_data / "pg_hba.conf").write_text(f"local all all trust\nhost all all {HOST}/32 trust\n")
+
+
+def _check_reachable_by(user: str, folder: Path) -> None:
+    """ClusterError saying what to do when ``user`` cannot write ``folder``: a folder above it closed to other users
+    (a checkout under a private temporary folder, mode 700) stops initdb with no more than "Permission denied"."""
+    if subprocess.run(_run_as(user, ["test", "-w", str(folder)]), capture_output=True).returncode != 0:
+        raise ClusterError(
+            f"PostgreSQL runs as the system user {user} (initdb refuses root), which cannot reach {folder}: a folder "
+            "above it is closed to other users. Let every user pass through the folders above it (chmod o+x) or put "
+            "the checkout elsewhere, then run `cluster up` again."
+        )
 
 
 def _create_databases(layout: Layout) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import pwd
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -15,7 +17,17 @@ import duckdb
 import pytest
 import yaml
 
-from cluster.services import HOST, PORTS, POSTGRES_USER, Layout, bi_endpoint, services, write_configuration
+from cluster.services import (
+    HOST,
+    PORTS,
+    POSTGRES_USER,
+    ClusterError,
+    Layout,
+    _check_reachable_by,
+    bi_endpoint,
+    services,
+    write_configuration,
+)
 from orchestration.cli.queued import WORKSPACE_FILE
 from orchestration.dbt_project import dbt_project_for, profile_yaml, write_profile
 from orchestration.deployment import DeploymentError, load_deployment
@@ -221,3 +233,16 @@ def test_every_mart_declares_a_data_type_for_each_column(tmp_path):
              and node["schema"] == "marts"}  # fmt: skip
     declared = {table for schema, table in declared_columns(manifest) if schema == "marts"}
     assert marts and marts == declared
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="PostgreSQL runs as another user as root")
+def test_a_data_folder_postgres_cannot_reach_is_named_with_what_to_do(tmp_path):
+    private = tmp_path / "private"
+    (private / "postgres").mkdir(parents=True)
+    private.chmod(0o700)
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("no postgres system user on this machine")
+    with pytest.raises(ClusterError, match=r"cannot reach .*chmod o\+x"):
+        _check_reachable_by("postgres", private / "postgres")

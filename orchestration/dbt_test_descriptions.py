@@ -49,6 +49,4 @@ def _what_a_failure_does(test: Mapping[str, Any]) -> str:
         effect = "Blocking: a failure stops the run before publication."
     else:
         effect = "A failure warns and the run goes on."
-    if config.get("store_failures") and test.get("schema") and test.get("alias"):
-        return f"{effect} Its failing rows: {test['schema']}.{test['alias']} in the working database."
-    return effect
+    return f"{effect} A failed check carries a sample of its failing rows."

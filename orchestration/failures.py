@@ -26,6 +26,15 @@ def failed_dbt_nodes(run_results: dict[str, Any]) -> list[dict[str, Any]]:
     return [result for result in run_results.get("results", []) if result.get("status") in ("fail", "error")]
 
 
+def compiled_code_by_node(run_results: dict[str, Any]) -> dict[str, str]:
+    """Each node's SQL as dbt ran it, by unique id: a test's selects its failing rows."""
+    return {
+        result["unique_id"]: result["compiled_code"]
+        for result in run_results.get("results", [])
+        if result.get("unique_id") and result.get("compiled_code")
+    }
+
+
 def _node_label(unique_id: str) -> str:
     kind, _project, *name = unique_id.split(".")
     return f"dbt {kind} {name[0] if name else unique_id}"

@@ -107,20 +107,24 @@ def _error_without_values(error: duckdb.Error) -> str:
     return type(error).__name__
 
 
-def failing_rows_metadata(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict[str, object]:
-    """A sample of the rows a dbt test failed on, from the view dbt keeps of them (`store_failures_as: view`); nothing
-    when the view is missing (a test that did not run, or a project without stored failures)."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchone()[0]
-    if not exists:
+def failing_rows_metadata(
+    con: duckdb.DuckDBPyConnection, test_name: str, compiled_sql: str | None, warn: Callable[[str], None]
+) -> dict[str, object]:
+    """A sample of the rows a dbt test failed on: its compiled SQL selects them (dbt counts that query's rows), so the
+    sample is that query cut to a few rows. Nothing when dbt compiled no SQL (the test errored before running); the
+    failure itself is reported by dagster-dbt either way."""
+    if not compiled_sql:
         return {}
-    relation = f'"{schema}"."{name}"'
-    cursor = con.execute(f"select * from {relation} limit {FAILING_ROWS_SAMPLE}")
+    try:
+        cursor = con.execute(f"select * from ({compiled_sql}) as failing_rows limit {FAILING_ROWS_SAMPLE}")
+    except duckdb.Error as error:
+        warn(f"No sample of the failing rows of dbt test {test_name}: its query failed: {_error_without_values(error)}")
+        return {}
     columns = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
     return {
         "failing_rows_sample": MetadataValue.md(
-            f"First {len(rows)} failing rows (all of them: `select * from {relation}`):\n\n" + _markdown(columns, rows)
+            f"First {len(rows)} failing rows (all of them: `dbt test --select {test_name} --store-failures` keeps "
+            f"them in schema dbt_test__audit):\n\n" + _markdown(columns, rows)
         )
     }

@@ -28,7 +28,7 @@ from pydantic import Field
 from orchestration.dbt_args import dbt_build_args, refresh_window
 from orchestration.dbt_project import project_fingerprint
 from orchestration.dbt_test_descriptions import describe_dbt_test
-from orchestration.failures import explain_dbt_failure
+from orchestration.failures import compiled_code_by_node, explain_dbt_failure
 from orchestration.handoff import export_parquet
 from orchestration.mart_metadata import failing_rows_metadata, mart_metadata
 from orchestration.names import FULL_REFRESH_TAG, WAREHOUSE_STEP_TAGS
@@ -184,15 +184,19 @@ def build_with_dbt(
                 continue
             table = event.output_name.removeprefix("marts__")
             yield event.with_metadata({**event.metadata, **mart_metadata(con, table, context.log.warning)})
-        for check in failed_tests:
-            test = invocation.manifest["nodes"].get(check.metadata["unique_id"].value, {})
-            sample = failing_rows_metadata(con, test.get("schema", ""), test.get("alias", "")) if test else {}
-            yield check._replace(metadata={**check.metadata, **sample})
-    if not invocation.is_successful():
         try:
             run_results = invocation.get_artifact("run_results.json")
         except FileNotFoundError:  # dbt stopped before running any node (a project or profile error)
             run_results = {}
+        # On Spark the tests' SQL names the cluster's tables, not the working database's.
+        compiled_sql = {} if warehouse.spark_warehouse_dir is not None else compiled_code_by_node(run_results)
+        for check in failed_tests:
+            unique_id = check.metadata["unique_id"].value
+            sample = failing_rows_metadata(
+                con, unique_id.split(".")[2], compiled_sql.get(unique_id), context.log.warning
+            )
+            yield check._replace(metadata={**check.metadata, **sample})
+    if not invocation.is_successful():
         explanation = explain_dbt_failure(
             run_results, _query_working_database(str(warehouse.working_path)), str(warehouse.working_path)
         )

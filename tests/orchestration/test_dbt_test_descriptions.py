@@ -10,7 +10,7 @@ def generic_test(name: str, severity: str = "ERROR", description: str = "", **kw
         "schema": "dbt_test__audit",
         "alias": f"{name}_t",
         "test_metadata": {"name": name, "kwargs": kwargs, "namespace": None},
-        "config": {"severity": severity, "store_failures": True},
+        "config": {"severity": severity},
     }
 
 
@@ -20,7 +20,7 @@ def test_a_generic_test_says_its_rule_and_that_an_error_blocks_publication():
         "marts.responses",
     )
     assert described.startswith("Every marts.responses.interaction_key exists as fct_interactions.key")
-    assert "Blocking" in described and "dbt_test__audit.relationships_t" in described
+    assert "Blocking" in described and "sample of its failing rows" in described
 
 
 def test_a_warning_test_says_the_run_goes_on_and_its_own_description_wins():

@@ -16,6 +16,8 @@ from typing import Any
 
 SAMPLE_ROWS = 5
 MAX_FAILURES_EXPLAINED = 3
+# How DuckDB's error for a query that outgrew its memory_limit begins.
+OUT_OF_MEMORY = "Out of Memory Error"
 
 # Callable running a query on the working database: (sql) -> (column names, rows).
 QueryRunner = Callable[[str], tuple[list[str], list[tuple]]]
@@ -72,6 +74,15 @@ def explain_dbt_failure(run_results: dict[str, Any], query: QueryRunner | None, 
         paragraphs.append(text)
     if len(failures) > MAX_FAILURES_EXPLAINED:
         paragraphs.append(f"... and {len(failures) - MAX_FAILURES_EXPLAINED} more failed dbt nodes.")
+    if any(OUT_OF_MEMORY in (result.get("message") or "") for result in failures):
+        # not the data's fault: the same rows build with more memory, so "fix the export" would mislead
+        paragraphs.append(
+            "The serving file keeps the last good version. Next: DuckDB needed more memory than it is allowed "
+            "(ROR_DUCKDB_MEMORY_LIMIT, a fifth of this machine's memory and at most 2 GiB unless set): set it higher, "
+            "for example ROR_DUCKDB_MEMORY_LIMIT=4GB, and run `ror refresh` again (what does not fit spills to "
+            "ROR_DUCKDB_TEMP_DIR)."
+        )
+        return "\n".join(paragraphs)
     paragraphs.append(
         "The serving file keeps the last good version. Next: look at these rows in the working database "
         f"({working_path}, which holds this run's tables), fix the export, the mapping or the configuration that "

@@ -14,7 +14,7 @@ The environment variables read here (defaults in brackets; also listed in .env.e
     ROR_ENRICH_WORKERS    hash buckets / worker processes of a refresh           [1]
     ROR_INGEST_WORKERS    processes that read landing files side by side         [cores, at most 4]
     ROR_INGEST_BATCH_ROWS rows of small files held in memory to load together    [50000]
-    ROR_DUCKDB_MEMORY_LIMIT  DuckDB's memory_limit: "4GB", "512MiB", "25%"       [a fifth of the machine's memory]
+    ROR_DUCKDB_MEMORY_LIMIT  DuckDB's memory_limit: "4GB", "512MiB", "25%"       [a fifth of the memory, at most 2GiB]
     ROR_DUCKDB_TEMP_DIR   folder DuckDB spills to beyond that limit               [<warehouse>.tmp beside it]
     DAGSTER_HOME          the Dagster instance's folder                          [.dagster_home]
     ROR_DEPLOYMENT        a deployment file: steps on Celery workers, dbt on Spark [none: this machine]
@@ -144,8 +144,9 @@ DEFAULT_DUCKDB_MEMORY_CAP = 2 * 2**30
 def default_duckdb_memory_limit() -> str:
     """A fifth of the machine's memory, at most DEFAULT_DUCKDB_MEMORY_CAP. DuckDB's own default (80%), and half, let
     dbt's hash joins over 10M interactions take 11-18 GiB of a 24 GiB machine: what a laptop cannot spare beside the
-    refresh's own processes. Past the limit DuckDB spills to disk instead; a larger warehouse on a larger machine sets
-    ROR_DUCKDB_MEMORY_LIMIT."""
+    refresh's own processes. Past the limit DuckDB spills to disk where it can; where it cannot (dbt's build of 10M
+    interactions ran out of 2 GiB in int_interactions_attributed), the failed refresh says to set
+    ROR_DUCKDB_MEMORY_LIMIT, as a larger warehouse on a larger machine does."""
     return f"{min(_machine_memory_bytes() // 5, DEFAULT_DUCKDB_MEMORY_CAP) // 2**20}MiB"
 
 

@@ -101,3 +101,16 @@ def test_a_model_error_quotes_dbt_and_row_accounting_names_the_files():
     assert text.startswith("dbt model fct failed: Binder Error: no column x")
     assert "raw_row_accounting" in explain_row_accounting({"unbalanced_files": "x/a.jsonl"})
     assert "x/a.jsonl" in explain_row_accounting({"unbalanced_files": "x/a.jsonl"})
+
+
+def test_a_model_out_of_memory_says_to_raise_duckdbs_limit_not_to_fix_the_data():
+    message = (
+        "Runtime Error in model int_interactions_attributed (models/intermediate/int_interactions_attributed.sql)\n"
+        "  Out of Memory Error: failed to allocate data of size 32.0 KiB (1.9 GiB/2.0 GiB used)"
+    )
+    failed_model = "model.ror_warehouse.int_interactions_attributed"
+    model_error = {"unique_id": failed_model, "status": "error", "message": message}
+    text = explain_dbt_failure(run_results(model_error), None, "/w.duckdb")
+    assert text.startswith("dbt model int_interactions_attributed failed: Runtime Error")
+    assert "Out of Memory Error" in text and "ROR_DUCKDB_MEMORY_LIMIT=4GB" in text
+    assert "fix the export" not in text

@@ -28,6 +28,11 @@ def failed_dbt_nodes(run_results: dict[str, Any]) -> list[dict[str, Any]]:
     return [result for result in run_results.get("results", []) if result.get("status") in ("fail", "error")]
 
 
+def sample_of_failing_rows(compiled_sql: str, rows: int) -> str:
+    """The first ``rows`` rows a failed test's compiled SQL selects (the rows dbt counted as failures)."""
+    return f"select * from ({compiled_sql}) as failing_rows limit {rows}"
+
+
 def compiled_code_by_node(run_results: dict[str, Any]) -> dict[str, str]:
     """Each node's SQL as dbt ran it, by unique id: a test's selects its failing rows."""
     return {
@@ -64,7 +69,7 @@ def explain_dbt_failure(run_results: dict[str, Any], query: QueryRunner | None, 
             sql = result.get("compiled_code")
             if query is not None and sql:
                 try:
-                    columns, rows = query(f"select * from ({sql}) as offending limit {SAMPLE_ROWS}")
+                    columns, rows = query(sample_of_failing_rows(sql, SAMPLE_ROWS))
                     text += f" First rows:\n{_format_rows(columns, rows)}"
                 except Exception as error:  # the sample is a courtesy: the failure itself is already explained
                     text += f" (the offending rows could not be sampled: {type(error).__name__})"
@@ -76,18 +81,18 @@ def explain_dbt_failure(run_results: dict[str, Any], query: QueryRunner | None, 
         paragraphs.append(f"... and {len(failures) - MAX_FAILURES_EXPLAINED} more failed dbt nodes.")
     if any(OUT_OF_MEMORY in (result.get("message") or "") for result in failures):
         # not the data's fault: the same rows build with more memory, so "fix the export" would mislead
-        paragraphs.append(
-            "The serving file keeps the last good version. Next: DuckDB needed more memory than it is allowed "
-            "(ROR_DUCKDB_MEMORY_LIMIT, a fifth of this machine's memory and at most 2 GiB unless set): set it higher, "
-            "for example ROR_DUCKDB_MEMORY_LIMIT=4GB, and run `ror refresh` again (what does not fit spills to "
-            "ROR_DUCKDB_TEMP_DIR)."
+        next_step = (
+            "DuckDB needed more memory than it is allowed (ROR_DUCKDB_MEMORY_LIMIT, a fifth of this machine's memory "
+            "and at most 2 GiB unless set): set it higher, for example ROR_DUCKDB_MEMORY_LIMIT=4GB, and run `ror "
+            "refresh` again (what does not fit spills to ROR_DUCKDB_TEMP_DIR)."
         )
-        return "\n".join(paragraphs)
-    paragraphs.append(
-        "The serving file keeps the last good version. Next: look at these rows in the working database "
-        f"({working_path}, which holds this run's tables), fix the export, the mapping or the configuration that "
-        "produced them, then run `ror refresh` again (`--verbose` shows the whole log)."
-    )
+    else:
+        next_step = (
+            f"look at these rows in the working database ({working_path}, which holds this run's tables), fix the "
+            "export, the mapping or the configuration that produced them, then run `ror refresh` again (`--verbose` "
+            "shows the whole log)."
+        )
+    paragraphs.append(f"The serving file keeps the last good version. Next: {next_step}")
     return "\n".join(paragraphs)
 
 

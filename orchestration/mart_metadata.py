@@ -9,6 +9,8 @@ from collections.abc import Callable
 import duckdb
 from dagster import MetadataValue
 
+from orchestration.failures import sample_of_failing_rows
+
 PREVIEW_ROWS = 10
 PREVIEW_COLUMNS = 10
 FAILING_ROWS_SAMPLE = 10
@@ -116,7 +118,7 @@ def failing_rows_metadata(
     if not compiled_sql:
         return {}
     try:
-        cursor = con.execute(f"select * from ({compiled_sql}) as failing_rows limit {FAILING_ROWS_SAMPLE}")
+        cursor = con.execute(sample_of_failing_rows(compiled_sql, FAILING_ROWS_SAMPLE))
     except duckdb.Error as error:
         warn(f"No sample of the failing rows of dbt test {test_name}: its query failed: {_error_without_values(error)}")
         return {}
